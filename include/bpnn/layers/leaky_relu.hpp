@@ -1,0 +1,33 @@
+// Leaky ReLU: y = x for x > 0, slope * x otherwise (PyTorch's negative_slope, default 0.01).
+#pragma once
+
+#include "bpnn/layers/layer.hpp"
+
+namespace bpnn {
+
+struct LeakyReluOptions {
+  double slope = 0.01;
+};
+
+// input [N, ...], output the same shape; no parameters.
+template <class T>
+class LeakyRelu : public Layer<T> {
+ public:
+  explicit LeakyRelu(LeakyReluOptions options = {}) : slope_(static_cast<T>(options.slope)) {}
+
+  std::string_view kind() const override { return "leaky_relu"; }
+  Shape build(const Shape& input_shape) override { return input_shape; }
+  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
+                TensorView<T> input_grad) override;
+
+  T slope() const { return slope_; }
+
+ private:
+  T slope_;
+};
+
+extern template class LeakyRelu<float>;
+extern template class LeakyRelu<double>;
+
+}  // namespace bpnn

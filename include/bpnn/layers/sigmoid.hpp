@@ -1,0 +1,22 @@
+// Logistic sigmoid, the tutorials' activation: y = 1 / (1 + e^-x).
+#pragma once
+
+#include "bpnn/layers/layer.hpp"
+
+namespace bpnn {
+
+// input [N, ...], output the same shape; no parameters.
+template <class T>
+class Sigmoid : public Layer<T> {
+ public:
+  std::string_view kind() const override { return "sigmoid"; }
+  Shape build(const Shape& input_shape) override { return input_shape; }
+  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
+                TensorView<T> input_grad) override;
+};
+
+extern template class Sigmoid<float>;
+extern template class Sigmoid<double>;
+
+}  // namespace bpnn

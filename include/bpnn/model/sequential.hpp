@@ -1,0 +1,67 @@
+// A stack of layers applied in order, as PyTorch's nn.Sequential. It owns the layers, the
+// parameter store (named "<layer index>.<tensor>") and the activation buffers of one batch size.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "bpnn/core/parameter_store.hpp"
+#include "bpnn/core/rng.hpp"
+#include "bpnn/core/tensor.hpp"
+#include "bpnn/layers/layer.hpp"
+
+namespace bpnn {
+
+template <class T>
+class Sequential {
+ public:
+  // input_shape is per sample: {784} for flat images.
+  explicit Sequential(const Shape& input_shape);
+
+  // Appends a layer, builds it for the current output shape and adds its parameters
+  // (zero until initialize). Throws Error naming the layer index if it cannot take that shape.
+  Layer<T>& add(std::unique_ptr<Layer<T>> layer);
+  template <class L>
+  L& add(L layer) {
+    return static_cast<L&>(add(std::unique_ptr<Layer<T>>(std::make_unique<L>(std::move(layer)))));
+  }
+
+  std::size_t size() const { return layers_.size(); }
+  Layer<T>& layer(std::size_t i) { return *layers_[i]; }
+  const Layer<T>& layer(std::size_t i) const { return *layers_[i]; }
+  const Shape& input_shape() const { return shapes_.front(); }
+  const Shape& output_shape() const { return shapes_.back(); }
+
+  ParameterStore<T>& parameters() { return parameters_; }
+  const ParameterStore<T>& parameters() const { return parameters_; }
+  // Draws every parameter from its layer's initializer, in order.
+  void initialize(Rng& rng) { parameters_.initialize(rng); }
+
+  // Runs the layers on input [N, input_shape...]; returns the output [N, output_shape...], a view
+  // valid until the next forward. backward uses input, so keep it alive and unchanged until then.
+  // Throws Error naming both shapes if input does not fit. Allocates only for a new largest batch.
+  TensorView<const T> forward(TensorView<const T> input);
+
+  // Back-propagates output_grad ([N, output_shape...]) through the last forward: ADDS into the
+  // parameter gradients and, if input_grad is given, overwrites it with dE/dinput. Layers below
+  // the first trainable one are skipped unless input_grad is wanted.
+  void backward(TensorView<const T> output_grad, TensorView<T> input_grad = {});
+
+  // The output of layer i in the last forward (the hidden activations), [N, ...].
+  TensorView<const T> activation(std::size_t i) const { return outputs_[i].view(); }
+
+ private:
+  std::vector<std::unique_ptr<Layer<T>>> layers_;
+  std::vector<Shape> shapes_;              // shapes_[i]: per-sample input of layer i; back(): output
+  std::vector<std::size_t> first_parameter_;  // index in parameters_ of layer i's first tensor
+  ParameterStore<T> parameters_;
+  TensorView<const T> input_;
+  std::vector<Tensor<T>> outputs_;      // outputs_[i]: output of layer i
+  std::vector<Tensor<T>> output_grads_;  // output_grads_[i]: dE/d(output of layer i)
+};
+
+extern template class Sequential<float>;
+extern template class Sequential<double>;
+
+}  // namespace bpnn

@@ -1,0 +1,36 @@
+// One gradient-descent step over one batch: the loop every training mode (online, mini-batch,
+// full-batch) is made of. Online training is a batch of 1; full-batch is a batch of the whole set.
+#pragma once
+
+#include "bpnn/core/tensor.hpp"
+#include "bpnn/losses/loss.hpp"
+#include "bpnn/model/sequential.hpp"
+#include "bpnn/optim/sgd.hpp"
+
+namespace bpnn {
+
+template <class T>
+class Trainer {
+ public:
+  // Keeps references: model, loss and optimizer must outlive the trainer.
+  Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer);
+
+  // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
+  // Returns the batch's loss as it was before the update. After it, the model's gradients are those
+  // of this batch (for inspection).
+  T step(TensorView<const T> input, TensorView<const T> target);
+
+  // Only forward, the loss and backward: fills the gradients without updating. Returns the loss.
+  T compute_gradients(TensorView<const T> input, TensorView<const T> target);
+
+ private:
+  Sequential<T>& model_;
+  const Loss<T>& loss_;
+  Sgd<T>& optimizer_;
+  Tensor<T> loss_grad_;  // dE/doutput, sized once per batch size
+};
+
+extern template class Trainer<float>;
+extern template class Trainer<double>;
+
+}  // namespace bpnn

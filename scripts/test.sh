@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
+# build, each with warnings as errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF
+cmake --build build-sanitize -j"$jobs"
+ctest --test-dir build-sanitize --output-on-failure -j"$jobs"

@@ -1,0 +1,100 @@
+#include "bpnn/model/sequential.hpp"
+
+#include <string>
+
+#include "bpnn/core/error.hpp"
+
+namespace bpnn {
+namespace {
+
+template <class T>
+std::string where(std::size_t i, const Layer<T>& layer) {
+  return "layer " + std::to_string(i) + " (" + std::string(layer.kind()) + "): ";
+}
+
+}  // namespace
+
+template <class T>
+Sequential<T>::Sequential(const Shape& input_shape) : shapes_{input_shape} {}
+
+template <class T>
+Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
+  const std::size_t i = layers_.size();
+  Shape output_shape;
+  try {
+    output_shape = layer->build(shapes_.back());
+  } catch (const Error& e) {
+    throw Error(where(i, *layer) + e.what());
+  }
+  first_parameter_.push_back(parameters_.count());
+  for (const ParameterSpec& spec : layer->parameter_specs()) {
+    parameters_.add(std::to_string(i) + "." + spec.name, spec.shape, spec.init);
+  }
+  shapes_.push_back(output_shape);
+  layers_.push_back(std::move(layer));
+  outputs_.emplace_back();
+  output_grads_.emplace_back();
+  // The store's buffers may have moved: point every layer at its tensors again.
+  for (std::size_t k = 0; k < layers_.size(); ++k) layers_[k]->bind(parameters_, first_parameter_[k]);
+  return *layers_.back();
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::forward(TensorView<const T> input) {
+  if (input.shape().rank() == 0 || !(input.shape().without_batch() == input_shape())) {
+    throw Error("model: expected input [N, " + input_shape().str().substr(1) + ", got " + input.shape().str());
+  }
+  const std::size_t N = input.batch();
+  input_ = input;
+  TensorView<const T> x = input;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    outputs_[i].resize(shapes_[i + 1].with_batch(N));
+    try {
+      layers_[i]->forward(x, outputs_[i].view());
+    } catch (const Error& e) {
+      throw Error(where(i, *layers_[i]) + e.what());
+    }
+    x = outputs_[i].view();
+  }
+  return x;
+}
+
+template <class T>
+void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad) {
+  const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
+  if (input_.empty() || !(output_grad.shape() == expected)) {
+    throw Error("model: backward expects a gradient " + expected.str() + " for the last forward, got " +
+                output_grad.shape().str());
+  }
+  // The lowest layer that needs backward: the first that owns a trainable tensor, or 0 if
+  // input_grad is wanted. Nothing below it influences a gradient anyone asked for.
+  std::size_t lowest = layers_.size();
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    const std::size_t end = i + 1 < layers_.size() ? first_parameter_[i + 1] : parameters_.count();
+    for (std::size_t p = first_parameter_[i]; p < end; ++p) {
+      if (!parameters_.entry(p).frozen) lowest = i;
+    }
+  }
+  if (!input_grad.empty()) lowest = 0;
+
+  TensorView<const T> dy = output_grad;
+  for (std::size_t i = layers_.size(); i-- > lowest;) {
+    TensorView<const T> x = i == 0 ? input_ : outputs_[i - 1].view();
+    TensorView<T> dx = input_grad;
+    if (i > lowest) {
+      output_grads_[i - 1].resize(x.shape());
+      dx = output_grads_[i - 1].view();
+    }
+    try {
+      layers_[i]->backward(x, outputs_[i].view(), dy, dx);
+    } catch (const Error& e) {
+      throw Error(where(i, *layers_[i]) + e.what());
+    }
+    dy = dx;
+  }
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+
+}  // namespace bpnn

@@ -1,0 +1,30 @@
+#include "bpnn/train/trainer.hpp"
+
+namespace bpnn {
+
+template <class T>
+Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer)
+    : model_(model), loss_(loss), optimizer_(optimizer) {}
+
+template <class T>
+T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> target) {
+  model_.parameters().zero_grad();
+  TensorView<const T> output = model_.forward(input);
+  const T loss = loss_.forward(output, target);
+  loss_grad_.resize(output.shape());
+  loss_.backward(output, target, loss_grad_.view());
+  model_.backward(loss_grad_.view());
+  return loss;
+}
+
+template <class T>
+T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
+  const T loss = compute_gradients(input, target);
+  optimizer_.step(model_.parameters());
+  return loss;
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace bpnn

@@ -1,0 +1,49 @@
+// The CBLAS wrapper against the naive reference GEMM: every transpose combination, odd sizes,
+// strides larger than the row, alpha and beta, in float and double.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "bpnn/core/rng.hpp"
+#include "kernels/gemm.hpp"
+
+namespace bpnn::kernels {
+namespace {
+
+template <class T>
+void compare(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, T alpha, T beta,
+             double tolerance) {
+  Rng rng(M * 100 + N * 10 + K);
+  const std::size_t pad = 3;  // row strides longer than the rows
+  const std::size_t a_rows = ta == Transpose::no ? M : K, a_cols = ta == Transpose::no ? K : M;
+  const std::size_t b_rows = tb == Transpose::no ? K : N, b_cols = tb == Transpose::no ? N : K;
+  std::vector<T> A(a_rows * (a_cols + pad)), B(b_rows * (b_cols + pad)), C(M * (N + pad));
+  for (T& v : A) v = static_cast<T>(rng.uniform(-1, 1));
+  for (T& v : B) v = static_cast<T>(rng.uniform(-1, 1));
+  for (T& v : C) v = static_cast<T>(rng.uniform(-1, 1));
+  std::vector<T> expected = C;
+  gemm<T>(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta, C.data(), N + pad);
+  gemm_reference<T>(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta, expected.data(),
+                    N + pad);
+  for (std::size_t i = 0; i < C.size(); ++i) ASSERT_NEAR(C[i], expected[i], tolerance) << "element " << i;
+}
+
+TEST(Gemm, MatchesReferenceForEveryTranspose) {
+  for (Transpose ta : {Transpose::no, Transpose::yes}) {
+    for (Transpose tb : {Transpose::no, Transpose::yes}) {
+      compare<double>(ta, tb, 7, 5, 11, 1.0, 0.0, 1e-12);
+      compare<double>(ta, tb, 1, 9, 4, 0.5, 1.0, 1e-12);
+      compare<double>(ta, tb, 13, 1, 3, -2.0, 0.25, 1e-12);
+      compare<float>(ta, tb, 64, 10, 128, 1.0f, 1.0f, 1e-4);
+    }
+  }
+}
+
+TEST(Gemm, EmptyProductsAreNoOps) {
+  std::vector<float> C = {1, 2};
+  gemm<float>(Transpose::no, Transpose::no, 0, 2, 3, 1.0f, nullptr, 3, nullptr, 2, 0.0f, C.data(), 2);
+  EXPECT_EQ(C[0], 1.0f);
+}
+
+}  // namespace
+}  // namespace bpnn::kernels

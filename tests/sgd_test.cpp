@@ -1,0 +1,48 @@
+// SGD's update rule, as torch.optim.SGD: p -= lr * (g + weight_decay * p), frozen tensors untouched.
+#include <gtest/gtest.h>
+
+#include "bpnn/bpnn.hpp"
+
+namespace bpnn {
+namespace {
+
+TEST(Sgd, UpdatesEveryUnfrozenParameter) {
+  ParameterStore<double> store;
+  store.add("0.weight", Shape{2}, Initializer::zeros());
+  store.add("0.bias", Shape{1}, Initializer::zeros());
+  copy<double>(Tensor<double>(Shape{2}, {1.0, -2.0}), store.value(0));
+  store.value(1)[0] = 3.0;
+  copy<double>(Tensor<double>(Shape{2}, {0.5, 0.25}), store.grad(0));
+  store.grad(1)[0] = 1.0;
+  store.set_frozen("0.bias");
+
+  Sgd<double>({.learning_rate = 0.1, .weight_decay = 0.01}).step(store);
+  EXPECT_DOUBLE_EQ(store.value(0)[0], 1.0 - 0.1 * (0.5 + 0.01 * 1.0));
+  EXPECT_DOUBLE_EQ(store.value(0)[1], -2.0 - 0.1 * (0.25 + 0.01 * -2.0));
+  EXPECT_EQ(store.value(1)[0], 3.0);
+  EXPECT_EQ(store.grad(0)[0], 0.5);  // gradients are left for inspection
+
+  store.zero_grad();
+  for (double g : store.grads().span()) EXPECT_EQ(g, 0.0);
+}
+
+TEST(Sgd, MiniBatchStepLowersTheLoss) {
+  Sequential<double> model(Shape{2});
+  model.add(Dense<double>({.units = 4}));
+  model.add(Tanh<double>());
+  model.add(Dense<double>({.units = 1}));
+  Rng rng(5);
+  model.initialize(rng);
+  const Tensor<double> x(Shape{4, 2}, {0, 0, 0, 1, 1, 0, 1, 1});
+  const Tensor<double> t(Shape{4, 1}, {0, 1, 1, 0});
+  Mse<double> loss;
+  Sgd<double> sgd({.learning_rate = 0.1});
+  Trainer<double> trainer(model, loss, sgd);
+  const double first = trainer.step(x, t);
+  double last = first;
+  for (int i = 0; i < 50; ++i) last = trainer.step(x, t);
+  EXPECT_LT(last, first);
+}
+
+}  // namespace
+}  // namespace bpnn
