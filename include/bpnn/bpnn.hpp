@@ -2,10 +2,12 @@
 #pragma once
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/file.hpp"
 #include "bpnn/core/parameter_store.hpp"
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/shape.hpp"
 #include "bpnn/core/tensor.hpp"
+#include "bpnn/core/threads.hpp"
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/dense.hpp"
 #include "bpnn/layers/identity.hpp"
@@ -20,7 +22,10 @@
 #include "bpnn/losses/cross_entropy.hpp"
 #include "bpnn/losses/loss.hpp"
 #include "bpnn/losses/mae.hpp"
+#include "bpnn/losses/make_loss.hpp"
 #include "bpnn/losses/mse.hpp"
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/sgd.hpp"
+#include "bpnn/train/fit.hpp"
+#include "bpnn/train/metrics.hpp"
 #include "bpnn/train/trainer.hpp"

@@ -2,6 +2,11 @@
 
 #include <cblas.h>
 
+#include <string>
+
+#include "bpnn/core/error.hpp"
+#include "bpnn/core/threads.hpp"
+
 namespace bpnn::kernels {
 namespace {
 
@@ -53,3 +58,14 @@ template void gemm_reference(Transpose, Transpose, std::size_t, std::size_t, std
                              std::size_t, const double*, std::size_t, double, double*, std::size_t);
 
 }  // namespace bpnn::kernels
+
+namespace bpnn {
+
+void set_num_threads(int threads) {
+  if (threads < 1) throw Error("threads must be at least 1, got " + std::to_string(threads));
+  openblas_set_num_threads(threads);
+}
+
+int num_threads() { return openblas_get_num_threads(); }
+
+}  // namespace bpnn

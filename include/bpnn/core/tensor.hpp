@@ -40,6 +40,11 @@ class TensorView {
   // The same elements under another shape with the same element count (throws Error otherwise).
   TensorView reshaped(const Shape& shape) const;
 
+  // Samples first .. first + count - 1 of a view shaped [N, ...]: no copy.
+  TensorView samples(std::size_t first, std::size_t count) const {
+    return {data_ + first * sample_size(), shape_.without_batch().with_batch(count)};
+  }
+
  private:
   T* data_ = nullptr;
   Shape shape_{0};  // empty: zero elements

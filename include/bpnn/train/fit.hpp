@@ -1,0 +1,52 @@
+// The training loop: epochs of shuffled (or file-order) mini-batches of SGD, with a callback after
+// every batch and every epoch. Semantics match a plain PyTorch loop: with shuffle off the batches
+// are consecutive samples in order, the last partial batch is used, and each batch loss is the
+// loss's mean over that batch.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+#include "bpnn/core/rng.hpp"
+#include "bpnn/core/tensor.hpp"
+#include "bpnn/losses/loss.hpp"
+#include "bpnn/model/sequential.hpp"
+#include "bpnn/optim/sgd.hpp"
+#include "bpnn/train/metrics.hpp"
+
+namespace bpnn {
+
+struct BatchReport {
+  std::size_t epoch = 0;        // 1-based
+  std::size_t batch = 0;        // 1-based within the epoch
+  std::size_t batches = 0;      // per epoch
+  std::size_t samples_seen = 0;  // in this epoch so far
+  double loss = 0.0;            // mean loss over this epoch's samples so far
+  double seconds = 0.0;         // spent training in this epoch so far
+};
+
+struct EpochReport {
+  std::size_t epoch = 0;  // 1-based
+  double train_loss = 0.0;      // sample-weighted mean of the batch losses, as computed during training
+  double train_accuracy = -1.0;  // likewise from the training outputs; -1 for regression
+  bool has_test = false;
+  Evaluation test;        // on the test set after the epoch, if one was given
+  double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
+};
+
+struct FitOptions {
+  std::size_t epochs = 1;
+  std::size_t batch_size = 32;
+  bool shuffle = true;  // draw a new order each epoch from the Rng; false: file order
+  std::function<void(const BatchReport&)> on_batch = nullptr;
+  std::function<void(const EpochReport&)> on_epoch = nullptr;
+};
+
+// Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
+// after each epoch evaluates on test_inputs/test_targets when they are not empty. Shuffling draws
+// from rng. Throws Error for mismatched sample counts or shapes.
+void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimizer, TensorView<const float> inputs,
+         TensorView<const float> targets, Rng& rng, const FitOptions& options,
+         TensorView<const float> test_inputs = {}, TensorView<const float> test_targets = {});
+
+}  // namespace bpnn

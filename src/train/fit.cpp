@@ -1,0 +1,95 @@
+#include "bpnn/train/fit.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+#include "bpnn/core/error.hpp"
+#include "bpnn/train/trainer.hpp"
+
+namespace bpnn {
+namespace {
+
+// Copies the samples named by order[first .. first + count) of source into batch (resized to fit).
+void gather(TensorView<const float> source, const std::vector<std::size_t>& order, std::size_t first,
+            std::size_t count, Tensor<float>& batch) {
+  const std::size_t row = source.sample_size();
+  batch.resize(source.shape().without_batch().with_batch(count));
+  for (std::size_t n = 0; n < count; ++n) {
+    std::memcpy(batch.data() + n * row, source.data() + order[first + n] * row, row * sizeof(float));
+  }
+}
+
+void check_pair(const char* what, TensorView<const float> inputs, TensorView<const float> targets) {
+  if (inputs.shape().rank() == 0 || targets.shape().rank() == 0 || inputs.batch() != targets.batch()) {
+    throw Error(std::string("fit: ") + what + " has " + inputs.shape().str() + " inputs but " +
+                targets.shape().str() + " targets; their first dimensions must agree");
+  }
+}
+
+}  // namespace
+
+void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimizer, TensorView<const float> inputs,
+         TensorView<const float> targets, Rng& rng, const FitOptions& options, TensorView<const float> test_inputs,
+         TensorView<const float> test_targets) {
+  check_pair("the training set", inputs, targets);
+  const bool has_test = !test_inputs.empty();
+  if (has_test) check_pair("the test set", test_inputs, test_targets);
+  if (options.batch_size == 0) throw Error("fit: batch size must be at least 1");
+
+  const std::size_t N = inputs.batch();
+  const std::size_t batches = (N + options.batch_size - 1) / options.batch_size;
+  const std::size_t outputs = model.output_shape().numel();
+  const bool classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
+  Trainer<float> trainer(model, loss, optimizer);
+  std::vector<std::size_t> order(N);
+  Tensor<float> batch_inputs, batch_targets;
+
+  for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (options.shuffle) {
+      // Fisher-Yates from the back, drawing from the caller's generator.
+      for (std::size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    std::size_t correct = 0, seen = 0;
+    for (std::size_t b = 0; b < batches; ++b) {
+      const std::size_t first = b * options.batch_size;
+      const std::size_t count = std::min(options.batch_size, N - first);
+      gather(inputs, order, first, count, batch_inputs);
+      gather(targets, order, first, count, batch_targets);
+      const float batch_loss = trainer.step(batch_inputs, batch_targets);
+      loss_sum += static_cast<double>(batch_loss) * static_cast<double>(count);
+      seen += count;
+      if (classification) {
+        // The model still holds this batch's outputs from before the update.
+        TensorView<const float> y = model.activation(model.size() - 1);
+        for (std::size_t n = 0; n < count; ++n) {
+          const std::size_t truth = batch_targets.shape().rank() == 1
+                                        ? static_cast<std::size_t>(batch_targets[n])
+                                        : argmax(batch_targets.data() + n * outputs, outputs);
+          correct += argmax(y.data() + n * outputs, outputs) == truth;
+        }
+      }
+      if (options.on_batch) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        options.on_batch({epoch, b + 1, batches, seen, loss_sum / static_cast<double>(seen), seconds});
+      }
+    }
+    EpochReport report;
+    report.epoch = epoch;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.train_loss = N > 0 ? loss_sum / static_cast<double>(N) : 0.0;
+    report.train_accuracy = classification && N > 0 ? static_cast<double>(correct) / static_cast<double>(N) : -1.0;
+    if (has_test) {
+      report.has_test = true;
+      report.test = evaluate(model, loss, test_inputs, test_targets);
+    }
+    if (options.on_epoch) options.on_epoch(report);
+  }
+}
+
+}  // namespace bpnn

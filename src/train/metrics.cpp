@@ -1,0 +1,76 @@
+#include "bpnn/train/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bpnn/core/error.hpp"
+
+namespace bpnn {
+
+std::size_t argmax(const float* values, std::size_t count) {
+  return static_cast<std::size_t>(std::max_element(values, values + count) - values);
+}
+
+double Evaluation::precision(std::size_t c) const {
+  std::size_t predicted_c = 0;
+  for (std::size_t t = 0; t < classes; ++t) predicted_c += confusion[t * classes + c];
+  return predicted_c == 0 ? 0.0 : static_cast<double>(confusion[c * classes + c]) / static_cast<double>(predicted_c);
+}
+
+double Evaluation::recall(std::size_t c) const {
+  std::size_t of_class_c = 0;
+  for (std::size_t p = 0; p < classes; ++p) of_class_c += confusion[c * classes + p];
+  return of_class_c == 0 ? 0.0 : static_cast<double>(confusion[c * classes + c]) / static_cast<double>(of_class_c);
+}
+
+Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
+                    TensorView<const float> targets, std::size_t batch_size) {
+  const std::size_t N = inputs.batch();
+  if (targets.batch() != N) {
+    throw Error("evaluate: " + std::to_string(N) + " inputs but " + std::to_string(targets.batch()) + " targets");
+  }
+  if (batch_size == 0) throw Error("evaluate: batch size must be at least 1");
+  const std::size_t outputs = model.output_shape().numel();
+  Evaluation e;
+  e.samples = N;
+  e.classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
+  if (e.classification) {
+    e.classes = outputs;
+    e.confusion.assign(outputs * outputs, 0);
+    e.predicted.resize(N);
+  }
+  double loss_sum = 0, squared = 0, absolute = 0;
+  std::size_t correct = 0;
+  for (std::size_t first = 0; first < N; first += batch_size) {
+    const std::size_t count = std::min(batch_size, N - first);
+    TensorView<const float> t = targets.samples(first, count);
+    TensorView<const float> y = model.forward(inputs.samples(first, count));
+    loss_sum += static_cast<double>(loss.forward(y, t)) * static_cast<double>(count);
+    for (std::size_t n = 0; n < count; ++n) {
+      const float* yn = y.data() + n * outputs;
+      if (e.classification) {
+        const std::size_t truth =
+            t.shape().rank() == 1 ? static_cast<std::size_t>(t[n]) : argmax(t.data() + n * outputs, outputs);
+        const std::size_t guess = argmax(yn, outputs);
+        e.predicted[first + n] = guess;
+        ++e.confusion[truth * outputs + guess];
+        correct += truth == guess;
+      } else {
+        for (std::size_t k = 0; k < outputs; ++k) {
+          const double d = static_cast<double>(yn[k]) - static_cast<double>(t[n * outputs + k]);
+          squared += d * d;
+          absolute += std::abs(d);
+        }
+      }
+    }
+  }
+  if (N > 0) {
+    e.loss = loss_sum / static_cast<double>(N);
+    e.accuracy = static_cast<double>(correct) / static_cast<double>(N);
+    e.mse = squared / static_cast<double>(N * outputs);
+    e.mae = absolute / static_cast<double>(N * outputs);
+  }
+  return e;
+}
+
+}  // namespace bpnn

@@ -1,0 +1,126 @@
+// The training loop and evaluation: PyTorch-loop semantics (file-order batches, last partial
+// batch used, sample-weighted epoch loss), seeded shuffling, and the confusion matrix.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "bpnn/bpnn.hpp"
+
+namespace bpnn {
+namespace {
+
+Sequential<float> small_model(std::uint64_t seed) {
+  Sequential<float> model(Shape{3});
+  model.add(Dense<float>({.units = 4}));
+  model.add(Tanh<float>());
+  model.add(Dense<float>({.units = 2}));
+  Rng rng(seed);
+  model.initialize(rng);
+  return model;
+}
+
+struct Data {
+  Tensor<float> x{Shape{5, 3}, {0.1f, 0.2f, 0.3f, -0.5f, 0.4f, 0.0f, 1.0f, -1.0f, 0.5f, 0.3f, 0.3f, 0.3f, -0.2f, 0.9f, -0.7f}};
+  Tensor<float> y{Shape{5}, {0, 1, 1, 0, 1}};
+};
+
+std::vector<float> weights(const Sequential<float>& model) {
+  auto v = model.parameters().values().span();
+  return {v.begin(), v.end()};
+}
+
+TEST(Fit, FileOrderBatchesAreConsecutiveAndTheLastPartialBatchIsUsed) {
+  Data d;
+  CrossEntropy<float> loss;
+  // Reference: Trainer steps on samples [0, 2), [2, 4), [4, 5).
+  Sequential<float> expected = small_model(1);
+  Sgd<float> sgd_a({.learning_rate = 0.1});
+  Trainer<float> trainer(expected, loss, sgd_a);
+  double loss_sum = 0;
+  for (std::size_t first : {0, 2, 4}) {
+    const std::size_t count = first == 4 ? 1 : 2;
+    loss_sum += trainer.step(d.x.view().samples(first, count), d.y.view().samples(first, count)) * count;
+  }
+
+  Sequential<float> model = small_model(1);
+  Sgd<float> sgd_b({.learning_rate = 0.1});
+  Rng rng(0);
+  std::vector<EpochReport> reports;
+  std::size_t batches_seen = 0;
+  fit(model, loss, sgd_b, d.x, d.y, rng,
+      {.epochs = 1,
+       .batch_size = 2,
+       .shuffle = false,
+       .on_batch = [&](const BatchReport& r) {
+         ++batches_seen;
+         EXPECT_EQ(r.batches, 3u);
+       },
+       .on_epoch = [&](const EpochReport& r) { reports.push_back(r); }});
+  EXPECT_EQ(weights(model), weights(expected));
+  EXPECT_EQ(batches_seen, 3u);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_NEAR(reports[0].train_loss, loss_sum / 5, 1e-6);
+  EXPECT_GE(reports[0].train_accuracy, 0.0);
+  EXPECT_FALSE(reports[0].has_test);
+}
+
+TEST(Fit, ShuffledTrainingIsDeterministicPerSeedAndEvaluatesTheTestSet) {
+  Data d;
+  CrossEntropy<float> loss;
+  auto run = [&](std::uint64_t seed) {
+    Sequential<float> model = small_model(3);
+    Sgd<float> sgd({.learning_rate = 0.5});
+    Rng rng(seed);
+    std::vector<double> test_losses;
+    fit(model, loss, sgd, d.x, d.y, rng,
+        {.epochs = 30, .batch_size = 2, .on_epoch = [&](const EpochReport& r) { test_losses.push_back(r.test.loss); }},
+        d.x, d.y);
+    return std::make_pair(weights(model), test_losses);
+  };
+  const auto a = run(11), b = run(11), c = run(12);
+  EXPECT_EQ(a.first, b.first);
+  EXPECT_NE(a.first, c.first);
+  EXPECT_LT(a.second.back(), a.second.front());
+}
+
+TEST(Fit, RejectsMismatchedCounts) {
+  Sequential<float> model = small_model(1);
+  CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.1});
+  Rng rng(1);
+  EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{3}), rng, {}), Error);
+  EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{4}), rng, {.batch_size = 0}),
+               Error);
+}
+
+TEST(Evaluate, ConfusionMatrixPrecisionAndRecall) {
+  // Identity network on 3 classes: the prediction is the argmax of the input itself.
+  Sequential<float> model(Shape{3});
+  model.add(Identity<float>());
+  const Tensor<float> x(Shape{4, 3}, {1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1});
+  const Tensor<float> y(Shape{4}, {0, 1, 2, 2});
+  const Evaluation e = evaluate(model, CrossEntropy<float>(), x, y, 3);
+  ASSERT_TRUE(e.classification);
+  EXPECT_EQ(e.samples, 4u);
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
+  EXPECT_EQ(e.confusion[2 * 3 + 1], 1u);  // a 2 predicted as 1
+  EXPECT_DOUBLE_EQ(e.precision(1), 0.5);
+  EXPECT_DOUBLE_EQ(e.recall(2), 0.5);
+  EXPECT_DOUBLE_EQ(e.recall(0), 1.0);
+  EXPECT_EQ(e.predicted[2], 1u);
+  EXPECT_NEAR(e.loss, CrossEntropy<float>().forward(x, y), 1e-6);
+}
+
+TEST(Evaluate, RegressionErrors) {
+  Sequential<float> model(Shape{1});
+  model.add(Identity<float>());
+  const Tensor<float> x(Shape{2, 1}, {1, 2});
+  const Tensor<float> t(Shape{2, 1}, {0, 4});
+  const Evaluation e = evaluate(model, Mse<float>(), x, t);
+  EXPECT_FALSE(e.classification);
+  EXPECT_DOUBLE_EQ(e.mse, (1.0 + 4.0) / 2);
+  EXPECT_DOUBLE_EQ(e.mae, (1.0 + 2.0) / 2);
+}
+
+}  // namespace
+}  // namespace bpnn
