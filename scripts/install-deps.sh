@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages bpnn builds with, when any is missing (sudo only when not root).
+# Installs the Debian packages bpnn builds with, and any named as arguments, when any is missing
+# (sudo only when not root).
 set -euo pipefail
 
-packages=(g++ cmake make libopenblas-dev libcli11-dev libgtest-dev libbenchmark-dev)
+packages=(g++ cmake make libopenblas-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

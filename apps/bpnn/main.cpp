@@ -1,19 +1,26 @@
 // The bpnn command line: each subcommand parses its options and calls the library.
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
 
-#include "bpnn/core/error.hpp"
 #include "demo.hpp"
+#include "train.hpp"
+#include "use.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app("bpnn: back-propagation neural networks you can see inside", "bpnn");
   app.require_subcommand(1);
+  bpnn::cli::add_train_command(app);
+  bpnn::cli::add_eval_command(app);
+  bpnn::cli::add_predict_command(app);
+  bpnn::cli::add_inspect_command(app);
+  bpnn::cli::add_plot_command(app);
   bpnn::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
-  } catch (const bpnn::Error& e) {
+  } catch (const std::exception& e) {  // bpnn::Error and anything else: one line, non-zero exit
     std::cerr << "bpnn: error: " << e.what() << "\n";
     return 1;
   }

@@ -1,0 +1,40 @@
+// The data options that train, eval and predict share, and loading a data set for a model:
+// inputs shaped to the network's input, targets shaped for the loss.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <utility>
+
+#include "bpnn/bpnn.hpp"
+#include "bpnn/data/read.hpp"
+
+namespace bpnn::cli {
+
+struct DataFlags {
+  std::string input_range = "0,1";  // IDX uint8 0..255 maps to this range
+  std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
+  std::string targets = "0,1";      // one-hot off,on values for mse/mae/bce on class labels
+};
+
+// Adds --input-range, --target-cols and --targets to a subcommand.
+void add_data_flags(CLI::App& command, DataFlags& flags);
+
+// "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
+std::pair<float, float> parse_range(const std::string& text, const std::string& option);
+
+struct PreparedData {
+  Dataset dataset;
+  Tensor<float> targets;  // [N] class indices for cross_entropy, [N, outputs] otherwise
+  // The inputs viewed as [N, network input shape...].
+  TensorView<const float> inputs() const;
+  Shape input_shape;
+};
+
+// Reads path (labels from labels_path when given) and fits it to model and loss: every sample must
+// have the network's input size, class labels must be below the output count; for mse, mae and bce
+// class labels become one-hot rows with the --targets values. Errors name the file.
+PreparedData load_data(const std::string& path, const std::string& labels_path, const DataFlags& flags,
+                       const Sequential<float>& model, std::string_view loss);
+
+}  // namespace bpnn::cli

@@ -1,0 +1,93 @@
+#include "train.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "bpnn/bpnn.hpp"
+#include "bpnn/model/model_file.hpp"
+#include "bpnn/model/network.hpp"
+#include "data_flags.hpp"
+#include "progress.hpp"
+
+namespace bpnn::cli {
+namespace {
+
+struct TrainFlags {
+  std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
+  double lr = 0.1, weight_decay = 0.0;
+  std::size_t batch_size = 32, epochs = 10;
+  std::uint64_t seed = 42;
+  std::string init, out, log;
+  bool no_shuffle = false;
+  int threads = 1;
+  DataFlags data;
+};
+
+void run_train(const TrainFlags& f) {
+  set_num_threads(f.threads);
+  const Network network = std::filesystem::exists(f.net) ? read_network_file(f.net) : parse_network(f.net, "--net");
+  Sequential<float> model = build_model<float>(network);
+  Rng rng(f.seed);
+  model.initialize(rng);
+  if (!f.init.empty()) load_weights(f.init, model);
+
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(f.loss);
+  const PreparedData train = load_data(f.train, f.train_labels, f.data, model, f.loss);
+  PreparedData test;
+  if (!f.test.empty()) test = load_data(f.test, f.test_labels, f.data, model, f.loss);
+
+  Sgd<float> sgd({.learning_rate = f.lr, .weight_decay = f.weight_decay});
+  ProgressPrinter progress(f.epochs);
+  std::unique_ptr<EpochLog> log;
+  if (!f.log.empty()) log = std::make_unique<EpochLog>(f.log);
+  FitOptions options{.epochs = f.epochs,
+                     .batch_size = f.batch_size,
+                     .shuffle = !f.no_shuffle,
+                     .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
+                     .on_epoch = [&](const EpochReport& r) {
+                       progress.on_epoch(r);
+                       if (log) log->on_epoch(r);
+                     }};
+  std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
+            << ", loss " << f.loss << ", sgd lr " << f.lr << ", batch " << f.batch_size << ", " << f.epochs
+            << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
+  fit(model, *loss, sgd, train.inputs(), train.targets, rng, options,
+      f.test.empty() ? TensorView<const float>{} : test.inputs(), test.targets.view());
+  save_model(f.out, model, network, {{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}});
+  std::cout << "saved " << f.out << "\n";
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto f = std::make_shared<TrainFlags>();
+  CLI::App* cmd = app.add_subcommand("train", "Train a network with SGD and save the model");
+  cmd->footer(
+      "Example:\n  bpnn train --net '784-128relu-10' --train train-images-idx3-ubyte.gz \\\n"
+      "    --test test-images-idx3-ubyte.gz --loss cross_entropy --lr 0.1 --batch-size 32 --epochs 10 \\\n"
+      "    --out digits.safetensors --log digits.csv");
+  cmd->add_option("--net", f->net, "Network: a JSON file, or the compact form such as 784-128relu-10")->required();
+  cmd->add_option("--train", f->train, "Training data: IDX images (.gz too), CSV or FANN .data")->required();
+  cmd->add_option("--train-labels", f->train_labels, "IDX labels file (default: found by the MNIST naming)");
+  cmd->add_option("--test", f->test, "Test data, evaluated after every epoch");
+  cmd->add_option("--test-labels", f->test_labels, "IDX labels of the test data");
+  cmd->add_option("--loss", f->loss, "Loss")
+      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
+      ->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "Optimizer")->check(CLI::IsMember({"sgd"}))->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--weight-decay", f->weight_decay, "L2 weight decay")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Passes over the training data")->capture_default_str();
+  cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")->capture_default_str();
+  cmd->add_option("--init", f->init, "Start from this model file's weights");
+  cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
+  cmd->add_option("--threads", f->threads, "Threads for matrix products")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
+  cmd->add_option("--log", f->log, "CSV log, one row per epoch");
+  add_data_flags(*cmd, f->data);
+  cmd->callback([f] { run_train(*f); });
+}
+
+}  // namespace bpnn::cli

@@ -1,0 +1,13 @@
+// The subcommands that use a trained model: eval, predict, inspect; and plot, which draws a log.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace bpnn::cli {
+
+void add_eval_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
+
+}  // namespace bpnn::cli

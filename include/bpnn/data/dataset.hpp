@@ -1,0 +1,24 @@
+// A data set in memory: the inputs and the targets of N samples, as the readers return it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "bpnn/core/tensor.hpp"
+
+namespace bpnn {
+
+struct Dataset {
+  Tensor<float> inputs;     // [N, sample dims...]: IDX images [N, rows, cols]; CSV and FANN [N, features]
+  Tensor<float> targets;    // classification: [N] class indices; regression: [N, K]
+  std::size_t classes = 0;  // classification: the largest label + 1; regression: 0
+  std::string source;       // where it came from, for messages
+
+  std::size_t size() const { return inputs.shape().rank() == 0 ? 0 : inputs.shape()[0]; }
+};
+
+// Class indices [N] -> one-hot rows [N, classes] holding off, with on at the label (the tutorial
+// trains sigmoid outputs toward 0.01 and 0.99). Throws Error for a label >= classes.
+Tensor<float> one_hot(const Tensor<float>& labels, std::size_t classes, float off = 0.0f, float on = 1.0f);
+
+}  // namespace bpnn

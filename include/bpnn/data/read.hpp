@@ -1,0 +1,21 @@
+// Reading a data set of any supported format, chosen by content and name.
+#pragma once
+
+#include <string>
+
+#include "bpnn/data/dataset.hpp"
+#include "bpnn/data/idx.hpp"
+#include "bpnn/data/text_formats.hpp"
+
+namespace bpnn {
+
+struct DataOptions {
+  IdxOptions idx = {};
+  CsvOptions csv = {};
+};
+
+// IDX if the file (after gunzip) starts with the IDX magic of unsigned bytes; FANN if the name
+// ends in ".data"; CSV otherwise.
+Dataset read_dataset(const std::string& path, const DataOptions& options = {});
+
+}  // namespace bpnn

@@ -1,0 +1,33 @@
+// Network descriptions: the JSON file a user writes, the compact command-line form, and the one
+// factory that turns each layer's kind string into its class.
+//
+// JSON: {"input": [784], "layers": [{"type": "dense", "units": 128}, {"type": "relu"}, ...]}
+// Compact: "784-128relu-10": the input size, then per item a dense layer of that many units
+// followed by the named activation (none if omitted).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bpnn/core/shape.hpp"
+#include "bpnn/layers/layer.hpp"
+#include "bpnn/model/sequential.hpp"
+
+namespace bpnn {
+
+struct Network {
+  Shape input;         // per-sample input shape
+  std::string json;    // the description as normalized JSON (what model files store)
+  std::string source;  // where it came from, for messages
+};
+
+// Parses JSON text, or the compact form when text does not start with '{'. source names the
+// text in errors ("net.json", "--net"); errors name the layer index and the field.
+Network parse_network(const std::string& text, const std::string& source);
+Network read_network_file(const std::string& path);
+
+// A model of the network's layers, its parameters zero until initialize().
+template <class T>
+Sequential<T> build_model(const Network& network);
+
+}  // namespace bpnn

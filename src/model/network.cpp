@@ -1,0 +1,202 @@
+#include "bpnn/model/network.hpp"
+
+#include <cctype>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "bpnn/core/error.hpp"
+#include "bpnn/core/file.hpp"
+#include "bpnn/layers/dense.hpp"
+#include "bpnn/layers/identity.hpp"
+#include "bpnn/layers/leaky_relu.hpp"
+#include "bpnn/layers/relu.hpp"
+#include "bpnn/layers/sigmoid.hpp"
+#include "bpnn/layers/softmax.hpp"
+#include "bpnn/layers/step.hpp"
+#include "bpnn/layers/tanh.hpp"
+
+namespace bpnn {
+namespace {
+
+using nlohmann::json;
+
+// Where in the description an error is: "net.json: layers[2] (dense): ".
+std::string at_layer(const std::string& source, std::size_t i, const std::string& type) {
+  return source + ": layers[" + std::to_string(i) + "]" + (type.empty() ? "" : " (" + type + ")") + ": ";
+}
+
+void allow_fields(const json& layer, const std::set<std::string>& allowed, const std::string& where) {
+  for (const auto& [key, value] : layer.items()) {
+    if (key != "type" && !allowed.contains(key)) throw Error(where + "unknown field '" + key + "'");
+  }
+}
+
+double number_field(const json& object, const std::string& field, double fallback, const std::string& where) {
+  if (!object.contains(field)) return fallback;
+  if (!object[field].is_number()) throw Error(where + "field '" + field + "' must be a number, got " + object[field].dump());
+  return object[field].get<double>();
+}
+
+Initializer parse_initializer(const json& spec, const std::string& where) {
+  const std::string kind = spec.is_string() ? spec.get<std::string>()
+                           : spec.is_object() && spec.contains("type") && spec["type"].is_string()
+                               ? spec["type"].get<std::string>()
+                               : "";
+  if (kind.empty()) throw Error(where + "an initializer is a name or an object with a \"type\", got " + spec.dump());
+  const json params = spec.is_object() ? spec : json::object();
+  const std::map<std::string, std::set<std::string>> fields = {
+      {"zeros", {}}, {"constant", {"value"}}, {"uniform", {"low", "high"}}, {"normal", {"mean", "std"}},
+      {"xavier_uniform", {"gain"}}, {"xavier_normal", {"gain"}}, {"he_uniform", {}}, {"he_normal", {}}};
+  const auto known = fields.find(kind);
+  if (known == fields.end()) {
+    throw Error(where + "unknown initializer '" + kind +
+                "'; use zeros, constant, uniform, normal, xavier_uniform, xavier_normal, he_uniform or he_normal");
+  }
+  for (const auto& [key, value] : params.items()) {
+    if (key != "type" && !known->second.contains(key)) throw Error(where + kind + ": unknown field '" + key + "'");
+  }
+  const std::string in = where + kind + ": ";
+  if (kind == "zeros") return Initializer::zeros();
+  if (kind == "constant") return Initializer::constant(number_field(params, "value", 0.0, in));
+  if (kind == "uniform") return Initializer::uniform(number_field(params, "low", -0.05, in), number_field(params, "high", 0.05, in));
+  if (kind == "normal") return Initializer::normal(number_field(params, "mean", 0.0, in), number_field(params, "std", 1.0, in));
+  if (kind == "xavier_uniform") return Initializer::xavier_uniform(number_field(params, "gain", 1.0, in));
+  if (kind == "xavier_normal") return Initializer::xavier_normal(number_field(params, "gain", 1.0, in));
+  if (kind == "he_uniform") return Initializer::he_uniform();
+  return Initializer::he_normal();
+}
+
+// The one factory: a layer description to its class. Errors name the source, index and field.
+template <class T>
+std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std::string& source) {
+  if (!layer.is_object()) throw Error(at_layer(source, i, "") + "a layer is an object like {\"type\": \"relu\"}, got " + layer.dump());
+  if (!layer.contains("type") || !layer["type"].is_string()) throw Error(at_layer(source, i, "") + "field 'type' (a string) is missing");
+  const std::string type = layer["type"].get<std::string>();
+  const std::string where = at_layer(source, i, type);
+  if (type == "dense") {
+    allow_fields(layer, {"units", "bias", "init", "bias_init"}, where);
+    if (!layer.contains("units") || !layer["units"].is_number_integer() || layer["units"].get<long long>() <= 0) {
+      throw Error(where + "field 'units' must be a positive integer, got " +
+                  (layer.contains("units") ? layer["units"].dump() : "nothing"));
+    }
+    DenseOptions options{.units = layer["units"].get<std::size_t>()};
+    if (layer.contains("bias")) {
+      if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
+      options.bias = layer["bias"].get<bool>();
+    }
+    if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
+    if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+    return std::make_unique<Dense<T>>(options);
+  }
+  if (type == "leaky_relu") {
+    allow_fields(layer, {"slope"}, where);
+    return std::make_unique<LeakyRelu<T>>(LeakyReluOptions{.slope = number_field(layer, "slope", 0.01, where)});
+  }
+  allow_fields(layer, {}, where);
+  if (type == "sigmoid") return std::make_unique<Sigmoid<T>>();
+  if (type == "tanh") return std::make_unique<Tanh<T>>();
+  if (type == "relu") return std::make_unique<Relu<T>>();
+  if (type == "identity") return std::make_unique<Identity<T>>();
+  if (type == "softmax") return std::make_unique<Softmax<T>>();
+  if (type == "step") return std::make_unique<Step<T>>();
+  throw Error(at_layer(source, i, "") + "unknown layer type '" + type +
+              "'; use dense, sigmoid, tanh, relu, leaky_relu, identity, softmax or step");
+}
+
+// "784-128relu-10" -> the JSON description.
+json compact_to_json(const std::string& text, const std::string& source) {
+  std::vector<std::string> items(1);
+  for (char c : text) {
+    if (c == '-') {
+      items.emplace_back();
+    } else {
+      items.back().push_back(c);
+    }
+  }
+  auto fail = [&](const std::string& why) {
+    throw Error(source + ": '" + text + "' is not a network: " + why +
+                " (compact form: INPUT-UNITS[activation]-..., e.g. 784-128relu-10)");
+  };
+  json layers = json::array();
+  std::size_t input = 0;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const std::string& item = items[k];
+    std::size_t digits = 0;
+    while (digits < item.size() && std::isdigit(static_cast<unsigned char>(item[digits]))) ++digits;
+    if (digits == 0 || digits > 9) fail("item " + std::to_string(k + 1) + " ('" + item + "') must start with a size");
+    const std::size_t units = std::stoul(item.substr(0, digits));
+    if (units == 0) fail("item " + std::to_string(k + 1) + " has size 0");
+    const std::string activation = item.substr(digits);
+    if (k == 0) {
+      if (!activation.empty()) fail("the first item is the input size alone");
+      input = units;
+      continue;
+    }
+    layers.push_back({{"type", "dense"}, {"units", units}});
+    if (!activation.empty()) layers.push_back({{"type", activation}});
+  }
+  if (layers.empty()) fail("it has no layers");
+  return {{"input", {input}}, {"layers", layers}};
+}
+
+}  // namespace
+
+Network parse_network(const std::string& text, const std::string& source) {
+  json description;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    try {
+      description = json::parse(text);
+    } catch (const json::parse_error& e) {
+      throw Error(source + ": not valid JSON: " + e.what());
+    }
+  } else {
+    description = compact_to_json(text, source);
+  }
+  for (const auto& [key, value] : description.items()) {
+    if (key != "input" && key != "layers") throw Error(source + ": unknown field '" + key + "' (a network has input and layers)");
+  }
+  const json& input = description["input"];
+  if (!input.is_array() || input.empty() || input.size() > 3) {
+    throw Error(source + ": field 'input' must be the sample shape, e.g. [784] or [1, 28, 28]");
+  }
+  Network network;
+  network.source = source;
+  for (const json& d : input) {
+    if (!d.is_number_integer() || d.get<long long>() <= 0) throw Error(source + ": field 'input' holds " + d.dump() + ", not a positive integer");
+  }
+  network.input = input.size() == 1   ? Shape{input[0].get<std::size_t>()}
+                  : input.size() == 2 ? Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>()}
+                                      : Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>(), input[2].get<std::size_t>()};
+  if (!description.contains("layers") || !description["layers"].is_array() || description["layers"].empty()) {
+    throw Error(source + ": field 'layers' must be a non-empty list of layers");
+  }
+  network.json = description.dump();
+  build_model<float>(network);  // checks every layer's fields and shapes now, with the source named
+  return network;
+}
+
+Network read_network_file(const std::string& path) { return parse_network(read_file(path), path); }
+
+template <class T>
+Sequential<T> build_model(const Network& network) {
+  const json description = json::parse(network.json);
+  Sequential<T> model(network.input);
+  const json& layers = description["layers"];
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    try {
+      model.add(make_layer<T>(layers[i], i, network.source));
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      // Shape errors from the model say "layer i (kind): ..."; prefix the source they lack.
+      throw Error(message.rfind(network.source, 0) == 0 ? message : network.source + ": " + message);
+    }
+  }
+  return model;
+}
+
+template Sequential<float> build_model(const Network&);
+template Sequential<double> build_model(const Network&);
+
+}  // namespace bpnn
