@@ -12,30 +12,38 @@
 namespace bpnn {
 namespace {
 
-// Reads a whole file, gunzipping it if it is gzip (zlib passes plain files through). A gzip
-// file may expand to at most max_bytes, so a hostile one cannot exhaust memory.
+// Reads a whole file, gunzipping it if it starts with the gzip magic. Inflation must reach the
+// end of the stream with its CRC and length verified, so a truncated or damaged file is an error;
+// it may expand to at most 4 GiB, so a hostile one cannot exhaust memory.
 std::vector<std::uint8_t> read_maybe_gzip(const std::string& path) {
+  const std::string file = read_file(path);
+  if (file.size() < 2 || static_cast<std::uint8_t>(file[0]) != 0x1f || static_cast<std::uint8_t>(file[1]) != 0x8b) {
+    return {file.begin(), file.end()};
+  }
   constexpr std::size_t max_bytes = std::size_t{4} << 30;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) throw Error(path + ": cannot open");
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) throw Error(path + ": cannot start gzip decompression");
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(file.data()));
+  stream.avail_in = static_cast<uInt>(file.size());
   std::vector<std::uint8_t> bytes;
-  std::uint8_t chunk[1 << 16];
-  for (;;) {
-    const int n = gzread(file, chunk, sizeof chunk);
-    if (n < 0) {
-      int code = 0;
-      const std::string message = gzerror(file, &code);
-      gzclose(file);
-      throw Error(path + ": cannot read: " + message + " (a truncated or damaged gzip file?)");
-    }
-    if (n == 0) break;
-    if (bytes.size() + static_cast<std::size_t>(n) > max_bytes) {
-      gzclose(file);
+  int status = Z_OK;
+  while (status == Z_OK) {
+    if (bytes.size() >= max_bytes) {
+      inflateEnd(&stream);
       throw Error(path + ": decompresses to more than 4 GiB; refusing to read it");
     }
-    bytes.insert(bytes.end(), chunk, chunk + n);
+    const std::size_t done = bytes.size();
+    bytes.resize(done + (1 << 20));
+    stream.next_out = bytes.data() + done;
+    stream.avail_out = 1 << 20;
+    status = inflate(&stream, Z_NO_FLUSH);
+    bytes.resize(bytes.size() - stream.avail_out);
+    if (status == Z_BUF_ERROR && stream.avail_in == 0) break;  // input ran out before the end
   }
-  gzclose(file);
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END) {
+    throw Error(path + ": damaged or truncated gzip data" + (stream.msg ? std::string(" (") + stream.msg + ")" : ""));
+  }
   return bytes;
 }
 

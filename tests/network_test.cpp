@@ -1,0 +1,206 @@
+// Network descriptions (JSON and compact) and safetensors model files: what they build, round
+// trips, and a clear error naming the file, layer and field for every defect.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "bpnn/bpnn.hpp"
+#include "support/temp_dir.hpp"
+
+namespace bpnn {
+namespace {
+
+using testing::TempDir;
+
+template <class F>
+void expect_error(F&& f, std::initializer_list<std::string> parts) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(Network, JsonBuildsTheLayers) {
+  const Network n = parse_network(R"({"input": [4], "layers": [
+      {"type": "dense", "units": 3, "init": "he_normal", "bias_init": {"type": "constant", "value": 0.5}},
+      {"type": "leaky_relu", "slope": 0.2}, {"type": "dense", "units": 2, "bias": false}, {"type": "softmax"}]})",
+                                  "net.json");
+  EXPECT_EQ(n.input, (Shape{4}));
+  Sequential<float> model = build_model<float>(n);
+  ASSERT_EQ(model.size(), 4u);
+  EXPECT_EQ(model.layer(1).kind(), "leaky_relu");
+  EXPECT_EQ(static_cast<LeakyRelu<float>&>(model.layer(1)).slope(), 0.2f);
+  EXPECT_EQ(model.parameters().count(), 3u);  // 0.weight, 0.bias, 2.weight
+  EXPECT_EQ(model.parameters().entry(2).name, "2.weight");
+  Rng rng(1);
+  model.initialize(rng);
+  EXPECT_EQ(model.parameters().value("0.bias")[2], 0.5f);
+}
+
+TEST(Network, CompactForm) {
+  const Network n = parse_network("784-128relu-10", "--net");
+  Sequential<double> model = build_model<double>(n);
+  ASSERT_EQ(model.size(), 3u);
+  EXPECT_EQ(model.layer(0).kind(), "dense");
+  EXPECT_EQ(model.layer(1).kind(), "relu");
+  EXPECT_EQ(model.output_shape(), (Shape{10}));
+  EXPECT_EQ(build_model<float>(parse_network("2-3sigmoid-1sigmoid", "--net")).size(), 4u);
+  expect_error([] { parse_network("784", "--net"); }, {"--net", "no layers"});
+  expect_error([] { parse_network("784-relu", "--net"); }, {"--net", "must start with a size"});
+  expect_error([] { parse_network("784-10swish", "--net"); }, {"--net", "layers[1]", "swish"});
+}
+
+TEST(Network, ErrorsNameTheLayerAndField) {
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": -3}]})", "net.json"); },
+               {"net.json: layers[0] (dense): field 'units' must be a positive integer, got -3"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "relu"}, {"type": "dense"}]})", "n.json"); },
+               {"n.json: layers[1] (dense)", "'units'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "unit": 3}]})", "n.json"); },
+               {"layers[0] (dense)", "unknown field 'unit'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "conv"}]})", "n.json"); }, {"layers[0]", "'conv'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"units": 2}]})", "n.json"); }, {"layers[0]", "'type'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "init": "magic"}]})", "n.json"); },
+               {"layers[0] (dense)", "'init'", "magic"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "bias": 1}]})", "n.json"); },
+               {"'bias'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "leaky_relu", "slope": "x"}]})", "n.json"); },
+               {"layers[0] (leaky_relu)", "'slope'"});
+  expect_error([] { parse_network(R"({"input": [0], "layers": [{"type": "relu"}]})", "n.json"); }, {"n.json", "input"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": []})", "n.json"); }, {"n.json", "layers"});
+  expect_error([] { parse_network(R"({"input": [1, 28, 28], "layers": [{"type": "dense", "units": 2}]})", "n.json"); },
+               {"n.json", "layer 0 (dense)", "[1, 28, 28]"});
+  expect_error([] { parse_network("{\"input\": [4], ", "broken.json"); }, {"broken.json", "not valid JSON"});
+  expect_error([] { read_network_file("/nonexistent/net.json"); }, {"/nonexistent/net.json", "cannot open"});
+}
+
+Sequential<float> trained_model(const Network& n) {
+  Sequential<float> model = build_model<float>(n);
+  Rng rng(3);
+  model.initialize(rng);
+  return model;
+}
+
+TEST(ModelFile, RoundTripIsBitExact) {
+  TempDir dir;
+  const Network n = parse_network("5-4tanh-3", "--net");
+  Sequential<float> model = trained_model(n);
+  save_model(dir.file("m.safetensors"), model, n, {{"bpnn.loss", "mse"}});
+  LoadedModel<float> loaded = load_model<float>(dir.file("m.safetensors"));
+  EXPECT_EQ(loaded.network.json, n.json);
+  EXPECT_EQ(loaded.metadata.at("bpnn.loss"), "mse");
+  const auto a = model.parameters().values().span(), b = loaded.model.parameters().values().span();
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size_bytes()), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.safetensors.tmp")));
+
+  // Double models save F64 and load into float models too.
+  Sequential<double> wide = build_model<double>(n);
+  Rng rng(4);
+  wide.initialize(rng);
+  save_model(dir.file("d.safetensors"), wide, n);
+  EXPECT_NE(read_file(dir.file("d.safetensors")).find("\"F64\""), std::string::npos);
+  EXPECT_EQ(load_model<float>(dir.file("d.safetensors")).model.parameters().value("2.bias")[1],
+            static_cast<float>(wide.parameters().value("2.bias")[1]));
+
+  // load_weights fills a model built separately.
+  Sequential<float> other = build_model<float>(n);
+  load_weights(dir.file("m.safetensors"), other);
+  EXPECT_EQ(other.parameters().value("0.weight")[7], model.parameters().value("0.weight")[7]);
+}
+
+// The header and data section of a saved file, to be mutated and written back.
+struct SafetensorsParts {
+  nlohmann::json header;
+  std::string data;
+
+  explicit SafetensorsParts(const std::string& file) {
+    std::uint64_t n = 0;
+    std::memcpy(&n, file.data(), 8);
+    header = nlohmann::json::parse(file.substr(8, n));
+    data = file.substr(8 + n);
+  }
+  std::string bytes() const {
+    const std::string text = header.dump();
+    std::string file(8, '\0');
+    const std::uint64_t n = text.size();
+    std::memcpy(file.data(), &n, 8);
+    return file + text + data;
+  }
+};
+
+TEST(ModelFile, StructuralDefectsAreClearErrors) {
+  TempDir dir;
+  const Network n = parse_network("2-1", "--net");  // 0.weight [1, 2] at [0, 8), 0.bias [1] at [8, 12)
+  save_model(dir.file("good"), trained_model(n), n);
+  const std::string good = read_file(dir.file("good"));
+  auto load_mutated = [&](const std::function<void(SafetensorsParts&)>& mutate) {
+    SafetensorsParts parts(good);
+    mutate(parts);
+    const std::string path = dir.write("bad.safetensors", parts.bytes());
+    load_model<float>(path);
+  };
+  using J = nlohmann::json;
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.weight"]["data_offsets"] = J{4, 12}; }); },
+               {"bad.safetensors", "'0.weight'", "overlap"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["data_offsets"] = J{8, 16}; }); },
+               {"'0.bias'", "outside the data section"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["shape"] = J{2}; }); }, {"'0.bias'", "needs 8"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["dtype"] = "I64"; }); }, {"'0.bias'", "I64"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["shape"] = J{-1}; }); }, {"'0.bias'", "shape"});
+  expect_error([&] {
+    load_mutated([](auto& p) {
+      p.header["0.weight"]["shape"] = J{2, 1};  // same size, wrong shape for the network
+    });
+  }, {"'0.weight'", "[2,1]", "[1, 2]"});
+  expect_error([&] { load_mutated([](auto& p) { p.header.erase("0.bias"); }); }, {"'0.bias'", "missing"});
+  expect_error([&] {
+    load_mutated([](auto& p) {
+      p.header["9.weight"] = {{"dtype", "F32"}, {"shape", J{1}}, {"data_offsets", J{12, 16}}};
+      p.data += std::string(4, '\0');
+    });
+  },
+               {"'9.weight'", "no place"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["__metadata__"]["format_version"] = "7"; }); }, {"version '7'"});
+  expect_error([&] { load_mutated([](auto& p) { p.header.erase("__metadata__"); }); }, {"not a bpnn model"});
+  expect_error([&] {
+    load_mutated([](auto& p) { p.header["__metadata__"]["bpnn.network"] = R"({"input": [2], "layers": [{"type": "dense", "units": 0}]})"; });
+  }, {"bad.safetensors (network)", "layers[0] (dense)", "'units'"});
+
+  expect_error([&] { load_model<float>(dir.write("short", "1234")); }, {"short", "too short"});
+  expect_error([&] { load_model<float>(dir.write("huge", std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}")); },
+               {"huge", "header length"});
+  expect_error([&] { load_model<float>(dir.write("json", std::string("\x04\0\0\0\0\0\0\0{{{{", 12))); },
+               {"json", "not valid JSON"});
+  expect_error([&] { load_model<float>(dir.write("array", std::string("\x02\0\0\0\0\0\0\0[]", 10))); },
+               {"array", "JSON object"});
+}
+
+TEST(ModelFile, EveryTruncationAndEveryHeaderByteFlipIsHandled) {
+  TempDir dir;
+  const Network n = parse_network("3-2tanh-2", "--net");
+  Sequential<float> model = trained_model(n);
+  save_model(dir.file("good"), model, n);
+  const std::string good = read_file(dir.file("good"));
+  for (std::size_t length = 0; length < good.size(); ++length) {
+    EXPECT_THROW(load_model<float>(dir.write("cut", good.substr(0, length))), Error) << "length " << length;
+  }
+  std::uint64_t header = 0;
+  std::memcpy(&header, good.data(), 8);
+  for (std::size_t i = 0; i < 8 + header; ++i) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    try {
+      LoadedModel<float> loaded = load_model<float>(dir.write("flip", bad));
+      EXPECT_EQ(loaded.model.parameters().values().size(), model.parameters().values().size()) << "byte " << i;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("flip"), std::string::npos) << "byte " << i << ": " << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bpnn
