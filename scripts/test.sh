@@ -3,7 +3,8 @@
 # build, each with warnings as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+# PyTorch and Fashion-MNIST are the peers some tests compare against.
+bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON

@@ -18,8 +18,13 @@ int main(int argc, char** argv) {
   bpnn::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {  // one line, like every other error
+    std::cerr << "bpnn: error: " << e.what() << " (see --help)\n";
+    return e.get_exit_code();
   } catch (const std::exception& e) {  // bpnn::Error and anything else: one line, non-zero exit
     std::cerr << "bpnn: error: " << e.what() << "\n";
     return 1;

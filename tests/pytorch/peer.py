@@ -1,0 +1,165 @@
+"""PyTorch's side of the interoperability tests (Debian's python3-torch).
+
+Each subcommand does one job and prints what the C++ side compares:
+  make-data OUT.csv N FEATURES CLASSES SEED     a classification CSV (label first)
+  init NET_JSON OUT.safetensors SEED            an nn.Sequential's initial weights, bpnn metadata included
+  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors
+                                                plain SGD loop in file order, as `bpnn train --no-shuffle`
+  compare A.safetensors B.safetensors           max abs difference of same-named tensors
+  predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
+  max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
+  fashion MODEL_INIT EPOCHS LR BATCH            test accuracy of 784-128relu-10 on Fashion-MNIST
+safetensors is read and written by hand (a length, a JSON header, raw little-endian data), so no
+package beyond torch and numpy is needed.
+"""
+import gzip
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": np.float32, "F64": np.float64}[entry["dtype"]]
+        array = np.frombuffer(data[begin:end], dtype=dtype).reshape(entry["shape"])
+        tensors[name] = torch.from_numpy(array.copy())
+    return tensors, header.get("__metadata__", {})
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    blobs, offset = [], 0
+    for name, tensor in tensors.items():
+        blob = tensor.detach().to(torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def build(network):
+    """The nn.Sequential matching a bpnn network description (same layer indices, so same names)."""
+    layers, features = [], network["input"][0]
+    for layer in network["layers"]:
+        kind = layer["type"]
+        if kind == "dense":
+            layers.append(torch.nn.Linear(features, layer["units"], bias=layer.get("bias", True)))
+            features = layer["units"]
+        else:
+            layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
+                           "identity": torch.nn.Identity(), "softmax": torch.nn.Softmax(dim=1),
+                           "leaky_relu": torch.nn.LeakyReLU(layer.get("slope", 0.01))}[kind])
+    return torch.nn.Sequential(*layers)
+
+
+def load_model(path):
+    tensors, metadata = read_safetensors(path)
+    model = build(json.loads(metadata["bpnn.network"]))
+    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()})
+    return model
+
+
+def read_csv(path):
+    rows = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
+    return torch.tensor(rows[:, 1:], dtype=torch.float32), torch.tensor(rows[:, 0], dtype=torch.int64)
+
+
+def make_data(out, n, features, classes, seed):
+    rng = np.random.default_rng(int(seed))
+    x = rng.normal(size=(int(n), int(features)))
+    w = rng.normal(size=(int(features), int(classes)))
+    labels = np.argmax(x @ w + 0.5 * rng.normal(size=(int(n), int(classes))), axis=1)
+    np.savetxt(out, np.column_stack([labels, x]), delimiter=",", fmt=["%d"] + ["%.6f"] * int(features))
+
+
+def init(network_json, out, seed):
+    torch.manual_seed(int(seed))
+    network = json.loads(open(network_json).read())
+    model = build(network)
+    metadata = {"format": "bpnn", "format_version": "1", "bpnn.network": json.dumps(network)}
+    write_safetensors(out, model.state_dict(), metadata)
+
+
+def sgd_train(model, x, y, loss_name, lr, batch, epochs):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
+    classes = model(x[:1]).shape[1]
+    target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
+    for _ in range(epochs):
+        for first in range(0, len(x), batch):
+            optimizer.zero_grad()
+            loss = loss_fn(model(x[first:first + batch]), target[first:first + batch])
+            loss.backward()
+            optimizer.step()
+
+
+def train(network_json, init_path, data, loss_name, lr, batch, epochs, out):
+    model = load_model(init_path)
+    x, y = read_csv(data)
+    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs))
+    _, metadata = read_safetensors(init_path)
+    write_safetensors(out, model.state_dict(), metadata)
+
+
+def compare(a, b):
+    ta, _ = read_safetensors(a)
+    tb, _ = read_safetensors(b)
+    assert sorted(ta) == sorted(tb), f"tensor names differ: {sorted(ta)} vs {sorted(tb)}"
+    print(max(float((ta[k].double() - tb[k].double()).abs().max()) for k in ta))
+
+
+def predict(model_path, data, out):
+    model = load_model(model_path)
+    x, _ = read_csv(data)
+    with torch.no_grad():
+        y = model(x)
+    np.savetxt(out, y.numpy(), delimiter=",", fmt="%.9g")
+
+
+def max_diff(a, b):
+    pa = np.loadtxt(a, delimiter=",", skiprows=1, ndmin=2)[:, 1:]  # bpnn predict: header, class, outputs
+    pb = np.loadtxt(b, delimiter=",", ndmin=2)
+    print(float(np.abs(pa - pb).max()))
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    rank = raw[3]
+    dims = struct.unpack(">" + "I" * rank, raw[4:4 + 4 * rank])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def fashion(init_path, epochs, lr, batch):
+    root = "/usr/share/datasets/fashion-mnist/"
+    x = torch.tensor(read_idx(root + "train-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0, dtype=torch.float32)
+    y = torch.tensor(read_idx(root + "train-labels-idx1-ubyte.gz"), dtype=torch.int64)
+    xt = torch.tensor(read_idx(root + "t10k-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0, dtype=torch.float32)
+    yt = torch.tensor(read_idx(root + "t10k-labels-idx1-ubyte.gz"), dtype=torch.int64)
+    model = load_model(init_path)
+    sgd_train(model, x, y, "cross_entropy", float(lr), int(batch), int(epochs))
+    with torch.no_grad():
+        print(float((model(xt).argmax(1) == yt).double().mean()))
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    {"make-data": make_data, "init": init, "train": train, "compare": compare, "predict": predict,
+     "max-diff": max_diff, "fashion": fashion}[command](*args)

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bpnn against PyTorch (Debian's python3-torch), through files only:
+#   1. a model saved by bpnn loads into nn.Sequential and predicts the same (max abs diff < 1e-5);
+#   2. a model written by PyTorch loads into bpnn and predicts the same;
+#   3. from the same initial weights, with file-order batches, SGD gives PyTorch's weights
+#      (max abs diff < 1e-4) for mse and cross_entropy;
+#   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's.
+# Usage: run.sh BPNN_BINARY [fashion]. Exits 77 (skipped) when PyTorch is absent.
+set -euo pipefail
+bpnn=$1
+here=$(cd "$(dirname "$0")" && pwd)
+python=/usr/bin/python3
+if ! "$python" -c "import torch, numpy" 2>/dev/null; then
+  echo "SKIPPED: PyTorch is not installed (Debian package python3-torch)"
+  exit 77
+fi
+peer() { OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() {  # check WHAT VALUE LIMIT
+  if "$python" -c "import sys; sys.exit(0 if float('$2') < float('$3') else 1)"; then
+    echo "ok   $1: $2 < $3"
+  else
+    echo "FAIL $1: $2 >= $3"
+    fail=1
+  fi
+}
+
+if [ "${2:-}" = fashion ]; then
+  if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    echo "SKIPPED: Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)"
+    exit 77
+  fi
+  echo '{"input": [784], "layers": [{"type": "dense", "units": 128}, {"type": "relu"}, {"type": "dense", "units": 10}]}' >"$work/fashion.json"
+  peer init "$work/fashion.json" "$work/fashion-init.safetensors" 1
+  root=/usr/share/datasets/fashion-mnist
+  "$bpnn" train --net "$work/fashion.json" --init "$work/fashion-init.safetensors" --no-shuffle \
+    --train "$root/train-images-idx3-ubyte.gz" --loss cross_entropy --lr 0.1 --batch-size 64 --epochs 3 \
+    --out "$work/fashion.safetensors" 2>/dev/null
+  ours=$("$bpnn" eval --model "$work/fashion.safetensors" --data "$root/t10k-images-idx3-ubyte.gz" | sed -n 's/^accuracy: //p')
+  theirs=$(peer fashion "$work/fashion-init.safetensors" 3 0.1 64)
+  echo "Fashion-MNIST test accuracy after 3 epochs: bpnn $ours, PyTorch $theirs"
+  check "accuracy gap in points" "$("$python" -c "print(abs($ours - $theirs) * 100)")" 0.5
+  exit $fail
+fi
+
+peer make-data "$work/data.csv" 100 8 3 5
+
+# 1. bpnn -> PyTorch
+"$bpnn" train --net 8-16tanh-3 --train "$work/data.csv" --lr 0.1 --batch-size 16 --epochs 2 --seed 3 \
+  --out "$work/ours.safetensors" 2>/dev/null >/dev/null
+"$bpnn" predict --model "$work/ours.safetensors" --data "$work/data.csv" --out "$work/ours.csv"
+peer predict "$work/ours.safetensors" "$work/data.csv" "$work/theirs.csv"
+check "bpnn model in PyTorch: max |prediction difference|" "$(peer max-diff "$work/ours.csv" "$work/theirs.csv")" 1e-5
+
+# 2. PyTorch -> bpnn
+echo '{"input": [8], "layers": [{"type": "dense", "units": 6}, {"type": "sigmoid"}, {"type": "dense", "units": 3, "bias": false}]}' >"$work/net.json"
+peer init "$work/net.json" "$work/torch.safetensors" 7
+"$bpnn" predict --model "$work/torch.safetensors" --data "$work/data.csv" --out "$work/ours2.csv"
+peer predict "$work/torch.safetensors" "$work/data.csv" "$work/theirs2.csv"
+check "PyTorch model in bpnn: max |prediction difference|" "$(peer max-diff "$work/ours2.csv" "$work/theirs2.csv")" 1e-5
+
+# 3. the same SGD steps
+echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "sigmoid"}, {"type": "dense", "units": 3}, {"type": "sigmoid"}]}' >"$work/mse.json"
+echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/cross_entropy.json"
+for loss in mse cross_entropy; do
+  peer init "$work/$loss.json" "$work/$loss-init.safetensors" 11
+  "$bpnn" train --net "$work/$loss.json" --init "$work/$loss-init.safetensors" --no-shuffle --train "$work/data.csv" \
+    --loss $loss --lr 0.5 --batch-size 16 --epochs 3 --out "$work/$loss-ours.safetensors" 2>/dev/null >/dev/null
+  peer train "$work/$loss.json" "$work/$loss-init.safetensors" "$work/data.csv" $loss 0.5 16 3 "$work/$loss-theirs.safetensors"
+  check "$loss, 3 epochs of SGD (100 samples, batch 16) from the same start: max |weight difference|" \
+    "$(peer compare "$work/$loss-ours.safetensors" "$work/$loss-theirs.safetensors")" 1e-4
+done
+exit $fail
