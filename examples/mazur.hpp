@@ -1,14 +1,18 @@
-// The 2-2-2 worked example (Matt Mazur's, retold in the tutorials): one forward pass, every
-// gradient by back-propagation, one gradient-descent step, all in double so every printed digit
-// can be checked against a hand derivation.
+// The 2-2-2 worked example (Matt Mazur's, retold in the tutorials): one forward pass, every factor
+// of the chain rule, every gradient, one gradient-descent step, and the error over 10,000 steps,
+// in double so every printed digit can be checked against a hand derivation.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
+#include <string>
 
 namespace bpnn::examples {
 
 struct MazurOptions {
-  int iterations = 1;  // gradient-descent steps to take after the first one is shown in full
+  bool tutorial_order = false;  // update the output weights before back-propagating to the hidden ones
+  std::uint64_t seed = 0;       // printed only: the example's weights are given, not drawn
+  std::string trace = "";            // JSON-lines trace file ("" for none)
 };
 
 // Prints the example to out; returns a process exit code.
