@@ -35,6 +35,12 @@ TEST(Gemm, MatchesReferenceForEveryTranspose) {
       compare<double>(ta, tb, 1, 9, 4, 0.5, 1.0, 1e-12);
       compare<double>(ta, tb, 13, 1, 3, -2.0, 0.25, 1e-12);
       compare<float>(ta, tb, 64, 10, 128, 1.0f, 1.0f, 1e-4);
+      // The level-2 paths: an outer product (K = 1, accumulating) and a single row (M = 1).
+      compare<double>(ta, tb, 7, 5, 1, -0.5, 1.0, 1e-12);
+      compare<double>(ta, tb, 7, 5, 1, 1.0, 0.0, 1e-12);
+      compare<double>(ta, tb, 1, 6, 1, 2.0, 1.0, 1e-12);
+      compare<float>(ta, tb, 1, 128, 784, 1.0f, 0.0f, 1e-4);
+      compare<float>(ta, tb, 128, 784, 1, 1.0f, 1.0f, 1e-5);
     }
   }
 }

@@ -12,12 +12,6 @@ Shape::Shape(std::initializer_list<std::size_t> dims) {
   for (std::size_t d : dims) dims_[rank_++] = d;
 }
 
-std::size_t Shape::numel() const {
-  std::size_t n = 1;
-  for (std::size_t i = 0; i < rank_; ++i) n *= dims_[i];
-  return n;
-}
-
 Shape Shape::with_batch(std::size_t batch) const {
   if (rank_ == max_rank) throw Error("shape: cannot add a batch dimension to " + str());
   Shape s;

@@ -14,25 +14,49 @@ CBLAS_TRANSPOSE to_cblas(Transpose t) { return t == Transpose::yes ? CblasTrans 
 
 blasint to_int(std::size_t n) { return static_cast<blasint>(n); }
 
+// CBLAS's functions for each scalar type.
+template <class T>
+struct Blas;
+template <>
+struct Blas<float> {
+  static constexpr auto gemm = cblas_sgemm;
+  static constexpr auto gemv = cblas_sgemv;
+  static constexpr auto ger = cblas_sger;
+};
+template <>
+struct Blas<double> {
+  static constexpr auto gemm = cblas_dgemm;
+  static constexpr auto gemv = cblas_dgemv;
+  static constexpr auto ger = cblas_dger;
+};
+
 }  // namespace
 
-template <>
-void gemm<float>(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
-                 float alpha, const float* A, std::size_t lda, const float* B, std::size_t ldb, float beta,
-                 float* C, std::size_t ldc) {
+// Vector shapes go to level-2 BLAS: OpenBLAS's GEMM packs its operands first, which costs more
+// than the whole product when one side is a single row (online training, batch 1).
+template <class T>
+void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
   if (M == 0 || N == 0) return;
-  cblas_sgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), to_int(M), to_int(N), to_int(K), alpha, A,
-              to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
+  const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
+  if (K == 1 && beta == T(1)) {
+    // C += alpha a b^T, a being op(A)'s one column and b op(B)'s one row.
+    Blas<T>::ger(CblasRowMajor, to_int(M), to_int(N), alpha, A, a_t ? 1 : to_int(lda), B, b_t ? to_int(ldb) : 1, C,
+                 to_int(ldc));
+  } else if (M == 1) {
+    // c = alpha op(B)^T a + beta c, a being op(A)'s one row.
+    Blas<T>::gemv(CblasRowMajor, b_t ? CblasNoTrans : CblasTrans, b_t ? to_int(N) : to_int(K),
+                  b_t ? to_int(K) : to_int(N), alpha, B, to_int(ldb), A, a_t ? to_int(lda) : 1, beta, C, 1);
+  } else {
+    Blas<T>::gemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), to_int(M), to_int(N), to_int(K), alpha, A,
+                  to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
+  }
 }
 
-template <>
-void gemm<double>(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
-                  double alpha, const double* A, std::size_t lda, const double* B, std::size_t ldb,
-                  double beta, double* C, std::size_t ldc) {
-  if (M == 0 || N == 0) return;
-  cblas_dgemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), to_int(M), to_int(N), to_int(K), alpha, A,
-              to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
-}
+template void gemm(Transpose, Transpose, std::size_t, std::size_t, std::size_t, float, const float*, std::size_t,
+                   const float*, std::size_t, float, float*, std::size_t);
+template void gemm(Transpose, Transpose, std::size_t, std::size_t, std::size_t, double, const double*, std::size_t,
+                   const double*, std::size_t, double, double*, std::size_t);
 
 template <class T>
 void gemm_reference(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,

@@ -10,9 +10,14 @@ void Sgd<T>::step(ParameterStore<T>& parameters) const {
   const T wd = static_cast<T>(options_.weight_decay);
   for (std::size_t k = 0; k < parameters.count(); ++k) {
     if (parameters.entry(k).frozen) continue;
-    TensorView<T> p = parameters.value(k);
-    TensorView<const T> g = parameters.grad(k);
-    for (std::size_t i = 0; i < p.size(); ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    T* p = parameters.value(k).data();
+    const T* g = parameters.grad(k).data();
+    const std::size_t n = parameters.entry(k).shape.numel();
+    if (wd == T(0)) {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    }
   }
 }
 

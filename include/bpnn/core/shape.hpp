@@ -20,7 +20,11 @@ class Shape {
   std::size_t rank() const { return rank_; }
   std::size_t operator[](std::size_t axis) const { return dims_[axis]; }
   // The product of all dimensions; 1 for rank 0.
-  std::size_t numel() const;
+  std::size_t numel() const {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < rank_; ++i) n *= dims_[i];
+    return n;
+  }
 
   // This shape with `batch` prepended: [d...] -> [batch, d...].
   Shape with_batch(std::size_t batch) const;

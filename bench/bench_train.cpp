@@ -1,0 +1,43 @@
+// Training throughput of bpnn for bench/compare: trains NET on the images of an IDX file with SGD
+// in file order and prints one JSON line with the samples per second of the batch loop alone.
+// Usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS]
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "bpnn/bpnn.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 7) {
+    std::fprintf(stderr, "usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS]\n");
+    return 2;
+  }
+  try {
+    const bpnn::Network network = bpnn::parse_network(argv[1], "NET");
+    const std::size_t batch = std::strtoul(argv[3], nullptr, 10), epochs = std::strtoul(argv[4], nullptr, 10);
+    const double lr = std::strtod(argv[5], nullptr);
+    bpnn::set_num_threads(std::atoi(argv[6]));
+    const std::string loss_name = argc > 7 ? argv[7] : "cross_entropy";
+    bpnn::Dataset data = bpnn::read_idx(argv[2]);
+    const std::size_t N = data.size();
+    bpnn::Sequential<float> model = bpnn::build_model<float>(network);
+    bpnn::Rng rng(1);
+    model.initialize(rng);
+    const bpnn::TensorView<const float> x = data.inputs.view().reshaped(model.input_shape().with_batch(N));
+    bpnn::Tensor<float> targets = loss_name == "cross_entropy" ? data.targets : bpnn::one_hot(data.targets, 10);
+    auto loss = bpnn::make_loss<float>(loss_name);
+    bpnn::Sgd<float> sgd({.learning_rate = lr});
+    double seconds = 0, last_loss = 0;
+    bpnn::fit(model, *loss, sgd, x, targets, rng,
+              {.epochs = epochs, .batch_size = batch, .shuffle = false, .on_epoch = [&](const bpnn::EpochReport& r) {
+                 seconds += r.seconds;
+                 last_loss = r.train_loss;
+               }});
+    std::printf("{\"samples_per_second\": %.1f, \"seconds\": %.4f, \"loss\": %.6f}\n",
+                static_cast<double>(N * epochs) / seconds, seconds, last_loss);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_train: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
