@@ -15,6 +15,7 @@ namespace {
 template <class Options, class Run>
 CLI::App* add_demo(CLI::App& demo, const char* name, const char* summary, std::shared_ptr<Options> options, Run run) {
   CLI::App* cmd = demo.add_subcommand(name, summary);
+  cmd->footer(std::string("Example:\n  bpnn demo ") + name + " --seed 7 --trace " + name + ".jsonl");
   cmd->add_option("--seed", options->seed, "Seed of the random draws (printed)")->capture_default_str();
   cmd->add_option("--trace", options->trace, "Also write the figures as JSON lines to this file (docs/demos.md)");
   cmd->callback([options, run] {

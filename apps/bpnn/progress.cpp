@@ -17,9 +17,11 @@ void ProgressPrinter::on_batch(const BatchReport& r) {
   const int filled = static_cast<int>(width * r.batch / r.batches);
   const double rate = r.seconds > 0 ? static_cast<double>(r.samples_seen) / r.seconds : 0.0;
   const double left = r.batch > 0 ? r.seconds * static_cast<double>(r.batches - r.batch) / static_cast<double>(r.batch) : 0.0;
-  std::fprintf(stderr, "\repoch %zu/%zu [%-*s] %5.1f%%  %8.0f samples/s  loss %.4f  %4.0fs left ", r.epoch, epochs_,
+  char accuracy[32] = "";
+  if (r.accuracy >= 0) std::snprintf(accuracy, sizeof accuracy, "  accuracy %.4f", r.accuracy);
+  std::fprintf(stderr, "\repoch %zu/%zu [%-*s] %5.1f%%  %8.0f samples/s  loss %.4f%s  %4.0fs left ", r.epoch, epochs_,
                width, std::string(static_cast<std::size_t>(filled), '=').c_str(),
-               100.0 * static_cast<double>(r.batch) / static_cast<double>(r.batches), rate, r.loss, left);
+               100.0 * static_cast<double>(r.batch) / static_cast<double>(r.batches), rate, r.loss, accuracy, left);
   std::fflush(stderr);
 }
 

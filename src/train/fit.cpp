@@ -76,7 +76,8 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimize
       }
       if (options.on_batch) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        options.on_batch({epoch, b + 1, batches, seen, loss_sum / static_cast<double>(seen), seconds});
+        const double accuracy = classification ? static_cast<double>(correct) / static_cast<double>(seen) : -1.0;
+        options.on_batch({epoch, b + 1, batches, seen, loss_sum / static_cast<double>(seen), accuracy, seconds});
       }
     }
     EpochReport report;

@@ -22,6 +22,7 @@ struct BatchReport {
   std::size_t batches = 0;      // per epoch
   std::size_t samples_seen = 0;  // in this epoch so far
   double loss = 0.0;            // mean loss over this epoch's samples so far
+  double accuracy = -1.0;       // share of this epoch's samples so far classified right; -1 for regression
   double seconds = 0.0;         // spent training in this epoch so far
 };
 
