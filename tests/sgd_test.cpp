@@ -46,3 +46,40 @@ TEST(Sgd, MiniBatchStepLowersTheLoss) {
 
 }  // namespace
 }  // namespace bpnn
+
+namespace bpnn {
+namespace {
+
+// Online SGD's fused path (batch of one) must do the same arithmetic as backward + Sgd::step.
+TEST(Sgd, FusedOnlineStepEqualsBackwardThenStep) {
+  auto make = [] {
+    Sequential<double> model(Shape{5});
+    model.add(Dense<double>({.units = 7}));
+    model.add(Sigmoid<double>());
+    model.add(Dense<double>({.units = 4, .bias = false}));
+    model.add(Relu<double>());
+    model.add(Dense<double>({.units = 3}));
+    Rng rng(21);
+    model.initialize(rng);
+    return model;
+  };
+  Sequential<double> fused = make(), plain = make();
+  Rng data(22);
+  Tensor<double> x(Shape{1, 5}), t(Shape{1});
+  CrossEntropy<double> loss;
+  Sgd<double> sgd({.learning_rate = 0.3});
+  Trainer<double> fused_trainer(fused, loss, sgd), plain_trainer(plain, loss, sgd);
+  for (int step = 0; step < 50; ++step) {
+    for (std::size_t i = 0; i < 5; ++i) x[i] = data.uniform(-1, 1);
+    t[0] = static_cast<double>(data.below(3));
+    const double a = fused_trainer.step(x, t);
+    const double b = plain_trainer.compute_gradients(x, t);
+    sgd.step(plain.parameters());
+    EXPECT_NEAR(a, b, 1e-12);
+  }
+  const auto pf = fused.parameters().values().span(), pp = plain.parameters().values().span();
+  for (std::size_t i = 0; i < pf.size(); ++i) EXPECT_NEAR(pf[i], pp[i], 1e-12) << "parameter " << i;
+}
+
+}  // namespace
+}  // namespace bpnn

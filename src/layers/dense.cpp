@@ -4,6 +4,8 @@
 //   backward: dx[n,i] = sum_o dy[n,o] W[o,i]                dx = dy W       (overwrite)
 //             dW[o,i] += sum_n dy[n,o] x[n,i]               dW += dy^T x    (accumulate)
 //             db[o]   += sum_n dy[n,o]                                      (accumulate)
+//   online SGD: dx as above with the old W, then W -= lr dy^T x and b -= lr sum_n dy[n,o] in place
+//             (for one sample, an outer product: no gradient buffer is touched)
 #include "bpnn/layers/dense.hpp"
 
 #include <cmath>
@@ -73,6 +75,21 @@ void Dense<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Tensor
   }
   if (!dx.empty()) {
     gemm<T>(Transpose::no, Transpose::no, N, I, O, T(1), dy.data(), O, weight_.data(), I, T(0), dx.data(), I);
+  }
+}
+
+template <class T>
+void Dense<T>::backward_sgd(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy,
+                            TensorView<T> dx, T learning_rate) {
+  const std::size_t N = x.batch(), I = in_, O = options_.units;
+  if (!dx.empty()) {
+    gemm<T>(Transpose::no, Transpose::no, N, I, O, T(1), dy.data(), O, weight_.data(), I, T(0), dx.data(), I);
+  }
+  gemm<T>(Transpose::yes, Transpose::no, O, I, N, -learning_rate, dy.data(), O, x.data(), I, T(1), weight_.data(), I);
+  if (options_.bias) {
+    for (std::size_t n = 0; n < N; ++n) {
+      for (std::size_t o = 0; o < O; ++o) bias_[o] -= learning_rate * dy[n * O + o];
+    }
   }
 }
 

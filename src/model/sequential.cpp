@@ -60,14 +60,8 @@ TensorView<const T> Sequential<T>::forward(TensorView<const T> input) {
 }
 
 template <class T>
-void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad) {
-  const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
-  if (input_.empty() || !(output_grad.shape() == expected)) {
-    throw Error("model: backward expects a gradient " + expected.str() + " for the last forward, got " +
-                output_grad.shape().str());
-  }
-  // The lowest layer that needs backward: the first that owns a trainable tensor, or 0 if
-  // input_grad is wanted. Nothing below it influences a gradient anyone asked for.
+std::size_t Sequential<T>::lowest_needed_layer(bool want_input_grad) const {
+  if (want_input_grad) return 0;
   std::size_t lowest = layers_.size();
   for (std::size_t i = layers_.size(); i-- > 0;) {
     const std::size_t end = i + 1 < layers_.size() ? first_parameter_[i + 1] : parameters_.count();
@@ -75,8 +69,19 @@ void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> inpu
       if (!parameters_.entry(p).frozen) lowest = i;
     }
   }
-  if (!input_grad.empty()) lowest = 0;
+  return lowest;
+}
 
+template <class T>
+void Sequential<T>::run_backward(
+    TensorView<const T> output_grad, TensorView<T> input_grad, bool want_input_grad,
+    const std::function<void(std::size_t, TensorView<const T>, TensorView<const T>, TensorView<T>)>& step) {
+  const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
+  if (input_.empty() || !(output_grad.shape() == expected)) {
+    throw Error("model: backward expects a gradient " + expected.str() + " for the last forward, got " +
+                output_grad.shape().str());
+  }
+  const std::size_t lowest = lowest_needed_layer(want_input_grad);
   TensorView<const T> dy = output_grad;
   for (std::size_t i = layers_.size(); i-- > lowest;) {
     TensorView<const T> x = i == 0 ? input_ : outputs_[i - 1].view();
@@ -86,12 +91,36 @@ void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> inpu
       dx = output_grads_[i - 1].view();
     }
     try {
-      layers_[i]->backward(x, outputs_[i].view(), dy, dx);
+      step(i, x, dy, dx);
     } catch (const Error& e) {
       throw Error(where(i, *layers_[i]) + e.what());
     }
     dy = dx;
   }
+}
+
+template <class T>
+void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad) {
+  run_backward(output_grad, input_grad, !input_grad.empty(),
+               [&](std::size_t i, TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx) {
+                 layers_[i]->backward(x, outputs_[i].view(), dy, dx);
+               });
+}
+
+template <class T>
+bool Sequential<T>::backward_sgd(TensorView<const T> output_grad, T learning_rate) {
+  // Layers update as they go, so every one must take the path before the first one does.
+  for (std::size_t p = 0; p < parameters_.count(); ++p) {
+    if (parameters_.entry(p).frozen) return false;
+  }
+  for (const auto& layer : layers_) {
+    if (!layer->fuses_sgd()) return false;
+  }
+  run_backward(output_grad, {}, false,
+               [&](std::size_t i, TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx) {
+                 layers_[i]->backward_sgd(x, outputs_[i].view(), dy, dx, learning_rate);
+               });
+  return true;
 }
 
 template class Sequential<float>;

@@ -19,6 +19,19 @@ T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> t
 
 template <class T>
 T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
+  // Online plain SGD fuses the update into back-propagation: the same arithmetic, without three
+  // passes over the gradient buffers per sample (zero, accumulate, apply).
+  if (input.batch() == 1 && optimizer_.options().weight_decay == 0.0) {
+    TensorView<const T> output = model_.forward(input);
+    const T loss = loss_.forward(output, target);
+    loss_grad_.resize(output.shape());
+    loss_.backward(output, target, loss_grad_.view());
+    if (model_.backward_sgd(loss_grad_.view(), static_cast<T>(optimizer_.options().learning_rate))) return loss;
+    model_.parameters().zero_grad();
+    model_.backward(loss_grad_.view());
+    optimizer_.step(model_.parameters());
+    return loss;
+  }
   const T loss = compute_gradients(input, target);
   optimizer_.step(model_.parameters());
   return loss;

@@ -31,6 +31,9 @@ class Dense : public Layer<T> {
   void forward(TensorView<const T> input, TensorView<T> output) override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
+  bool fuses_sgd() const override { return true; }
+  void backward_sgd(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
+                    TensorView<T> input_grad, T learning_rate) override;
 
   const DenseOptions& options() const { return options_; }
   std::size_t in_features() const { return in_; }

@@ -44,6 +44,15 @@ class Layer {
 
   virtual void backward(TensorView<const T> input, TensorView<const T> output,
                         TensorView<const T> output_grad, TensorView<T> input_grad) = 0;
+
+  // Online SGD's fast path (the tutorials' w -= lr * dE/dw after every sample): like backward, but
+  // instead of adding dE/dp into the parameter gradients it applies p -= learning_rate * dE/dp at
+  // once, after input_grad was computed with the old parameters. Only called when fuses_sgd().
+  virtual bool fuses_sgd() const { return parameter_specs().empty(); }
+  virtual void backward_sgd(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
+                            TensorView<T> input_grad, T /*learning_rate*/) {
+    backward(input, output, output_grad, input_grad);
+  }
 };
 
 }  // namespace bpnn

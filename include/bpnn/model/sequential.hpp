@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,10 +49,22 @@ class Sequential {
   // the first trainable one are skipped unless input_grad is wanted.
   void backward(TensorView<const T> output_grad, TensorView<T> input_grad = {});
 
+  // Online SGD's fast path: back-propagates output_grad through the last forward and updates every
+  // parameter at once, p -= learning_rate * dE/dp, without materializing gradients. Returns false,
+  // having changed nothing, when a layer has no such path or a parameter is frozen.
+  bool backward_sgd(TensorView<const T> output_grad, T learning_rate);
+
   // The output of layer i in the last forward (the hidden activations), [N, ...].
   TensorView<const T> activation(std::size_t i) const { return outputs_[i].view(); }
 
  private:
+  // The lowest layer whose backward matters: the first owning a trainable tensor, or 0 when the
+  // gradient with respect to the input is wanted. Nothing below it influences a wanted gradient.
+  std::size_t lowest_needed_layer(bool want_input_grad) const;
+  // Runs step(i, x, dx) for layers from the top down to lowest, passing dE/dx down.
+  void run_backward(TensorView<const T> output_grad, TensorView<T> input_grad, bool want_input_grad,
+                    const std::function<void(std::size_t, TensorView<const T>, TensorView<const T>, TensorView<T>)>& step);
+
   std::vector<std::unique_ptr<Layer<T>>> layers_;
   std::vector<Shape> shapes_;              // shapes_[i]: per-sample input of layer i; back(): output
   std::vector<std::size_t> first_parameter_;  // index in parameters_ of layer i's first tensor

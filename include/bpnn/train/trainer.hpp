@@ -16,8 +16,9 @@ class Trainer {
   Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer);
 
   // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
-  // Returns the batch's loss as it was before the update. After it, the model's gradients are those
-  // of this batch (for inspection).
+  // Returns the batch's loss as it was before the update. For a batch of one with plain SGD (no
+  // weight decay) the update is fused into back-propagation and the gradients are not computed;
+  // use compute_gradients to inspect them.
   T step(TensorView<const T> input, TensorView<const T> target);
 
   // Only forward, the loss and backward: fills the gradients without updating. Returns the loss.
