@@ -7,14 +7,21 @@ namespace bpnn {
 
 template <class T>
 void LeakyRelu<T>::forward(TensorView<const T> x, TensorView<T> y) {
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] > T(0) ? x[i] : slope_ * x[i];
+  const std::size_t n = x.size();
+  const T* in = x.data();
+  T* out = y.data();
+  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? in[i] : slope_ * in[i];
 }
 
 template <class T>
 void LeakyRelu<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy,
                             TensorView<T> dx) {
   if (dx.empty()) return;
-  for (std::size_t i = 0; i < x.size(); ++i) dx[i] = x[i] > T(0) ? dy[i] : slope_ * dy[i];
+  const std::size_t n = x.size();
+  const T* in = x.data();
+  const T* g = dy.data();
+  T* out = dx.data();
+  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? g[i] : slope_ * g[i];
 }
 
 template class LeakyRelu<float>;

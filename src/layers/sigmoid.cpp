@@ -9,14 +9,21 @@ namespace bpnn {
 
 template <class T>
 void Sigmoid<T>::forward(TensorView<const T> x, TensorView<T> y) {
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+  const std::size_t n = x.size();
+  const T* in = x.data();
+  T* out = y.data();
+  for (std::size_t i = 0; i < n; ++i) out[i] = T(1) / (T(1) + std::exp(-in[i]));
 }
 
 template <class T>
 void Sigmoid<T>::backward(TensorView<const T> /*x*/, TensorView<const T> y, TensorView<const T> dy,
                           TensorView<T> dx) {
   if (dx.empty()) return;
-  for (std::size_t i = 0; i < y.size(); ++i) dx[i] = dy[i] * y[i] * (T(1) - y[i]);
+  const std::size_t n = y.size();
+  const T* out = y.data();
+  const T* g = dy.data();
+  T* in_grad = dx.data();
+  for (std::size_t i = 0; i < n; ++i) in_grad[i] = g[i] * out[i] * (T(1) - out[i]);
 }
 
 template class Sigmoid<float>;

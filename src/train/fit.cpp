@@ -59,18 +59,23 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimize
     for (std::size_t b = 0; b < batches; ++b) {
       const std::size_t first = b * options.batch_size;
       const std::size_t count = std::min(options.batch_size, N - first);
-      gather(inputs, order, first, count, batch_inputs);
-      gather(targets, order, first, count, batch_targets);
-      const float batch_loss = trainer.step(batch_inputs, batch_targets);
+      // In file order a batch is a run of consecutive samples: a view, no copy.
+      TensorView<const float> x = inputs.samples(first, count), t = targets.samples(first, count);
+      if (options.shuffle) {
+        gather(inputs, order, first, count, batch_inputs);
+        gather(targets, order, first, count, batch_targets);
+        x = batch_inputs.view();
+        t = batch_targets.view();
+      }
+      const float batch_loss = trainer.step(x, t);
       loss_sum += static_cast<double>(batch_loss) * static_cast<double>(count);
       seen += count;
       if (classification) {
         // The model still holds this batch's outputs from before the update.
         TensorView<const float> y = model.activation(model.size() - 1);
         for (std::size_t n = 0; n < count; ++n) {
-          const std::size_t truth = batch_targets.shape().rank() == 1
-                                        ? static_cast<std::size_t>(batch_targets[n])
-                                        : argmax(batch_targets.data() + n * outputs, outputs);
+          const std::size_t truth =
+              t.shape().rank() == 1 ? static_cast<std::size_t>(t[n]) : argmax(t.data() + n * outputs, outputs);
           correct += argmax(y.data() + n * outputs, outputs) == truth;
         }
       }
