@@ -11,7 +11,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target bpnn_cli
 data=$(bash scripts/fetch-mnist.sh)
 mkdir -p out
-./build/bpnn train --net 784-256relu-10 --loss cross_entropy --lr 0.1 --batch-size 32 --epochs 30 --seed 42 \
+./build/bpnn train --net 784-256relu-128relu-10 --loss cross_entropy --lr 0.1 --batch-size 32 --epochs 30 --seed 42 \
   --train "$data/train-images-idx3-ubyte.gz" --test "$data/test-images-idx3-ubyte.gz" \
   --out out/digits.safetensors --log out/digits.csv
 ./build/bpnn eval --model out/digits.safetensors --data "$data/test-images-idx3-ubyte.gz" \

@@ -50,8 +50,11 @@ TEST(Sgd, MiniBatchStepLowersTheLoss) {
 namespace bpnn {
 namespace {
 
-// Online SGD's fused path (batch of one) must do the same arithmetic as backward + Sgd::step.
-TEST(Sgd, FusedOnlineStepEqualsBackwardThenStep) {
+// SGD's fused path must do the same arithmetic as backward + Sgd::step, online and in batches.
+class FusedSgd : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(FusedSgd, EqualsBackwardThenStep) {
+  const std::size_t batch = GetParam();
   auto make = [] {
     Sequential<double> model(Shape{5});
     model.add(Dense<double>({.units = 7}));
@@ -65,13 +68,13 @@ TEST(Sgd, FusedOnlineStepEqualsBackwardThenStep) {
   };
   Sequential<double> fused = make(), plain = make();
   Rng data(22);
-  Tensor<double> x(Shape{1, 5}), t(Shape{1});
+  Tensor<double> x(Shape{batch, 5}), t(Shape{batch});
   CrossEntropy<double> loss;
   Sgd<double> sgd({.learning_rate = 0.3});
   Trainer<double> fused_trainer(fused, loss, sgd), plain_trainer(plain, loss, sgd);
   for (int step = 0; step < 50; ++step) {
-    for (std::size_t i = 0; i < 5; ++i) x[i] = data.uniform(-1, 1);
-    t[0] = static_cast<double>(data.below(3));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = data.uniform(-1, 1);
+    for (std::size_t n = 0; n < batch; ++n) t[n] = static_cast<double>(data.below(3));
     const double a = fused_trainer.step(x, t);
     const double b = plain_trainer.compute_gradients(x, t);
     sgd.step(plain.parameters());
@@ -80,6 +83,8 @@ TEST(Sgd, FusedOnlineStepEqualsBackwardThenStep) {
   const auto pf = fused.parameters().values().span(), pp = plain.parameters().values().span();
   for (std::size_t i = 0; i < pf.size(); ++i) EXPECT_NEAR(pf[i], pp[i], 1e-12) << "parameter " << i;
 }
+
+INSTANTIATE_TEST_SUITE_P(Batches, FusedSgd, ::testing::Values(1, 8));
 
 }  // namespace
 }  // namespace bpnn

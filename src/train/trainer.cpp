@@ -19,9 +19,9 @@ T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> t
 
 template <class T>
 T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
-  // Online plain SGD fuses the update into back-propagation: the same arithmetic, without three
-  // passes over the gradient buffers per sample (zero, accumulate, apply).
-  if (input.batch() == 1 && optimizer_.options().weight_decay == 0.0) {
+  // Plain SGD fuses the update into back-propagation: the same arithmetic, without three passes
+  // over the gradient buffers per step (zero, accumulate, apply). Online training gains most.
+  if (optimizer_.options().weight_decay == 0.0) {
     TensorView<const T> output = model_.forward(input);
     const T loss = loss_.forward(output, target);
     loss_grad_.resize(output.shape());

@@ -34,12 +34,17 @@ if [ "${2:-}" = fashion ]; then
   fi
   echo '{"input": [784], "layers": [{"type": "dense", "units": 128}, {"type": "relu"}, {"type": "dense", "units": 10}]}' >"$work/fashion.json"
   peer init "$work/fashion.json" "$work/fashion-init.safetensors" 1
+  # At lr 0.1 in file order the test accuracy swings by about a point from one step to the next, so
+  # any float reordering (bpnn's fused update, OpenBLAS's kernels) shows up as that swing and the
+  # comparison would measure noise (measured: bpnn 0.8337, PyTorch 0.8247 after identical starts).
+  # At lr 0.02 training is smooth enough that one end point compares the implementations.
+  lr=0.02
   root=/usr/share/datasets/fashion-mnist
   "$bpnn" train --net "$work/fashion.json" --init "$work/fashion-init.safetensors" --no-shuffle \
-    --train "$root/train-images-idx3-ubyte.gz" --loss cross_entropy --lr 0.1 --batch-size 64 --epochs 3 \
-    --out "$work/fashion.safetensors" 2>/dev/null
+    --train "$root/train-images-idx3-ubyte.gz" --loss cross_entropy --lr "$lr" --batch-size 64 --epochs 3 \
+    --out "$work/fashion.safetensors" 2>/dev/null >/dev/null
   ours=$("$bpnn" eval --model "$work/fashion.safetensors" --data "$root/t10k-images-idx3-ubyte.gz" | sed -n 's/^accuracy: //p')
-  theirs=$(peer fashion "$work/fashion-init.safetensors" 3 0.1 64)
+  theirs=$(peer fashion "$work/fashion-init.safetensors" 3 "$lr" 64)
   echo "Fashion-MNIST test accuracy after 3 epochs: bpnn $ours, PyTorch $theirs"
   check "accuracy gap in points" "$("$python" -c "print(abs($ours - $theirs) * 100)")" 0.5
   exit $fail

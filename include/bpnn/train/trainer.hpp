@@ -16,9 +16,9 @@ class Trainer {
   Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer);
 
   // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
-  // Returns the batch's loss as it was before the update. For a batch of one with plain SGD (no
-  // weight decay) the update is fused into back-propagation and the gradients are not computed;
-  // use compute_gradients to inspect them.
+  // Returns the batch's loss as it was before the update. With plain SGD (no weight decay) and no
+  // frozen parameters the update is fused into back-propagation (Sequential::backward_sgd) and the
+  // gradients are not materialized; use compute_gradients to inspect them.
   T step(TensorView<const T> input, TensorView<const T> target);
 
   // Only forward, the loss and backward: fills the gradients without updating. Returns the loss.
