@@ -5,23 +5,15 @@
 #include <filesystem>
 
 #include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace bpnn {
 namespace {
 
+using testing::expect_error;
 using testing::TempDir;
 
-// Expects f to throw Error whose message contains every one of parts.
-template <class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
 
 IdxArray images_2x2x3() { return {Shape{2, 2, 3}, {0, 255, 51, 102, 153, 204, 1, 2, 3, 4, 5, 6}}; }
 IdxArray labels_of_2() { return {Shape{2}, {7, 3}}; }

@@ -7,22 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 
 namespace bpnn {
 namespace {
 
+using testing::expect_error;
 using testing::TempDir;
-
-template <class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
 
 TEST(Network, JsonBuildsTheLayers) {
   const Network n = parse_network(R"({"input": [4], "layers": [

@@ -7,33 +7,34 @@ Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer
     : model_(model), loss_(loss), optimizer_(optimizer) {}
 
 template <class T>
-T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> target) {
-  model_.parameters().zero_grad();
+T Trainer<T>::forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target) {
   TensorView<const T> output = model_.forward(input);
   const T loss = loss_.forward(output, target);
   loss_grad_.resize(output.shape());
   loss_.backward(output, target, loss_grad_.view());
+  return loss;
+}
+
+template <class T>
+T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> target) {
+  const T loss = forward_and_loss_gradient(input, target);
+  model_.parameters().zero_grad();
   model_.backward(loss_grad_.view());
   return loss;
 }
 
 template <class T>
 T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
+  const T loss = forward_and_loss_gradient(input, target);
   // Plain SGD fuses the update into back-propagation: the same arithmetic, without three passes
   // over the gradient buffers per step (zero, accumulate, apply). Online training gains most.
-  if (optimizer_.options().weight_decay == 0.0) {
-    TensorView<const T> output = model_.forward(input);
-    const T loss = loss_.forward(output, target);
-    loss_grad_.resize(output.shape());
-    loss_.backward(output, target, loss_grad_.view());
-    if (model_.backward_sgd(loss_grad_.view(), static_cast<T>(optimizer_.options().learning_rate))) return loss;
+  const bool fused = optimizer_.options().weight_decay == 0.0 &&
+                     model_.backward_sgd(loss_grad_.view(), static_cast<T>(optimizer_.options().learning_rate));
+  if (!fused) {
     model_.parameters().zero_grad();
     model_.backward(loss_grad_.view());
     optimizer_.step(model_.parameters());
-    return loss;
   }
-  const T loss = compute_gradients(input, target);
-  optimizer_.step(model_.parameters());
   return loss;
 }
 

@@ -25,6 +25,9 @@ class Trainer {
   T compute_gradients(TensorView<const T> input, TensorView<const T> target);
 
  private:
+  // Forward and the loss; leaves dE/doutput in loss_grad_. Returns the loss.
+  T forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target);
+
   Sequential<T>& model_;
   const Loss<T>& loss_;
   Sgd<T>& optimizer_;
