@@ -1,6 +1,12 @@
-// Micro-benchmarks of each layer's forward and backward, the losses and one training step, at
-// MNIST sizes, in float. Run: ./build/bench/bench_layers (OPENBLAS_NUM_THREADS=1 pins BLAS).
+// Micro-benchmarks at MNIST sizes, in float: the GEMMs of a 784 -> 128 dense layer, each layer's
+// forward and backward, cross-entropy, and one training step of 784-128relu-10. Timings only; the
+// tests hold correctness. Run: ./build/bench/bench_layers (OPENBLAS_NUM_THREADS=1 pins BLAS).
 #include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
 
 #include "bpnn/bpnn.hpp"
 #include "kernels/gemm.hpp"
@@ -8,85 +14,229 @@
 namespace bpnn {
 namespace {
 
-Tensor<float> random(const Shape& shape, std::uint64_t seed) {
-  Rng rng(seed);
+using kernels::gemm;
+using kernels::Transpose;
+
+Tensor<float> random_tensor(const Shape& shape, Rng& rng, double low, double high) {
   Tensor<float> t(shape);
-  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(rng.uniform(-1, 1));
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(rng.uniform(low, high));
   return t;
 }
 
-// The GEMM of a 784 -> 128 dense forward at batch 64, with its FLOP rate.
+// Class indices shaped [N], the form MNIST labels take: 0, 1, ..., classes - 1, 0, 1, ...
+Tensor<float> class_indices(std::size_t N, std::size_t classes) {
+  Tensor<float> t(Shape{N});
+  for (std::size_t n = 0; n < N; ++n) t[n] = static_cast<float>(n % classes);
+  return t;
+}
+
+std::size_t batch_arg(const benchmark::State& state, int index) { return static_cast<std::size_t>(state.range(index)); }
+
+void count_samples(benchmark::State& state, std::size_t N) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(N));
+}
+
+// ---- GEMM -----------------------------------------------------------------------------------------
+// The three products of a 784 -> 128 dense layer at batch N, called exactly as src/layers/dense.cpp
+// calls them, so these rates are the ceiling the layer benchmarks below can reach.
+// Legend: N batch, I = 784 inputs, O = 128 outputs; x [N, I], W [O, I], y and dy [N, O].
+// Each product is 2*N*O*I FLOP.
+constexpr std::size_t kIn = 784, kOut = 128;
+
+void set_flop_rate(benchmark::State& state, std::size_t M, std::size_t N, std::size_t K) {
+  // kIsRate divides by the elapsed time, so the count is the FLOP of all iterations together.
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(M * N * K) * static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+}
+
+// y[N, O] += x[N, I] W[O, I]^T (beta 1: the bias is already in y). bench/compare reads this one by
+// the name BM_Sgemm/64 as the machine's GEMM ceiling, so it keeps that name.
 void BM_Sgemm(benchmark::State& state) {
-  const std::size_t M = static_cast<std::size_t>(state.range(0)), N = 128, K = 784;
-  const Tensor<float> a = random(Shape{M, K}, 1), b = random(Shape{N, K}, 2);
-  Tensor<float> c(Shape{M, N});
+  const std::size_t N = batch_arg(state, 0);
+  Rng rng(1);
+  const Tensor<float> x = random_tensor(Shape{N, kIn}, rng, 0, 1), w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
+  Tensor<float> y(Shape{N, kOut});
   for (auto _ : state) {
-    kernels::gemm<float>(kernels::Transpose::no, kernels::Transpose::yes, M, N, K, 1.0f, a.data(), K, b.data(), K, 0.0f,
-                         c.data(), N);
-    benchmark::DoNotOptimize(c.data());
+    gemm<float>(Transpose::no, Transpose::yes, N, kOut, kIn, 1.0f, x.data(), kIn, w.data(), kIn, 1.0f, y.data(), kOut);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
   }
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * M * N * K, benchmark::Counter::kIsIterationInvariantRate);
+  set_flop_rate(state, N, kOut, kIn);
 }
-BENCHMARK(BM_Sgemm)->Arg(1)->Arg(64)->Arg(256);
+BENCHMARK(BM_Sgemm)->Arg(64);
 
-// One layer's forward and backward through a one-layer model.
-template <class L>
-void layer_forward_backward(benchmark::State& state, L layer, const Shape& sample) {
-  const std::size_t N = static_cast<std::size_t>(state.range(0));
-  Sequential<float> model(sample);
-  model.add(std::move(layer));
+// dW[O, I] += dy[N, O]^T x[N, I]: the batch is the short inner dimension here.
+void BM_SgemmWeightGrad(benchmark::State& state) {
+  const std::size_t N = batch_arg(state, 0);
+  Rng rng(2);
+  const Tensor<float> x = random_tensor(Shape{N, kIn}, rng, 0, 1), dy = random_tensor(Shape{N, kOut}, rng, -0.01, 0.01);
+  Tensor<float> dw(Shape{kOut, kIn});
+  for (auto _ : state) {
+    gemm<float>(Transpose::yes, Transpose::no, kOut, kIn, N, 1.0f, dy.data(), kOut, x.data(), kIn, 1.0f, dw.data(), kIn);
+    benchmark::DoNotOptimize(dw.data());
+    benchmark::ClobberMemory();
+  }
+  set_flop_rate(state, kOut, kIn, N);
+}
+BENCHMARK(BM_SgemmWeightGrad)->Arg(64);
+
+// dx[N, I] = dy[N, O] W[O, I]: needed only when a layer sits above another one.
+void BM_SgemmInputGrad(benchmark::State& state) {
+  const std::size_t N = batch_arg(state, 0);
   Rng rng(3);
-  model.initialize(rng);
-  const Tensor<float> x = random(sample.with_batch(N), 4);
-  const Tensor<float> dy = random(model.output_shape().with_batch(N), 5);
-  Tensor<float> dx(x.shape());
+  const Tensor<float> dy = random_tensor(Shape{N, kOut}, rng, -0.01, 0.01), w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
+  Tensor<float> dx(Shape{N, kIn});
   for (auto _ : state) {
-    model.forward(x);
-    model.backward(dy, dx);
+    gemm<float>(Transpose::no, Transpose::no, N, kIn, kOut, 1.0f, dy.data(), kOut, w.data(), kIn, 0.0f, dx.data(), kIn);
     benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * N));
+  set_flop_rate(state, N, kIn, kOut);
+}
+BENCHMARK(BM_SgemmInputGrad)->Arg(64);
+
+// ---- Layers ---------------------------------------------------------------------------------------
+// One layer alone, with a parameter store of its own and every buffer allocated up front, so the
+// timed loop is the layer's arithmetic and none of Sequential's bookkeeping. One forward runs at
+// construction because backward reads that forward's input and output.
+struct LayerRig {
+  LayerRig(std::unique_ptr<Layer<float>> built, const Shape& sample, std::size_t N) : layer(std::move(built)) {
+    const Shape out = layer->build(sample);
+    for (const ParameterSpec& spec : layer->parameter_specs()) parameters.add(spec.name, spec.shape, spec.init);
+    layer->bind(parameters, 0);
+    Rng rng(4);
+    parameters.initialize(rng);
+    input = random_tensor(sample.with_batch(N), rng, -1, 1);
+    output = Tensor<float>(out.with_batch(N));
+    output_grad = random_tensor(out.with_batch(N), rng, -0.01, 0.01);
+    input_grad = Tensor<float>(sample.with_batch(N));
+    forward();
+  }
+
+  void forward() { layer->forward(input.view(), output.view()); }
+  // Asks for input_grad too: the cost of a layer that is not the first (a first layer skips it).
+  void backward() { layer->backward(input.view(), output.view(), output_grad.view(), input_grad.view()); }
+
+  std::unique_ptr<Layer<float>> layer;
+  ParameterStore<float> parameters;
+  Tensor<float> input, output, output_grad, input_grad;
+};
+
+LayerRig dense_rig(const benchmark::State& state) {
+  return LayerRig(std::make_unique<Dense<float>>(DenseOptions{.units = batch_arg(state, 1)}), Shape{batch_arg(state, 0)},
+                  batch_arg(state, 2));
 }
 
-void BM_Dense784x128(benchmark::State& s) { layer_forward_backward(s, Dense<float>({.units = 128}), Shape{784}); }
-void BM_Dense128x10(benchmark::State& s) { layer_forward_backward(s, Dense<float>({.units = 10}), Shape{128}); }
-void BM_Sigmoid128(benchmark::State& s) { layer_forward_backward(s, Sigmoid<float>(), Shape{128}); }
-void BM_Relu128(benchmark::State& s) { layer_forward_backward(s, Relu<float>(), Shape{128}); }
-void BM_Softmax10(benchmark::State& s) { layer_forward_backward(s, Softmax<float>(), Shape{10}); }
-BENCHMARK(BM_Dense784x128)->Arg(1)->Arg(64);
-BENCHMARK(BM_Dense128x10)->Arg(1)->Arg(64);
-BENCHMARK(BM_Sigmoid128)->Arg(64);
-BENCHMARK(BM_Relu128)->Arg(64);
-BENCHMARK(BM_Softmax10)->Arg(64);
+void BM_DenseForward(benchmark::State& state) {
+  LayerRig rig = dense_rig(state);
+  for (auto _ : state) {
+    rig.forward();
+    benchmark::DoNotOptimize(rig.output.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, batch_arg(state, 2));
+}
 
+// Adds into the weight gradient on every iteration, as backward's contract says; nothing zeroes it
+// because zeroing is the trainer's step, not the layer's.
+void BM_DenseBackward(benchmark::State& state) {
+  LayerRig rig = dense_rig(state);
+  for (auto _ : state) {
+    rig.backward();
+    benchmark::DoNotOptimize(rig.input_grad.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, batch_arg(state, 2));
+}
+
+void dense_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"in", "out", "batch"});
+  for (const std::int64_t batch : {1, 64}) {
+    b->Args({784, 128, batch});
+    b->Args({128, 10, batch});
+  }
+}
+BENCHMARK(BM_DenseForward)->Apply(dense_shapes);
+BENCHMARK(BM_DenseBackward)->Apply(dense_shapes);
+
+// Activations on [N, 128], the hidden layer of 784-128-10.
+template <class L>
+void BM_ActivationForward(benchmark::State& state) {
+  const std::size_t N = batch_arg(state, 0);
+  LayerRig rig(std::make_unique<L>(), Shape{128}, N);
+  for (auto _ : state) {
+    rig.forward();
+    benchmark::DoNotOptimize(rig.output.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, N);
+}
+
+template <class L>
+void BM_ActivationBackward(benchmark::State& state) {
+  const std::size_t N = batch_arg(state, 0);
+  LayerRig rig(std::make_unique<L>(), Shape{128}, N);
+  for (auto _ : state) {
+    rig.backward();
+    benchmark::DoNotOptimize(rig.input_grad.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, N);
+}
+
+BENCHMARK_TEMPLATE(BM_ActivationForward, Sigmoid<float>)->Arg(64);
+BENCHMARK_TEMPLATE(BM_ActivationBackward, Sigmoid<float>)->Arg(64);
+BENCHMARK_TEMPLATE(BM_ActivationForward, Relu<float>)->Arg(64);
+BENCHMARK_TEMPLATE(BM_ActivationBackward, Relu<float>)->Arg(64);
+BENCHMARK_TEMPLATE(BM_ActivationForward, Softmax<float>)->Arg(64);
+BENCHMARK_TEMPLATE(BM_ActivationBackward, Softmax<float>)->Arg(64);
+
+// ---- Loss -----------------------------------------------------------------------------------------
+// Cross-entropy with class-index targets on logits [N, 10]; the trainer runs forward then backward,
+// so they are timed together.
 void BM_CrossEntropy(benchmark::State& state) {
-  const Tensor<float> z = random(Shape{64, 10}, 6);
-  Tensor<float> t(Shape{64}), dz(Shape{64, 10});
-  for (std::size_t n = 0; n < 64; ++n) t[n] = static_cast<float>(n % 10);
+  const std::size_t N = batch_arg(state, 0), C = 10;
+  Rng rng(5);
+  const Tensor<float> logits = random_tensor(Shape{N, C}, rng, -5, 5);
+  const Tensor<float> targets = class_indices(N, C);
+  Tensor<float> logits_grad(Shape{N, C});
   const CrossEntropy<float> loss;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(loss.forward(z, t));
-    loss.backward(z, t, dz.view());
+    benchmark::DoNotOptimize(loss.forward(logits.view(), targets.view()));
+    loss.backward(logits.view(), targets.view(), logits_grad.view());
+    benchmark::DoNotOptimize(logits_grad.data());
+    benchmark::ClobberMemory();
   }
+  count_samples(state, N);
 }
-BENCHMARK(BM_CrossEntropy);
+BENCHMARK(BM_CrossEntropy)->Arg(64);
 
-// One SGD step of 784-128relu-10 with cross-entropy: samples per second.
+// ---- Training step --------------------------------------------------------------------------------
+// One Trainer::step of 784-128relu-10, cross-entropy, SGD lr 0.1: items_per_second is samples/s.
+// The steps walk through a pool of 1024 samples batch by batch, as an epoch does, instead of
+// repeating one batch: a batch that stays in cache and that the network memorizes would flatter it.
 void BM_TrainStep(benchmark::State& state) {
-  const std::size_t N = static_cast<std::size_t>(state.range(0));
-  Sequential<float> model = build_model<float>(parse_network("784-128relu-10", "bench"));
-  Rng rng(7);
+  const std::size_t N = batch_arg(state, 0), pool = 1024;
+  Sequential<float> model(Shape{784});
+  model.add(Dense<float>({.units = 128}));
+  model.add(Relu<float>());
+  model.add(Dense<float>({.units = 10}));
+  Rng rng(6);
   model.initialize(rng);
-  const Tensor<float> x = random(Shape{N, 784}, 8);
-  Tensor<float> t(Shape{N});
-  for (std::size_t n = 0; n < N; ++n) t[n] = static_cast<float>(n % 10);
-  CrossEntropy<float> loss;
-  Sgd<float> sgd({.learning_rate = 0.01});
+  // Pixel intensities scaled to [0, 1), as the MNIST readers deliver them.
+  const Tensor<float> inputs = random_tensor(Shape{pool, 784}, rng, 0, 1);
+  const Tensor<float> targets = class_indices(pool, 10);
+  const CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.1});
   Trainer<float> trainer(model, loss, sgd);
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.step(x, t));
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * N));
+  std::size_t first = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(trainer.step(inputs.view().samples(first, N), targets.view().samples(first, N)));
+    first = first + 2 * N <= pool ? first + N : 0;
+  }
+  count_samples(state, N);
 }
-BENCHMARK(BM_TrainStep)->Arg(1)->Arg(64);
+BENCHMARK(BM_TrainStep)->Arg(64)->Arg(1);
 
 }  // namespace
 }  // namespace bpnn

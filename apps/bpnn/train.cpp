@@ -15,7 +15,8 @@ namespace {
 
 struct TrainFlags {
   std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
-  double lr = 0.1, weight_decay = 0.0;
+  double lr = 0.0, weight_decay = -1.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  bool nesterov = false;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
   std::string init, out, log;
@@ -23,6 +24,23 @@ struct TrainFlags {
   int threads = 1;
   DataFlags data;
 };
+
+// The optimizer the flags name. Defaults as PyTorch's where it has them: Adam's lr 0.001, betas
+// (0.9, 0.999), eps 1e-8, AdamW's weight decay 0.01; SGD, which has no default rate, gets 0.1.
+std::unique_ptr<Optimizer<float>> make_optimizer(const TrainFlags& f) {
+  const bool adam = f.optimizer == "adam" || f.optimizer == "adamw";
+  const double lr = f.lr > 0 ? f.lr : adam ? 0.001 : 0.1;
+  const double decay = f.weight_decay >= 0 ? f.weight_decay : f.optimizer == "adamw" ? 0.01 : 0.0;
+  if (adam) {
+    return std::make_unique<Adam<float>>(AdamOptions{.learning_rate = lr, .beta1 = f.beta1, .beta2 = f.beta2, .eps = f.eps,
+                                                     .weight_decay = decay,
+                                                     .decoupled_weight_decay = f.optimizer == "adamw"});
+  }
+  const bool momentum = f.optimizer == "momentum";
+  if (!momentum && f.nesterov) throw Error("--nesterov goes with --optimizer momentum");
+  return std::make_unique<Sgd<float>>(SgdOptions{
+      .learning_rate = lr, .momentum = momentum ? f.momentum : 0.0, .nesterov = f.nesterov, .weight_decay = decay});
+}
 
 void run_train(const TrainFlags& f) {
   set_num_threads(f.threads);
@@ -37,7 +55,7 @@ void run_train(const TrainFlags& f) {
   PreparedData test;
   if (!f.test.empty()) test = load_data(f.test, f.test_labels, f.data, model, f.loss);
 
-  Sgd<float> sgd({.learning_rate = f.lr, .weight_decay = f.weight_decay});
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer(f);
   ProgressPrinter progress(f.epochs);
   std::unique_ptr<EpochLog> log;
   if (!f.log.empty()) log = std::make_unique<EpochLog>(f.log);
@@ -50,9 +68,9 @@ void run_train(const TrainFlags& f) {
                        if (log) log->on_epoch(r);
                      }};
   std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
-            << ", loss " << f.loss << ", sgd lr " << f.lr << ", batch " << f.batch_size << ", " << f.epochs
+            << ", loss " << f.loss << ", " << f.optimizer << ", batch " << f.batch_size << ", " << f.epochs
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
-  fit(model, *loss, sgd, train.inputs(), train.targets, rng, options,
+  fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
       f.test.empty() ? TensorView<const float>{} : test.inputs(), test.targets.view());
   save_model(f.out, model, network, {{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}});
   std::cout << "saved " << f.out << "\n";
@@ -75,9 +93,17 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--loss", f->loss, "Loss")
       ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
       ->capture_default_str();
-  cmd->add_option("--optimizer", f->optimizer, "Optimizer")->check(CLI::IsMember({"sgd"}))->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--weight-decay", f->weight_decay, "L2 weight decay")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam or adamw")
+      ->check(CLI::IsMember({"sgd", "momentum", "adam", "adamw"}))
+      ->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_flag("--nesterov", f->nesterov, "Nesterov momentum (with --optimizer momentum)");
+  cmd->add_option("--beta1", f->beta1, "Adam's beta1")->capture_default_str();
+  cmd->add_option("--beta2", f->beta2, "Adam's beta2")->capture_default_str();
+  cmd->add_option("--eps", f->eps, "Adam's eps")->capture_default_str();
+  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default 0; 0.01 for adamw)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--epochs", f->epochs, "Passes over the training data")->capture_default_str();
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")->capture_default_str();

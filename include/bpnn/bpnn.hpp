@@ -31,6 +31,8 @@
 #include "bpnn/model/model_file.hpp"
 #include "bpnn/model/network.hpp"
 #include "bpnn/model/sequential.hpp"
+#include "bpnn/optim/adam.hpp"
+#include "bpnn/optim/optimizer.hpp"
 #include "bpnn/optim/sgd.hpp"
 #include "bpnn/train/fit.hpp"
 #include "bpnn/train/metrics.hpp"

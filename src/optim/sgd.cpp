@@ -1,24 +1,54 @@
 // SGD: one loop over the flat parameter buffer, tensor by tensor so frozen ones are skipped.
-//   g = dE/dp + wd p;   p -= lr g
+//   g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b)
 #include "bpnn/optim/sgd.hpp"
+
+#include "bpnn/core/error.hpp"
 
 namespace bpnn {
 
 template <class T>
-void Sgd<T>::step(ParameterStore<T>& parameters) const {
+Sgd<T>::Sgd(SgdOptions options) : options_(options) {
+  if (!(options_.learning_rate >= 0) || !(options_.momentum >= 0) || !(options_.weight_decay >= 0)) {
+    throw Error("sgd: learning rate, momentum and weight decay must be >= 0");
+  }
+  if (options_.nesterov && options_.momentum == 0) throw Error("sgd: Nesterov momentum needs a momentum > 0");
+}
+
+template <class T>
+double Sgd<T>::plain_sgd_learning_rate() const {
+  return options_.momentum == 0 && options_.weight_decay == 0 ? options_.learning_rate : 0.0;
+}
+
+template <class T>
+void Sgd<T>::step(ParameterStore<T>& parameters) {
   const T lr = static_cast<T>(options_.learning_rate);
   const T wd = static_cast<T>(options_.weight_decay);
+  const T mu = static_cast<T>(options_.momentum);
+  if (mu != T(0) && velocity_.size() != parameters.values().size()) {
+    velocity_ = Tensor<T>(parameters.values().shape());
+    started_ = false;
+  }
   for (std::size_t k = 0; k < parameters.count(); ++k) {
     if (parameters.entry(k).frozen) continue;
     T* p = parameters.value(k).data();
     const T* g = parameters.grad(k).data();
     const std::size_t n = parameters.entry(k).shape.numel();
-    if (wd == T(0)) {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-    } else {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    if (mu == T(0)) {
+      if (wd == T(0)) {
+        for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+      } else {
+        for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+      }
+      continue;
+    }
+    T* b = velocity_.data() + parameters.entry(k).offset;
+    for (std::size_t i = 0; i < n; ++i) {
+      const T gi = g[i] + wd * p[i];
+      b[i] = started_ ? mu * b[i] + gi : gi;
+      p[i] -= lr * (options_.nesterov ? gi + mu * b[i] : b[i]);
     }
   }
+  started_ = true;
 }
 
 template class Sgd<float>;

@@ -31,7 +31,7 @@ void check_pair(const char* what, TensorView<const float> inputs, TensorView<con
 
 }  // namespace
 
-void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimizer, TensorView<const float> inputs,
+void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer, TensorView<const float> inputs,
          TensorView<const float> targets, Rng& rng, const FitOptions& options, TensorView<const float> test_inputs,
          TensorView<const float> test_targets) {
   check_pair("the training set", inputs, targets);

@@ -3,7 +3,7 @@
 namespace bpnn {
 
 template <class T>
-Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer)
+Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer)
     : model_(model), loss_(loss), optimizer_(optimizer) {}
 
 template <class T>
@@ -28,8 +28,8 @@ T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
   const T loss = forward_and_loss_gradient(input, target);
   // Plain SGD fuses the update into back-propagation: the same arithmetic, without three passes
   // over the gradient buffers per step (zero, accumulate, apply). Online training gains most.
-  const bool fused = optimizer_.options().weight_decay == 0.0 &&
-                     model_.backward_sgd(loss_grad_.view(), static_cast<T>(optimizer_.options().learning_rate));
+  const double plain_rate = optimizer_.plain_sgd_learning_rate();
+  const bool fused = plain_rate > 0 && model_.backward_sgd(loss_grad_.view(), static_cast<T>(plain_rate));
   if (!fused) {
     model_.parameters().zero_grad();
     model_.backward(loss_grad_.view());

@@ -3,8 +3,9 @@
 Each subcommand does one job and prints what the C++ side compares:
   make-data OUT.csv N FEATURES CLASSES SEED     a classification CSV (label first)
   init NET_JSON OUT.safetensors SEED            an nn.Sequential's initial weights, bpnn metadata included
-  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors
-                                                plain SGD loop in file order, as `bpnn train --no-shuffle`
+  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER]
+                                                a training loop in file order, as `bpnn train --no-shuffle`;
+                                                OPTIMIZER: sgd, momentum, nesterov, adam, adamw
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
   predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
   max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
@@ -97,8 +98,16 @@ def init(network_json, out, seed):
     write_safetensors(out, model.state_dict(), metadata)
 
 
-def sgd_train(model, x, y, loss_name, lr, batch, epochs):
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+def make_optimizer(name, parameters, lr):
+    return {"sgd": lambda: torch.optim.SGD(parameters, lr=lr),
+            "momentum": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9),
+            "nesterov": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=True),
+            "adam": lambda: torch.optim.Adam(parameters, lr=lr),
+            "adamw": lambda: torch.optim.AdamW(parameters, lr=lr)}[name]()
+
+
+def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd"):
+    optimizer = make_optimizer(optimizer_name, model.parameters(), lr)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
     classes = model(x[:1]).shape[1]
     target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
@@ -110,10 +119,10 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs):
             optimizer.step()
 
 
-def train(network_json, init_path, data, loss_name, lr, batch, epochs, out):
+def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_name="sgd"):
     model = load_model(init_path)
     x, y = read_csv(data)
-    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs))
+    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_name)
     _, metadata = read_safetensors(init_path)
     write_safetensors(out, model.state_dict(), metadata)
 

@@ -3,7 +3,7 @@
 #   1. a model saved by bpnn loads into nn.Sequential and predicts the same (max abs diff < 1e-5);
 #   2. a model written by PyTorch loads into bpnn and predicts the same;
 #   3. from the same initial weights, with file-order batches, SGD gives PyTorch's weights
-#      (max abs diff < 1e-4) for mse and cross_entropy;
+#      (max abs diff < 1e-4) for mse and cross_entropy, and so do momentum, Nesterov, Adam, AdamW;
 #   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's.
 # Usage: run.sh BPNN_BINARY [fashion]. Exits 77 (skipped) when PyTorch is absent.
 set -euo pipefail
@@ -76,5 +76,22 @@ for loss in mse cross_entropy; do
   peer train "$work/$loss.json" "$work/$loss-init.safetensors" "$work/data.csv" $loss 0.5 16 3 "$work/$loss-theirs.safetensors"
   check "$loss, 3 epochs of SGD (100 samples, batch 16) from the same start: max |weight difference|" \
     "$(peer compare "$work/$loss-ours.safetensors" "$work/$loss-theirs.safetensors")" 1e-4
+done
+
+# 4. the other optimizers, same start, 3 epochs of 7 batches
+for optimizer in momentum nesterov adam adamw; do
+  case $optimizer in
+    momentum) flags=(--optimizer momentum --momentum 0.9 --lr 0.1) lr=0.1 ;;
+    nesterov) flags=(--optimizer momentum --momentum 0.9 --nesterov --lr 0.1) lr=0.1 ;;
+    adam) flags=(--optimizer adam --lr 0.01) lr=0.01 ;;
+    adamw) flags=(--optimizer adamw --lr 0.01) lr=0.01 ;;
+  esac
+  "$bpnn" train --net "$work/cross_entropy.json" --init "$work/cross_entropy-init.safetensors" --no-shuffle \
+    --train "$work/data.csv" --loss cross_entropy "${flags[@]}" --batch-size 16 --epochs 3 \
+    --out "$work/$optimizer-ours.safetensors" 2>/dev/null >/dev/null
+  peer train "$work/cross_entropy.json" "$work/cross_entropy-init.safetensors" "$work/data.csv" cross_entropy $lr 16 3 \
+    "$work/$optimizer-theirs.safetensors" $optimizer
+  check "$optimizer, 3 epochs from the same start: max |weight difference|" \
+    "$(peer compare "$work/$optimizer-ours.safetensors" "$work/$optimizer-theirs.safetensors")" 1e-4
 done
 exit $fail

@@ -1,28 +1,35 @@
-// Stochastic gradient descent, as PyTorch's torch.optim.SGD without momentum:
-// p -= lr * (dE/dp + weight_decay * p), over every parameter that is not frozen.
+// Stochastic gradient descent, as PyTorch's torch.optim.SGD (dampening 0):
+//   g = dE/dp + weight_decay p;  b = momentum b + g (b = g at the first step);
+//   p -= lr (g + momentum b) with Nesterov, p -= lr b without; p -= lr g when momentum is 0.
 #pragma once
 
-#include "bpnn/core/parameter_store.hpp"
+#include "bpnn/core/tensor.hpp"
+#include "bpnn/optim/optimizer.hpp"
 
 namespace bpnn {
 
 struct SgdOptions {
   double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
   double weight_decay = 0.0;  // L2 penalty: adds weight_decay * p to each gradient
 };
 
 template <class T>
-class Sgd {
+class Sgd : public Optimizer<T> {
  public:
-  explicit Sgd(SgdOptions options) : options_(options) {}
+  // Throws Error for a negative rate, momentum or decay, or Nesterov without momentum.
+  explicit Sgd(SgdOptions options);
 
-  // Updates the parameters from their gradients; the gradients are left as they are.
-  void step(ParameterStore<T>& parameters) const;
+  void step(ParameterStore<T>& parameters) override;
+  double plain_sgd_learning_rate() const override;
 
   const SgdOptions& options() const { return options_; }
 
  private:
   SgdOptions options_;
+  Tensor<T> velocity_;  // b, parallel to the flat parameter buffer
+  bool started_ = false;
 };
 
 extern template class Sgd<float>;

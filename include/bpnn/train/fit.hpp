@@ -11,7 +11,7 @@
 #include "bpnn/core/tensor.hpp"
 #include "bpnn/losses/loss.hpp"
 #include "bpnn/model/sequential.hpp"
-#include "bpnn/optim/sgd.hpp"
+#include "bpnn/optim/optimizer.hpp"
 #include "bpnn/train/metrics.hpp"
 
 namespace bpnn {
@@ -46,7 +46,7 @@ struct FitOptions {
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates on test_inputs/test_targets when they are not empty. Shuffling draws
 // from rng. Throws Error for mismatched sample counts or shapes.
-void fit(Sequential<float>& model, const Loss<float>& loss, Sgd<float>& optimizer, TensorView<const float> inputs,
+void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer, TensorView<const float> inputs,
          TensorView<const float> targets, Rng& rng, const FitOptions& options,
          TensorView<const float> test_inputs = {}, TensorView<const float> test_targets = {});
 

@@ -5,7 +5,7 @@
 #include "bpnn/core/tensor.hpp"
 #include "bpnn/losses/loss.hpp"
 #include "bpnn/model/sequential.hpp"
-#include "bpnn/optim/sgd.hpp"
+#include "bpnn/optim/optimizer.hpp"
 
 namespace bpnn {
 
@@ -13,10 +13,10 @@ template <class T>
 class Trainer {
  public:
   // Keeps references: model, loss and optimizer must outlive the trainer.
-  Trainer(Sequential<T>& model, const Loss<T>& loss, Sgd<T>& optimizer);
+  Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer);
 
   // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
-  // Returns the batch's loss as it was before the update. With plain SGD (no weight decay) and no
+  // Returns the batch's loss as it was before the update. With plain SGD (no momentum, no weight decay) and no
   // frozen parameters the update is fused into back-propagation (Sequential::backward_sgd) and the
   // gradients are not materialized; use compute_gradients to inspect them.
   T step(TensorView<const T> input, TensorView<const T> target);
@@ -30,7 +30,7 @@ class Trainer {
 
   Sequential<T>& model_;
   const Loss<T>& loss_;
-  Sgd<T>& optimizer_;
+  Optimizer<T>& optimizer_;
   Tensor<T> loss_grad_;  // dE/doutput, sized once per batch size
 };
 
