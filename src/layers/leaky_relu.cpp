@@ -21,7 +21,10 @@ void LeakyRelu<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Te
   const T* in = x.data();
   const T* g = dy.data();
   T* out = dx.data();
-  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? g[i] : slope_ * g[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i];
+    out[i] = in[i] > T(0) ? gi : slope_ * gi;
+  }
 }
 
 template class LeakyRelu<float>;

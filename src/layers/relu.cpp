@@ -21,7 +21,10 @@ void Relu<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorV
   const T* in = x.data();
   const T* g = dy.data();
   T* out = dx.data();
-  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? g[i] : T(0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i];  // read unconditionally, so the loop vectorizes
+    out[i] = in[i] > T(0) ? gi : T(0);
+  }
 }
 
 template class Relu<float>;

@@ -7,9 +7,12 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
+#include "bpnn/layers/flatten.hpp"
 #include "bpnn/layers/identity.hpp"
 #include "bpnn/layers/leaky_relu.hpp"
+#include "bpnn/layers/pooling.hpp"
 #include "bpnn/layers/relu.hpp"
 #include "bpnn/layers/sigmoid.hpp"
 #include "bpnn/layers/softmax.hpp"
@@ -36,6 +39,21 @@ double number_field(const json& object, const std::string& field, double fallbac
   if (!object.contains(field)) return fallback;
   if (!object[field].is_number()) throw Error(where + "field '" + field + "' must be a number, got " + object[field].dump());
   return object[field].get<double>();
+}
+
+// A whole-number field of at least `minimum`; fallback when absent (a fallback of 0 with minimum 1
+// makes the field required).
+std::size_t size_field(const json& object, const std::string& field, std::size_t fallback, std::size_t minimum,
+                       const std::string& where) {
+  if (!object.contains(field)) {
+    if (fallback < minimum) throw Error(where + "field '" + field + "' is missing");
+    return fallback;
+  }
+  const json& v = object[field];
+  if (!v.is_number_integer() || v.get<long long>() < static_cast<long long>(minimum) || v.get<long long>() > 1000000) {
+    throw Error(where + "field '" + field + "' must be an integer >= " + std::to_string(minimum) + ", got " + v.dump());
+  }
+  return v.get<std::size_t>();
 }
 
 Initializer parse_initializer(const json& spec, const std::string& where) {
@@ -89,6 +107,27 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
     if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
     return std::make_unique<Dense<T>>(options);
   }
+  if (type == "conv2d") {
+    allow_fields(layer, {"filters", "kernel", "stride", "padding", "bias", "init", "bias_init"}, where);
+    Conv2dOptions options{.filters = size_field(layer, "filters", 0, 1, where),
+                          .kernel = size_field(layer, "kernel", 3, 1, where),
+                          .stride = size_field(layer, "stride", 1, 1, where),
+                          .padding = size_field(layer, "padding", 0, 0, where)};
+    if (layer.contains("bias")) {
+      if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
+      options.bias = layer["bias"].get<bool>();
+    }
+    if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
+    if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+    return std::make_unique<Conv2d<T>>(options);
+  }
+  if (type == "maxpool2d" || type == "avgpool2d") {
+    allow_fields(layer, {"kernel", "stride"}, where);
+    const Pool2dOptions options{.kernel = size_field(layer, "kernel", 2, 1, where),
+                                .stride = size_field(layer, "stride", 0, 0, where)};
+    if (type == "maxpool2d") return std::make_unique<MaxPool2d<T>>(options);
+    return std::make_unique<AvgPool2d<T>>(options);
+  }
   if (type == "leaky_relu") {
     allow_fields(layer, {"slope"}, where);
     return std::make_unique<LeakyRelu<T>>(LeakyReluOptions{.slope = number_field(layer, "slope", 0.01, where)});
@@ -100,8 +139,10 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
   if (type == "identity") return std::make_unique<Identity<T>>();
   if (type == "softmax") return std::make_unique<Softmax<T>>();
   if (type == "step") return std::make_unique<Step<T>>();
+  if (type == "flatten") return std::make_unique<Flatten<T>>();
   throw Error(at_layer(source, i, "") + "unknown layer type '" + type +
-              "'; use dense, sigmoid, tanh, relu, leaky_relu, identity, softmax or step");
+              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, sigmoid, tanh, relu, leaky_relu, identity, "
+              "softmax or step");
 }
 
 // "784-128relu-10" -> the JSON description.

@@ -57,12 +57,23 @@ def write_safetensors(path, tensors, metadata):
 
 def build(network):
     """The nn.Sequential matching a bpnn network description (same layer indices, so same names)."""
-    layers, features = [], network["input"][0]
+    layers, features = [], network["input"][0]  # features: the channels of images, until flatten
     for layer in network["layers"]:
         kind = layer["type"]
         if kind == "dense":
             layers.append(torch.nn.Linear(features, layer["units"], bias=layer.get("bias", True)))
             features = layer["units"]
+        elif kind == "conv2d":
+            layers.append(torch.nn.Conv2d(features, layer["filters"], layer.get("kernel", 3), stride=layer.get("stride", 1),
+                                          padding=layer.get("padding", 0), bias=layer.get("bias", True)))
+            features = layer["filters"]
+        elif kind in ("maxpool2d", "avgpool2d"):
+            pool = torch.nn.MaxPool2d if kind == "maxpool2d" else torch.nn.AvgPool2d
+            layers.append(pool(layer.get("kernel", 2), stride=layer.get("stride") or None))
+        elif kind == "flatten":
+            layers.append(torch.nn.Flatten())
+            shape = [1] + list(network["input"])
+            features = torch.nn.Sequential(*layers)(torch.zeros(shape)).shape[1]
         else:
             layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
                            "identity": torch.nn.Identity(), "softmax": torch.nn.Softmax(dim=1),
@@ -77,9 +88,10 @@ def load_model(path):
     return model
 
 
-def read_csv(path):
+def read_csv(path, shape=None):
     rows = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
-    return torch.tensor(rows[:, 1:], dtype=torch.float32), torch.tensor(rows[:, 0], dtype=torch.int64)
+    x = torch.tensor(rows[:, 1:], dtype=torch.float32)
+    return (x.reshape([-1] + shape) if shape else x), torch.tensor(rows[:, 0], dtype=torch.int64)
 
 
 def make_data(out, n, features, classes, seed):
@@ -136,7 +148,8 @@ def compare(a, b):
 
 def predict(model_path, data, out):
     model = load_model(model_path)
-    x, _ = read_csv(data)
+    _, metadata = read_safetensors(model_path)
+    x, _ = read_csv(data, json.loads(metadata["bpnn.network"])["input"])
     with torch.no_grad():
         y = model(x)
     np.savetxt(out, y.numpy(), delimiter=",", fmt="%.9g")

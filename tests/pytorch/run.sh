@@ -66,6 +66,21 @@ peer init "$work/net.json" "$work/torch.safetensors" 7
 peer predict "$work/torch.safetensors" "$work/data.csv" "$work/theirs2.csv"
 check "PyTorch model in bpnn: max |prediction difference|" "$(peer max-diff "$work/ours2.csv" "$work/theirs2.csv")" 1e-5
 
+# 2b. a convolutional network, bpnn -> PyTorch
+"$python" -c "
+import numpy as np
+rng = np.random.default_rng(3)
+x = rng.uniform(size=(20, 64))
+np.savetxt('$work/images.csv', np.column_stack([rng.integers(0, 3, 20), x]), delimiter=',', fmt=['%d'] + ['%.6f'] * 64)"
+echo '{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "conv2d", "filters": 6, "kernel": 3, "stride": 2, "padding": 1},
+  {"type": "avgpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dense", "units": 3}]}' >"$work/cnn.json"
+"$bpnn" train --net "$work/cnn.json" --train "$work/images.csv" --lr 0.1 --batch-size 5 --epochs 2 \
+  --out "$work/cnn.safetensors" 2>/dev/null >/dev/null
+"$bpnn" predict --model "$work/cnn.safetensors" --data "$work/images.csv" --out "$work/cnn-ours.csv"
+peer predict "$work/cnn.safetensors" "$work/images.csv" "$work/cnn-theirs.csv"
+check "bpnn CNN in PyTorch: max |prediction difference|" "$(peer max-diff "$work/cnn-ours.csv" "$work/cnn-theirs.csv")" 1e-5
+
 # 3. the same SGD steps
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "sigmoid"}, {"type": "dense", "units": 3}, {"type": "sigmoid"}]}' >"$work/mse.json"
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/cross_entropy.json"

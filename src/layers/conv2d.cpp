@@ -1,0 +1,144 @@
+// Conv2d, forward and backward, by im2col + GEMM. Legend: N batch, C input channels, H W input
+// size, F filters, K kernel, S stride, P padding, Ho Wo output size, X_n the columns of sample n
+// ([C K K, Ho Wo], column p = the window under output pixel p), W viewed as [F, C K K].
+//   forward:  Y_n = W X_n + b                                  [F, Ho Wo]
+//   backward: dW += dY_n X_n^T   db += sum_p dY_n[:, p]        (accumulate)
+//             dX_n = W^T dY_n,  dx_n = col2im(dX_n)            (overwrite)
+#include "bpnn/layers/conv2d.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bpnn/core/error.hpp"
+#include "kernels/gemm.hpp"
+
+namespace bpnn {
+
+using kernels::gemm;
+using kernels::Transpose;
+
+template <class T>
+Conv2d<T>::Conv2d(Conv2dOptions options) : options_(options) {
+  if (options_.filters == 0) throw Error("conv2d: filters must be at least 1");
+  if (options_.kernel == 0 || options_.stride == 0) throw Error("conv2d: kernel and stride must be at least 1");
+}
+
+template <class T>
+Shape Conv2d<T>::build(const Shape& input_shape) {
+  if (input_shape.rank() != 3) throw Error("takes images [channels, height, width], got " + input_shape.str());
+  C_ = input_shape[0];
+  H_ = input_shape[1];
+  W_ = input_shape[2];
+  const std::size_t K = options_.kernel, P = options_.padding, S = options_.stride;
+  if (H_ + 2 * P < K || W_ + 2 * P < K) {
+    throw Error("kernel " + std::to_string(K) + " is larger than the padded input " + input_shape.str());
+  }
+  Ho_ = (H_ + 2 * P - K) / S + 1;
+  Wo_ = (W_ + 2 * P - K) / S + 1;
+  columns_ = Tensor<T>(Shape{C_ * K * K, Ho_ * Wo_});
+  return Shape{options_.filters, Ho_, Wo_};
+}
+
+template <class T>
+std::vector<ParameterSpec> Conv2d<T>::parameter_specs() const {
+  const std::size_t K = options_.kernel;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(C_ * K * K));
+  const Initializer pytorch_default = Initializer::uniform(-bound, bound);
+  std::vector<ParameterSpec> specs{
+      {"weight", Shape{options_.filters, C_, K, K}, options_.weight_init.value_or(pytorch_default)}};
+  if (options_.bias) specs.push_back({"bias", Shape{options_.filters}, options_.bias_init.value_or(pytorch_default)});
+  return specs;
+}
+
+template <class T>
+void Conv2d<T>::bind(ParameterStore<T>& store, std::size_t first) {
+  weight_ = store.value(first);
+  weight_grad_ = store.grad(first);
+  if (options_.bias) {
+    bias_ = store.value(first + 1);
+    bias_grad_ = store.grad(first + 1);
+  }
+}
+
+template <class T>
+void Conv2d<T>::im2col(const T* x) {
+  const std::size_t K = options_.kernel, S = options_.stride, P = options_.padding;
+  T* col = columns_.data();
+  for (std::size_t c = 0; c < C_; ++c) {
+    for (std::size_t ki = 0; ki < K; ++ki) {
+      for (std::size_t kj = 0; kj < K; ++kj) {
+        for (std::size_t i = 0; i < Ho_; ++i) {
+          // Input row of this kernel tap; rows in the padding read as zero.
+          const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * S + ki) - static_cast<std::ptrdiff_t>(P);
+          for (std::size_t j = 0; j < Wo_; ++j) {
+            const std::ptrdiff_t q = static_cast<std::ptrdiff_t>(j * S + kj) - static_cast<std::ptrdiff_t>(P);
+            const bool inside = r >= 0 && r < static_cast<std::ptrdiff_t>(H_) && q >= 0 && q < static_cast<std::ptrdiff_t>(W_);
+            *col++ = inside ? x[(c * H_ + static_cast<std::size_t>(r)) * W_ + static_cast<std::size_t>(q)] : T(0);
+          }
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void Conv2d<T>::col2im(T* dx) const {
+  const std::size_t K = options_.kernel, S = options_.stride, P = options_.padding;
+  const T* col = columns_.data();
+  for (std::size_t c = 0; c < C_; ++c) {
+    for (std::size_t ki = 0; ki < K; ++ki) {
+      for (std::size_t kj = 0; kj < K; ++kj) {
+        for (std::size_t i = 0; i < Ho_; ++i) {
+          const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * S + ki) - static_cast<std::ptrdiff_t>(P);
+          for (std::size_t j = 0; j < Wo_; ++j, ++col) {
+            const std::ptrdiff_t q = static_cast<std::ptrdiff_t>(j * S + kj) - static_cast<std::ptrdiff_t>(P);
+            if (r >= 0 && r < static_cast<std::ptrdiff_t>(H_) && q >= 0 && q < static_cast<std::ptrdiff_t>(W_)) {
+              dx[(c * H_ + static_cast<std::size_t>(r)) * W_ + static_cast<std::size_t>(q)] += *col;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void Conv2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
+  const std::size_t N = x.batch(), F = options_.filters, CKK = columns_.shape()[0], HoWo = Ho_ * Wo_;
+  for (std::size_t n = 0; n < N; ++n) {
+    T* yn = y.data() + n * F * HoWo;
+    for (std::size_t f = 0; f < F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, options_.bias ? bias_[f] : T(0));
+    im2col(x.data() + n * C_ * H_ * W_);
+    gemm<T>(Transpose::no, Transpose::no, F, HoWo, CKK, T(1), weight_.data(), CKK, columns_.data(), HoWo, T(1), yn, HoWo);
+  }
+}
+
+template <class T>
+void Conv2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy, TensorView<T> dx) {
+  const std::size_t N = x.batch(), F = options_.filters, CKK = columns_.shape()[0], HoWo = Ho_ * Wo_;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* dyn = dy.data() + n * F * HoWo;
+    if (options_.bias) {
+      for (std::size_t f = 0; f < F; ++f) {
+        T sum = 0;
+        for (std::size_t p = 0; p < HoWo; ++p) sum += dyn[f * HoWo + p];
+        bias_grad_[f] += sum;
+      }
+    }
+    im2col(x.data() + n * C_ * H_ * W_);
+    gemm<T>(Transpose::no, Transpose::yes, F, CKK, HoWo, T(1), dyn, HoWo, columns_.data(), HoWo, T(1),
+            weight_grad_.data(), CKK);
+    if (!dx.empty()) {
+      gemm<T>(Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight_.data(), CKK, dyn, HoWo, T(0), columns_.data(),
+              HoWo);
+      T* dxn = dx.data() + n * C_ * H_ * W_;
+      std::fill(dxn, dxn + C_ * H_ * W_, T(0));
+      col2im(dxn);
+    }
+  }
+}
+
+template class Conv2d<float>;
+template class Conv2d<double>;
+
+}  // namespace bpnn

@@ -1,0 +1,132 @@
+// Convolution, pooling and flatten: forward against direct (naive) computation, backward against
+// finite differences with batch > 1, stride and padding.
+#include <gtest/gtest.h>
+
+#include "bpnn/bpnn.hpp"
+#include "support/gradcheck.hpp"
+
+namespace bpnn {
+namespace {
+
+using testing::check_layer_gradients;
+using testing::check_model_gradients;
+using testing::random_tensor;
+
+// The oracle: y[n,f,i,j] = b[f] + sum_{c,a,b} W[f,c,a,b] x[n,c,i S + a - P, j S + b - P] (0 outside).
+Tensor<double> direct_conv(const Tensor<double>& x, const TensorView<const double> w, const TensorView<const double> b,
+                           std::size_t stride, std::size_t padding) {
+  const std::size_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
+  const std::size_t F = w.shape()[0], K = w.shape()[2];
+  const std::size_t Ho = (H + 2 * padding - K) / stride + 1, Wo = (W + 2 * padding - K) / stride + 1;
+  Tensor<double> y(Shape{N, F, Ho, Wo});
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t f = 0; f < F; ++f)
+      for (std::size_t i = 0; i < Ho; ++i)
+        for (std::size_t j = 0; j < Wo; ++j) {
+          double sum = b[f];
+          for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t a = 0; a < K; ++a)
+              for (std::size_t q = 0; q < K; ++q) {
+                const long r = static_cast<long>(i * stride + a) - static_cast<long>(padding);
+                const long s = static_cast<long>(j * stride + q) - static_cast<long>(padding);
+                if (r < 0 || s < 0 || r >= static_cast<long>(H) || s >= static_cast<long>(W)) continue;
+                sum += w[((f * C + c) * K + a) * K + q] * x[((n * C + c) * H + static_cast<std::size_t>(r)) * W + static_cast<std::size_t>(s)];
+              }
+          y[((n * F + f) * Ho + i) * Wo + j] = sum;
+        }
+  return y;
+}
+
+struct ConvCase {
+  std::size_t kernel, stride, padding;
+};
+
+class Conv : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(Conv, ForwardMatchesDirectConvolution) {
+  const ConvCase c = GetParam();
+  Sequential<double> model(Shape{2, 7, 6});
+  model.add(Conv2d<double>({.filters = 3, .kernel = c.kernel, .stride = c.stride, .padding = c.padding}));
+  Rng rng(1);
+  model.initialize(rng);
+  const Tensor<double> x = random_tensor(Shape{2, 2, 7, 6}, 2);
+  const TensorView<const double> y = model.forward(x);
+  const Tensor<double> expected = direct_conv(x, model.parameters().value("0.weight"), model.parameters().value("0.bias"),
+                                              c.stride, c.padding);
+  ASSERT_EQ(y.shape(), expected.shape());
+  for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "element " << i;
+}
+
+TEST_P(Conv, GradientsMatchFiniteDifferences) {
+  const ConvCase c = GetParam();
+  auto r = check_layer_gradients(
+      std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 3, .kernel = c.kernel, .stride = c.stride, .padding = c.padding}),
+      random_tensor(Shape{2, 2, 7, 6}, 3));
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+INSTANTIATE_TEST_SUITE_P(KernelStridePadding, Conv,
+                         ::testing::Values(ConvCase{3, 1, 0}, ConvCase{3, 2, 1}, ConvCase{1, 1, 0}, ConvCase{5, 1, 2},
+                                           ConvCase{2, 3, 1}));
+
+TEST(Conv2d, WithoutBiasAndShapeErrors) {
+  auto r = check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 2, .kernel = 2, .bias = false}),
+                                 random_tensor(Shape{3, 1, 4, 4}, 4));
+  EXPECT_TRUE(r.ok) << r.report;
+  Sequential<double> flat(Shape{16});
+  EXPECT_THROW(flat.add(Conv2d<double>({.filters = 1})), Error);
+  Sequential<double> small(Shape{1, 2, 2});
+  EXPECT_THROW(small.add(Conv2d<double>({.filters = 1, .kernel = 3})), Error);
+  EXPECT_THROW(Conv2d<double>({.filters = 0}), Error);
+}
+
+TEST(Pooling, ForwardValues) {
+  const Tensor<double> x(Shape{1, 1, 4, 4}, {1, 2, 5, 6, 3, 4, 7, 8, -1, -2, 0, 0, -3, -4, 0, 9});
+  Sequential<double> max(Shape{1, 4, 4}), avg(Shape{1, 4, 4});
+  max.add(MaxPool2d<double>({.kernel = 2}));
+  avg.add(AvgPool2d<double>({.kernel = 2}));
+  const TensorView<const double> m = max.forward(x);
+  ASSERT_EQ(m.shape(), (Shape{1, 1, 2, 2}));
+  EXPECT_EQ(m[0], 4.0);
+  EXPECT_EQ(m[1], 8.0);
+  EXPECT_EQ(m[2], -1.0);
+  EXPECT_EQ(m[3], 9.0);
+  const TensorView<const double> a = avg.forward(x);
+  EXPECT_DOUBLE_EQ(a[0], 2.5);
+  EXPECT_DOUBLE_EQ(a[3], 2.25);
+}
+
+TEST(Pooling, GradientsWithBatchAndOverlappingWindows) {
+  for (std::size_t stride : {1, 2}) {
+    // Distinct values keep every window's maximum away from a tie.
+    auto mr = check_layer_gradients(std::make_unique<MaxPool2d<double>>(Pool2dOptions{.kernel = 2, .stride = stride}),
+                                    random_tensor(Shape{2, 2, 5, 5}, 5));
+    EXPECT_TRUE(mr.ok) << mr.report;
+    auto ar = check_layer_gradients(std::make_unique<AvgPool2d<double>>(Pool2dOptions{.kernel = 3, .stride = stride}),
+                                    random_tensor(Shape{2, 2, 5, 5}, 6));
+    EXPECT_TRUE(ar.ok) << ar.report;
+  }
+}
+
+TEST(Flatten, KeepsTheElementsAndChecksGradients) {
+  auto r = check_layer_gradients(std::make_unique<Flatten<double>>(), random_tensor(Shape{2, 2, 3, 3}, 7));
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST(Cnn, WholeNetworkGradients) {
+  Sequential<double> model = build_model<double>(parse_network(R"({"input": [1, 8, 8], "layers": [
+      {"type": "conv2d", "filters": 3, "kernel": 3, "padding": 1}, {"type": "tanh"},
+      {"type": "maxpool2d", "kernel": 2}, {"type": "conv2d", "filters": 4, "kernel": 3, "stride": 2},
+      {"type": "relu"}, {"type": "avgpool2d", "kernel": 1}, {"type": "flatten"}, {"type": "dense", "units": 3}]})",
+                                                                   "cnn.json"));
+  EXPECT_EQ(model.output_shape(), (Shape{3}));
+  EXPECT_EQ(model.parameters().entry(2).name, "3.weight");
+  EXPECT_EQ(model.parameters().entry(2).shape, (Shape{4, 3, 3, 3}));
+  Rng rng(8);
+  model.initialize(rng);
+  auto r = check_model_gradients(model, random_tensor(Shape{2, 1, 8, 8}, 9));
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+}  // namespace
+}  // namespace bpnn
