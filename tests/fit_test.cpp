@@ -2,6 +2,7 @@
 // batch used, sample-weighted epoch loss), seeded shuffling, and the confusion matrix.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "bpnn/bpnn.hpp"
@@ -120,6 +121,54 @@ TEST(Evaluate, RegressionErrors) {
   EXPECT_FALSE(e.classification);
   EXPECT_DOUBLE_EQ(e.mse, (1.0 + 4.0) / 2);
   EXPECT_DOUBLE_EQ(e.mae, (1.0 + 2.0) / 2);
+}
+
+}  // namespace
+}  // namespace bpnn
+
+namespace bpnn {
+namespace {
+
+TEST(Fit, DivergenceStopsWithTheEpochAndBatchAndKeepsTheLastGoodWeights) {
+  // A linear model under MSE with a huge rate: each step multiplies the error, until it overflows.
+  Data d;
+  Sequential<float> model(Shape{3});
+  model.add(Dense<float>({.units = 2}));
+  Rng rng(1);
+  model.initialize(rng);
+  const std::vector<float> start = weights(model);
+  Mse<float> loss;
+  Sgd<float> sgd({.learning_rate = 1e6});
+  try {
+    fit(model, loss, sgd, d.x, one_hot(d.y, 2), rng, {.epochs = 3, .batch_size = 1, .shuffle = false});
+    FAIL() << "expected divergence";
+  } catch (const TrainingDiverged& e) {
+    EXPECT_EQ(e.epoch, 1u);
+    EXPECT_NE(std::string(e.what()).find("epoch 1, batch "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("smaller learning rate"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(weights(model), start);  // the weights from before the failing epoch
+}
+
+TEST(Trainer, ClipsTheTotalGradientNormAsPyTorch) {
+  // One step of SGD with lr 1 moves the parameters by exactly the (clipped) gradient.
+  Data d;
+  Sequential<float> reference = small_model(2), clipped = small_model(2);
+  CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 1.0});
+  Trainer<float> plain(reference, loss, sgd);
+  plain.compute_gradients(d.x, d.y);
+  double norm_sq = 0;
+  for (float g : reference.parameters().grads().span()) norm_sq += static_cast<double>(g) * g;
+  const double norm = std::sqrt(norm_sq), max_norm = norm / 4;
+  Trainer<float> trainer(clipped, loss, sgd, {.max_grad_norm = max_norm});
+  const std::vector<float> before = weights(clipped);
+  trainer.step(d.x, d.y);
+  const std::vector<float> after = weights(clipped);
+  const auto g = reference.parameters().grads().span();
+  const double scale = max_norm / (norm + 1e-6);
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(before[i] - after[i], g[i] * scale, 1e-6);
+  EXPECT_THROW(Trainer<float>(clipped, loss, sgd, {.max_grad_norm = -1}), Error);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace {
 
 struct TrainFlags {
   std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
-  double lr = 0.0, weight_decay = -1.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double lr = 0.0, weight_decay = -1.0, max_grad_norm = 0.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   bool nesterov = false;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
@@ -62,6 +62,7 @@ void run_train(const TrainFlags& f) {
   FitOptions options{.epochs = f.epochs,
                      .batch_size = f.batch_size,
                      .shuffle = !f.no_shuffle,
+                     .max_grad_norm = f.max_grad_norm,
                      .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
                      .on_epoch = [&](const EpochReport& r) {
                        progress.on_epoch(r);
@@ -70,9 +71,17 @@ void run_train(const TrainFlags& f) {
   std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
             << ", loss " << f.loss << ", " << f.optimizer << ", batch " << f.batch_size << ", " << f.epochs
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
-  fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
-      f.test.empty() ? TensorView<const float>{} : test.inputs(), test.targets.view());
-  save_model(f.out, model, network, {{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}});
+  const ModelMetadata metadata{{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}};
+  try {
+    fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
+        f.test.empty() ? TensorView<const float>{} : test.inputs(), test.targets.view());
+  } catch (const TrainingDiverged& e) {
+    // Keep the last good model: the weights from before the failing epoch.
+    save_model(f.out, model, network, metadata);
+    throw Error(std::string(e.what()) + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
+                " to " + f.out);
+  }
+  save_model(f.out, model, network, metadata);
   std::cout << "saved " << f.out << "\n";
 }
 
@@ -109,6 +118,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")->capture_default_str();
   cmd->add_option("--init", f->init, "Start from this model file's weights");
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
+  cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", f->threads, "Threads for matrix products")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <vector>
@@ -43,7 +44,8 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
   const std::size_t batches = (N + options.batch_size - 1) / options.batch_size;
   const std::size_t outputs = model.output_shape().numel();
   const bool classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
-  Trainer<float> trainer(model, loss, optimizer);
+  Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm});
+  Tensor<float> last_good;  // the parameters at the start of the epoch
   std::vector<std::size_t> order(N);
   Tensor<float> batch_inputs, batch_targets;
 
@@ -53,6 +55,8 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
       // Fisher-Yates from the back, drawing from the caller's generator.
       for (std::size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
     }
+    last_good = Tensor<float>(model.parameters().values().shape());
+    copy<float>(model.parameters().values(), last_good.view());
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0;
     std::size_t correct = 0, seen = 0;
@@ -68,6 +72,14 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
         t = batch_targets.view();
       }
       const float batch_loss = trainer.step(x, t);
+      if (!std::isfinite(batch_loss)) {
+        copy<float>(last_good.view(), model.parameters().values());
+        throw TrainingDiverged("training diverged in epoch " + std::to_string(epoch) + ", batch " +
+                                   std::to_string(b + 1) + " of " + std::to_string(batches) + ": the loss is " +
+                                   (std::isnan(batch_loss) ? "NaN" : "infinite") +
+                                   "; try a smaller learning rate, or clip the gradients (--max-grad-norm)",
+                               epoch);
+      }
       loss_sum += static_cast<double>(batch_loss) * static_cast<double>(count);
       seen += count;
       if (classification) {

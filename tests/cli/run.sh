@@ -10,12 +10,13 @@ failures=0
 passes=0
 pass() { echo "ok   $1"; passes=$((passes + 1)); }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-# expect_error NAME PATTERN COMMAND...: the command fails with one stderr line matching PATTERN.
+# expect_error NAME PATTERN COMMAND...: the command fails, its last stderr line "bpnn: error: ..." matching PATTERN.
 expect_error() {
   local name=$1 pattern=$2
   shift 2
   if "$@" >"$work/out" 2>"$work/err"; then fail "$name: exited 0"; return; fi
-  if grep -q -- "$pattern" "$work/err" && [ "$(wc -l <"$work/err")" -eq 1 ]; then pass "$name"; else
+  # Progress lines may come first; the error is the last line, and one line.
+  if tail -1 "$work/err" | grep -q -- "^bpnn: error: .*$pattern"; then pass "$name"; else
     fail "$name: stderr was: $(cat "$work/err")"; fi
 }
 
@@ -38,7 +39,7 @@ printf 'label,x,y\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n0,0.1,0.1\n1,0.1,0.9\n1,0.9,0.1\n
 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --report "$work/report" --log "$work/xor.log" 2>/dev/null >/dev/null \
   && grep -q 'Confusion matrix' "$work/report/index.html" && grep -q '<svg' "$work/report/index.html" && pass "eval --report" || fail "report"
 
-expect_error "missing data file" "bpnn: error: $work/none.csv: cannot open" \
+expect_error "missing data file" "$work/none.csv: cannot open" \
   "$bpnn" train --net 2-2 --train "$work/none.csv" --out "$work/none.safetensors"
 [ ! -e "$work/none.safetensors" ] && pass "no model left after a failed run" || fail "a model file was left"
 expect_error "bad network" "layers\[0\] (dense): field 'units' must be a positive integer" \
@@ -54,7 +55,11 @@ expect_error "junk model" "junk.safetensors: 11 bytes is too short\|junk.safeten
   "$bpnn" eval --model "$work/junk.safetensors" --data "$work/xor.csv"
 expect_error "bad input range" "\-\-input-range: expected two numbers" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --input-range 1 --out "$work/m"
-expect_error "unknown option" "bpnn: error: The following argument was not expected: --bogus" \
+expect_error "divergence names epoch and batch" "training diverged in epoch 1, batch [0-9] of 2: the loss is" \
+  "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/diverged.safetensors"
+"$bpnn" inspect --model "$work/diverged.safetensors" >/dev/null && pass "the last good model is kept after divergence" \
+  || fail "no model after divergence"
+expect_error "unknown option" "The following argument was not expected: --bogus" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --bogus
 
 echo "cli: $passes passed, $failures failed"

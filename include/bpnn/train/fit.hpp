@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 
+#include "bpnn/core/error.hpp"
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/tensor.hpp"
 #include "bpnn/losses/loss.hpp"
@@ -39,13 +41,23 @@ struct FitOptions {
   std::size_t epochs = 1;
   std::size_t batch_size = 32;
   bool shuffle = true;  // draw a new order each epoch from the Rng; false: file order
+  double max_grad_norm = 0.0;  // clip the gradients' total L2 norm to this (0: no clipping)
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
 };
 
+// Training stopped because the loss became NaN or infinite. The model holds the weights it had at
+// the start of the failing epoch (the last good ones); epoch is that epoch, 1-based.
+class TrainingDiverged : public Error {
+ public:
+  TrainingDiverged(const std::string& message, std::size_t epoch) : Error(message), epoch(epoch) {}
+  std::size_t epoch;
+};
+
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates on test_inputs/test_targets when they are not empty. Shuffling draws
-// from rng. Throws Error for mismatched sample counts or shapes.
+// from rng. Throws Error for mismatched sample counts or shapes, TrainingDiverged when the loss
+// stops being finite.
 void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer, TensorView<const float> inputs,
          TensorView<const float> targets, Rng& rng, const FitOptions& options,
          TensorView<const float> test_inputs = {}, TensorView<const float> test_targets = {});

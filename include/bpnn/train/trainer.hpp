@@ -9,16 +9,23 @@
 
 namespace bpnn {
 
+struct TrainerOptions {
+  // Rescales the gradients when their total L2 norm exceeds this, as PyTorch's
+  // clip_grad_norm_: g *= max_grad_norm / (norm + 1e-6). 0: no clipping.
+  double max_grad_norm = 0.0;
+};
+
 template <class T>
 class Trainer {
  public:
   // Keeps references: model, loss and optimizer must outlive the trainer.
-  Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer);
+  Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer, TrainerOptions options = {});
 
   // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
   // Returns the batch's loss as it was before the update. With plain SGD (no momentum, no weight decay) and no
   // frozen parameters the update is fused into back-propagation (Sequential::backward_sgd) and the
-  // gradients are not materialized; use compute_gradients to inspect them.
+  // gradients are not materialized (not with gradient clipping either); use compute_gradients to
+  // inspect them.
   T step(TensorView<const T> input, TensorView<const T> target);
 
   // Only forward, the loss and backward: fills the gradients without updating. Returns the loss.
@@ -31,6 +38,7 @@ class Trainer {
   Sequential<T>& model_;
   const Loss<T>& loss_;
   Optimizer<T>& optimizer_;
+  TrainerOptions options_;
   Tensor<T> loss_grad_;  // dE/doutput, sized once per batch size
 };
 
