@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build, each with warnings as errors.
+# build, each with warnings as errors, then the libFuzzer targets (clang) over their seed corpora.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch and Fashion-MNIST are the peers some tests compare against.
-bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist
+bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON
@@ -14,3 +14,7 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF
 cmake --build build-sanitize -j"$jobs"
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+
+cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON
+cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model
+ctest --test-dir build-fuzz --output-on-failure -j"$jobs"

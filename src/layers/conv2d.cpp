@@ -35,7 +35,6 @@ Shape Conv2d<T>::build(const Shape& input_shape) {
   }
   Ho_ = (H_ + 2 * P - K) / S + 1;
   Wo_ = (W_ + 2 * P - K) / S + 1;
-  columns_ = Tensor<T>(Shape{C_ * K * K, Ho_ * Wo_});
   return Shape{options_.filters, Ho_, Wo_};
 }
 
@@ -104,7 +103,8 @@ void Conv2d<T>::col2im(T* dx) const {
 
 template <class T>
 void Conv2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
-  const std::size_t N = x.batch(), F = options_.filters, CKK = columns_.shape()[0], HoWo = Ho_ * Wo_;
+  const std::size_t N = x.batch(), F = options_.filters, CKK = C_ * options_.kernel * options_.kernel, HoWo = Ho_ * Wo_;
+  columns_.resize(Shape{CKK, HoWo});  // allocates on the first call only
   for (std::size_t n = 0; n < N; ++n) {
     T* yn = y.data() + n * F * HoWo;
     for (std::size_t f = 0; f < F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, options_.bias ? bias_[f] : T(0));
@@ -115,7 +115,8 @@ void Conv2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
 
 template <class T>
 void Conv2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy, TensorView<T> dx) {
-  const std::size_t N = x.batch(), F = options_.filters, CKK = columns_.shape()[0], HoWo = Ho_ * Wo_;
+  const std::size_t N = x.batch(), F = options_.filters, CKK = C_ * options_.kernel * options_.kernel, HoWo = Ho_ * Wo_;
+  columns_.resize(Shape{CKK, HoWo});
   for (std::size_t n = 0; n < N; ++n) {
     const T* dyn = dy.data() + n * F * HoWo;
     if (options_.bias) {

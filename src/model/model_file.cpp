@@ -120,25 +120,30 @@ ParsedFile parse_file(const std::string& path) {
   return f;
 }
 
-// Copies every tensor of the file into the model's parameters of the same name.
-template <class T>
-void assign(const std::string& path, const ParsedFile& f, Sequential<T>& model) {
-  ParameterStore<T>& params = model.parameters();
-  std::vector<bool> filled(params.count(), false);
-  for (const TensorEntry& t : f.tensors) {
-    std::size_t k = params.count();
-    for (std::size_t i = 0; i < params.count(); ++i) {
-      if (params.entry(i).name == t.name) k = i;
-    }
-    if (k == params.count()) throw Error(path + ": tensor '" + t.name + "' has no place in the network");
-    const Shape& expected = params.entry(k).shape;
-    bool same = expected.rank() == t.shape.size();
-    for (std::size_t d = 0; same && d < t.shape.size(); ++d) same = expected[d] == t.shape[d];
+// Checks the file's tensors against the ones expected: each present with its shape, no others.
+void check_tensors(const std::string& path, const ParsedFile& f, const std::vector<ParameterShape>& expected) {
+  for (const ParameterShape& e : expected) {
+    const auto t = std::find_if(f.tensors.begin(), f.tensors.end(), [&](const TensorEntry& t) { return t.name == e.name; });
+    if (t == f.tensors.end()) throw Error(path + ": tensor '" + e.name + "' is missing");
+    bool same = e.shape.rank() == t->shape.size();
+    for (std::size_t d = 0; same && d < t->shape.size(); ++d) same = e.shape[d] == t->shape[d];
     if (!same) {
-      throw Error(path + ": tensor '" + t.name + "' has shape " + json(t.shape).dump() + ", the network needs " +
-                  expected.str());
+      throw Error(path + ": tensor '" + e.name + "' has shape " + json(t->shape).dump() + ", the network needs " +
+                  e.shape.str());
     }
-    TensorView<T> values = params.value(k);
+  }
+  for (const TensorEntry& t : f.tensors) {
+    const auto e = std::find_if(expected.begin(), expected.end(), [&](const ParameterShape& e) { return e.name == t.name; });
+    if (e == expected.end()) throw Error(path + ": tensor '" + t.name + "' has no place in the network");
+  }
+}
+
+// Copies every tensor of a checked file into the model's parameter of the same name.
+template <class T>
+void copy_tensors(const ParsedFile& f, Sequential<T>& model) {
+  ParameterStore<T>& params = model.parameters();
+  for (const TensorEntry& t : f.tensors) {
+    TensorView<T> values = params.value(t.name);
     const char* data = f.bytes.data() + f.data_start + t.begin;
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (t.dtype == "F32") {
@@ -151,10 +156,6 @@ void assign(const std::string& path, const ParsedFile& f, Sequential<T>& model) 
         values[i] = static_cast<T>(v);
       }
     }
-    filled[k] = true;
-  }
-  for (std::size_t k = 0; k < params.count(); ++k) {
-    if (!filled[k]) throw Error(path + ": tensor '" + params.entry(k).name + "' is missing");
   }
 }
 
@@ -207,8 +208,10 @@ LoadedModel<T> load_model(const std::string& path) {
                 kFormatVersion + ")");
   }
   Network network = parse_network(text("bpnn.network"), path + " (network)");
+  // Checked before building, so nothing is allocated that the file's own tensors do not hold.
+  check_tensors(path, f, parameter_shapes(network));
   Sequential<T> model = build_model<T>(network);
-  assign(path, f, model);
+  copy_tensors(f, model);
   ModelMetadata metadata;
   for (const auto& [key, value] : f.metadata.items()) {
     if (key != "format" && key != "format_version" && key != "bpnn.network") metadata[key] = value.template get<std::string>();
@@ -218,7 +221,13 @@ LoadedModel<T> load_model(const std::string& path) {
 
 template <class T>
 void load_weights(const std::string& path, Sequential<T>& model) {
-  assign(path, parse_file(path), model);
+  const ParsedFile f = parse_file(path);
+  std::vector<ParameterShape> expected;
+  for (std::size_t k = 0; k < model.parameters().count(); ++k) {
+    expected.push_back({model.parameters().entry(k).name, model.parameters().entry(k).shape});
+  }
+  check_tensors(path, f, expected);
+  copy_tensors(f, model);
 }
 
 template void save_model(const std::string&, const Sequential<float>&, const Network&, const ModelMetadata&);

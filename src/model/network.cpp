@@ -1,6 +1,7 @@
 #include "bpnn/model/network.hpp"
 
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -169,6 +170,11 @@ json compact_to_json(const std::string& text, const std::string& source) {
     const std::size_t units = std::stoul(item.substr(0, digits));
     if (units == 0) fail("item " + std::to_string(k + 1) + " has size 0");
     const std::string activation = item.substr(digits);
+    for (char ch : activation) {
+      if (!(std::islower(static_cast<unsigned char>(ch)) || ch == '_')) {
+        fail("item " + std::to_string(k + 1) + " has an activation that is not a name of lowercase letters");
+      }
+    }
     if (k == 0) {
       if (!activation.empty()) fail("the first item is the input size alone");
       input = units;
@@ -183,7 +189,8 @@ json compact_to_json(const std::string& text, const std::string& source) {
 
 }  // namespace
 
-Network parse_network(const std::string& text, const std::string& source) {
+// The body of parse_network, which turns stray JSON exceptions into Error.
+static Network parse_network_json(const std::string& text, const std::string& source) {
   json description;
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
@@ -214,11 +221,46 @@ Network parse_network(const std::string& text, const std::string& source) {
     throw Error(source + ": field 'layers' must be a non-empty list of layers");
   }
   network.json = description.dump();
-  build_model<float>(network);  // checks every layer's fields and shapes now, with the source named
+  parameter_shapes(network);  // checks every layer's fields and shapes now, with the source named
   return network;
 }
 
+Network parse_network(const std::string& text, const std::string& source) {
+  try {
+    return parse_network_json(text, source);
+  } catch (const json::exception& e) {  // defence in depth: every JSON problem becomes our one error type
+    throw Error(source + ": " + e.what());
+  }
+}
+
 Network read_network_file(const std::string& path) { return parse_network(read_file(path), path); }
+
+std::vector<ParameterShape> parameter_shapes(const Network& network) {
+  const json description = json::parse(network.json);
+  Shape shape = network.input;
+  std::vector<ParameterShape> shapes;
+  std::size_t count = 0;
+  const json& layers = description["layers"];
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::unique_ptr<Layer<float>> layer = make_layer<float>(layers[i], i, network.source);
+    try {
+      shape = layer->build(shape);
+    } catch (const Error& e) {
+      throw Error(network.source + ": layer " + std::to_string(i) + " (" + std::string(layer->kind()) + "): " + e.what());
+    }
+    for (const ParameterSpec& spec : layer->parameter_specs()) {
+      std::size_t n = 1;
+      for (std::size_t d = 0; d < spec.shape.rank(); ++d) {
+        if (spec.shape[d] != 0 && n > SIZE_MAX / spec.shape[d]) throw Error(network.source + ": the network is too large");
+        n *= spec.shape[d];
+      }
+      if (count > SIZE_MAX - n) throw Error(network.source + ": the network is too large");
+      count += n;
+      shapes.push_back({std::to_string(i) + "." + spec.name, spec.shape});
+    }
+  }
+  return shapes;
+}
 
 template <class T>
 Sequential<T> build_model(const Network& network) {

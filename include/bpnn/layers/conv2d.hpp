@@ -48,7 +48,7 @@ class Conv2d : public Layer<T> {
   Conv2dOptions options_;
   std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
   TensorView<T> weight_, weight_grad_, bias_, bias_grad_;
-  Tensor<T> columns_;  // workspace [C K K, Ho Wo], sized once at build
+  Tensor<T> columns_;  // workspace [C K K, Ho Wo], sized at the first forward
 };
 
 extern template class Conv2d<float>;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bpnn/core/shape.hpp"
 #include "bpnn/layers/layer.hpp"
@@ -25,6 +26,15 @@ struct Network {
 // text in errors ("net.json", "--net"); errors name the layer index and the field.
 Network parse_network(const std::string& text, const std::string& source);
 Network read_network_file(const std::string& path);
+
+// The network's parameter tensors, named as Sequential names them ("0.weight"), found without
+// allocating them, so a file can be checked before it is trusted. Throws Error for an invalid
+// network or one whose element count overflows.
+struct ParameterShape {
+  std::string name;
+  Shape shape;
+};
+std::vector<ParameterShape> parameter_shapes(const Network& network);
 
 // A model of the network's layers, its parameters zero until initialize().
 template <class T>
