@@ -86,6 +86,17 @@ Initializer parse_initializer(const json& spec, const std::string& where) {
   return Initializer::he_normal();
 }
 
+// The fields dense and conv2d share: "bias", "init" and "bias_init", into their options.
+template <class Options>
+void parse_weight_fields(const json& layer, const std::string& where, Options& options) {
+  if (layer.contains("bias")) {
+    if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
+    options.bias = layer["bias"].get<bool>();
+  }
+  if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
+  if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+}
+
 // The one factory: a layer description to its class. Errors name the source, index and field.
 template <class T>
 std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std::string& source) {
@@ -100,12 +111,7 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
                   (layer.contains("units") ? layer["units"].dump() : "nothing"));
     }
     DenseOptions options{.units = layer["units"].get<std::size_t>()};
-    if (layer.contains("bias")) {
-      if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
-      options.bias = layer["bias"].get<bool>();
-    }
-    if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
-    if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+    parse_weight_fields(layer, where, options);
     return std::make_unique<Dense<T>>(options);
   }
   if (type == "conv2d") {
@@ -114,12 +120,7 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
                           .kernel = size_field(layer, "kernel", 3, 1, where),
                           .stride = size_field(layer, "stride", 1, 1, where),
                           .padding = size_field(layer, "padding", 0, 0, where)};
-    if (layer.contains("bias")) {
-      if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
-      options.bias = layer["bias"].get<bool>();
-    }
-    if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
-    if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+    parse_weight_fields(layer, where, options);
     return std::make_unique<Conv2d<T>>(options);
   }
   if (type == "maxpool2d" || type == "avgpool2d") {
