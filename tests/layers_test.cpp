@@ -2,6 +2,7 @@
 // (batch > 1) through the shared gradient checker, which also checks the overwrite/accumulate contract.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "bpnn/bpnn.hpp"
@@ -172,6 +173,84 @@ TEST(LayerBuild, ShapeErrorsNameTheLayer) {
     EXPECT_NE(std::string(e.what()).find("[2, 3]"), std::string::npos) << e.what();
   }
   EXPECT_THROW(Dense<double>({.units = 0}), Error);
+}
+
+}  // namespace
+}  // namespace bpnn
+
+namespace bpnn {
+namespace {
+
+TEST(Dropout, InferenceIsTheIdentity) {
+  const Tensor<double> x = testing::random_tensor(Shape{3, 4}, 1);
+  Sequential<double> model(Shape{4});
+  model.add(Dropout<double>({.p = 0.5}));
+  const TensorView<const double> y = model.forward(x);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(y[i], x[i]);
+}
+
+TEST(Dropout, TrainingZeroesAShareP_AndScalesTheRest) {
+  Tensor<double> x(Shape{100, 100});
+  x.fill(2.0);
+  Sequential<double> model(Shape{100});
+  model.add(Dropout<double>({.p = 0.3}));
+  Rng rng(4);
+  const TensorView<const double> y = model.forward_train(x, rng);
+  std::size_t zeros = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (y[i] == 0) {
+      ++zeros;
+    } else {
+      EXPECT_DOUBLE_EQ(y[i], 2.0 / 0.7);
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(zeros) / 10000, 0.3, 0.02);
+  Rng same(4);
+  const std::vector<double> first(y.data(), y.data() + y.size());
+  const TensorView<const double> again = model.forward_train(x, same);
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), again.data()));  // same seed, same mask
+  EXPECT_THROW(Dropout<double>({.p = 1.0}), Error);
+}
+
+TEST(LayerGradients, DropoutInTrainingMode) {
+  auto r = testing::check_layer_gradients(std::make_unique<Dropout<double>>(DropoutOptions{.p = 0.4}),
+                                          testing::random_tensor(Shape{3, 5}, 2), {.train_seed = 11});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST(LayerGradients, NetworkWithDropoutInTrainingMode) {
+  Sequential<double> model = build_model<double>(parse_network("6-5tanh-4", "net"));
+  model.add(Dropout<double>({.p = 0.5}));
+  model.add(Dense<double>({.units = 2}));
+  Rng rng(3);
+  model.initialize(rng);
+  auto r = testing::check_model_gradients(model, testing::random_tensor(Shape{4, 6}, 5), {.train_seed = 12});
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
+TEST(Dropout, TrainerTrainsInTrainingModeAndEvaluatesInInference) {
+  Sequential<float> model(Shape{8});
+  model.add(Dropout<float>({.p = 0.5}));
+  model.add(Dense<float>({.units = 1, .weight_init = Initializer::constant(1), .bias_init = Initializer::zeros()}));
+  Rng init(1);
+  model.initialize(init);
+  Tensor<float> x(Shape{1, 8});
+  x.fill(1.0f);
+  const Tensor<float> t(Shape{1, 1}, {0.0f});
+  Mse<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.0});
+  Rng rng(9);
+  Trainer<float> trainer(model, loss, sgd, {.rng = &rng});
+  const float eval_loss = loss.forward(model.forward(x), t);  // y = 8 in inference
+  EXPECT_FLOAT_EQ(eval_loss, 64.0f);
+  // In training y = 2 * (the number of the 8 inputs that survive), which varies from step to step.
+  bool varied = false;
+  for (int step = 0; step < 10; ++step) {
+    const float train_loss = trainer.step(x, t);
+    EXPECT_EQ(std::fmod(std::sqrt(train_loss), 2.0f), 0.0f) << train_loss;
+    varied = varied || train_loss != eval_loss;
+  }
+  EXPECT_TRUE(varied);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
+#include "bpnn/layers/dropout.hpp"
 #include "bpnn/layers/flatten.hpp"
 #include "bpnn/layers/identity.hpp"
 #include "bpnn/layers/layer.hpp"

@@ -10,6 +10,7 @@
 #include "bpnn/core/file.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
+#include "bpnn/layers/dropout.hpp"
 #include "bpnn/layers/flatten.hpp"
 #include "bpnn/layers/identity.hpp"
 #include "bpnn/layers/leaky_relu.hpp"
@@ -130,6 +131,12 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
     if (type == "maxpool2d") return std::make_unique<MaxPool2d<T>>(options);
     return std::make_unique<AvgPool2d<T>>(options);
   }
+  if (type == "dropout") {
+    allow_fields(layer, {"p"}, where);
+    const double p = number_field(layer, "p", 0.5, where);
+    if (!(p >= 0 && p < 1)) throw Error(where + "field 'p' must lie in [0, 1), got " + layer["p"].dump());
+    return std::make_unique<Dropout<T>>(DropoutOptions{.p = p});
+  }
   if (type == "leaky_relu") {
     allow_fields(layer, {"slope"}, where);
     return std::make_unique<LeakyRelu<T>>(LeakyReluOptions{.slope = number_field(layer, "slope", 0.01, where)});
@@ -143,7 +150,7 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
   if (type == "step") return std::make_unique<Step<T>>();
   if (type == "flatten") return std::make_unique<Flatten<T>>();
   throw Error(at_layer(source, i, "") + "unknown layer type '" + type +
-              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, sigmoid, tanh, relu, leaky_relu, identity, "
+              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, sigmoid, tanh, relu, leaky_relu, identity, "
               "softmax or step");
 }
 

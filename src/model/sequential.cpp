@@ -41,6 +41,16 @@ Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
 
 template <class T>
 TensorView<const T> Sequential<T>::forward(TensorView<const T> input) {
+  return run_forward(input, nullptr);
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::forward_train(TensorView<const T> input, Rng& rng) {
+  return run_forward(input, &rng);
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::run_forward(TensorView<const T> input, Rng* rng) {
   if (input.shape().rank() == 0 || !(input.shape().without_batch() == input_shape())) {
     throw Error("model: expected input [N, " + input_shape().str().substr(1) + ", got " + input.shape().str());
   }
@@ -50,7 +60,11 @@ TensorView<const T> Sequential<T>::forward(TensorView<const T> input) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     outputs_[i].resize(shapes_[i + 1].with_batch(N));
     try {
-      layers_[i]->forward(x, outputs_[i].view());
+      if (rng != nullptr) {
+        layers_[i]->forward_train(x, outputs_[i].view(), *rng);
+      } else {
+        layers_[i]->forward(x, outputs_[i].view());
+      }
     } catch (const Error& e) {
       throw Error(where(i, *layers_[i]) + e.what());
     }

@@ -44,7 +44,7 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
   const std::size_t batches = (N + options.batch_size - 1) / options.batch_size;
   const std::size_t outputs = model.output_shape().numel();
   const bool classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
-  Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm});
+  Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
   Tensor<float> last_good;  // the parameters at the start of the epoch
   std::vector<std::size_t> order(N);
   Tensor<float> batch_inputs, batch_targets;

@@ -35,7 +35,7 @@ Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& opt
 
 template <class T>
 T Trainer<T>::forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target) {
-  TensorView<const T> output = model_.forward(input);
+  TensorView<const T> output = model_.forward_train(input, options_.rng != nullptr ? *options_.rng : own_rng_);
   const T loss = loss_.forward(output, target);
   loss_grad_.resize(output.shape());
   loss_.backward(output, target, loss_grad_.view());

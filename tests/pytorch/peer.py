@@ -77,7 +77,8 @@ def build(network):
         else:
             layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
                            "identity": torch.nn.Identity(), "softmax": torch.nn.Softmax(dim=1),
-                           "leaky_relu": torch.nn.LeakyReLU(layer.get("slope", 0.01))}[kind])
+                           "leaky_relu": torch.nn.LeakyReLU(layer.get("slope", 0.01)),
+                           "dropout": torch.nn.Dropout(layer.get("p", 0.5))}[kind])
     return torch.nn.Sequential(*layers)
 
 
@@ -85,7 +86,7 @@ def load_model(path):
     tensors, metadata = read_safetensors(path)
     model = build(json.loads(metadata["bpnn.network"]))
     model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()})
-    return model
+    return model.eval()  # inference: dropout off, as bpnn's predict
 
 
 def read_csv(path, shape=None):
@@ -119,6 +120,7 @@ def make_optimizer(name, parameters, lr):
 
 
 def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd"):
+    model.train()
     optimizer = make_optimizer(optimizer_name, model.parameters(), lr)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
     classes = model(x[:1]).shape[1]
@@ -177,6 +179,7 @@ def fashion(init_path, epochs, lr, batch):
     yt = torch.tensor(read_idx(root + "t10k-labels-idx1-ubyte.gz"), dtype=torch.int64)
     model = load_model(init_path)
     sgd_train(model, x, y, "cross_entropy", float(lr), int(batch), int(epochs))
+    model.eval()
     with torch.no_grad():
         print(float((model(xt).argmax(1) == yt).double().mean()))
 

@@ -74,7 +74,7 @@ x = rng.uniform(size=(20, 64))
 np.savetxt('$work/images.csv', np.column_stack([rng.integers(0, 3, 20), x]), delimiter=',', fmt=['%d'] + ['%.6f'] * 64)"
 echo '{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
   {"type": "maxpool2d", "kernel": 2}, {"type": "conv2d", "filters": 6, "kernel": 3, "stride": 2, "padding": 1},
-  {"type": "avgpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dense", "units": 3}]}' >"$work/cnn.json"
+  {"type": "avgpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 3}]}' >"$work/cnn.json"
 "$bpnn" train --net "$work/cnn.json" --train "$work/images.csv" --lr 0.1 --batch-size 5 --epochs 2 \
   --out "$work/cnn.safetensors" 2>/dev/null >/dev/null
 "$bpnn" predict --model "$work/cnn.safetensors" --data "$work/images.csv" --out "$work/cnn-ours.csv"

@@ -67,7 +67,8 @@ GradCheckResult check_model_gradients(Sequential<double>& model, Tensor<double> 
   const Tensor<double> projection =
       random_tensor(model.output_shape().with_batch(input.shape()[0]), options.seed);
   auto objective = [&] {
-    TensorView<const double> y = model.forward(input.view());
+    Rng rng(options.train_seed.value_or(0));
+    TensorView<const double> y = options.train_seed ? model.forward_train(input.view(), rng) : model.forward(input.view());
     double e = 0;
     for (std::size_t i = 0; i < y.size(); ++i) e += projection[i] * y[i];
     return e;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bpnn/bpnn.hpp"
@@ -17,6 +18,9 @@ struct GradCheckOptions {
   double relative_tolerance = 1e-6;
   double absolute_tolerance = 1e-9;  // the floor below which differences are noise
   std::uint64_t seed = 7;          // for the random projection of the output
+  // Set: check training mode, every forward drawing from a generator freshly seeded with this, so
+  // stochastic layers (dropout) make the same draws each time and are checked too.
+  std::optional<std::uint64_t> train_seed = std::nullopt;
 };
 
 struct GradCheckResult {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bpnn/core/parameter_store.hpp"
+#include "bpnn/core/rng.hpp"
 #include "bpnn/core/shape.hpp"
 #include "bpnn/core/tensor.hpp"
 
@@ -40,7 +41,12 @@ class Layer {
   // store, in the order parameter_specs() gave them. Called again whenever the store grows.
   virtual void bind(ParameterStore<T>& /*store*/, std::size_t /*first*/) {}
 
+  // Inference (eval mode): deterministic.
   virtual void forward(TensorView<const T> input, TensorView<T> output) = 0;
+
+  // Training mode, for the layers that behave differently while training (dropout draws its mask
+  // from rng). The mode is passed, never stored globally; by default the same as forward.
+  virtual void forward_train(TensorView<const T> input, TensorView<T> output, Rng& /*rng*/) { forward(input, output); }
 
   virtual void backward(TensorView<const T> input, TensorView<const T> output,
                         TensorView<const T> output_grad, TensorView<T> input_grad) = 0;

@@ -43,6 +43,8 @@ class Sequential {
   // valid until the next forward. backward uses input, so keep it alive and unchanged until then.
   // Throws Error naming both shapes if input does not fit. Allocates only for a new largest batch.
   TensorView<const T> forward(TensorView<const T> input);
+  // The same in training mode: stochastic layers (dropout) draw from rng.
+  TensorView<const T> forward_train(TensorView<const T> input, Rng& rng);
 
   // Back-propagates output_grad ([N, output_shape...]) through the last forward: ADDS into the
   // parameter gradients and, if input_grad is given, overwrites it with dE/dinput. Layers below
@@ -61,6 +63,8 @@ class Sequential {
   // The lowest layer whose backward matters: the first owning a trainable tensor, or 0 when the
   // gradient with respect to the input is wanted. Nothing below it influences a wanted gradient.
   std::size_t lowest_needed_layer(bool want_input_grad) const;
+  // Runs every layer forward, in eval mode or (with rng) in training mode.
+  TensorView<const T> run_forward(TensorView<const T> input, Rng* rng);
   // Runs step(i, x, dx) for layers from the top down to lowest, passing dE/dx down.
   void run_backward(TensorView<const T> output_grad, TensorView<T> input_grad, bool want_input_grad,
                     const std::function<void(std::size_t, TensorView<const T>, TensorView<const T>, TensorView<T>)>& step);

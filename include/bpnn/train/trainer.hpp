@@ -13,6 +13,9 @@ struct TrainerOptions {
   // Rescales the gradients when their total L2 norm exceeds this, as PyTorch's
   // clip_grad_norm_: g *= max_grad_norm / (norm + 1e-6). 0: no clipping.
   double max_grad_norm = 0.0;
+  // The generator stochastic layers (dropout) draw from while training; null: the trainer's own,
+  // seeded with 0.
+  Rng* rng = nullptr;
 };
 
 template <class T>
@@ -21,7 +24,7 @@ class Trainer {
   // Keeps references: model, loss and optimizer must outlive the trainer.
   Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer, TrainerOptions options = {});
 
-  // Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
+  // Forward runs in training mode. Zeroes the gradients, runs forward, the loss and backward, then updates the parameters.
   // Returns the batch's loss as it was before the update. With plain SGD (no momentum, no weight decay) and no
   // frozen parameters the update is fused into back-propagation (Sequential::backward_sgd) and the
   // gradients are not materialized (not with gradient clipping either); use compute_gradients to
@@ -39,6 +42,7 @@ class Trainer {
   const Loss<T>& loss_;
   Optimizer<T>& optimizer_;
   TrainerOptions options_;
+  Rng own_rng_{0};
   Tensor<T> loss_grad_;  // dE/doutput, sized once per batch size
 };
 
