@@ -4,13 +4,19 @@
 
 namespace bpnn::cli {
 
-void add_data_flags(CLI::App& command, DataFlags& flags) {
+void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model) {
   command.add_option("--input-range", flags.input_range, "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99)")
       ->capture_default_str();
   command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets")
       ->capture_default_str();
-  command.add_option("--targets", flags.targets, "OFF,ON values of one-hot targets for mse, mae and bce")
-      ->capture_default_str();
+  if (targets_from_model) {
+    flags.targets.clear();
+    command.add_option("--targets", flags.targets,
+                       "OFF,ON values of one-hot targets for mse, mae and bce (default: the model's own)");
+  } else {
+    command.add_option("--targets", flags.targets, "OFF,ON values of one-hot targets for mse, mae and bce")
+        ->capture_default_str();
+  }
 }
 
 std::pair<float, float> parse_range(const std::string& text, const std::string& option) {

@@ -17,8 +17,9 @@ struct DataFlags {
   std::string targets = "0,1";      // one-hot off,on values for mse/mae/bce on class labels
 };
 
-// Adds --input-range, --target-cols and --targets to a subcommand.
-void add_data_flags(CLI::App& command, DataFlags& flags);
+// Adds --input-range, --target-cols and --targets to a subcommand. With targets_from_model the
+// --targets default is the model's own (flags.targets is left empty for the caller to fill).
+void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model = false);
 
 // "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
 std::pair<float, float> parse_range(const std::string& text, const std::string& option);

@@ -95,8 +95,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
   cmd->add_option("--threads", f->threads, "Threads for matrix products")->check(CLI::PositiveNumber);
-  add_data_flags(*cmd, f->data_flags);
-  f->data_flags.targets.clear();  // default: the model's own
+  add_data_flags(*cmd, f->data_flags, /*targets_from_model=*/true);
   cmd->callback([f] { run_eval(*f); });
 }
 
