@@ -91,3 +91,37 @@ TEST(SgdMomentum, HeavyBallAndNesterov) {
 
 }  // namespace
 }  // namespace bpnn
+
+namespace bpnn {
+namespace {
+
+TEST(LrSchedule, StepAndCosineAsPyTorch) {
+  const LrSchedule constant;
+  EXPECT_EQ(constant.rate(0.1, 5, 10), 0.1);
+  const LrSchedule step{.kind = LrSchedule::Kind::step, .step_size = 2, .gamma = 0.5};
+  EXPECT_DOUBLE_EQ(step.rate(0.1, 0, 10), 0.1);
+  EXPECT_DOUBLE_EQ(step.rate(0.1, 1, 10), 0.1);
+  EXPECT_DOUBLE_EQ(step.rate(0.1, 2, 10), 0.05);
+  EXPECT_DOUBLE_EQ(step.rate(0.1, 5, 10), 0.025);
+  const LrSchedule cosine{.kind = LrSchedule::Kind::cosine, .min_rate = 0.01};
+  EXPECT_DOUBLE_EQ(cosine.rate(0.1, 0, 4), 0.1);
+  EXPECT_DOUBLE_EQ(cosine.rate(0.1, 2, 4), 0.055);  // halfway: the mean of 0.1 and 0.01
+  EXPECT_NEAR(cosine.rate(0.1, 4, 4), 0.01, 1e-15);
+}
+
+TEST(LrSchedule, FitSetsTheRateOfEachEpoch) {
+  Sequential<float> model(Shape{2});
+  model.add(Dense<float>({.units = 1}));
+  Rng rng(1);
+  model.initialize(rng);
+  Sgd<float> sgd({.learning_rate = 0.8});
+  std::vector<double> rates;
+  const Tensor<float> x(Shape{2, 2}, {1, 0, 0, 1}), t(Shape{2, 1}, {1, 0});
+  fit(model, Mse<float>(), sgd, x, t, rng,
+      {.epochs = 3, .batch_size = 2, .schedule = {.kind = LrSchedule::Kind::step, .step_size = 1, .gamma = 0.5},
+       .on_epoch = [&](const EpochReport&) { rates.push_back(sgd.learning_rate()); }});
+  EXPECT_EQ(rates, (std::vector<double>{0.8, 0.4, 0.2}));
+}
+
+}  // namespace
+}  // namespace bpnn

@@ -17,6 +17,9 @@ struct TrainFlags {
   std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
   double lr = 0.0, weight_decay = -1.0, max_grad_norm = 0.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   bool nesterov = false;
+  std::string schedule = "constant";
+  std::size_t lr_step = 1;
+  double lr_gamma = 0.1;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
   std::string init, out, log;
@@ -63,6 +66,11 @@ void run_train(const TrainFlags& f) {
                      .batch_size = f.batch_size,
                      .shuffle = !f.no_shuffle,
                      .max_grad_norm = f.max_grad_norm,
+                     .schedule = {.kind = f.schedule == "step"     ? LrSchedule::Kind::step
+                                          : f.schedule == "cosine" ? LrSchedule::Kind::cosine
+                                                                   : LrSchedule::Kind::constant,
+                                  .step_size = f.lr_step,
+                                  .gamma = f.lr_gamma},
                      .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
                      .on_epoch = [&](const EpochReport& r) {
                        progress.on_epoch(r);
@@ -107,6 +115,13 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--lr", f->lr, "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
+      ->check(CLI::IsMember({"constant", "step", "cosine"}))
+      ->capture_default_str();
+  cmd->add_option("--lr-step", f->lr_step, "step schedule: multiply the rate by --lr-gamma every this many epochs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--lr-gamma", f->lr_gamma, "step schedule: the factor")->capture_default_str();
   cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_flag("--nesterov", f->nesterov, "Nesterov momentum (with --optimizer momentum)");
   cmd->add_option("--beta1", f->beta1, "Adam's beta1")->capture_default_str();

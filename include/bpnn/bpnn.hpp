@@ -37,6 +37,7 @@
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/optimizer.hpp"
+#include "bpnn/optim/schedule.hpp"
 #include "bpnn/optim/sgd.hpp"
 #include "bpnn/train/fit.hpp"
 #include "bpnn/train/metrics.hpp"

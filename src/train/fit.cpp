@@ -46,6 +46,7 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
   const bool classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
   Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
   Tensor<float> last_good;  // the parameters at the start of the epoch
+  const double base_rate = optimizer.learning_rate();
   std::vector<std::size_t> order(N);
   Tensor<float> batch_inputs, batch_targets;
 
@@ -55,6 +56,7 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
       // Fisher-Yates from the back, drawing from the caller's generator.
       for (std::size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
     }
+    optimizer.set_learning_rate(options.schedule.rate(base_rate, epoch - 1, options.epochs));
     last_good = Tensor<float>(model.parameters().values().shape());
     copy<float>(model.parameters().values(), last_good.view());
     const auto start = std::chrono::steady_clock::now();

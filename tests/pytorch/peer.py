@@ -3,7 +3,7 @@
 Each subcommand does one job and prints what the C++ side compares:
   make-data OUT.csv N FEATURES CLASSES SEED     a classification CSV (label first)
   init NET_JSON OUT.safetensors SEED            an nn.Sequential's initial weights, bpnn metadata included
-  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER]
+  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER [SCHEDULE]]
                                                 a training loop in file order, as `bpnn train --no-shuffle`;
                                                 OPTIMIZER: sgd, momentum, nesterov, adam, adamw
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
@@ -119,9 +119,20 @@ def make_optimizer(name, parameters, lr):
             "adamw": lambda: torch.optim.AdamW(parameters, lr=lr)}[name]()
 
 
-def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd"):
+def make_scheduler(spec, optimizer, epochs):
+    """None, "step:STEP:GAMMA" (StepLR) or "cosine" (CosineAnnealingLR over the epochs)."""
+    if not spec:
+        return None
+    if spec == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    _, step, gamma = spec.split(":")
+    return torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(step), gamma=float(gamma))
+
+
+def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd", schedule=None):
     model.train()
     optimizer = make_optimizer(optimizer_name, model.parameters(), lr)
+    scheduler = make_scheduler(schedule, optimizer, epochs)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
     classes = model(x[:1]).shape[1]
     target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
@@ -131,12 +142,14 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd"):
             loss = loss_fn(model(x[first:first + batch]), target[first:first + batch])
             loss.backward()
             optimizer.step()
+        if scheduler:
+            scheduler.step()
 
 
-def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_name="sgd"):
+def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_name="sgd", schedule=None):
     model = load_model(init_path)
     x, y = read_csv(data)
-    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_name)
+    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_name, schedule)
     _, metadata = read_safetensors(init_path)
     write_safetensors(out, model.state_dict(), metadata)
 

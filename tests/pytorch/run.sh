@@ -93,19 +93,22 @@ for loss in mse cross_entropy; do
     "$(peer compare "$work/$loss-ours.safetensors" "$work/$loss-theirs.safetensors")" 1e-4
 done
 
-# 4. the other optimizers, same start, 3 epochs of 7 batches
-for optimizer in momentum nesterov adam adamw; do
+# 4. the other optimizers and the learning-rate schedules, same start, 3 epochs of 7 batches
+for optimizer in momentum nesterov adam adamw step cosine; do
+  schedule=
   case $optimizer in
     momentum) flags=(--optimizer momentum --momentum 0.9 --lr 0.1) lr=0.1 ;;
     nesterov) flags=(--optimizer momentum --momentum 0.9 --nesterov --lr 0.1) lr=0.1 ;;
     adam) flags=(--optimizer adam --lr 0.01) lr=0.01 ;;
     adamw) flags=(--optimizer adamw --lr 0.01) lr=0.01 ;;
+    step) flags=(--optimizer momentum --lr 0.1 --lr-schedule step --lr-step 1 --lr-gamma 0.5) lr=0.1 schedule=step:1:0.5 ;;
+    cosine) flags=(--optimizer momentum --lr 0.1 --lr-schedule cosine) lr=0.1 schedule=cosine ;;
   esac
   "$bpnn" train --net "$work/cross_entropy.json" --init "$work/cross_entropy-init.safetensors" --no-shuffle \
     --train "$work/data.csv" --loss cross_entropy "${flags[@]}" --batch-size 16 --epochs 3 \
     --out "$work/$optimizer-ours.safetensors" 2>/dev/null >/dev/null
   peer train "$work/cross_entropy.json" "$work/cross_entropy-init.safetensors" "$work/data.csv" cross_entropy $lr 16 3 \
-    "$work/$optimizer-theirs.safetensors" $optimizer
+    "$work/$optimizer-theirs.safetensors" "$([ -n "$schedule" ] && echo momentum || echo "$optimizer")" $schedule
   check "$optimizer, 3 epochs from the same start: max |weight difference|" \
     "$(peer compare "$work/$optimizer-ours.safetensors" "$work/$optimizer-theirs.safetensors")" 1e-4
 done

@@ -27,6 +27,8 @@ class Adam : public Optimizer<T> {
   explicit Adam(AdamOptions options);
 
   void step(ParameterStore<T>& parameters) override;
+  double learning_rate() const override { return options_.learning_rate; }
+  void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
 
   const AdamOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

@@ -22,6 +22,8 @@ class Sgd : public Optimizer<T> {
   explicit Sgd(SgdOptions options);
 
   void step(ParameterStore<T>& parameters) override;
+  double learning_rate() const override { return options_.learning_rate; }
+  void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   double plain_sgd_learning_rate() const override;
 
   const SgdOptions& options() const { return options_; }

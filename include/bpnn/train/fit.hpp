@@ -14,6 +14,7 @@
 #include "bpnn/losses/loss.hpp"
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/optimizer.hpp"
+#include "bpnn/optim/schedule.hpp"
 #include "bpnn/train/metrics.hpp"
 
 namespace bpnn {
@@ -42,6 +43,7 @@ struct FitOptions {
   std::size_t batch_size = 32;
   bool shuffle = true;  // draw a new order each epoch from the Rng; false: file order
   double max_grad_norm = 0.0;  // clip the gradients' total L2 norm to this (0: no clipping)
+  LrSchedule schedule = {};    // the learning rate of each epoch, from the optimizer's at the start
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
 };

@@ -1,0 +1,25 @@
+#include "bpnn/optim/schedule.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "bpnn/core/error.hpp"
+
+namespace bpnn {
+
+double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs) const {
+  switch (kind) {
+    case Kind::constant:
+      return base;
+    case Kind::step:
+      if (step_size == 0) throw Error("step schedule: step size must be at least 1");
+      return base * std::pow(gamma, static_cast<double>(epoch / step_size));
+    case Kind::cosine:
+      if (epochs == 0) return base;
+      return min_rate + (base - min_rate) *
+                            (1 + std::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
+  }
+  return base;
+}
+
+}  // namespace bpnn
