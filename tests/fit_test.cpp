@@ -75,7 +75,7 @@ TEST(Fit, ShuffledTrainingIsDeterministicPerSeedAndEvaluatesTheTestSet) {
     std::vector<double> test_losses;
     fit(model, loss, sgd, d.x, d.y, rng,
         {.epochs = 30, .batch_size = 2, .on_epoch = [&](const EpochReport& r) { test_losses.push_back(r.test.loss); }},
-        d.x, d.y);
+        {d.x, d.y});
     return std::make_pair(weights(model), test_losses);
   };
   const auto a = run(11), b = run(11), c = run(12);
@@ -169,6 +169,52 @@ TEST(Trainer, ClipsTheTotalGradientNormAsPyTorch) {
   const double scale = max_norm / (norm + 1e-6);
   for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(before[i] - after[i], g[i] * scale, 1e-6);
   EXPECT_THROW(Trainer<float>(clipped, loss, sgd, {.max_grad_norm = -1}), Error);
+}
+
+}  // namespace
+}  // namespace bpnn
+
+namespace bpnn {
+namespace {
+
+TEST(Fit, EarlyStoppingKeepsTheBestValidationEpoch) {
+  // Training pulls w toward 1 (y = x); the validation set wants y = -x, so its loss only grows.
+  Sequential<float> model(Shape{1});
+  model.add(Dense<float>({.units = 1, .bias = false, .weight_init = Initializer::constant(0.0)}));
+  Rng rng(1);
+  model.initialize(rng);
+  const Tensor<float> x(Shape{4, 1}, {1, 2, -1, 0.5f}), y(Shape{4, 1}, {1, 2, -1, 0.5f});
+  const Tensor<float> vy(Shape{4, 1}, {-1, -2, 1, -0.5f});
+  Sgd<float> sgd({.learning_rate = 0.05});
+  std::vector<float> weight_after;
+  std::vector<bool> best;
+  const FitResult r = fit(model, Mse<float>(), sgd, x, y, rng,
+                          {.epochs = 10, .batch_size = 4, .shuffle = false, .patience = 2,
+                           .on_epoch = [&](const EpochReport& e) {
+                             weight_after.push_back(model.parameters().values()[0]);
+                             best.push_back(e.best);
+                             EXPECT_TRUE(e.has_validation);
+                           }},
+                          {}, {x, vy});
+  EXPECT_EQ(r.best_epoch, 1u);
+  EXPECT_EQ(r.epochs, 3u);
+  EXPECT_TRUE(r.stopped_early);
+  EXPECT_EQ(best, (std::vector<bool>{true, false, false}));
+  EXPECT_EQ(model.parameters().values()[0], weight_after[0]);  // the best epoch's weight, restored
+  EXPECT_LT(weight_after[0], weight_after[2]);
+}
+
+TEST(Fit, WithoutPatienceRunsEveryEpochAndStillKeepsTheBest) {
+  Sequential<float> model(Shape{1});
+  model.add(Dense<float>({.units = 1, .bias = false, .weight_init = Initializer::constant(0.0)}));
+  Rng rng(1);
+  model.initialize(rng);
+  const Tensor<float> x(Shape{2, 1}, {1, 2}), vy(Shape{2, 1}, {-1, -2});
+  Sgd<float> sgd({.learning_rate = 0.05});
+  const FitResult r = fit(model, Mse<float>(), sgd, x, x, rng, {.epochs = 4, .batch_size = 2}, {}, {x, vy});
+  EXPECT_EQ(r.epochs, 4u);
+  EXPECT_FALSE(r.stopped_early);
+  EXPECT_EQ(r.best_epoch, 1u);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "data_flags.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <vector>
 
 namespace bpnn::cli {
 
@@ -76,6 +79,41 @@ PreparedData load_data(const std::string& path, const std::string& labels_path, 
     data.targets = d.targets;
   }
   return data;
+}
+
+PreparedData split_validation(PreparedData& data, double fraction, Rng& rng) {
+  const std::size_t N = data.dataset.size();
+  const auto held = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(N)));
+  if (!(fraction > 0 && fraction < 1) || held == 0 || held == N) {
+    throw Error("--val-fraction " + std::to_string(fraction) + " of " + std::to_string(N) +
+                " samples leaves no training or no validation sample");
+  }
+  std::vector<std::size_t> order(N);
+  for (std::size_t i = 0; i < N; ++i) order[i] = i;
+  for (std::size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  std::vector<bool> is_validation(N, false);
+  for (std::size_t k = 0; k < held; ++k) is_validation[order[k]] = true;
+
+  // Copies the rows of `from` whose flag equals `want` into a new tensor, in file order.
+  auto take = [&](const Tensor<float>& from, bool want, std::size_t count) {
+    const std::size_t row = from.size() / N;
+    Tensor<float> to(from.shape().without_batch().with_batch(count));
+    std::size_t r = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      if (is_validation[n] != want) continue;
+      std::copy(from.data() + n * row, from.data() + (n + 1) * row, to.data() + r++ * row);
+    }
+    return to;
+  };
+  PreparedData validation;
+  validation.input_shape = data.input_shape;
+  validation.dataset.source = data.dataset.source + " (validation part)";
+  validation.dataset.classes = data.dataset.classes;
+  validation.dataset.inputs = take(data.dataset.inputs, true, held);
+  validation.targets = take(data.targets, true, held);
+  data.dataset.inputs = take(data.dataset.inputs, false, N - held);
+  data.targets = take(data.targets, false, N - held);
+  return validation;
 }
 
 }  // namespace bpnn::cli

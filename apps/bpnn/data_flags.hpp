@@ -38,4 +38,8 @@ struct PreparedData {
 PreparedData load_data(const std::string& path, const std::string& labels_path, const DataFlags& flags,
                        const Sequential<float>& model, std::string_view loss);
 
+// Moves a share `fraction` of data's samples, chosen by rng, into a validation set; both keep
+// file order. Throws Error unless both sides keep at least one sample.
+PreparedData split_validation(PreparedData& data, double fraction, Rng& rng);
+
 }  // namespace bpnn::cli

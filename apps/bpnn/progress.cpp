@@ -34,6 +34,11 @@ void ProgressPrinter::on_epoch(const EpochReport& r) {
     std::fprintf(stderr, "  test loss %.4f", r.test.loss);
     if (r.test.classification) std::fprintf(stderr, "  test accuracy %.4f", r.test.accuracy);
   }
+  if (r.has_validation) {
+    std::fprintf(stderr, "  val loss %.4f", r.validation.loss);
+    if (r.validation.classification) std::fprintf(stderr, "  val accuracy %.4f", r.validation.accuracy);
+    if (r.best) std::fprintf(stderr, " (best)");
+  }
   std::fprintf(stderr, "  %.2fs\n", r.seconds);
 }
 

@@ -22,7 +22,9 @@ struct TrainFlags {
   double lr_gamma = 0.1;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
-  std::string init, out, log;
+  std::string init, out, log, val, val_labels;
+  double val_fraction = 0.0;
+  std::size_t patience = 0;
   bool no_shuffle = false;
   int threads = 1;
   DataFlags data;
@@ -54,9 +56,14 @@ void run_train(const TrainFlags& f) {
   if (!f.init.empty()) load_weights(f.init, model);
 
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(f.loss);
-  const PreparedData train = load_data(f.train, f.train_labels, f.data, model, f.loss);
-  PreparedData test;
+  PreparedData train = load_data(f.train, f.train_labels, f.data, model, f.loss);
+  PreparedData test, validation;
   if (!f.test.empty()) test = load_data(f.test, f.test_labels, f.data, model, f.loss);
+  if (!f.val.empty() && f.val_fraction > 0) throw Error("give --val or --val-fraction, not both");
+  if (!f.val.empty()) validation = load_data(f.val, f.val_labels, f.data, model, f.loss);
+  if (f.val_fraction > 0) validation = split_validation(train, f.val_fraction, rng);
+  const bool has_validation = !f.val.empty() || f.val_fraction > 0;
+  if (f.patience > 0 && !has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
 
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer(f);
   ProgressPrinter progress(f.epochs);
@@ -71,6 +78,7 @@ void run_train(const TrainFlags& f) {
                                                                    : LrSchedule::Kind::constant,
                                   .step_size = f.lr_step,
                                   .gamma = f.lr_gamma},
+                     .patience = f.patience,
                      .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
                      .on_epoch = [&](const EpochReport& r) {
                        progress.on_epoch(r);
@@ -81,8 +89,14 @@ void run_train(const TrainFlags& f) {
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
   const ModelMetadata metadata{{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}};
   try {
-    fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
-        f.test.empty() ? TensorView<const float>{} : test.inputs(), test.targets.view());
+    const FitResult result =
+        fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
+            f.test.empty() ? HeldOut{} : HeldOut{test.inputs(), test.targets.view()},
+            has_validation ? HeldOut{validation.inputs(), validation.targets.view()} : HeldOut{});
+    if (has_validation) {
+      std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
+                << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
+    }
   } catch (const TrainingDiverged& e) {
     // Keep the last good model: the weights from before the failing epoch.
     save_model(f.out, model, network, metadata);
@@ -107,6 +121,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--train-labels", f->train_labels, "IDX labels file (default: found by the MNIST naming)");
   cmd->add_option("--test", f->test, "Test data, evaluated after every epoch");
   cmd->add_option("--test-labels", f->test_labels, "IDX labels of the test data");
+  cmd->add_option("--val", f->val, "Validation data: evaluated after every epoch; the best epoch's weights are kept");
+  cmd->add_option("--val-labels", f->val_labels, "IDX labels of the validation data");
+  cmd->add_option("--val-fraction", f->val_fraction, "Hold out this share of the training data (seeded) for validation")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs");
   cmd->add_option("--loss", f->loss, "Loss")
       ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
       ->capture_default_str();

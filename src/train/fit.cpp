@@ -32,12 +32,13 @@ void check_pair(const char* what, TensorView<const float> inputs, TensorView<con
 
 }  // namespace
 
-void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer, TensorView<const float> inputs,
-         TensorView<const float> targets, Rng& rng, const FitOptions& options, TensorView<const float> test_inputs,
-         TensorView<const float> test_targets) {
+FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
+              TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
+              HeldOut test, HeldOut validation) {
   check_pair("the training set", inputs, targets);
-  const bool has_test = !test_inputs.empty();
-  if (has_test) check_pair("the test set", test_inputs, test_targets);
+  const bool has_test = !test.inputs.empty(), has_validation = !validation.inputs.empty();
+  if (has_test) check_pair("the test set", test.inputs, test.targets);
+  if (has_validation) check_pair("the validation set", validation.inputs, validation.targets);
   if (options.batch_size == 0) throw Error("fit: batch size must be at least 1");
 
   const std::size_t N = inputs.batch();
@@ -47,6 +48,9 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
   Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
   Tensor<float> last_good;  // the parameters at the start of the epoch
   const double base_rate = optimizer.learning_rate();
+  FitResult result;
+  Tensor<float> best;  // the weights of the best validation epoch
+  double best_loss = 0;
   std::vector<std::size_t> order(N);
   Tensor<float> batch_inputs, batch_targets;
 
@@ -106,10 +110,28 @@ void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& op
     report.train_accuracy = classification && N > 0 ? static_cast<double>(correct) / static_cast<double>(N) : -1.0;
     if (has_test) {
       report.has_test = true;
-      report.test = evaluate(model, loss, test_inputs, test_targets);
+      report.test = evaluate(model, loss, test.inputs, test.targets);
+    }
+    result.epochs = epoch;
+    if (has_validation) {
+      report.has_validation = true;
+      report.validation = evaluate(model, loss, validation.inputs, validation.targets);
+      report.best = result.best_epoch == 0 || report.validation.loss < best_loss;
+      if (report.best) {
+        best_loss = report.validation.loss;
+        result.best_epoch = epoch;
+        best = Tensor<float>(model.parameters().values().shape());
+        copy<float>(model.parameters().values(), best.view());
+      }
     }
     if (options.on_epoch) options.on_epoch(report);
+    if (has_validation && options.patience > 0 && epoch - result.best_epoch >= options.patience) {
+      result.stopped_early = epoch < options.epochs;
+      break;
+    }
   }
+  if (has_validation && result.best_epoch > 0) copy<float>(best.view(), model.parameters().values());
+  return result;
 }
 
 }  // namespace bpnn

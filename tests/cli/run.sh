@@ -39,6 +39,14 @@ printf 'label,x,y\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n0,0.1,0.1\n1,0.1,0.9\n1,0.9,0.1\n
 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --report "$work/report" --log "$work/xor.log" 2>/dev/null >/dev/null \
   && grep -q 'Confusion matrix' "$work/report/index.html" && grep -q '<svg' "$work/report/index.html" && pass "eval --report" || fail "report"
 
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --val "$work/xor.csv" --patience 5 --lr 0.5 --batch-size 4 \
+  --epochs 400 --out "$work/val.safetensors" >/dev/null 2>"$work/val.err" \
+  && grep -q "val loss .* (best)" "$work/val.err" && grep -q "keeping the weights of epoch [0-9]*, the best on the validation set" "$work/val.err" \
+  && pass "validation and early stopping" || fail "validation: $(tail -2 "$work/val.err")"
+expect_error "patience without validation" "\-\-patience needs a validation set" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --patience 3 --out "$work/m"
+expect_error "val fraction leaving nothing" "\-\-val-fraction .* leaves no training or no validation sample" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --val-fraction 0.01 --out "$work/m"
 expect_error "missing data file" "$work/none.csv: cannot open" \
   "$bpnn" train --net 2-2 --train "$work/none.csv" --out "$work/none.safetensors"
 [ ! -e "$work/none.safetensors" ] && pass "no model left after a failed run" || fail "a model file was left"

@@ -35,6 +35,9 @@ struct EpochReport {
   double train_accuracy = -1.0;  // likewise from the training outputs; -1 for regression
   bool has_test = false;
   Evaluation test;        // on the test set after the epoch, if one was given
+  bool has_validation = false;
+  Evaluation validation;  // on the validation set after the epoch, if one was given
+  bool best = false;      // the best validation loss so far
   double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
 };
 
@@ -44,6 +47,9 @@ struct FitOptions {
   bool shuffle = true;  // draw a new order each epoch from the Rng; false: file order
   double max_grad_norm = 0.0;  // clip the gradients' total L2 norm to this (0: no clipping)
   LrSchedule schedule = {};    // the learning rate of each epoch, from the optimizer's at the start
+  // With a validation set: stop once its loss has not improved for this many epochs (0: run every
+  // epoch). Either way the model ends with the weights of its best validation epoch.
+  std::size_t patience = 0;
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
 };
@@ -56,12 +62,24 @@ class TrainingDiverged : public Error {
   std::size_t epoch;
 };
 
+// A data set evaluated after every epoch; empty inputs: none.
+struct HeldOut {
+  TensorView<const float> inputs = {};
+  TensorView<const float> targets = {};
+};
+
+struct FitResult {
+  std::size_t epochs = 0;      // epochs run
+  std::size_t best_epoch = 0;  // with a validation set: the epoch whose weights the model ends with
+  bool stopped_early = false;
+};
+
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
-// after each epoch evaluates on test_inputs/test_targets when they are not empty. Shuffling draws
-// from rng. Throws Error for mismatched sample counts or shapes, TrainingDiverged when the loss
-// stops being finite.
-void fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer, TensorView<const float> inputs,
-         TensorView<const float> targets, Rng& rng, const FitOptions& options,
-         TensorView<const float> test_inputs = {}, TensorView<const float> test_targets = {});
+// after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
+// draw from rng. Throws Error for mismatched sample counts or shapes, TrainingDiverged when the
+// loss stops being finite.
+FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
+              TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
+              HeldOut test = {}, HeldOut validation = {});
 
 }  // namespace bpnn
