@@ -112,6 +112,17 @@ TEST(Evaluate, ConfusionMatrixPrecisionAndRecall) {
   EXPECT_NEAR(e.loss, CrossEntropy<float>().forward(x, y), 1e-6);
 }
 
+TEST(Evaluate, TargetClassesFromIndicesAndOneHotRows) {
+  const Tensor<float> indices(Shape{2}, {2, 0});
+  const Tensor<float> one_hot_rows(Shape{2, 3}, {0.01f, 0.01f, 0.99f, 0.99f, 0.01f, 0.01f});
+  EXPECT_EQ(target_class(indices, 0), 2u);
+  EXPECT_EQ(target_class(one_hot_rows, 0), 2u);
+  EXPECT_EQ(target_class(one_hot_rows, 1), 0u);
+  EXPECT_TRUE(is_classification(indices, 3));
+  EXPECT_TRUE(is_classification(one_hot_rows, 3));
+  EXPECT_FALSE(is_classification(Tensor<float>(Shape{2, 1}), 1));  // one output: regression
+}
+
 TEST(Evaluate, RegressionErrors) {
   Sequential<float> model(Shape{1});
   model.add(Identity<float>());

@@ -63,10 +63,7 @@ void misclassified_grid(std::ostringstream& html, const Evaluation& e, const Pre
   if (side * side != pixels) return;
   std::vector<std::size_t> wrong;
   for (std::size_t n = 0; n < e.samples; ++n) {
-    const std::size_t truth = data.targets.shape().rank() == 1
-                                  ? static_cast<std::size_t>(data.targets[n])
-                                  : argmax(data.targets.data() + n * e.classes, e.classes);
-    if (e.predicted[n] != truth) wrong.push_back(n);
+    if (e.predicted[n] != target_class(data.targets, n)) wrong.push_back(n);
   }
   html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples
        << " samples are misclassified" << (wrong.size() > 200 ? "; the first 200 are shown" : "")
@@ -79,9 +76,7 @@ void misclassified_grid(std::ostringstream& html, const Evaluation& e, const Pre
       const double v = (inputs[n * pixels + i] - low) / span;
       image[i] = static_cast<std::uint8_t>(std::clamp(std::lround(255 * (1 - v)), 0L, 255L));  // ink dark on white
     }
-    const std::size_t truth = data.targets.shape().rank() == 1
-                                  ? static_cast<std::size_t>(data.targets[n])
-                                  : argmax(data.targets.data() + n * e.classes, e.classes);
+    const std::size_t truth = target_class(data.targets, n);
     html << "<figure><img alt='sample " << n << "' src='data:image/png;base64,"
          << base64(encode_png(image, side, side)) << "'><figcaption>#" << n << ": " << truth
          << " <b>&rarr; " << e.predicted[n] << "</b></figcaption></figure>\n";

@@ -44,7 +44,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   const std::size_t N = inputs.batch();
   const std::size_t batches = (N + options.batch_size - 1) / options.batch_size;
   const std::size_t outputs = model.output_shape().numel();
-  const bool classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
+  const bool classification = is_classification(targets, outputs);
   Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
   Tensor<float> last_good;  // the parameters at the start of the epoch
   const double base_rate = optimizer.learning_rate();
@@ -61,7 +61,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
       for (std::size_t i = N; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
     }
     optimizer.set_learning_rate(options.schedule.rate(base_rate, epoch - 1, options.epochs));
-    last_good = Tensor<float>(model.parameters().values().shape());
+    last_good.resize(model.parameters().values().shape());  // allocates in the first epoch only
     copy<float>(model.parameters().values(), last_good.view());
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0;
@@ -92,9 +92,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
         // The model still holds this batch's outputs from before the update.
         TensorView<const float> y = model.activation(model.size() - 1);
         for (std::size_t n = 0; n < count; ++n) {
-          const std::size_t truth =
-              t.shape().rank() == 1 ? static_cast<std::size_t>(t[n]) : argmax(t.data() + n * outputs, outputs);
-          correct += argmax(y.data() + n * outputs, outputs) == truth;
+          correct += argmax(y.data() + n * outputs, outputs) == target_class(t, n);
         }
       }
       if (options.on_batch) {
@@ -120,7 +118,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
       if (report.best) {
         best_loss = report.validation.loss;
         result.best_epoch = epoch;
-        best = Tensor<float>(model.parameters().values().shape());
+        best.resize(model.parameters().values().shape());
         copy<float>(model.parameters().values(), best.view());
       }
     }

@@ -11,6 +11,16 @@ std::size_t argmax(const float* values, std::size_t count) {
   return static_cast<std::size_t>(std::max_element(values, values + count) - values);
 }
 
+bool is_classification(TensorView<const float> targets, std::size_t outputs) {
+  return targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
+}
+
+std::size_t target_class(TensorView<const float> targets, std::size_t n) {
+  if (targets.shape().rank() == 1) return static_cast<std::size_t>(targets[n]);
+  const std::size_t classes = targets.sample_size();
+  return argmax(targets.data() + n * classes, classes);
+}
+
 double Evaluation::precision(std::size_t c) const {
   std::size_t predicted_c = 0;
   for (std::size_t t = 0; t < classes; ++t) predicted_c += confusion[t * classes + c];
@@ -33,7 +43,7 @@ Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorVie
   const std::size_t outputs = model.output_shape().numel();
   Evaluation e;
   e.samples = N;
-  e.classification = targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
+  e.classification = is_classification(targets, outputs);
   if (e.classification) {
     e.classes = outputs;
     e.confusion.assign(outputs * outputs, 0);
@@ -49,8 +59,7 @@ Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorVie
     for (std::size_t n = 0; n < count; ++n) {
       const float* yn = y.data() + n * outputs;
       if (e.classification) {
-        const std::size_t truth =
-            t.shape().rank() == 1 ? static_cast<std::size_t>(t[n]) : argmax(t.data() + n * outputs, outputs);
+        const std::size_t truth = target_class(t, n);
         const std::size_t guess = argmax(yn, outputs);
         e.predicted[first + n] = guess;
         ++e.confusion[truth * outputs + guess];

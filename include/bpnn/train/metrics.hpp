@@ -11,9 +11,15 @@
 
 namespace bpnn {
 
-// The class a target row stands for: a class index ([N] targets) or the argmax of a one-hot row.
-// A model output's predicted class is likewise its argmax (the first, on ties).
+// The index of the largest value (the first, on ties): a model output's predicted class.
 std::size_t argmax(const float* values, std::size_t count);
+
+// Whether targets make a classification task for a model with `outputs` outputs: [N] class
+// indices, or [N, C] one-hot rows with C = outputs > 1. Otherwise they are regression targets.
+bool is_classification(TensorView<const float> targets, std::size_t outputs);
+
+// The class that sample n's target stands for: its index ([N] targets) or its one-hot row's argmax.
+std::size_t target_class(TensorView<const float> targets, std::size_t n);
 
 struct Evaluation {
   double loss = 0.0;          // the loss's mean over the samples (as one batch of all of them)
