@@ -13,6 +13,7 @@
 #include "bpnn/data/read.hpp"
 #include "bpnn/data/text_formats.hpp"
 #include "bpnn/init/initializer.hpp"
+#include "bpnn/layers/batchnorm.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
 #include "bpnn/layers/dropout.hpp"

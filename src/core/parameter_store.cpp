@@ -5,9 +5,10 @@
 namespace bpnn {
 
 template <class T>
-std::size_t ParameterStore<T>::add(std::string name, const Shape& shape, const Initializer& init) {
+std::size_t ParameterStore<T>::add(std::string name, const Shape& shape, const Initializer& init, bool buffer,
+                                   bool integer) {
   const std::size_t offset = values_.size();
-  entries_.push_back({std::move(name), shape, offset, init, false});
+  entries_.push_back({std::move(name), shape, offset, init, false, buffer, integer});
   values_.resize(Shape{offset + shape.numel()});
   grads_.resize(Shape{offset + shape.numel()});
   return entries_.size() - 1;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -80,7 +81,9 @@ ParsedFile parse_file(const std::string& path) {
     t.name = name;
     if (!entry["dtype"].is_string()) throw Error(where + "dtype must be a string");
     t.dtype = entry["dtype"].get<std::string>();
-    if (t.dtype != "F32" && t.dtype != "F64") throw Error(where + "dtype " + t.dtype + " is not supported (F32 or F64)");
+    if (t.dtype != "F32" && t.dtype != "F64" && t.dtype != "I64") {
+      throw Error(where + "dtype " + t.dtype + " is not supported (F32, F64, or I64 for a count)");
+    }
     const json& shape = entry["shape"];
     if (!shape.is_array() || shape.size() > Shape::max_rank) throw Error(where + "shape must be a list of at most 6 sizes");
     std::size_t count = 1;
@@ -138,6 +141,24 @@ void check_tensors(const std::string& path, const ParsedFile& f, const std::vect
   }
 }
 
+// Element i of data stored as dtype (F32, F64 or I64), as T.
+template <class T>
+T read_element(const std::string& dtype, const char* data, std::size_t i) {
+  if (dtype == "F32") {
+    float v;
+    std::memcpy(&v, data + 4 * i, 4);
+    return static_cast<T>(v);
+  }
+  if (dtype == "F64") {
+    double v;
+    std::memcpy(&v, data + 8 * i, 8);
+    return static_cast<T>(v);
+  }
+  std::int64_t v;
+  std::memcpy(&v, data + 8 * i, 8);
+  return static_cast<T>(v);
+}
+
 // Copies every tensor of a checked file into the model's parameter of the same name.
 template <class T>
 void copy_tensors(const ParsedFile& f, Sequential<T>& model) {
@@ -145,17 +166,7 @@ void copy_tensors(const ParsedFile& f, Sequential<T>& model) {
   for (const TensorEntry& t : f.tensors) {
     TensorView<T> values = params.value(t.name);
     const char* data = f.bytes.data() + f.data_start + t.begin;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (t.dtype == "F32") {
-        float v;
-        std::memcpy(&v, data + 4 * i, 4);
-        values[i] = static_cast<T>(v);
-      } else {
-        double v;
-        std::memcpy(&v, data + 8 * i, 8);
-        values[i] = static_cast<T>(v);
-      }
-    }
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = read_element<T>(t.dtype, data, i);
   }
 }
 
@@ -172,14 +183,23 @@ void save_model(const std::string& path, const Sequential<T>& model, const Netwo
   meta["format_version"] = kFormatVersion;
   meta["bpnn.network"] = network.json;
   header["__metadata__"] = meta;
-  std::size_t offset = 0;
+  // Tensors are stored in entry order, contiguously; counts (integer entries) as I64.
+  std::string data;
   for (std::size_t k = 0; k < params.count(); ++k) {
     const ParameterEntry& e = params.entry(k);
     std::vector<std::size_t> shape;
     for (std::size_t d = 0; d < e.shape.rank(); ++d) shape.push_back(e.shape[d]);
-    const std::size_t bytes = e.shape.numel() * sizeof(T);
-    header[e.name] = {{"dtype", dtype_of<T>()}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
-    offset += bytes;
+    const std::size_t begin = data.size();
+    TensorView<const T> values = params.value(k);
+    if (e.integer) {
+      for (T v : values.span()) {
+        const auto count = static_cast<std::int64_t>(v);
+        data.append(reinterpret_cast<const char*>(&count), 8);
+      }
+    } else {
+      data.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+    }
+    header[e.name] = {{"dtype", e.integer ? "I64" : dtype_of<T>()}, {"shape", shape}, {"data_offsets", {begin, data.size()}}};
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the data section starts 8-byte aligned
@@ -187,9 +207,7 @@ void save_model(const std::string& path, const Sequential<T>& model, const Netwo
   const std::uint64_t size = text.size();
   std::memcpy(file.data(), &size, 8);
   file += text;
-  // Parameters are stored in entry order, contiguously: the flat buffer is the data section.
-  TensorView<const T> values = params.values();
-  file.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  file += data;
   write_file_atomically(path, file);
 }
 

@@ -8,6 +8,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/layers/batchnorm.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
 #include "bpnn/layers/dropout.hpp"
@@ -131,6 +132,18 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
     if (type == "maxpool2d") return std::make_unique<MaxPool2d<T>>(options);
     return std::make_unique<AvgPool2d<T>>(options);
   }
+  if (type == "batchnorm") {
+    allow_fields(layer, {"momentum", "eps", "affine"}, where);
+    BatchNormOptions options{.momentum = number_field(layer, "momentum", 0.1, where),
+                             .eps = number_field(layer, "eps", 1e-5, where)};
+    if (!(options.momentum >= 0 && options.momentum <= 1)) throw Error(where + "field 'momentum' must lie in [0, 1], got " + layer["momentum"].dump());
+    if (!(options.eps > 0)) throw Error(where + "field 'eps' must be > 0, got " + layer["eps"].dump());
+    if (layer.contains("affine")) {
+      if (!layer["affine"].is_boolean()) throw Error(where + "field 'affine' must be true or false, got " + layer["affine"].dump());
+      options.affine = layer["affine"].get<bool>();
+    }
+    return std::make_unique<BatchNorm<T>>(options);
+  }
   if (type == "dropout") {
     allow_fields(layer, {"p"}, where);
     const double p = number_field(layer, "p", 0.5, where);
@@ -150,7 +163,7 @@ std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std
   if (type == "step") return std::make_unique<Step<T>>();
   if (type == "flatten") return std::make_unique<Flatten<T>>();
   throw Error(at_layer(source, i, "") + "unknown layer type '" + type +
-              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, sigmoid, tanh, relu, leaky_relu, identity, "
+              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, tanh, relu, leaky_relu, identity, "
               "softmax or step");
 }
 

@@ -28,7 +28,7 @@ Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
   }
   first_parameter_.push_back(parameters_.count());
   for (const ParameterSpec& spec : layer->parameter_specs()) {
-    parameters_.add(std::to_string(i) + "." + spec.name, spec.shape, spec.init);
+    parameters_.add(std::to_string(i) + "." + spec.name, spec.shape, spec.init, spec.buffer, spec.integer);
   }
   shapes_.push_back(output_shape);
   layers_.push_back(std::move(layer));
@@ -80,7 +80,7 @@ std::size_t Sequential<T>::lowest_needed_layer(bool want_input_grad) const {
   for (std::size_t i = layers_.size(); i-- > 0;) {
     const std::size_t end = i + 1 < layers_.size() ? first_parameter_[i + 1] : parameters_.count();
     for (std::size_t p = first_parameter_[i]; p < end; ++p) {
-      if (!parameters_.entry(p).frozen) lowest = i;
+      if (parameters_.entry(p).trained()) lowest = i;
     }
   }
   return lowest;

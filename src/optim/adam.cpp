@@ -32,7 +32,7 @@ void Adam<T>::step(ParameterStore<T>& parameters) {
   const T shrink = static_cast<T>(1 - lr * wd);
   const T l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd);
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).frozen) continue;
+    if (!parameters.entry(k).trained()) continue;
     const std::size_t offset = parameters.entry(k).offset, n = parameters.entry(k).shape.numel();
     T* p = parameters.value(k).data();
     const T* g = parameters.grad(k).data();

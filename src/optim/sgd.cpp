@@ -29,7 +29,7 @@ void Sgd<T>::step(ParameterStore<T>& parameters) {
     started_ = false;
   }
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).frozen) continue;
+    if (!parameters.entry(k).trained()) continue;
     T* p = parameters.value(k).data();
     const T* g = parameters.grad(k).data();
     const std::size_t n = parameters.entry(k).shape.numel();

@@ -14,13 +14,13 @@ template <class T>
 void clip_gradients(ParameterStore<T>& parameters, double max_norm) {
   double sum_sq = 0;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).frozen) continue;
+    if (!parameters.entry(k).trained()) continue;
     for (T g : parameters.grad(k).span()) sum_sq += static_cast<double>(g) * static_cast<double>(g);
   }
   const double scale = max_norm / (std::sqrt(sum_sq) + 1e-6);
   if (scale >= 1.0) return;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).frozen) continue;
+    if (!parameters.entry(k).trained()) continue;
     for (T& g : parameters.grad(k).span()) g *= static_cast<T>(scale);
   }
 }

@@ -35,7 +35,7 @@ def read_safetensors(path):
         if name == "__metadata__":
             continue
         begin, end = entry["data_offsets"]
-        dtype = {"F32": np.float32, "F64": np.float64}[entry["dtype"]]
+        dtype = {"F32": np.float32, "F64": np.float64, "I64": np.int64}[entry["dtype"]]
         array = np.frombuffer(data[begin:end], dtype=dtype).reshape(entry["shape"])
         tensors[name] = torch.from_numpy(array.copy())
     return tensors, header.get("__metadata__", {})
@@ -45,8 +45,10 @@ def write_safetensors(path, tensors, metadata):
     header = {"__metadata__": metadata}
     blobs, offset = [], 0
     for name, tensor in tensors.items():
-        blob = tensor.detach().to(torch.float32).contiguous().numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
+        integer = not tensor.is_floating_point()  # batch norm's num_batches_tracked
+        blob = tensor.detach().to(torch.int64 if integer else torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
     text = json.dumps(header).encode()
@@ -58,9 +60,14 @@ def write_safetensors(path, tensors, metadata):
 def build(network):
     """The nn.Sequential matching a bpnn network description (same layer indices, so same names)."""
     layers, features = [], network["input"][0]  # features: the channels of images, until flatten
+    images = len(network["input"]) == 3
     for layer in network["layers"]:
         kind = layer["type"]
-        if kind == "dense":
+        if kind == "batchnorm":
+            norm = torch.nn.BatchNorm2d if images else torch.nn.BatchNorm1d
+            layers.append(norm(features, eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1),
+                               affine=layer.get("affine", True)))
+        elif kind == "dense":
             layers.append(torch.nn.Linear(features, layer["units"], bias=layer.get("bias", True)))
             features = layer["units"]
         elif kind == "conv2d":
@@ -72,8 +79,12 @@ def build(network):
             layers.append(pool(layer.get("kernel", 2), stride=layer.get("stride") or None))
         elif kind == "flatten":
             layers.append(torch.nn.Flatten())
+            images = False
             shape = [1] + list(network["input"])
-            features = torch.nn.Sequential(*layers)(torch.zeros(shape)).shape[1]
+            probe = torch.nn.Sequential(*layers).eval()  # eval: batch norm's buffers stay as they are
+            with torch.no_grad():
+                features = probe(torch.zeros(shape)).shape[1]
+            probe.train()
         else:
             layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
                            "identity": torch.nn.Identity(), "softmax": torch.nn.Softmax(dim=1),
@@ -85,7 +96,7 @@ def build(network):
 def load_model(path):
     tensors, metadata = read_safetensors(path)
     model = build(json.loads(metadata["bpnn.network"]))
-    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()})
+    model.load_state_dict({k: v.to(torch.float32) if v.is_floating_point() else v for k, v in tensors.items()})
     return model.eval()  # inference: dropout off, as bpnn's predict
 
 
@@ -130,11 +141,12 @@ def make_scheduler(spec, optimizer, epochs):
 
 
 def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd", schedule=None):
+    with torch.no_grad():
+        classes = model.eval()(x[:1]).shape[1]  # eval: batch norm's buffers stay as they are
     model.train()
     optimizer = make_optimizer(optimizer_name, model.parameters(), lr)
     scheduler = make_scheduler(schedule, optimizer, epochs)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
-    classes = model(x[:1]).shape[1]
     target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
     for _ in range(epochs):
         for first in range(0, len(x), batch):
@@ -148,7 +160,7 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd", s
 
 def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_name="sgd", schedule=None):
     model = load_model(init_path)
-    x, y = read_csv(data)
+    x, y = read_csv(data, json.loads(open(network_json).read())["input"])
     sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_name, schedule)
     _, metadata = read_safetensors(init_path)
     write_safetensors(out, model.state_dict(), metadata)

@@ -81,6 +81,23 @@ echo '{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel":
 peer predict "$work/cnn.safetensors" "$work/images.csv" "$work/cnn-theirs.csv"
 check "bpnn CNN in PyTorch: max |prediction difference|" "$(peer max-diff "$work/cnn-ours.csv" "$work/cnn-theirs.csv")" 1e-5
 
+# 2c. a LeNet-style CNN with batch norm: the same SGD steps from PyTorch's start (running statistics
+# included), and the model bpnn trained predicts the same in PyTorch
+echo '{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "batchnorm"},
+  {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "conv2d", "filters": 6, "kernel": 3, "padding": 1},
+  {"type": "batchnorm"}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
+  {"type": "dense", "units": 8}, {"type": "batchnorm"}, {"type": "relu"}, {"type": "dense", "units": 3}]}' >"$work/lenet.json"
+peer init "$work/lenet.json" "$work/lenet-init.safetensors" 5
+"$bpnn" train --net "$work/lenet.json" --init "$work/lenet-init.safetensors" --no-shuffle --train "$work/images.csv" \
+  --loss cross_entropy --lr 0.1 --batch-size 5 --epochs 2 --out "$work/lenet-ours.safetensors" 2>/dev/null >/dev/null
+peer train "$work/lenet.json" "$work/lenet-init.safetensors" "$work/images.csv" cross_entropy 0.1 5 2 "$work/lenet-theirs.safetensors"
+check "LeNet with batch norm, 8 SGD steps from the same start: max |weight or buffer difference|" \
+  "$(peer compare "$work/lenet-ours.safetensors" "$work/lenet-theirs.safetensors")" 1e-3
+"$bpnn" predict --model "$work/lenet-ours.safetensors" --data "$work/images.csv" --out "$work/lenet-ours.csv"
+peer predict "$work/lenet-ours.safetensors" "$work/images.csv" "$work/lenet-theirs.csv"
+check "bpnn LeNet with batch norm in PyTorch (eval mode): max |prediction difference|" \
+  "$(peer max-diff "$work/lenet-ours.csv" "$work/lenet-theirs.csv")" 1e-5
+
 # 3. the same SGD steps
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "sigmoid"}, {"type": "dense", "units": 3}, {"type": "sigmoid"}]}' >"$work/mse.json"
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/cross_entropy.json"

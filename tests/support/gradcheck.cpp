@@ -90,7 +90,7 @@ GradCheckResult check_model_gradients(Sequential<double>& model, Tensor<double> 
     comparison.compare("input[" + std::to_string(i) + "]", input_grad[i], numeric);
   }
   for (std::size_t k = 0; k < params.count(); ++k) {
-    if (params.entry(k).frozen) continue;
+    if (!params.entry(k).trained()) continue;
     TensorView<double> value = params.value(k);
     TensorView<const double> grad = params.grad(k);
     for (std::size_t i = 0; i < value.size(); ++i) {

@@ -16,10 +16,14 @@
 namespace bpnn {
 
 // What a layer asks for: a tensor name local to the layer ("weight"), its shape and first values.
+// A buffer (batch norm's running statistics) is saved and loaded like a parameter but is never
+// trained: it has no gradient worth reading and optimizers skip it, as PyTorch's register_buffer.
 struct ParameterSpec {
   std::string name;
   Shape shape;
   Initializer init;
+  bool buffer = false;
+  bool integer = false;  // a count, saved as I64 (PyTorch's num_batches_tracked)
 };
 
 struct ParameterEntry {
@@ -28,6 +32,10 @@ struct ParameterEntry {
   std::size_t offset;  // first element in the flat buffers
   Initializer init;
   bool frozen = false;  // a frozen parameter keeps its gradient but is never updated
+  bool buffer = false;  // saved state, never trained (see ParameterSpec)
+  bool integer = false;  // saved as I64
+  // Whether optimizers, clipping and gradient checks touch it.
+  bool trained() const { return !frozen && !buffer; }
 };
 
 template <class T>
@@ -35,7 +43,8 @@ class ParameterStore {
  public:
   // Appends a zero-filled parameter and its gradient; returns its index. Grows the flat buffers,
   // so views taken before are invalid afterwards (Sequential rebinds its layers).
-  std::size_t add(std::string name, const Shape& shape, const Initializer& init);
+  std::size_t add(std::string name, const Shape& shape, const Initializer& init, bool buffer = false,
+                  bool integer = false);
 
   std::size_t count() const { return entries_.size(); }
   const ParameterEntry& entry(std::size_t i) const { return entries_[i]; }
