@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <sstream>
 
 #include "bpnn/core/error.hpp"
 
@@ -26,6 +27,22 @@ std::uint64_t Rng::below(std::uint64_t n) {
   std::uint64_t x = engine_();
   while (x >= limit) x = engine_();
   return x % n;
+}
+
+std::string Rng::state() const {
+  std::ostringstream out;
+  out << seed_ << ' ' << engine_;
+  return out.str();
+}
+
+void Rng::set_state(const std::string& state) {
+  std::istringstream in(state);
+  std::uint64_t seed = 0;
+  std::mt19937_64 engine;
+  in >> seed >> engine;
+  if (in.fail()) throw Error("not a random generator state");
+  seed_ = seed;
+  engine_ = engine;
 }
 
 }  // namespace bpnn

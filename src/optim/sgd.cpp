@@ -51,6 +51,19 @@ void Sgd<T>::step(ParameterStore<T>& parameters) {
   started_ = true;
 }
 
+template <class T>
+OptimizerState<T> Sgd<T>::state() const {
+  OptimizerState<T> state{.buffers = {}, .steps = started_ ? 1u : 0u};
+  if (velocity_.size() > 0) state.buffers.emplace_back("velocity", velocity_);
+  return state;
+}
+
+template <class T>
+void Sgd<T>::set_state(const OptimizerState<T>& state, std::size_t parameter_count) {
+  restore_buffer(state, "velocity", parameter_count, velocity_);
+  started_ = state.steps > 0;
+}
+
 template class Sgd<float>;
 template class Sgd<double>;
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace bpnn {
 
@@ -25,6 +26,11 @@ class Rng {
   double normal(double mean, double std);
   // Uniform integer in [0, n) by rejection, so every value is equally likely. n must be > 0.
   std::uint64_t below(std::uint64_t n);
+
+  // The engine's whole state as text (the standard's stream form), for checkpoints; set_state
+  // restores it exactly and throws Error if the text is not such a state.
+  std::string state() const;
+  void set_state(const std::string& state);
 
  private:
   std::uint64_t seed_;

@@ -29,6 +29,8 @@ class Adam : public Optimizer<T> {
   void step(ParameterStore<T>& parameters) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
+  OptimizerState<T> state() const override;
+  void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
 
   const AdamOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

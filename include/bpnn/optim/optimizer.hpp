@@ -2,9 +2,23 @@
 // (momentum, Adam's moments) in flat buffers parallel to it. Frozen tensors are skipped.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bpnn/core/error.hpp"
 #include "bpnn/core/parameter_store.hpp"
 
 namespace bpnn {
+
+// What an optimizer carries from step to step, for checkpoints: named flat buffers parallel to the
+// parameters (momentum, Adam's m and v; empty before the first step) and its step count.
+template <class T>
+struct OptimizerState {
+  std::vector<std::pair<std::string, Tensor<T>>> buffers;
+  std::uint64_t steps = 0;
+};
 
 template <class T>
 class Optimizer {
@@ -22,6 +36,28 @@ class Optimizer {
   // The learning rate, when the whole update is p -= lr * dE/dp (plain SGD: no momentum, no
   // decay), so it can be fused into back-propagation; 0 otherwise.
   virtual double plain_sgd_learning_rate() const { return 0.0; }
+
+  // The state, and restoring one this kind of optimizer gave (throws Error naming what is missing
+  // or of the wrong size; parameter_count is the flat buffer's size).
+  virtual OptimizerState<T> state() const = 0;
+  virtual void set_state(const OptimizerState<T>& state, std::size_t parameter_count) = 0;
 };
+
+// Copies buffer `name` of state into `into`: empty if the state has none (the optimizer had not
+// stepped), else it must hold parameter_count values. Throws Error otherwise.
+template <class T>
+void restore_buffer(const OptimizerState<T>& state, const std::string& name, std::size_t parameter_count,
+                    Tensor<T>& into) {
+  into = Tensor<T>();
+  for (const auto& [buffer_name, buffer] : state.buffers) {
+    if (buffer_name != name) continue;
+    if (buffer.size() != parameter_count) {
+      throw Error("optimizer state '" + name + "' holds " + std::to_string(buffer.size()) + " values, the model has " +
+                  std::to_string(parameter_count) + " parameters");
+    }
+    into = Tensor<T>(buffer.shape());
+    copy<T>(buffer.view(), into.view());
+  }
+}
 
 }  // namespace bpnn

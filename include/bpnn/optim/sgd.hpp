@@ -24,6 +24,8 @@ class Sgd : public Optimizer<T> {
   void step(ParameterStore<T>& parameters) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
+  OptimizerState<T> state() const override;
+  void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
   double plain_sgd_learning_rate() const override;
 
   const SgdOptions& options() const { return options_; }
