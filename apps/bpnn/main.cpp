@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
   CLI::App app("bpnn: back-propagation neural networks you can see inside", "bpnn");
   app.require_subcommand(1);
-  bpnn::cli::add_train_command(app);
+  bpnn::cli::add_train_command(app, std::vector<std::string>(argv, argv + argc));
   bpnn::cli::add_eval_command(app);
   bpnn::cli::add_predict_command(app);
   bpnn::cli::add_inspect_command(app);
@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {  // one line, like every other error
     std::cerr << "bpnn: error: " << e.what() << " (see --help)\n";
     return e.get_exit_code();
+  } catch (const bpnn::cli::ExitStatus& e) {
+    return e.code;
   } catch (const std::exception& e) {  // bpnn::Error and anything else: one line, non-zero exit
     std::cerr << "bpnn: error: " << e.what() << "\n";
     return 1;

@@ -1,5 +1,6 @@
 #include "train.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,49 @@
 namespace bpnn::cli {
 namespace {
 
+// The signal (SIGINT, SIGTERM) that asked training to stop, 0 while none did: the one piece of
+// process state the command line keeps, since a signal handler can reach nothing else.
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void on_stop_signal(int signal) { stop_signal = signal; }
+
+// Catches SIGINT and SIGTERM while alive, restoring the default handling afterwards.
+class StopSignals {
+ public:
+  StopSignals() {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+};
+
+// The command line that resumes from checkpoint: this one without any --resume, plus --resume.
+std::string resume_command(const std::vector<std::string>& args, const std::string& checkpoint) {
+  auto quote = [](const std::string& a) {
+    if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%") ==
+                          std::string::npos) {
+      return a;
+    }
+    std::string q = "'";
+    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  std::string command;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--resume") {
+      ++i;
+      continue;
+    }
+    if (args[i].rfind("--resume=", 0) == 0) continue;
+    command += (command.empty() ? "" : " ") + quote(args[i]);
+  }
+  return command + " --resume " + quote(checkpoint);
+}
+
 struct TrainFlags {
   std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
   double lr = 0.0, weight_decay = -1.0, max_grad_norm = 0.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
@@ -22,7 +66,8 @@ struct TrainFlags {
   double lr_gamma = 0.1;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
-  std::string init, out, log, val, val_labels;
+  std::string init, out, log, val, val_labels, checkpoint, resume;
+  std::size_t checkpoint_every = 0;
   double val_fraction = 0.0;
   std::size_t patience = 0;
   bool no_shuffle = false;
@@ -47,7 +92,7 @@ std::unique_ptr<Optimizer<float>> make_optimizer(const TrainFlags& f) {
       .learning_rate = lr, .momentum = momentum ? f.momentum : 0.0, .nesterov = f.nesterov, .weight_decay = decay});
 }
 
-void run_train(const TrainFlags& f) {
+void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   set_num_threads(f.threads);
   const Network network = std::filesystem::exists(f.net) ? read_network_file(f.net) : parse_network(f.net, "--net");
   Sequential<float> model = build_model<float>(network);
@@ -79,6 +124,10 @@ void run_train(const TrainFlags& f) {
                                   .step_size = f.lr_step,
                                   .gamma = f.lr_gamma},
                      .patience = f.patience,
+                     .checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint,
+                     .checkpoint_every = f.checkpoint_every,
+                     .resume_path = f.resume,
+                     .stop_requested = [] { return stop_signal != 0; },
                      .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
                      .on_epoch = [&](const EpochReport& r) {
                        progress.on_epoch(r);
@@ -89,6 +138,7 @@ void run_train(const TrainFlags& f) {
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
   const ModelMetadata metadata{{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}};
   try {
+    const StopSignals catching;
     const FitResult result =
         fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
             f.test.empty() ? HeldOut{} : HeldOut{test.inputs(), test.targets.view()},
@@ -97,6 +147,9 @@ void run_train(const TrainFlags& f) {
       std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
                 << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
     }
+  } catch (const TrainingInterrupted& e) {
+    std::cerr << "\n" << e.what() << "\nto continue: " << resume_command(args, options.checkpoint_path) << "\n";
+    throw ExitStatus{stop_signal == SIGTERM ? 143 : 130};
   } catch (const TrainingDiverged& e) {
     // Keep the last good model: the weights from before the failing epoch.
     save_model(f.out, model, network, metadata);
@@ -109,7 +162,7 @@ void run_train(const TrainFlags& f) {
 
 }  // namespace
 
-void add_train_command(CLI::App& app) {
+void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   auto f = std::make_shared<TrainFlags>();
   CLI::App* cmd = app.add_subcommand("train", "Train a network with SGD and save the model");
   cmd->footer(
@@ -157,8 +210,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--threads", f->threads, "Threads for matrix products")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
+  cmd->add_option("--checkpoint", f->checkpoint,
+                  "Where checkpoints go (default: the --out path with .ckpt appended); Ctrl-C or SIGTERM writes one and stops");
+  cmd->add_option("--checkpoint-every", f->checkpoint_every, "Also write a checkpoint every this many epochs (0: never)");
+  cmd->add_option("--resume", f->resume,
+                  "Continue from this checkpoint; give the command that wrote it, with the same seed and threads");
   add_data_flags(*cmd, f->data);
-  cmd->callback([f] { run_train(*f); });
+  cmd->callback([f, args] { run_train(*f, args); });
 }
 
 }  // namespace bpnn::cli

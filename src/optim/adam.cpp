@@ -51,7 +51,7 @@ void Adam<T>::step(ParameterStore<T>& parameters) {
 
 template <class T>
 OptimizerState<T> Adam<T>::state() const {
-  OptimizerState<T> state{.buffers = {}, .steps = t_};
+  OptimizerState<T> state{.kind = "adam", .buffers = {}, .steps = t_};
   if (m_.size() > 0) {
     state.buffers.emplace_back("m", m_);
     state.buffers.emplace_back("v", v_);
@@ -61,8 +61,8 @@ OptimizerState<T> Adam<T>::state() const {
 
 template <class T>
 void Adam<T>::set_state(const OptimizerState<T>& state, std::size_t parameter_count) {
-  restore_buffer(state, "m", parameter_count, m_);
-  restore_buffer(state, "v", parameter_count, v_);
+  restore_buffer(state, "adam", "m", parameter_count, m_);
+  restore_buffer(state, "adam", "v", parameter_count, v_);
   if (m_.size() != v_.size()) throw Error("optimizer state: Adam needs both m and v");
   t_ = state.steps;
 }

@@ -53,14 +53,14 @@ void Sgd<T>::step(ParameterStore<T>& parameters) {
 
 template <class T>
 OptimizerState<T> Sgd<T>::state() const {
-  OptimizerState<T> state{.buffers = {}, .steps = started_ ? 1u : 0u};
+  OptimizerState<T> state{.kind = "sgd", .buffers = {}, .steps = started_ ? 1u : 0u};
   if (velocity_.size() > 0) state.buffers.emplace_back("velocity", velocity_);
   return state;
 }
 
 template <class T>
 void Sgd<T>::set_state(const OptimizerState<T>& state, std::size_t parameter_count) {
-  restore_buffer(state, "velocity", parameter_count, velocity_);
+  restore_buffer(state, "sgd", "velocity", parameter_count, velocity_);
   started_ = state.steps > 0;
 }
 

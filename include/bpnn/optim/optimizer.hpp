@@ -16,6 +16,7 @@ namespace bpnn {
 // parameters (momentum, Adam's m and v; empty before the first step) and its step count.
 template <class T>
 struct OptimizerState {
+  std::string kind;  // "sgd", "adam": a state restores only into its own kind
   std::vector<std::pair<std::string, Tensor<T>>> buffers;
   std::uint64_t steps = 0;
 };
@@ -43,11 +44,12 @@ class Optimizer {
   virtual void set_state(const OptimizerState<T>& state, std::size_t parameter_count) = 0;
 };
 
-// Copies buffer `name` of state into `into`: empty if the state has none (the optimizer had not
-// stepped), else it must hold parameter_count values. Throws Error otherwise.
+// Copies buffer `name` of state, which must be of `kind`, into `into`: empty if the state has
+// none (the optimizer had not stepped), else it must hold parameter_count values. Throws Error otherwise.
 template <class T>
-void restore_buffer(const OptimizerState<T>& state, const std::string& name, std::size_t parameter_count,
-                    Tensor<T>& into) {
+void restore_buffer(const OptimizerState<T>& state, const std::string& kind, const std::string& name,
+                    std::size_t parameter_count, Tensor<T>& into) {
+  if (state.kind != kind) throw Error("the optimizer state is " + state.kind + "'s, this run uses " + kind);
   into = Tensor<T>();
   for (const auto& [buffer_name, buffer] : state.buffers) {
     if (buffer_name != name) continue;

@@ -50,6 +50,14 @@ struct FitOptions {
   // With a validation set: stop once its loss has not improved for this many epochs (0: run every
   // epoch). Either way the model ends with the weights of its best validation epoch.
   std::size_t patience = 0;
+  // Checkpoints: every checkpoint_every epochs (0: never), and when stop_requested (polled after
+  // every batch) returns true, fit writes model, optimizer state, position and generator state
+  // to checkpoint_path atomically. Set resume_path to continue from such a file: with the same
+  // model, data, options and thread count, the run ends with exactly the weights of one never stopped.
+  std::string checkpoint_path = "";
+  std::size_t checkpoint_every = 0;
+  std::string resume_path = "";
+  std::function<bool()> stop_requested = nullptr;
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
 };
@@ -60,6 +68,15 @@ class TrainingDiverged : public Error {
  public:
   TrainingDiverged(const std::string& message, std::size_t epoch) : Error(message), epoch(epoch) {}
   std::size_t epoch;
+};
+
+// Training stopped because stop_requested said so. The checkpoint (if a path was given) holds
+// the position: epoch (1-based) and the batches of it done.
+class TrainingInterrupted : public Error {
+ public:
+  TrainingInterrupted(const std::string& message, std::size_t epoch, std::size_t batch)
+      : Error(message), epoch(epoch), batch(batch) {}
+  std::size_t epoch, batch;
 };
 
 // A data set evaluated after every epoch; empty inputs: none.
@@ -76,8 +93,8 @@ struct FitResult {
 
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
-// draw from rng. Throws Error for mismatched sample counts or shapes, TrainingDiverged when the
-// loss stops being finite.
+// draw from rng. Throws Error for mismatched sample counts or shapes or a checkpoint that does not
+// fit, TrainingDiverged when the loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
               HeldOut test = {}, HeldOut validation = {});
