@@ -143,7 +143,13 @@ TEST(ModelFile, StructuralDefectsAreClearErrors) {
   expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["data_offsets"] = J{8, 16}; }); },
                {"'0.bias'", "outside the data section"});
   expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["shape"] = J{2}; }); }, {"'0.bias'", "needs 8"});
-  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["dtype"] = "I64"; }); }, {"'0.bias'", "I64"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["dtype"] = "F16"; }); }, {"'0.bias'", "dtype F16 is not supported"});
+  expect_error([&] {
+    load_mutated([](auto& p) {
+      p.header["0.weight"]["dtype"] = "I64";
+      p.header["0.weight"]["shape"] = J::array();  // its 8 bytes as one count, where the network needs real values
+    });
+  }, {"'0.weight'", "is stored as I64, the network needs real values"});
   expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["shape"] = J{-1}; }); }, {"'0.bias'", "shape"});
   expect_error([&] {
     load_mutated([](auto& p) {

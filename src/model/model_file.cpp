@@ -21,6 +21,10 @@ void check_tensors(const std::string& path, const ParsedFile& f, const std::vect
   for (const ParameterShape& e : expected) {
     const auto t = std::find_if(f.tensors.begin(), f.tensors.end(), [&](const TensorEntry& t) { return t.name == e.name; });
     if (t == f.tensors.end()) throw Error(path + ": tensor '" + e.name + "' is missing");
+    if ((t->dtype == "I64") != e.integer) {
+      throw Error(path + ": tensor '" + e.name + "' is stored as " + t->dtype + ", the network needs " +
+                  (e.integer ? "a count (I64)" : "real values (F32 or F64)"));
+    }
     bool same = e.shape.rank() == t->shape.size();
     for (std::size_t d = 0; same && d < t->shape.size(); ++d) same = e.shape[d] == t->shape[d];
     if (!same) {
@@ -94,7 +98,8 @@ void load_weights(const std::string& path, Sequential<T>& model) {
   const ParsedFile f = parse_safetensors(path);
   std::vector<ParameterShape> expected;
   for (std::size_t k = 0; k < model.parameters().count(); ++k) {
-    expected.push_back({model.parameters().entry(k).name, model.parameters().entry(k).shape});
+    const ParameterEntry& e = model.parameters().entry(k);
+    expected.push_back({e.name, e.shape, e.integer});
   }
   check_tensors(path, f, expected);
   copy_tensors(f, model);

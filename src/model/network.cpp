@@ -277,7 +277,7 @@ std::vector<ParameterShape> parameter_shapes(const Network& network) {
       }
       if (count > SIZE_MAX - n) throw Error(network.source + ": the network is too large");
       count += n;
-      shapes.push_back({std::to_string(i) + "." + spec.name, spec.shape});
+      shapes.push_back({std::to_string(i) + "." + spec.name, spec.shape, spec.integer});
     }
   }
   return shapes;

@@ -27,12 +27,13 @@ struct Network {
 Network parse_network(const std::string& text, const std::string& source);
 Network read_network_file(const std::string& path);
 
-// The network's parameter tensors, named as Sequential names them ("0.weight"), found without
+// The network's parameter and buffer tensors, named as Sequential names them ("0.weight"), found without
 // allocating them, so a file can be checked before it is trusted. Throws Error for an invalid
 // network or one whose element count overflows.
 struct ParameterShape {
   std::string name;
   Shape shape;
+  bool integer = false;  // a count, stored as I64 (batch norm's num_batches_tracked)
 };
 std::vector<ParameterShape> parameter_shapes(const Network& network);
 
