@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build, each with warnings as errors, then the libFuzzer targets (clang) over their seed corpora.
+# build, each with warnings as errors, then concurrent inference under ThreadSanitizer, then the
+# libFuzzer targets (clang) over their seed corpora.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch and Fashion-MNIST are the peers some tests compare against.
@@ -14,6 +15,10 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF
 cmake --build build-sanitize -j"$jobs"
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_TSAN=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
+cmake --build build-tsan -j"$jobs" --target threads_test
+TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/threads_test
 
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON
 cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model

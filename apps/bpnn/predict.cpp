@@ -27,9 +27,10 @@ void run_predict(const PredictFlags& f) {
   for (std::size_t k = 0; k < outputs; ++k) csv += ",output" + std::to_string(k);
   csv += "\n";
   const std::size_t batch = 256;
+  Sequential<float>::Workspace workspace;
   for (std::size_t first = 0; first < inputs.batch(); first += batch) {
     const std::size_t count = std::min(batch, inputs.batch() - first);
-    const TensorView<const float> y = loaded.model.forward(inputs.samples(first, count));
+    const TensorView<const float> y = loaded.model.infer(inputs.samples(first, count), workspace);
     for (std::size_t n = 0; n < count; ++n) {
       csv += std::to_string(argmax(y.data() + n * outputs, outputs));
       char value[32];

@@ -64,12 +64,18 @@ void BatchNorm<T>::bind(ParameterStore<T>& store, std::size_t first) {
 }
 
 template <class T>
-void BatchNorm<T>::normalize(TensorView<const T> x, TensorView<T> y) const {
+T BatchNorm<T>::running_inv_std(std::size_t c) const {
+  return static_cast<T>(1.0 / std::sqrt(static_cast<double>(running_var_[c]) + options_.eps));
+}
+
+template <class T>
+void BatchNorm<T>::normalize(TensorView<const T> x, TensorView<T> y, bool running) const {
   const std::size_t N = x.batch();
-  for (std::size_t n = 0; n < N; ++n) {
-    for (std::size_t c = 0; c < C_; ++c) {
-      const T gamma = options_.affine ? gamma_[c] : T(1), beta = options_.affine ? beta_[c] : T(0);
-      const T scale = gamma * inv_std_[c], shift = beta - mean_[c] * scale;
+  for (std::size_t c = 0; c < C_; ++c) {
+    const T mean = running ? running_mean_[c] : mean_[c], inv_std = running ? running_inv_std(c) : inv_std_[c];
+    const T gamma = options_.affine ? gamma_[c] : T(1), beta = options_.affine ? beta_[c] : T(0);
+    const T scale = gamma * inv_std, shift = beta - mean * scale;
+    for (std::size_t n = 0; n < N; ++n) {
       const T* xc = x.data() + (n * C_ + c) * HW_;
       T* yc = y.data() + (n * C_ + c) * HW_;
       for (std::size_t p = 0; p < HW_; ++p) yc[p] = xc[p] * scale + shift;
@@ -78,13 +84,19 @@ void BatchNorm<T>::normalize(TensorView<const T> x, TensorView<T> y) const {
 }
 
 template <class T>
+void BatchNorm<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
+  normalize(x, y, true);
+}
+
+template <class T>
 void BatchNorm<T>::forward(TensorView<const T> x, TensorView<T> y) {
+  // Noted for backward, which then treats the statistics as constants.
   for (std::size_t c = 0; c < C_; ++c) {
     mean_[c] = running_mean_[c];
-    inv_std_[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(running_var_[c]) + options_.eps));
+    inv_std_[c] = running_inv_std(c);
   }
-  normalize(x, y);
   last_train_ = false;
+  normalize(x, y, true);
 }
 
 template <class T>
@@ -113,7 +125,7 @@ void BatchNorm<T>::forward_train(TensorView<const T> x, TensorView<T> y, Rng& /*
                                      m * var * static_cast<double>(M) / static_cast<double>(M - 1));
   }
   batches_tracked_[0] += T(1);
-  normalize(x, y);
+  normalize(x, y, false);
   last_train_ = true;
 }
 

@@ -60,9 +60,8 @@ void Conv2d<T>::bind(ParameterStore<T>& store, std::size_t first) {
 }
 
 template <class T>
-void Conv2d<T>::im2col(const T* x) {
+void Conv2d<T>::im2col(const T* x, T* col) const {
   const std::size_t K = options_.kernel, S = options_.stride, P = options_.padding;
-  T* col = columns_.data();
   for (std::size_t c = 0; c < C_; ++c) {
     for (std::size_t ki = 0; ki < K; ++ki) {
       for (std::size_t kj = 0; kj < K; ++kj) {
@@ -102,14 +101,14 @@ void Conv2d<T>::col2im(T* dx) const {
 }
 
 template <class T>
-void Conv2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Conv2d<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& columns) const {
   const std::size_t N = x.batch(), F = options_.filters, CKK = C_ * options_.kernel * options_.kernel, HoWo = Ho_ * Wo_;
-  columns_.resize(Shape{CKK, HoWo});  // allocates on the first call only
+  columns.resize(Shape{CKK, HoWo});  // allocates on the first call with this workspace only
   for (std::size_t n = 0; n < N; ++n) {
     T* yn = y.data() + n * F * HoWo;
     for (std::size_t f = 0; f < F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, options_.bias ? bias_[f] : T(0));
-    im2col(x.data() + n * C_ * H_ * W_);
-    gemm<T>(Transpose::no, Transpose::no, F, HoWo, CKK, T(1), weight_.data(), CKK, columns_.data(), HoWo, T(1), yn, HoWo);
+    im2col(x.data() + n * C_ * H_ * W_, columns.data());
+    gemm<T>(Transpose::no, Transpose::no, F, HoWo, CKK, T(1), weight_.data(), CKK, columns.data(), HoWo, T(1), yn, HoWo);
   }
 }
 
@@ -126,7 +125,7 @@ void Conv2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Tenso
         bias_grad_[f] += sum;
       }
     }
-    im2col(x.data() + n * C_ * H_ * W_);
+    im2col(x.data() + n * C_ * H_ * W_, columns_.data());
     gemm<T>(Transpose::no, Transpose::yes, F, CKK, HoWo, T(1), dyn, HoWo, columns_.data(), HoWo, T(1),
             weight_grad_.data(), CKK);
     if (!dx.empty()) {

@@ -54,7 +54,7 @@ void Dense<T>::bind(ParameterStore<T>& store, std::size_t first) {
 }
 
 template <class T>
-void Dense<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Dense<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t N = x.batch(), I = in_, O = options_.units;
   // y = b broadcast over the batch, then y += x W^T in one GEMM.
   for (std::size_t n = 0; n < N; ++n) {

@@ -13,8 +13,13 @@ Dropout<T>::Dropout(DropoutOptions options) : p_(options.p) {
 }
 
 template <class T>
-void Dropout<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Dropout<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   copy(x, y);
+}
+
+template <class T>
+void Dropout<T>::forward(TensorView<const T> x, TensorView<T> y) {
+  infer(x, y, this->scratch_);
   last_train_ = false;
 }
 

@@ -5,7 +5,7 @@
 namespace bpnn {
 
 template <class T>
-void Flatten<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Flatten<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   copy(x, y);
 }
 

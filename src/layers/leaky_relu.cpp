@@ -6,7 +6,7 @@
 namespace bpnn {
 
 template <class T>
-void LeakyRelu<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void LeakyRelu<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t n = x.size();
   const T* in = x.data();
   T* out = y.data();

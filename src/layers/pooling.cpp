@@ -31,7 +31,7 @@ Shape Pool2d<T>::build(const Shape& input_shape) {
 }
 
 template <class T>
-void MaxPool2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void MaxPool2d<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t planes = x.batch() * this->C_, H = this->H_, W = this->W_, K = this->kernel_, S = this->stride_;
   for (std::size_t plane = 0; plane < planes; ++plane) {
     const T* in = x.data() + plane * H * W;
@@ -74,7 +74,7 @@ void MaxPool2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Te
 }
 
 template <class T>
-void AvgPool2d<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void AvgPool2d<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t planes = x.batch() * this->C_, H = this->H_, W = this->W_, K = this->kernel_, S = this->stride_;
   const T scale = T(1) / static_cast<T>(K * K);
   for (std::size_t plane = 0; plane < planes; ++plane) {

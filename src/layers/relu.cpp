@@ -6,7 +6,7 @@
 namespace bpnn {
 
 template <class T>
-void Relu<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Relu<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t n = x.size();
   const T* in = x.data();
   T* out = y.data();

@@ -17,7 +17,7 @@ Shape Softmax<T>::build(const Shape& input_shape) {
 }
 
 template <class T>
-void Softmax<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Softmax<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t N = x.batch(), C = x.sample_size();
   for (std::size_t n = 0; n < N; ++n) {
     const T* xn = x.data() + n * C;

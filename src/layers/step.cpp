@@ -8,7 +8,7 @@
 namespace bpnn {
 
 template <class T>
-void Step<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Step<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] >= T(0) ? T(1) : T(0);
 }
 

@@ -8,7 +8,7 @@
 namespace bpnn {
 
 template <class T>
-void Tanh<T>::forward(TensorView<const T> x, TensorView<T> y) {
+void Tanh<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
   const std::size_t n = x.size();
   const T* in = x.data();
   T* out = y.data();

@@ -50,10 +50,32 @@ TensorView<const T> Sequential<T>::forward_train(TensorView<const T> input, Rng&
 }
 
 template <class T>
-TensorView<const T> Sequential<T>::run_forward(TensorView<const T> input, Rng* rng) {
+void Sequential<T>::check_input(TensorView<const T> input) const {
   if (input.shape().rank() == 0 || !(input.shape().without_batch() == input_shape())) {
     throw Error("model: expected input [N, " + input_shape().str().substr(1) + ", got " + input.shape().str());
   }
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::infer(TensorView<const T> input, Workspace& workspace) const {
+  check_input(input);
+  workspace.outputs.resize(layers_.size());
+  TensorView<const T> x = input;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    workspace.outputs[i].resize(shapes_[i + 1].with_batch(input.batch()));
+    try {
+      layers_[i]->infer(x, workspace.outputs[i].view(), workspace.scratch);
+    } catch (const Error& e) {
+      throw Error(where(i, *layers_[i]) + e.what());
+    }
+    x = workspace.outputs[i].view();
+  }
+  return x;
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::run_forward(TensorView<const T> input, Rng* rng) {
+  check_input(input);
   const std::size_t N = input.batch();
   input_ = input;
   TensorView<const T> x = input;

@@ -33,7 +33,7 @@ double Evaluation::recall(std::size_t c) const {
   return of_class_c == 0 ? 0.0 : static_cast<double>(confusion[c * classes + c]) / static_cast<double>(of_class_c);
 }
 
-Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
+Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
                     TensorView<const float> targets, std::size_t batch_size) {
   const std::size_t N = inputs.batch();
   if (targets.batch() != N) {
@@ -51,10 +51,11 @@ Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorVie
   }
   double loss_sum = 0, squared = 0, absolute = 0;
   std::size_t correct = 0;
+  Sequential<float>::Workspace workspace;
   for (std::size_t first = 0; first < N; first += batch_size) {
     const std::size_t count = std::min(batch_size, N - first);
     TensorView<const float> t = targets.samples(first, count);
-    TensorView<const float> y = model.forward(inputs.samples(first, count));
+    TensorView<const float> y = model.infer(inputs.samples(first, count), workspace);
     loss_sum += static_cast<double>(loss.forward(y, t)) * static_cast<double>(count);
     for (std::size_t n = 0; n < count; ++n) {
       const float* yn = y.data() + n * outputs;

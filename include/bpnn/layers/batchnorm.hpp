@@ -28,6 +28,7 @@ class BatchNorm : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void forward(TensorView<const T> input, TensorView<T> output) override;
   // Normalizes with the batch's statistics and updates the running ones. Throws Error when a
   // feature has a single value (N = 1 for [N, F]), as PyTorch does.
@@ -41,8 +42,10 @@ class BatchNorm : public Layer<T> {
   const BatchNormOptions& options() const { return options_; }
 
  private:
-  // Normalizes x with mean_ and inv_std_ (per channel) into y.
-  void normalize(TensorView<const T> x, TensorView<T> y) const;
+  // Normalizes x into y with the running statistics (running) or mean_ and inv_std_.
+  void normalize(TensorView<const T> x, TensorView<T> y, bool running) const;
+  // 1 / sqrt(running_var + eps) of channel c.
+  T running_inv_std(std::size_t c) const;
   // Writes dx and the per-channel sums dgamma_ = sum dy xhat, dbeta_ = sum dy.
   void backward_sums(TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx);
 

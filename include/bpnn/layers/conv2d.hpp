@@ -33,22 +33,22 @@ class Conv2d : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
 
   const Conv2dOptions& options() const { return options_; }
 
  private:
-  // Unfolds sample x [C, H, W] into columns_ [C K K, Ho Wo]: column p holds the window of output pixel p.
-  void im2col(const T* x);
+  // Unfolds sample x [C, H, W] into col [C K K, Ho Wo]: column p holds the window of output pixel p.
+  void im2col(const T* x, T* col) const;
   // The reverse, adding: dx [C, H, W] += each column's values back at their window positions.
   void col2im(T* dx) const;
 
   Conv2dOptions options_;
   std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
   TensorView<T> weight_, weight_grad_, bias_, bias_grad_;
-  Tensor<T> columns_;  // workspace [C K K, Ho Wo], sized at the first forward
+  Tensor<T> columns_;  // backward's workspace [C K K, Ho Wo], sized at the first backward
 };
 
 extern template class Conv2d<float>;

@@ -28,7 +28,7 @@ class Dense : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
   bool fuses_sgd() const override { return true; }

@@ -20,6 +20,7 @@ class Dropout : public Layer<T> {
 
   std::string_view kind() const override { return "dropout"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void forward(TensorView<const T> input, TensorView<T> output) override;
   void forward_train(TensorView<const T> input, TensorView<T> output, Rng& rng) override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,

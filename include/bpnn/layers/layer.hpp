@@ -6,7 +6,7 @@
 //     gradients (zeroing them is the caller's explicit step, ParameterStore::zero_grad).
 //   - backward receives the input and output of the matching forward, so layers keep no copies.
 //   - an empty input_grad view means "not wanted" (the first layer of a model): skip that work.
-//   - forward and backward allocate nothing.
+//   - forward and backward allocate nothing once sized for a batch; infer is const (thread-safe).
 // Shapes passed to build are per sample (no batch dimension); views passed to forward/backward
 // carry the batch first. The model checks shapes once at its entry; layers trust them.
 #pragma once
@@ -41,8 +41,14 @@ class Layer {
   // store, in the order parameter_specs() gave them. Called again whenever the store grows.
   virtual void bind(ParameterStore<T>& /*store*/, std::size_t /*first*/) {}
 
-  // Inference (eval mode): deterministic.
-  virtual void forward(TensorView<const T> input, TensorView<T> output) = 0;
+  // Inference (eval mode): deterministic, const, and safe to call on one layer from several threads
+  // at once; scratch is the caller's per-call workspace, which the layer may resize (conv2d's
+  // im2col columns).
+  virtual void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const = 0;
+
+  // Eval-mode forward as the first half of a backward pass: layers that behave differently while
+  // training (dropout, batch norm) note here which forward backward follows. By default: infer.
+  virtual void forward(TensorView<const T> input, TensorView<T> output) { infer(input, output, scratch_); }
 
   // Training mode, for the layers that behave differently while training (dropout draws its mask
   // from rng). The mode is passed, never stored globally; by default the same as forward.
@@ -59,6 +65,9 @@ class Layer {
                             TensorView<T> input_grad, T /*learning_rate*/) {
     backward(input, output, output_grad, input_grad);
   }
+
+ protected:
+  Tensor<T> scratch_;  // the workspace of forward's call to infer
 };
 
 }  // namespace bpnn

@@ -17,7 +17,7 @@ class LeakyRelu : public Layer<T> {
 
   std::string_view kind() const override { return "leaky_relu"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
 

@@ -31,7 +31,7 @@ class MaxPool2d : public Pool2d<T> {
  public:
   explicit MaxPool2d(Pool2dOptions options = {}) : Pool2d<T>(options) {}
   std::string_view kind() const override { return "maxpool2d"; }
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
 };
@@ -42,7 +42,7 @@ class AvgPool2d : public Pool2d<T> {
  public:
   explicit AvgPool2d(Pool2dOptions options = {}) : Pool2d<T>(options) {}
   std::string_view kind() const override { return "avgpool2d"; }
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
 };

@@ -11,7 +11,7 @@ class Relu : public Layer<T> {
  public:
   std::string_view kind() const override { return "relu"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;
 };

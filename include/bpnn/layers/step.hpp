@@ -14,7 +14,7 @@ class Step : public Layer<T> {
  public:
   std::string_view kind() const override { return "step"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void forward(TensorView<const T> input, TensorView<T> output) override;
+  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
   // Throws Error whenever a gradient is wanted (input_grad not empty).
   void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
                 TensorView<T> input_grad) override;

@@ -46,6 +46,17 @@ class Sequential {
   // The same in training mode: stochastic layers (dropout) draw from rng.
   TensorView<const T> forward_train(TensorView<const T> input, Rng& rng);
 
+  // What one caller's inference needs: every layer's output and a scratch buffer. Sized on first
+  // use and reused after; give each thread its own.
+  struct Workspace {
+    std::vector<Tensor<T>> outputs;
+    Tensor<T> scratch;
+  };
+  // Inference (eval mode) that changes nothing in the model: several threads may call it at once
+  // on one model, each with its own workspace (while nobody trains or loads it). Returns the
+  // output [N, output_shape...], a view into workspace valid until its next use.
+  TensorView<const T> infer(TensorView<const T> input, Workspace& workspace) const;
+
   // Back-propagates output_grad ([N, output_shape...]) through the last forward: ADDS into the
   // parameter gradients and, if input_grad is given, overwrites it with dE/dinput. Layers below
   // the first trainable one are skipped unless input_grad is wanted.
@@ -63,6 +74,8 @@ class Sequential {
   // The lowest layer whose backward matters: the first owning a trainable tensor, or 0 when the
   // gradient with respect to the input is wanted. Nothing below it influences a wanted gradient.
   std::size_t lowest_needed_layer(bool want_input_grad) const;
+  // Throws Error naming both shapes unless input is [N, input_shape...].
+  void check_input(TensorView<const T> input) const;
   // Runs every layer forward, in eval mode or (with rng) in training mode.
   TensorView<const T> run_forward(TensorView<const T> input, Rng* rng);
   // Runs step(i, x, dx) for layers from the top down to lowest, passing dE/dx down.

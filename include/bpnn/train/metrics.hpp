@@ -40,7 +40,7 @@ struct Evaluation {
 // Runs the model over inputs [N, input shape...] in batches of batch_size and scores the outputs
 // against targets. Classification when targets are [N] class indices, or [N, C] with C > 1
 // outputs treated as one-hot (argmax); regression otherwise.
-Evaluation evaluate(Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
+Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
                     TensorView<const float> targets, std::size_t batch_size = 256);
 
 }  // namespace bpnn
