@@ -1,10 +1,12 @@
 """PyTorch's side of bench/compare: the same network, data, batch size, learning rate and epochs
 as bench_train, plain SGD in file order, tensors preloaded, timed over the batch loop alone.
 Usage: torch_train.py NET IMAGES BATCH EPOCHS LR THREADS [LOSS]; prints one JSON line.
-NET is bpnn's compact form (784-128relu-10). Thread settings come from the environment too
+NET is bpnn's compact form (784-128relu-10) or a network description in JSON (built as the
+PyTorch interoperability tests build it, tests/pytorch/peer.py). Thread settings come from the environment too
 (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, OMP_WAIT_POLICY), so bench/compare can try several."""
 import gzip
 import json
+import pathlib
 import re
 import struct
 import sys
@@ -22,8 +24,12 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 
-def build(compact):
-    items = compact.split("-")
+def build(net):
+    if net.lstrip().startswith("{"):
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "pytorch"))
+        import peer
+        return peer.build(json.loads(net))
+    items = net.split("-")
     features, layers = int(items[0]), []
     for item in items[1:]:
         units, activation = re.fullmatch(r"(\d+)([a-z_]*)", item).groups()
@@ -37,7 +43,8 @@ def build(compact):
 def main(net, images, batch, epochs, lr, threads, loss_name="cross_entropy"):
     torch.set_num_threads(int(threads))
     torch.manual_seed(1)
-    x = torch.tensor(read_idx(images).reshape(-1, 784) / 255.0, dtype=torch.float32)
+    shape = json.loads(net)["input"] if net.lstrip().startswith("{") else [784]
+    x = torch.tensor(read_idx(images).reshape([-1] + shape) / 255.0, dtype=torch.float32)
     labels = torch.tensor(read_idx(images.replace("images-idx3", "labels-idx1")), dtype=torch.int64)
     model = build(net)
     if loss_name == "cross_entropy":
