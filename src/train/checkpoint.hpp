@@ -23,6 +23,15 @@ struct FitPosition {
   double best_loss = 0;
   Tensor<float> best;
   Tensor<float> last_good;  // the parameters at the start of this epoch
+
+  // Moves to the start of epoch e: no batch done, no order drawn, the sums at 0.
+  void begin_epoch(std::size_t e) {
+    epoch = e;
+    batch = 0;
+    order.clear();
+    loss_sum = 0;
+    correct = seen = 0;
+  }
 };
 
 // Writes model (parameters and buffers), optimizer state, rng state and position atomically.

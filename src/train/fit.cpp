@@ -80,7 +80,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
 
   for (std::size_t epoch = first_epoch; epoch <= options.epochs; ++epoch) {
     if (!(epoch == first_epoch && at.batch > 0)) {  // a fresh epoch, not one resumed part-way
-      at = {epoch, 0, {}, 0, 0, 0, at.best_epoch, at.best_loss, std::move(at.best), std::move(at.last_good)};
+      at.begin_epoch(epoch);
       if (options.shuffle) {
         at.order.resize(N);
         std::iota(at.order.begin(), at.order.end(), std::size_t{0});
@@ -158,7 +158,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     }
     if (epoch == options.epochs) break;
     // From here a resumed run starts the next epoch: a new order, drawn from the generator as it is now.
-    at = {epoch + 1, 0, {}, 0, 0, 0, at.best_epoch, at.best_loss, std::move(at.best), std::move(at.last_good)};
+    at.begin_epoch(epoch + 1);
     if (options.stop_requested && options.stop_requested()) interrupted();
     if (options.checkpoint_every > 0 && epoch % options.checkpoint_every == 0) write_checkpoint();
   }

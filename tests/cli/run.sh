@@ -73,9 +73,9 @@ expect_error "unknown option" "The following argument was not expected: --bogus"
 # Ctrl-C mid-run: a checkpoint, the resume command, exit 130; resumed, the model file is the one an
 # uninterrupted run writes, byte for byte. The signal is sent once the log shows epoch 1 done, so
 # the stop lands in epoch 2 (or, on a very slow machine, between two epochs).
-awk 'BEGIN { srand(5); print "label,f1,f2,f3,f4,f5,f6,f7,f8"; for (i = 0; i < 40000; i++) {
+awk 'BEGIN { srand(5); print "label,f1,f2,f3,f4,f5,f6,f7,f8"; for (i = 0; i < 20000; i++) {
   a = rand(); b = rand(); printf "%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n", (a + b > 1), a, b, rand(), rand(), rand(), rand(), rand(), rand() } }' >"$work/long.csv"
-long=(train --net 8-128tanh-128tanh-2 --train "$work/long.csv" --lr 0.01 --batch-size 1 --epochs 4 --optimizer momentum
+long=(train --net 8-128tanh-128tanh-2 --train "$work/long.csv" --lr 0.01 --batch-size 1 --epochs 3 --optimizer momentum
       --momentum 0.5 --seed 3)
 # after_first_epoch LOG PID SIGNAL: sends SIGNAL to PID once LOG holds epoch 1 (at most 120 s).
 after_first_epoch() {
@@ -92,7 +92,7 @@ after_first_epoch "$work/part.log" $pid INT
 wait $pid
 status=$?
 resume=$(sed -n 's/^to continue: //p' "$work/interrupted.err")
-if [ $status -eq 130 ] && grep -q "^training stopped \(in epoch [0-9]* after batch [0-9]* of 40000\|before epoch [0-9]*\); checkpoint written to $work/part.safetensors.ckpt$" "$work/interrupted.err" \
+if [ $status -eq 130 ] && grep -q "^training stopped \(in epoch [0-9]* after batch [0-9]* of 20000\|before epoch [0-9]*\); checkpoint written to $work/part.safetensors.ckpt$" "$work/interrupted.err" \
   && [ -f "$work/part.safetensors.ckpt" ] && [ ! -e "$work/part.safetensors" ] && [ -n "$resume" ]; then
   pass "SIGINT: checkpoint, resume command, exit 130 ($(grep '^training stopped' "$work/interrupted.err"))"
   bash -c "$resume" >/dev/null 2>&1 && cmp -s "$work/full.safetensors" "$work/part.safetensors" \
