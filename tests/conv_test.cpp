@@ -67,7 +67,7 @@ TEST_P(Conv, GradientsMatchFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(KernelStridePadding, Conv,
                          ::testing::Values(ConvCase{3, 1, 0}, ConvCase{3, 2, 1}, ConvCase{1, 1, 0}, ConvCase{5, 1, 2},
-                                           ConvCase{2, 3, 1}));
+                                           ConvCase{2, 3, 1}, ConvCase{2, 2, 3}));
 
 TEST(Conv2d, WithoutBiasAndShapeErrors) {
   auto r = check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 2, .kernel = 2, .bias = false}),

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "bpnn/core/error.hpp"
 #include "kernels/gemm.hpp"
@@ -60,19 +61,36 @@ void Conv2d<T>::bind(ParameterStore<T>& store, std::size_t first) {
 }
 
 template <class T>
+std::pair<std::size_t, std::size_t> Conv2d<T>::inside_columns(std::size_t kj) const {
+  // j S + kj - P lies in [0, W) for ceil((P - kj) / S) <= j < ceil((W + P - kj) / S), within [0, Wo).
+  const auto S = static_cast<std::ptrdiff_t>(options_.stride), P = static_cast<std::ptrdiff_t>(options_.padding);
+  const auto k = static_cast<std::ptrdiff_t>(kj), Wo = static_cast<std::ptrdiff_t>(Wo_);
+  auto ceil_div = [&](std::ptrdiff_t n) { return n <= 0 ? std::ptrdiff_t{0} : (n + S - 1) / S; };
+  const std::ptrdiff_t first = std::min(ceil_div(P - k), Wo);
+  const std::ptrdiff_t end = std::max(first, std::min(ceil_div(static_cast<std::ptrdiff_t>(W_) + P - k), Wo));
+  return {static_cast<std::size_t>(first), static_cast<std::size_t>(end)};
+}
+
+template <class T>
 void Conv2d<T>::im2col(const T* x, T* col) const {
   const std::size_t K = options_.kernel, S = options_.stride, P = options_.padding;
   for (std::size_t c = 0; c < C_; ++c) {
     for (std::size_t ki = 0; ki < K; ++ki) {
       for (std::size_t kj = 0; kj < K; ++kj) {
-        for (std::size_t i = 0; i < Ho_; ++i) {
-          // Input row of this kernel tap; rows in the padding read as zero.
+        const auto [first, end] = inside_columns(kj);
+        for (std::size_t i = 0; i < Ho_; ++i, col += Wo_) {
+          // Input row of this kernel tap; rows and columns in the padding read as zero.
           const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * S + ki) - static_cast<std::ptrdiff_t>(P);
-          for (std::size_t j = 0; j < Wo_; ++j) {
-            const std::ptrdiff_t q = static_cast<std::ptrdiff_t>(j * S + kj) - static_cast<std::ptrdiff_t>(P);
-            const bool inside = r >= 0 && r < static_cast<std::ptrdiff_t>(H_) && q >= 0 && q < static_cast<std::ptrdiff_t>(W_);
-            *col++ = inside ? x[(c * H_ + static_cast<std::size_t>(r)) * W_ + static_cast<std::size_t>(q)] : T(0);
+          if (r < 0 || r >= static_cast<std::ptrdiff_t>(H_)) {
+            std::fill(col, col + Wo_, T(0));
+            continue;
           }
+          // x[tap + j S] is the input under output pixel (i, j); only inside the row for j in [first, end).
+          const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * H_ + static_cast<std::size_t>(r)) * W_ + kj) -
+                                     static_cast<std::ptrdiff_t>(P);
+          std::fill(col, col + first, T(0));
+          for (std::size_t j = first; j < end; ++j) col[j] = x[tap + static_cast<std::ptrdiff_t>(j * S)];
+          std::fill(col + end, col + Wo_, T(0));
         }
       }
     }
@@ -86,14 +104,13 @@ void Conv2d<T>::col2im(T* dx) const {
   for (std::size_t c = 0; c < C_; ++c) {
     for (std::size_t ki = 0; ki < K; ++ki) {
       for (std::size_t kj = 0; kj < K; ++kj) {
-        for (std::size_t i = 0; i < Ho_; ++i) {
+        const auto [first, end] = inside_columns(kj);
+        for (std::size_t i = 0; i < Ho_; ++i, col += Wo_) {
           const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * S + ki) - static_cast<std::ptrdiff_t>(P);
-          for (std::size_t j = 0; j < Wo_; ++j, ++col) {
-            const std::ptrdiff_t q = static_cast<std::ptrdiff_t>(j * S + kj) - static_cast<std::ptrdiff_t>(P);
-            if (r >= 0 && r < static_cast<std::ptrdiff_t>(H_) && q >= 0 && q < static_cast<std::ptrdiff_t>(W_)) {
-              dx[(c * H_ + static_cast<std::size_t>(r)) * W_ + static_cast<std::size_t>(q)] += *col;
-            }
-          }
+          if (r < 0 || r >= static_cast<std::ptrdiff_t>(H_)) continue;
+          const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * H_ + static_cast<std::size_t>(r)) * W_ + kj) -
+                                     static_cast<std::ptrdiff_t>(P);
+          for (std::size_t j = first; j < end; ++j) dx[tap + static_cast<std::ptrdiff_t>(j * S)] += col[j];
         }
       }
     }

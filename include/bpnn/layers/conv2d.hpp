@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <utility>
 
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/layer.hpp"
@@ -44,6 +45,8 @@ class Conv2d : public Layer<T> {
   void im2col(const T* x, T* col) const;
   // The reverse, adding: dx [C, H, W] += each column's values back at their window positions.
   void col2im(T* dx) const;
+  // The output columns [first, end) whose kernel tap kj reads inside the input row, not the padding.
+  std::pair<std::size_t, std::size_t> inside_columns(std::size_t kj) const;
 
   Conv2dOptions options_;
   std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
