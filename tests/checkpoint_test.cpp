@@ -121,6 +121,13 @@ TEST(Checkpoint, ACheckpointOfAnotherRunIsAClearError) {
   testing::expect_error(
       [&] { fit(model, loss, momentum, d.x, d.y, rng, {.batch_size = 20, .resume_path = dir.file("sgd.ckpt")}); },
       {"does not fit 40 samples in batches of 20"});
+  // A damaged position: epoch 0 (the same bytes otherwise, so the file still parses).
+  std::string bytes = read_file(dir.file("sgd.ckpt"));
+  const std::size_t at = bytes.find(R"("epoch":"1")");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 9] = '0';
+  const std::string zero = dir.write("zero.ckpt", bytes);
+  testing::expect_error([&] { run(d, false, {.resume_path = zero}); }, {zero, "'epoch' is 0; epochs count from 1"});
   // Not a checkpoint at all.
   const std::string text = dir.write("notes.ckpt", "hello");
   testing::expect_error([&] { run(d, false, {.resume_path = text}); }, {text, "too short for a safetensors file"});

@@ -101,7 +101,6 @@ ParsedFile parse_safetensors(const std::string& path) {
   return f;
 }
 
-
 template <class T>
 T read_element(const ParsedFile& f, const TensorEntry& t, std::size_t i) {
   const std::string& dtype = t.dtype;

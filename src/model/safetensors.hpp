@@ -17,6 +17,13 @@ struct TensorEntry {
   std::string dtype;
   std::vector<std::size_t> shape;
   std::size_t begin = 0, end = 0;  // within the data section
+
+  // The number of elements: the product of the shape.
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (std::size_t d : shape) n *= d;
+    return n;
+  }
 };
 
 struct ParsedFile {

@@ -90,19 +90,17 @@ FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, O
     throw Error(path + ": the checkpoint was written for a network with the tensors " + text("tensors") +
                 ", not this one (" + tensor_names(model) + "); resume with the command that wrote it");
   }
-  // Each named tensor into a float tensor of the size expected (0: any size).
+  // Each named tensor into a float tensor, which must hold `size` values.
   auto tensor = [&](const std::string& name, std::size_t size, bool required) {
     Tensor<float> out;
     for (const TensorEntry& t : f.tensors) {
       if (t.name != name) continue;
-      std::size_t n = 1;
-      for (std::size_t d : t.shape) n *= d;
-      if (size != 0 && n != size) {
-        throw Error(path + ": checkpoint tensor '" + name + "' holds " + std::to_string(n) + " values, expected " +
+      if (t.size() != size) {
+        throw Error(path + ": checkpoint tensor '" + name + "' holds " + std::to_string(t.size()) + " values, expected " +
                     std::to_string(size));
       }
-      out = Tensor<float>(Shape{n});
-      for (std::size_t i = 0; i < n; ++i) out[i] = read_element<float>(f, t, i);
+      out = Tensor<float>(Shape{size});
+      for (std::size_t i = 0; i < size; ++i) out[i] = read_element<float>(f, t, i);
       return out;
     }
     if (required) throw Error(path + ": checkpoint tensor '" + name + "' is missing");
@@ -126,6 +124,7 @@ FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, O
 
   FitPosition position;
   position.epoch = count("epoch");
+  if (position.epoch == 0) throw Error(path + ": checkpoint field 'epoch' is 0; epochs count from 1");
   position.batch = count("batch");
   position.loss_sum = number("loss_sum");
   position.correct = count("correct");
@@ -136,8 +135,8 @@ FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, O
   position.best = tensor("best", P, false);
   for (const TensorEntry& t : f.tensors) {
     if (t.name != "order") continue;
-    for (std::size_t i = 0; i < (t.end - t.begin) / 8; ++i) {
-      const double v = read_element<double>(f, t, i);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const double v = read_element<double>(f, t, i);  // indices: exact in double, not always in float
       if (!(v >= 0)) throw Error(path + ": checkpoint tensor 'order' holds a negative index");
       position.order.push_back(static_cast<std::size_t>(v));
     }

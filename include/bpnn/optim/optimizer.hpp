@@ -57,8 +57,7 @@ void restore_buffer(const OptimizerState<T>& state, const std::string& kind, con
       throw Error("optimizer state '" + name + "' holds " + std::to_string(buffer.size()) + " values, the model has " +
                   std::to_string(parameter_count) + " parameters");
     }
-    into = Tensor<T>(buffer.shape());
-    copy<T>(buffer.view(), into.view());
+    into = buffer;
   }
 }
 
