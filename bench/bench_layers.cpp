@@ -1,6 +1,7 @@
 // Micro-benchmarks at MNIST sizes, in float: the GEMMs of a 784 -> 128 dense layer, each layer's
-// forward and backward, cross-entropy, and one training step of 784-128relu-10. Timings only; the
-// tests hold correctness. Run: ./build/bench/bench_layers (OPENBLAS_NUM_THREADS=1 pins BLAS).
+// forward and backward (LeNet's conv, pooling and batch norm too), cross-entropy, and one training
+// step of 784-128relu-10. Timings only; the tests hold correctness.
+// Run: ./build/bench/bench_layers (OPENBLAS_NUM_THREADS=1 pins BLAS).
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -99,8 +100,10 @@ BENCHMARK(BM_SgemmInputGrad)->Arg(64);
 // One layer alone, with a parameter store of its own and every buffer allocated up front, so the
 // timed loop is the layer's arithmetic and none of Sequential's bookkeeping. One forward runs at
 // construction because backward reads that forward's input and output.
+// With train set, forward is the training-mode one (batch norm's batch statistics).
 struct LayerRig {
-  LayerRig(std::unique_ptr<Layer<float>> built, const Shape& sample, std::size_t N) : layer(std::move(built)) {
+  LayerRig(std::unique_ptr<Layer<float>> built, const Shape& sample, std::size_t N, bool train = false)
+      : layer(std::move(built)), train(train) {
     const Shape out = layer->build(sample);
     for (const ParameterSpec& spec : layer->parameter_specs()) parameters.add(spec.name, spec.shape, spec.init);
     layer->bind(parameters, 0);
@@ -113,11 +116,19 @@ struct LayerRig {
     forward();
   }
 
-  void forward() { layer->forward(input.view(), output.view()); }
+  void forward() {
+    if (train) {
+      layer->forward_train(input.view(), output.view(), rng);
+    } else {
+      layer->forward(input.view(), output.view());
+    }
+  }
   // Asks for input_grad too: the cost of a layer that is not the first (a first layer skips it).
   void backward() { layer->backward(input.view(), output.view(), output_grad.view(), input_grad.view()); }
 
   std::unique_ptr<Layer<float>> layer;
+  bool train;
+  Rng rng{7};
   ParameterStore<float> parameters;
   Tensor<float> input, output, output_grad, input_grad;
 };
@@ -190,6 +201,56 @@ BENCHMARK_TEMPLATE(BM_ActivationForward, Relu<float>)->Arg(64);
 BENCHMARK_TEMPLATE(BM_ActivationBackward, Relu<float>)->Arg(64);
 BENCHMARK_TEMPLATE(BM_ActivationForward, Softmax<float>)->Arg(64);
 BENCHMARK_TEMPLATE(BM_ActivationBackward, Softmax<float>)->Arg(64);
+
+// The layers of LeNet (examples/networks/lenet.json) at its training batch of 32: the first conv
+// on 1x28x28 digits and the second on 6x14x14 maps, max pooling and batch norm (training mode)
+// after each. items_per_second is samples/s.
+struct LeNetLayer {
+  std::unique_ptr<Layer<float>> (*make)();
+  Shape sample;
+  bool train = false;
+};
+const LeNetLayer kConv1{[]() -> std::unique_ptr<Layer<float>> {
+                          return std::make_unique<Conv2d<float>>(Conv2dOptions{.filters = 6, .kernel = 5, .padding = 2});
+                        },
+                        Shape{1, 28, 28}};
+const LeNetLayer kConv2{[]() -> std::unique_ptr<Layer<float>> {
+                          return std::make_unique<Conv2d<float>>(Conv2dOptions{.filters = 16, .kernel = 5});
+                        },
+                        Shape{6, 14, 14}};
+const LeNetLayer kPool1{[]() -> std::unique_ptr<Layer<float>> { return std::make_unique<MaxPool2d<float>>(); },
+                        Shape{6, 28, 28}};
+const LeNetLayer kBatchNorm1{[]() -> std::unique_ptr<Layer<float>> { return std::make_unique<BatchNorm<float>>(); },
+                             Shape{6, 28, 28}, true};
+constexpr std::size_t kLeNetBatch = 32;
+
+void BM_LeNetForward(benchmark::State& state, const LeNetLayer& which) {
+  LayerRig rig(which.make(), which.sample, kLeNetBatch, which.train);
+  for (auto _ : state) {
+    rig.forward();
+    benchmark::DoNotOptimize(rig.output.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, kLeNetBatch);
+}
+
+void BM_LeNetBackward(benchmark::State& state, const LeNetLayer& which) {
+  LayerRig rig(which.make(), which.sample, kLeNetBatch, which.train);
+  for (auto _ : state) {
+    rig.backward();
+    benchmark::DoNotOptimize(rig.input_grad.data());
+    benchmark::ClobberMemory();
+  }
+  count_samples(state, kLeNetBatch);
+}
+BENCHMARK_CAPTURE(BM_LeNetForward, conv1, kConv1);
+BENCHMARK_CAPTURE(BM_LeNetBackward, conv1, kConv1);
+BENCHMARK_CAPTURE(BM_LeNetForward, conv2, kConv2);
+BENCHMARK_CAPTURE(BM_LeNetBackward, conv2, kConv2);
+BENCHMARK_CAPTURE(BM_LeNetForward, maxpool1, kPool1);
+BENCHMARK_CAPTURE(BM_LeNetBackward, maxpool1, kPool1);
+BENCHMARK_CAPTURE(BM_LeNetForward, batchnorm1, kBatchNorm1);
+BENCHMARK_CAPTURE(BM_LeNetBackward, batchnorm1, kBatchNorm1);
 
 // ---- Loss -----------------------------------------------------------------------------------------
 // Cross-entropy with class-index targets on logits [N, 10]; the trainer runs forward then backward,

@@ -105,16 +105,19 @@ void BatchNorm<T>::forward_train(TensorView<const T> x, TensorView<T> y, Rng& /*
   if (M < 2) throw Error("training needs more than one value per channel, got input " + x.shape().str());
   const double m = options_.momentum;
   for (std::size_t c = 0; c < C_; ++c) {
-    // Two passes in double: the mean, then the squared deviations from it.
+    // Two passes in double: the mean, then the squared deviations from it. The sums are vector
+    // reductions (omp simd): a fixed order for a given build, so still deterministic.
     double sum = 0;
     for (std::size_t n = 0; n < N; ++n) {
       const T* xc = x.data() + (n * C_ + c) * HW_;
+#pragma omp simd reduction(+ : sum)
       for (std::size_t p = 0; p < HW_; ++p) sum += static_cast<double>(xc[p]);
     }
     const double mu = sum / static_cast<double>(M);
     double squares = 0;
     for (std::size_t n = 0; n < N; ++n) {
       const T* xc = x.data() + (n * C_ + c) * HW_;
+#pragma omp simd reduction(+ : squares)
       for (std::size_t p = 0; p < HW_; ++p) squares += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
     }
     const double var = squares / static_cast<double>(M);
@@ -134,19 +137,21 @@ void BatchNorm<T>::backward_sums(TensorView<const T> x, TensorView<const T> dy, 
   const std::size_t N = x.batch();
   const T M = static_cast<T>(N * HW_);
   for (std::size_t c = 0; c < C_; ++c) {
+    const T mean = mean_[c], inv_std = inv_std_[c];
     T sum_dy = 0, sum_dy_xhat = 0;
     for (std::size_t n = 0; n < N; ++n) {
       const T* xc = x.data() + (n * C_ + c) * HW_;
       const T* dyc = dy.data() + (n * C_ + c) * HW_;
+#pragma omp simd reduction(+ : sum_dy, sum_dy_xhat)
       for (std::size_t p = 0; p < HW_; ++p) {
         sum_dy += dyc[p];
-        sum_dy_xhat += dyc[p] * (xc[p] - mean_[c]) * inv_std_[c];
+        sum_dy_xhat += dyc[p] * (xc[p] - mean) * inv_std;
       }
     }
     dgamma_[c] = sum_dy_xhat;
     dbeta_[c] = sum_dy;
     if (dx.empty()) continue;
-    const T scale = (options_.affine ? gamma_[c] : T(1)) * inv_std_[c];
+    const T scale = (options_.affine ? gamma_[c] : T(1)) * inv_std;
     // Inference statistics are constants; training ones depend on every x of the channel.
     const T mean_dy = last_train_ ? sum_dy / M : T(0), mean_dy_xhat = last_train_ ? sum_dy_xhat / M : T(0);
     for (std::size_t n = 0; n < N; ++n) {
@@ -154,7 +159,7 @@ void BatchNorm<T>::backward_sums(TensorView<const T> x, TensorView<const T> dy, 
       const T* dyc = dy.data() + (n * C_ + c) * HW_;
       T* dxc = dx.data() + (n * C_ + c) * HW_;
       for (std::size_t p = 0; p < HW_; ++p) {
-        const T xhat = (xc[p] - mean_[c]) * inv_std_[c];
+        const T xhat = (xc[p] - mean) * inv_std;
         dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
       }
     }

@@ -89,7 +89,14 @@ void Conv2d<T>::im2col(const T* x, T* col) const {
           const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * H_ + static_cast<std::size_t>(r)) * W_ + kj) -
                                      static_cast<std::ptrdiff_t>(P);
           std::fill(col, col + first, T(0));
-          for (std::size_t j = first; j < end; ++j) col[j] = x[tap + static_cast<std::ptrdiff_t>(j * S)];
+          if (first < end) {
+            const T* in = x + tap + static_cast<std::ptrdiff_t>(first * S);  // under output pixel (i, first)
+            if (S == 1) {
+              std::copy(in, in + (end - first), col + first);  // the common case, one contiguous run
+            } else {
+              for (std::size_t j = first; j < end; ++j) col[j] = in[(j - first) * S];
+            }
+          }
           std::fill(col + end, col + Wo_, T(0));
         }
       }
@@ -110,7 +117,13 @@ void Conv2d<T>::col2im(T* dx) const {
           if (r < 0 || r >= static_cast<std::ptrdiff_t>(H_)) continue;
           const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * H_ + static_cast<std::size_t>(r)) * W_ + kj) -
                                      static_cast<std::ptrdiff_t>(P);
-          for (std::size_t j = first; j < end; ++j) dx[tap + static_cast<std::ptrdiff_t>(j * S)] += col[j];
+          if (first == end) continue;
+          T* in_grad = dx + tap + static_cast<std::ptrdiff_t>(first * S);
+          if (S == 1) {
+            for (std::size_t j = first; j < end; ++j) in_grad[j - first] += col[j];  // contiguous: vectorizes
+          } else {
+            for (std::size_t j = first; j < end; ++j) in_grad[(j - first) * S] += col[j];
+          }
         }
       }
     }
@@ -138,6 +151,7 @@ void Conv2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Tenso
     if (options_.bias) {
       for (std::size_t f = 0; f < F; ++f) {
         T sum = 0;
+#pragma omp simd reduction(+ : sum)
         for (std::size_t p = 0; p < HoWo; ++p) sum += dyn[f * HoWo + p];
         bias_grad_[f] += sum;
       }

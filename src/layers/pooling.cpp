@@ -60,11 +60,17 @@ void MaxPool2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, Te
     const T* out_grad = dy.data() + plane * this->Ho_ * this->Wo_;
     for (std::size_t i = 0; i < this->Ho_; ++i) {
       for (std::size_t j = 0; j < this->Wo_; ++j) {
-        std::size_t best = i * S * W + j * S;
+        // The first maximum of the window takes the gradient, its value kept in a register.
+        const std::size_t corner = i * S * W + j * S;
+        std::size_t best = corner;
+        T best_value = in[corner];
         for (std::size_t a = 0; a < K; ++a) {
           for (std::size_t b = 0; b < K; ++b) {
-            const std::size_t at = (i * S + a) * W + j * S + b;
-            if (in[at] > in[best]) best = at;
+            const std::size_t at = corner + a * W + b;
+            if (in[at] > best_value) {
+              best_value = in[at];
+              best = at;
+            }
           }
         }
         in_grad[best] += out_grad[i * this->Wo_ + j];
