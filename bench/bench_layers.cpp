@@ -1,7 +1,7 @@
 // Micro-benchmarks at MNIST sizes, in float: the GEMMs of a 784 -> 128 dense layer, each layer's
 // forward and backward (LeNet's conv, pooling and batch norm too), cross-entropy, and one training
 // step of 784-128relu-10. Timings only; the tests hold correctness.
-// Run: ./build/bench/bench_layers (OPENBLAS_NUM_THREADS=1 pins BLAS).
+// Run: ./build/bench/bench_layers (one thread: bpnn keeps BLAS on the calling thread).
 #include <benchmark/benchmark.h>
 
 #include <cstddef>

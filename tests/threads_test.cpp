@@ -1,19 +1,145 @@
-// A trained model predicts from several threads at once: Sequential::infer is const, each thread
-// brings its own workspace, and every thread gets exactly the single-threaded outputs. The test
-// suite also runs this under ThreadSanitizer (scripts/test.sh), which reports any data race.
+// Threads, both kinds: bpnn's own pool (set_num_threads), which splits GEMMs and the loops of
+// conv2d, pooling and batch norm, and callers' threads predicting on one model at once
+// (Sequential::infer is const, each thread with its own workspace). The test suite also runs this
+// under ThreadSanitizer (scripts/test.sh), which reports any data race.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "core/parallel.hpp"
+#include "kernels/gemm.hpp"
+#include "support/expect_error.hpp"
 
 namespace bpnn {
 namespace {
 
-TEST(Threads, ConcurrentInferenceOnOneModelMatchesSingleThreaded) {
-  set_num_threads(1);  // BLAS in the calling thread: the threads are the callers'
+// Sets the pool's size for one test and puts it back to the default of 1 afterwards.
+struct PoolSize {
+  explicit PoolSize(int threads) { set_num_threads(threads); }
+  ~PoolSize() { set_num_threads(1); }
+};
+
+TEST(Pool, RunsEveryPartOnceAndNestedRunsInline) {
+  for (int threads : {1, 2, 3}) {
+    PoolSize size(threads);
+    EXPECT_EQ(num_threads(), threads);
+    EXPECT_EQ(parallel::parts(), static_cast<std::size_t>(threads));
+    for (int round = 0; round < 50; ++round) {  // many runs in a row: workers spinning and sleeping
+      std::vector<int> calls(static_cast<std::size_t>(threads), 0), nested(static_cast<std::size_t>(threads), 0);
+      parallel::run([&](std::size_t part, std::size_t parts) {
+        ++calls[part];
+        EXPECT_EQ(parts, static_cast<std::size_t>(threads));
+        parallel::run([&](std::size_t inner, std::size_t inner_parts) {  // inside a run: one part, inline
+          nested[part] += static_cast<int>(inner == 0 && inner_parts == 1);
+        });
+      });
+      for (int part = 0; part < threads; ++part) {
+        EXPECT_EQ(calls[static_cast<std::size_t>(part)], 1);
+        EXPECT_EQ(nested[static_cast<std::size_t>(part)], 1);
+      }
+    }
+  }
+  testing::expect_error([] { set_num_threads(0); }, {"threads must be at least 1, got 0"});
+}
+
+TEST(Pool, SharesCoverTheRangeAndForRangeEveryItemOnce) {
+  for (std::size_t parts : {1, 2, 3, 7}) {
+    std::size_t next = 0;
+    for (std::size_t part = 0; part < parts; ++part) {
+      const auto [begin, end] = parallel::share(10, part, parts);
+      EXPECT_EQ(begin, next);
+      next = end;
+    }
+    EXPECT_EQ(next, 10U);
+  }
+  PoolSize size(3);
+  std::vector<std::atomic<int>> seen(1000);
+  parallel::for_range(seen.size(), 1000, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ++seen[i];
+  });
+  for (const std::atomic<int>& count : seen) EXPECT_EQ(count.load(), 1);
+}
+
+TEST(Pool, AnExceptionInAWorkerReachesTheCallerAndThePoolGoesOn) {
+  PoolSize size(2);
+  EXPECT_THROW(parallel::run([](std::size_t part, std::size_t) {
+                 if (part == 1) throw std::runtime_error("part 1 failed");
+               }),
+               std::runtime_error);
+  std::vector<int> calls(2, 0);
+  parallel::run([&](std::size_t part, std::size_t) { ++calls[part]; });
+  EXPECT_EQ(calls, (std::vector<int>{1, 1}));
+}
+
+// Large products are split into blocks of C across the pool: along N when N >= M, else along M,
+// with every transpose combination and row strides longer than the rows.
+TEST(Pool, SplitGemmMatchesTheReference) {
+  using kernels::Transpose;
+  PoolSize size(3);
+  Rng rng(9);
+  for (const auto& [M, N, K] : {std::array<std::size_t, 3>{70, 130, 120}, {200, 40, 160}}) {
+    for (Transpose ta : {Transpose::no, Transpose::yes}) {
+      for (Transpose tb : {Transpose::no, Transpose::yes}) {
+        const std::size_t pad = 3, lda = (ta == Transpose::no ? K : M) + pad, ldb = (tb == Transpose::no ? N : K) + pad;
+        std::vector<double> A((ta == Transpose::no ? M : K) * lda), B((tb == Transpose::no ? K : N) * ldb),
+            C(M * (N + pad));
+        for (double& v : A) v = rng.uniform(-1, 1);
+        for (double& v : B) v = rng.uniform(-1, 1);
+        for (double& v : C) v = rng.uniform(-1, 1);
+        std::vector<double> expected = C;
+        kernels::gemm<double>(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, C.data(), N + pad);
+        kernels::gemm_reference<double>(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, expected.data(),
+                                        N + pad);
+        for (std::size_t i = 0; i < C.size(); ++i) ASSERT_NEAR(C[i], expected[i], 1e-12) << "element " << i;
+      }
+    }
+  }
+}
+
+// A CNN large enough that every split happens (conv2d's samples, batch norm's channels, pooling's
+// planes, the dense layer's GEMM), trained for 2 epochs.
+std::vector<float> train_cnn(int threads) {
+  PoolSize size(threads);
+  const Network net = parse_network(R"({"input": [1, 28, 28], "layers": [
+      {"type": "conv2d", "filters": 4, "kernel": 5, "padding": 2}, {"type": "batchnorm"}, {"type": "relu"},
+      {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dense", "units": 128}, {"type": "relu"},
+      {"type": "dense", "units": 10}]})",
+                                    "net");
+  Sequential<float> model = build_model<float>(net);
+  Rng rng(5);
+  model.initialize(rng);
+  Tensor<float> x(Shape{64, 1, 28, 28}), t(Shape{64});
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng.uniform(0, 1));
+  for (std::size_t n = 0; n < 64; ++n) t[n] = static_cast<float>(rng.below(10));
+  CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.05, .momentum = 0.9});
+  fit(model, loss, sgd, x, t, rng, {.epochs = 2, .batch_size = 16});
+  const TensorView<const float> values = model.parameters().values();
+  return {values.data(), values.data() + values.size()};
+}
+
+TEST(Pool, TrainingIsBitIdenticalForAThreadCountAndCloseAcrossCounts) {
+  const std::vector<float> one = train_cnn(1), two = train_cnn(2), two_again = train_cnn(2), three = train_cnn(3);
+  ASSERT_EQ(two.size(), one.size());
+  EXPECT_EQ(std::memcmp(two.data(), two_again.data(), two.size() * sizeof(float)), 0);
+  double worst = 0;
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    worst = std::max({worst, std::fabs(double(two[i]) - one[i]), std::fabs(double(three[i]) - one[i])});
+  }
+  EXPECT_LT(worst, 1e-4);  // float reordering of dW's sums only
+}
+
+// pool_threads 1: the threads are only the callers'; 2: the callers also take turns with the pool.
+void check_concurrent_inference(int pool_threads) {
+  PoolSize size(pool_threads);
   const Network net = parse_network(R"({"input": [1, 12, 12], "layers": [
       {"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
       {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout", "p": 0.2},
@@ -71,6 +197,9 @@ TEST(Threads, ConcurrentInferenceOnOneModelMatchesSingleThreaded) {
   const TensorView<const float> after = trained.parameters().values();
   EXPECT_EQ(std::memcmp(after.data(), parameters.data(), parameters.size() * sizeof(float)), 0);  // nothing changed
 }
+
+TEST(Threads, ConcurrentInferenceOnOneModelMatchesSingleThreaded) { check_concurrent_inference(1); }
+TEST(Threads, ConcurrentInferenceWithThePoolMatchesOneCaller) { check_concurrent_inference(2); }
 
 }  // namespace
 }  // namespace bpnn

@@ -2,10 +2,9 @@
 
 #include <cblas.h>
 
-#include <string>
+#include <algorithm>
 
-#include "bpnn/core/error.hpp"
-#include "bpnn/core/threads.hpp"
+#include "core/parallel.hpp"
 
 namespace bpnn::kernels {
 namespace {
@@ -30,14 +29,14 @@ struct Blas<double> {
   static constexpr auto ger = cblas_dger;
 };
 
-}  // namespace
-
 // Vector shapes go to level-2 BLAS: OpenBLAS's GEMM packs its operands first, which costs more
 // than the whole product when one side is a single row (online training, batch 1).
 template <class T>
-void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
-          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
-  if (M == 0 || N == 0) return;
+void blas_product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
+                  const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  // BLAS stays on the calling thread: the threads are bpnn's own pool (core/parallel.hpp).
+  static const bool single_threaded = (openblas_set_num_threads(1), true);
+  (void)single_threaded;
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   if (K == 1 && beta == T(1)) {
     // C += alpha a b^T, a being op(A)'s one column and b op(B)'s one row.
@@ -51,6 +50,39 @@ void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, st
     Blas<T>::gemm(CblasRowMajor, to_cblas(trans_a), to_cblas(trans_b), to_int(M), to_int(N), to_int(K), alpha, A,
                   to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
   }
+}
+
+// Products smaller than this (M N K) stay on one thread: a share would take a few microseconds,
+// no more than handing it to another thread costs.
+constexpr std::size_t kSplitWork = std::size_t{1} << 20;
+
+}  // namespace
+
+// With several threads, a large product is split into column (or row) blocks of C, one per thread,
+// each a single-threaded BLAS call. The larger of M and N is split, so that each thread packs only
+// its share of the larger operand; block edges fall on multiples of 16, the kernels' widths.
+template <class T>
+void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (parallel::parts() == 1 || M * N * K < kSplitWork) {
+    blas_product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes, split_columns = N >= M;
+  const std::size_t length = split_columns ? N : M;
+  parallel::run([&](std::size_t part, std::size_t parts) {
+    auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
+    const std::size_t begin = edge(part), end = edge(part + 1);
+    if (begin >= end) return;
+    if (split_columns) {
+      blas_product(trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb, beta,
+                   C + begin, ldc);
+    } else {
+      blas_product(trans_a, trans_b, end - begin, N, K, alpha, a_t ? A + begin : A + begin * lda, lda, B, ldb, beta,
+                   C + begin * ldc, ldc);
+    }
+  });
 }
 
 template void gemm(Transpose, Transpose, std::size_t, std::size_t, std::size_t, float, const float*, std::size_t,
@@ -82,14 +114,3 @@ template void gemm_reference(Transpose, Transpose, std::size_t, std::size_t, std
                              std::size_t, const double*, std::size_t, double, double*, std::size_t);
 
 }  // namespace bpnn::kernels
-
-namespace bpnn {
-
-void set_num_threads(int threads) {
-  if (threads < 1) throw Error("threads must be at least 1, got " + std::to_string(threads));
-  openblas_set_num_threads(threads);
-}
-
-int num_threads() { return openblas_get_num_threads(); }
-
-}  // namespace bpnn

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
+#include "core/parallel.hpp"
 #include "kernels/gemm.hpp"
 
 namespace bpnn {
@@ -105,9 +106,8 @@ void Conv2d<T>::im2col(const T* x, T* col) const {
 }
 
 template <class T>
-void Conv2d<T>::col2im(T* dx) const {
+void Conv2d<T>::col2im(const T* col, T* dx) const {
   const std::size_t K = options_.kernel, S = options_.stride, P = options_.padding;
-  const T* col = columns_.data();
   for (std::size_t c = 0; c < C_; ++c) {
     for (std::size_t ki = 0; ki < K; ++ki) {
       for (std::size_t kj = 0; kj < K; ++kj) {
@@ -130,41 +130,62 @@ void Conv2d<T>::col2im(T* dx) const {
   }
 }
 
+// Samples are shared out between the threads, each with columns of its own; each thread's share
+// of dW and db goes to a buffer of its own (the first thread's straight into the gradients), added
+// up in thread order afterwards.
 template <class T>
 void Conv2d<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& columns) const {
   const std::size_t N = x.batch(), F = options_.filters, CKK = C_ * options_.kernel * options_.kernel, HoWo = Ho_ * Wo_;
-  columns.resize(Shape{CKK, HoWo});  // allocates on the first call with this workspace only
-  for (std::size_t n = 0; n < N; ++n) {
-    T* yn = y.data() + n * F * HoWo;
-    for (std::size_t f = 0; f < F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, options_.bias ? bias_[f] : T(0));
-    im2col(x.data() + n * C_ * H_ * W_, columns.data());
-    gemm<T>(Transpose::no, Transpose::no, F, HoWo, CKK, T(1), weight_.data(), CKK, columns.data(), HoWo, T(1), yn, HoWo);
-  }
+  columns.resize(Shape{parallel::parts(), CKK, HoWo});  // allocates on the first call with this workspace only
+  parallel::run([&](std::size_t part, std::size_t parts) {
+    T* col = columns.data() + part * CKK * HoWo;
+    const auto [begin, end] = parallel::share(N, part, parts);
+    for (std::size_t n = begin; n < end; ++n) {
+      T* yn = y.data() + n * F * HoWo;
+      for (std::size_t f = 0; f < F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, options_.bias ? bias_[f] : T(0));
+      im2col(x.data() + n * C_ * H_ * W_, col);
+      gemm<T>(Transpose::no, Transpose::no, F, HoWo, CKK, T(1), weight_.data(), CKK, col, HoWo, T(1), yn, HoWo);
+    }
+  });
 }
 
 template <class T>
 void Conv2d<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy, TensorView<T> dx) {
   const std::size_t N = x.batch(), F = options_.filters, CKK = C_ * options_.kernel * options_.kernel, HoWo = Ho_ * Wo_;
-  columns_.resize(Shape{CKK, HoWo});
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* dyn = dy.data() + n * F * HoWo;
-    if (options_.bias) {
-      for (std::size_t f = 0; f < F; ++f) {
-        T sum = 0;
+  const std::size_t threads = parallel::parts(), grads = F * CKK + F;  // dW, then db
+  columns_.resize(Shape{threads, CKK, HoWo});
+  partial_grads_.resize(Shape{threads - 1, grads});
+  parallel::run([&](std::size_t part, std::size_t parts) {
+    T* col = columns_.data() + part * CKK * HoWo;
+    T* dW = part == 0 ? weight_grad_.data() : partial_grads_.data() + (part - 1) * grads;
+    T* db = part == 0 ? bias_grad_.data() : dW + F * CKK;
+    if (part > 0) std::fill(dW, dW + grads, T(0));
+    const auto [begin, end] = parallel::share(N, part, parts);
+    for (std::size_t n = begin; n < end; ++n) {
+      const T* dyn = dy.data() + n * F * HoWo;
+      if (options_.bias) {
+        for (std::size_t f = 0; f < F; ++f) {
+          T sum = 0;
 #pragma omp simd reduction(+ : sum)
-        for (std::size_t p = 0; p < HoWo; ++p) sum += dyn[f * HoWo + p];
-        bias_grad_[f] += sum;
+          for (std::size_t p = 0; p < HoWo; ++p) sum += dyn[f * HoWo + p];
+          db[f] += sum;
+        }
+      }
+      im2col(x.data() + n * C_ * H_ * W_, col);
+      gemm<T>(Transpose::no, Transpose::yes, F, CKK, HoWo, T(1), dyn, HoWo, col, HoWo, T(1), dW, CKK);
+      if (!dx.empty()) {
+        gemm<T>(Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight_.data(), CKK, dyn, HoWo, T(0), col, HoWo);
+        T* dxn = dx.data() + n * C_ * H_ * W_;
+        std::fill(dxn, dxn + C_ * H_ * W_, T(0));
+        col2im(col, dxn);
       }
     }
-    im2col(x.data() + n * C_ * H_ * W_, columns_.data());
-    gemm<T>(Transpose::no, Transpose::yes, F, CKK, HoWo, T(1), dyn, HoWo, columns_.data(), HoWo, T(1),
-            weight_grad_.data(), CKK);
-    if (!dx.empty()) {
-      gemm<T>(Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight_.data(), CKK, dyn, HoWo, T(0), columns_.data(),
-              HoWo);
-      T* dxn = dx.data() + n * C_ * H_ * W_;
-      std::fill(dxn, dxn + C_ * H_ * W_, T(0));
-      col2im(dxn);
+  });
+  for (std::size_t part = 1; part < threads; ++part) {
+    const T* partial = partial_grads_.data() + (part - 1) * grads;
+    for (std::size_t i = 0; i < F * CKK; ++i) weight_grad_[i] += partial[i];
+    if (options_.bias) {
+      for (std::size_t f = 0; f < F; ++f) bias_grad_[f] += partial[F * CKK + f];
     }
   }
 }

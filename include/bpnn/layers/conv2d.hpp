@@ -44,14 +44,15 @@ class Conv2d : public Layer<T> {
   // Unfolds sample x [C, H, W] into col [C K K, Ho Wo]: column p holds the window of output pixel p.
   void im2col(const T* x, T* col) const;
   // The reverse, adding: dx [C, H, W] += each column's values back at their window positions.
-  void col2im(T* dx) const;
+  void col2im(const T* col, T* dx) const;
   // The output columns [first, end) whose kernel tap kj reads inside the input row, not the padding.
   std::pair<std::size_t, std::size_t> inside_columns(std::size_t kj) const;
 
   Conv2dOptions options_;
   std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
   TensorView<T> weight_, weight_grad_, bias_, bias_grad_;
-  Tensor<T> columns_;  // backward's workspace [C K K, Ho Wo], sized at the first backward
+  Tensor<T> columns_;        // backward's workspace, one [C K K, Ho Wo] per thread
+  Tensor<T> partial_grads_;  // dW and db of each thread but the first
 };
 
 extern template class Conv2d<float>;

@@ -1,0 +1,152 @@
+// The thread pool behind parallel::run and set_num_threads. A run is short (one layer's loop, one
+// GEMM: tens of microseconds), so workers spin for a while before they sleep, and the caller spins
+// until its workers are done: a sleep and wake-up per run would cost as much as the run.
+#include "core/parallel.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bpnn/core/error.hpp"
+#include "bpnn/core/threads.hpp"
+
+namespace bpnn::parallel {
+namespace {
+
+// How long an idle worker spins before it sleeps; longer than the gaps between the runs of one
+// training step, far shorter than anything a person would notice as a busy core.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+thread_local bool inside_run = false;
+
+class Pool {
+ public:
+  explicit Pool(std::size_t threads) : threads_(threads), errors_(threads) {
+    workers_.reserve(threads - 1);
+    for (std::size_t part = 1; part < threads; ++part) workers_.emplace_back([this, part] { work(part); });
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  std::size_t threads() const { return threads_; }
+
+  void run(Body body) {
+    std::lock_guard<std::mutex> turn(turn_);  // one run at a time; other callers wait here
+    const std::size_t parts = threads();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      body_.emplace(body);
+      pending_.store(threads_ - 1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    perform(body, 0, parts);
+    while (pending_.load(std::memory_order_acquire) != 0) relax();
+    std::exception_ptr first;
+    for (std::exception_ptr& error : errors_) {
+      if (error && !first) first = error;
+      error = nullptr;
+    }
+    if (first) std::rethrow_exception(first);
+  }
+
+ private:
+  void perform(Body body, std::size_t part, std::size_t parts) {
+    inside_run = true;
+    try {
+      body(part, parts);
+    } catch (...) {
+      errors_[part] = std::current_exception();
+    }
+    inside_run = false;
+  }
+
+  void work(std::size_t part) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::uint64_t now = generation_.load(std::memory_order_acquire);
+      for (auto start = std::chrono::steady_clock::now(); now == seen;) {
+        for (int i = 0; i < 64 && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) relax();
+        if (now == seen && std::chrono::steady_clock::now() - start > kSpin) {
+          std::unique_lock<std::mutex> lock(mutex_);
+          wake_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_acquire) != seen; });
+          if (stopping_) return;
+          now = generation_.load(std::memory_order_acquire);
+        }
+      }
+      seen = now;
+      Body body = [&] {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return *body_;
+      }();
+      perform(body, part, threads());
+      pending_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  const std::size_t threads_;
+  std::vector<std::exception_ptr> errors_;  // one slot per part
+  std::mutex turn_;                          // held by the caller for a whole run
+  std::mutex mutex_;                         // guards body_ and stopping_, and sleeping
+  std::condition_variable wake_;
+  std::optional<Body> body_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> generation_{0};  // one more for every run
+  std::atomic<std::size_t> pending_{0};       // workers not yet done with the current run
+  std::vector<std::thread> workers_;          // last: they start once everything above exists
+};
+
+std::unique_ptr<Pool>& pool() {
+  static std::unique_ptr<Pool> instance = std::make_unique<Pool>(1);
+  return instance;
+}
+
+}  // namespace
+
+std::size_t parts() { return inside_run ? 1 : pool()->threads(); }
+
+void run(Body body) {
+  if (parts() == 1) {
+    body(0, 1);
+    return;
+  }
+  pool()->run(body);
+}
+
+}  // namespace bpnn::parallel
+
+namespace bpnn {
+
+void set_num_threads(int threads) {
+  if (threads < 1) throw Error("threads must be at least 1, got " + std::to_string(threads));
+  if (parallel::pool()->threads() != static_cast<std::size_t>(threads)) {
+    parallel::pool() = std::make_unique<parallel::Pool>(static_cast<std::size_t>(threads));
+  }
+}
+
+int num_threads() { return static_cast<int>(parallel::pool()->threads()); }
+
+}  // namespace bpnn

@@ -1,0 +1,61 @@
+// The one thread pool (internal). set_num_threads(n) gives it n - 1 workers; the calling thread is
+// the n-th. Work is split statically: part k of a run always gets the same share, so results
+// depend on the thread count only, never on timing. BLAS runs single-threaded inside it
+// (kernels/gemm.cpp), so no second pool ever competes for the cores.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace bpnn::parallel {
+
+// A borrowed callable body(part, parts): the caller's lambda, by reference and without allocating;
+// it must outlive the run (a temporary in the call of run does).
+class Body {
+ public:
+  template <class F>
+    requires(!std::same_as<std::remove_cvref_t<F>, Body>)
+  Body(F&& f)  // NOLINT(google-explicit-constructor): converts the lambda at the call of run
+      : object_(const_cast<void*>(static_cast<const void*>(&f))),
+        call_([](void* o, std::size_t part, std::size_t parts) {
+          (*static_cast<std::remove_reference_t<F>*>(o))(part, parts);
+        }) {}
+  void operator()(std::size_t part, std::size_t parts) const { call_(object_, part, parts); }
+
+ private:
+  void* object_;
+  void (*call_)(void*, std::size_t, std::size_t);
+};
+
+// How many parts a run started here would have: the thread count, or 1 inside a run (no nesting).
+std::size_t parts();
+
+// Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all are
+// done; an exception from any part is rethrown here (the lowest part's). Runs from several caller
+// threads take turns.
+void run(Body body);
+
+// Part `part` of `parts` equal shares of [0, n): the half-open range [begin, end).
+inline std::pair<std::size_t, std::size_t> share(std::size_t n, std::size_t part, std::size_t parts) {
+  return {n * part / parts, n * (part + 1) / parts};
+}
+
+// body(begin, end) over shares of [0, n), one per part, when n items of about item_work
+// operations each are worth splitting; else body(0, n) on the calling thread. For loops whose
+// items are independent, where the split cannot change the results.
+template <class F>
+void for_range(std::size_t n, std::size_t item_work, F&& body) {
+  constexpr std::size_t kMinWork = std::size_t{1} << 15;  // below this a hand-over costs more than it saves
+  if (parts() == 1 || n < 2 || n * item_work < kMinWork) {
+    body(std::size_t{0}, n);
+    return;
+  }
+  run([&](std::size_t part, std::size_t parts) {
+    const auto [begin, end] = share(n, part, parts);
+    if (begin < end) body(begin, end);
+  });
+}
+
+}  // namespace bpnn::parallel
