@@ -58,4 +58,12 @@ void for_range(std::size_t n, std::size_t item_work, F&& body) {
   });
 }
 
+// body(i) for every i in [0, n), the items shared out as for_range does.
+template <class F>
+void for_each(std::size_t n, std::size_t item_work, F&& body) {
+  for_range(n, item_work, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) body(i);
+  });
+}
+
 }  // namespace bpnn::parallel

@@ -8,6 +8,7 @@
 //   backward:  dgamma += sum(dy xhat),  dbeta += sum(dy)
 //              training:  dx = gamma s (dy - sum(dy) / M - xhat sum(dy xhat) / M)   (mu, s depend on x)
 //              inference: dx = gamma s dy
+// Channels are independent: they are shared out between the threads (core/parallel.hpp).
 #include "bpnn/layers/batchnorm.hpp"
 
 #include <cmath>
@@ -72,16 +73,14 @@ T BatchNorm<T>::running_inv_std(std::size_t c) const {
 template <class T>
 void BatchNorm<T>::normalize(TensorView<const T> x, TensorView<T> y, bool running) const {
   const std::size_t N = x.batch();
-  parallel::for_range(C_, N * HW_, [&](std::size_t first, std::size_t end) {
-    for (std::size_t c = first; c < end; ++c) {
-      const T mean = running ? running_mean_[c] : mean_[c], inv_std = running ? running_inv_std(c) : inv_std_[c];
-      const T gamma = options_.affine ? gamma_[c] : T(1), beta = options_.affine ? beta_[c] : T(0);
-      const T scale = gamma * inv_std, shift = beta - mean * scale;
-      for (std::size_t n = 0; n < N; ++n) {
-        const T* xc = x.data() + (n * C_ + c) * HW_;
-        T* yc = y.data() + (n * C_ + c) * HW_;
-        for (std::size_t p = 0; p < HW_; ++p) yc[p] = xc[p] * scale + shift;
-      }
+  parallel::for_each(C_, N * HW_, [&](std::size_t c) {
+    const T mean = running ? running_mean_[c] : mean_[c], inv_std = running ? running_inv_std(c) : inv_std_[c];
+    const T gamma = options_.affine ? gamma_[c] : T(1), beta = options_.affine ? beta_[c] : T(0);
+    const T scale = gamma * inv_std, shift = beta - mean * scale;
+    for (std::size_t n = 0; n < N; ++n) {
+      const T* xc = x.data() + (n * C_ + c) * HW_;
+      T* yc = y.data() + (n * C_ + c) * HW_;
+      for (std::size_t p = 0; p < HW_; ++p) yc[p] = xc[p] * scale + shift;
     }
   });
 }
@@ -107,30 +106,28 @@ void BatchNorm<T>::forward_train(TensorView<const T> x, TensorView<T> y, Rng& /*
   const std::size_t N = x.batch(), M = N * HW_;
   if (M < 2) throw Error("training needs more than one value per channel, got input " + x.shape().str());
   const double m = options_.momentum;
-  parallel::for_range(C_, 3 * N * HW_, [&](std::size_t first, std::size_t end) {
-    for (std::size_t c = first; c < end; ++c) {
-      // Two passes in double: the mean, then the squared deviations from it. The sums are vector
-      // reductions (omp simd): a fixed order for a given build, so still deterministic.
-      double sum = 0;
-      for (std::size_t n = 0; n < N; ++n) {
-        const T* xc = x.data() + (n * C_ + c) * HW_;
+  parallel::for_each(C_, 3 * N * HW_, [&](std::size_t c) {
+    // Two passes in double: the mean, then the squared deviations from it. The sums are vector
+    // reductions (omp simd): a fixed order for a given build, so still deterministic.
+    double sum = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      const T* xc = x.data() + (n * C_ + c) * HW_;
 #pragma omp simd reduction(+ : sum)
-        for (std::size_t p = 0; p < HW_; ++p) sum += static_cast<double>(xc[p]);
-      }
-      const double mu = sum / static_cast<double>(M);
-      double squares = 0;
-      for (std::size_t n = 0; n < N; ++n) {
-        const T* xc = x.data() + (n * C_ + c) * HW_;
-#pragma omp simd reduction(+ : squares)
-        for (std::size_t p = 0; p < HW_; ++p) squares += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
-      }
-      const double var = squares / static_cast<double>(M);
-      mean_[c] = static_cast<T>(mu);
-      inv_std_[c] = static_cast<T>(1.0 / std::sqrt(var + options_.eps));
-      running_mean_[c] = static_cast<T>((1 - m) * static_cast<double>(running_mean_[c]) + m * mu);
-      running_var_[c] = static_cast<T>((1 - m) * static_cast<double>(running_var_[c]) +
-                                       m * var * static_cast<double>(M) / static_cast<double>(M - 1));
+      for (std::size_t p = 0; p < HW_; ++p) sum += static_cast<double>(xc[p]);
     }
+    const double mu = sum / static_cast<double>(M);
+    double squares = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      const T* xc = x.data() + (n * C_ + c) * HW_;
+#pragma omp simd reduction(+ : squares)
+      for (std::size_t p = 0; p < HW_; ++p) squares += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
+    }
+    const double var = squares / static_cast<double>(M);
+    mean_[c] = static_cast<T>(mu);
+    inv_std_[c] = static_cast<T>(1.0 / std::sqrt(var + options_.eps));
+    running_mean_[c] = static_cast<T>((1 - m) * static_cast<double>(running_mean_[c]) + m * mu);
+    running_var_[c] = static_cast<T>((1 - m) * static_cast<double>(running_var_[c]) +
+                                     m * var * static_cast<double>(M) / static_cast<double>(M - 1));
   });
   batches_tracked_[0] += T(1);
   normalize(x, y, false);
@@ -141,33 +138,31 @@ template <class T>
 void BatchNorm<T>::backward_sums(TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx) {
   const std::size_t N = x.batch();
   const T M = static_cast<T>(N * HW_);
-  parallel::for_range(C_, 3 * N * HW_, [&](std::size_t first, std::size_t end) {
-    for (std::size_t c = first; c < end; ++c) {
-      const T mean = mean_[c], inv_std = inv_std_[c];
-      T sum_dy = 0, sum_dy_xhat = 0;
-      for (std::size_t n = 0; n < N; ++n) {
-        const T* xc = x.data() + (n * C_ + c) * HW_;
-        const T* dyc = dy.data() + (n * C_ + c) * HW_;
+  parallel::for_each(C_, 3 * N * HW_, [&](std::size_t c) {
+    const T mean = mean_[c], inv_std = inv_std_[c];
+    T sum_dy = 0, sum_dy_xhat = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      const T* xc = x.data() + (n * C_ + c) * HW_;
+      const T* dyc = dy.data() + (n * C_ + c) * HW_;
 #pragma omp simd reduction(+ : sum_dy, sum_dy_xhat)
-        for (std::size_t p = 0; p < HW_; ++p) {
-          sum_dy += dyc[p];
-          sum_dy_xhat += dyc[p] * (xc[p] - mean) * inv_std;
-        }
+      for (std::size_t p = 0; p < HW_; ++p) {
+        sum_dy += dyc[p];
+        sum_dy_xhat += dyc[p] * (xc[p] - mean) * inv_std;
       }
-      dgamma_[c] = sum_dy_xhat;
-      dbeta_[c] = sum_dy;
-      if (dx.empty()) continue;
-      const T scale = (options_.affine ? gamma_[c] : T(1)) * inv_std;
-      // Inference statistics are constants; training ones depend on every x of the channel.
-      const T mean_dy = last_train_ ? sum_dy / M : T(0), mean_dy_xhat = last_train_ ? sum_dy_xhat / M : T(0);
-      for (std::size_t n = 0; n < N; ++n) {
-        const T* xc = x.data() + (n * C_ + c) * HW_;
-        const T* dyc = dy.data() + (n * C_ + c) * HW_;
-        T* dxc = dx.data() + (n * C_ + c) * HW_;
-        for (std::size_t p = 0; p < HW_; ++p) {
-          const T xhat = (xc[p] - mean) * inv_std;
-          dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
-        }
+    }
+    dgamma_[c] = sum_dy_xhat;
+    dbeta_[c] = sum_dy;
+    if (dx.empty()) return;
+    const T scale = (options_.affine ? gamma_[c] : T(1)) * inv_std;
+    // Inference statistics are constants; training ones depend on every x of the channel.
+    const T mean_dy = last_train_ ? sum_dy / M : T(0), mean_dy_xhat = last_train_ ? sum_dy_xhat / M : T(0);
+    for (std::size_t n = 0; n < N; ++n) {
+      const T* xc = x.data() + (n * C_ + c) * HW_;
+      const T* dyc = dy.data() + (n * C_ + c) * HW_;
+      T* dxc = dx.data() + (n * C_ + c) * HW_;
+      for (std::size_t p = 0; p < HW_; ++p) {
+        const T xhat = (xc[p] - mean) * inv_std;
+        dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
       }
     }
   });
