@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -47,7 +48,19 @@ TEST(Pool, RunsEveryPartOnceAndNestedRunsInline) {
       }
     }
   }
-  testing::expect_error([] { set_num_threads(0); }, {"threads must be at least 1, got 0"});
+  testing::expect_error([] { set_num_threads(0); }, {"threads must be 1 to 1024, got 0"});
+  testing::expect_error([] { set_num_threads(5000); }, {"threads must be 1 to 1024, got 5000"});
+  PoolSize size(2);
+  std::vector<int> refused(2, 0);
+  parallel::run([&](std::size_t part, std::size_t) {
+    try {
+      set_num_threads(3);  // would destroy the pool it runs on
+    } catch (const Error& e) {
+      refused[part] = std::string(e.what()).find("inside a parallel run") != std::string::npos;
+    }
+  });
+  EXPECT_EQ(refused, (std::vector<int>{1, 1}));
+  EXPECT_EQ(num_threads(), 2);
 }
 
 TEST(Pool, SharesCoverTheRangeAndForRangeEveryItemOnce) {
@@ -134,7 +147,7 @@ TEST(Pool, TrainingIsBitIdenticalForAThreadCountAndCloseAcrossCounts) {
   for (std::size_t i = 0; i < one.size(); ++i) {
     worst = std::max({worst, std::fabs(double(two[i]) - one[i]), std::fabs(double(three[i]) - one[i])});
   }
-  EXPECT_LT(worst, 1e-4);  // float reordering of dW's sums only
+  EXPECT_LT(worst, 1e-4);  // float reordering only: conv2d's dW sums, GEMM blocks
 }
 
 // pool_threads 1: the threads are only the callers'; 2: the callers also take turns with the pool.

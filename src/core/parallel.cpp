@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -39,17 +40,15 @@ class Pool {
  public:
   explicit Pool(std::size_t threads) : threads_(threads), errors_(threads) {
     workers_.reserve(threads - 1);
-    for (std::size_t part = 1; part < threads; ++part) workers_.emplace_back([this, part] { work(part); });
+    try {
+      for (std::size_t part = 1; part < threads; ++part) workers_.emplace_back([this, part] { work(part); });
+    } catch (const std::system_error& e) {
+      stop();
+      throw Error("cannot start " + std::to_string(threads) + " threads: " + e.what());
+    }
   }
 
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread& worker : workers_) worker.join();
-  }
+  ~Pool() { stop(); }
 
   std::size_t threads() const { return threads_; }
 
@@ -64,7 +63,11 @@ class Pool {
     }
     wake_.notify_all();
     perform(body, 0, parts);
-    while (pending_.load(std::memory_order_acquire) != 0) relax();
+    // Yielding now and then lets a worker that shares this core (more threads than cores) finish.
+    for (unsigned spins = 1; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+      relax();
+      if (spins % 64 == 0) std::this_thread::yield();
+    }
     std::exception_ptr first;
     for (std::exception_ptr& error : errors_) {
       if (error && !first) first = error;
@@ -74,6 +77,15 @@ class Pool {
   }
 
  private:
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
   void perform(Body body, std::size_t part, std::size_t parts) {
     inside_run = true;
     try {
@@ -90,6 +102,7 @@ class Pool {
       std::uint64_t now = generation_.load(std::memory_order_acquire);
       for (auto start = std::chrono::steady_clock::now(); now == seen;) {
         for (int i = 0; i < 64 && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) relax();
+        std::this_thread::yield();  // lets a thread that has work run, should there be more threads than cores
         if (now == seen && std::chrono::steady_clock::now() - start > kSpin) {
           std::unique_lock<std::mutex> lock(mutex_);
           wake_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_acquire) != seen; });
@@ -128,7 +141,7 @@ std::unique_ptr<Pool>& pool() {
 
 std::size_t parts() { return inside_run ? 1 : pool()->threads(); }
 
-void run(Body body) {
+void run_body(Body body) {
   if (parts() == 1) {
     body(0, 1);
     return;
@@ -141,7 +154,8 @@ void run(Body body) {
 namespace bpnn {
 
 void set_num_threads(int threads) {
-  if (threads < 1) throw Error("threads must be at least 1, got " + std::to_string(threads));
+  if (threads < 1 || threads > 1024) throw Error("threads must be 1 to 1024, got " + std::to_string(threads));
+  if (parallel::inside_run) throw Error("set_num_threads: called from inside a parallel run");
   if (parallel::pool()->threads() != static_cast<std::size_t>(threads)) {
     parallel::pool() = std::make_unique<parallel::Pool>(static_cast<std::size_t>(threads));
   }

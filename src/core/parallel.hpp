@@ -11,8 +11,8 @@
 
 namespace bpnn::parallel {
 
-// A borrowed callable body(part, parts): the caller's lambda, by reference and without allocating;
-// it must outlive the run (a temporary in the call of run does).
+// A borrowed callable body(part, parts): the caller's lambda, by reference and without allocating.
+// Only run makes one, for the length of the run.
 class Body {
  public:
   template <class F>
@@ -32,10 +32,15 @@ class Body {
 // How many parts a run started here would have: the thread count, or 1 inside a run (no nesting).
 std::size_t parts();
 
+void run_body(Body body);
+
 // Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all are
 // done; an exception from any part is rethrown here (the lowest part's). Runs from several caller
 // threads take turns.
-void run(Body body);
+template <class F>
+void run(F&& body) {
+  run_body(Body(body));
+}
 
 // Part `part` of `parts` equal shares of [0, n): the half-open range [begin, end).
 inline std::pair<std::size_t, std::size_t> share(std::size_t n, std::size_t part, std::size_t parts) {

@@ -91,7 +91,7 @@ void Conv2d<T>::im2col(const T* x, T* col) const {
                                      static_cast<std::ptrdiff_t>(P);
           std::fill(col, col + first, T(0));
           if (first < end) {
-            const T* in = x + tap + static_cast<std::ptrdiff_t>(first * S);  // under output pixel (i, first)
+            const T* in = x + (tap + static_cast<std::ptrdiff_t>(first * S));  // under output pixel (i, first)
             if (S == 1) {
               std::copy(in, in + (end - first), col + first);  // the common case, one contiguous run
             } else {
@@ -118,7 +118,7 @@ void Conv2d<T>::col2im(const T* col, T* dx) const {
           const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * H_ + static_cast<std::size_t>(r)) * W_ + kj) -
                                      static_cast<std::ptrdiff_t>(P);
           if (first == end) continue;
-          T* in_grad = dx + tap + static_cast<std::ptrdiff_t>(first * S);
+          T* in_grad = dx + (tap + static_cast<std::ptrdiff_t>(first * S));  // inside the row
           if (S == 1) {
             for (std::size_t j = first; j < end; ++j) in_grad[j - first] += col[j];  // contiguous: vectorizes
           } else {
