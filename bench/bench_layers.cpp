@@ -126,6 +126,25 @@ struct LayerRig {
   // Asks for input_grad too: the cost of a layer that is not the first (a first layer skips it).
   void backward() { layer->backward(input.view(), output.view(), output_grad.view(), input_grad.view()); }
 
+  // The timed loops; items_per_second is samples/s. Backward adds into the parameter gradients on
+  // every iteration, as its contract says; nothing zeroes them, because that is the trainer's step.
+  void time_forward(benchmark::State& state) {
+    for (auto _ : state) {
+      forward();
+      benchmark::DoNotOptimize(output.data());
+      benchmark::ClobberMemory();
+    }
+    count_samples(state, input.shape()[0]);
+  }
+  void time_backward(benchmark::State& state) {
+    for (auto _ : state) {
+      backward();
+      benchmark::DoNotOptimize(input_grad.data());
+      benchmark::ClobberMemory();
+    }
+    count_samples(state, input.shape()[0]);
+  }
+
   std::unique_ptr<Layer<float>> layer;
   bool train;
   Rng rng{7};
@@ -138,27 +157,8 @@ LayerRig dense_rig(const benchmark::State& state) {
                   batch_arg(state, 2));
 }
 
-void BM_DenseForward(benchmark::State& state) {
-  LayerRig rig = dense_rig(state);
-  for (auto _ : state) {
-    rig.forward();
-    benchmark::DoNotOptimize(rig.output.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, batch_arg(state, 2));
-}
-
-// Adds into the weight gradient on every iteration, as backward's contract says; nothing zeroes it
-// because zeroing is the trainer's step, not the layer's.
-void BM_DenseBackward(benchmark::State& state) {
-  LayerRig rig = dense_rig(state);
-  for (auto _ : state) {
-    rig.backward();
-    benchmark::DoNotOptimize(rig.input_grad.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, batch_arg(state, 2));
-}
+void BM_DenseForward(benchmark::State& state) { dense_rig(state).time_forward(state); }
+void BM_DenseBackward(benchmark::State& state) { dense_rig(state).time_backward(state); }
 
 void dense_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"in", "out", "batch"});
@@ -173,26 +173,12 @@ BENCHMARK(BM_DenseBackward)->Apply(dense_shapes);
 // Activations on [N, 128], the hidden layer of 784-128-10.
 template <class L>
 void BM_ActivationForward(benchmark::State& state) {
-  const std::size_t N = batch_arg(state, 0);
-  LayerRig rig(std::make_unique<L>(), Shape{128}, N);
-  for (auto _ : state) {
-    rig.forward();
-    benchmark::DoNotOptimize(rig.output.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, N);
+  LayerRig(std::make_unique<L>(), Shape{128}, batch_arg(state, 0)).time_forward(state);
 }
 
 template <class L>
 void BM_ActivationBackward(benchmark::State& state) {
-  const std::size_t N = batch_arg(state, 0);
-  LayerRig rig(std::make_unique<L>(), Shape{128}, N);
-  for (auto _ : state) {
-    rig.backward();
-    benchmark::DoNotOptimize(rig.input_grad.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, N);
+  LayerRig(std::make_unique<L>(), Shape{128}, batch_arg(state, 0)).time_backward(state);
 }
 
 BENCHMARK_TEMPLATE(BM_ActivationForward, Sigmoid<float>)->Arg(64);
@@ -204,7 +190,7 @@ BENCHMARK_TEMPLATE(BM_ActivationBackward, Softmax<float>)->Arg(64);
 
 // The layers of LeNet (examples/networks/lenet.json) at its training batch of 32: the first conv
 // on 1x28x28 digits and the second on 6x14x14 maps, max pooling and batch norm (training mode)
-// after each. items_per_second is samples/s.
+// after each.
 struct LeNetLayer {
   std::unique_ptr<Layer<float>> (*make)();
   Shape sample;
@@ -225,23 +211,10 @@ const LeNetLayer kBatchNorm1{[]() -> std::unique_ptr<Layer<float>> { return std:
 constexpr std::size_t kLeNetBatch = 32;
 
 void BM_LeNetForward(benchmark::State& state, const LeNetLayer& which) {
-  LayerRig rig(which.make(), which.sample, kLeNetBatch, which.train);
-  for (auto _ : state) {
-    rig.forward();
-    benchmark::DoNotOptimize(rig.output.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, kLeNetBatch);
+  LayerRig(which.make(), which.sample, kLeNetBatch, which.train).time_forward(state);
 }
-
 void BM_LeNetBackward(benchmark::State& state, const LeNetLayer& which) {
-  LayerRig rig(which.make(), which.sample, kLeNetBatch, which.train);
-  for (auto _ : state) {
-    rig.backward();
-    benchmark::DoNotOptimize(rig.input_grad.data());
-    benchmark::ClobberMemory();
-  }
-  count_samples(state, kLeNetBatch);
+  LayerRig(which.make(), which.sample, kLeNetBatch, which.train).time_backward(state);
 }
 BENCHMARK_CAPTURE(BM_LeNetForward, conv1, kConv1);
 BENCHMARK_CAPTURE(BM_LeNetBackward, conv1, kConv1);

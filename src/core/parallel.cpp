@@ -102,8 +102,9 @@ class Pool {
       std::uint64_t now = generation_.load(std::memory_order_acquire);
       for (auto start = std::chrono::steady_clock::now(); now == seen;) {
         for (int i = 0; i < 64 && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) relax();
+        if (now != seen) break;
         std::this_thread::yield();  // lets a thread that has work run, should there be more threads than cores
-        if (now == seen && std::chrono::steady_clock::now() - start > kSpin) {
+        if (std::chrono::steady_clock::now() - start > kSpin) {
           std::unique_lock<std::mutex> lock(mutex_);
           wake_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_acquire) != seen; });
           if (stopping_) return;

@@ -32,6 +32,7 @@ class Body {
 // How many parts a run started here would have: the thread count, or 1 inside a run (no nesting).
 std::size_t parts();
 
+// run's half that is not a template.
 void run_body(Body body);
 
 // Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all are
