@@ -10,13 +10,16 @@
 #include <utility>
 
 #include "bpnn/bpnn.hpp"
-#include "kernels/gemm.hpp"
 
 namespace bpnn {
 namespace {
 
-using kernels::gemm;
-using kernels::Transpose;
+// The GEMMs go through the one-thread cpu backend, as the layers' do.
+template <class T>
+void gemm(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  default_backend<T>()->gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
 
 Tensor<float> random_tensor(const Shape& shape, Rng& rng, double low, double high) {
   Tensor<float> t(shape);
@@ -116,15 +119,13 @@ struct LayerRig {
     forward();
   }
 
-  void forward() {
-    if (train) {
-      layer->forward_train(input.view(), output.view(), rng);
-    } else {
-      layer->forward(input.view(), output.view());
-    }
+  Context<float> context() {
+    return {.backend = default_backend<float>().get(), .mode = train ? Mode::train : Mode::eval, .rng = &rng,
+            .workspace = &workspace, .gradients = {.base = parameters.grads().data(), .scale = 1.0f}};
   }
+  void forward() { layer->forward(context(), input.view(), output.view()); }
   // Asks for input_grad too: the cost of a layer that is not the first (a first layer skips it).
-  void backward() { layer->backward(input.view(), output.view(), output_grad.view(), input_grad.view()); }
+  void backward() { layer->backward(context(), input.view(), output.view(), output_grad.view(), input_grad.view()); }
 
   // The timed loops; items_per_second is samples/s. Backward adds into the parameter gradients on
   // every iteration, as its contract says; nothing zeroes them, because that is the trainer's step.
@@ -149,6 +150,7 @@ struct LayerRig {
   bool train;
   Rng rng{7};
   ParameterStore<float> parameters;
+  LayerWorkspace<float> workspace;
   Tensor<float> input, output, output_grad, input_grad;
 };
 

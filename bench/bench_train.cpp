@@ -16,11 +16,11 @@ int main(int argc, char** argv) {
     const bpnn::Network network = bpnn::parse_network(argv[1], "NET");
     const std::size_t batch = std::strtoul(argv[3], nullptr, 10), epochs = std::strtoul(argv[4], nullptr, 10);
     const double lr = std::strtod(argv[5], nullptr);
-    bpnn::set_num_threads(std::atoi(argv[6]));
     const std::string loss_name = argc > 7 ? argv[7] : "cross_entropy";
     bpnn::Dataset data = bpnn::read_idx(argv[2]);
     const std::size_t N = data.size();
     bpnn::Sequential<float> model = bpnn::build_model<float>(network);
+    model.set_backend(bpnn::make_cpu_backend<float>({.threads = std::atoi(argv[6])}));
     bpnn::Rng rng(1);
     model.initialize(rng);
     const bpnn::TensorView<const float> x = data.inputs.view().reshaped(model.input_shape().with_batch(N));

@@ -1,13 +1,13 @@
-// The CBLAS wrapper against the naive reference GEMM: every transpose combination, odd sizes,
-// strides larger than the row, alpha and beta, in float and double.
+// The cpu backend's GEMM (the CBLAS wrapper) against the reference backend's naive loops: every
+// transpose combination, odd sizes, strides larger than the row, alpha and beta, float and double.
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "bpnn/backend/backend.hpp"
 #include "bpnn/core/rng.hpp"
-#include "kernels/gemm.hpp"
 
-namespace bpnn::kernels {
+namespace bpnn {
 namespace {
 
 template <class T>
@@ -22,9 +22,10 @@ void compare(Transpose ta, Transpose tb, std::size_t M, std::size_t N, std::size
   for (T& v : B) v = static_cast<T>(rng.uniform(-1, 1));
   for (T& v : C) v = static_cast<T>(rng.uniform(-1, 1));
   std::vector<T> expected = C;
-  gemm<T>(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta, C.data(), N + pad);
-  gemm_reference<T>(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta, expected.data(),
-                    N + pad);
+  make_cpu_backend<T>()->gemm(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta, C.data(),
+                              N + pad);
+  make_reference_backend<T>()->gemm(ta, tb, M, N, K, alpha, A.data(), a_cols + pad, B.data(), b_cols + pad, beta,
+                                    expected.data(), N + pad);
   for (std::size_t i = 0; i < C.size(); ++i) ASSERT_NEAR(C[i], expected[i], tolerance) << "element " << i;
 }
 
@@ -47,9 +48,9 @@ TEST(Gemm, MatchesReferenceForEveryTranspose) {
 
 TEST(Gemm, EmptyProductsAreNoOps) {
   std::vector<float> C = {1, 2};
-  gemm<float>(Transpose::no, Transpose::no, 0, 2, 3, 1.0f, nullptr, 3, nullptr, 2, 0.0f, C.data(), 2);
+  make_cpu_backend<float>()->gemm(Transpose::no, Transpose::no, 0, 2, 3, 1.0f, nullptr, 3, nullptr, 2, 0.0f, C.data(), 2);
   EXPECT_EQ(C[0], 1.0f);
 }
 
 }  // namespace
-}  // namespace bpnn::kernels
+}  // namespace bpnn

@@ -14,8 +14,9 @@ using testing::random_tensor;
 // MSE whose gradient forgets the factor 2 of d(p - t)^2/dp (tiny-dnn's bug).
 class MseMissingFactorTwo : public Mse<double> {
  public:
-  void backward(TensorView<const double> p, TensorView<const double> t, TensorView<double> dp) const override {
-    Mse<double>::backward(p, t, dp);
+  void backward(const Backend<double>& backend, TensorView<const double> p, TensorView<const double> t,
+                TensorView<double> dp) const override {
+    Mse<double>::backward(backend, p, t, dp);
     for (double& g : dp.span()) g /= 2;
   }
 };
@@ -28,9 +29,9 @@ class DenseTransposedBackward : public Dense<double> {
     Dense<double>::bind(store, first);
     weight_ = store.value(first);
   }
-  void backward(TensorView<const double> x, TensorView<const double> y, TensorView<const double> dy,
-                TensorView<double> dx) override {
-    Dense<double>::backward(x, y, dy, TensorView<double>{});  // the weight gradient stays right
+  void backward(const Context<double>& ctx, TensorView<const double> x, TensorView<const double> y,
+                TensorView<const double> dy, TensorView<double> dx) const override {
+    Dense<double>::backward(ctx, x, y, dy, TensorView<double>{});  // the weight gradient stays right
     const std::size_t N = x.batch();
     for (std::size_t n = 0; n < N; ++n) {
       for (std::size_t i = 0; i < 3; ++i) {
@@ -48,8 +49,8 @@ class DenseTransposedBackward : public Dense<double> {
 // A sigmoid whose backward overwrites nothing: the input gradient keeps its poison.
 class SigmoidForgetsToWrite : public Sigmoid<double> {
  public:
-  void backward(TensorView<const double>, TensorView<const double>, TensorView<const double>,
-                TensorView<double>) override {}
+  void backward(const Context<double>&, TensorView<const double>, TensorView<const double>, TensorView<const double>,
+                TensorView<double>) const override {}
 };
 
 // A dense layer that overwrites its weight gradient instead of adding to it.
@@ -60,10 +61,10 @@ class DenseOverwritesWeightGrad : public Dense<double> {
     Dense<double>::bind(store, first);
     weight_grad_ = store.grad(first);
   }
-  void backward(TensorView<const double> x, TensorView<const double> y, TensorView<const double> dy,
-                TensorView<double> dx) override {
+  void backward(const Context<double>& ctx, TensorView<const double> x, TensorView<const double> y,
+                TensorView<const double> dy, TensorView<double> dx) const override {
     for (double& g : weight_grad_.span()) g = 0;
-    Dense<double>::backward(x, y, dy, dx);
+    Dense<double>::backward(ctx, x, y, dy, dx);
   }
 
  private:

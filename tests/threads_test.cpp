@@ -1,5 +1,5 @@
-// Threads, both kinds: bpnn's own pool (set_num_threads), which splits GEMMs and the loops of
-// conv2d, pooling and batch norm, and callers' threads predicting on one model at once
+// Threads, both kinds: a cpu backend's own pool (CpuBackendOptions::threads), which splits GEMMs
+// and the loops of conv2d, pooling and batch norm, and callers' threads predicting on one model at once
 // (Sequential::infer is const, each thread with its own workspace). The test suite also runs this
 // under ThreadSanitizer (scripts/test.sh), which reports any data race.
 #include <gtest/gtest.h>
@@ -16,29 +16,22 @@
 
 #include "bpnn/bpnn.hpp"
 #include "core/parallel.hpp"
-#include "kernels/gemm.hpp"
 #include "support/expect_error.hpp"
 
 namespace bpnn {
 namespace {
 
-// Sets the pool's size for one test and puts it back to the default of 1 afterwards.
-struct PoolSize {
-  explicit PoolSize(int threads) { set_num_threads(threads); }
-  ~PoolSize() { set_num_threads(1); }
-};
-
 TEST(Pool, RunsEveryPartOnceAndNestedRunsInline) {
   for (int threads : {1, 2, 3}) {
-    PoolSize size(threads);
-    EXPECT_EQ(num_threads(), threads);
-    EXPECT_EQ(parallel::parts(), static_cast<std::size_t>(threads));
+    const parallel::ThreadPool pool(threads);
+    EXPECT_EQ(pool.threads(), static_cast<std::size_t>(threads));
+    EXPECT_EQ(pool.parts(), static_cast<std::size_t>(threads));
     for (int round = 0; round < 50; ++round) {  // many runs in a row: workers spinning and sleeping
       std::vector<int> calls(static_cast<std::size_t>(threads), 0), nested(static_cast<std::size_t>(threads), 0);
-      parallel::run([&](std::size_t part, std::size_t parts) {
+      pool.run([&](std::size_t part, std::size_t parts) {
         ++calls[part];
         EXPECT_EQ(parts, static_cast<std::size_t>(threads));
-        parallel::run([&](std::size_t inner, std::size_t inner_parts) {  // inside a run: one part, inline
+        pool.run([&](std::size_t inner, std::size_t inner_parts) {  // inside a run: one part, inline
           nested[part] += static_cast<int>(inner == 0 && inner_parts == 1);
         });
       });
@@ -48,19 +41,15 @@ TEST(Pool, RunsEveryPartOnceAndNestedRunsInline) {
       }
     }
   }
-  testing::expect_error([] { set_num_threads(0); }, {"threads must be 1 to 1024, got 0"});
-  testing::expect_error([] { set_num_threads(5000); }, {"threads must be 1 to 1024, got 5000"});
-  PoolSize size(2);
-  std::vector<int> refused(2, 0);
-  parallel::run([&](std::size_t part, std::size_t) {
-    try {
-      set_num_threads(3);  // would destroy the pool it runs on
-    } catch (const Error& e) {
-      refused[part] = std::string(e.what()).find("inside a parallel run") != std::string::npos;
-    }
-  });
-  EXPECT_EQ(refused, (std::vector<int>{1, 1}));
-  EXPECT_EQ(num_threads(), 2);
+  testing::expect_error([] { make_cpu_backend<float>({.threads = 0}); }, {"threads must be 1 to 1024, got 0"});
+  testing::expect_error([] { make_cpu_backend<float>({.threads = 5000}); }, {"threads must be 1 to 1024, got 5000"});
+  // Two pools: a run on one is no run on the other, but nested runs still go inline.
+  const parallel::ThreadPool outer(2), inner(2);
+  std::vector<int> inner_parts(2, 0);
+  outer.run([&](std::size_t part, std::size_t) { inner_parts[part] = static_cast<int>(inner.parts()); });
+  EXPECT_EQ(inner_parts, (std::vector<int>{1, 1}));
+  EXPECT_EQ(make_cpu_backend<float>({.threads = 3})->threads(), 3U);
+  EXPECT_EQ(default_backend<float>()->threads(), 1U);
 }
 
 TEST(Pool, SharesCoverTheRangeAndForRangeEveryItemOnce) {
@@ -73,30 +62,30 @@ TEST(Pool, SharesCoverTheRangeAndForRangeEveryItemOnce) {
     }
     EXPECT_EQ(next, 10U);
   }
-  PoolSize size(3);
+  const parallel::ThreadPool pool(3);
   std::vector<std::atomic<int>> seen(1000);
-  parallel::for_range(seen.size(), 1000, [&](std::size_t begin, std::size_t end) {
+  parallel::for_range(pool, seen.size(), 1000, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) ++seen[i];
   });
   for (const std::atomic<int>& count : seen) EXPECT_EQ(count.load(), 1);
 }
 
 TEST(Pool, AnExceptionInAWorkerReachesTheCallerAndThePoolGoesOn) {
-  PoolSize size(2);
-  EXPECT_THROW(parallel::run([](std::size_t part, std::size_t) {
+  const parallel::ThreadPool pool(2);
+  EXPECT_THROW(pool.run([](std::size_t part, std::size_t) {
                  if (part == 1) throw std::runtime_error("part 1 failed");
                }),
                std::runtime_error);
   std::vector<int> calls(2, 0);
-  parallel::run([&](std::size_t part, std::size_t) { ++calls[part]; });
+  pool.run([&](std::size_t part, std::size_t) { ++calls[part]; });
   EXPECT_EQ(calls, (std::vector<int>{1, 1}));
 }
 
 // Large products are split into blocks of C across the pool: along N when N >= M, else along M,
 // with every transpose combination and row strides longer than the rows.
 TEST(Pool, SplitGemmMatchesTheReference) {
-  using kernels::Transpose;
-  PoolSize size(3);
+  const auto cpu = make_cpu_backend<double>({.threads = 3});
+  const auto reference = make_reference_backend<double>();
   Rng rng(9);
   for (const auto& [M, N, K] : {std::array<std::size_t, 3>{70, 130, 120}, {200, 40, 160}}) {
     for (Transpose ta : {Transpose::no, Transpose::yes}) {
@@ -108,9 +97,8 @@ TEST(Pool, SplitGemmMatchesTheReference) {
         for (double& v : B) v = rng.uniform(-1, 1);
         for (double& v : C) v = rng.uniform(-1, 1);
         std::vector<double> expected = C;
-        kernels::gemm<double>(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, C.data(), N + pad);
-        kernels::gemm_reference<double>(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, expected.data(),
-                                        N + pad);
+        cpu->gemm(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, C.data(), N + pad);
+        reference->gemm(ta, tb, M, N, K, 0.5, A.data(), lda, B.data(), ldb, 1.0, expected.data(), N + pad);
         for (std::size_t i = 0; i < C.size(); ++i) ASSERT_NEAR(C[i], expected[i], 1e-12) << "element " << i;
       }
     }
@@ -120,13 +108,13 @@ TEST(Pool, SplitGemmMatchesTheReference) {
 // A CNN large enough that every split happens (conv2d's samples, batch norm's channels, pooling's
 // planes, the dense layer's GEMM), trained for 2 epochs.
 std::vector<float> train_cnn(int threads) {
-  PoolSize size(threads);
   const Network net = parse_network(R"({"input": [1, 28, 28], "layers": [
       {"type": "conv2d", "filters": 4, "kernel": 5, "padding": 2}, {"type": "batchnorm"}, {"type": "relu"},
       {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dense", "units": 128}, {"type": "relu"},
       {"type": "dense", "units": 10}]})",
                                     "net");
   Sequential<float> model = build_model<float>(net);
+  model.set_backend(make_cpu_backend<float>({.threads = threads}));
   Rng rng(5);
   model.initialize(rng);
   Tensor<float> x(Shape{64, 1, 28, 28}), t(Shape{64});
@@ -152,13 +140,13 @@ TEST(Pool, TrainingIsBitIdenticalForAThreadCountAndCloseAcrossCounts) {
 
 // pool_threads 1: the threads are only the callers'; 2: the callers also take turns with the pool.
 void check_concurrent_inference(int pool_threads) {
-  PoolSize size(pool_threads);
   const Network net = parse_network(R"({"input": [1, 12, 12], "layers": [
       {"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "batchnorm"}, {"type": "relu"},
       {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout", "p": 0.2},
       {"type": "dense", "units": 16}, {"type": "batchnorm"}, {"type": "tanh"}, {"type": "dense", "units": 5}]})",
                                     "net");
   Sequential<float> model = build_model<float>(net);
+  model.set_backend(make_cpu_backend<float>({.threads = pool_threads}));
   Rng rng(4);
   model.initialize(rng);
   Tensor<float> x(Shape{64, 1, 12, 12}), t(Shape{64});

@@ -63,8 +63,8 @@ void print_json(const Evaluation& e) {
 }
 
 void run_eval(const EvalFlags& f) {
-  set_num_threads(f.threads);
   LoadedModel<float> loaded = load_model<float>(f.model);
+  loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
   // By default, the loss and target values the model was trained with.
   const std::string loss = !f.loss.empty()                           ? f.loss
                            : loaded.metadata.contains("bpnn.loss") ? loaded.metadata["bpnn.loss"]

@@ -17,8 +17,8 @@ struct PredictFlags {
 };
 
 void run_predict(const PredictFlags& f) {
-  set_num_threads(f.threads);
   LoadedModel<float> loaded = load_model<float>(f.model);
+  loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
   // The loss only shapes the targets, which predict ignores.
   const PreparedData data = load_data(f.data, f.labels, f.data_flags, loaded.model, "cross_entropy");
   const TensorView<const float> inputs = data.inputs();

@@ -93,9 +93,9 @@ std::unique_ptr<Optimizer<float>> make_optimizer(const TrainFlags& f) {
 }
 
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
-  set_num_threads(f.threads);
   const Network network = std::filesystem::exists(f.net) ? read_network_file(f.net) : parse_network(f.net, "--net");
   Sequential<float> model = build_model<float>(network);
+  model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
   Rng rng(f.seed);
   model.initialize(rng);
   if (!f.init.empty()) load_weights(f.init, model);

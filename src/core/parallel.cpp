@@ -1,6 +1,6 @@
-// The thread pool behind parallel::run and set_num_threads. A run is short (one layer's loop, one
-// GEMM: tens of microseconds), so workers spin for a while before they sleep, and the caller spins
-// until its workers are done: a sleep and wake-up per run would cost as much as the run.
+// The thread pool of a cpu backend. A run is short (one layer's loop, one GEMM: tens of
+// microseconds), so workers spin for a while before they sleep, and the caller spins until its
+// workers are done: a sleep and wake-up per run would cost as much as the run.
 #include "core/parallel.hpp"
 
 #include <atomic>
@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "bpnn/core/error.hpp"
-#include "bpnn/core/threads.hpp"
 
 namespace bpnn::parallel {
 namespace {
@@ -36,9 +35,11 @@ void relax() {
 
 thread_local bool inside_run = false;
 
-class Pool {
+}  // namespace
+
+class ThreadPool::Workers {
  public:
-  explicit Pool(std::size_t threads) : threads_(threads), errors_(threads) {
+  explicit Workers(std::size_t threads) : threads_(threads), errors_(threads) {
     workers_.reserve(threads - 1);
     try {
       for (std::size_t part = 1; part < threads; ++part) workers_.emplace_back([this, part] { work(part); });
@@ -48,7 +49,7 @@ class Pool {
     }
   }
 
-  ~Pool() { stop(); }
+  ~Workers() { stop(); }
 
   std::size_t threads() const { return threads_; }
 
@@ -133,35 +134,21 @@ class Pool {
   std::vector<std::thread> workers_;          // last: they start once everything above exists
 };
 
-std::unique_ptr<Pool>& pool() {
-  static std::unique_ptr<Pool> instance = std::make_unique<Pool>(1);
-  return instance;
+ThreadPool::ThreadPool(int threads) : threads_(static_cast<std::size_t>(threads)) {
+  if (threads < 1 || threads > 1024) throw Error("threads must be 1 to 1024, got " + std::to_string(threads));
+  if (threads > 1) workers_ = std::make_unique<Workers>(threads_);
 }
 
-}  // namespace
+ThreadPool::~ThreadPool() = default;
 
-std::size_t parts() { return inside_run ? 1 : pool()->threads(); }
+std::size_t ThreadPool::parts() const { return inside_run ? 1 : threads_; }
 
-void run_body(Body body) {
+void ThreadPool::run_body(Body body) const {
   if (parts() == 1) {
     body(0, 1);
     return;
   }
-  pool()->run(body);
+  workers_->run(body);
 }
 
 }  // namespace bpnn::parallel
-
-namespace bpnn {
-
-void set_num_threads(int threads) {
-  if (threads < 1 || threads > 1024) throw Error("threads must be 1 to 1024, got " + std::to_string(threads));
-  if (parallel::inside_run) throw Error("set_num_threads: called from inside a parallel run");
-  if (parallel::pool()->threads() != static_cast<std::size_t>(threads)) {
-    parallel::pool() = std::make_unique<parallel::Pool>(static_cast<std::size_t>(threads));
-  }
-}
-
-int num_threads() { return static_cast<int>(parallel::pool()->threads()); }
-
-}  // namespace bpnn

@@ -1,11 +1,12 @@
-// The one thread pool (internal). set_num_threads(n) gives it n - 1 workers; the calling thread is
-// the n-th. Work is split statically: part k of a run always gets the same share, so results
-// depend on the thread count only, never on timing. BLAS runs single-threaded inside it
+// The thread pool of a cpu backend (internal). A pool of n threads has n - 1 workers; the calling
+// thread is the n-th. Work is split statically: part k of a run always gets the same share, so
+// results depend on the thread count only, never on timing. BLAS runs single-threaded inside it
 // (kernels/gemm.cpp), so no second pool ever competes for the cores.
 #pragma once
 
 #include <concepts>
 #include <cstddef>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -29,19 +30,33 @@ class Body {
   void (*call_)(void*, std::size_t, std::size_t);
 };
 
-// How many parts a run started here would have: the thread count, or 1 inside a run (no nesting).
-std::size_t parts();
+class ThreadPool {
+ public:
+  // Starts threads - 1 workers; throws Error unless 1 <= threads <= 1024 or if a thread cannot start.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
 
-// run's half that is not a template.
-void run_body(Body body);
+  std::size_t threads() const { return threads_; }
+  // How many parts a run started here would have: the thread count, or 1 inside a run of any
+  // pool (no nesting).
+  std::size_t parts() const;
 
-// Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all are
-// done; an exception from any part is rethrown here (the lowest part's). Runs from several caller
-// threads take turns.
-template <class F>
-void run(F&& body) {
-  run_body(Body(body));
-}
+  // Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all
+  // are done; an exception from any part is rethrown here (the lowest part's). Runs from several
+  // caller threads take turns.
+  template <class F>
+  void run(F&& body) const {
+    run_body(Body(body));
+  }
+
+ private:
+  void run_body(Body body) const;
+  class Workers;
+  std::size_t threads_;
+  std::unique_ptr<Workers> workers_;  // null for one thread
+};
 
 // Part `part` of `parts` equal shares of [0, n): the half-open range [begin, end).
 inline std::pair<std::size_t, std::size_t> share(std::size_t n, std::size_t part, std::size_t parts) {
@@ -52,13 +67,13 @@ inline std::pair<std::size_t, std::size_t> share(std::size_t n, std::size_t part
 // operations each are worth splitting; else body(0, n) on the calling thread. For loops whose
 // items are independent, where the split cannot change the results.
 template <class F>
-void for_range(std::size_t n, std::size_t item_work, F&& body) {
+void for_range(const ThreadPool& pool, std::size_t n, std::size_t item_work, F&& body) {
   constexpr std::size_t kMinWork = std::size_t{1} << 15;  // below this a hand-over costs more than it saves
-  if (parts() == 1 || n < 2 || n * item_work < kMinWork) {
+  if (pool.parts() == 1 || n < 2 || n * item_work < kMinWork) {
     body(std::size_t{0}, n);
     return;
   }
-  run([&](std::size_t part, std::size_t parts) {
+  pool.run([&](std::size_t part, std::size_t parts) {
     const auto [begin, end] = share(n, part, parts);
     if (begin < end) body(begin, end);
   });
@@ -66,8 +81,8 @@ void for_range(std::size_t n, std::size_t item_work, F&& body) {
 
 // body(i) for every i in [0, n), the items shared out as for_range does.
 template <class F>
-void for_each(std::size_t n, std::size_t item_work, F&& body) {
-  for_range(n, item_work, [&](std::size_t begin, std::size_t end) {
+void for_each(const ThreadPool& pool, std::size_t n, std::size_t item_work, F&& body) {
+  for_range(pool, n, item_work, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) body(i);
   });
 }

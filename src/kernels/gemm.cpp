@@ -34,9 +34,6 @@ struct Blas<double> {
 template <class T>
 void blas_product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
                   const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
-  // BLAS stays on the calling thread: the threads are bpnn's own pool (core/parallel.hpp).
-  static const bool single_threaded = (openblas_set_num_threads(1), true);
-  (void)single_threaded;
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   if (K == 1 && beta == T(1)) {
     // C += alpha a b^T, a being op(A)'s one column and b op(B)'s one row.
@@ -58,20 +55,29 @@ constexpr std::size_t kSplitWork = std::size_t{1} << 20;
 
 }  // namespace
 
+OneBlasThread::OneBlasThread() : before_(openblas_get_num_threads()) {
+  if (before_ != 1) openblas_set_num_threads(1);
+}
+
+OneBlasThread::~OneBlasThread() {
+  if (before_ != 1) openblas_set_num_threads(before_);
+}
+
 // With several threads, a large product is split into column (or row) blocks of C, one per thread,
 // each a single-threaded BLAS call. The larger of M and N is split, so that each thread packs only
 // its share of the larger operand; block edges fall on multiples of 16, the kernels' widths.
 template <class T>
-void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
-          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N,
+          std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
+          std::size_t ldc) {
   if (M == 0 || N == 0) return;
-  if (parallel::parts() == 1 || M * N * K < kSplitWork) {
+  if (pool.parts() == 1 || M * N * K < kSplitWork) {
     blas_product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes, split_columns = N >= M;
   const std::size_t length = split_columns ? N : M;
-  parallel::run([&](std::size_t part, std::size_t parts) {
+  pool.run([&](std::size_t part, std::size_t parts) {
     auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
     const std::size_t begin = edge(part), end = edge(part + 1);
     if (begin >= end) return;
@@ -85,32 +91,9 @@ void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, st
   });
 }
 
-template void gemm(Transpose, Transpose, std::size_t, std::size_t, std::size_t, float, const float*, std::size_t,
-                   const float*, std::size_t, float, float*, std::size_t);
-template void gemm(Transpose, Transpose, std::size_t, std::size_t, std::size_t, double, const double*, std::size_t,
-                   const double*, std::size_t, double, double*, std::size_t);
-
-template <class T>
-void gemm_reference(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
-                    T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
-                    std::size_t ldc) {
-  for (std::size_t i = 0; i < M; ++i) {
-    for (std::size_t j = 0; j < N; ++j) {
-      T sum = 0;
-      for (std::size_t k = 0; k < K; ++k) {
-        const T a = trans_a == Transpose::yes ? A[k * lda + i] : A[i * lda + k];
-        const T b = trans_b == Transpose::yes ? B[j * ldb + k] : B[k * ldb + j];
-        sum += a * b;
-      }
-      // beta == 0 ignores C's old contents (it may be uninitialized), as BLAS does.
-      C[i * ldc + j] = alpha * sum + (beta == T(0) ? T(0) : beta * C[i * ldc + j]);
-    }
-  }
-}
-
-template void gemm_reference(Transpose, Transpose, std::size_t, std::size_t, std::size_t, float, const float*,
-                             std::size_t, const float*, std::size_t, float, float*, std::size_t);
-template void gemm_reference(Transpose, Transpose, std::size_t, std::size_t, std::size_t, double, const double*,
-                             std::size_t, const double*, std::size_t, double, double*, std::size_t);
+template void gemm(const parallel::ThreadPool&, Transpose, Transpose, std::size_t, std::size_t, std::size_t, float,
+                   const float*, std::size_t, const float*, std::size_t, float, float*, std::size_t);
+template void gemm(const parallel::ThreadPool&, Transpose, Transpose, std::size_t, std::size_t, std::size_t, double,
+                   const double*, std::size_t, const double*, std::size_t, double, double*, std::size_t);
 
 }  // namespace bpnn::kernels

@@ -4,19 +4,15 @@
 //   backward: dx[n,i] = sum_o dy[n,o] W[o,i]                dx = dy W       (overwrite)
 //             dW[o,i] += sum_n dy[n,o] x[n,i]               dW += dy^T x    (accumulate)
 //             db[o]   += sum_n dy[n,o]                                      (accumulate)
-//   online SGD: dx as above with the old W, then W -= lr dy^T x and b -= lr sum_n dy[n,o] in place
-//             (for one sample, an outer product: no gradient buffer is touched)
+//   (dW and db as scale times those, into the context's gradient sink: scale -lr into W and b
+//   themselves is fused plain SGD, for one sample an outer product that touches no gradient buffer)
 #include "bpnn/layers/dense.hpp"
 
 #include <cmath>
 
 #include "bpnn/core/error.hpp"
-#include "kernels/gemm.hpp"
 
 namespace bpnn {
-
-using kernels::gemm;
-using kernels::Transpose;
 
 template <class T>
 Dense<T>::Dense(DenseOptions options) : options_(options) {
@@ -44,53 +40,44 @@ std::vector<ParameterSpec> Dense<T>::parameter_specs() const {
 }
 
 template <class T>
+LayerConfig Dense<T>::config() const {
+  LayerConfig c{"dense", {{"units", static_cast<std::int64_t>(options_.units)}, {"bias", options_.bias}}};
+  if (options_.weight_init) c.fields.emplace_back("init", *options_.weight_init);
+  if (options_.bias_init) c.fields.emplace_back("bias_init", *options_.bias_init);
+  return c;
+}
+
+template <class T>
 void Dense<T>::bind(ParameterStore<T>& store, std::size_t first) {
   weight_ = store.value(first);
-  weight_grad_ = store.grad(first);
+  weight_offset_ = store.entry(first).offset;
   if (options_.bias) {
     bias_ = store.value(first + 1);
-    bias_grad_ = store.grad(first + 1);
+    bias_offset_ = store.entry(first + 1).offset;
   }
 }
 
 template <class T>
-void Dense<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
+void Dense<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
   const std::size_t N = x.batch(), I = in_, O = options_.units;
   // y = b broadcast over the batch, then y += x W^T in one GEMM.
-  for (std::size_t n = 0; n < N; ++n) {
-    for (std::size_t o = 0; o < O; ++o) y[n * O + o] = options_.bias ? bias_[o] : T(0);
-  }
-  gemm<T>(Transpose::no, Transpose::yes, N, O, I, T(1), x.data(), I, weight_.data(), I, T(1), y.data(), O);
+  ctx.backend->fill_rows(N, O, options_.bias ? bias_.data() : nullptr, y.data());
+  ctx.backend->gemm(Transpose::no, Transpose::yes, N, O, I, T(1), x.data(), I, weight_.data(), I, T(1), y.data(), O);
 }
 
+// dx first, while W is still the forward's: the sink may be W itself (fused plain SGD).
 template <class T>
-void Dense<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy,
-                        TensorView<T> dx) {
+void Dense<T>::backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> /*y*/,
+                        TensorView<const T> dy, TensorView<T> dx) const {
   const std::size_t N = x.batch(), I = in_, O = options_.units;
-  gemm<T>(Transpose::yes, Transpose::no, O, I, N, T(1), dy.data(), O, x.data(), I, T(1), weight_grad_.data(), I);
-  if (options_.bias) {
-    for (std::size_t n = 0; n < N; ++n) {
-      for (std::size_t o = 0; o < O; ++o) bias_grad_[o] += dy[n * O + o];
-    }
-  }
+  const Backend<T>& backend = *ctx.backend;
+  const T scale = ctx.gradients.scale;
   if (!dx.empty()) {
-    gemm<T>(Transpose::no, Transpose::no, N, I, O, T(1), dy.data(), O, weight_.data(), I, T(0), dx.data(), I);
+    backend.gemm(Transpose::no, Transpose::no, N, I, O, T(1), dy.data(), O, weight_.data(), I, T(0), dx.data(), I);
   }
-}
-
-template <class T>
-void Dense<T>::backward_sgd(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy,
-                            TensorView<T> dx, T learning_rate) {
-  const std::size_t N = x.batch(), I = in_, O = options_.units;
-  if (!dx.empty()) {
-    gemm<T>(Transpose::no, Transpose::no, N, I, O, T(1), dy.data(), O, weight_.data(), I, T(0), dx.data(), I);
-  }
-  gemm<T>(Transpose::yes, Transpose::no, O, I, N, -learning_rate, dy.data(), O, x.data(), I, T(1), weight_.data(), I);
-  if (options_.bias) {
-    for (std::size_t n = 0; n < N; ++n) {
-      for (std::size_t o = 0; o < O; ++o) bias_[o] -= learning_rate * dy[n * O + o];
-    }
-  }
+  backend.gemm(Transpose::yes, Transpose::no, O, I, N, scale, dy.data(), O, x.data(), I, T(1),
+               ctx.gradients.at(weight_offset_), I);
+  if (options_.bias) backend.add_row_sums(N, O, scale, dy.data(), ctx.gradients.at(bias_offset_));
 }
 
 template class Dense<float>;

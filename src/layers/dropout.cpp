@@ -12,37 +12,30 @@ Dropout<T>::Dropout(DropoutOptions options) : p_(options.p) {
   if (!(p_ >= 0 && p_ < 1)) throw Error("dropout: p must lie in [0, 1), got " + std::to_string(p_));
 }
 
+// Saved for backward in train mode: the mask, 0 or 1 / (1 - p) per element.
 template <class T>
-void Dropout<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
-  copy(x, y);
-}
-
-template <class T>
-void Dropout<T>::forward(TensorView<const T> x, TensorView<T> y) {
-  infer(x, y, this->scratch_);
-  last_train_ = false;
-}
-
-template <class T>
-void Dropout<T>::forward_train(TensorView<const T> x, TensorView<T> y, Rng& rng) {
-  mask_.resize(x.shape());
-  const T keep = static_cast<T>(1.0 / (1.0 - p_));
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    mask_[i] = rng.uniform() < p_ ? T(0) : keep;
-    y[i] = mask_[i] * x[i];
-  }
-  last_train_ = true;
-}
-
-template <class T>
-void Dropout<T>::backward(TensorView<const T> /*x*/, TensorView<const T> /*y*/, TensorView<const T> dy,
-                          TensorView<T> dx) {
-  if (dx.empty()) return;
-  if (!last_train_) {
-    copy(dy, dx);
+void Dropout<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
+  if (!ctx.training()) {
+    ctx.backend->copy(x.size(), x.data(), y.data());
     return;
   }
-  for (std::size_t i = 0; i < dy.size(); ++i) dx[i] = mask_[i] * dy[i];
+  if (ctx.rng == nullptr) throw Error("training mode needs a random generator for its mask");
+  Tensor<T>& mask = ctx.workspace->saved;
+  mask.resize(x.shape());
+  const T keep = static_cast<T>(1.0 / (1.0 - p_));
+  for (std::size_t i = 0; i < x.size(); ++i) mask[i] = ctx.rng->uniform() < p_ ? T(0) : keep;
+  ctx.backend->multiply(x.size(), mask.data(), x.data(), y.data());
+}
+
+template <class T>
+void Dropout<T>::backward(const Context<T>& ctx, TensorView<const T> /*x*/, TensorView<const T> /*y*/,
+                          TensorView<const T> dy, TensorView<T> dx) const {
+  if (dx.empty()) return;
+  if (ctx.training()) {
+    ctx.backend->multiply(dy.size(), ctx.workspace->saved.data(), dy.data(), dx.data());
+  } else {
+    ctx.backend->copy(dy.size(), dy.data(), dx.data());
+  }
 }
 
 template class Dropout<float>;

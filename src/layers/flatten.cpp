@@ -5,14 +5,14 @@
 namespace bpnn {
 
 template <class T>
-void Flatten<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
-  copy(x, y);
+void Flatten<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
+  ctx.backend->copy(x.size(), x.data(), y.data());
 }
 
 template <class T>
-void Flatten<T>::backward(TensorView<const T> /*x*/, TensorView<const T> /*y*/, TensorView<const T> dy,
-                          TensorView<T> dx) {
-  if (!dx.empty()) copy(dy, dx);
+void Flatten<T>::backward(const Context<T>& ctx, TensorView<const T> /*x*/, TensorView<const T> /*y*/,
+                          TensorView<const T> dy, TensorView<T> dx) const {
+  if (!dx.empty()) ctx.backend->copy(dy.size(), dy.data(), dx.data());
 }
 
 template class Flatten<float>;

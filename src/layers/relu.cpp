@@ -6,24 +6,15 @@
 namespace bpnn {
 
 template <class T>
-void Relu<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
-  const std::size_t n = x.size();
-  const T* in = x.data();
-  T* out = y.data();
-  for (std::size_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
+void Relu<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
+  ctx.backend->activation_forward(Activation::relu, T(0), x.size(), x.data(), y.data());
 }
 
 template <class T>
-void Relu<T>::backward(TensorView<const T> x, TensorView<const T> /*y*/, TensorView<const T> dy,
-                       TensorView<T> dx) {
-  if (dx.empty()) return;
-  const std::size_t n = x.size();
-  const T* in = x.data();
-  const T* g = dy.data();
-  T* out = dx.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i];  // read unconditionally, so the loop vectorizes
-    out[i] = in[i] > T(0) ? gi : T(0);
+void Relu<T>::backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> y, TensorView<const T> dy,
+                        TensorView<T> dx) const {
+  if (!dx.empty()) {
+    ctx.backend->activation_backward(Activation::relu, T(0), x.size(), x.data(), y.data(), dy.data(), dx.data());
   }
 }
 

@@ -3,9 +3,6 @@
 //   backward: dx[n,j] = y[n,j] (dy[n,j] - sum_k dy[n,k] y[n,k])    (Jacobian diag(y) - y y^T)
 #include "bpnn/layers/softmax.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "bpnn/core/error.hpp"
 
 namespace bpnn {
@@ -17,29 +14,14 @@ Shape Softmax<T>::build(const Shape& input_shape) {
 }
 
 template <class T>
-void Softmax<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
-  const std::size_t N = x.batch(), C = x.sample_size();
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* xn = x.data() + n * C;
-    T* yn = y.data() + n * C;
-    const T m = *std::max_element(xn, xn + C);
-    T sum = 0;
-    for (std::size_t j = 0; j < C; ++j) sum += yn[j] = std::exp(xn[j] - m);
-    for (std::size_t j = 0; j < C; ++j) yn[j] /= sum;
-  }
+void Softmax<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
+  ctx.backend->softmax_forward(x.batch(), x.sample_size(), x.data(), y.data());
 }
 
 template <class T>
-void Softmax<T>::backward(TensorView<const T> /*x*/, TensorView<const T> y, TensorView<const T> dy,
-                          TensorView<T> dx) {
-  if (dx.empty()) return;
-  const std::size_t N = y.batch(), C = y.sample_size();
-  for (std::size_t n = 0; n < N; ++n) {
-    const std::size_t row = n * C;
-    T dot = 0;
-    for (std::size_t k = 0; k < C; ++k) dot += dy[row + k] * y[row + k];
-    for (std::size_t j = 0; j < C; ++j) dx[row + j] = y[row + j] * (dy[row + j] - dot);
-  }
+void Softmax<T>::backward(const Context<T>& ctx, TensorView<const T> /*x*/, TensorView<const T> y,
+                          TensorView<const T> dy, TensorView<T> dx) const {
+  if (!dx.empty()) ctx.backend->softmax_backward(y.batch(), y.sample_size(), y.data(), dy.data(), dx.data());
 }
 
 template class Softmax<float>;

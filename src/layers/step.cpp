@@ -8,13 +8,13 @@
 namespace bpnn {
 
 template <class T>
-void Step<T>::infer(TensorView<const T> x, TensorView<T> y, Tensor<T>& /*scratch*/) const {
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] >= T(0) ? T(1) : T(0);
+void Step<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
+  ctx.backend->activation_forward(Activation::step, T(0), x.size(), x.data(), y.data());
 }
 
 template <class T>
-void Step<T>::backward(TensorView<const T> /*x*/, TensorView<const T> /*y*/, TensorView<const T> /*dy*/,
-                       TensorView<T> dx) {
+void Step<T>::backward(const Context<T>& /*ctx*/, TensorView<const T> /*x*/, TensorView<const T> /*y*/,
+                       TensorView<const T> /*dy*/, TensorView<T> dx) const {
   if (dx.empty()) return;
   throw Error(
       "its derivative is 0 everywhere except the threshold, so back-propagation cannot learn "

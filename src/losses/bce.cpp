@@ -25,7 +25,7 @@ void check_probabilities(TensorView<const T> p) {
 }  // namespace
 
 template <class T>
-T Bce<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
+T Bce<T>::forward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t) const {
   check_same_shape(name(), p, t);
   check_probabilities(p);
   T sum = 0;
@@ -38,7 +38,8 @@ T Bce<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
 }
 
 template <class T>
-void Bce<T>::backward(TensorView<const T> p, TensorView<const T> t, TensorView<T> dp) const {
+void Bce<T>::backward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t,
+                      TensorView<T> dp) const {
   check_same_shape(name(), p, t);
   check_probabilities(p);
   const T scale = reduction_scale<T>(options_.reduction, p.size());

@@ -5,7 +5,6 @@
 //   dE/dz[n,c] = s (softmax(z_n)_c sum_k t[n,k] - t[n,c])     (= s (softmax - t) for one-hot t)
 #include "bpnn/losses/cross_entropy.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -35,54 +34,22 @@ bool check_target(TensorView<const T> z, TensorView<const T> t) {
   return true;
 }
 
-template <class T>
-T log_sum_exp(const T* z, std::size_t C) {
-  const T m = *std::max_element(z, z + C);
-  T sum = 0;
-  for (std::size_t c = 0; c < C; ++c) sum += std::exp(z[c] - m);
-  return m + std::log(sum);
-}
-
 }  // namespace
 
 template <class T>
-T CrossEntropy<T>::forward(TensorView<const T> z, TensorView<const T> t) const {
+T CrossEntropy<T>::forward(const Backend<T>& backend, TensorView<const T> z, TensorView<const T> t) const {
   const bool indices = check_target(z, t);
   const std::size_t N = z.batch(), C = z.shape()[1];
-  T sum = 0;
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* zn = z.data() + n * C;
-    const T lse = log_sum_exp(zn, C);
-    if (indices) {
-      sum += lse - zn[static_cast<std::size_t>(t[n])];
-    } else {
-      for (std::size_t c = 0; c < C; ++c) sum += t[n * C + c] * (lse - zn[c]);
-    }
-  }
-  return sum * reduction_scale<T>(options_.reduction, N);
+  return backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, T(1), nullptr) *
+         reduction_scale<T>(options_.reduction, N);
 }
 
 template <class T>
-void CrossEntropy<T>::backward(TensorView<const T> z, TensorView<const T> t, TensorView<T> dz) const {
+void CrossEntropy<T>::backward(const Backend<T>& backend, TensorView<const T> z, TensorView<const T> t,
+                               TensorView<T> dz) const {
   const bool indices = check_target(z, t);
   const std::size_t N = z.batch(), C = z.shape()[1];
-  const T s = reduction_scale<T>(options_.reduction, N);
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* zn = z.data() + n * C;
-    T* dzn = dz.data() + n * C;
-    const T lse = log_sum_exp(zn, C);
-    T target_sum = 1;
-    if (!indices) {
-      target_sum = 0;
-      for (std::size_t c = 0; c < C; ++c) target_sum += t[n * C + c];
-    }
-    for (std::size_t c = 0; c < C; ++c) dzn[c] = s * std::exp(zn[c] - lse) * target_sum;
-    if (indices) {
-      dzn[static_cast<std::size_t>(t[n])] -= s;
-    } else {
-      for (std::size_t c = 0; c < C; ++c) dzn[c] -= s * t[n * C + c];
-    }
-  }
+  backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, reduction_scale<T>(options_.reduction, N), dz.data());
 }
 
 template class CrossEntropy<float>;

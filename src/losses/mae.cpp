@@ -7,7 +7,7 @@
 namespace bpnn {
 
 template <class T>
-T Mae<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
+T Mae<T>::forward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t) const {
   check_same_shape(name(), p, t);
   T sum = 0;
   for (std::size_t i = 0; i < p.size(); ++i) sum += std::abs(p[i] - t[i]);
@@ -15,7 +15,8 @@ T Mae<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
 }
 
 template <class T>
-void Mae<T>::backward(TensorView<const T> p, TensorView<const T> t, TensorView<T> dp) const {
+void Mae<T>::backward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t,
+                      TensorView<T> dp) const {
   check_same_shape(name(), p, t);
   const T scale = reduction_scale<T>(options_.reduction, p.size());
   for (std::size_t i = 0; i < p.size(); ++i) {

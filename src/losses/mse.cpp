@@ -5,7 +5,7 @@
 namespace bpnn {
 
 template <class T>
-T Mse<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
+T Mse<T>::forward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t) const {
   check_same_shape(name(), p, t);
   T sum = 0;
   for (std::size_t i = 0; i < p.size(); ++i) sum += (p[i] - t[i]) * (p[i] - t[i]);
@@ -13,7 +13,8 @@ T Mse<T>::forward(TensorView<const T> p, TensorView<const T> t) const {
 }
 
 template <class T>
-void Mse<T>::backward(TensorView<const T> p, TensorView<const T> t, TensorView<T> dp) const {
+void Mse<T>::backward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t,
+                      TensorView<T> dp) const {
   check_same_shape(name(), p, t);
   const T scale = 2 * reduction_scale<T>(options_.reduction, p.size());
   for (std::size_t i = 0; i < p.size(); ++i) dp[i] = scale * (p[i] - t[i]);

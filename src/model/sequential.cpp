@@ -15,7 +15,13 @@ std::string where(std::size_t i, const Layer<T>& layer) {
 }  // namespace
 
 template <class T>
-Sequential<T>::Sequential(const Shape& input_shape) : shapes_{input_shape} {}
+Sequential<T>::Sequential(const Shape& input_shape) : shapes_{input_shape}, backend_(default_backend<T>()) {}
+
+template <class T>
+void Sequential<T>::set_backend(std::shared_ptr<Backend<T>> backend) {
+  if (!backend) throw Error("model: set_backend needs a backend");
+  backend_ = std::move(backend);
+}
 
 template <class T>
 Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
@@ -32,21 +38,12 @@ Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
   }
   shapes_.push_back(output_shape);
   layers_.push_back(std::move(layer));
-  outputs_.emplace_back();
+  outputs_.outputs.emplace_back();
+  outputs_.layers.emplace_back();
   output_grads_.emplace_back();
   // The store's buffers may have moved: point every layer at its tensors again.
   for (std::size_t k = 0; k < layers_.size(); ++k) layers_[k]->bind(parameters_, first_parameter_[k]);
   return *layers_.back();
-}
-
-template <class T>
-TensorView<const T> Sequential<T>::forward(TensorView<const T> input) {
-  return run_forward(input, nullptr);
-}
-
-template <class T>
-TensorView<const T> Sequential<T>::forward_train(TensorView<const T> input, Rng& rng) {
-  return run_forward(input, &rng);
 }
 
 template <class T>
@@ -57,14 +54,17 @@ void Sequential<T>::check_input(TensorView<const T> input) const {
 }
 
 template <class T>
-TensorView<const T> Sequential<T>::infer(TensorView<const T> input, Workspace& workspace) const {
+TensorView<const T> Sequential<T>::run_forward(TensorView<const T> input, Context<T> context,
+                                               Workspace& workspace) const {
   check_input(input);
   workspace.outputs.resize(layers_.size());
+  workspace.layers.resize(layers_.size());
   TensorView<const T> x = input;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     workspace.outputs[i].resize(shapes_[i + 1].with_batch(input.batch()));
+    context.workspace = &workspace.layers[i];
     try {
-      layers_[i]->infer(x, workspace.outputs[i].view(), workspace.scratch);
+      layers_[i]->forward(context, x, workspace.outputs[i].view());
     } catch (const Error& e) {
       throw Error(where(i, *layers_[i]) + e.what());
     }
@@ -74,25 +74,18 @@ TensorView<const T> Sequential<T>::infer(TensorView<const T> input, Workspace& w
 }
 
 template <class T>
-TensorView<const T> Sequential<T>::run_forward(TensorView<const T> input, Rng* rng) {
-  check_input(input);
-  const std::size_t N = input.batch();
+TensorView<const T> Sequential<T>::infer(TensorView<const T> input, Workspace& workspace) const {
+  return run_forward(input, {.backend = backend_.get(), .mode = Mode::eval}, workspace);
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::forward(TensorView<const T> input, Mode mode, Rng* rng) {
+  input_ = {};  // a failed forward leaves nothing for backward
+  const TensorView<const T> y = run_forward(input, {.backend = backend_.get(), .mode = mode, .rng = rng}, outputs_);
   input_ = input;
-  TensorView<const T> x = input;
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    outputs_[i].resize(shapes_[i + 1].with_batch(N));
-    try {
-      if (rng != nullptr) {
-        layers_[i]->forward_train(x, outputs_[i].view(), *rng);
-      } else {
-        layers_[i]->forward(x, outputs_[i].view());
-      }
-    } catch (const Error& e) {
-      throw Error(where(i, *layers_[i]) + e.what());
-    }
-    x = outputs_[i].view();
-  }
-  return x;
+  mode_ = mode;
+  rng_ = rng;
+  return y;
 }
 
 template <class T>
@@ -109,54 +102,43 @@ std::size_t Sequential<T>::lowest_needed_layer(bool want_input_grad) const {
 }
 
 template <class T>
-void Sequential<T>::run_backward(
-    TensorView<const T> output_grad, TensorView<T> input_grad, bool want_input_grad,
-    const std::function<void(std::size_t, TensorView<const T>, TensorView<const T>, TensorView<T>)>& step) {
+bool Sequential<T>::updates_in_place() const {
+  for (const auto& layer : layers_) {
+    if (!layer->updates_in_place()) return false;
+  }
+  return true;
+}
+
+template <class T>
+void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad) {
+  backward(output_grad, input_grad, {.base = parameters_.grads().data(), .scale = T(1)});
+}
+
+template <class T>
+void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad, GradientSink<T> sink) {
   const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
   if (input_.empty() || !(output_grad.shape() == expected)) {
     throw Error("model: backward expects a gradient " + expected.str() + " for the last forward, got " +
                 output_grad.shape().str());
   }
-  const std::size_t lowest = lowest_needed_layer(want_input_grad);
+  Context<T> context{.backend = backend_.get(), .mode = mode_, .rng = rng_, .gradients = sink};
+  const std::size_t lowest = lowest_needed_layer(!input_grad.empty());
   TensorView<const T> dy = output_grad;
   for (std::size_t i = layers_.size(); i-- > lowest;) {
-    TensorView<const T> x = i == 0 ? input_ : outputs_[i - 1].view();
+    TensorView<const T> x = i == 0 ? input_ : outputs_.outputs[i - 1].view();
     TensorView<T> dx = input_grad;
     if (i > lowest) {
       output_grads_[i - 1].resize(x.shape());
       dx = output_grads_[i - 1].view();
     }
+    context.workspace = &outputs_.layers[i];
     try {
-      step(i, x, dy, dx);
+      layers_[i]->backward(context, x, outputs_.outputs[i].view(), dy, dx);
     } catch (const Error& e) {
       throw Error(where(i, *layers_[i]) + e.what());
     }
     dy = dx;
   }
-}
-
-template <class T>
-void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad) {
-  run_backward(output_grad, input_grad, !input_grad.empty(),
-               [&](std::size_t i, TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx) {
-                 layers_[i]->backward(x, outputs_[i].view(), dy, dx);
-               });
-}
-
-template <class T>
-bool Sequential<T>::backward_sgd(TensorView<const T> output_grad, T learning_rate) {
-  // Layers update as they go, so every one must take the path before the first one does.
-  for (std::size_t p = 0; p < parameters_.count(); ++p) {
-    if (parameters_.entry(p).frozen) return false;
-  }
-  for (const auto& layer : layers_) {
-    if (!layer->fuses_sgd()) return false;
-  }
-  run_backward(output_grad, {}, false,
-               [&](std::size_t i, TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx) {
-                 layers_[i]->backward_sgd(x, outputs_[i].view(), dy, dx, learning_rate);
-               });
-  return true;
 }
 
 template class Sequential<float>;

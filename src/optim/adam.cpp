@@ -17,7 +17,7 @@ Adam<T>::Adam(AdamOptions options) : options_(options) {
 }
 
 template <class T>
-void Adam<T>::step(ParameterStore<T>& parameters) {
+void Adam<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
   if (m_.size() != parameters.values().size()) {
     m_ = Tensor<T>(parameters.values().shape());
     v_ = Tensor<T>(parameters.values().shape());
@@ -25,27 +25,20 @@ void Adam<T>::step(ParameterStore<T>& parameters) {
   }
   ++t_;
   const double lr = options_.learning_rate, wd = options_.weight_decay;
-  const T beta1 = static_cast<T>(options_.beta1), beta2 = static_cast<T>(options_.beta2);
-  const T eps = static_cast<T>(options_.eps);
-  const T step_size = static_cast<T>(lr / (1 - std::pow(options_.beta1, static_cast<double>(t_))));
-  const T root_correction2 = static_cast<T>(std::sqrt(1 - std::pow(options_.beta2, static_cast<double>(t_))));
-  const T shrink = static_cast<T>(1 - lr * wd);
-  const T l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd);
+  const AdamStep<T> s{
+      .beta1 = static_cast<T>(options_.beta1),
+      .beta2 = static_cast<T>(options_.beta2),
+      .eps = static_cast<T>(options_.eps),
+      .step_size = static_cast<T>(lr / (1 - std::pow(options_.beta1, static_cast<double>(t_)))),
+      .root_correction2 = static_cast<T>(std::sqrt(1 - std::pow(options_.beta2, static_cast<double>(t_)))),
+      .l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd),
+      .shrink = static_cast<T>(1 - lr * wd),
+      .decoupled = options_.decoupled_weight_decay};
   for (std::size_t k = 0; k < parameters.count(); ++k) {
     if (!parameters.entry(k).trained()) continue;
-    const std::size_t offset = parameters.entry(k).offset, n = parameters.entry(k).shape.numel();
-    T* p = parameters.value(k).data();
-    const T* g = parameters.grad(k).data();
-    T* m = m_.data() + offset;
-    T* v = v_.data() + offset;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (options_.decoupled_weight_decay) p[i] *= shrink;
-      const T gi = g[i] + l2 * p[i];
-      m[i] = beta1 * m[i] + (T(1) - beta1) * gi;
-      v[i] = beta2 * v[i] + (T(1) - beta2) * gi * gi;
-      // As PyTorch: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps.
-      p[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_correction2 + eps);
-    }
+    const std::size_t offset = parameters.entry(k).offset;
+    backend.adam_update(parameters.entry(k).shape.numel(), s, parameters.value(k).data(), parameters.grad(k).data(),
+                        m_.data() + offset, v_.data() + offset);
   }
 }
 

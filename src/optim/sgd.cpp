@@ -20,33 +20,22 @@ double Sgd<T>::plain_sgd_learning_rate() const {
 }
 
 template <class T>
-void Sgd<T>::step(ParameterStore<T>& parameters) {
-  const T lr = static_cast<T>(options_.learning_rate);
-  const T wd = static_cast<T>(options_.weight_decay);
-  const T mu = static_cast<T>(options_.momentum);
-  if (mu != T(0) && velocity_.size() != parameters.values().size()) {
+void Sgd<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
+  const T momentum = static_cast<T>(options_.momentum);
+  if (momentum != T(0) && velocity_.size() != parameters.values().size()) {
     velocity_ = Tensor<T>(parameters.values().shape());
     started_ = false;
   }
+  const SgdStep<T> s{.learning_rate = static_cast<T>(options_.learning_rate),
+                     .momentum = momentum,
+                     .weight_decay = static_cast<T>(options_.weight_decay),
+                     .nesterov = options_.nesterov,
+                     .first = !started_};
   for (std::size_t k = 0; k < parameters.count(); ++k) {
     if (!parameters.entry(k).trained()) continue;
-    T* p = parameters.value(k).data();
-    const T* g = parameters.grad(k).data();
-    const std::size_t n = parameters.entry(k).shape.numel();
-    if (mu == T(0)) {
-      if (wd == T(0)) {
-        for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-      } else {
-        for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
-      }
-      continue;
-    }
-    T* b = velocity_.data() + parameters.entry(k).offset;
-    for (std::size_t i = 0; i < n; ++i) {
-      const T gi = g[i] + wd * p[i];
-      b[i] = started_ ? mu * b[i] + gi : gi;
-      p[i] -= lr * (options_.nesterov ? gi + mu * b[i] : b[i]);
-    }
+    T* velocity = s.momentum != T(0) ? velocity_.data() + parameters.entry(k).offset : nullptr;
+    backend.sgd_update(parameters.entry(k).shape.numel(), s, parameters.value(k).data(), parameters.grad(k).data(),
+                       velocity);
   }
   started_ = true;
 }

@@ -56,7 +56,7 @@ Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, Ten
     const std::size_t count = std::min(batch_size, N - first);
     TensorView<const float> t = targets.samples(first, count);
     TensorView<const float> y = model.infer(inputs.samples(first, count), workspace);
-    loss_sum += static_cast<double>(loss.forward(y, t)) * static_cast<double>(count);
+    loss_sum += static_cast<double>(loss.forward(model.backend(), y, t)) * static_cast<double>(count);
     for (std::size_t n = 0; n < count; ++n) {
       const float* yn = y.data() + n * outputs;
       if (e.classification) {

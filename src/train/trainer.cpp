@@ -6,39 +6,40 @@
 
 namespace bpnn {
 
-namespace {
-
-// PyTorch's clip_grad_norm_ over the trainable tensors: the total L2 norm n of all gradients, and
-// if n > max_norm every gradient times max_norm / (n + 1e-6).
 template <class T>
-void clip_gradients(ParameterStore<T>& parameters, double max_norm) {
+void clip_gradient_norm(ParameterStore<T>& parameters, const Backend<T>& backend, double max_norm) {
   double sum_sq = 0;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    for (T g : parameters.grad(k).span()) sum_sq += static_cast<double>(g) * static_cast<double>(g);
+    if (parameters.entry(k).trained()) sum_sq += backend.sum_squares(parameters.grad(k).size(), parameters.grad(k).data());
   }
   const double scale = max_norm / (std::sqrt(sum_sq) + 1e-6);
   if (scale >= 1.0) return;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    for (T& g : parameters.grad(k).span()) g *= static_cast<T>(scale);
+    if (parameters.entry(k).trained()) backend.scale(parameters.grad(k).size(), static_cast<T>(scale), parameters.grad(k).data());
   }
 }
-
-}  // namespace
 
 template <class T>
 Trainer<T>::Trainer(Sequential<T>& model, const Loss<T>& loss, Optimizer<T>& optimizer, TrainerOptions options)
     : model_(model), loss_(loss), optimizer_(optimizer), options_(options) {
   if (!(options_.max_grad_norm >= 0)) throw Error("max_grad_norm must be >= 0 (0: no clipping)");
+  if (options_.max_grad_norm > 0) {
+    const double max_norm = options_.max_grad_norm;
+    add_gradient_hook([max_norm](ParameterStore<T>& p, const Backend<T>& b) { clip_gradient_norm(p, b, max_norm); });
+  }
+}
+
+template <class T>
+void Trainer<T>::add_gradient_hook(GradientHook<T> hook) {
+  hooks_.push_back(std::move(hook));
 }
 
 template <class T>
 T Trainer<T>::forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target) {
   TensorView<const T> output = model_.forward_train(input, options_.rng != nullptr ? *options_.rng : own_rng_);
-  const T loss = loss_.forward(output, target);
+  const T loss = loss_.forward(model_.backend(), output, target);
   loss_grad_.resize(output.shape());
-  loss_.backward(output, target, loss_grad_.view());
+  loss_.backward(model_.backend(), output, target, loss_grad_.view());
   return loss;
 }
 
@@ -51,21 +52,43 @@ T Trainer<T>::compute_gradients(TensorView<const T> input, TensorView<const T> t
 }
 
 template <class T>
-T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
-  const T loss = forward_and_loss_gradient(input, target);
-  // Plain SGD fuses the update into back-propagation: the same arithmetic, without three passes
-  // over the gradient buffers per step (zero, accumulate, apply). Online training gains most.
-  const double plain_rate = optimizer_.plain_sgd_learning_rate();
-  const bool fused = plain_rate > 0 && options_.max_grad_norm == 0 && model_.backward_sgd(loss_grad_.view(), static_cast<T>(plain_rate));
-  if (!fused) {
-    model_.parameters().zero_grad();
-    model_.backward(loss_grad_.view());
-    if (options_.max_grad_norm > 0) clip_gradients(model_.parameters(), options_.max_grad_norm);
-    optimizer_.step(model_.parameters());
+void Trainer<T>::run_gradient_hooks() {
+  for (const GradientHook<T>& hook : hooks_) hook(model_.parameters(), model_.backend());
+}
+
+template <class T>
+void Trainer<T>::apply_update() {
+  optimizer_.step(model_.parameters(), model_.backend());
+}
+
+template <class T>
+T Trainer<T>::fused_learning_rate() const {
+  const double rate = optimizer_.plain_sgd_learning_rate();
+  if (!(rate > 0) || !hooks_.empty() || !model_.updates_in_place()) return T(0);
+  const ParameterStore<T>& p = model_.parameters();
+  for (std::size_t k = 0; k < p.count(); ++k) {
+    if (p.entry(k).frozen) return T(0);
   }
+  return static_cast<T>(rate);
+}
+
+template <class T>
+T Trainer<T>::step(TensorView<const T> input, TensorView<const T> target) {
+  // Plain SGD adds -lr dE/dp straight into the parameters: the same arithmetic without three
+  // passes over the gradient buffer per step (zero, accumulate, apply). Online training gains most.
+  if (const T rate = fused_learning_rate(); rate > T(0)) {
+    const T loss = forward_and_loss_gradient(input, target);
+    model_.backward(loss_grad_.view(), {}, {.base = model_.parameters().values().data(), .scale = -rate});
+    return loss;
+  }
+  const T loss = compute_gradients(input, target);
+  run_gradient_hooks();
+  apply_update();
   return loss;
 }
 
+template void clip_gradient_norm(ParameterStore<float>&, const Backend<float>&, double);
+template void clip_gradient_norm(ParameterStore<double>&, const Backend<double>&, double);
 template class Trainer<float>;
 template class Trainer<double>;
 

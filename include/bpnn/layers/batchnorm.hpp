@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <vector>
 
 #include "bpnn/layers/layer.hpp"
 
@@ -28,33 +27,22 @@ class BatchNorm : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void forward(TensorView<const T> input, TensorView<T> output) override;
-  // Normalizes with the batch's statistics and updates the running ones. Throws Error when a
-  // feature has a single value (N = 1 for [N, F]), as PyTorch does.
-  void forward_train(TensorView<const T> input, TensorView<T> output, Rng& rng) override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
-  bool fuses_sgd() const override { return true; }
-  void backward_sgd(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                    TensorView<T> input_grad, T learning_rate) override;
+  LayerConfig config() const override;
+  // In train mode normalizes with the batch's statistics and updates the running ones; throws
+  // Error when a feature has a single value (N = 1 for [N, F]), as PyTorch does. In eval mode
+  // normalizes with the running statistics. Either way it saves the mean and 1 / std it used.
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
+  bool updates_in_place() const override { return true; }
 
   const BatchNormOptions& options() const { return options_; }
 
  private:
-  // Normalizes x into y with the running statistics (running) or mean_ and inv_std_.
-  void normalize(TensorView<const T> x, TensorView<T> y, bool running) const;
-  // 1 / sqrt(running_var + eps) of channel c.
-  T running_inv_std(std::size_t c) const;
-  // Writes dx and the per-channel sums dgamma_ = sum dy xhat, dbeta_ = sum dy.
-  void backward_sums(TensorView<const T> x, TensorView<const T> dy, TensorView<T> dx);
-
   BatchNormOptions options_;
   std::size_t C_ = 0, HW_ = 1;  // channels (features), and values per channel per sample
-  TensorView<T> gamma_, gamma_grad_, beta_, beta_grad_, running_mean_, running_var_, batches_tracked_;
-  // Per channel, from the last forward: the mean and 1 / sqrt(var + eps) it normalized with.
-  std::vector<T> mean_, inv_std_, dgamma_, dbeta_;
-  bool last_train_ = false;  // whether the last forward used the batch's statistics
+  TensorView<T> gamma_, beta_, running_mean_, running_var_, batches_tracked_;
+  std::size_t gamma_offset_ = 0, beta_offset_ = 0;  // in the flat parameter buffer
 };
 
 extern template class BatchNorm<float>;

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <optional>
-#include <utility>
 
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/layer.hpp"
@@ -34,25 +33,19 @@ class Conv2d : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  LayerConfig config() const override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 
   const Conv2dOptions& options() const { return options_; }
+  const ConvGeometry& geometry() const { return geometry_; }
 
  private:
-  // Unfolds sample x [C, H, W] into col [C K K, Ho Wo]: column p holds the window of output pixel p.
-  void im2col(const T* x, T* col) const;
-  // The reverse, adding: dx [C, H, W] += each column's values back at their window positions.
-  void col2im(const T* col, T* dx) const;
-  // The output columns [first, end) whose kernel tap kj reads inside the input row, not the padding.
-  std::pair<std::size_t, std::size_t> inside_columns(std::size_t kj) const;
-
   Conv2dOptions options_;
-  std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
-  TensorView<T> weight_, weight_grad_, bias_, bias_grad_;
-  Tensor<T> columns_;        // backward's workspace, one [C K K, Ho Wo] per thread
-  Tensor<T> partial_grads_;  // dW and db of each thread but the first
+  ConvGeometry geometry_;
+  TensorView<T> weight_, bias_;
+  std::size_t weight_offset_ = 0, bias_offset_ = 0;  // in the flat parameter buffer
 };
 
 extern template class Conv2d<float>;

@@ -28,12 +28,11 @@ class Dense : public Layer<T> {
   Shape build(const Shape& input_shape) override;
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
-  bool fuses_sgd() const override { return true; }
-  void backward_sgd(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                    TensorView<T> input_grad, T learning_rate) override;
+  LayerConfig config() const override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
+  bool updates_in_place() const override { return true; }
 
   const DenseOptions& options() const { return options_; }
   std::size_t in_features() const { return in_; }
@@ -41,7 +40,8 @@ class Dense : public Layer<T> {
  private:
   DenseOptions options_;
   std::size_t in_ = 0;
-  TensorView<T> weight_, weight_grad_, bias_, bias_grad_;
+  TensorView<T> weight_, bias_;
+  std::size_t weight_offset_ = 0, bias_offset_ = 0;  // in the flat parameter buffer
 };
 
 extern template class Dense<float>;

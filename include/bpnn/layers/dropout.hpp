@@ -20,18 +20,17 @@ class Dropout : public Layer<T> {
 
   std::string_view kind() const override { return "dropout"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void forward(TensorView<const T> input, TensorView<T> output) override;
-  void forward_train(TensorView<const T> input, TensorView<T> output, Rng& rng) override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  LayerConfig config() const override { return {"dropout", {{"p", p_}}}; }
+  // In train mode draws the mask from the context's generator (saved for backward); in eval mode
+  // the identity.
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 
   double p() const { return p_; }
 
  private:
   double p_;
-  Tensor<T> mask_;          // 0 or 1 / (1 - p) per element, from the last training forward
-  bool last_train_ = false;  // whether the last forward was in training mode
 };
 
 extern template class Dropout<float>;

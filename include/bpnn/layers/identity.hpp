@@ -11,9 +11,9 @@ class Identity : public Layer<T> {
  public:
   std::string_view kind() const override { return "identity"; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 };
 
 extern template class Identity<float>;

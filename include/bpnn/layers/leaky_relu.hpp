@@ -16,10 +16,11 @@ class LeakyRelu : public Layer<T> {
   explicit LeakyRelu(LeakyReluOptions options = {}) : slope_(static_cast<T>(options.slope)) {}
 
   std::string_view kind() const override { return "leaky_relu"; }
+  LayerConfig config() const override { return {"leaky_relu", {{"slope", static_cast<double>(slope_)}}}; }
   Shape build(const Shape& input_shape) override { return input_shape; }
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 
   T slope() const { return slope_; }
 

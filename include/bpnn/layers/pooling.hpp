@@ -18,11 +18,14 @@ template <class T>
 class Pool2d : public Layer<T> {
  public:
   Shape build(const Shape& input_shape) override;
+  LayerConfig config() const override;
 
  protected:
   explicit Pool2d(Pool2dOptions options);
+  std::size_t planes(TensorView<const T> x) const { return x.batch() * C_; }
   std::size_t kernel_, stride_;
-  std::size_t C_ = 0, H_ = 0, W_ = 0, Ho_ = 0, Wo_ = 0;
+  std::size_t C_ = 0;
+  PoolGeometry geometry_;
 };
 
 // y = the largest value in each window; the gradient flows to that value (the first, on ties).
@@ -31,9 +34,9 @@ class MaxPool2d : public Pool2d<T> {
  public:
   explicit MaxPool2d(Pool2dOptions options = {}) : Pool2d<T>(options) {}
   std::string_view kind() const override { return "maxpool2d"; }
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 };
 
 // y = the mean of each window; the gradient is shared equally among its values.
@@ -42,9 +45,9 @@ class AvgPool2d : public Pool2d<T> {
  public:
   explicit AvgPool2d(Pool2dOptions options = {}) : Pool2d<T>(options) {}
   std::string_view kind() const override { return "avgpool2d"; }
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 };
 
 extern template class MaxPool2d<float>;

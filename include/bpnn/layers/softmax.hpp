@@ -13,9 +13,9 @@ class Softmax : public Layer<T> {
  public:
   std::string_view kind() const override { return "softmax"; }
   Shape build(const Shape& input_shape) override;
-  void infer(TensorView<const T> input, TensorView<T> output, Tensor<T>& scratch) const override;
-  void backward(TensorView<const T> input, TensorView<const T> output, TensorView<const T> output_grad,
-                TensorView<T> input_grad) override;
+  void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
+  void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
+                TensorView<const T> output_grad, TensorView<T> input_grad) const override;
 };
 
 extern template class Softmax<float>;

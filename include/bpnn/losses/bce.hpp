@@ -19,8 +19,10 @@ class Bce : public Loss<T> {
 
   std::string_view name() const override { return "bce"; }
   // Throws Error naming the element if a prediction is outside [0, 1].
-  T forward(TensorView<const T> prediction, TensorView<const T> target) const override;
-  void backward(TensorView<const T> prediction, TensorView<const T> target,
+  using Loss<T>::forward;
+  using Loss<T>::backward;
+  T forward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target) const override;
+  void backward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
                 TensorView<T> prediction_grad) const override;
 
  private:

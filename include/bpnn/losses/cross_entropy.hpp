@@ -20,8 +20,10 @@ class CrossEntropy : public Loss<T> {
 
   std::string_view name() const override { return "cross_entropy"; }
   // Throws Error for a target of another shape or a class index that is not a whole number in [0, C).
-  T forward(TensorView<const T> prediction, TensorView<const T> target) const override;
-  void backward(TensorView<const T> prediction, TensorView<const T> target,
+  using Loss<T>::forward;
+  using Loss<T>::backward;
+  T forward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target) const override;
+  void backward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
                 TensorView<T> prediction_grad) const override;
 
  private:

@@ -1,10 +1,12 @@
 // The loss interface: a scalar E from a batch of predictions and targets, and dE/dprediction.
-// Reductions are PyTorch's: mean (the default) divides the summed loss by the number of elements
+// The backend does the arithmetic where a loss has a backend op (cross-entropy); the others are
+// plain loops on the host. Reductions are PyTorch's: mean (the default) divides the summed loss by the number of elements
 // (mse, mae, bce) or by the batch size (cross_entropy); sum does not divide.
 #pragma once
 
 #include <string_view>
 
+#include "bpnn/backend/backend.hpp"
 #include "bpnn/core/tensor.hpp"
 
 namespace bpnn {
@@ -20,11 +22,17 @@ class Loss {
   virtual std::string_view name() const = 0;
 
   // E for prediction [N, ...] against target; throws Error naming both shapes if they do not fit.
-  virtual T forward(TensorView<const T> prediction, TensorView<const T> target) const = 0;
+  virtual T forward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target) const = 0;
+  T forward(TensorView<const T> prediction, TensorView<const T> target) const {
+    return forward(*default_backend<T>(), prediction, target);
+  }
 
   // dE/dprediction, overwriting prediction_grad (the shape of prediction).
-  virtual void backward(TensorView<const T> prediction, TensorView<const T> target,
+  virtual void backward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
                         TensorView<T> prediction_grad) const = 0;
+  void backward(TensorView<const T> prediction, TensorView<const T> target, TensorView<T> prediction_grad) const {
+    backward(*default_backend<T>(), prediction, target, prediction_grad);
+  }
 };
 
 // Throws Error unless prediction and target have the same shape; loss names the loss.

@@ -17,8 +17,10 @@ class Mse : public Loss<T> {
   explicit Mse(MseOptions options = {}) : options_(options) {}
 
   std::string_view name() const override { return "mse"; }
-  T forward(TensorView<const T> prediction, TensorView<const T> target) const override;
-  void backward(TensorView<const T> prediction, TensorView<const T> target,
+  using Loss<T>::forward;
+  using Loss<T>::backward;
+  T forward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target) const override;
+  void backward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
                 TensorView<T> prediction_grad) const override;
 
  private:

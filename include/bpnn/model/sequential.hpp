@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <vector>
 
+#include "bpnn/backend/backend.hpp"
 #include "bpnn/core/parameter_store.hpp"
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/tensor.hpp"
@@ -39,18 +39,25 @@ class Sequential {
   // Draws every parameter from its layer's initializer, in order.
   void initialize(Rng& rng) { parameters_.initialize(rng); }
 
-  // Runs the layers on input [N, input_shape...]; returns the output [N, output_shape...], a view
-  // valid until the next forward. backward uses input, so keep it alive and unchanged until then.
-  // Throws Error naming both shapes if input does not fit. Allocates only for a new largest batch.
-  TensorView<const T> forward(TensorView<const T> input);
-  // The same in training mode: stochastic layers (dropout) draw from rng.
-  TensorView<const T> forward_train(TensorView<const T> input, Rng& rng);
+  // The backend every forward and backward of this model runs on; by default the shared
+  // one-thread cpu backend (default_backend). Not to be changed while another thread uses the model.
+  const Backend<T>& backend() const { return *backend_; }
+  const std::shared_ptr<Backend<T>>& shared_backend() const { return backend_; }
+  void set_backend(std::shared_ptr<Backend<T>> backend);
 
-  // What one caller's inference needs: every layer's output and a scratch buffer. Sized on first
-  // use and reused after; give each thread its own.
+  // Runs the layers on input [N, input_shape...] in the given mode (train: stochastic layers draw
+  // from rng, batch norm uses and updates batch statistics); returns the output [N, output_shape...],
+  // a view valid until the next forward. backward uses input, so keep it alive and unchanged until
+  // then. Throws Error naming both shapes if input does not fit. Allocates only for a new largest batch.
+  TensorView<const T> forward(TensorView<const T> input, Mode mode, Rng* rng = nullptr);
+  TensorView<const T> forward(TensorView<const T> input) { return forward(input, Mode::eval); }
+  TensorView<const T> forward_train(TensorView<const T> input, Rng& rng) { return forward(input, Mode::train, &rng); }
+
+  // What one caller's inference needs: every layer's output and workspace. Sized on first use and
+  // reused after; give each thread its own.
   struct Workspace {
     std::vector<Tensor<T>> outputs;
-    Tensor<T> scratch;
+    std::vector<LayerWorkspace<T>> layers;
   };
   // Inference (eval mode) that changes nothing in the model: several threads may call it at once
   // on one model, each with its own workspace (while nobody trains or loads it). Returns the
@@ -61,14 +68,15 @@ class Sequential {
   // parameter gradients and, if input_grad is given, overwrites it with dE/dinput. Layers below
   // the first trainable one are skipped unless input_grad is wanted.
   void backward(TensorView<const T> output_grad, TensorView<T> input_grad = {});
-
-  // Online SGD's fast path: back-propagates output_grad through the last forward and updates every
-  // parameter at once, p -= learning_rate * dE/dp, without materializing gradients. Returns false,
-  // having changed nothing, when a layer has no such path or a parameter is frozen.
-  bool backward_sgd(TensorView<const T> output_grad, T learning_rate);
+  // The same with the parameter gradients going to sink (scale * dE/dp added at each parameter's
+  // offset); sink.base = parameters().values().data() and scale -lr is plain SGD fused into
+  // back-propagation, allowed only when updates_in_place().
+  void backward(TensorView<const T> output_grad, TensorView<T> input_grad, GradientSink<T> sink);
+  // Whether every layer's backward reads its parameters before adding into them (Layer::updates_in_place).
+  bool updates_in_place() const;
 
   // The output of layer i in the last forward (the hidden activations), [N, ...].
-  TensorView<const T> activation(std::size_t i) const { return outputs_[i].view(); }
+  TensorView<const T> activation(std::size_t i) const { return outputs_.outputs[i].view(); }
 
  private:
   // The lowest layer whose backward matters: the first owning a trainable tensor, or 0 when the
@@ -76,18 +84,19 @@ class Sequential {
   std::size_t lowest_needed_layer(bool want_input_grad) const;
   // Throws Error naming both shapes unless input is [N, input_shape...].
   void check_input(TensorView<const T> input) const;
-  // Runs every layer forward, in eval mode or (with rng) in training mode.
-  TensorView<const T> run_forward(TensorView<const T> input, Rng* rng);
-  // Runs step(i, x, dx) for layers from the top down to lowest, passing dE/dx down.
-  void run_backward(TensorView<const T> output_grad, TensorView<T> input_grad, bool want_input_grad,
-                    const std::function<void(std::size_t, TensorView<const T>, TensorView<const T>, TensorView<T>)>& step);
+  // Runs every layer forward with context, into workspace.
+  TensorView<const T> run_forward(TensorView<const T> input, Context<T> context, Workspace& workspace) const;
 
   std::vector<std::unique_ptr<Layer<T>>> layers_;
   std::vector<Shape> shapes_;              // shapes_[i]: per-sample input of layer i; back(): output
   std::vector<std::size_t> first_parameter_;  // index in parameters_ of layer i's first tensor
   ParameterStore<T> parameters_;
+  std::shared_ptr<Backend<T>> backend_;
+  // The last forward (for backward): its input, mode and generator, and what it left.
   TensorView<const T> input_;
-  std::vector<Tensor<T>> outputs_;      // outputs_[i]: output of layer i
+  Mode mode_ = Mode::eval;
+  Rng* rng_ = nullptr;
+  Workspace outputs_;
   std::vector<Tensor<T>> output_grads_;  // output_grads_[i]: dE/d(output of layer i)
 };
 

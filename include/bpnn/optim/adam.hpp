@@ -26,7 +26,8 @@ class Adam : public Optimizer<T> {
   // Throws Error for betas outside [0, 1), a negative rate, eps or decay.
   explicit Adam(AdamOptions options);
 
-  void step(ParameterStore<T>& parameters) override;
+  using Optimizer<T>::step;
+  void step(ParameterStore<T>& parameters, const Backend<T>& backend) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   OptimizerState<T> state() const override;

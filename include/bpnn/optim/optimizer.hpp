@@ -1,5 +1,7 @@
 // The optimizer interface: one loop over the flat parameter list per step, with any state
 // (momentum, Adam's moments) in flat buffers parallel to it. Frozen tensors are skipped.
+// Adding an optimizer: its header and source here (options struct, step, state), its update op in
+// backend/backend.hpp and backend/loops.hpp, and one branch in make_optimizer (docs/architecture.md).
 #pragma once
 
 #include <cstdint>
@@ -7,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "bpnn/backend/backend.hpp"
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/parameter_store.hpp"
 
@@ -26,9 +29,11 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
-  // Updates the parameters from their gradients; the gradients are left as they are. State
-  // buffers are sized on the first step and must see the same parameter list after that.
-  virtual void step(ParameterStore<T>& parameters) = 0;
+  // Updates the parameters from their gradients, through the backend's update op; the gradients
+  // are left as they are. State buffers are sized on the first step and must see the same
+  // parameter list after that.
+  virtual void step(ParameterStore<T>& parameters, const Backend<T>& backend) = 0;
+  void step(ParameterStore<T>& parameters) { step(parameters, *default_backend<T>()); }
 
   // The learning rate, which schedules change between epochs.
   virtual double learning_rate() const = 0;

@@ -21,7 +21,8 @@ class Sgd : public Optimizer<T> {
   // Throws Error for a negative rate, momentum or decay, or Nesterov without momentum.
   explicit Sgd(SgdOptions options);
 
-  void step(ParameterStore<T>& parameters) override;
+  using Optimizer<T>::step;
+  void step(ParameterStore<T>& parameters, const Backend<T>& backend) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   OptimizerState<T> state() const override;

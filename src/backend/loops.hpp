@@ -1,0 +1,428 @@
+// The plain loops behind the backends (internal): the reference backend is made of them, and the
+// cpu backend shares out the same loops over planes, channels or samples between its threads.
+// Each is the formula of the op in backend.hpp, written so the compiler can vectorize it.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <utility>
+
+#include "bpnn/backend/backend.hpp"
+
+namespace bpnn::loops {
+
+// The naive triple loop: C = alpha op(A) op(B) + beta C.
+template <class T>
+void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  for (std::size_t i = 0; i < M; ++i) {
+    for (std::size_t j = 0; j < N; ++j) {
+      T sum = 0;
+      for (std::size_t k = 0; k < K; ++k) {
+        const T a = trans_a == Transpose::yes ? A[k * lda + i] : A[i * lda + k];
+        const T b = trans_b == Transpose::yes ? B[j * ldb + k] : B[k * ldb + j];
+        sum += a * b;
+      }
+      // beta == 0 ignores C's old contents (it may be uninitialized), as BLAS does.
+      C[i * ldc + j] = alpha * sum + (beta == T(0) ? T(0) : beta * C[i * ldc + j]);
+    }
+  }
+}
+
+template <class T>
+void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) {
+  switch (f) {
+    case Activation::sigmoid:
+      for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
+      return;
+    case Activation::tanh:
+      for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      return;
+    case Activation::relu:
+      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+      return;
+    case Activation::leaky_relu:
+      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : slope * x[i];
+      return;
+    case Activation::identity:
+      std::copy(x, x + n, y);
+      return;
+    case Activation::step:
+      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] >= T(0) ? T(1) : T(0);
+      return;
+  }
+}
+
+// The step function has no usable derivative: its layer refuses before it gets here.
+template <class T>
+void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy, T* dx) {
+  switch (f) {
+    case Activation::sigmoid:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (T(1) - y[i]);
+      return;
+    case Activation::tanh:
+      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (T(1) - y[i] * y[i]);
+      return;
+    case Activation::relu:
+      for (std::size_t i = 0; i < n; ++i) {
+        const T g = dy[i];  // read unconditionally, so the loop vectorizes
+        dx[i] = x[i] > T(0) ? g : T(0);
+      }
+      return;
+    case Activation::leaky_relu:
+      for (std::size_t i = 0; i < n; ++i) {
+        const T g = dy[i];
+        dx[i] = x[i] > T(0) ? g : slope * g;
+      }
+      return;
+    case Activation::identity:
+    case Activation::step:
+      std::copy(dy, dy + n, dx);
+      return;
+  }
+}
+
+// Samples [first, end) of a softmax over rows of C.
+template <class T>
+void softmax_rows(std::size_t first, std::size_t end, std::size_t C, const T* x, T* y) {
+  for (std::size_t n = first; n < end; ++n) {
+    const T* xn = x + n * C;
+    T* yn = y + n * C;
+    const T m = *std::max_element(xn, xn + C);
+    T sum = 0;
+    for (std::size_t j = 0; j < C; ++j) sum += yn[j] = std::exp(xn[j] - m);
+    for (std::size_t j = 0; j < C; ++j) yn[j] /= sum;
+  }
+}
+
+template <class T>
+T log_sum_exp(const T* z, std::size_t C) {
+  const T m = *std::max_element(z, z + C);
+  T sum = 0;
+  for (std::size_t c = 0; c < C; ++c) sum += std::exp(z[c] - m);
+  return m + std::log(sum);
+}
+
+template <class T>
+T softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices, T scale, T* dz) {
+  T sum = 0;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* zn = z + n * C;
+    const T lse = log_sum_exp(zn, C);
+    if (indices) {
+      sum += lse - zn[static_cast<std::size_t>(t[n])];
+    } else {
+      for (std::size_t c = 0; c < C; ++c) sum += t[n * C + c] * (lse - zn[c]);
+    }
+    if (dz == nullptr) continue;
+    T* dzn = dz + n * C;
+    T target_sum = 1;
+    if (!indices) {
+      target_sum = 0;
+      for (std::size_t c = 0; c < C; ++c) target_sum += t[n * C + c];
+    }
+    for (std::size_t c = 0; c < C; ++c) dzn[c] = scale * std::exp(zn[c] - lse) * target_sum;
+    if (indices) {
+      dzn[static_cast<std::size_t>(t[n])] -= scale;
+    } else {
+      for (std::size_t c = 0; c < C; ++c) dzn[c] -= scale * t[n * C + c];
+    }
+  }
+  return sum;
+}
+
+// The output columns [first, end) whose kernel tap kj reads inside an input row, not the padding:
+// j S + kj - P lies in [0, W) for ceil((P - kj) / S) <= j < ceil((W + P - kj) / S), within [0, Wo).
+inline std::pair<std::size_t, std::size_t> inside_columns(const ConvGeometry& g, std::size_t kj) {
+  const auto S = static_cast<std::ptrdiff_t>(g.S), P = static_cast<std::ptrdiff_t>(g.P);
+  const auto k = static_cast<std::ptrdiff_t>(kj), Wo = static_cast<std::ptrdiff_t>(g.Wo);
+  auto ceil_div = [&](std::ptrdiff_t n) { return n <= 0 ? std::ptrdiff_t{0} : (n + S - 1) / S; };
+  const std::ptrdiff_t first = std::min(ceil_div(P - k), Wo);
+  const std::ptrdiff_t end = std::max(first, std::min(ceil_div(static_cast<std::ptrdiff_t>(g.W) + P - k), Wo));
+  return {static_cast<std::size_t>(first), static_cast<std::size_t>(end)};
+}
+
+// Calls row(c, ki, kj, i, tap, first, end) for each row of the columns (tap, kernel row ki, column
+// kj, output row i) whose input row lies inside the image, where x[tap + j S] is the input under
+// output pixel (i, j), inside the row for j in [first, end); outside(row index) for the others.
+template <class Inside, class Outside>
+void for_each_column_row(const ConvGeometry& g, Inside inside, Outside outside) {
+  std::size_t row = 0;
+  for (std::size_t c = 0; c < g.C; ++c) {
+    for (std::size_t ki = 0; ki < g.K; ++ki) {
+      for (std::size_t kj = 0; kj < g.K; ++kj) {
+        const auto [first, end] = inside_columns(g, kj);
+        for (std::size_t i = 0; i < g.Ho; ++i, ++row) {
+          const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
+          if (r < 0 || r >= static_cast<std::ptrdiff_t>(g.H)) {
+            outside(row);
+            continue;
+          }
+          const std::ptrdiff_t tap = static_cast<std::ptrdiff_t>((c * g.H + static_cast<std::size_t>(r)) * g.W + kj) -
+                                     static_cast<std::ptrdiff_t>(g.P);
+          inside(row, tap, first, end);
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void im2col(const ConvGeometry& g, const T* x, T* col) {
+  const std::size_t Wo = g.Wo, S = g.S;
+  for_each_column_row(
+      g,
+      [&](std::size_t row, std::ptrdiff_t tap, std::size_t first, std::size_t end) {
+        T* out = col + row * Wo;
+        std::fill(out, out + first, T(0));
+        if (first < end) {
+          const T* in = x + (tap + static_cast<std::ptrdiff_t>(first * S));  // under output pixel (i, first)
+          if (S == 1) {
+            std::copy(in, in + (end - first), out + first);  // the common case, one contiguous run
+          } else {
+            for (std::size_t j = first; j < end; ++j) out[j] = in[(j - first) * S];
+          }
+        }
+        std::fill(out + end, out + Wo, T(0));
+      },
+      [&](std::size_t row) { std::fill(col + row * Wo, col + (row + 1) * Wo, T(0)); });
+}
+
+template <class T>
+void col2im(const ConvGeometry& g, const T* col, T* dx) {
+  const std::size_t Wo = g.Wo, S = g.S;
+  for_each_column_row(
+      g,
+      [&](std::size_t row, std::ptrdiff_t tap, std::size_t first, std::size_t end) {
+        if (first == end) return;
+        const T* in = col + row * Wo;
+        T* in_grad = dx + (tap + static_cast<std::ptrdiff_t>(first * S));  // inside the row
+        if (S == 1) {
+          for (std::size_t j = first; j < end; ++j) in_grad[j - first] += in[j];  // contiguous: vectorizes
+        } else {
+          for (std::size_t j = first; j < end; ++j) in_grad[(j - first) * S] += in[j];
+        }
+      },
+      [](std::size_t) {});
+}
+
+// Pooling over planes [first, end), window (i, j) = rows i S .. i S + K - 1, columns j S .. j S + K - 1.
+template <class T>
+void max_pool_planes(const PoolGeometry& g, std::size_t first, std::size_t end, const T* x, T* y) {
+  const std::size_t H = g.H, W = g.W, K = g.K, S = g.S;
+  for (std::size_t plane = first; plane < end; ++plane) {
+    const T* in = x + plane * H * W;
+    T* out = y + plane * g.Ho * g.Wo;
+    for (std::size_t i = 0; i < g.Ho; ++i) {
+      for (std::size_t j = 0; j < g.Wo; ++j) {
+        T best = in[i * S * W + j * S];
+        for (std::size_t a = 0; a < K; ++a) {
+          for (std::size_t b = 0; b < K; ++b) best = std::max(best, in[(i * S + a) * W + j * S + b]);
+        }
+        out[i * g.Wo + j] = best;
+      }
+    }
+  }
+}
+
+// Overwrites dx of the planes: 0, plus each window's dy at its first maximum.
+template <class T>
+void max_pool_backward_planes(const PoolGeometry& g, std::size_t first, std::size_t end, const T* x, const T* dy,
+                              T* dx) {
+  const std::size_t H = g.H, W = g.W, K = g.K, S = g.S;
+  for (std::size_t plane = first; plane < end; ++plane) {
+    const T* in = x + plane * H * W;
+    T* in_grad = dx + plane * H * W;
+    const T* out_grad = dy + plane * g.Ho * g.Wo;
+    std::fill(in_grad, in_grad + H * W, T(0));
+    for (std::size_t i = 0; i < g.Ho; ++i) {
+      for (std::size_t j = 0; j < g.Wo; ++j) {
+        // The first maximum of the window takes the gradient, its value kept in a register.
+        const std::size_t corner = i * S * W + j * S;
+        std::size_t best = corner;
+        T best_value = in[corner];
+        for (std::size_t a = 0; a < K; ++a) {
+          for (std::size_t b = 0; b < K; ++b) {
+            const std::size_t at = corner + a * W + b;
+            if (in[at] > best_value) {
+              best_value = in[at];
+              best = at;
+            }
+          }
+        }
+        in_grad[best] += out_grad[i * g.Wo + j];
+      }
+    }
+  }
+}
+
+template <class T>
+void avg_pool_planes(const PoolGeometry& g, std::size_t first, std::size_t end, const T* x, T* y) {
+  const std::size_t H = g.H, W = g.W, K = g.K, S = g.S;
+  const T scale = T(1) / static_cast<T>(K * K);
+  for (std::size_t plane = first; plane < end; ++plane) {
+    const T* in = x + plane * H * W;
+    T* out = y + plane * g.Ho * g.Wo;
+    for (std::size_t i = 0; i < g.Ho; ++i) {
+      for (std::size_t j = 0; j < g.Wo; ++j) {
+        T sum = 0;
+        for (std::size_t a = 0; a < K; ++a) {
+          for (std::size_t b = 0; b < K; ++b) sum += in[(i * S + a) * W + j * S + b];
+        }
+        out[i * g.Wo + j] = sum * scale;
+      }
+    }
+  }
+}
+
+template <class T>
+void avg_pool_backward_planes(const PoolGeometry& g, std::size_t first, std::size_t end, const T* dy, T* dx) {
+  const std::size_t H = g.H, W = g.W, K = g.K, S = g.S;
+  const T scale = T(1) / static_cast<T>(K * K);
+  for (std::size_t plane = first; plane < end; ++plane) {
+    T* in_grad = dx + plane * H * W;
+    const T* out_grad = dy + plane * g.Ho * g.Wo;
+    std::fill(in_grad, in_grad + H * W, T(0));
+    for (std::size_t i = 0; i < g.Ho; ++i) {
+      for (std::size_t j = 0; j < g.Wo; ++j) {
+        const T share = out_grad[i * g.Wo + j] * scale;
+        for (std::size_t a = 0; a < K; ++a) {
+          for (std::size_t b = 0; b < K; ++b) in_grad[(i * S + a) * W + j * S + b] += share;
+        }
+      }
+    }
+  }
+}
+
+// Batch norm, channel c of x [N, C, HW]. The sums are vector reductions (omp simd): a fixed order
+// for a given build, so still deterministic.
+template <class T>
+void batch_norm_statistics_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
+                                   double eps, double momentum, T* mean, T* inv_std, T* running_mean,
+                                   T* running_var) {
+  const std::size_t M = N * HW;
+  // Two passes in double: the mean, then the squared deviations from it.
+  double sum = 0;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+#pragma omp simd reduction(+ : sum)
+    for (std::size_t p = 0; p < HW; ++p) sum += static_cast<double>(xc[p]);
+  }
+  const double mu = sum / static_cast<double>(M);
+  double squares = 0;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+#pragma omp simd reduction(+ : squares)
+    for (std::size_t p = 0; p < HW; ++p) squares += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
+  }
+  const double var = squares / static_cast<double>(M);
+  const double m = momentum;
+  mean[c] = static_cast<T>(mu);
+  inv_std[c] = static_cast<T>(1.0 / std::sqrt(var + eps));
+  running_mean[c] = static_cast<T>((1 - m) * static_cast<double>(running_mean[c]) + m * mu);
+  running_var[c] = static_cast<T>((1 - m) * static_cast<double>(running_var[c]) +
+                                  m * var * static_cast<double>(M) / static_cast<double>(M - 1));
+}
+
+template <class T>
+void batch_norm_normalize_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
+                                  const T* mean, const T* inv_std, const T* gamma, const T* beta, T* y) {
+  const T g = gamma != nullptr ? gamma[c] : T(1), b = beta != nullptr ? beta[c] : T(0);
+  const T scale = g * inv_std[c], shift = b - mean[c] * scale;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+    T* yc = y + (n * C + c) * HW;
+    for (std::size_t p = 0; p < HW; ++p) yc[p] = xc[p] * scale + shift;
+  }
+}
+
+template <class T>
+void batch_norm_backward_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy,
+                                 const T* mean, const T* inv_std, const T* gamma, bool training, T* dx, T* sum_dy,
+                                 T* sum_dy_xhat) {
+  const T M = static_cast<T>(N * HW);
+  const T mu = mean[c], s = inv_std[c];
+  T dy_sum = 0, dy_xhat_sum = 0;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+    const T* dyc = dy + (n * C + c) * HW;
+#pragma omp simd reduction(+ : dy_sum, dy_xhat_sum)
+    for (std::size_t p = 0; p < HW; ++p) {
+      dy_sum += dyc[p];
+      dy_xhat_sum += dyc[p] * (xc[p] - mu) * s;
+    }
+  }
+  sum_dy[c] = dy_sum;
+  sum_dy_xhat[c] = dy_xhat_sum;
+  if (dx == nullptr) return;
+  const T scale = (gamma != nullptr ? gamma[c] : T(1)) * s;
+  // Inference statistics are constants; training ones depend on every x of the channel.
+  const T mean_dy = training ? dy_sum / M : T(0), mean_dy_xhat = training ? dy_xhat_sum / M : T(0);
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+    const T* dyc = dy + (n * C + c) * HW;
+    T* dxc = dx + (n * C + c) * HW;
+    for (std::size_t p = 0; p < HW; ++p) {
+      const T xhat = (xc[p] - mu) * s;
+      dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
+    }
+  }
+}
+
+// SGD: g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b).
+template <class T>
+void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* b) {
+  const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum;
+  if (mu == T(0)) {
+    if (wd == T(0)) {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i] + wd * p[i];
+    b[i] = s.first ? gi : mu * b[i] + gi;
+    p[i] -= lr * (s.nesterov ? gi + mu * b[i] : b[i]);
+  }
+}
+
+// Adam / AdamW, as PyTorch: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps.
+template <class T>
+void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s.decoupled) p[i] *= s.shrink;
+    const T gi = g[i] + s.l2 * p[i];
+    m[i] = s.beta1 * m[i] + (T(1) - s.beta1) * gi;
+    v[i] = s.beta2 * v[i] + (T(1) - s.beta2) * gi * gi;
+    p[i] -= s.step_size * m[i] / (std::sqrt(v[i]) / s.root_correction2 + s.eps);
+  }
+}
+
+// RMSprop, as PyTorch: g = dE/dp + wd p;  a = alpha a + (1 - alpha) g^2;
+// centered: ga = alpha ga + (1 - alpha) g, d = sqrt(a - ga^2) + eps; else d = sqrt(a) + eps;
+// momentum: b = momentum b + g / d, p -= lr b; else p -= lr g / d.
+template <class T>
+void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* a, T* b, T* ga) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i] + s.weight_decay * p[i];
+    a[i] = s.alpha * a[i] + (T(1) - s.alpha) * gi * gi;
+    T d;
+    if (s.centered) {
+      ga[i] = s.alpha * ga[i] + (T(1) - s.alpha) * gi;
+      d = std::sqrt(a[i] - ga[i] * ga[i]) + s.eps;
+    } else {
+      d = std::sqrt(a[i]) + s.eps;
+    }
+    if (s.momentum > T(0)) {
+      b[i] = s.momentum * b[i] + gi / d;
+      p[i] -= s.learning_rate * b[i];
+    } else {
+      p[i] -= s.learning_rate * gi / d;
+    }
+  }
+}
+
+}  // namespace bpnn::loops

@@ -1,0 +1,254 @@
+// The reference backend: the loops of backend/loops.hpp on one thread, and a direct convolution
+// (no im2col, no GEMM), so that the cpu backend's im2col + BLAS path has an independent oracle.
+#include "backend/reference.hpp"
+
+#include <algorithm>
+
+#include "backend/loops.hpp"
+
+namespace bpnn {
+
+template <class T>
+void ReferenceBackend<T>::gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
+                               T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
+                               std::size_t ldc) const {
+  loops::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+template <class T>
+void ReferenceBackend<T>::fill_rows(std::size_t N, std::size_t O, const T* b, T* y) const {
+  for (std::size_t n = 0; n < N; ++n) {
+    for (std::size_t o = 0; o < O; ++o) y[n * O + o] = b != nullptr ? b[o] : T(0);
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const {
+  for (std::size_t n = 0; n < N; ++n) {
+    for (std::size_t o = 0; o < O; ++o) db[o] += scale * dy[n * O + o];
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const {
+  loops::activation_forward(f, slope, n, x, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y,
+                                              const T* dy, T* dx) const {
+  loops::activation_backward(f, slope, n, x, y, dy, dx);
+}
+
+template <class T>
+void ReferenceBackend<T>::fill(std::size_t n, T value, T* y) const {
+  std::fill(y, y + n, value);
+}
+
+template <class T>
+void ReferenceBackend<T>::copy(std::size_t n, const T* x, T* y) const {
+  std::copy(x, x + n, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::multiply(std::size_t n, const T* a, const T* b, T* y) const {
+  for (std::size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];
+}
+
+template <class T>
+void ReferenceBackend<T>::softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const {
+  loops::softmax_rows(0, N, C, x, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::softmax_backward(std::size_t N, std::size_t C, const T* y, const T* dy, T* dx) const {
+  for (std::size_t n = 0; n < N; ++n) {
+    const std::size_t row = n * C;
+    T dot = 0;
+    for (std::size_t k = 0; k < C; ++k) dot += dy[row + k] * y[row + k];
+    for (std::size_t j = 0; j < C; ++j) dx[row + j] = y[row + j] * (dy[row + j] - dot);
+  }
+}
+
+template <class T>
+T ReferenceBackend<T>::softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices,
+                                             T scale, T* dz) const {
+  return loops::softmax_cross_entropy(N, C, z, t, indices, scale, dz);
+}
+
+template <class T>
+void ReferenceBackend<T>::im2col(const ConvGeometry& g, const T* x, T* col) const {
+  loops::im2col(g, x, col);
+}
+
+template <class T>
+void ReferenceBackend<T>::col2im(const ConvGeometry& g, const T* col, T* dx) const {
+  loops::col2im(g, col, dx);
+}
+
+// x[n, c, i S + ki - P, j S + kj - P], or 0 in the padding.
+template <class T>
+static T input_at(const ConvGeometry& g, const T* xn, std::size_t c, std::size_t i, std::size_t j, std::size_t ki,
+                  std::size_t kj) {
+  const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
+  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(j * g.S + kj) - static_cast<std::ptrdiff_t>(g.P);
+  if (r < 0 || s < 0 || r >= static_cast<std::ptrdiff_t>(g.H) || s >= static_cast<std::ptrdiff_t>(g.W)) return T(0);
+  return xn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)];
+}
+
+// Direct convolution: y[n, f, i, j] = b[f] + sum_{c, ki, kj} W[f, c, ki, kj] x[n, c, i S + ki - P, j S + kj - P].
+template <class T>
+void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
+                                         const T* bias, T* y, Tensor<T>& /*scratch*/) const {
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xn = x + n * g.C * g.H * g.W;
+    for (std::size_t f = 0; f < g.F; ++f) {
+      for (std::size_t i = 0; i < g.Ho; ++i) {
+        for (std::size_t j = 0; j < g.Wo; ++j) {
+          T sum = bias != nullptr ? bias[f] : T(0);
+          for (std::size_t c = 0; c < g.C; ++c) {
+            for (std::size_t ki = 0; ki < g.K; ++ki) {
+              for (std::size_t kj = 0; kj < g.K; ++kj) {
+                sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * input_at(g, xn, c, i, j, ki, kj);
+              }
+            }
+          }
+          y[((n * g.F + f) * g.Ho + i) * g.Wo + j] = sum;
+        }
+      }
+    }
+  }
+}
+
+// The same loops backwards: dW[f, c, ki, kj] += dy[n, f, i, j] x[...], dx[...] += dy[n, f, i, j] W[f, c, ki, kj].
+template <class T>
+void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
+                                          const T* dy, T* dx, T* dweight, T* dbias, T scale,
+                                          Tensor<T>& /*scratch*/) const {
+  if (dx != nullptr) {
+    std::fill(dx, dx + N * g.C * g.H * g.W, T(0));
+    for (std::size_t n = 0; n < N; ++n) {
+      T* dxn = dx + n * g.C * g.H * g.W;
+      for (std::size_t f = 0; f < g.F; ++f) {
+        for (std::size_t i = 0; i < g.Ho; ++i) {
+          for (std::size_t j = 0; j < g.Wo; ++j) {
+            const T d = dy[((n * g.F + f) * g.Ho + i) * g.Wo + j];
+            for (std::size_t c = 0; c < g.C; ++c) {
+              for (std::size_t ki = 0; ki < g.K; ++ki) {
+                for (std::size_t kj = 0; kj < g.K; ++kj) {
+                  const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
+                  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(j * g.S + kj) - static_cast<std::ptrdiff_t>(g.P);
+                  if (r < 0 || s < 0 || r >= static_cast<std::ptrdiff_t>(g.H) || s >= static_cast<std::ptrdiff_t>(g.W)) continue;
+                  dxn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)] +=
+                      d * weight[((f * g.C + c) * g.K + ki) * g.K + kj];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for (std::size_t f = 0; f < g.F; ++f) {
+    for (std::size_t c = 0; c < g.C; ++c) {
+      for (std::size_t ki = 0; ki < g.K; ++ki) {
+        for (std::size_t kj = 0; kj < g.K; ++kj) {
+          T sum = 0;
+          for (std::size_t n = 0; n < N; ++n) {
+            const T* xn = x + n * g.C * g.H * g.W;
+            for (std::size_t i = 0; i < g.Ho; ++i) {
+              for (std::size_t j = 0; j < g.Wo; ++j) {
+                sum += dy[((n * g.F + f) * g.Ho + i) * g.Wo + j] * input_at(g, xn, c, i, j, ki, kj);
+              }
+            }
+          }
+          dweight[((f * g.C + c) * g.K + ki) * g.K + kj] += scale * sum;
+        }
+      }
+    }
+    if (dbias == nullptr) continue;
+    T sum = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      for (std::size_t p = 0; p < g.Ho * g.Wo; ++p) sum += dy[(n * g.F + f) * g.Ho * g.Wo + p];
+    }
+    dbias[f] += scale * sum;
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::max_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const {
+  loops::max_pool_planes(g, 0, planes, x, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::max_pool_backward(const PoolGeometry& g, std::size_t planes, const T* x, const T* dy,
+                                            T* dx) const {
+  loops::max_pool_backward_planes(g, 0, planes, x, dy, dx);
+}
+
+template <class T>
+void ReferenceBackend<T>::avg_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const {
+  loops::avg_pool_planes(g, 0, planes, x, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::avg_pool_backward(const PoolGeometry& g, std::size_t planes, const T* dy, T* dx) const {
+  loops::avg_pool_backward_planes(g, 0, planes, dy, dx);
+}
+
+template <class T>
+void ReferenceBackend<T>::batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps,
+                                                double momentum, T* mean, T* inv_std, T* running_mean,
+                                                T* running_var) const {
+  for (std::size_t c = 0; c < C; ++c) {
+    loops::batch_norm_statistics_channel(c, N, C, HW, x, eps, momentum, mean, inv_std, running_mean, running_var);
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean,
+                                               const T* inv_std, const T* gamma, const T* beta, T* y) const {
+  for (std::size_t c = 0; c < C; ++c) loops::batch_norm_normalize_channel(c, N, C, HW, x, mean, inv_std, gamma, beta, y);
+}
+
+template <class T>
+void ReferenceBackend<T>::batch_norm_backward(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy,
+                                              const T* mean, const T* inv_std, const T* gamma, bool training, T* dx,
+                                              T* sum_dy, T* sum_dy_xhat) const {
+  for (std::size_t c = 0; c < C; ++c) {
+    loops::batch_norm_backward_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, training, dx, sum_dy, sum_dy_xhat);
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const {
+  loops::sgd_update(n, s, p, g, velocity);
+}
+
+template <class T>
+void ReferenceBackend<T>::adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const {
+  loops::adam_update(n, s, p, g, m, v);
+}
+
+template <class T>
+void ReferenceBackend<T>::rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg,
+                                         T* momentum_buffer, T* grad_avg) const {
+  loops::rmsprop_update(n, s, p, g, square_avg, momentum_buffer, grad_avg);
+}
+
+template <class T>
+double ReferenceBackend<T>::sum_squares(std::size_t n, const T* x) const {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  return sum;
+}
+
+template <class T>
+void ReferenceBackend<T>::scale(std::size_t n, T s, T* x) const {
+  for (std::size_t i = 0; i < n; ++i) x[i] *= s;
+}
+
+template class ReferenceBackend<float>;
+template class ReferenceBackend<double>;
+
+}  // namespace bpnn
