@@ -100,5 +100,14 @@ TEST(GradCheck, CatchesParameterGradientsOverwrittenInsteadOfAccumulated) {
   EXPECT_NE(wrong.report.find("0.weight"), std::string::npos) << wrong.report;
 }
 
+// An empty batch gives the loss nothing to differentiate: a check that compared nothing fails.
+TEST(GradCheck, FailsWhenItComparesNothing) {
+  const Tensor<double> empty(Shape{0, 3});
+  auto r = check_loss_gradients(Mse<double>(), empty, empty);
+  EXPECT_EQ(r.checked, 0u);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.report.find("compared nothing"), std::string::npos) << r.report;
+}
+
 }  // namespace
 }  // namespace bpnn

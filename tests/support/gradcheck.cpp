@@ -29,7 +29,16 @@ class Comparison {
     ++failures_;
   }
 
-  GradCheckResult result() const { return result_; }
+  // A check that compared nothing proves nothing, so it fails (an empty input, every parameter
+  // frozen): a test cannot pass by accident of its shapes.
+  GradCheckResult result() const {
+    GradCheckResult result = result_;
+    if (result.checked == 0) {
+      result.ok = false;
+      result.report += "compared nothing: no input, prediction or trainable parameter entries to check\n";
+    }
+    return result;
+  }
 
  private:
   GradCheckOptions options_;
