@@ -17,13 +17,13 @@ namespace bpnn {
 // that the optimizer does not have is an error, so a user's setting is never silently ignored.
 struct OptimizerSpec {
   std::string name = "sgd";  // "sgd", "momentum" (SGD with momentum), "adam", "adamw"
-  std::optional<double> learning_rate;  // all; default 0.1 for sgd and momentum, 0.001 for adam(w)
-  std::optional<double> momentum;       // momentum; default 0.9
-  std::optional<bool> nesterov;         // momentum; default false
-  std::optional<double> weight_decay;   // all; default 0, 0.01 for adamw (decoupled)
-  std::optional<double> beta1;          // adam, adamw; default 0.9
-  std::optional<double> beta2;          // adam, adamw; default 0.999
-  std::optional<double> eps;            // adam, adamw; default 1e-8
+  std::optional<double> learning_rate = std::nullopt;  // all; default 0.1 (sgd, momentum), 0.001 (adam, adamw)
+  std::optional<double> momentum = std::nullopt;       // momentum; default 0.9
+  std::optional<bool> nesterov = std::nullopt;         // momentum; default false
+  std::optional<double> weight_decay = std::nullopt;   // all; default 0, 0.01 for adamw (decoupled)
+  std::optional<double> beta1 = std::nullopt;          // adam, adamw; default 0.9
+  std::optional<double> beta2 = std::nullopt;          // adam, adamw; default 0.999
+  std::optional<double> eps = std::nullopt;            // adam, adamw; default 1e-8
 };
 
 // The optimizer spec names, with PyTorch's defaults where it has them (SGD, which has none, gets
