@@ -1,5 +1,5 @@
-// The data options that train, eval and predict share, and loading a data set for a model:
-// inputs shaped to the network's input, targets shaped for the loss.
+// The data options that train, eval and predict share, and loading a data set for a model: the
+// flags parsed here, the shaping and checks done by the library (bpnn/data/prepare.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/data/prepare.hpp"
 #include "bpnn/data/read.hpp"
 
 namespace bpnn::cli {
@@ -24,22 +25,9 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model
 // "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
 std::pair<float, float> parse_range(const std::string& text, const std::string& option);
 
-struct PreparedData {
-  Dataset dataset;
-  Tensor<float> targets;  // [N] class indices for cross_entropy, [N, outputs] otherwise
-  // The inputs viewed as [N, network input shape...].
-  TensorView<const float> inputs() const;
-  Shape input_shape;
-};
-
-// Reads path (labels from labels_path when given) and fits it to model and loss: every sample must
-// have the network's input size, class labels must be below the output count; for mse, mae and bce
-// class labels become one-hot rows with the --targets values. Errors name the file.
+// Reads path (labels from labels_path when given) with the flags' options and fits it to model and
+// loss with bpnn::prepare_data (data/prepare.hpp), whose errors name the file.
 PreparedData load_data(const std::string& path, const std::string& labels_path, const DataFlags& flags,
                        const Sequential<float>& model, std::string_view loss);
-
-// Moves a share `fraction` of data's samples, chosen by rng, into a validation set; both keep
-// file order. Throws Error unless both sides keep at least one sample.
-PreparedData split_validation(PreparedData& data, double fraction, Rng& rng);
 
 }  // namespace bpnn::cli

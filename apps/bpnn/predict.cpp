@@ -21,25 +21,19 @@ void run_predict(const PredictFlags& f) {
   loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
   // The loss only shapes the targets, which predict ignores.
   const PreparedData data = load_data(f.data, f.labels, f.data_flags, loaded.model, "cross_entropy");
-  const TensorView<const float> inputs = data.inputs();
+  const Tensor<float> y = predict(loaded.model, data.inputs());
   const std::size_t outputs = loaded.model.output_shape().numel();
   std::string csv = "predicted";
   for (std::size_t k = 0; k < outputs; ++k) csv += ",output" + std::to_string(k);
   csv += "\n";
-  const std::size_t batch = 256;
-  Sequential<float>::Workspace workspace;
-  for (std::size_t first = 0; first < inputs.batch(); first += batch) {
-    const std::size_t count = std::min(batch, inputs.batch() - first);
-    const TensorView<const float> y = loaded.model.infer(inputs.samples(first, count), workspace);
-    for (std::size_t n = 0; n < count; ++n) {
-      csv += std::to_string(argmax(y.data() + n * outputs, outputs));
-      char value[32];
-      for (std::size_t k = 0; k < outputs; ++k) {
-        std::snprintf(value, sizeof value, ",%.9g", static_cast<double>(y[n * outputs + k]));
-        csv += value;
-      }
-      csv += "\n";
+  for (std::size_t n = 0; n < data.dataset.size(); ++n) {
+    csv += std::to_string(argmax(y.data() + n * outputs, outputs));
+    char value[32];
+    for (std::size_t k = 0; k < outputs; ++k) {
+      std::snprintf(value, sizeof value, ",%.9g", static_cast<double>(y[n * outputs + k]));
+      csv += value;
     }
+    csv += "\n";
   }
   if (f.out.empty()) {
     std::cout << csv;

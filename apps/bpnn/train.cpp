@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/model/model_file.hpp"
@@ -59,11 +60,13 @@ std::string resume_command(const std::vector<std::string>& args, const std::stri
 
 struct TrainFlags {
   std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
-  double lr = 0.0, weight_decay = -1.0, max_grad_norm = 0.0, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  bool nesterov = false;
+  double max_grad_norm = 0.0;
+  // Only the options given reach the library, which supplies the defaults and refuses an option
+  // the chosen optimizer or schedule does not have.
+  OptimizerSpec optimizer_spec;
   std::string schedule = "constant";
-  std::size_t lr_step = 1;
-  double lr_gamma = 0.1;
+  std::optional<std::size_t> lr_step;
+  std::optional<double> lr_gamma;
   std::size_t batch_size = 32, epochs = 10;
   std::uint64_t seed = 42;
   std::string init, out, log, val, val_labels, checkpoint, resume;
@@ -75,24 +78,12 @@ struct TrainFlags {
   DataFlags data;
 };
 
-// The optimizer the flags name. Defaults as PyTorch's where it has them: Adam's lr 0.001, betas
-// (0.9, 0.999), eps 1e-8, AdamW's weight decay 0.01; SGD, which has no default rate, gets 0.1.
-std::unique_ptr<Optimizer<float>> make_optimizer(const TrainFlags& f) {
-  const bool adam = f.optimizer == "adam" || f.optimizer == "adamw";
-  const double lr = f.lr > 0 ? f.lr : adam ? 0.001 : 0.1;
-  const double decay = f.weight_decay >= 0 ? f.weight_decay : f.optimizer == "adamw" ? 0.01 : 0.0;
-  if (adam) {
-    return std::make_unique<Adam<float>>(AdamOptions{.learning_rate = lr, .beta1 = f.beta1, .beta2 = f.beta2, .eps = f.eps,
-                                                     .weight_decay = decay,
-                                                     .decoupled_weight_decay = f.optimizer == "adamw"});
-  }
-  const bool momentum = f.optimizer == "momentum";
-  if (!momentum && f.nesterov) throw Error("--nesterov goes with --optimizer momentum");
-  return std::make_unique<Sgd<float>>(SgdOptions{
-      .learning_rate = lr, .momentum = momentum ? f.momentum : 0.0, .nesterov = f.nesterov, .weight_decay = decay});
-}
-
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
+  // Before any data is read, so a wrong option fails at once.
+  OptimizerSpec spec = f.optimizer_spec;
+  spec.name = f.optimizer;
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
+  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
   const Network network = std::filesystem::exists(f.net) ? read_network_file(f.net) : parse_network(f.net, "--net");
   Sequential<float> model = build_model<float>(network);
   model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
@@ -106,11 +97,16 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   if (!f.test.empty()) test = load_data(f.test, f.test_labels, f.data, model, f.loss);
   if (!f.val.empty() && f.val_fraction > 0) throw Error("give --val or --val-fraction, not both");
   if (!f.val.empty()) validation = load_data(f.val, f.val_labels, f.data, model, f.loss);
-  if (f.val_fraction > 0) validation = split_validation(train, f.val_fraction, rng);
+  if (f.val_fraction > 0) {
+    try {
+      validation = split_validation(train, f.val_fraction, rng);
+    } catch (const Error& e) {
+      throw Error("--val-fraction " + std::to_string(f.val_fraction) + ": " + e.what());
+    }
+  }
   const bool has_validation = !f.val.empty() || f.val_fraction > 0;
   if (f.patience > 0 && !has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
 
-  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer(f);
   ProgressPrinter progress(f.epochs);
   std::unique_ptr<EpochLog> log;
   if (!f.log.empty()) log = std::make_unique<EpochLog>(f.log);
@@ -118,11 +114,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                      .batch_size = f.batch_size,
                      .shuffle = !f.no_shuffle,
                      .max_grad_norm = f.max_grad_norm,
-                     .schedule = {.kind = f.schedule == "step"     ? LrSchedule::Kind::step
-                                          : f.schedule == "cosine" ? LrSchedule::Kind::cosine
-                                                                   : LrSchedule::Kind::constant,
-                                  .step_size = f.lr_step,
-                                  .gamma = f.lr_gamma},
+                     .schedule = schedule,
                      .patience = f.patience,
                      .checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint,
                      .checkpoint_every = f.checkpoint_every,
@@ -182,24 +174,31 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_option("--loss", f->loss, "Loss")
       ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
       ->capture_default_str();
+  // Names and defaults are the library's (make_optimizer, make_schedule); each option below reaches
+  // it only when given (see `given`), so one that does not apply is refused, not ignored.
   cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam or adamw")
-      ->check(CLI::IsMember({"sgd", "momentum", "adam", "adamw"}))
       ->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
+  auto given = [](auto& into) {
+    return [&into](const auto& value) { into = value; };
+  };
+  OptimizerSpec& spec = f->optimizer_spec;
+  cmd->add_option_function<double>("--lr", given(spec.learning_rate),
+                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
-      ->check(CLI::IsMember({"constant", "step", "cosine"}))
       ->capture_default_str();
-  cmd->add_option("--lr-step", f->lr_step, "step schedule: multiply the rate by --lr-gamma every this many epochs")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--lr-gamma", f->lr_gamma, "step schedule: the factor")->capture_default_str();
-  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_flag("--nesterov", f->nesterov, "Nesterov momentum (with --optimizer momentum)");
-  cmd->add_option("--beta1", f->beta1, "Adam's beta1")->capture_default_str();
-  cmd->add_option("--beta2", f->beta2, "Adam's beta2")->capture_default_str();
-  cmd->add_option("--eps", f->eps, "Adam's eps")->capture_default_str();
-  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default 0; 0.01 for adamw)")->check(CLI::NonNegativeNumber);
+  cmd->add_option_function<std::size_t>("--lr-step", given(f->lr_step),
+                                        "step schedule: multiply the rate by --lr-gamma every this many epochs (default 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "step schedule: the factor (default 0.1)");
+  cmd->add_option_function<double>("--momentum", given(spec.momentum), "Momentum of --optimizer momentum (default 0.9)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, "Nesterov momentum (with --optimizer momentum)");
+  cmd->add_option_function<double>("--beta1", given(spec.beta1), "Adam's beta1 (default 0.9)");
+  cmd->add_option_function<double>("--beta2", given(spec.beta2), "Adam's beta2 (default 0.999)");
+  cmd->add_option_function<double>("--eps", given(spec.eps), "Adam's eps (default 1e-08)");
+  cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), "Weight decay (default 0; 0.01 for adamw)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--epochs", f->epochs, "Passes over the training data")->capture_default_str();
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")->capture_default_str();

@@ -1,11 +1,13 @@
 // The training loop: epochs of shuffled (or file-order) mini-batches of SGD, with a callback after
-// every batch and every epoch. Semantics match a plain PyTorch loop: with shuffle off the batches
+// every batch and every epoch. fit() composes the pieces a front end may also use on its own: a
+// Sampler (sampler.hpp), the BatchLoop below, keep_if_best and the callbacks (callbacks.hpp). Semantics match a plain PyTorch loop: with shuffle off the batches
 // are consecutive samples in order, the last partial batch is used, and each batch loss is the
 // loss's mean over that batch.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "bpnn/core/error.hpp"
@@ -15,31 +17,12 @@
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/optimizer.hpp"
 #include "bpnn/optim/schedule.hpp"
+#include "bpnn/train/callbacks.hpp"
 #include "bpnn/train/metrics.hpp"
+#include "bpnn/train/sampler.hpp"
+#include "bpnn/train/trainer.hpp"
 
 namespace bpnn {
-
-struct BatchReport {
-  std::size_t epoch = 0;        // 1-based
-  std::size_t batch = 0;        // 1-based within the epoch
-  std::size_t batches = 0;      // per epoch
-  std::size_t samples_seen = 0;  // in this epoch so far
-  double loss = 0.0;            // mean loss over this epoch's samples so far
-  double accuracy = -1.0;       // share of this epoch's samples so far classified right; -1 for regression
-  double seconds = 0.0;         // spent training in this epoch so far
-};
-
-struct EpochReport {
-  std::size_t epoch = 0;  // 1-based
-  double train_loss = 0.0;      // sample-weighted mean of the batch losses, as computed during training
-  double train_accuracy = -1.0;  // likewise from the training outputs; -1 for regression
-  bool has_test = false;
-  Evaluation test;        // on the test set after the epoch, if one was given
-  bool has_validation = false;
-  Evaluation validation;  // on the validation set after the epoch, if one was given
-  bool best = false;      // the best validation loss so far
-  double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
-};
 
 struct FitOptions {
   std::size_t epochs = 1;
@@ -91,10 +74,40 @@ struct FitResult {
   bool stopped_early = false;
 };
 
+// One epoch's batches: gathers each batch's samples (a view when they are consecutive), takes one
+// Trainer step and adds to the position's sums. Keeps references to all it is given and owns the
+// gather buffers, so build it once per fit.
+class BatchLoop {
+ public:
+  BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
+            TensorView<const float> targets, const Sampler& sampler);
+
+  // Runs position.epoch's batches from position.batch on, in order (from sampler.order), calling
+  // callback.on_batch after each; returns true, with position.batch counting the batches done, as
+  // soon as it asks for a stop. When a loss is not finite, restores position.last_good (if held)
+  // into the model and throws TrainingDiverged.
+  bool run(std::span<const std::size_t> order, FitPosition& position, FitCallback& callback);
+
+ private:
+  Trainer<float>& trainer_;
+  Sequential<float>& model_;
+  TensorView<const float> inputs_, targets_;
+  const Sampler& sampler_;
+  bool classification_;
+  Tensor<float> batch_inputs_, batch_targets_;
+};
+
+// After an epoch's validation: if its loss is the best so far (or the first), records epoch and
+// loss in position and copies the model's weights into position.best. Returns whether it was best.
+bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model,
+                  FitPosition& position);
+
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
-// draw from rng. Throws Error for mismatched sample counts or shapes or a checkpoint that does not
-// fit, TrainingDiverged when the loss stops being finite, TrainingInterrupted when asked to stop.
+// draw from rng. Composes Sampler, BatchLoop, keep_if_best and the callbacks ProgressCallback,
+// EarlyStopping, StopRequest and Checkpoints (in that order) from options. Throws Error for
+// mismatched sample counts or shapes or a checkpoint that does not fit, TrainingDiverged when the
+// loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
               HeldOut test = {}, HeldOut validation = {});
