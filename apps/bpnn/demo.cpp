@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "checks.hpp"
 #include "logic.hpp"
 #include "mazur.hpp"
 #include "perceptron.hpp"
@@ -40,24 +41,24 @@ void add_demo_command(CLI::App& app) {
   CLI::App* p = add_demo(*demo, "perceptron", "an M-P perceptron learns AND, OR, NAND but not XOR, XNOR", perceptron,
                          examples::run_perceptron);
   p->add_option("--lr", perceptron->learning_rate, "Learning rate of the perceptron rule")->capture_default_str();
-  p->add_option("--max-epochs", perceptron->max_epochs, "Epoch limit")->check(CLI::PositiveNumber)->capture_default_str();
+  p->add_option("--max-epochs", perceptron->max_epochs, "Epoch limit")->check(whole_number(1))->capture_default_str();
 
   auto xor_options = std::make_shared<examples::XorOptions>();
   CLI::App* x = add_demo(*demo, "xor", "a 2-5-1 sigmoid network learns XOR online", xor_options, examples::run_xor);
-  x->add_option("--iterations", xor_options->iterations, "Online steps")->check(CLI::PositiveNumber)->capture_default_str();
+  x->add_option("--iterations", xor_options->iterations, "Online steps")->check(whole_number(1))->capture_default_str();
   x->add_option("--lr", xor_options->learning_rate, "Learning rate")->capture_default_str();
 
   auto xnor = std::make_shared<examples::XnorOptions>();
   CLI::App* n = add_demo(*demo, "xnor", "the exercise: a 2-3-1 network learns XNOR from random weights and rate, shown every iteration",
                          xnor, examples::run_xnor);
-  n->add_option("--every", xnor->every, "Print every K-th iteration")->check(CLI::PositiveNumber)->capture_default_str();
-  n->add_option("--max-iterations", xnor->max_iterations, "Give up after this many")->check(CLI::PositiveNumber)->capture_default_str();
+  n->add_option("--every", xnor->every, "Print every K-th iteration")->check(whole_number(1))->capture_default_str();
+  n->add_option("--max-iterations", xnor->max_iterations, "Give up after this many")->check(whole_number(1))->capture_default_str();
 
   auto regression = std::make_shared<examples::RegressionOptions>();
   CLI::App* r = add_demo(*demo, "regression", "the 3-30-10-3-1 regression network, full-batch, on a smooth function",
                          regression, examples::run_regression);
-  r->add_option("--epochs", regression->epochs, "Full-batch steps")->check(CLI::PositiveNumber)->capture_default_str();
-  r->add_option("--every", regression->every, "Print the loss every N epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  r->add_option("--epochs", regression->epochs, "Full-batch steps")->check(whole_number(1))->capture_default_str();
+  r->add_option("--every", regression->every, "Print the loss every N epochs")->check(whole_number(1))->capture_default_str();
   r->add_option("--lr", regression->learning_rate, "Learning rate")->capture_default_str();
 
   demo->callback([demo] {

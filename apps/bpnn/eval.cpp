@@ -4,6 +4,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/model/model_file.hpp"
+#include "checks.hpp"
 #include "data_flags.hpp"
 #include "report.hpp"
 #include "use.hpp"
@@ -94,7 +95,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
   add_data_flags(*cmd, f->data_flags, /*targets_from_model=*/true);
   cmd->callback([f] { run_eval(*f); });
 }

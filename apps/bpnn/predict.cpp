@@ -4,6 +4,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/model/model_file.hpp"
+#include "checks.hpp"
 #include "data_flags.hpp"
 #include "use.hpp"
 
@@ -52,7 +53,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
   cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
   cmd->add_option("--out", f->out, "CSV file to write (default: standard output)");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
   add_data_flags(*cmd, f->data_flags);
   cmd->callback([f] { run_predict(*f); });
 }

@@ -9,6 +9,7 @@
 #include "bpnn/bpnn.hpp"
 #include "bpnn/model/model_file.hpp"
 #include "bpnn/model/network.hpp"
+#include "checks.hpp"
 #include "data_flags.hpp"
 #include "progress.hpp"
 
@@ -78,13 +79,26 @@ struct TrainFlags {
   DataFlags data;
 };
 
+// --net is a file, or the network itself (JSON text or the compact form, which has no '.' or '/').
+Network read_net_flag(const std::string& net) {
+  if (std::filesystem::exists(net)) return read_network_file(net);
+  const std::size_t first = net.find_first_not_of(" \t\r\n");
+  const bool inline_json = first != std::string::npos && net[first] == '{';
+  if (!inline_json && net.find_first_of("./") != std::string::npos) throw Error("--net " + net + ": no such file");
+  return parse_network(net, "--net");
+}
+
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   // Before any data is read, so a wrong option fails at once.
   OptimizerSpec spec = f.optimizer_spec;
   spec.name = f.optimizer;
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
   const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
-  const Network network = std::filesystem::exists(f.net) ? read_network_file(f.net) : parse_network(f.net, "--net");
+  // Where the results go, checked before any work: a typo there is found now, not after the epochs.
+  check_writable(f.out, "--out");
+  if (!f.log.empty()) check_writable(f.log, "--log");
+  check_writable(f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint, "--checkpoint");
+  const Network network = read_net_flag(f.net);
   Sequential<float> model = build_model<float>(network);
   model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
   Rng rng(f.seed);
@@ -169,8 +183,9 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_option("--val", f->val, "Validation data: evaluated after every epoch; the best epoch's weights are kept");
   cmd->add_option("--val-labels", f->val_labels, "IDX labels of the validation data");
   cmd->add_option("--val-fraction", f->val_fraction, "Hold out this share of the training data (seeded) for validation")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs");
+      ->check(fraction());
+  cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs")
+      ->check(whole_number(0));
   cmd->add_option("--loss", f->loss, "Loss")
       ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
       ->capture_default_str();
@@ -184,34 +199,37 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   OptimizerSpec& spec = f->optimizer_spec;
   cmd->add_option_function<double>("--lr", given(spec.learning_rate),
                                    "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
       ->capture_default_str();
   cmd->add_option_function<std::size_t>("--lr-step", given(f->lr_step),
                                         "step schedule: multiply the rate by --lr-gamma every this many epochs (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "step schedule: the factor (default 0.1)");
   cmd->add_option_function<double>("--momentum", given(spec.momentum), "Momentum of --optimizer momentum (default 0.9)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, "Nesterov momentum (with --optimizer momentum)");
   cmd->add_option_function<double>("--beta1", given(spec.beta1), "Adam's beta1 (default 0.9)");
   cmd->add_option_function<double>("--beta2", given(spec.beta2), "Adam's beta2 (default 0.999)");
   cmd->add_option_function<double>("--eps", given(spec.eps), "Adam's eps (default 1e-08)");
   cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), "Weight decay (default 0; 0.01 for adamw)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--epochs", f->epochs, "Passes over the training data")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")->capture_default_str();
+      ->check(non_negative_number());
+  cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Passes over the training data")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")
+      ->check(whole_number(0, 9223372036854775807LL))
+      ->capture_default_str();
   cmd->add_option("--init", f->init, "Start from this model file's weights");
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(non_negative_number());
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024))->capture_default_str();
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
   cmd->add_option("--checkpoint", f->checkpoint,
                   "Where checkpoints go (default: the --out path with .ckpt appended); Ctrl-C or SIGTERM writes one and stops");
-  cmd->add_option("--checkpoint-every", f->checkpoint_every, "Also write a checkpoint every this many epochs (0: never)");
+  cmd->add_option("--checkpoint-every", f->checkpoint_every, "Also write a checkpoint every this many epochs (0: never)")
+      ->check(whole_number(0));
   cmd->add_option("--resume", f->resume,
                   "Continue from this checkpoint; give the command that wrote it, with the same seed and threads");
   add_data_flags(*cmd, f->data);

@@ -67,8 +67,33 @@ expect_error "divergence names epoch and batch" "training diverged in epoch 1, b
   "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/diverged.safetensors"
 "$bpnn" inspect --model "$work/diverged.safetensors" >/dev/null && pass "the last good model is kept after divergence" \
   || fail "no model after divergence"
-expect_error "unknown option" "The following argument was not expected: --bogus" \
+expect_error "unknown option" "unknown option '--bogus' for bpnn train" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --bogus
+
+# Flags are checked before any work, in plain words.
+expect_error "did you mean an option" "unknown option '--epoch' for bpnn train; did you mean '--epochs'?" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --epoch 3
+expect_error "did you mean a command" "unknown command 'trian'; did you mean 'train'?" "$bpnn" trian --net 2-2
+expect_error "negative epochs" "\-\-epochs: must be a whole number of at least 1, got '-1'" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --epochs -1
+expect_error "negative seed" "\-\-seed: must be a whole number of at least 0, got '-1'" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --seed -1
+expect_error "negative patience" "\-\-patience: must be a whole number of at least 0, got '-1'" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --patience -1
+expect_error "range in plain words" "\-\-weight-decay: must be a number >= 0, got '-0.5'" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --weight-decay -0.5
+expect_error "momentum without its optimizer" "optimizer 'sgd' has no momentum option" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --momentum 0.9
+expect_error "gamma without a step schedule" "gamma" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --lr-gamma 0.5
+expect_error "--out in a missing folder, before training" "\-\-out $work/nowhere/m.safetensors: the folder $work/nowhere does not exist" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/nowhere/m.safetensors"
+expect_error "--out a directory" "\-\-out $work: is a directory" "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work"
+expect_error "--log in a missing folder" "\-\-log $work/nowhere/log.csv: the folder" \
+  "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --log "$work/nowhere/log.csv"
+expect_error "missing network file" "\-\-net $work/nonexist.json: no such file" \
+  "$bpnn" train --net "$work/nonexist.json" --train "$work/xor.csv" --out "$work/m"
+"$bpnn" --version | grep -q '^bpnn [0-9]*\.[0-9]*\.[0-9]*$' && pass "--version" || fail "--version: $("$bpnn" --version 2>&1)"
 
 # Ctrl-C mid-run: a checkpoint, the resume command, exit 130; resumed, the model file is the one an
 # uninterrupted run writes, byte for byte. The signal is sent once the log shows epoch 1 done, so
