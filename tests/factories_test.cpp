@@ -69,7 +69,7 @@ TEST(MakeOptimizer, GivenOptionsAreUsed) {
 }
 
 TEST(MakeOptimizer, RefusesUnknownNamesAndOptionsThatDoNotApply) {
-  expect_error([] { make_optimizer<float>({.name = "rmsprop"}); }, {"rmsprop", "sgd, momentum, adam, adamw"});
+  expect_error([] { make_optimizer<float>({.name = "lbfgs"}); }, {"lbfgs", "sgd, momentum, adam, adamw, rmsprop"});
   expect_error([] { make_optimizer<float>({.name = "sgd", .momentum = 0.9}); }, {"'sgd'", "momentum"});
   expect_error([] { make_optimizer<float>({.name = "adam", .momentum = 0.9}); }, {"'adam'", "momentum"});
   expect_error([] { make_optimizer<float>({.name = "sgd", .nesterov = true}); }, {"'sgd'", "nesterov"});

@@ -191,14 +191,14 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->capture_default_str();
   // Names and defaults are the library's (make_optimizer, make_schedule); each option below reaches
   // it only when given (see `given`), so one that does not apply is refused, not ignored.
-  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam or adamw")
+  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam, adamw or rmsprop")
       ->capture_default_str();
   auto given = [](auto& into) {
     return [&into](const auto& value) { into = value; };
   };
   OptimizerSpec& spec = f->optimizer_spec;
   cmd->add_option_function<double>("--lr", given(spec.learning_rate),
-                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw)")
+                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw, 0.01 for rmsprop)")
       ->check(positive_number());
   cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
       ->capture_default_str();
@@ -206,12 +206,15 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "step schedule: multiply the rate by --lr-gamma every this many epochs (default 1)")
       ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "step schedule: the factor (default 0.1)");
-  cmd->add_option_function<double>("--momentum", given(spec.momentum), "Momentum of --optimizer momentum (default 0.9)")
+  cmd->add_option_function<double>("--momentum", given(spec.momentum),
+                                   "Momentum of --optimizer momentum (default 0.9) or rmsprop (default 0)")
       ->check(non_negative_number());
   cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, "Nesterov momentum (with --optimizer momentum)");
   cmd->add_option_function<double>("--beta1", given(spec.beta1), "Adam's beta1 (default 0.9)");
   cmd->add_option_function<double>("--beta2", given(spec.beta2), "Adam's beta2 (default 0.999)");
-  cmd->add_option_function<double>("--eps", given(spec.eps), "Adam's eps (default 1e-08)");
+  cmd->add_option_function<double>("--eps", given(spec.eps), "Adam's and RMSprop's eps (default 1e-08)");
+  cmd->add_option_function<double>("--alpha", given(spec.alpha), "RMSprop's smoothing constant (default 0.99)");
+  cmd->add_flag_callback("--centered", [&spec] { spec.centered = true; }, "Centered RMSprop (with --optimizer rmsprop)");
   cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), "Weight decay (default 0; 0.01 for adamw)")
       ->check(non_negative_number());
   cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(whole_number(1))->capture_default_str();

@@ -6,6 +6,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/optim/adam.hpp"
+#include "bpnn/optim/rmsprop.hpp"
 #include "bpnn/optim/sgd.hpp"
 
 namespace bpnn {
@@ -23,7 +24,8 @@ void check_takes(const OptimizerSpec& spec, std::initializer_list<std::string_vi
       {"learning_rate", spec.learning_rate.has_value()}, {"momentum", spec.momentum.has_value()},
       {"nesterov", spec.nesterov.has_value()},           {"weight_decay", spec.weight_decay.has_value()},
       {"beta1", spec.beta1.has_value()},                 {"beta2", spec.beta2.has_value()},
-      {"eps", spec.eps.has_value()}};
+      {"eps", spec.eps.has_value()},                     {"alpha", spec.alpha.has_value()},
+      {"centered", spec.centered.has_value()}};
   for (const auto& [option, set] : given) {
     if (!set) continue;
     bool taken = false;
@@ -31,9 +33,12 @@ void check_takes(const OptimizerSpec& spec, std::initializer_list<std::string_vi
     if (!taken) {
       throw Error("optimizer '" + spec.name + "' has no " + std::string(option) + " option; it takes " +
                   join(std::vector<std::string_view>(takes)) +
-                  (option == "momentum" || option == "nesterov" ? " (momentum and nesterov go with 'momentum')"
-                   : option.starts_with("beta") || option == "eps" ? " (betas and eps go with 'adam' and 'adamw')"
-                                                                     : ""));
+                  (option == "momentum"                       ? " (momentum goes with 'momentum' and 'rmsprop')"
+                   : option == "nesterov"                     ? " (nesterov goes with 'momentum')"
+                   : option.starts_with("beta")               ? " (betas go with 'adam' and 'adamw')"
+                   : option == "eps"                          ? " (eps goes with 'adam', 'adamw' and 'rmsprop')"
+                   : option == "alpha" || option == "centered" ? " (alpha and centered go with 'rmsprop')"
+                                                               : ""));
     }
   }
 }
@@ -70,6 +75,15 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec) {
                                                  .eps = spec.eps.value_or(1e-8),
                                                  .weight_decay = spec.weight_decay.value_or(adam ? 0.0 : 0.01),
                                                  .decoupled_weight_decay = !adam});
+  }
+  if (is("rmsprop")) {
+    check_takes(spec, {"learning_rate", "alpha", "eps", "weight_decay", "momentum", "centered"});
+    return std::make_unique<Rmsprop<T>>(RmspropOptions{.learning_rate = spec.learning_rate.value_or(0.01),
+                                                       .alpha = spec.alpha.value_or(0.99),
+                                                       .eps = spec.eps.value_or(1e-8),
+                                                       .weight_decay = spec.weight_decay.value_or(0.0),
+                                                       .momentum = spec.momentum.value_or(0.0),
+                                                       .centered = spec.centered.value_or(false)});
   }
   throw Error("unknown optimizer '" + spec.name + "'; known: " + join(known));
 }

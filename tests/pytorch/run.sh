@@ -3,7 +3,8 @@
 #   1. a model saved by bpnn loads into nn.Sequential and predicts the same (max abs diff < 1e-5);
 #   2. a model written by PyTorch loads into bpnn and predicts the same;
 #   3. from the same initial weights, with file-order batches, SGD gives PyTorch's weights
-#      (max abs diff < 1e-4) for mse and cross_entropy, and so do momentum, Nesterov, Adam, AdamW;
+#      (max abs diff < 1e-4) for mse and cross_entropy, and so do momentum, Nesterov, Adam, AdamW
+#      and RMSprop (plain, and centered with momentum and weight decay);
 #   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's.
 # Usage: run.sh BPNN_BINARY [fashion]. Exits 77 (skipped) when PyTorch is absent.
 set -euo pipefail
@@ -111,13 +112,16 @@ for loss in mse cross_entropy; do
 done
 
 # 4. the other optimizers and the learning-rate schedules, same start, 3 epochs of 7 batches
-for optimizer in momentum nesterov adam adamw step cosine; do
+for optimizer in momentum nesterov adam adamw rmsprop rmsprop_centered step cosine; do
   schedule=
   case $optimizer in
     momentum) flags=(--optimizer momentum --momentum 0.9 --lr 0.1) lr=0.1 ;;
     nesterov) flags=(--optimizer momentum --momentum 0.9 --nesterov --lr 0.1) lr=0.1 ;;
     adam) flags=(--optimizer adam --lr 0.01) lr=0.01 ;;
     adamw) flags=(--optimizer adamw --lr 0.01) lr=0.01 ;;
+    rmsprop) flags=(--optimizer rmsprop --lr 0.01) lr=0.01 ;;
+    rmsprop_centered)
+      flags=(--optimizer rmsprop --lr 0.01 --alpha 0.9 --momentum 0.5 --centered --weight-decay 0.01) lr=0.01 ;;
     step) flags=(--optimizer momentum --lr 0.1 --lr-schedule step --lr-step 1 --lr-gamma 0.5) lr=0.1 schedule=step:1:0.5 ;;
     cosine) flags=(--optimizer momentum --lr 0.1 --lr-schedule cosine) lr=0.1 schedule=cosine ;;
   esac

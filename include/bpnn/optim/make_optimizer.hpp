@@ -16,14 +16,17 @@ namespace bpnn {
 // An optimizer as a front end names it. An unset option takes the optimizer's default; a set one
 // that the optimizer does not have is an error, so a user's setting is never silently ignored.
 struct OptimizerSpec {
-  std::string name = "sgd";  // "sgd", "momentum" (SGD with momentum), "adam", "adamw"
-  std::optional<double> learning_rate = std::nullopt;  // all; default 0.1 (sgd, momentum), 0.001 (adam, adamw)
-  std::optional<double> momentum = std::nullopt;       // momentum; default 0.9
+  std::string name = "sgd";  // "sgd", "momentum" (SGD with momentum), "adam", "adamw", "rmsprop"
+  std::optional<double> learning_rate = std::nullopt;  // all; default 0.1 (sgd, momentum), 0.001 (adam,
+                                                       // adamw), 0.01 (rmsprop)
+  std::optional<double> momentum = std::nullopt;       // momentum (default 0.9), rmsprop (default 0)
   std::optional<bool> nesterov = std::nullopt;         // momentum; default false
   std::optional<double> weight_decay = std::nullopt;   // all; default 0, 0.01 for adamw (decoupled)
   std::optional<double> beta1 = std::nullopt;          // adam, adamw; default 0.9
   std::optional<double> beta2 = std::nullopt;          // adam, adamw; default 0.999
-  std::optional<double> eps = std::nullopt;            // adam, adamw; default 1e-8
+  std::optional<double> eps = std::nullopt;            // adam, adamw, rmsprop; default 1e-8
+  std::optional<double> alpha = std::nullopt;          // rmsprop; default 0.99
+  std::optional<bool> centered = std::nullopt;         // rmsprop; default false
 };
 
 // The optimizer spec names, with PyTorch's defaults where it has them (SGD, which has none, gets

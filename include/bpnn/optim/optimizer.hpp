@@ -19,7 +19,7 @@ namespace bpnn {
 // parameters (momentum, Adam's m and v; empty before the first step) and its step count.
 template <class T>
 struct OptimizerState {
-  std::string kind;  // "sgd", "adam": a state restores only into its own kind
+  std::string kind;  // "sgd", "adam", "rmsprop": a state restores only into its own kind
   std::vector<std::pair<std::string, Tensor<T>>> buffers;
   std::uint64_t steps = 0;
 };
