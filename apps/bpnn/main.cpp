@@ -42,32 +42,44 @@ std::string nearest(const std::string& name, const std::vector<std::string>& kno
   return best;
 }
 
-// Finds an unknown subcommand or --option before CLI11 does, to say what was probably meant.
-// Returns the message, or "" when every name is known.
+// The subcommand of app called name, or null.
+CLI::App* subcommand(CLI::App& app, const std::string& name) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
+// Finds an unknown command or --option before CLI11 does, to say what was probably meant.
+// Returns the message, or "" when every name is known. Options are looked up in the innermost
+// (sub)command named so far ("bpnn demo mazur --tutorial-order").
 std::string unknown_name(CLI::App& app, const std::vector<std::string>& args) {
   if (args.size() < 2 || args[1].empty() || args[1][0] == '-') return "";
-  std::vector<std::string> commands;
-  CLI::App* command = nullptr;
-  for (CLI::App* sub : app.get_subcommands({})) {
-    commands.push_back(sub->get_name());
-    if (sub->get_name() == args[1]) command = sub;
-  }
+  CLI::App* command = subcommand(app, args[1]);
   if (command == nullptr) {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
     const std::string guess = nearest(args[1], commands);
     return "unknown command '" + args[1] + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?");
   }
-  std::vector<std::string> options;
-  for (const CLI::Option* option : command->get_options()) {
-    for (const std::string& long_name : option->get_lnames()) options.push_back("--" + long_name);
-  }
+  std::string path = args[1];
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (args[i] == "--") break;
-    if (args[i].rfind("--", 0) != 0) continue;
+    if (args[i].rfind("--", 0) != 0) {
+      if (CLI::App* sub = subcommand(*command, args[i])) {
+        command = sub;
+        path += " " + args[i];
+      }
+      continue;
+    }
+    std::vector<std::string> options;
+    for (const CLI::Option* option : command->get_options()) {
+      for (const std::string& long_name : option->get_lnames()) options.push_back("--" + long_name);
+    }
     const std::string name = args[i].substr(0, args[i].find('='));
     if (std::find(options.begin(), options.end(), name) != options.end()) continue;
     const std::string guess = nearest(name, options);
-    return "unknown option '" + name + "' for bpnn " + args[1] +
-           (guess.empty() ? "" : "; did you mean '" + guess + "'?");
+    return "unknown option '" + name + "' for bpnn " + path + (guess.empty() ? "" : "; did you mean '" + guess + "'?");
   }
   return "";
 }
