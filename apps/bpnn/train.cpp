@@ -158,11 +158,11 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
     throw ExitStatus{stop_signal == SIGTERM ? 143 : 130};
   } catch (const TrainingDiverged& e) {
     // Keep the last good model: the weights from before the failing epoch.
-    save_model(f.out, model, network, metadata);
+    save_model(f.out, model, metadata);
     throw Error(std::string(e.what()) + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
                 " to " + f.out);
   }
-  save_model(f.out, model, network, metadata);
+  save_model(f.out, model, metadata);
   std::cout << "saved " << f.out << "\n";
 }
 

@@ -35,6 +35,7 @@
 #include "bpnn/losses/make_loss.hpp"
 #include "bpnn/losses/mse.hpp"
 #include "bpnn/model/layer_config.hpp"
+#include "bpnn/model/layer_factory.hpp"
 #include "bpnn/model/model_file.hpp"
 #include "bpnn/model/network.hpp"
 #include "bpnn/model/sequential.hpp"

@@ -51,14 +51,17 @@ void copy_tensors(const ParsedFile& f, Sequential<T>& model) {
 }  // namespace
 
 template <class T>
-void save_model(const std::string& path, const Sequential<T>& model, const Network& network,
-                const ModelMetadata& metadata) {
+void save_model(const std::string& path, const Sequential<T>& model, const ModelMetadata& metadata) {
   const ParameterStore<T>& params = model.parameters();
   json meta = json::object();
   for (const auto& [key, value] : metadata) meta[key] = value;
   meta["format"] = "bpnn";
   meta["format_version"] = kFormatVersion;
-  meta["bpnn.network"] = network.json;
+  try {
+    meta["bpnn.network"] = describe(model).json;
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
   // Tensors in entry order; counts (integer entries, batch norm's num_batches_tracked) as I64.
   std::vector<TensorBlob> tensors;
   for (std::size_t k = 0; k < params.count(); ++k) {
@@ -105,8 +108,8 @@ void load_weights(const std::string& path, Sequential<T>& model) {
   copy_tensors(f, model);
 }
 
-template void save_model(const std::string&, const Sequential<float>&, const Network&, const ModelMetadata&);
-template void save_model(const std::string&, const Sequential<double>&, const Network&, const ModelMetadata&);
+template void save_model(const std::string&, const Sequential<float>&, const ModelMetadata&);
+template void save_model(const std::string&, const Sequential<double>&, const ModelMetadata&);
 template LoadedModel<float> load_model(const std::string&);
 template LoadedModel<double> load_model(const std::string&);
 template void load_weights(const std::string&, Sequential<float>&);

@@ -1,170 +1,128 @@
 #include "bpnn/model/network.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <optional>
+#include <type_traits>
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
-#include "bpnn/layers/batchnorm.hpp"
-#include "bpnn/layers/conv2d.hpp"
-#include "bpnn/layers/dense.hpp"
-#include "bpnn/layers/dropout.hpp"
-#include "bpnn/layers/flatten.hpp"
-#include "bpnn/layers/identity.hpp"
-#include "bpnn/layers/leaky_relu.hpp"
-#include "bpnn/layers/pooling.hpp"
-#include "bpnn/layers/relu.hpp"
-#include "bpnn/layers/sigmoid.hpp"
-#include "bpnn/layers/softmax.hpp"
-#include "bpnn/layers/step.hpp"
-#include "bpnn/layers/tanh.hpp"
+#include "bpnn/model/layer_factory.hpp"
 
 namespace bpnn {
 namespace {
 
-using nlohmann::json;
+// Ordered: a description keeps its fields in the order written, and layer objects start with "type".
+using json = nlohmann::ordered_json;
 
 // Where in the description an error is: "net.json: layers[2] (dense): ".
 std::string at_layer(const std::string& source, std::size_t i, const std::string& type) {
   return source + ": layers[" + std::to_string(i) + "]" + (type.empty() ? "" : " (" + type + ")") + ": ";
 }
 
-void allow_fields(const json& layer, const std::set<std::string>& allowed, const std::string& where) {
-  for (const auto& [key, value] : layer.items()) {
-    if (key != "type" && !allowed.contains(key)) throw Error(where + "unknown field '" + key + "'");
+// How initializers are written: the name, and the JSON fields for Initializer's a and b.
+struct InitializerFields {
+  const char* a = nullptr;
+  const char* b = nullptr;
+};
+InitializerFields initializer_fields(Initializer::Kind kind) {
+  using Kind = Initializer::Kind;
+  switch (kind) {
+    case Kind::constant: return {"value"};
+    case Kind::uniform: return {"low", "high"};
+    case Kind::normal: return {"mean", "std"};
+    case Kind::xavier_uniform:
+    case Kind::xavier_normal: return {"gain"};
+    default: return {};
   }
 }
 
-double number_field(const json& object, const std::string& field, double fallback, const std::string& where) {
-  if (!object.contains(field)) return fallback;
-  if (!object[field].is_number()) throw Error(where + "field '" + field + "' must be a number, got " + object[field].dump());
-  return object[field].get<double>();
-}
-
-// A whole-number field of at least `minimum`; fallback when absent (a fallback of 0 with minimum 1
-// makes the field required).
-std::size_t size_field(const json& object, const std::string& field, std::size_t fallback, std::size_t minimum,
-                       const std::string& where) {
-  if (!object.contains(field)) {
-    if (fallback < minimum) throw Error(where + "field '" + field + "' is missing");
-    return fallback;
+// {"type": "uniform", "low": -0.5, "high": 0.5} -> the Initializer; absent fields keep the name's
+// defaults. (A bare name stays a string: the factory reads names.)
+Initializer initializer_from_json(const json& spec, const std::string& where) {
+  if (!spec.contains("type") || !spec["type"].is_string()) {
+    throw Error(where + "an initializer is a name or an object with a \"type\", got " + spec.dump());
   }
-  const json& v = object[field];
-  if (!v.is_number_integer() || v.get<long long>() < static_cast<long long>(minimum) || v.get<long long>() > 1000000) {
-    throw Error(where + "field '" + field + "' must be an integer >= " + std::to_string(minimum) + ", got " + v.dump());
-  }
-  return v.get<std::size_t>();
-}
-
-Initializer parse_initializer(const json& spec, const std::string& where) {
-  const std::string kind = spec.is_string() ? spec.get<std::string>()
-                           : spec.is_object() && spec.contains("type") && spec["type"].is_string()
-                               ? spec["type"].get<std::string>()
-                               : "";
-  if (kind.empty()) throw Error(where + "an initializer is a name or an object with a \"type\", got " + spec.dump());
-  const json params = spec.is_object() ? spec : json::object();
-  const std::map<std::string, std::set<std::string>> fields = {
-      {"zeros", {}}, {"constant", {"value"}}, {"uniform", {"low", "high"}}, {"normal", {"mean", "std"}},
-      {"xavier_uniform", {"gain"}}, {"xavier_normal", {"gain"}}, {"he_uniform", {}}, {"he_normal", {}}};
-  const auto known = fields.find(kind);
-  if (known == fields.end()) {
+  const std::string kind = spec["type"].get<std::string>();
+  std::optional<Initializer> init = initializer_named(kind);
+  if (!init) {
     throw Error(where + "unknown initializer '" + kind +
                 "'; use zeros, constant, uniform, normal, xavier_uniform, xavier_normal, he_uniform or he_normal");
   }
-  for (const auto& [key, value] : params.items()) {
-    if (key != "type" && !known->second.contains(key)) throw Error(where + kind + ": unknown field '" + key + "'");
+  const InitializerFields names = initializer_fields(init->kind);
+  for (const auto& [key, value] : spec.items()) {
+    const bool is_a = names.a != nullptr && key == names.a, is_b = names.b != nullptr && key == names.b;
+    if (key == "type") continue;
+    if (!is_a && !is_b) throw Error(where + kind + ": unknown field '" + key + "'");
+    if (!value.is_number()) throw Error(where + kind + ": field '" + key + "' must be a number, got " + value.dump());
+    (is_a ? init->a : init->b) = value.get<double>();
   }
-  const std::string in = where + kind + ": ";
-  if (kind == "zeros") return Initializer::zeros();
-  if (kind == "constant") return Initializer::constant(number_field(params, "value", 0.0, in));
-  if (kind == "uniform") return Initializer::uniform(number_field(params, "low", -0.05, in), number_field(params, "high", 0.05, in));
-  if (kind == "normal") return Initializer::normal(number_field(params, "mean", 0.0, in), number_field(params, "std", 1.0, in));
-  if (kind == "xavier_uniform") return Initializer::xavier_uniform(number_field(params, "gain", 1.0, in));
-  if (kind == "xavier_normal") return Initializer::xavier_normal(number_field(params, "gain", 1.0, in));
-  if (kind == "he_uniform") return Initializer::he_uniform();
-  return Initializer::he_normal();
+  return *init;
 }
 
-// The fields dense and conv2d share: "bias", "init" and "bias_init", into their options.
-template <class Options>
-void parse_weight_fields(const json& layer, const std::string& where, Options& options) {
-  if (layer.contains("bias")) {
-    if (!layer["bias"].is_boolean()) throw Error(where + "field 'bias' must be true or false, got " + layer["bias"].dump());
-    options.bias = layer["bias"].get<bool>();
-  }
-  if (layer.contains("init")) options.weight_init = parse_initializer(layer["init"], where + "field 'init': ");
-  if (layer.contains("bias_init")) options.bias_init = parse_initializer(layer["bias_init"], where + "field 'bias_init': ");
+// The initializer as a name when it has its name's defaults, else as an object.
+json initializer_to_json(const Initializer& init) {
+  const std::string name(initializer_name(init.kind));
+  if (init == initializer_named(name)) return name;
+  json spec = {{"type", name}};
+  const InitializerFields names = initializer_fields(init.kind);
+  if (names.a != nullptr) spec[names.a] = init.a;
+  if (names.b != nullptr) spec[names.b] = init.b;
+  return spec;
 }
 
-// The one factory: a layer description to its class. Errors name the source, index and field.
+// One JSON field value as a config value: integers stay integers, objects are initializers.
+ConfigValue config_value(const std::string& key, const json& value, const std::string& where) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    return value.get<double>();  // too large for any field; the factory says so with the field's rule
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_number()) return value.get<double>();
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_object()) return initializer_from_json(value, where + "field '" + key + "': ");
+  throw Error(where + "field '" + key + "' must be a number, true or false, a name or an initializer, got " + value.dump());
+}
+
+// A layer object of a description to its layer, through the factory. Errors name the source,
+// the index and the field.
 template <class T>
-std::unique_ptr<Layer<T>> make_layer(const json& layer, std::size_t i, const std::string& source) {
+std::unique_ptr<Layer<T>> layer_from_json(const json& layer, std::size_t i, const std::string& source) {
   if (!layer.is_object()) throw Error(at_layer(source, i, "") + "a layer is an object like {\"type\": \"relu\"}, got " + layer.dump());
   if (!layer.contains("type") || !layer["type"].is_string()) throw Error(at_layer(source, i, "") + "field 'type' (a string) is missing");
-  const std::string type = layer["type"].get<std::string>();
-  const std::string where = at_layer(source, i, type);
-  if (type == "dense") {
-    allow_fields(layer, {"units", "bias", "init", "bias_init"}, where);
-    if (!layer.contains("units") || !layer["units"].is_number_integer() || layer["units"].get<long long>() <= 0) {
-      throw Error(where + "field 'units' must be a positive integer, got " +
-                  (layer.contains("units") ? layer["units"].dump() : "nothing"));
+  LayerConfig config{layer["type"].get<std::string>(), {}};
+  const std::string where = at_layer(source, i, is_layer_kind(config.kind) ? config.kind : "");
+  for (const auto& [key, value] : layer.items()) {
+    if (key != "type") config.fields.emplace_back(key, config_value(key, value, where));
+  }
+  try {
+    return make_layer<T>(config);
+  } catch (const Error& e) {
+    throw Error(where + e.what());
+  }
+}
+
+// A layer's config as a JSON layer object: "type" first, then its fields in the layer's order.
+json config_to_json(const LayerConfig& config, std::size_t i) {
+  json layer = {{"type", config.kind}};
+  for (const auto& [key, value] : config.fields) {
+    if (const double* d = std::get_if<double>(&value); d != nullptr && !std::isfinite(*d)) {
+      throw Error("layer " + std::to_string(i) + " (" + config.kind + "): field '" + key + "' is " + std::to_string(*d) +
+                  ", which a network description cannot hold");
     }
-    DenseOptions options{.units = layer["units"].get<std::size_t>()};
-    parse_weight_fields(layer, where, options);
-    return std::make_unique<Dense<T>>(options);
+    std::visit(
+        [&](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, Initializer>) {
+            layer[key] = initializer_to_json(v);
+          } else {
+            layer[key] = v;
+          }
+        },
+        value);
   }
-  if (type == "conv2d") {
-    allow_fields(layer, {"filters", "kernel", "stride", "padding", "bias", "init", "bias_init"}, where);
-    Conv2dOptions options{.filters = size_field(layer, "filters", 0, 1, where),
-                          .kernel = size_field(layer, "kernel", 3, 1, where),
-                          .stride = size_field(layer, "stride", 1, 1, where),
-                          .padding = size_field(layer, "padding", 0, 0, where)};
-    parse_weight_fields(layer, where, options);
-    return std::make_unique<Conv2d<T>>(options);
-  }
-  if (type == "maxpool2d" || type == "avgpool2d") {
-    allow_fields(layer, {"kernel", "stride"}, where);
-    const Pool2dOptions options{.kernel = size_field(layer, "kernel", 2, 1, where),
-                                .stride = size_field(layer, "stride", 0, 0, where)};
-    if (type == "maxpool2d") return std::make_unique<MaxPool2d<T>>(options);
-    return std::make_unique<AvgPool2d<T>>(options);
-  }
-  if (type == "batchnorm") {
-    allow_fields(layer, {"momentum", "eps", "affine"}, where);
-    BatchNormOptions options{.momentum = number_field(layer, "momentum", 0.1, where),
-                             .eps = number_field(layer, "eps", 1e-5, where)};
-    if (!(options.momentum >= 0 && options.momentum <= 1)) throw Error(where + "field 'momentum' must lie in [0, 1], got " + layer["momentum"].dump());
-    if (!(options.eps > 0)) throw Error(where + "field 'eps' must be > 0, got " + layer["eps"].dump());
-    if (layer.contains("affine")) {
-      if (!layer["affine"].is_boolean()) throw Error(where + "field 'affine' must be true or false, got " + layer["affine"].dump());
-      options.affine = layer["affine"].get<bool>();
-    }
-    return std::make_unique<BatchNorm<T>>(options);
-  }
-  if (type == "dropout") {
-    allow_fields(layer, {"p"}, where);
-    const double p = number_field(layer, "p", 0.5, where);
-    if (!(p >= 0 && p < 1)) throw Error(where + "field 'p' must lie in [0, 1), got " + layer["p"].dump());
-    return std::make_unique<Dropout<T>>(DropoutOptions{.p = p});
-  }
-  if (type == "leaky_relu") {
-    allow_fields(layer, {"slope"}, where);
-    return std::make_unique<LeakyRelu<T>>(LeakyReluOptions{.slope = number_field(layer, "slope", 0.01, where)});
-  }
-  allow_fields(layer, {}, where);
-  if (type == "sigmoid") return std::make_unique<Sigmoid<T>>();
-  if (type == "tanh") return std::make_unique<Tanh<T>>();
-  if (type == "relu") return std::make_unique<Relu<T>>();
-  if (type == "identity") return std::make_unique<Identity<T>>();
-  if (type == "softmax") return std::make_unique<Softmax<T>>();
-  if (type == "step") return std::make_unique<Step<T>>();
-  if (type == "flatten") return std::make_unique<Flatten<T>>();
-  throw Error(at_layer(source, i, "") + "unknown layer type '" + type +
-              "'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, tanh, relu, leaky_relu, identity, "
-              "softmax or step");
+  return layer;
 }
 
 // "784-128relu-10" -> the JSON description.
@@ -263,7 +221,7 @@ std::vector<ParameterShape> parameter_shapes(const Network& network) {
   std::size_t count = 0;
   const json& layers = description["layers"];
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const std::unique_ptr<Layer<float>> layer = make_layer<float>(layers[i], i, network.source);
+    const std::unique_ptr<Layer<float>> layer = layer_from_json<float>(layers[i], i, network.source);
     try {
       shape = layer->build(shape);
     } catch (const Error& e) {
@@ -290,7 +248,7 @@ Sequential<T> build_model(const Network& network) {
   const json& layers = description["layers"];
   for (std::size_t i = 0; i < layers.size(); ++i) {
     try {
-      model.add(make_layer<T>(layers[i], i, network.source));
+      model.add(layer_from_json<T>(layers[i], i, network.source));
     } catch (const Error& e) {
       const std::string message = e.what();
       // Shape errors from the model say "layer i (kind): ..."; prefix the source they lack.
@@ -300,7 +258,20 @@ Sequential<T> build_model(const Network& network) {
   return model;
 }
 
+template <class T>
+Network describe(const Sequential<T>& model) {
+  json input = json::array();
+  for (std::size_t d = 0; d < model.input_shape().rank(); ++d) input.push_back(model.input_shape()[d]);
+  json layers = json::array();
+  const std::vector<LayerConfig> configs = layer_configs(model);
+  for (std::size_t i = 0; i < configs.size(); ++i) layers.push_back(config_to_json(configs[i], i));
+  const json description = {{"input", input}, {"layers", layers}};
+  return {model.input_shape(), description.dump(), "the model"};
+}
+
 template Sequential<float> build_model(const Network&);
 template Sequential<double> build_model(const Network&);
+template Network describe(const Sequential<float>&);
+template Network describe(const Sequential<double>&);
 
 }  // namespace bpnn

@@ -34,6 +34,8 @@ struct Initializer {
 
   // "uniform(-0.5, 0.5)", "he_normal", ...
   std::string describe() const;
+
+  friend bool operator==(const Initializer&, const Initializer&) = default;
 };
 
 // Fills values (a parameter of the given shape) from init, drawing from rng in row-major order.

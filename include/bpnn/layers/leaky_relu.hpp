@@ -13,10 +13,10 @@ struct LeakyReluOptions {
 template <class T>
 class LeakyRelu : public Layer<T> {
  public:
-  explicit LeakyRelu(LeakyReluOptions options = {}) : slope_(static_cast<T>(options.slope)) {}
+  explicit LeakyRelu(LeakyReluOptions options = {}) : options_(options), slope_(static_cast<T>(options.slope)) {}
 
   std::string_view kind() const override { return "leaky_relu"; }
-  LayerConfig config() const override { return {"leaky_relu", {{"slope", static_cast<double>(slope_)}}}; }
+  LayerConfig config() const override { return {"leaky_relu", {{"slope", options_.slope}}}; }
   Shape build(const Shape& input_shape) override { return input_shape; }
   void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
   void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
@@ -25,6 +25,7 @@ class LeakyRelu : public Layer<T> {
   T slope() const { return slope_; }
 
  private:
+  LeakyReluOptions options_;  // as given, so a float model reports 0.2, not 0.2 rounded to float
   T slope_;
 };
 

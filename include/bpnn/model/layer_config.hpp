@@ -28,6 +28,8 @@ struct LayerConfig {
     }
     return nullptr;
   }
+
+  friend bool operator==(const LayerConfig&, const LayerConfig&) = default;
 };
 
 }  // namespace bpnn

@@ -15,10 +15,10 @@ namespace bpnn {
 // Free-form string metadata saved beside the network (bpnn train stores its loss here).
 using ModelMetadata = std::map<std::string, std::string>;
 
-// Writes the model's parameters (F32 for float, F64 for double) atomically. Throws Error naming path.
+// Writes the model's parameters (F32 for float, F64 for double) and its network (describe(model))
+// atomically. Throws Error naming path.
 template <class T>
-void save_model(const std::string& path, const Sequential<T>& model, const Network& network,
-                const ModelMetadata& metadata = {});
+void save_model(const std::string& path, const Sequential<T>& model, const ModelMetadata& metadata = {});
 
 template <class T>
 struct LoadedModel {

@@ -1,5 +1,6 @@
-// Network descriptions: the JSON file a user writes, the compact command-line form, and the one
-// factory that turns each layer's kind string into its class.
+// Network descriptions: the JSON file a user writes, the compact command-line form, and what model
+// files store. This is the JSON edge: each layer object becomes a LayerConfig for the one factory
+// (model/layer_factory.hpp), and describe() writes a model's own configs back as JSON.
 //
 // JSON: {"input": [784], "layers": [{"type": "dense", "units": 128}, {"type": "relu"}, ...]}
 // Compact: "784-128relu-10": the input size, then per item a dense layer of that many units
@@ -40,5 +41,11 @@ std::vector<ParameterShape> parameter_shapes(const Network& network);
 // A model of the network's layers, its parameters zero until initialize().
 template <class T>
 Sequential<T> build_model(const Network& network);
+
+// The network a model is, from its input shape and its layers' configs (normalized JSON: every
+// field each layer reports, "type" first): build_model of it gives the same layers. What
+// save_model stores. Throws Error for a field JSON cannot hold (a number that is not finite).
+template <class T>
+Network describe(const Sequential<T>& model);
 
 }  // namespace bpnn

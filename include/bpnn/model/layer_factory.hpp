@@ -1,0 +1,39 @@
+// The one factory: a layer's configuration (model/layer_config.hpp) to its class, and back from a
+// model to its layers' configurations. Network files, model files, Python and the web page turn
+// their own formats into LayerConfig at their edge and call this; nothing here knows JSON.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "bpnn/init/initializer.hpp"
+#include "bpnn/layers/layer.hpp"
+#include "bpnn/model/layer_config.hpp"
+#include "bpnn/model/sequential.hpp"
+
+namespace bpnn {
+
+// The layer kinds make_layer knows, in the order error messages list them.
+const std::vector<std::string_view>& layer_kinds();
+bool is_layer_kind(std::string_view kind);
+
+// A new layer of config.kind built from config's fields; absent fields take the layer's defaults.
+// Every field is checked (type and range; an integer is taken where a number is wanted); unknown
+// kinds and fields are refused with the known ones listed. Throws Error naming the field
+// ("field 'units' must be a positive integer, got -3"); callers prefix where the config came from.
+template <class T>
+std::unique_ptr<Layer<T>> make_layer(const LayerConfig& config);
+
+// Every layer's config(), in order: with the model's input shape, all it takes to rebuild it.
+template <class T>
+std::vector<LayerConfig> layer_configs(const Sequential<T>& model);
+
+// The names initializers go by in configs: "he_normal", "uniform", ... An initializer field may
+// hold such a name instead of an Initializer; the name stands for the initializer with its
+// defaults (uniform: [-0.05, 0.05), normal: mean 0 std 1, constant: 0, xavier_*: gain 1).
+std::optional<Initializer> initializer_named(std::string_view name);
+std::string_view initializer_name(Initializer::Kind kind);
+
+}  // namespace bpnn

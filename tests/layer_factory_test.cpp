@@ -1,0 +1,122 @@
+// The one layer factory: every kind's config() builds the same layer again, integers are taken
+// where numbers are wanted, and every refusal names the field.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
+
+namespace bpnn {
+namespace {
+
+using testing::expect_error;
+
+// A config of every kind with fields off their defaults, as the layers report them.
+std::vector<LayerConfig> every_kind() {
+  using I = std::int64_t;
+  return {
+      {"dense", {{"units", I{4}}, {"bias", false}, {"init", Initializer::normal(0.5, 0.25)}}},
+      {"dense", {{"units", I{3}}, {"bias", true}, {"init", Initializer::he_normal()}, {"bias_init", Initializer::constant(0.1)}}},
+      {"conv2d", {{"filters", I{6}}, {"kernel", I{5}}, {"stride", I{2}}, {"padding", I{1}}, {"bias", true}}},
+      {"conv2d", {{"filters", I{2}}, {"kernel", I{3}}, {"stride", I{1}}, {"padding", I{0}}, {"bias", false},
+                  {"init", Initializer::xavier_uniform(2.0)}}},
+      {"maxpool2d", {{"kernel", I{3}}, {"stride", I{2}}}},
+      {"avgpool2d", {{"kernel", I{2}}, {"stride", I{2}}}},
+      {"flatten", {}},
+      {"batchnorm", {{"momentum", 0.3}, {"eps", 1e-3}, {"affine", false}}},
+      {"dropout", {{"p", 0.25}}},
+      {"sigmoid", {}},
+      {"tanh", {}},
+      {"relu", {}},
+      {"leaky_relu", {{"slope", 0.2}}},
+      {"identity", {}},
+      {"softmax", {}},
+      {"step", {}},
+  };
+}
+
+template <class T>
+void expect_round_trip(const LayerConfig& config) {
+  const std::unique_ptr<Layer<T>> layer = make_layer<T>(config);
+  EXPECT_EQ(layer->kind(), config.kind);
+  EXPECT_TRUE(layer->config() == config) << config.kind;
+  // And again from what the layer reports.
+  const LayerConfig reported = make_layer<T>(layer->config())->config();
+  EXPECT_TRUE(reported == layer->config()) << config.kind;
+}
+
+TEST(LayerFactory, EveryKindsConfigBuildsTheSameLayer) {
+  std::vector<std::string_view> covered;
+  for (const LayerConfig& config : every_kind()) {
+    expect_round_trip<float>(config);
+    expect_round_trip<double>(config);
+    covered.emplace_back(config.kind);
+  }
+  for (std::string_view kind : layer_kinds()) {
+    EXPECT_NE(std::find(covered.begin(), covered.end(), kind), covered.end()) << "no round trip for " << kind;
+  }
+}
+
+TEST(LayerFactory, DefaultsNamesAndIntegersForNumbers) {
+  // Absent fields take the defaults, which the layer then reports.
+  const LayerConfig pool = make_layer<float>({"maxpool2d", {}})->config();
+  EXPECT_TRUE(pool == (LayerConfig{"maxpool2d", {{"kernel", std::int64_t{2}}, {"stride", std::int64_t{2}}}}));
+  const LayerConfig norm = make_layer<float>({"batchnorm", {}})->config();
+  EXPECT_TRUE(norm == (LayerConfig{"batchnorm", {{"momentum", 0.1}, {"eps", 1e-5}, {"affine", true}}}));
+  // An initializer by name is that initializer with its defaults.
+  const LayerConfig dense = make_layer<float>({"dense", {{"units", std::int64_t{2}}, {"init", std::string("uniform")}}})->config();
+  ASSERT_NE(dense.find("init"), nullptr);
+  EXPECT_TRUE(std::get<Initializer>(*dense.find("init")) == Initializer::uniform(-0.05, 0.05));
+  // An integer where a number is wanted: "p": 0, "slope": 1.
+  EXPECT_EQ(static_cast<Dropout<float>&>(*make_layer<float>({"dropout", {{"p", std::int64_t{0}}}})).p(), 0.0);
+  EXPECT_EQ(static_cast<LeakyRelu<double>&>(*make_layer<double>({"leaky_relu", {{"slope", std::int64_t{1}}}})).slope(), 1.0);
+  // A float model reports the slope it was given, not the slope rounded to float.
+  EXPECT_EQ(std::get<double>(*make_layer<float>({"leaky_relu", {{"slope", 0.2}}})->config().find("slope")), 0.2);
+}
+
+TEST(LayerFactory, ErrorsNameTheField) {
+  using I = std::int64_t;
+  expect_error([] { make_layer<float>({"conv", {}}); },
+               {"unknown layer type 'conv'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, "
+                "tanh, relu, leaky_relu, identity, softmax or step"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"unit", I{3}}}}); },
+               {"unknown field 'unit'; dense takes units, bias, init or bias_init"});
+  expect_error([] { make_layer<float>({"relu", {{"slope", 0.1}}}); }, {"unknown field 'slope'; relu takes no fields"});
+  expect_error([] { make_layer<float>({"dropout", {{"p", 0.1}, {"p", 0.2}}}); }, {"field 'p' is given twice"});
+  // Wrong types.
+  expect_error([] { make_layer<float>({"dense", {}}); }, {"field 'units' must be a positive integer, got nothing"});
+  expect_error([] { make_layer<float>({"dense", {{"units", 2.5}}}); }, {"field 'units' must be a positive integer, got 2.5"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"bias", I{1}}}}); }, {"field 'bias' must be true or false, got 1"});
+  expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"kernel", 3.0}}}); },
+               {"field 'kernel' must be an integer >= 1, got 3.0"});
+  expect_error([] { make_layer<float>({"leaky_relu", {{"slope", std::string("x")}}}); },
+               {"field 'slope' must be a number, got \"x\""});
+  expect_error([] { make_layer<float>({"batchnorm", {{"affine", std::string("yes")}}}); }, {"field 'affine' must be true or false"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"init", std::string("magic")}}}); },
+               {"field 'init': unknown initializer 'magic'; use zeros"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"bias_init", I{3}}}}); },
+               {"field 'bias_init': an initializer is a name or an object"});
+  // Out of range.
+  expect_error([] { make_layer<float>({"dense", {{"units", I{-3}}}}); }, {"field 'units' must be a positive integer, got -3"});
+  expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' is missing"});
+  expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"stride", I{0}}}}); },
+               {"field 'stride' must be an integer >= 1, got 0"});
+  expect_error([] { make_layer<float>({"maxpool2d", {{"kernel", I{2000000}}}}); }, {"field 'kernel' must be an integer >= 1"});
+  expect_error([] { make_layer<float>({"batchnorm", {{"momentum", 1.5}}}); }, {"field 'momentum' must lie in [0, 1], got 1.5"});
+  expect_error([] { make_layer<float>({"batchnorm", {{"eps", I{0}}}}); }, {"field 'eps' must be > 0, got 0"});
+  expect_error([] { make_layer<float>({"dropout", {{"p", I{1}}}}); }, {"field 'p' must lie in [0, 1), got 1"});
+}
+
+TEST(LayerFactory, LayerConfigsListTheModelsLayers) {
+  Sequential<double> model(Shape{3});
+  model.add(Dense<double>({.units = 2}));
+  model.add(Sigmoid<double>());
+  const std::vector<LayerConfig> configs = layer_configs(model);
+  ASSERT_EQ(configs.size(), 2u);
+  EXPECT_TRUE(configs[0] == (LayerConfig{"dense", {{"units", std::int64_t{2}}, {"bias", true}}}));
+  EXPECT_TRUE(configs[1] == (LayerConfig{"sigmoid", {}}));
+}
+
+}  // namespace
+}  // namespace bpnn
