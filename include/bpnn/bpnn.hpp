@@ -41,6 +41,7 @@
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/make_optimizer.hpp"
 #include "bpnn/optim/optimizer.hpp"
+#include "bpnn/optim/rprop.hpp"
 #include "bpnn/optim/schedule.hpp"
 #include "bpnn/optim/sgd.hpp"
 #include "bpnn/train/callbacks.hpp"

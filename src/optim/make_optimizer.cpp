@@ -6,6 +6,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/optim/adam.hpp"
+#include "bpnn/optim/rprop.hpp"
 #include "bpnn/optim/sgd.hpp"
 
 namespace bpnn {
@@ -70,6 +71,12 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec) {
                                                  .eps = spec.eps.value_or(1e-8),
                                                  .weight_decay = spec.weight_decay.value_or(adam ? 0.0 : 0.01),
                                                  .decoupled_weight_decay = !adam});
+  }
+  if (is("rprop")) {
+    // PyTorch's Rprop has no weight decay; its etas and step bounds keep PyTorch's defaults here
+    // (RpropOptions sets them from C++).
+    check_takes(spec, {"learning_rate"});
+    return std::make_unique<Rprop<T>>(RpropOptions{.learning_rate = spec.learning_rate.value_or(0.01)});
   }
   throw Error("unknown optimizer '" + spec.name + "'; known: " + join(known));
 }

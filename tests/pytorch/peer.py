@@ -5,7 +5,7 @@ Each subcommand does one job and prints what the C++ side compares:
   init NET_JSON OUT.safetensors SEED            an nn.Sequential's initial weights, bpnn metadata included
   train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER [SCHEDULE]]
                                                 a training loop in file order, as `bpnn train --no-shuffle`;
-                                                OPTIMIZER: sgd, momentum, nesterov, adam, adamw
+                                                OPTIMIZER: sgd, momentum, nesterov, adam, adamw, rprop
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
   predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
   max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
@@ -127,7 +127,8 @@ def make_optimizer(name, parameters, lr):
             "momentum": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9),
             "nesterov": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=True),
             "adam": lambda: torch.optim.Adam(parameters, lr=lr),
-            "adamw": lambda: torch.optim.AdamW(parameters, lr=lr)}[name]()
+            "adamw": lambda: torch.optim.AdamW(parameters, lr=lr),
+            "rprop": lambda: torch.optim.Rprop(parameters, lr=lr)}[name]()
 
 
 def make_scheduler(spec, optimizer, epochs):
