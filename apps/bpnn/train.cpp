@@ -68,7 +68,9 @@ struct TrainFlags {
   std::string schedule = "constant";
   std::optional<std::size_t> lr_step;
   std::optional<double> lr_gamma;
-  std::size_t batch_size = 32, epochs = 10;
+  // Unset: 32, or the whole training set for rprop (a full-batch method).
+  std::optional<std::size_t> batch_size;
+  std::size_t epochs = 10;
   std::uint64_t seed = 42;
   std::string init, out, log, val, val_labels, checkpoint, resume;
   std::size_t checkpoint_every = 0;
@@ -121,11 +123,12 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   const bool has_validation = !f.val.empty() || f.val_fraction > 0;
   if (f.patience > 0 && !has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
 
+  const std::size_t batch_size = f.batch_size.value_or(f.optimizer == "rprop" ? train.dataset.size() : 32);
   ProgressPrinter progress(f.epochs);
   std::unique_ptr<EpochLog> log;
   if (!f.log.empty()) log = std::make_unique<EpochLog>(f.log);
   FitOptions options{.epochs = f.epochs,
-                     .batch_size = f.batch_size,
+                     .batch_size = batch_size,
                      .shuffle = !f.no_shuffle,
                      .max_grad_norm = f.max_grad_norm,
                      .schedule = schedule,
@@ -140,7 +143,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                        if (log) log->on_epoch(r);
                      }};
   std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
-            << ", loss " << f.loss << ", " << f.optimizer << ", batch " << f.batch_size << ", " << f.epochs
+            << ", loss " << f.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
   const ModelMetadata metadata{{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}};
   try {
@@ -191,14 +194,15 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->capture_default_str();
   // Names and defaults are the library's (make_optimizer, make_schedule); each option below reaches
   // it only when given (see `given`), so one that does not apply is refused, not ignored.
-  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam, adamw or rmsprop")
+  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam, adamw, rmsprop or rprop (full batch)")
       ->capture_default_str();
   auto given = [](auto& into) {
     return [&into](const auto& value) { into = value; };
   };
   OptimizerSpec& spec = f->optimizer_spec;
   cmd->add_option_function<double>("--lr", given(spec.learning_rate),
-                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw, 0.01 for rmsprop)")
+                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw, 0.01 for rmsprop; "
+                                   "0.01 for rprop: its initial step size)")
       ->check(positive_number());
   cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
       ->capture_default_str();
@@ -217,7 +221,9 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_flag_callback("--centered", [&spec] { spec.centered = true; }, "Centered RMSprop (with --optimizer rmsprop)");
   cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), "Weight decay (default 0; 0.01 for adamw)")
       ->check(non_negative_number());
-  cmd->add_option("--batch-size", f->batch_size, "Samples per SGD step (1: online)")->check(whole_number(1))->capture_default_str();
+  cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
+                                        "Samples per step (1: online; default 32, the whole training set for rprop)")
+      ->check(whole_number(1));
   cmd->add_option("--epochs", f->epochs, "Passes over the training data")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")
       ->check(whole_number(0, 9223372036854775807LL))

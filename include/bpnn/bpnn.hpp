@@ -43,6 +43,7 @@
 #include "bpnn/optim/make_optimizer.hpp"
 #include "bpnn/optim/optimizer.hpp"
 #include "bpnn/optim/rmsprop.hpp"
+#include "bpnn/optim/rprop.hpp"
 #include "bpnn/optim/schedule.hpp"
 #include "bpnn/optim/sgd.hpp"
 #include "bpnn/train/callbacks.hpp"

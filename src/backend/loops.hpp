@@ -425,4 +425,22 @@ void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T*
   }
 }
 
+// iRPROP- (RPROP without weight backtracking), as PyTorch's Rprop and FANN: the product of this
+// gradient and the previous one grows the step (same sign), shrinks it and skips this update (a
+// sign change: the last step jumped over a minimum), or keeps it (a zero: the first step, or the
+// one after a skip); p then moves by the step against the gradient's sign, whatever its size.
+template <class T>
+void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const T agreement = g[i] * prev[i];
+    const T factor = agreement > T(0) ? s.eta_plus : agreement < T(0) ? s.eta_minus : T(1);
+    // Clamped whatever the sign, as PyTorch, so a restored step out of bounds is brought in too.
+    step[i] = std::clamp(step[i] * factor, s.step_min, s.step_max);
+    const T gi = agreement < T(0) ? T(0) : g[i];
+    // sign(gi) step; a NaN gradient makes p NaN, as in PyTorch, rather than hiding.
+    p[i] -= gi > T(0) ? step[i] : gi < T(0) ? -step[i] : gi * step[i];
+    prev[i] = gi;
+  }
+}
+
 }  // namespace bpnn::loops

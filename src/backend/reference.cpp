@@ -237,6 +237,12 @@ void ReferenceBackend<T>::rmsprop_update(std::size_t n, const RmspropStep<T>& s,
 }
 
 template <class T>
+void ReferenceBackend<T>::rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev,
+                                       T* step) const {
+  loops::rprop_update(n, s, p, g, prev, step);
+}
+
+template <class T>
 double ReferenceBackend<T>::sum_squares(std::size_t n, const T* x) const {
   double sum = 0;
   for (std::size_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);

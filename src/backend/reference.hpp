@@ -46,6 +46,7 @@ class ReferenceBackend : public Backend<T> {
   void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const override;
   void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg, T* momentum_buffer,
                       T* grad_avg) const override;
+  void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) const override;
   double sum_squares(std::size_t n, const T* x) const override;
   void scale(std::size_t n, T s, T* x) const override;
 };

@@ -7,6 +7,7 @@
 #include "bpnn/core/error.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/rmsprop.hpp"
+#include "bpnn/optim/rprop.hpp"
 #include "bpnn/optim/sgd.hpp"
 
 namespace bpnn {
@@ -84,6 +85,12 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec) {
                                                        .weight_decay = spec.weight_decay.value_or(0.0),
                                                        .momentum = spec.momentum.value_or(0.0),
                                                        .centered = spec.centered.value_or(false)});
+  }
+  if (is("rprop")) {
+    // PyTorch's Rprop has no weight decay; its etas and step bounds keep PyTorch's defaults here
+    // (RpropOptions sets them from C++).
+    check_takes(spec, {"learning_rate"});
+    return std::make_unique<Rprop<T>>(RpropOptions{.learning_rate = spec.learning_rate.value_or(0.01)});
   }
   throw Error("unknown optimizer '" + spec.name + "'; known: " + join(known));
 }

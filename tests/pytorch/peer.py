@@ -6,7 +6,7 @@ Each subcommand does one job and prints what the C++ side compares:
   train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER [SCHEDULE]]
                                                 a training loop in file order, as `bpnn train --no-shuffle`;
                                                 OPTIMIZER: sgd, momentum, nesterov, adam, adamw,
-                                                rmsprop, rmsprop_centered (with momentum and weight decay)
+                                                rmsprop, rmsprop_centered (with momentum and weight decay), rprop
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
   predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
   max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
@@ -131,7 +131,8 @@ def make_optimizer(name, parameters, lr):
             "adamw": lambda: torch.optim.AdamW(parameters, lr=lr),
             "rmsprop": lambda: torch.optim.RMSprop(parameters, lr=lr),
             "rmsprop_centered": lambda: torch.optim.RMSprop(parameters, lr=lr, alpha=0.9, momentum=0.5, centered=True,
-                                                            weight_decay=0.01)}[name]()
+                                                            weight_decay=0.01),
+            "rprop": lambda: torch.optim.Rprop(parameters, lr=lr)}[name]()
 
 
 def make_scheduler(spec, optimizer, epochs):

@@ -53,6 +53,11 @@ struct RmspropStep {
   T learning_rate, alpha, eps, weight_decay, momentum;
   bool centered;
 };
+template <class T>
+struct RpropStep {
+  T eta_minus, eta_plus;  // the step's factors after a sign change and after sign agreement
+  T step_min, step_max;   // the step's bounds
+};
 
 template <class T>
 class Backend {
@@ -132,6 +137,9 @@ class Backend {
   virtual void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const = 0;
   virtual void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg,
                               T* momentum_buffer, T* grad_avg) const = 0;
+  // iRPROP-: with d = sign(g prev), step *= eta_plus (d > 0) or eta_minus (d < 0), clamped to
+  // [step_min, step_max]; g = 0 where d < 0; p -= sign(g) step; prev = g.
+  virtual void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) const = 0;
   // sum x^2 in double, and x *= s: gradient clipping.
   virtual double sum_squares(std::size_t n, const T* x) const = 0;
   virtual void scale(std::size_t n, T s, T* x) const = 0;

@@ -32,6 +32,8 @@ struct OptimizerSpec {
 // The optimizer spec names, with PyTorch's defaults where it has them (SGD, which has none, gets
 // lr 0.1). Throws Error for an unknown name (listing the known ones), for an option the optimizer
 // does not take (naming the ones it does), and for values the optimizer refuses.
+// "rprop" takes learning_rate only (default 0.01: the initial step size; Rprop's etas and step
+// bounds keep PyTorch's defaults, RpropOptions sets them).
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec);
 
