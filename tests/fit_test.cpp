@@ -132,6 +132,39 @@ TEST(Evaluate, RegressionErrors) {
   EXPECT_FALSE(e.classification);
   EXPECT_DOUBLE_EQ(e.mse, (1.0 + 4.0) / 2);
   EXPECT_DOUBLE_EQ(e.mae, (1.0 + 2.0) / 2);
+  // Targets 0, 4 (mean 2, SS_tot 8), errors 1, -2 (SS_res 5).
+  EXPECT_DOUBLE_EQ(e.r2, 1.0 - 5.0 / 8.0);
+  EXPECT_EQ(e.outputs, 1u);
+  EXPECT_EQ(e.predictions, (std::vector<float>{1, 2}));
+}
+
+TEST(Evaluate, R2AveragesOverOutputsAsScikitLearn) {
+  // scikit-learn's r2_score example: y_true [[0.5, 1], [-1, 1], [7, -6]], y_pred [[0, 2], [-1, 2],
+  // [8, -5]]; uniform_average = (1 - 1.25 / 36.1667 + 1 - 3 / 32.6667) / 2 = 0.93680...
+  Sequential<float> model(Shape{2});
+  model.add(Identity<float>());
+  const Tensor<float> predicted(Shape{3, 2}, {0, 2, -1, 2, 8, -5});
+  const Tensor<float> truth(Shape{3, 2}, {0.5f, 1, -1, 1, 7, -6});
+  EXPECT_TRUE(evaluate(model, Mse<float>(), predicted, truth, 2).classification);  // read as one-hot rows
+  const Evaluation e = evaluate(model, Mse<float>(), predicted, truth, 2, Task::regression);
+  ASSERT_FALSE(e.classification);
+  const double r2_first = 1.0 - 1.25 / (36.0 + 1.0 / 6.0), r2_second = 1.0 - 3.0 / (32.0 + 2.0 / 3.0);
+  EXPECT_NEAR(e.r2, (r2_first + r2_second) / 2, 1e-12);
+  EXPECT_NEAR(e.r2, 0.936801, 1e-6);
+  EXPECT_EQ(e.predictions.size(), 6u);
+  EXPECT_EQ(e.predictions[4], 8.0f);  // the third sample's first output, across the batch boundary
+}
+
+TEST(Evaluate, R2OfConstantTargetsIsOneWhenExactZeroOtherwise) {
+  Sequential<float> model(Shape{1});
+  model.add(Identity<float>());
+  const Tensor<float> truth(Shape{2, 1}, {3, 3});
+  EXPECT_DOUBLE_EQ(evaluate(model, Mse<float>(), truth, truth).r2, 1.0);
+  EXPECT_DOUBLE_EQ(evaluate(model, Mse<float>(), Tensor<float>(Shape{2, 1}, {3, 4}), truth).r2, 0.0);
+  // Predicting every target's mean scores 0; worse than that is negative.
+  const Tensor<float> spread(Shape{2, 1}, {0, 2});
+  EXPECT_DOUBLE_EQ(evaluate(model, Mse<float>(), Tensor<float>(Shape{2, 1}, {1, 1}), spread).r2, 0.0);
+  EXPECT_LT(evaluate(model, Mse<float>(), Tensor<float>(Shape{2, 1}, {2, 0}), spread).r2, 0.0);
 }
 
 }  // namespace

@@ -22,6 +22,10 @@ struct DataFlags {
 // --targets default is the model's own (flags.targets is left empty for the caller to fill).
 void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model = false);
 
+// Regression when --target-cols gives the targets, else read from their shape (bpnn::Task): two
+// or more regression targets would otherwise pass for one-hot class rows.
+inline Task task_of(const DataFlags& flags) { return flags.target_cols > 0 ? Task::regression : Task::automatic; }
+
 // "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
 std::pair<float, float> parse_range(const std::string& text, const std::string& option);
 

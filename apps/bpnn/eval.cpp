@@ -21,7 +21,7 @@ struct EvalFlags {
 
 void print_text(const Evaluation& e) {
   if (!e.classification) {
-    std::printf("mse: %.9g\nmae: %.9g\nloss: %.9g\nsamples: %zu\n", e.mse, e.mae, e.loss, e.samples);
+    std::printf("mse: %.9g\nmae: %.9g\nr2: %.9g\nloss: %.9g\nsamples: %zu\n", e.mse, e.mae, e.r2, e.loss, e.samples);
     return;
   }
   std::printf("accuracy: %.4f\nloss: %.6f\nsamples: %zu\n\n", e.accuracy, e.loss, e.samples);
@@ -59,6 +59,7 @@ void print_json(const Evaluation& e) {
   } else {
     out["mse"] = e.mse;
     out["mae"] = e.mae;
+    out["r2"] = e.r2;
   }
   std::cout << out.dump(2) << "\n";
 }
@@ -73,7 +74,7 @@ void run_eval(const EvalFlags& f) {
   DataFlags data_flags = f.data_flags;
   if (data_flags.targets.empty()) data_flags.targets = loaded.metadata.contains("bpnn.targets") ? loaded.metadata["bpnn.targets"] : "0,1";
   const PreparedData data = load_data(f.data, f.labels, data_flags, loaded.model, loss);
-  const Evaluation e = evaluate(loaded.model, *make_loss<float>(loss), data.inputs(), data.targets);
+  const Evaluation e = evaluate(loaded.model, *make_loss<float>(loss), data.inputs(), data.targets, 256, task_of(data_flags));
   f.json ? print_json(e) : print_text(e);
   if (!f.report.empty()) {
     write_report(f.report, {f.model, f.data, f.log, parse_range(f.data_flags.input_range, "--input-range")}, e, data);

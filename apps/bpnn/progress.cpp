@@ -43,7 +43,7 @@ void ProgressPrinter::on_epoch(const EpochReport& r) {
 }
 
 EpochLog::EpochLog(std::string path)
-    : path_(std::move(path)), content_("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds\n") {}
+    : path_(std::move(path)), content_("epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,val_accuracy,seconds\n") {}
 
 void EpochLog::on_epoch(const EpochReport& r) {
   char row[256];
@@ -52,9 +52,11 @@ void EpochLog::on_epoch(const EpochReport& r) {
     if (present) std::snprintf(text, sizeof text, "%.6g", value);
     return std::string(text);
   };
-  std::snprintf(row, sizeof row, "%zu,%s,%s,%s,%s,%.4f\n", r.epoch, field(true, r.train_loss).c_str(),
+  std::snprintf(row, sizeof row, "%zu,%s,%s,%s,%s,%s,%s,%.4f\n", r.epoch, field(true, r.train_loss).c_str(),
                 field(r.train_accuracy >= 0, r.train_accuracy).c_str(), field(r.has_test, r.test.loss).c_str(),
-                field(r.has_test && r.test.classification, r.test.accuracy).c_str(), r.seconds);
+                field(r.has_test && r.test.classification, r.test.accuracy).c_str(),
+                field(r.has_validation, r.validation.loss).c_str(),
+                field(r.has_validation && r.validation.classification, r.validation.accuracy).c_str(), r.seconds);
   content_ += row;
   write_file_atomically(path_, content_);
 }

@@ -20,7 +20,9 @@ class ProgressPrinter {
   double last_draw_ = -1.0;
 };
 
-// The CSV log: a header, then one row per epoch. Rewritten atomically after every epoch, so the
+// The CSV log: the header epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,
+// val_accuracy,seconds, then one row per epoch; a field is empty where there is no such value (no
+// --test, no validation set, accuracy of regression). Rewritten atomically after every epoch, so the
 // file on disk is always complete.
 class EpochLog {
  public:

@@ -55,16 +55,29 @@ void confusion_table(std::ostringstream& html, const Evaluation& e) {
   html << "<td></td></tr></table>\n";
 }
 
-void misclassified_grid(std::ostringstream& html, const Evaluation& e, const PreparedData& data,
-                        std::pair<float, float> range) {
-  const TensorView<const float> inputs = data.inputs();
-  const std::size_t pixels = inputs.sample_size();
-  const std::size_t side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(pixels))));
-  if (side * side != pixels) return;
+// The misclassified samples' indices, in file order.
+std::vector<std::size_t> misclassified(const Evaluation& e, const PreparedData& data) {
   std::vector<std::size_t> wrong;
   for (std::size_t n = 0; n < e.samples; ++n) {
     if (e.predicted[n] != target_class(data.targets, n)) wrong.push_back(n);
   }
+  return wrong;
+}
+
+// Images: IDX samples ([N, rows, cols]), or a perfect square of at least 64 values (an 8 x 8 digit,
+// MNIST as CSV). Anything else is a row of a table.
+bool samples_are_images(const PreparedData& data) {
+  const std::size_t values = data.inputs().sample_size();
+  const std::size_t side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(values))));
+  return data.dataset.inputs.shape().rank() >= 3 || (side * side == values && values >= 64);
+}
+
+void misclassified_grid(std::ostringstream& html, const Evaluation& e, const PreparedData& data,
+                        const std::vector<std::size_t>& wrong, std::pair<float, float> range) {
+  const TensorView<const float> inputs = data.inputs();
+  const std::size_t pixels = inputs.sample_size();
+  const std::size_t side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(pixels))));
+  if (side * side != pixels) return;  // IDX images that are not square: not drawn
   html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples
        << " samples are misclassified" << (wrong.size() > 200 ? "; the first 200 are shown" : "")
        << ". Each shows the true class and, in red, the predicted one.</p><div class='grid'>\n";
@@ -84,6 +97,68 @@ void misclassified_grid(std::ostringstream& html, const Evaluation& e, const Pre
   html << "</div>\n";
 }
 
+// Tabular samples: the first misclassified rows as their values, 4 significant digits.
+void misclassified_table(std::ostringstream& html, const Evaluation& e, const PreparedData& data,
+                         const std::vector<std::size_t>& wrong) {
+  constexpr std::size_t kRows = 20, kColumns = 12;
+  const TensorView<const float> inputs = data.inputs();
+  const std::size_t values = inputs.sample_size(), shown = std::min(values, kColumns);
+  html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples
+       << " samples are misclassified" << (wrong.size() > kRows ? "; the first " + std::to_string(kRows) + " are listed" : "")
+       << (values > kColumns ? ", with their first " + std::to_string(kColumns) + " input values" : "")
+       << ". Samples and columns count from 0.</p>\n";
+  if (wrong.empty()) return;
+  // Class and column numbers; the data set's class and feature names belong here once it has them.
+  html << "<table class='values'><tr><th>sample</th><th>true</th><th>predicted</th>";
+  for (std::size_t i = 0; i < shown; ++i) html << "<th>x" << i << "</th>";
+  if (values > shown) html << "<th>&hellip;</th>";
+  html << "</tr>\n";
+  for (std::size_t k = 0; k < wrong.size() && k < kRows; ++k) {
+    const std::size_t n = wrong[k];
+    html << "<tr><td>" << n << "</td><td>" << target_class(data.targets, n) << "</td><td class='wrong'>"
+         << e.predicted[n] << "</td>";
+    for (std::size_t i = 0; i < shown; ++i) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.4g", static_cast<double>(inputs[n * values + i]));
+      html << "<td>" << text << "</td>";
+    }
+    if (values > shown) html << "<td>&hellip;</td>";
+    html << "</tr>\n";
+  }
+  html << "</table>\n";
+}
+
+// Regression: per output (the first few), predicted against true with the line y = x, and the
+// residuals (true - predicted) against the prediction, inline and as DIR/*.svg.
+void regression_plots(std::ostringstream& html, const std::string& dir, const Evaluation& e, const PreparedData& data) {
+  constexpr std::size_t kOutputs = 4, kPoints = 2000;
+  const std::size_t K = e.outputs, drawn = std::min(e.samples, kPoints);
+  html << "<h2>Predicted against true</h2><p>Each point is a sample"
+       << (e.samples > drawn ? " (the first " + std::to_string(drawn) + " of " + std::to_string(e.samples) + ")" : "")
+       << ": on the left its prediction against its target, on the dashed line y = x when exact; on the right its "
+          "residual (target &minus; prediction) against the prediction, which should scatter evenly about 0."
+       << (K > kOutputs ? " The first " + std::to_string(kOutputs) + " of " + std::to_string(K) + " outputs are shown." : "")
+       << "</p>\n";
+  for (std::size_t k = 0; k < K && k < kOutputs; ++k) {
+    ScatterPlot truth_plot{.title = "output " + std::to_string(k), .x_label = "true", .y_label = "predicted"};
+    ScatterPlot residual_plot{.title = "output " + std::to_string(k) + " residuals",
+                              .x_label = "predicted",
+                              .y_label = "true - predicted",
+                              .reference = ScatterPlot::Reference::zero};
+    for (std::size_t n = 0; n < drawn; ++n) {
+      const double predicted = e.predictions[n * K + k], target = data.targets[n * K + k];
+      truth_plot.x.push_back(target);
+      truth_plot.y.push_back(predicted);
+      residual_plot.x.push_back(predicted);
+      residual_plot.y.push_back(target - predicted);
+    }
+    const std::string scatter = scatter_svg(truth_plot), residuals = scatter_svg(residual_plot);
+    write_file_atomically(dir + "/scatter_output" + std::to_string(k) + ".svg", scatter);
+    write_file_atomically(dir + "/residuals_output" + std::to_string(k) + ".svg", residuals);
+    html << "<div class='pair'>\n" << scatter << residuals << "</div>\n";
+  }
+}
+
 }  // namespace
 
 void write_report(const std::string& dir, const ReportInputs& inputs, const Evaluation& e, const PreparedData& data) {
@@ -100,7 +175,11 @@ void write_report(const std::string& dir, const ReportInputs& inputs, const Eval
           ".grid{display:flex;flex-wrap:wrap;gap:6px}\n"
           "figure{margin:0;text-align:center;font-size:12px}\n"
           "figure img{width:56px;height:56px;image-rendering:pixelated;border:1px solid #ccc}\n"
-          "figcaption b{color:#c00}\n</style></head><body>\n"
+          "figcaption b{color:#c00}\n"
+          "table.values{border-collapse:collapse;font-size:13px}\n"
+          "table.values td,table.values th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+          "table.values td.wrong{color:#c00;font-weight:bold}\n"
+          ".pair{display:flex;flex-wrap:wrap;gap:12px}\n</style></head><body>\n"
        << "<h1>bpnn evaluation report</h1>\n<table class='summary'>"
        << "<tr><td>model</td><td>" << escape(inputs.model_path) << "</td></tr>"
        << "<tr><td>data</td><td>" << escape(inputs.data_path) << " (" << e.samples << " samples)</td></tr>"
@@ -108,7 +187,8 @@ void write_report(const std::string& dir, const ReportInputs& inputs, const Eval
   if (e.classification) {
     html << "<tr><td>accuracy</td><td class='big'>" << percent(e.accuracy) << "</td></tr>";
   } else {
-    html << "<tr><td>MSE</td><td>" << e.mse << "</td></tr><tr><td>MAE</td><td>" << e.mae << "</td></tr>";
+    html << "<tr><td>MSE</td><td>" << e.mse << "</td></tr><tr><td>MAE</td><td>" << e.mae << "</td></tr>"
+         << "<tr><td>R²</td><td class='big'>" << e.r2 << "</td></tr>";
   }
   html << "</table>\n";
   if (!inputs.log_path.empty()) {
@@ -119,7 +199,14 @@ void write_report(const std::string& dir, const ReportInputs& inputs, const Eval
   if (e.classification) {
     html << "<h2>Confusion matrix</h2><p>Rows are the true classes, columns the predicted ones.</p>\n";
     confusion_table(html, e);
-    misclassified_grid(html, e, data, inputs.input_range);
+    const std::vector<std::size_t> wrong = misclassified(e, data);
+    if (samples_are_images(data)) {
+      misclassified_grid(html, e, data, wrong, inputs.input_range);
+    } else {
+      misclassified_table(html, e, data, wrong);
+    }
+  } else {
+    regression_plots(html, dir, e, data);
   }
   html << "</body></html>\n";
   write_file_atomically(dir + "/index.html", html.str());

@@ -1,5 +1,6 @@
-// The HTML report of `bpnn eval --report DIR`: summary, training curves, confusion matrix and the
-// misclassified samples drawn as images.
+// The HTML report of `bpnn eval --report DIR`: summary and training curves; for classification the
+// confusion matrix and the misclassified samples (images, or rows of values for tabular data); for
+// regression MSE, MAE, R² and per output predicted-against-true and residual scatter plots.
 #pragma once
 
 #include <string>
@@ -16,8 +17,10 @@ struct ReportInputs {
   std::pair<float, float> input_range{0.0f, 1.0f};
 };
 
-// Writes DIR/index.html (and DIR/curves.svg when a log is given), creating DIR. Images of the
-// misclassified samples are drawn when a sample is a square grey image (e.g. 28 x 28).
+// Writes DIR/index.html (and DIR/curves.svg when a log is given; for regression
+// DIR/scatter_outputK.svg and DIR/residuals_outputK.svg for the first 4 outputs), creating DIR.
+// Misclassified samples are drawn as images when they are IDX images or a perfect square of at
+// least 64 values (8 x 8, 28 x 28), and listed as values otherwise.
 void write_report(const std::string& dir, const ReportInputs& inputs, const Evaluation& evaluation,
                   const PreparedData& data);
 

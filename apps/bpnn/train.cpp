@@ -133,6 +133,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                      .max_grad_norm = f.max_grad_norm,
                      .schedule = schedule,
                      .patience = f.patience,
+                     .task = task_of(f.data),
                      .checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint,
                      .checkpoint_every = f.checkpoint_every,
                      .resume_path = f.resume,

@@ -43,13 +43,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 BatchLoop::BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
-                     TensorView<const float> targets, const Sampler& sampler)
+                     TensorView<const float> targets, const Sampler& sampler, Task task)
     : trainer_(trainer),
       model_(model),
       inputs_(inputs),
       targets_(targets),
       sampler_(sampler),
-      classification_(is_classification(targets, model.output_shape().numel())) {}
+      classification_(is_classification(targets, model.output_shape().numel(), task)) {}
 
 bool BatchLoop::run(std::span<const std::size_t> order, FitPosition& at, FitCallback& callback) {
   const std::size_t batches = sampler_.batches();
@@ -116,9 +116,9 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   const std::size_t N = inputs.batch();
   const Sampler sampler(N, options.batch_size, options.shuffle);
   const std::size_t batches = sampler.batches();
-  const bool classification = is_classification(targets, model.output_shape().numel());
+  const bool classification = is_classification(targets, model.output_shape().numel(), options.task);
   Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
-  BatchLoop batch_loop(trainer, model, inputs, targets, sampler);
+  BatchLoop batch_loop(trainer, model, inputs, targets, sampler, options.task);
   const double base_rate = optimizer.learning_rate();
   FitResult result;
   // What a checkpoint holds: the sample order, this epoch's sums, the weights at its start (the last
@@ -174,12 +174,12 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     report.train_accuracy = classification && N > 0 ? static_cast<double>(at.correct) / static_cast<double>(N) : -1.0;
     if (has_test) {
       report.has_test = true;
-      report.test = evaluate(model, loss, test.inputs, test.targets);
+      report.test = evaluate(model, loss, test.inputs, test.targets, 256, options.task);
     }
     result.epochs = epoch;
     if (has_validation) {
       report.has_validation = true;
-      report.validation = evaluate(model, loss, validation.inputs, validation.targets);
+      report.validation = evaluate(model, loss, validation.inputs, validation.targets, 256, options.task);
       report.best = keep_if_best(report.validation, epoch, model, at);
     }
     if (callbacks.on_epoch(report)) {

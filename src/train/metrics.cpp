@@ -11,7 +11,8 @@ std::size_t argmax(const float* values, std::size_t count) {
   return static_cast<std::size_t>(std::max_element(values, values + count) - values);
 }
 
-bool is_classification(TensorView<const float> targets, std::size_t outputs) {
+bool is_classification(TensorView<const float> targets, std::size_t outputs, Task task) {
+  if (task != Task::automatic) return task == Task::classification;
   return targets.shape().rank() == 1 || (outputs > 1 && targets.sample_size() == outputs);
 }
 
@@ -33,8 +34,32 @@ double Evaluation::recall(std::size_t c) const {
   return of_class_c == 0 ? 0.0 : static_cast<double>(confusion[c * classes + c]) / static_cast<double>(of_class_c);
 }
 
+namespace {
+
+// R² averaged over the outputs (see Evaluation::r2), from targets [N, K] and each output's sum of
+// squared errors. The total sum of squares is taken about the mean in a second pass over the
+// targets, which is steadier than accumulating sums of squares.
+double r2_score(TensorView<const float> targets, const std::vector<double>& squared_per_output) {
+  const std::size_t N = targets.batch(), K = squared_per_output.size();
+  double sum = 0;
+  for (std::size_t k = 0; k < K; ++k) {
+    double mean = 0, total = 0;
+    for (std::size_t n = 0; n < N; ++n) mean += static_cast<double>(targets[n * K + k]);
+    mean /= static_cast<double>(N);
+    for (std::size_t n = 0; n < N; ++n) {
+      const double d = static_cast<double>(targets[n * K + k]) - mean;
+      total += d * d;
+    }
+    const double residual = squared_per_output[k];
+    sum += total > 0 ? 1.0 - residual / total : (residual == 0 ? 1.0 : 0.0);
+  }
+  return K == 0 ? 0.0 : sum / static_cast<double>(K);
+}
+
+}  // namespace
+
 Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
-                    TensorView<const float> targets, std::size_t batch_size) {
+                    TensorView<const float> targets, std::size_t batch_size, Task task) {
   const std::size_t N = inputs.batch();
   if (targets.batch() != N) {
     throw Error("evaluate: " + std::to_string(N) + " inputs but " + std::to_string(targets.batch()) + " targets");
@@ -43,13 +68,17 @@ Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, Ten
   const std::size_t outputs = model.output_shape().numel();
   Evaluation e;
   e.samples = N;
-  e.classification = is_classification(targets, outputs);
+  e.outputs = outputs;
+  e.classification = is_classification(targets, outputs, task);
   if (e.classification) {
     e.classes = outputs;
     e.confusion.assign(outputs * outputs, 0);
     e.predicted.resize(N);
+  } else {
+    e.predictions.resize(N * outputs);
   }
   double loss_sum = 0, squared = 0, absolute = 0;
+  std::vector<double> squared_per_output(e.classification ? 0 : outputs, 0.0);
   std::size_t correct = 0;
   Sequential<float>::Workspace workspace;
   for (std::size_t first = 0; first < N; first += batch_size) {
@@ -66,9 +95,11 @@ Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, Ten
         ++e.confusion[truth * outputs + guess];
         correct += truth == guess;
       } else {
+        std::copy(yn, yn + outputs, e.predictions.begin() + static_cast<long>((first + n) * outputs));
         for (std::size_t k = 0; k < outputs; ++k) {
           const double d = static_cast<double>(yn[k]) - static_cast<double>(t[n * outputs + k]);
           squared += d * d;
+          squared_per_output[k] += d * d;
           absolute += std::abs(d);
         }
       }
@@ -79,6 +110,7 @@ Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, Ten
     e.accuracy = static_cast<double>(correct) / static_cast<double>(N);
     e.mse = squared / static_cast<double>(N * outputs);
     e.mae = absolute / static_cast<double>(N * outputs);
+    if (!e.classification) e.r2 = r2_score(targets, squared_per_output);
   }
   return e;
 }

@@ -24,8 +24,11 @@ expect_error() {
 printf 'label,x,y\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n0,0.1,0.1\n1,0.1,0.9\n1,0.9,0.1\n0,0.9,0.9\n' >"$work/xor.csv"
 "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --test "$work/xor.csv" --lr 0.5 --batch-size 4 --epochs 300 \
   --seed 1 --out "$work/xor.safetensors" --log "$work/xor.log" >/dev/null 2>"$work/train.err" && pass "train" || fail "train: $(cat "$work/train.err")"
-[ "$(wc -l <"$work/xor.log")" -eq 301 ] && head -1 "$work/xor.log" | grep -q '^epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds$' \
+[ "$(wc -l <"$work/xor.log")" -eq 301 ] && head -1 "$work/xor.log" | grep -q '^epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,val_accuracy,seconds$' \
   && pass "log has a header and 300 rows" || fail "log: $(head -2 "$work/xor.log")"
+# No validation set: its fields are empty; --test fills the test fields.
+sed -n 2p "$work/xor.log" | grep -q '^1,[^,]*,[^,]*,[^,]\+,[^,]\+,,,[^,]*$' \
+  && pass "log: test fields filled, validation fields empty" || fail "log row: $(sed -n 2p "$work/xor.log")"
 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" >"$work/eval.txt" && grep -q '^accuracy: 1.0000$' "$work/eval.txt" \
   && pass "eval learns xor" || fail "eval: $(cat "$work/eval.txt")"
 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --json | /usr/bin/python3 -c \
@@ -43,6 +46,41 @@ printf 'label,x,y\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n0,0.1,0.1\n1,0.1,0.9\n1,0.9,0.1\n
   --epochs 400 --out "$work/val.safetensors" >/dev/null 2>"$work/val.err" \
   && grep -q "val loss .* (best)" "$work/val.err" && grep -q "keeping the weights of epoch [0-9]*, the best on the validation set" "$work/val.err" \
   && pass "validation and early stopping" || fail "validation: $(tail -2 "$work/val.err")"
+# --val-fraction fills the validation fields of the log, and the curves draw them.
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --val-fraction 0.25 --lr 0.5 --batch-size 2 --epochs 5 \
+  --out "$work/valf.safetensors" --log "$work/valf.log" >/dev/null 2>&1 \
+  && sed -n 2p "$work/valf.log" | grep -q '^1,[^,]\+,[^,]\+,,,[^,]\+,[^,]\+,[^,]\+$' \
+  && "$bpnn" plot "$work/valf.log" --out "$work/valf.svg" >/dev/null && grep -q '>validation</text>' "$work/valf.svg" \
+  && pass "--val-fraction fills the log's validation fields" || fail "val log: $(sed -n 1,2p "$work/valf.log")"
+
+# Regression, two targets: R², no accuracy, scatter and residual plots instead of a confusion matrix.
+awk 'BEGIN { srand(7); print "a,b,c,sum,diff"; for (i = 0; i < 200; i++) { a = rand(); b = rand(); c = rand();
+  printf "%.4f,%.4f,%.4f,%.4f,%.4f\n", a, b, c, a + b, a - c } }' >"$work/reg.csv"
+"$bpnn" train --net 3-16tanh-2 --train "$work/reg.csv" --target-cols 2 --loss mse --optimizer adam --lr 0.01 \
+  --epochs 30 --val-fraction 0.2 --out "$work/reg.safetensors" --log "$work/reg.log" >/dev/null 2>"$work/reg.err" \
+  && sed -n 2p "$work/reg.log" | grep -q '^1,[^,]\+,,,,[^,]\+,,[^,]\+$' \
+  && pass "regression log: losses filled, accuracy fields empty" || fail "regression train: $(tail -1 "$work/reg.err") $(sed -n 2p "$work/reg.log")"
+"$bpnn" eval --model "$work/reg.safetensors" --data "$work/reg.csv" --target-cols 2 >"$work/reg.txt" \
+  && grep -q '^r2: 0\.[5-9]' "$work/reg.txt" && grep -q '^mse: ' "$work/reg.txt" \
+  && pass "eval prints r2 for regression" || fail "regression eval: $(cat "$work/reg.txt")"
+"$bpnn" eval --model "$work/reg.safetensors" --data "$work/reg.csv" --target-cols 2 --json | /usr/bin/python3 -c \
+  'import json,sys; d=json.load(sys.stdin); assert 0.5 < d["r2"] <= 1 and "mae" in d and "accuracy" not in d' \
+  && pass "eval --json has r2" || fail "eval --json r2"
+"$bpnn" eval --model "$work/reg.safetensors" --data "$work/reg.csv" --target-cols 2 --report "$work/regreport" \
+  --log "$work/reg.log" >/dev/null 2>&1 && grep -q 'R²' "$work/regreport/index.html" \
+  && ! grep -q 'Confusion matrix' "$work/regreport/index.html" && grep -q "<svg [^>]*class='scatter'" "$work/regreport/index.html" \
+  && grep -q '<circle' "$work/regreport/scatter_output1.svg" && [ -f "$work/regreport/residuals_output0.svg" ] \
+  && ! grep -q '>accuracy</text>' "$work/regreport/curves.svg" \
+  && pass "regression report: R², scatter and residual plots, no confusion matrix" || fail "regression report: $(ls "$work/regreport")"
+
+# Tabular classification: misclassified rows listed as values, not drawn as images. A linear
+# network cannot learn XOR, so some rows are wrong.
+"$bpnn" train --net 2-2 --train "$work/xor.csv" --epochs 1 --seed 1 --out "$work/linear.safetensors" >/dev/null 2>&1 \
+  && "$bpnn" eval --model "$work/linear.safetensors" --data "$work/xor.csv" --report "$work/tabreport" >/dev/null 2>&1 \
+  && grep -q "<table class='values'>" "$work/tabreport/index.html" && grep -q '<th>x1</th>' "$work/tabreport/index.html" \
+  && grep -q "<td class='wrong'>[0-9]</td><td>[0-9.]*</td><td>[0-9.]*</td></tr>" "$work/tabreport/index.html" && ! grep -q '<img' "$work/tabreport/index.html" \
+  && pass "tabular report lists misclassified rows as values" || fail "tabular report"
+
 expect_error "patience without validation" "\-\-patience needs a validation set" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --patience 3 --out "$work/m"
 expect_error "val fraction leaving nothing" "\-\-val-fraction .* leaves no training or no validation sample" \

@@ -33,6 +33,9 @@ struct FitOptions {
   // With a validation set: stop once its loss has not improved for this many epochs (0: run every
   // epoch). Either way the model ends with the weights of its best validation epoch.
   std::size_t patience = 0;
+  // What the targets stand for (metrics.hpp): regression with several outputs has to say so, or
+  // its rows are read as one-hot classes and an accuracy is reported.
+  Task task = Task::automatic;
   // Checkpoints: every checkpoint_every epochs (0: never), and when stop_requested (polled after
   // every batch) returns true, fit writes model, optimizer state, position and generator state
   // to checkpoint_path atomically. Set resume_path to continue from such a file: with the same
@@ -80,7 +83,7 @@ struct FitResult {
 class BatchLoop {
  public:
   BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
-            TensorView<const float> targets, const Sampler& sampler);
+            TensorView<const float> targets, const Sampler& sampler, Task task = Task::automatic);
 
   // Runs position.epoch's batches from position.batch on, in order (from sampler.order), calling
   // callback.on_batch after each; returns true, with position.batch counting the batches done, as
