@@ -465,6 +465,7 @@ bool looks_like_fann(std::string_view text) {
   if (n != 3) return false;
   if (line.find('\t') == std::string_view::npos) return true;
   // Tabs: FANN only if the rest holds exactly the values promised, unlike a tab-separated CSV.
+  if (count[0] > 1000000000 || count[1] + count[2] > 1000000000) return false;
   Tokens rest(text.substr(std::min(start, text.size())));
   const std::size_t promised = count[0] * (count[1] + count[2]);
   std::size_t held = 0;
