@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
@@ -25,6 +26,11 @@ std::string_view trim(std::string_view field) {
 bool parse_number(std::string_view field, double& value, bool decimal_comma = false) {
   field = trim(field);
   if (field.empty()) return false;
+  // The common case without a copy; strtod below takes what from_chars does not ("+1", hex).
+  if (const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+      error == std::errc() && end == field.data() + field.size()) {
+    return true;
+  }
   std::string text(field);
   if (const std::size_t comma = text.find(','); decimal_comma && comma != std::string::npos) {
     if (text.find(',', comma + 1) != std::string::npos || text.find('.') != std::string::npos) return false;
