@@ -16,8 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {.no_labels = true},
       {.class_names = {"setosa", "1", "b"}},
   };
+  const std::string path = bpnn::fuzz::scratch_file(data, size, ".csv");  // written once, read 7 ways
   for (const CsvOptions& options : cases) {
-    bpnn::fuzz::run(data, size, ".csv", [&](const std::string& path) { bpnn::read_csv(path, options); });
+    try {
+      bpnn::read_csv(path, options);
+    } catch (const bpnn::Error&) {
+    }
   }
   return 0;
 }
