@@ -323,6 +323,22 @@ TEST(Csv, InvalidUtf8IsEscapedInMessages) {
   EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");  // a sequence cut short
 }
 
+TEST(ModelFile, HeaderBytesInAJsonErrorAreEscaped) {
+  TempDir dir;
+  const std::string json = "{\"a\xff\x01\": 1}";
+  std::string file(8, '\0');
+  file[0] = static_cast<char>(json.size());
+  try {
+    load_model<float>(dir.write("bad.safetensors", file + json));
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("bad.safetensors: the header is not valid JSON"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\xff'), std::string::npos) << message;
+    EXPECT_EQ(message.find('\x01'), std::string::npos) << message;
+  }
+}
+
 TEST(Fann, FilesAreFoundByContentWhateverTheirName) {
   TempDir dir;
   const std::string train = dir.write("small.train", "2 3 1\n0.5 0 1 \n1\n0 0 0\n0\n");
