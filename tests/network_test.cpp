@@ -70,7 +70,7 @@ TEST(Network, ErrorsNameTheLayerAndField) {
   expect_error([] { parse_network(R"({"input": [1, 28, 28], "layers": [{"type": "dense", "units": 2}]})", "n.json"); },
                {"n.json", "layer 0 (dense)", "[1, 28, 28]"});
   expect_error([] { parse_network("{\"input\": [4], ", "broken.json"); }, {"broken.json", "not valid JSON"});
-  expect_error([] { read_network_file("/nonexistent/net.json"); }, {"/nonexistent/net.json", "cannot open"});
+  expect_error([] { read_network_file("/nonexistent/net.json"); }, {"/nonexistent/net.json: no such file"});
 }
 
 Sequential<float> trained_model(const Network& n) {

@@ -10,6 +10,13 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model
       ->capture_default_str();
   command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets")
       ->capture_default_str();
+  command.add_option("--label", flags.label,
+                     "CSV: the class label column, a header name or a 0-based index (default: the column named "
+                     "label, class, target or y, else the first)");
+  command.add_option("--delimiter", flags.delimiter, "CSV: the field delimiter, one character or 'tab' (default: detected)");
+  command.add_option("--header", flags.header, "CSV: whether the first line is a header (auto: when it holds text)")
+      ->check(CLI::IsMember({"auto", "yes", "no"}))
+      ->capture_default_str();
   if (targets_from_model) {
     flags.targets.clear();
     command.add_option("--targets", flags.targets,
@@ -40,6 +47,15 @@ PreparedData load_data(const std::string& path, const std::string& labels_path, 
   options.idx.high = high;
   options.idx.labels_path = labels_path;
   options.csv.target_columns = flags.target_cols;
+  options.csv.label = flags.label;
+  if (flags.delimiter == "tab" || flags.delimiter == "\\t") {
+    options.csv.delimiter = '\t';
+  } else if (flags.delimiter.size() == 1) {
+    options.csv.delimiter = flags.delimiter[0];
+  } else if (!flags.delimiter.empty()) {
+    throw Error("--delimiter: expected one character or 'tab', got '" + printable(flags.delimiter) + "'");
+  }
+  options.csv.header = flags.header == "yes" ? CsvHeader::yes : flags.header == "no" ? CsvHeader::no : CsvHeader::auto_detect;
   const auto [off, on] = parse_range(flags.targets, "--targets");
   Dataset dataset = read_dataset(path, options);
   dataset.source = path;  // the messages name the file as the user gave it

@@ -16,9 +16,12 @@ struct DataFlags {
   std::string input_range = "0,1";  // IDX uint8 0..255 maps to this range
   std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
   std::string targets = "0,1";      // one-hot off,on values for mse/mae/bce on class labels
+  std::string label;                // CSV: the label column, a name or a 0-based index ("" = default)
+  std::string delimiter;            // CSV: one character, or "tab" ("" = detected)
+  std::string header = "auto";      // CSV: auto, yes or no
 };
 
-// Adds --input-range, --target-cols and --targets to a subcommand. With targets_from_model the
+// Adds --input-range, --target-cols, --targets, --label, --delimiter and --header to a subcommand. With targets_from_model the
 // --targets default is the model's own (flags.targets is left empty for the caller to fill).
 void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model = false);
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "bpnn/core/error.hpp"
 
@@ -28,7 +29,22 @@ void write_file_atomically(const std::string& path, std::string_view content) {
   }
 }
 
-std::string read_file(const std::string& path) {
+void check_readable_file(const std::string& path, std::string_view what) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    if (error == ENOENT) throw Error(path + ": no such file");
+    throw Error(path + ": cannot open: " + std::strerror(error));
+  }
+  // An ifstream opens a directory without complaint and reads it as empty, hence the check.
+  if (S_ISDIR(info.st_mode)) throw Error(path + ": is a directory, not a " + std::string(what));
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw Error(path + ": cannot open: " + std::strerror(errno));
+  std::fclose(file);
+}
+
+std::string read_file(const std::string& path, std::string_view what) {
+  check_readable_file(path, what);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream content;

@@ -16,7 +16,7 @@ namespace {
 // end of the stream with its CRC and length verified, so a truncated or damaged file is an error;
 // it may expand to at most 4 GiB, so a hostile one cannot exhaust memory.
 std::vector<std::uint8_t> read_maybe_gzip(const std::string& path) {
-  const std::string file = read_file(path);
+  const std::string file = read_file(path, "data file");
   if (file.size() < 2 || static_cast<std::uint8_t>(file[0]) != 0x1f || static_cast<std::uint8_t>(file[1]) != 0x8b) {
     return {file.begin(), file.end()};
   }

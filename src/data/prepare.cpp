@@ -75,6 +75,9 @@ PreparedData split_validation(PreparedData& data, double fraction, Rng& rng) {
   validation.input_shape = data.input_shape;
   validation.dataset.source = data.dataset.source + " (validation part)";
   validation.dataset.classes = data.dataset.classes;
+  validation.dataset.class_names = data.dataset.class_names;
+  validation.dataset.feature_names = data.dataset.feature_names;
+  validation.dataset.target_names = data.dataset.target_names;
   validation.dataset.inputs = take(data.dataset.inputs, true, held);
   validation.targets = take(data.targets, true, held);
   data.dataset.inputs = take(data.dataset.inputs, false, N - held);

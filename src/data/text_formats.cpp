@@ -1,9 +1,12 @@
 #include "bpnn/data/text_formats.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bpnn/core/error.hpp"
@@ -12,133 +15,484 @@
 namespace bpnn {
 namespace {
 
-// Parses a whole field as a finite number (surrounding blanks allowed); false if it is not one.
-bool parse_number(std::string_view field, double& value) {
+std::string_view trim(std::string_view field) {
   while (!field.empty() && std::isspace(static_cast<unsigned char>(field.front()))) field.remove_prefix(1);
   while (!field.empty() && std::isspace(static_cast<unsigned char>(field.back()))) field.remove_suffix(1);
+  return field;
+}
+
+// Parses a whole field as a number (surrounding blanks allowed); false if it is not one. With
+// decimal_comma (files separated by ';', as spreadsheets in many locales write them), "2,5" is 2.5.
+bool parse_number(std::string_view field, double& value, bool decimal_comma = false) {
+  field = trim(field);
   if (field.empty()) return false;
-  const std::string text(field);
+  // The common case without a copy; strtod below takes what from_chars does not ("+1", hex).
+  if (const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+      error == std::errc() && end == field.data() + field.size()) {
+    return true;
+  }
+  std::string text(field);
+  if (const std::size_t comma = text.find(','); decimal_comma && comma != std::string::npos) {
+    if (text.find(',', comma + 1) != std::string::npos || text.find('.') != std::string::npos) return false;
+    text[comma] = '.';
+  }
   char* end = nullptr;
   value = std::strtod(text.c_str(), &end);
   return end == text.c_str() + text.size();
 }
 
-std::vector<std::string_view> split(std::string_view line, char separator) {
-  std::vector<std::string_view> fields;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= line.size(); ++i) {
-    if (i == line.size() || line[i] == separator) {
-      fields.push_back(line.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return fields;
-}
+// The marks spreadsheets and R leave for a value that is not there.
+bool is_missing(std::string_view trimmed) { return trimmed.empty() || trimmed == "NA" || trimmed == "?"; }
 
 std::string where(const std::string& path, std::size_t line) { return path + ":" + std::to_string(line) + ": "; }
 
-void check_finite(double v, const std::string& path, std::size_t line, std::size_t column) {
-  if (!std::isfinite(v)) {
-    throw Error(where(path, line) + "column " + std::to_string(column) + " is " + (std::isnan(v) ? "NaN" : "infinite") +
-                "; every value must be a finite number");
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view strip_bom(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  return text;
+}
+
+struct Record {
+  std::size_t line = 0;  // the line the record starts on
+  std::vector<std::string> fields;
+};
+
+// Reads the records of CSV text with one delimiter (RFC 4180 quoting), skipping blank lines.
+class CsvScanner {
+ public:
+  CsvScanner(std::string_view text, char delimiter, const std::string& source)
+      : text_(text), delimiter_(delimiter), source_(source) {}
+
+  // The next record; false at the end of the text. Throws Error for a quoted field that is not
+  // closed or is followed by more text.
+  bool next(Record& record) {
+    const std::size_t size = text_.size();
+    while (pos_ < size) {  // blank lines
+      std::size_t eol = text_.find('\n', pos_);
+      if (eol == std::string_view::npos) eol = size;
+      if (text_.substr(pos_, eol - pos_).find_first_not_of(" \t\r") != std::string_view::npos) break;
+      pos_ = std::min(eol + 1, size);
+      line_ += eol < size;
+    }
+    if (pos_ >= size) return false;
+    record.line = line_;
+    record.fields.clear();
+    std::size_t p = pos_;
+    const auto blank = [&](char c) { return c == ' ' || c == '\r' || (c == '\t' && delimiter_ != '\t'); };
+    for (;;) {
+      std::string field;
+      std::size_t q = p;
+      while (q < size && blank(text_[q]) && text_[q] != '\r') ++q;
+      if (q < size && text_[q] == '"') {
+        const std::size_t opened = line_;
+        for (++q;; ++q) {
+          if (q >= size) {
+            throw Error(where(source_, opened) + "field " + std::to_string(record.fields.size() + 1) +
+                        " opens a quote that is never closed");
+          }
+          if (text_[q] == '"') {
+            if (q + 1 < size && text_[q + 1] == '"') {
+              field += '"';
+              ++q;
+              continue;
+            }
+            ++q;
+            break;
+          }
+          line_ += text_[q] == '\n';
+          field += text_[q];
+        }
+        while (q < size && blank(text_[q])) ++q;
+        if (q < size && text_[q] != delimiter_ && text_[q] != '\n') {
+          throw Error(where(source_, line_) + "field " + std::to_string(record.fields.size() + 1) +
+                      " has text after its closing quote (a quote inside a quoted field is written \"\")");
+        }
+        p = q;
+      } else {
+        while (q < size && text_[q] != delimiter_ && text_[q] != '\n') ++q;
+        field = std::string(trim(text_.substr(p, q - p)));
+        p = q;
+      }
+      record.fields.push_back(std::move(field));
+      if (p < size && text_[p] == delimiter_) {
+        ++p;
+        continue;
+      }
+      if (p < size) {  // the line break
+        ++p;
+        ++line_;
+      }
+      pos_ = p;
+      return true;
+    }
   }
+
+ private:
+  std::string_view text_;
+  char delimiter_;
+  const std::string& source_;
+  std::size_t pos_ = 0, line_ = 1;
+};
+
+// Of ',', ';' and tab, the delimiter that splits the first two records into the most fields, the
+// same number in each; ',' when none splits them.
+char detect_delimiter(std::string_view text, const std::string& source) {
+  char best = ',';
+  std::size_t best_fields = 1;
+  for (const char candidate : {',', ';', '\t'}) {
+    try {
+      CsvScanner scanner(text, candidate, source);
+      Record first, second;
+      if (!scanner.next(first)) return ',';
+      if (scanner.next(second) && second.fields.size() != first.fields.size()) continue;
+      if (first.fields.size() > best_fields) {
+        best = candidate;
+        best_fields = first.fields.size();
+      }
+    } catch (const Error&) {  // a quote this delimiter cannot close: not this one
+    }
+  }
+  return best;
+}
+
+// The column that spec names: a header name (exactly, else in any case), or a 0-based index.
+std::size_t find_column(const std::string& spec, const std::vector<std::string>& header, std::size_t width,
+                        const std::string& path, const char* role) {
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    if (header[k] == spec) return k;
+  }
+  if (!spec.empty() && spec.size() < 10 && std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const std::size_t index = std::stoul(spec);
+    if (index >= width) {
+      throw Error(path + ": the " + role + " column index " + spec + " is beyond the file's " + std::to_string(width) +
+                  " columns (0-based: 0.." + std::to_string(width - 1) + ")");
+    }
+    return index;
+  }
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    if (iequals(header[k], spec)) return k;
+  }
+  if (header.empty()) {
+    throw Error(path + ": no column named '" + printable(spec) + "' for the " + role +
+                ": the file has no header; give a 0-based column index");
+  }
+  std::string names;
+  for (std::size_t k = 0; k < header.size() && names.size() < 200; ++k) names += (k ? ", " : "") + printable(header[k]);
+  throw Error(path + ": no column named '" + printable(spec) + "' for the " + role + "; the header has " + names);
+}
+
+// Sorts class names as scikit-learn's LabelEncoder does: numbers numerically first, then text.
+bool class_name_less(const std::string& a, const std::string& b) {
+  double x = 0, y = 0;
+  const bool a_number = parse_number(a, x), b_number = parse_number(b, y);
+  if (a_number != b_number) return a_number;
+  if (a_number && x != y) return x < y;
+  return a < b;
 }
 
 }  // namespace
 
-Dataset read_csv(const std::string& path, const CsvOptions& options) {
-  const std::string text = read_file(path);
-  std::vector<double> values;  // row-major, `width` per row
-  std::size_t width = 0, rows = 0, first_line = 0;
-  std::size_t line_number = 0, start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank lines
-    const std::vector<std::string_view> fields = split(line, ',');
-    std::vector<double> row(fields.size());
-    bool numeric = true;
-    for (std::size_t k = 0; k < fields.size() && numeric; ++k) numeric = parse_number(fields[k], row[k]);
-    if (!numeric) {
-      if (rows == 0 && first_line == 0) {  // the first non-blank line may be a header
-        first_line = line_number;
-        continue;
+Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
+  text = strip_bom(text);
+  if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
+    throw Error(path + ": is UTF-16 text; save it as UTF-8 (or plain ASCII) CSV");
+  }
+  const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text, path);
+  if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+    throw Error(path + ": '" + printable(std::string_view(&delimiter, 1)) + "' cannot be a CSV delimiter");
+  }
+  const bool decimal_comma = delimiter == ';';
+  const bool inputs_only = options.no_labels || options.label == "none";
+  const bool regression = options.target_columns > 0 || !options.targets.empty();
+  if (options.target_columns > 0 && !options.targets.empty()) {
+    throw Error(path + ": give the target columns by count or by name, not both");
+  }
+  if (regression && (inputs_only || !options.label.empty())) {
+    throw Error(path + ": regression target columns and a class label column (or none) are exclusive; give one");
+  }
+
+  CsvScanner scanner(text, delimiter, path);
+  Record first, second;
+  if (!scanner.next(first)) throw Error(path + ": no samples (the file is empty)");
+  const bool has_second = scanner.next(second);
+  const std::size_t width = first.fields.size();
+  bool header = options.header == CsvHeader::yes;
+  if (options.header == CsvHeader::auto_detect) {
+    // Text over a number below it marks a header; a first line of data with string labels has its
+    // text over more text. A column asked for by name marks it too.
+    for (std::size_t k = 0; k < width && !header; ++k) {
+      double v = 0;
+      const std::string_view field = trim(first.fields[k]);
+      const bool text_field = !is_missing(field) && !parse_number(field, v, decimal_comma);
+      header = text_field && (!has_second || (k < second.fields.size() && parse_number(second.fields[k], v, decimal_comma)));
+      header = header || (text_field && (field == options.label || std::find(options.targets.begin(), options.targets.end(),
+                                                                            field) != options.targets.end()));
+    }
+  }
+  std::vector<std::string> names;
+  if (header) {
+    for (const std::string& f : first.fields) names.emplace_back(trim(f));
+  }
+  const auto column = [&](std::size_t k) {
+    std::string s = "column " + std::to_string(k + 1);
+    if (k < names.size() && !names[k].empty()) s += " (" + printable(names[k]) + ")";
+    return s;
+  };
+
+  // Which column is what: the label, the targets in order, the inputs in file order.
+  constexpr std::size_t kInput = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> target_of(width, kInput);  // column -> its place among the targets
+  std::vector<std::size_t> target_columns;
+  std::size_t label = kInput;
+  if (regression && options.target_columns > 0) {
+    if (width <= options.target_columns) {
+      throw Error(path + ": rows have " + std::to_string(width) + " columns, leaving no inputs beside " +
+                  std::to_string(options.target_columns) + " target column(s)");
+    }
+    for (std::size_t k = width - options.target_columns; k < width; ++k) target_columns.push_back(k);
+  } else if (regression) {
+    for (const std::string& spec : options.targets) {
+      const std::size_t k = find_column(spec, names, width, path, "target");
+      if (std::find(target_columns.begin(), target_columns.end(), k) != target_columns.end()) {
+        throw Error(path + ": " + column(k) + " is named twice among the targets");
       }
-      for (std::size_t k = 0; k < fields.size(); ++k) {
-        double ignored = 0;
-        if (!parse_number(fields[k], ignored)) {
-          throw Error(where(path, line_number) + "column " + std::to_string(k + 1) + " ('" + std::string(fields[k]) +
-                      "') is not a number");
+      target_columns.push_back(k);
+    }
+  } else if (!inputs_only) {
+    if (!options.label.empty()) {
+      label = find_column(options.label, names, width, path, "label");
+    } else {
+      label = 0;
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (iequals(names[k], "label") || iequals(names[k], "class") || iequals(names[k], "target") || iequals(names[k], "y")) {
+          label = k;
+          break;
         }
       }
     }
-    if (rows == 0) width = row.size();
-    if (row.size() != width) {
-      throw Error(where(path, line_number) + "has " + std::to_string(row.size()) + " columns, earlier rows have " +
-                  std::to_string(width));
-    }
-    for (std::size_t k = 0; k < row.size(); ++k) check_finite(row[k], path, line_number, k + 1);
-    if (options.target_columns == 0) {
-      const double label = row[0];
-      if (label < 0 || label != std::floor(label) || label > 1e6) {
-        throw Error(where(path, line_number) + "class label '" + std::string(fields[0]) +
-                    "' in column 1 is not a whole number >= 0 (for regression targets use --target-cols)");
-      }
-    }
-    values.insert(values.end(), row.begin(), row.end());
-    ++rows;
+    target_columns.push_back(label);
   }
-  if (rows == 0) throw Error(path + ": no samples (the file is empty or holds only a header)");
-  const std::size_t targets = options.target_columns == 0 ? 1 : options.target_columns;
-  if (width <= targets) {
+  for (std::size_t t = 0; t < target_columns.size(); ++t) target_of[target_columns[t]] = t;
+  const std::size_t n_targets = target_columns.size(), n_inputs = width - n_targets;
+  if (n_inputs == 0) {
     throw Error(path + ": rows have " + std::to_string(width) + " columns, leaving no inputs beside " +
-                std::to_string(targets) + " target column(s)");
+                std::to_string(n_targets) + " target column(s)");
   }
+
+  std::vector<float> inputs, targets;
+  std::vector<std::string> labels;     // classification: each row's label as written
+  std::vector<std::size_t> lines;      // classification: each row's line, for label errors
+  bool label_names = false;            // a label that is not a number: the labels are names
+  std::string bad_label;               // the first numeric label that is not a class id
+  std::size_t bad_label_line = 0;
+  std::size_t rows = 0;
+  const auto add = [&](const Record& r) {
+    if (r.fields.size() != width) {
+      throw Error(where(path, r.line) + "has " + std::to_string(r.fields.size()) + " columns, " +
+                  (header && rows == 0 ? "the header has " : "earlier rows have ") + std::to_string(width));
+    }
+    for (std::size_t k = 0; k < width; ++k) {
+      const std::string_view field = trim(r.fields[k]);
+      if (is_missing(field)) {
+        throw Error(where(path, r.line) + column(k) + " has no value (" + (field.empty() ? "empty" : "'" + std::string(field) + "'") +
+                    "); every value must be given: fill it in or drop the row");
+      }
+      double v = 0;
+      const bool number = parse_number(field, v, decimal_comma);
+      if (k == label) {
+        lines.push_back(r.line);
+        labels.emplace_back(field);
+        if (!number) {
+          label_names = true;
+        } else if (bad_label.empty() && !(v >= 0 && v == std::floor(v) && v <= 1e6)) {
+          bad_label = field;
+          bad_label_line = r.line;
+        }
+        continue;
+      }
+      if (!number) {
+        throw Error(where(path, r.line) + column(k) + ": '" + printable(field) + "' is not a number" +
+                    (inputs_only ? "" : "; if this column holds the class labels, choose it as the label column"));
+      }
+      const auto value = static_cast<float>(v);
+      if (!std::isfinite(value)) {
+        throw Error(where(path, r.line) + column(k) + " is " +
+                    (std::isnan(v) ? "NaN" : std::isinf(v) ? "infinite" : "beyond the range of a 32-bit float") +
+                    "; every value must be a finite number");
+      }
+      (target_of[k] == kInput ? inputs : targets).push_back(value);
+    }
+    ++rows;
+  };
+  // Targets are gathered row by row in column order; put them in the order asked for.
+  if (!header) add(first);
+  if (has_second) {
+    add(second);
+    Record r;
+    while (scanner.next(r)) add(r);
+  }
+  if (rows == 0) throw Error(path + ": no samples (the file holds only a header)");
+
   Dataset d;
   d.source = path;
-  const std::size_t inputs = width - targets;
-  d.inputs = Tensor<float>(Shape{rows, inputs});
-  d.targets = options.target_columns == 0 ? Tensor<float>(Shape{rows}) : Tensor<float>(Shape{rows, targets});
-  for (std::size_t n = 0; n < rows; ++n) {
-    const double* row = values.data() + n * width;
-    if (options.target_columns == 0) {
-      d.targets[n] = static_cast<float>(row[0]);
-      d.classes = std::max(d.classes, static_cast<std::size_t>(row[0]) + 1);
-      for (std::size_t k = 0; k < inputs; ++k) d.inputs(n, k) = static_cast<float>(row[1 + k]);
-    } else {
-      for (std::size_t k = 0; k < inputs; ++k) d.inputs(n, k) = static_cast<float>(row[k]);
-      for (std::size_t k = 0; k < targets; ++k) d.targets(n, k) = static_cast<float>(row[inputs + k]);
+  d.inputs = Tensor<float>(Shape{rows, n_inputs}, std::move(inputs));
+  if (header) {
+    for (std::size_t k = 0; k < width; ++k) {
+      if (target_of[k] == kInput) d.feature_names.push_back(names[k]);
     }
+    for (const std::size_t k : target_columns) d.target_names.push_back(names[k]);
+  }
+  if (inputs_only) {
+    d.targets = Tensor<float>(Shape{rows, 0});
+    return d;
+  }
+  if (regression) {
+    // targets holds each row's target columns in file order; reorder them as asked.
+    std::vector<std::size_t> file_order(target_columns);
+    std::sort(file_order.begin(), file_order.end());
+    d.targets = Tensor<float>(Shape{rows, n_targets});
+    for (std::size_t n = 0; n < rows; ++n) {
+      for (std::size_t j = 0; j < n_targets; ++j) d.targets(n, target_of[file_order[j]]) = targets[n * n_targets + j];
+    }
+    return d;
+  }
+
+  d.targets = Tensor<float>(Shape{rows});
+  if (!options.class_names.empty()) {
+    std::unordered_map<std::string, std::size_t> id;
+    for (std::size_t c = 0; c < options.class_names.size(); ++c) id.emplace(options.class_names[c], c);
+    for (std::size_t n = 0; n < rows; ++n) {
+      auto found = id.find(labels[n]);
+      double v = 0, w = 0;
+      if (found == id.end() && parse_number(labels[n], v)) {  // "1.0" is the class "1"
+        for (std::size_t c = 0; c < options.class_names.size(); ++c) {
+          if (parse_number(options.class_names[c], w) && w == v) {
+            found = id.find(options.class_names[c]);
+            break;
+          }
+        }
+      }
+      if (found == id.end()) {
+        std::string known;
+        for (std::size_t c = 0; c < options.class_names.size() && known.size() < 200; ++c) {
+          known += (c ? ", " : "") + printable(options.class_names[c]);
+        }
+        throw Error(where(path, lines[n]) + "class '" + printable(labels[n]) + "' in " + column(label) +
+                    " is not one of the " + std::to_string(options.class_names.size()) + " classes given (" + known + ")");
+      }
+      d.targets[n] = static_cast<float>(found->second);
+    }
+    d.classes = options.class_names.size();
+    d.class_names = options.class_names;
+    return d;
+  }
+  if (label_names) {
+    std::vector<std::string> sorted(labels);
+    std::sort(sorted.begin(), sorted.end(), class_name_less);
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::unordered_map<std::string, std::size_t> id;
+    for (std::size_t c = 0; c < sorted.size(); ++c) id.emplace(sorted[c], c);
+    for (std::size_t n = 0; n < rows; ++n) d.targets[n] = static_cast<float>(id.at(labels[n]));
+    d.classes = sorted.size();
+    d.class_names = std::move(sorted);
+    return d;
+  }
+  if (!bad_label.empty()) {
+    throw Error(where(path, bad_label_line) + "class label '" + printable(bad_label) + "' in " + column(label) +
+                " is not a whole number >= 0 (for regression targets use --target-cols; to pick another label "
+                "column, --label)");
+  }
+  for (std::size_t n = 0; n < rows; ++n) {
+    double v = 0;
+    parse_number(labels[n], v, decimal_comma);
+    d.targets[n] = static_cast<float>(v);
+    d.classes = std::max(d.classes, static_cast<std::size_t>(v) + 1);
   }
   return d;
 }
 
-Dataset read_fann(const std::string& path) {
-  const std::string text = read_file(path);
-  std::size_t pos = 0, line = 1;
-  // The next whitespace-separated token and the line it is on; false at the end of the file.
-  auto next = [&](std::string_view& token, std::size_t& token_line) {
-    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) line += text[pos++] == '\n';
-    if (pos >= text.size()) return false;
-    const std::size_t start = pos;
-    while (pos < text.size() && !std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
-    token = std::string_view(text.data() + start, pos - start);
-    token_line = line;
+Dataset read_csv(const std::string& path, const CsvOptions& options) {
+  return parse_csv(read_file(path, "data file"), path, options);
+}
+
+namespace {
+
+// Whitespace-separated tokens and the line each is on.
+class Tokens {
+ public:
+  explicit Tokens(std::string_view text) : text_(text) {}
+  // The next token; false at the end of the text.
+  bool next(std::string_view& token, std::size_t& token_line) {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) line_ += text_[pos_++] == '\n';
+    if (pos_ >= text_.size()) return false;
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    token = text_.substr(start, pos_ - start);
+    token_line = line_;
     return true;
-  };
+  }
+  std::size_t line() const { return line_; }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0, line_ = 1;
+};
+
+bool is_count(std::string_view token) {
+  return !token.empty() && token.size() <= 12 && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+bool looks_like_fann(std::string_view text) {
+  text = strip_bom(text);
+  std::size_t start = 0;
+  std::string_view line;
+  while (start < text.size()) {  // the first non-blank line
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) break;
+    line = {};
+  }
+  Tokens tokens(line);
+  std::string_view token;
+  std::size_t at = 0, count[3] = {0, 0, 0}, n = 0;
+  while (tokens.next(token, at)) {
+    if (n == 3 || !is_count(token)) return false;
+    count[n++] = std::stoull(std::string(token));
+  }
+  if (n != 3) return false;
+  if (line.find('\t') == std::string_view::npos) return true;
+  // Tabs: FANN only if the rest holds exactly the values promised, unlike a tab-separated CSV.
+  if (count[0] > 1000000000 || count[1] + count[2] > 1000000000) return false;
+  Tokens rest(text.substr(std::min(start, text.size())));
+  const std::size_t promised = count[0] * (count[1] + count[2]);
+  std::size_t held = 0;
+  while (held <= promised && rest.next(token, at)) ++held;
+  return held == promised;
+}
+
+Dataset parse_fann(std::string_view text, const std::string& path) {
+  text = strip_bom(text);
+  Tokens tokens(text);
   std::size_t header[3];
   const char* names[3] = {"number of pairs", "number of inputs", "number of outputs"};
   for (int k = 0; k < 3; ++k) {
     std::string_view token;
     std::size_t at = 0;
     double v = 0;
-    if (!next(token, at)) throw Error(path + ":1: the FANN header needs 'pairs inputs outputs'; " + names[k] + " is missing");
+    if (!tokens.next(token, at)) {
+      throw Error(path + ":1: the FANN header needs 'pairs inputs outputs'; " + names[k] + " is missing");
+    }
     if (!parse_number(token, v) || v < (k == 0 ? 0 : 1) || v != std::floor(v) || v > 1e9) {
-      throw Error(where(path, at) + "the FANN header's " + names[k] + " '" + std::string(token) + "' is not a valid count");
+      throw Error(where(path, at) + "the FANN header's " + names[k] + " '" + printable(token) + "' is not a valid count");
     }
     header[k] = static_cast<std::size_t>(v);
   }
@@ -157,22 +511,29 @@ Dataset read_fann(const std::string& path) {
       std::string_view token;
       std::size_t at = 0;
       double v = 0;
-      if (!next(token, at)) {
+      if (!tokens.next(token, at)) {
         throw Error(path + ": ends early: pair " + std::to_string(n + 1) + " of " + std::to_string(N) + " lacks its " +
                     (k < I ? "input " + std::to_string(k + 1) : "output " + std::to_string(k - I + 1)));
       }
-      if (!parse_number(token, v)) throw Error(where(path, at) + "'" + std::string(token) + "' is not a number");
-      check_finite(v, path, at, 0);
-      (k < I ? d.inputs(n, k) : d.targets(n, k - I)) = static_cast<float>(v);
+      if (!parse_number(token, v)) throw Error(where(path, at) + "'" + printable(token) + "' is not a number");
+      const auto value = static_cast<float>(v);
+      if (!std::isfinite(value)) {
+        throw Error(where(path, at) + "a value is " +
+                    (std::isnan(v) ? "NaN" : std::isinf(v) ? "infinite" : "beyond the range of a 32-bit float") +
+                    "; every value must be a finite number");
+      }
+      (k < I ? d.inputs(n, k) : d.targets(n, k - I)) = value;
     }
   }
   std::string_view extra;
   std::size_t at = 0;
-  if (next(extra, at)) {
+  if (tokens.next(extra, at)) {
     throw Error(where(path, at) + "more values than the header's " + std::to_string(N) + " pairs of " +
                 std::to_string(I) + " inputs and " + std::to_string(O) + " outputs");
   }
   return d;
 }
+
+Dataset read_fann(const std::string& path) { return parse_fann(read_file(path, "data file"), path); }
 
 }  // namespace bpnn

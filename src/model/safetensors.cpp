@@ -39,15 +39,16 @@ ParsedFile parse_safetensors(const std::string& path) {
   try {
     header = json::parse(b.begin() + 8, b.begin() + static_cast<std::ptrdiff_t>(f.data_start));
   } catch (const json::exception& e) {
-    throw Error(path + ": the header is not valid JSON: " + e.what());
+    // nlohmann's message quotes the bytes it last read, which may be anything.
+    throw Error(path + ": the header is not valid JSON: " + printable(e.what(), 200));
   }
   if (!header.is_object()) throw Error(path + ": the header must be a JSON object");
   for (const auto& [name, entry] : header.items()) {
-    const std::string where = path + ": tensor '" + name + "': ";
+    const std::string where = path + ": tensor '" + printable(name, 80) + "': ";
     if (name == "__metadata__") {
       if (!entry.is_object()) throw Error(path + ": __metadata__ must be an object of strings");
       for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) throw Error(path + ": __metadata__ '" + key + "' must be a string");
+        if (!value.is_string()) throw Error(path + ": __metadata__ '" + printable(key, 80) + "' must be a string");
       }
       f.metadata = entry;
       continue;
@@ -60,7 +61,7 @@ ParsedFile parse_safetensors(const std::string& path) {
     if (!entry["dtype"].is_string()) throw Error(where + "dtype must be a string");
     t.dtype = entry["dtype"].get<std::string>();
     if (t.dtype != "F32" && t.dtype != "F64" && t.dtype != "I64") {
-      throw Error(where + "dtype " + t.dtype + " is not supported (F32, F64, or I64 for a count)");
+      throw Error(where + "dtype " + printable(t.dtype) + " is not supported (F32, F64, or I64 for a count)");
     }
     const json& shape = entry["shape"];
     if (!shape.is_array() || shape.size() > Shape::max_rank) throw Error(where + "shape must be a list of at most 6 sizes");
@@ -95,7 +96,8 @@ ParsedFile parse_safetensors(const std::string& path) {
   std::sort(by_offset.begin(), by_offset.end(), [](auto* a, auto* b) { return a->begin < b->begin; });
   for (std::size_t k = 1; k < by_offset.size(); ++k) {
     if (by_offset[k]->begin < by_offset[k - 1]->end) {
-      throw Error(path + ": tensors '" + by_offset[k - 1]->name + "' and '" + by_offset[k]->name + "' overlap");
+      throw Error(path + ": tensors '" + printable(by_offset[k - 1]->name, 80) + "' and '" + printable(by_offset[k]->name, 80) +
+                  "' overlap");
     }
   }
   return f;

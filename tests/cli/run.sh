@@ -85,7 +85,7 @@ expect_error "patience without validation" "\-\-patience needs a validation set"
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --patience 3 --out "$work/m"
 expect_error "val fraction leaving nothing" "\-\-val-fraction .* leaves no training or no validation sample" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --val-fraction 0.01 --out "$work/m"
-expect_error "missing data file" "$work/none.csv: cannot open" \
+expect_error "missing data file" "$work/none.csv: no such file" \
   "$bpnn" train --net 2-2 --train "$work/none.csv" --out "$work/none.safetensors"
 [ ! -e "$work/none.safetensors" ] && pass "no model left after a failed run" || fail "a model file was left"
 expect_error "bad network" "layers\[0\] (dense): field 'units' must be a positive integer" \

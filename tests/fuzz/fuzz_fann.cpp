@@ -1,7 +1,8 @@
-// libFuzzer target: FANN .data training files.
+// libFuzzer target: FANN training files, and the content test read_dataset uses to choose FANN.
 #include "bpnn/data/text_formats.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return bpnn::fuzz::run(data, size, ".data", [](const std::string& path) { bpnn::read_fann(path); });
+  bpnn::looks_like_fann(std::string_view(reinterpret_cast<const char*>(data), size));
+  return bpnn::fuzz::run(data, size, ".train", [](const std::string& path) { bpnn::read_fann(path); });
 }

@@ -1,5 +1,6 @@
-// Writing files so that a reader never sees a half-written one: write a temporary file beside the
-// target, flush it, then rename it over the target (atomic on POSIX file systems).
+// Reading whole files with one kind of error for every reader, and writing files so that a reader
+// never sees a half-written one: write a temporary file beside the target, flush it, then rename it
+// over the target (atomic on POSIX file systems).
 #pragma once
 
 #include <string>
@@ -11,7 +12,12 @@ namespace bpnn {
 // temporary file is removed then and the target left as it was.
 void write_file_atomically(const std::string& path, std::string_view content);
 
-// The whole content of a file; throws Error naming the path if it cannot be read.
-std::string read_file(const std::string& path);
+// Throws Error unless path is a regular file (or a pipe) that can be opened for reading:
+// "PATH: no such file", "PATH: is a directory, not a WHAT", "PATH: cannot open: <strerror>".
+void check_readable_file(const std::string& path, std::string_view what = "file");
+
+// The whole content of a file; throws Error naming the path if it cannot be read, with the
+// messages of check_readable_file.
+std::string read_file(const std::string& path, std::string_view what = "file");
 
 }  // namespace bpnn

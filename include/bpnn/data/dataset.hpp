@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "bpnn/core/tensor.hpp"
 
@@ -11,8 +12,15 @@ namespace bpnn {
 struct Dataset {
   Tensor<float> inputs;     // [N, sample dims...]: IDX images [N, rows, cols]; CSV and FANN [N, features]
   Tensor<float> targets;    // classification: [N] class indices; regression: [N, K]
-  std::size_t classes = 0;  // classification: the largest label + 1; regression: 0
+  std::size_t classes = 0;  // classification: the largest label + 1 or class_names.size(); regression: 0
   std::string source;       // where it came from, for messages
+  // Class id -> name when the labels are names (CSV "setosa"); empty when the labels are the class
+  // numbers themselves (IDX, CSV "0", "1", ...).
+  std::vector<std::string> class_names;
+  // The header's names of the input columns and of the label or target columns (CSV with a
+  // header); empty otherwise.
+  std::vector<std::string> feature_names;
+  std::vector<std::string> target_names;
 
   std::size_t size() const { return inputs.shape().rank() == 0 ? 0 : inputs.shape()[0]; }
 };

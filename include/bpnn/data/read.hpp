@@ -14,8 +14,9 @@ struct DataOptions {
   CsvOptions csv = {};
 };
 
-// IDX if the file (after gunzip) starts with the IDX magic of unsigned bytes; FANN if the name
-// ends in ".data"; CSV otherwise.
+// Chosen by content, whatever the name: IDX if the file (after gunzip) starts with the IDX magic of
+// unsigned bytes; FANN if its first line is "pairs inputs outputs" (looks_like_fann); CSV
+// otherwise. A missing file, a directory or an unreadable one is an Error naming the path.
 Dataset read_dataset(const std::string& path, const DataOptions& options = {});
 
 }  // namespace bpnn
