@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
 # build, each with warnings as errors, then concurrent inference under ThreadSanitizer, then the
-# libFuzzer targets (clang) over their seed corpora.
+# libFuzzer targets (clang) over their seed corpora, then the backend conformance test in a build
+# without BLAS (BPNN_BLAS=OFF, as for WebAssembly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch and Fashion-MNIST are the peers some tests compare against.
@@ -23,3 +24,7 @@ TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/threads_test
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON
 cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs"
+
+cmake -S . -B build-noblas -DCMAKE_BUILD_TYPE=Release -DBPNN_BLAS=OFF -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
+cmake --build build-noblas -j"$jobs" --target backend_test
+./build-noblas/tests/backend_test

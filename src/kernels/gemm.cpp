@@ -1,14 +1,19 @@
 #include "kernels/gemm.hpp"
 
-#include <cblas.h>
-
 #include <algorithm>
 
 #include "core/parallel.hpp"
 
+#if BPNN_HAVE_BLAS
+#include <cblas.h>
+#else
+#include "backend/loops.hpp"
+#endif
+
 namespace bpnn::kernels {
 namespace {
 
+#if BPNN_HAVE_BLAS
 CBLAS_TRANSPOSE to_cblas(Transpose t) { return t == Transpose::yes ? CblasTrans : CblasNoTrans; }
 
 blasint to_int(std::size_t n) { return static_cast<blasint>(n); }
@@ -32,8 +37,8 @@ struct Blas<double> {
 // Vector shapes go to level-2 BLAS: OpenBLAS's GEMM packs its operands first, which costs more
 // than the whole product when one side is a single row (online training, batch 1).
 template <class T>
-void blas_product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
-                  const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+void product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   if (K == 1 && beta == T(1)) {
     // C += alpha a b^T, a being op(A)'s one column and b op(B)'s one row.
@@ -48,6 +53,14 @@ void blas_product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size
                   to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
   }
 }
+#else
+// A build without BLAS (BPNN_BLAS=OFF): each share is the reference backend's plain loops.
+template <class T>
+void product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
+             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  loops::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+#endif
 
 // Products smaller than this (M N K) stay on one thread: a share would take a few microseconds,
 // no more than handing it to another thread costs.
@@ -55,6 +68,7 @@ constexpr std::size_t kSplitWork = std::size_t{1} << 20;
 
 }  // namespace
 
+#if BPNN_HAVE_BLAS
 OneBlasThread::OneBlasThread() : before_(openblas_get_num_threads()) {
   if (before_ != 1) openblas_set_num_threads(1);
 }
@@ -62,17 +76,23 @@ OneBlasThread::OneBlasThread() : before_(openblas_get_num_threads()) {
 OneBlasThread::~OneBlasThread() {
   if (before_ != 1) openblas_set_num_threads(before_);
 }
+#else
+// Without BLAS there is no second pool to hold back.
+OneBlasThread::OneBlasThread() : before_(1) {}
+OneBlasThread::~OneBlasThread() = default;
+#endif
 
 // With several threads, a large product is split into column (or row) blocks of C, one per thread,
-// each a single-threaded BLAS call. The larger of M and N is split, so that each thread packs only
-// its share of the larger operand; block edges fall on multiples of 16, the kernels' widths.
+// each a single-threaded BLAS call (plain loops without BLAS). The larger of M and N is split, so
+// that each thread packs only its share of the larger operand; block edges fall on multiples of 16,
+// the kernels' widths.
 template <class T>
 void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N,
           std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
           std::size_t ldc) {
   if (M == 0 || N == 0) return;
   if (pool.parts() == 1 || M * N * K < kSplitWork) {
-    blas_product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes, split_columns = N >= M;
@@ -82,10 +102,10 @@ void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b
     const std::size_t begin = edge(part), end = edge(part + 1);
     if (begin >= end) return;
     if (split_columns) {
-      blas_product(trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb, beta,
+      product(trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb, beta,
                    C + begin, ldc);
     } else {
-      blas_product(trans_a, trans_b, end - begin, N, K, alpha, a_t ? A + begin : A + begin * lda, lda, B, ldb, beta,
+      product(trans_a, trans_b, end - begin, N, K, alpha, a_t ? A + begin : A + begin * lda, lda, B, ldb, beta,
                    C + begin * ldc, ldc);
     }
   });

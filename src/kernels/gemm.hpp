@@ -1,4 +1,5 @@
-// The one GEMM wrapper: the only code that talks to CBLAS. Row-major throughout.
+// The one GEMM wrapper: the only code that talks to CBLAS (in a build with BPNN_BLAS=OFF, plain
+// loops instead, and OneBlasThread does nothing). Row-major throughout.
 #pragma once
 
 #include <cstddef>
