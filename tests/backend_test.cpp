@@ -25,7 +25,7 @@ namespace bpnn {
 namespace {
 
 // The ops of Backend<T>, in backend.hpp's order: its pure virtual members but name() (threads()
-// is not an op either). Counted by hand in backend.hpp: 27. A new op there is a compile error in
+// is not an op either). Counted by hand in backend.hpp: 28. A new op there is a compile error in
 // Recorder below until it is forwarded, and a failure of the conformance test until a case calls it.
 constexpr std::string_view kOps[] = {
     "gemm",
@@ -53,10 +53,11 @@ constexpr std::string_view kOps[] = {
     "sgd_update",
     "adam_update",
     "rmsprop_update",
+    "rprop_update",
     "sum_squares",
     "scale",
 };
-static_assert(std::size(kOps) == 27, "the pure virtual ops of Backend<T> in include/bpnn/backend/backend.hpp");
+static_assert(std::size(kOps) == 28, "the pure virtual ops of Backend<T> in include/bpnn/backend/backend.hpp");
 
 // A backend that forwards every op to another and notes which ops were called, so the test knows
 // what its cases really reach. Being a complete Backend, it stops compiling when an op is added.
@@ -147,6 +148,9 @@ class Recorder final : public Backend<T> {
   void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg, T* momentum_buffer,
                       T* grad_avg) const override {
     note("rmsprop_update"); inner_.rmsprop_update(n, s, p, g, square_avg, momentum_buffer, grad_avg);
+  }
+  void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) const override {
+    note("rprop_update"); inner_.rprop_update(n, s, p, g, prev, step);
   }
   double sum_squares(std::size_t n, const T* x) const override {
     note("sum_squares");
@@ -622,6 +626,19 @@ void add_optimizer_cases(std::vector<Case<T>>& cases) {
       }
     }
   }
+  // RPROP: previous gradients of both signs and exact zeros, steps at and near both bounds, so that
+  // growth, shrinking, skipped updates and clamping all happen.
+  cases.push_back({"rprop_update", "signs, zeros and both bounds", [=](const Backend<T>& b, Rng& rng) {
+                     auto p = random<T>(rng, n), prev = random<T>(rng, n), step = random<T>(rng, n, 1e-6, 0.1);
+                     auto g = random<T>(rng, n);
+                     for (std::size_t i = 0; i < n; i += 7) prev[i] = T(0);
+                     for (std::size_t i = 3; i < n; i += 11) g[i] = T(0);
+                     for (std::size_t i = 1; i < n; i += 13) step[i] = T(50);
+                     for (std::size_t i = 2; i < n; i += 17) step[i] = T(1e-6);
+                     const RpropStep<T> s{.eta_minus = T(0.5), .eta_plus = T(1.2), .step_min = T(1e-6), .step_max = T(50)};
+                     b.rprop_update(n, s, p.data(), g.data(), prev.data(), step.data());
+                     return Buffers<T>{{"p", p}, {"prev", prev}, {"step", step}};
+                   }});
 }
 
 template <class T>
