@@ -162,6 +162,7 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       res.set_content(reinterpret_cast<const char*>(asset.data), asset.size, asset.type);
     });
   }
+  server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   server.Post("/api/sessions", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       serve::Fields(serve::parse_body(req.body)).only({});

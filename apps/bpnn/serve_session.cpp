@@ -57,8 +57,10 @@ void Session::set_data(const json& body) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
   } else {
-    config_.worked_example = false;
-    if (config_.layers.empty()) config_.layers = {{3, "sigmoid"}, {1, "sigmoid"}};
+    if (config_.worked_example || config_.layers.empty()) {  // leaving the worked example: the default 2-3-1 network
+      config_ = NetworkConfig{.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
+                              .learning_rate = 3.0, .weight_decay = 0.0, .batch_size = 0, .seed = 1, .worked_example = false};
+    }
     // The output layer follows the data: one unit for 0/1 labels unless it already has one per class.
     LayerChoice& out = config_.layers.back();
     if (!(data_.classification() && out.units == data_.classes)) out.units = data_.classification() ? 1 : data_.outputs;
