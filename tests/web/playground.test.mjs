@@ -23,7 +23,7 @@ const errors = [];
 let failed = false;
 try {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1400, height: 900 });
+  await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 0.75 });  // smaller screenshots, still legible
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(url, { waitUntil: 'load' });
