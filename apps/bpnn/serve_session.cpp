@@ -585,7 +585,9 @@ json Session::check_gradients(const json& body) {
     for (std::size_t k = 0; k < p.entry(e).shape.numel(); ++k) elements.push_back(p.entry(e).offset + k);
   }
   const std::size_t stride = std::max<std::size_t>(1, elements.size() / 4096);
-  const double h = 1e-6;
+  // The difference's own rounding is about 1e-16 * E / h ~ 1e-10: the floor keeps a gradient that is
+  // nearly 0 (a dead relu, a saturated sigmoid) from turning that noise into a large relative error.
+  const double h = 1e-6, kFloor = 1e-3;
   double worst = 0, worst_abs = 0;
   std::size_t checked = 0, worst_at = 0;
   double* w = p.values().data();
@@ -598,7 +600,7 @@ json Session::check_gradients(const json& body) {
     const double down = loss_at();
     w[at] = keep;
     const double numeric = (up - down) / (2 * h);
-    const double error = std::fabs(numeric - analytic[at]) / std::max(std::fabs(numeric) + std::fabs(analytic[at]), 1e-6);
+    const double error = std::fabs(numeric - analytic[at]) / std::max(std::fabs(numeric) + std::fabs(analytic[at]), kFloor);
     if (error > worst || checked == 0) worst = error, worst_at = at;
     worst_abs = std::max(worst_abs, std::fabs(numeric - analytic[at]));
     ++checked;
@@ -611,7 +613,7 @@ json Session::check_gradients(const json& body) {
   }
   return {{"checked", checked}, {"samples", n}, {"step", h}, {"max_relative_error", worst}, {"max_absolute_error", worst_abs},
           {"worst", where}, {"passed", worst < 1e-5},
-          {"note", "relative error |numeric - backprop| / max(|numeric| + |backprop|, 1e-6); relu's kinks may raise it"}};
+          {"note", "relative error |numeric - backprop| / max(|numeric| + |backprop|, 1e-3); relu's kinks may raise it"}};
 }
 
 }  // namespace bpnn::serve

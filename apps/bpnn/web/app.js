@@ -37,6 +37,10 @@ async function fetchState() {
 }
 // Actions that return the whole state render it at once; the event stream brings the rest.
 async function act(action, body) {
+  if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
+    $('gradcheck-result').textContent = '';
+    window.bpnnState.gradcheck = null;
+  }
   try {
     const reply = await api(action, body);
     if (reply.version !== undefined) render(reply);
