@@ -5,8 +5,10 @@
 # without BLAS (BPNN_BLAS=OFF, as for WebAssembly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# PyTorch and Fashion-MNIST are the peers some tests compare against.
-bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev
+# PyTorch and Fashion-MNIST are the peers some tests compare against; cpp-httplib serves the
+# playground, which Chromium and puppeteer-core (tests/web) drive.
+bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev libcpp-httplib-dev chromium
+npm install --prefix tests/web --no-audit --no-fund
 jobs=$(nproc)
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "demo.hpp"
+#include "serve.hpp"
 #include "train.hpp"
 #include "use.hpp"
 
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
   bpnn::cli::add_inspect_command(app);
   bpnn::cli::add_plot_command(app);
   bpnn::cli::add_demo_command(app);
+  bpnn::cli::add_serve_command(app);
   try {
     if (const std::string message = unknown_name(app, args); !message.empty()) {
       std::cerr << "bpnn: error: " << message << " (see --help)\n";

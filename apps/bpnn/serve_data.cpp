@@ -1,0 +1,145 @@
+// The playground's data sets, every random one drawn from bpnn's Rng so a seed gives the same set.
+#include "serve_data.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "bpnn/core/rng.hpp"
+
+namespace bpnn::serve {
+namespace {
+
+struct Point {
+  double x, y;
+  int label;
+};
+
+PlayData truth_table(const std::string& name, int a00, int a01, int a10, int a11) {
+  PlayData d{.name = name, .inputs = 2, .classes = 2, .outputs = 1};
+  d.train_x = {0, 0, 0, 1, 1, 0, 1, 1};
+  d.train_y = {double(a00), double(a01), double(a10), double(a11)};
+  return d;
+}
+
+std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng& rng) {
+  std::vector<Point> points;
+  for (std::size_t k = 0; k < n; ++k) {
+    const int label = static_cast<int>(k % 2);
+    double x = 0, y = 0;
+    if (set == "circle") {  // label 1 inside radius 0.5, 0 in a ring around it
+      const double r = label == 1 ? 0.5 * rng.uniform() : 0.7 + 0.3 * rng.uniform();
+      const double a = 2 * std::numbers::pi * rng.uniform();
+      x = r * std::cos(a), y = r * std::sin(a);
+    } else if (set == "blobs") {
+      const double c = label == 1 ? 0.5 : -0.5;
+      x = rng.normal(c, 0.25), y = rng.normal(c, 0.25);
+    } else if (set == "xor_quadrants") {  // label 1 where x and y have the same sign
+      x = rng.uniform(-1, 1), y = rng.uniform(-1, 1);
+      if (label == 1 ? x * y < 0 : x * y > 0) y = -y;
+    } else {  // spiral: two arms, half a turn apart
+      const double t = rng.uniform();
+      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * std::numbers::pi;
+      x = r * std::cos(a), y = r * std::sin(a);
+    }
+    points.push_back({x + noise * rng.normal(0, 0.5), y + noise * rng.normal(0, 0.5), label});
+  }
+  return points;
+}
+
+std::vector<Point> user_points(const Fields& f) {
+  std::vector<Point> points;
+  auto add = [&](double x, double y, double label, std::size_t i) {
+    if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > 1e6 || std::fabs(y) > 1e6) {
+      refuse("data.points[" + std::to_string(i) + "]: x and y must be finite numbers within 1e6");
+    }
+    if (label != 0 && label != 1) refuse("data.points[" + std::to_string(i) + "]: the label must be 0 or 1");
+    if (points.size() >= kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
+    points.push_back({x, y, static_cast<int>(label)});
+  };
+  if (f.has("points")) {
+    const json& list = f.raw("points");
+    if (!list.is_array()) refuse("field 'data.points' must be a list of [x, y, label]");
+    if (list.size() > kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const json& p = list[i];
+      if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number()) {
+        refuse("data.points[" + std::to_string(i) + "] must be [x, y, label] numbers");
+      }
+      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), i);
+    }
+  } else if (f.has("csv")) {
+    if (!f.raw("csv").is_string()) refuse("field 'data.csv' must be text: lines of x,y,label");
+    std::istringstream lines(f.raw("csv").get<std::string>());
+    std::string line;
+    for (std::size_t i = 0; std::getline(lines, line);) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      double v[3];
+      char* end = line.data();
+      for (int c = 0; c < 3; ++c) {
+        char* start = end;
+        v[c] = std::strtod(start, &end);
+        if (end == start) refuse("data.csv line " + std::to_string(i + 1) + ": expected x,y,label");
+        while (*end == ' ' || *end == '\t') ++end;
+        if (c < 2 && *end++ != ',') refuse("data.csv line " + std::to_string(i + 1) + ": expected x,y,label");
+      }
+      add(v[0], v[1], v[2], i++);
+    }
+  } else {
+    refuse("data set 'points' needs 'points' ([[x, y, label], ...]) or 'csv'");
+  }
+  if (points.size() < 2) refuse("data.points: give at least 2 points");
+  return points;
+}
+
+}  // namespace
+
+PlayData make_data(const json& request) {
+  const Fields f(request, "data.");
+  const std::string set = f.choice("set", "", {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral", "points"});
+  if (set.empty()) refuse("field 'data.set' is missing");
+  if (set == "and" || set == "or" || set == "xor" || set == "xnor" || set == "mazur") {
+    f.only({"set"});
+    if (set == "and") return truth_table(set, 0, 0, 0, 1);
+    if (set == "or") return truth_table(set, 0, 1, 1, 1);
+    if (set == "xor") return truth_table(set, 0, 1, 1, 0);
+    if (set == "xnor") return truth_table(set, 1, 0, 0, 1);
+    // The worked example: one sample, two regression targets.
+    return PlayData{.name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
+  }
+  std::vector<Point> points;
+  double test_split = 0;
+  std::uint64_t seed = 1;
+  if (set == "points") {
+    f.only({"set", "points", "csv", "test_split", "seed"});
+    points = user_points(f);
+  } else {
+    f.only({"set", "points", "noise", "test_split", "seed"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 200, 4, kMaxPoints));
+    const double noise = f.number("noise", 0.1, 0, 1);
+    seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+    Rng rng(seed);
+    points = draw(set, n, noise, rng);
+  }
+  test_split = f.number("test_split", 0, 0, 0.9);
+  seed = static_cast<std::uint64_t>(f.integer("seed", static_cast<std::int64_t>(seed), 0, std::int64_t(1) << 53));
+  // A seeded random share of the points is held out as the test set.
+  PlayData d{.name = set, .inputs = 2, .classes = 2, .outputs = 1};
+  const std::size_t test_count = static_cast<std::size_t>(std::floor(test_split * static_cast<double>(points.size())));
+  Rng split(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::vector<bool> is_test(points.size(), false);
+  for (std::size_t chosen = 0; chosen < test_count;) {
+    const std::size_t k = static_cast<std::size_t>(split.below(points.size()));
+    if (!is_test[k]) is_test[k] = true, ++chosen;
+  }
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    std::vector<double>& x = is_test[k] ? d.test_x : d.train_x;
+    std::vector<double>& y = is_test[k] ? d.test_y : d.train_y;
+    x.push_back(points[k].x), x.push_back(points[k].y);
+    y.push_back(points[k].label);
+  }
+  if (d.train_size() == 0) refuse("field 'data.test_split' leaves no training points");
+  return d;
+}
+
+}  // namespace bpnn::serve

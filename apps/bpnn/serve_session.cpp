@@ -1,0 +1,619 @@
+// One playground session: parse a request, call the library, report every number as JSON.
+#include "serve_session.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace bpnn::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kHeatmapSide = 40;
+constexpr double kStepSeconds = 3.0;  // a step request stops after this long, however many steps remain
+
+std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
+
+// A [rows, cols] tensor as rows of numbers.
+json matrix(TensorView<const double> v, std::size_t rows, std::size_t cols) {
+  json m = json::array();
+  for (std::size_t r = 0; r < rows; ++r) m.push_back(std::vector<double>(v.data() + r * cols, v.data() + (r + 1) * cols));
+  return m;
+}
+
+// NaN and infinity have no JSON form: null says "not a number" to the page.
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// The initializer field of a dense layer in a network description.
+json init_json(const std::string& init) {
+  if (init == "uniform") return {{"type", "uniform"}, {"low", -1.0}, {"high", 1.0}};
+  if (init == "normal") return {{"type", "normal"}, {"mean", 0.0}, {"std", 1.0}};
+  return init;
+}
+
+}  // namespace
+
+Session::Session(std::string id) : id_(std::move(id)) {
+  set_data({{"set", "xor"}});
+  set_network({{"layers", {{{"units", 3}, {"activation", "sigmoid"}}, {{"units", 1}, {"activation", "sigmoid"}}}},
+               {"learning_rate", 3.0}});
+}
+
+void Session::bump() {
+  ++version;
+  changed.notify_all();
+}
+
+void Session::require_network() const {
+  if (!model_) throw RequestError(409, "no network: build one first (POST .../network)");
+}
+
+void Session::set_data(const json& body) {
+  PlayData data = make_data(body);
+  const bool worked_example = data.name == "mazur";
+  data_ = std::move(data);
+  if (worked_example) {
+    config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
+                            .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
+  } else {
+    if (config_.worked_example || config_.layers.empty()) {  // leaving the worked example: the default 2-3-1 network
+      config_ = NetworkConfig{.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
+                              .learning_rate = 3.0, .weight_decay = 0.0, .batch_size = 0, .seed = 1, .worked_example = false};
+    }
+    // The output layer follows the data: one unit for 0/1 labels unless it already has one per class.
+    LayerChoice& out = config_.layers.back();
+    if (!(data_.classification() && out.units == data_.classes)) out.units = data_.classification() ? 1 : data_.outputs;
+    if (out.units == 1 && config_.loss == "cross_entropy") config_.loss = "mse";
+  }
+  error_.clear();
+  try {
+    build();
+  } catch (const RequestError&) {
+    model_.reset();  // the data stays; the learner picks a network that fits it
+    throw;
+  }
+  bump();
+}
+
+void Session::set_network(const json& body) {
+  const Fields f(body, "network.");
+  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "preset"});
+  NetworkConfig c;
+  if (!f.has("layers") || !f.raw("layers").is_array()) refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
+  const json& layers = f.raw("layers");
+  if (layers.empty() || layers.size() > kMaxLayers) {
+    refuse("field 'network.layers' must hold 1 to " + std::to_string(kMaxLayers) + " layers (the output layer included)");
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const Fields layer(layers[i], "network.layers[" + std::to_string(i) + "].");
+    layer.only({"units", "activation"});
+    if (!layer.has("units")) refuse("field 'network.layers[" + std::to_string(i) + "].units' is missing");
+    c.layers.push_back({static_cast<std::size_t>(layer.integer("units", 1, 1, kMaxUnits)),
+                        layer.choice("activation", "sigmoid", {"step", "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"})});
+  }
+  c.loss = f.choice("loss", "mse", {"mse", "cross_entropy", "bce"});
+  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam"});
+  c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : 0.5, 1e-6, 10);
+  c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
+  c.weight_decay = f.number("weight_decay", 0, 0, 1);
+  c.init = f.choice("init", "default", {"default", "uniform", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"});
+  c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+  const std::string preset = f.choice("preset", "", {"mazur"});
+  if (preset == "mazur") {
+    if (data_.name != "mazur") refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
+    if (c.layers.size() != 2 || c.layers[0].units != 2 || c.layers[1].units != 2) {
+      refuse("field 'network.preset': the worked example is a 2-2-2 network");
+    }
+    c.worked_example = true;
+  }
+  const NetworkConfig before = config_;
+  config_ = c;
+  try {
+    build();
+  } catch (...) {
+    config_ = before;
+    build();
+    throw;
+  }
+  error_.clear();
+  bump();
+}
+
+void Session::build() {
+  const NetworkConfig& c = config_;
+  const std::size_t outputs = c.layers.back().units;
+  const std::string last = "network.layers[" + std::to_string(c.layers.size() - 1) + "]";
+  if (data_.classification()) {
+    if (outputs != 1 && outputs != data_.classes) {
+      refuse(last + ".units: this data has " + std::to_string(data_.classes) + " classes: use 1 output (a 0/1 target) or " +
+             std::to_string(data_.classes));
+    }
+  } else if (outputs != data_.outputs) {
+    refuse(last + ".units: this data has " + std::to_string(data_.outputs) + " targets per sample");
+  }
+  if (c.loss == "cross_entropy") {
+    if (outputs < 2) refuse("field 'network.loss': cross_entropy needs one output per class (2 or more)");
+    if (c.layers.back().activation != "identity") {
+      refuse(last + ".activation: cross_entropy applies softmax itself to the outputs (logits): use identity");
+    }
+  }
+  if (c.loss == "bce" && c.layers.back().activation != "sigmoid" && c.layers.back().activation != "softmax") {
+    refuse(last + ".activation: bce needs outputs in [0, 1]: use sigmoid");
+  }
+  // The network as bpnn's own description, built by its one layer factory.
+  json layers = json::array();
+  for (const LayerChoice& layer : c.layers) {
+    json dense = {{"type", "dense"}, {"units", layer.units}};
+    if (c.init != "default") dense["init"] = init_json(c.init);
+    layers.push_back(dense);
+    layers.push_back({{"type", layer.activation}});
+  }
+  const Network network = parse_network(json{{"input", {data_.inputs}}, {"layers", layers}}.dump(), "network");
+  trainer_.reset();
+  model_ = std::make_unique<Sequential<double>>(build_model<double>(network));
+  Rng rng(c.seed);
+  model_->initialize(rng);
+  ParameterStore<double>& p = model_->parameters();
+  if (c.worked_example) {
+    copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
+    copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
+    copy<double>(Tensor<double>(Shape{2, 2}, {0.40, 0.45, 0.50, 0.55}), p.value("2.weight"));
+    copy<double>(Tensor<double>(Shape{2}, {0.60, 0.60}), p.value("2.bias"));
+    p.set_frozen("0.bias");  // the example keeps b1 = 0.35 and b2 = 0.60 fixed
+    p.set_frozen("2.bias");
+  }
+  loss_ = make_loss<double>(c.loss);
+  OptimizerSpec spec{.name = c.optimizer, .learning_rate = c.learning_rate};
+  if (c.weight_decay > 0) spec.weight_decay = c.weight_decay;
+  optimizer_ = make_optimizer<double>(spec);
+  trainer_ = std::make_unique<Trainer<double>>(*model_, *loss_, *optimizer_);
+  prepare_targets_for_model();
+  iteration_ = epoch_ = cursor_ = 0;
+  history_.clear();
+  history_every_ = 1;
+  error_.clear();
+  record();
+}
+
+void Session::prepare_targets_for_model() {
+  const std::size_t outputs = config_.layers.back().units;
+  auto prepare = [&](const std::vector<double>& y) {
+    const std::size_t n = y.size() / data_.target_width();
+    if (!data_.classification() || outputs == 1) {  // regression targets, or a 0/1 label as the one output's target
+      return Tensor<double>(Shape{n, data_.target_width()}, y);
+    }
+    // Labels to what the loss wants, by the library: class indices for cross_entropy, one-hot rows otherwise.
+    Dataset labels{.inputs = Tensor<float>(Shape{n, 1}), .targets = Tensor<float>(Shape{n}), .classes = data_.classes, .source = data_.name};
+    for (std::size_t k = 0; k < n; ++k) labels.targets[k] = static_cast<float>(y[k]);
+    const Tensor<float> t = bpnn::prepare_targets(labels, outputs, {.loss = config_.loss});
+    Tensor<double> out(t.shape());
+    for (std::size_t k = 0; k < t.size(); ++k) out[k] = t[k];
+    return out;
+  };
+  train_t_ = prepare(data_.train_y);
+  test_t_ = data_.test_y.empty() ? Tensor<double>() : prepare(data_.test_y);
+}
+
+void Session::gather(const std::vector<double>& x, const Tensor<double>& t, std::size_t first, std::size_t count) {
+  const std::size_t in = data_.inputs, width = target_columns(t);
+  batch_x_ = Tensor<double>(Shape{count, in}, std::vector<double>(x.begin() + first * in, x.begin() + (first + count) * in));
+  const Shape target_shape = t.shape().rank() == 1 ? Shape{count} : Shape{count, width};
+  batch_t_ = Tensor<double>(target_shape, std::vector<double>(t.data() + first * width, t.data() + (first + count) * width));
+}
+
+double Session::train_batch(std::size_t first, std::size_t count) {
+  gather(data_.train_x, train_t_, first, count);
+  // The three stages, not the fused step, so the page can show the gradients that were applied.
+  const double E = trainer_->compute_gradients(batch_x_.view(), batch_t_.view());
+  trainer_->run_gradient_hooks();
+  trainer_->apply_update();
+  ++iteration_;
+  return E;
+}
+
+json Session::step(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"unit", "count"});
+  const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
+  const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
+  if (!error_.empty()) throw RequestError(409, error_);
+  const std::size_t n = data_.train_size();
+  const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
+  const auto start = Clock::now();
+  const std::size_t record_every = std::max<std::size_t>(1, count / 100);
+  std::size_t done = 0;
+  try {
+    for (; done < count; ++done) {
+      const std::size_t epoch_before = epoch_;
+      do {
+        const std::size_t size = unit == "sample" ? 1 : std::min(batch, n - cursor_);
+        last_loss_ = train_batch(cursor_, size);
+        cursor_ += size;
+        if (cursor_ >= n) cursor_ = 0, ++epoch_;
+        if (!std::isfinite(last_loss_)) {
+          error_ = "training diverged (the loss is not a finite number): lower the learning rate and press reset";
+          break;
+        }
+      } while (unit == "epoch" && epoch_ == epoch_before);
+      if (!error_.empty()) break;
+      if ((done + 1) % record_every == 0 || done + 1 == count) record();
+      if (std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds) {
+        ++done;
+        break;
+      }
+    }
+  } catch (const Error& e) {  // a layer that cannot back-propagate (step), a loss refusing its input
+    bump();
+    throw RequestError(400, std::string("training: ") + e.what());
+  }
+  if (done == 0 || done % record_every != 0) record();
+  bump();
+  json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
+  if (!error_.empty()) reply["error"] = error_;
+  return reply;
+}
+
+void Session::reset(const json& body) {
+  require_network();
+  Fields(body, "").only({});
+  build();
+  bump();
+}
+
+void Session::edit_weight(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"layer", "to", "from", "bias", "value"});
+  const auto layer = static_cast<std::size_t>(f.integer("layer", -1, 0, static_cast<std::int64_t>(dense_layers()) - 1));
+  const auto& dense = static_cast<const Dense<double>&>(model_->layer(2 * layer));
+  const std::size_t units = config_.layers[layer].units, in = dense.in_features();
+  if (!f.has("to") || !f.has("value")) refuse("a weight edit needs 'layer', 'to', 'from' (or \"bias\": true) and 'value'");
+  const auto to = static_cast<std::size_t>(f.integer("to", 0, 0, static_cast<std::int64_t>(units) - 1));
+  const double value = f.number("value", 0, -1e3, 1e3);
+  ParameterStore<double>& p = model_->parameters();
+  if (f.boolean("bias", false)) {
+    if (f.has("from")) refuse("give 'from' or \"bias\": true, not both");
+    p.value(std::to_string(2 * layer) + ".bias")[to] = value;
+  } else {
+    if (!f.has("from")) refuse("field 'from' is missing (the neuron of the layer below, or \"bias\": true)");
+    const auto from = static_cast<std::size_t>(f.integer("from", 0, 0, static_cast<std::int64_t>(in) - 1));
+    p.value(std::to_string(2 * layer) + ".weight")[to * in + from] = value;
+  }
+  error_.clear();
+  record();
+  bump();
+}
+
+Session::Scores Session::evaluate(const std::vector<double>& x, const Tensor<double>& targets) {
+  Scores s;
+  const std::size_t n = x.size() / data_.inputs;
+  if (n == 0) return s;
+  const Tensor<double> input(Shape{n, data_.inputs}, x);
+  const TensorView<const double> out = model_->forward(input.view());
+  s.loss = loss_->forward(model_->backend(), out, targets.view());
+  if (data_.classification()) {
+    const std::size_t outputs = config_.layers.back().units;
+    std::size_t right = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const double* o = out.data() + k * outputs;
+      const std::size_t predicted = outputs == 1 ? (o[0] >= 0.5 ? 1 : 0) : static_cast<std::size_t>(std::max_element(o, o + outputs) - o);
+      const double* t = targets.data() + k * (targets.shape().rank() == 1 ? 1 : outputs);
+      const std::size_t truth = targets.shape().rank() == 1 || outputs == 1 ? static_cast<std::size_t>(t[0])
+                                                                          : static_cast<std::size_t>(std::max_element(t, t + outputs) - t);
+      right += predicted == truth ? 1 : 0;
+    }
+    s.accuracy = static_cast<double>(right) / static_cast<double>(n);
+  }
+  return s;
+}
+
+void Session::record() {
+  const Scores train = evaluate(data_.train_x, train_t_);
+  std::vector<double> row = {static_cast<double>(iteration_), train.loss, NAN, train.accuracy, NAN};
+  if (!data_.test_x.empty()) {
+    const Scores test = evaluate(data_.test_x, test_t_);
+    row[2] = test.loss, row[4] = test.accuracy;
+  }
+  if (!history_.empty() && history_.back()[0] == row[0]) history_.pop_back();
+  if (iteration_ % history_every_ == 0 || history_.empty()) history_.push_back(row);
+  else history_.back() = row;  // keep the newest value even between recorded iterations
+  if (history_.size() > kMaxHistory) {  // halve: keep every other point, record half as often
+    std::vector<std::vector<double>> kept;
+    for (std::size_t k = 0; k < history_.size(); k += 2) kept.push_back(history_[k]);
+    if (kept.back() != history_.back()) kept.push_back(history_.back());
+    history_ = std::move(kept);
+    history_every_ *= 2;
+  }
+}
+
+std::string Session::neuron_name(std::size_t layer, std::size_t j) const {
+  const std::string n = std::to_string(j + 1);
+  if (layer == 0) return "i" + n;
+  if (layer == dense_layers()) return "o" + n;
+  return dense_layers() == 2 ? "h" + n : "h" + std::to_string(layer) + "." + n;
+}
+
+// Weights are numbered as the tutorial numbers them: layer by layer, each neuron's incoming
+// weights in turn (w1, w2 into h1; w3, w4 into h2; w5, w6 into o1; ...).
+std::string Session::weight_name(std::size_t layer, std::size_t to, std::size_t from) const {
+  std::size_t first = 1;
+  for (std::size_t k = 0; k < layer; ++k) first += config_.layers[k].units * (k == 0 ? data_.inputs : config_.layers[k - 1].units);
+  const std::size_t in = layer == 0 ? data_.inputs : config_.layers[layer - 1].units;
+  std::string name = "w";  // appended, not "w" + ...: GCC 12 warns falsely (-Wrestrict) on that
+  name += std::to_string(first + to * in + from);
+  return name;
+}
+
+json Session::config_json() const {
+  json layers = json::array();
+  for (const LayerChoice& l : config_.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
+  return {{"layers", layers}, {"loss", config_.loss}, {"optimizer", config_.optimizer}, {"learning_rate", config_.learning_rate},
+          {"batch_size", config_.batch_size}, {"weight_decay", config_.weight_decay}, {"init", config_.init},
+          {"seed", config_.seed}, {"worked_example", config_.worked_example}};
+}
+
+json Session::network_json() const {
+  json layers = json::array();
+  const ParameterStore<double>& p = model_->parameters();
+  for (std::size_t k = 0; k < dense_layers(); ++k) {
+    const std::size_t units = config_.layers[k].units, in = k == 0 ? data_.inputs : config_.layers[k - 1].units;
+    const std::size_t wi = p.index(std::to_string(2 * k) + ".weight"), bi = p.index(std::to_string(2 * k) + ".bias");
+    layers.push_back({{"units", units}, {"activation", config_.layers[k].activation},
+                      {"weight", matrix(p.value(wi), units, in)}, {"weight_grad", matrix(p.grad(wi), units, in)},
+                      {"bias", values(p.value(bi))}, {"bias_grad", values(p.grad(bi))},
+                      {"bias_frozen", p.entry(bi).frozen}});
+  }
+  return {{"inputs", data_.inputs}, {"layers", layers}};
+}
+
+const std::string& Session::state_text() {
+  if (state_version_ == version && !state_cache_.empty()) return state_cache_;
+  json s = {{"id", id_}, {"version", version}, {"iteration", iteration_}, {"epoch", epoch_}, {"cursor", cursor_},
+            {"error", error_.empty() ? json(nullptr) : json(error_)}};
+  json train = json::array(), test = json::array();
+  const std::size_t w = data_.target_width();
+  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+    std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
+    row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
+    train.push_back(row);
+  }
+  for (std::size_t k = 0; k < data_.test_size(); ++k) {
+    std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
+    row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
+    test.push_back(row);
+  }
+  s["data"] = {{"set", data_.name}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test}};
+  s["config"] = config_json();
+  if (model_) {
+    s["network"] = network_json();
+    json history = json::array();
+    for (const auto& row : history_) {
+      json r = json::array();
+      for (double v : row) r.push_back(v < 0 && v == -1 ? json(nullptr) : number(v));
+      history.push_back(r);
+    }
+    s["history"] = history;
+    const auto& last = history_.back();
+    s["loss"] = number(last[1]);
+    s["test_loss"] = number(last[2]);
+    s["accuracy"] = last[3] < 0 ? json(nullptr) : number(last[3]);
+    s["test_accuracy"] = last[4] < 0 ? json(nullptr) : number(last[4]);
+    const std::size_t outputs = config_.layers.back().units;
+    if (data_.train_size() <= 16) {  // the truth tables and the worked example: every output
+      const Tensor<double> input(Shape{data_.train_size(), data_.inputs}, data_.train_x);
+      s["outputs"] = matrix(model_->forward(input.view()), data_.train_size(), outputs);
+    }
+    if (data_.inputs == 2 && data_.classification()) {  // the output over the plane, for the heatmap
+      double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+      for (const std::vector<double>* xs : {&data_.train_x, &data_.test_x}) {
+        for (std::size_t k = 0; k + 1 < xs->size(); k += 2) {
+          x0 = std::min(x0, (*xs)[k]), x1 = std::max(x1, (*xs)[k]), y0 = std::min(y0, (*xs)[k + 1]), y1 = std::max(y1, (*xs)[k + 1]);
+        }
+      }
+      const double mx = std::max(0.25, 0.15 * (x1 - x0)), my = std::max(0.25, 0.15 * (y1 - y0));
+      x0 -= mx, x1 += mx, y0 -= my, y1 += my;
+      const std::size_t side = kHeatmapSide;
+      Tensor<double> grid(Shape{side * side, 2});
+      for (std::size_t r = 0; r < side; ++r) {
+        for (std::size_t c = 0; c < side; ++c) {
+          grid[(r * side + c) * 2] = x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / side;
+          grid[(r * side + c) * 2 + 1] = y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / side;  // row 0 at the top
+        }
+      }
+      const TensorView<const double> out = model_->forward(grid.view());
+      std::vector<double> cells(side * side);
+      for (std::size_t k = 0; k < cells.size(); ++k) {
+        const double* o = out.data() + k * outputs;
+        // One output: its value; one per class: class 1's share (softmax of logits for cross_entropy).
+        cells[k] = outputs == 1                       ? o[0]
+                   : config_.loss == "cross_entropy" ? 1.0 / (1.0 + std::exp(o[0] - o[1]))
+                                                      : o[1];
+        if (!std::isfinite(cells[k])) cells[k] = 0.5;
+      }
+      s["heatmap"] = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", side}, {"values", cells}};
+    }
+  }
+  state_cache_ = s.dump();
+  state_version_ = version;
+  return state_cache_;
+}
+
+double Session::one_sample_gradients(std::size_t sample) {
+  gather(data_.train_x, train_t_, sample, 1);
+  try {
+    return trainer_->compute_gradients(batch_x_.view(), batch_t_.view());
+  } catch (const Error& e) {
+    throw RequestError(400, std::string("back-propagation: ") + e.what());
+  }
+}
+
+json Session::numbers(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"sample"});
+  const auto sample = static_cast<std::size_t>(f.integer("sample", 0, 0, static_cast<std::int64_t>(data_.train_size()) - 1));
+  ParameterStore<double>& p = model_->parameters();
+  const std::vector<double> saved_grads = values(p.grads());  // the last step's gradients stay the page's
+  const double E = one_sample_gradients(sample);
+  json layers = json::array();
+  const double lr = config_.learning_rate;
+  for (std::size_t k = 0; k < dense_layers(); ++k) {
+    const std::size_t units = config_.layers[k].units, in = k == 0 ? data_.inputs : config_.layers[k - 1].units;
+    const std::size_t wi = p.index(std::to_string(2 * k) + ".weight"), bi = p.index(std::to_string(2 * k) + ".bias");
+    Tensor<double> w_new(Shape{units, in}), b_new(Shape{units});
+    for (std::size_t e = 0; e < units * in; ++e) w_new[e] = p.value(wi)[e] - lr * p.grad(wi)[e];
+    for (std::size_t j = 0; j < units; ++j) b_new[j] = p.entry(bi).frozen ? p.value(bi)[j] : p.value(bi)[j] - lr * p.grad(bi)[j];
+    json names = json::array();
+    for (std::size_t j = 0; j < units; ++j) names.push_back(neuron_name(k + 1, j));
+    // With one sample, dE/dnet_j of a dense layer's unit is exactly its bias gradient (dnet_j/db_j = 1).
+    layers.push_back({{"neurons", names}, {"net", values(model_->activation(2 * k))}, {"out", values(model_->activation(2 * k + 1))},
+                      {"delta", values(p.grad(bi))}, {"weight", matrix(p.value(wi), units, in)},
+                      {"weight_grad", matrix(p.grad(wi), units, in)}, {"weight_new", matrix(w_new.view(), units, in)},
+                      {"bias", values(p.value(bi))}, {"bias_grad", values(p.grad(bi))}, {"bias_new", values(b_new.view())},
+                      {"bias_frozen", p.entry(bi).frozen}});
+  }
+  std::copy(saved_grads.begin(), saved_grads.end(), p.grads().data());
+  json inputs = json::array();
+  for (std::size_t i = 0; i < data_.inputs; ++i) inputs.push_back(neuron_name(0, i));
+  return {{"sample", sample}, {"input", values(batch_x_.view())}, {"input_names", inputs}, {"target", values(batch_t_.view())},
+          {"loss", number(E)}, {"loss_name", config_.loss}, {"learning_rate", lr}, {"optimizer", config_.optimizer},
+          {"update_rule", config_.optimizer == "sgd" && config_.weight_decay == 0
+                              ? "w_new = w - lr * dE/dw"
+                              : "shown: w - lr * dE/dw; the " + config_.optimizer + " optimizer's own update differs (momentum, Adam's moments or weight decay)"},
+          {"layers", layers}};
+}
+
+json Session::chain_rule(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"sample", "layer", "to", "from", "bias"});
+  const auto sample = static_cast<std::size_t>(f.integer("sample", 0, 0, static_cast<std::int64_t>(data_.train_size()) - 1));
+  if (!f.has("layer") || !f.has("to")) refuse("the chain rule needs 'layer', 'to' and 'from' (or \"bias\": true)");
+  const auto k = static_cast<std::size_t>(f.integer("layer", 0, 0, static_cast<std::int64_t>(dense_layers()) - 1));
+  const std::size_t units = config_.layers[k].units, in = k == 0 ? data_.inputs : config_.layers[k - 1].units;
+  const auto j = static_cast<std::size_t>(f.integer("to", 0, 0, static_cast<std::int64_t>(units) - 1));
+  const bool bias = f.boolean("bias", false);
+  if (bias == f.has("from")) refuse("give 'from' (the neuron of the layer below) or \"bias\": true");
+  const auto i = bias ? 0 : static_cast<std::size_t>(f.integer("from", 0, 0, static_cast<std::int64_t>(in) - 1));
+
+  ParameterStore<double>& p = model_->parameters();
+  const std::vector<double> saved_grads = values(p.grads());
+  const double E = one_sample_gradients(sample);
+  const bool output_layer = k + 1 == dense_layers();
+  const std::string to = neuron_name(k + 1, j), from = bias ? "" : neuron_name(k, i);
+  const std::string name = bias ? "b(" + to + ")" : weight_name(k, j, i);
+  const TensorView<const double> net = model_->activation(2 * k), out = model_->activation(2 * k + 1);
+
+  // dE/dout_j: at the output, the loss's own gradient; below it, the sum over the next layer's
+  // units m of dE/dnet_m * w_mj (each dE/dnet_m being that unit's bias gradient for one sample).
+  json factors = json::array(), terms = json::array();
+  double dE_dout = 0;
+  if (output_layer) {
+    Tensor<double> grad(out.shape());
+    loss_->backward(model_->backend(), out, batch_t_.view(), grad.view());
+    dE_dout = grad[j];
+    const std::string formula = config_.loss == "mse"    ? "2 (out_" + to + " - target) / " + std::to_string(out.size()) + "  (mse averages " + std::to_string(out.size()) + " outputs)"
+                                : config_.loss == "bce" ? "(out - target) / (out (1 - out)) / " + std::to_string(out.size())
+                                                        : "softmax(out)_" + to + " - target  (cross-entropy of the logits)";
+    factors.push_back({{"name", "dE/dout_" + to}, {"formula", formula}, {"value", dE_dout}});
+  } else {
+    const std::size_t next_units = config_.layers[k + 1].units;
+    const TensorView<const double> w_next = p.value(std::to_string(2 * k + 2) + ".weight");
+    const TensorView<const double> delta_next = p.grad(std::to_string(2 * k + 2) + ".bias");
+    for (std::size_t m = 0; m < next_units; ++m) {
+      const double term = delta_next[m] * w_next[m * units + j];
+      dE_dout += term;
+      terms.push_back({{"neuron", neuron_name(k + 2, m)}, {"delta", delta_next[m]}, {"weight", weight_name(k + 1, m, j)},
+                       {"weight_value", w_next[m * units + j]}, {"product", term}});
+    }
+    factors.push_back({{"name", "dE/dout_" + to}, {"formula", "sum over the next layer of dE/dnet_m * w_m"}, {"value", dE_dout}, {"terms", terms}});
+  }
+  // dout_j/dnet_j from the activation layer's own backward, given dE/dout = 1 everywhere: for an
+  // elementwise activation that is each unit's derivative. Softmax mixes its units: no single factor.
+  const std::string activation = config_.layers[k].activation;
+  json dout_dnet = nullptr;
+  if (activation != "softmax") {
+    Tensor<double> ones(out.shape()), derivative(net.shape());
+    std::fill(ones.data(), ones.data() + ones.size(), 1.0);
+    LayerWorkspace<double> workspace;
+    const Context<double> context{.backend = &model_->backend(), .mode = Mode::eval, .workspace = &workspace};
+    try {
+      model_->layer(2 * k + 1).backward(context, net, out, ones.view(), derivative.view());
+      dout_dnet = derivative[j];
+    } catch (const Error&) {  // step: no derivative to show
+    }
+  }
+  const std::map<std::string, std::string> derivative_formulas = {
+      {"sigmoid", "out (1 - out)"}, {"tanh", "1 - out^2"}, {"relu", "1 if net > 0, else 0"},
+      {"leaky_relu", "1 if net > 0, else the slope"}, {"identity", "1"}, {"step", "0 almost everywhere: no gradient flows"},
+      {"softmax", "softmax's Jacobian mixes the units: dE/dnet_j = out_j (dE/dout_j - sum_k out_k dE/dout_k)"}};
+  factors.push_back({{"name", "dout_" + to + "/dnet_" + to}, {"formula", activation + ": " + derivative_formulas.at(activation)},
+                     {"value", dout_dnet}});
+  const double dnet_dw = bias ? 1.0 : (k == 0 ? batch_x_[i] : model_->activation(2 * k - 1)[i]);
+  factors.push_back({{"name", "dnet_" + to + "/d" + name}, {"formula", bias ? "1" : (k == 0 ? "the input " : "out_") + from}, {"value", dnet_dw}});
+  const double backprop = bias ? p.grad(std::to_string(2 * k) + ".bias")[j] : p.grad(std::to_string(2 * k) + ".weight")[j * in + i];
+  const double value = bias ? p.value(std::to_string(2 * k) + ".bias")[j] : p.value(std::to_string(2 * k) + ".weight")[j * in + i];
+  json product = dout_dnet.is_null() ? json(nullptr) : json(dE_dout * dout_dnet.get<double>() * dnet_dw);
+  std::copy(saved_grads.begin(), saved_grads.end(), p.grads().data());
+  return {{"sample", sample}, {"name", name}, {"from", from}, {"to", to}, {"layer", k}, {"bias", bias}, {"loss", number(E)},
+          {"value", value}, {"factors", factors}, {"product", product}, {"backprop", backprop},
+          {"learning_rate", config_.learning_rate}, {"updated", value - config_.learning_rate * backprop}};
+}
+
+json Session::check_gradients(const json& body) {
+  require_network();
+  Fields(body, "").only({});
+  const std::size_t n = std::min<std::size_t>(data_.train_size(), 64);
+  gather(data_.train_x, train_t_, 0, n);
+  const Tensor<double> x = batch_x_, t = batch_t_;
+  ParameterStore<double>& p = model_->parameters();
+  const std::vector<double> saved_grads = values(p.grads());
+  try {
+    trainer_->compute_gradients(x.view(), t.view());
+  } catch (const Error& e) {
+    throw RequestError(400, std::string("back-propagation: ") + e.what());
+  }
+  const std::vector<double> analytic = values(p.grads());
+  std::copy(saved_grads.begin(), saved_grads.end(), p.grads().data());
+  auto loss_at = [&] { return loss_->forward(model_->backend(), model_->forward(x.view()), t.view()); };
+  // Central differences, (E(w + h) - E(w - h)) / 2h, on every trained element (at most 4096, evenly spread).
+  std::vector<std::size_t> elements;
+  for (std::size_t e = 0; e < p.count(); ++e) {
+    if (!p.entry(e).trained()) continue;
+    for (std::size_t k = 0; k < p.entry(e).shape.numel(); ++k) elements.push_back(p.entry(e).offset + k);
+  }
+  const std::size_t stride = std::max<std::size_t>(1, elements.size() / 4096);
+  // The difference's own rounding is about 1e-16 * E / h ~ 1e-10: the floor keeps a gradient that is
+  // nearly 0 (a dead relu, a saturated sigmoid) from turning that noise into a large relative error.
+  const double h = 1e-6, kFloor = 1e-3;
+  double worst = 0, worst_abs = 0;
+  std::size_t checked = 0, worst_at = 0;
+  double* w = p.values().data();
+  for (std::size_t k = 0; k < elements.size(); k += stride) {
+    const std::size_t at = elements[k];
+    const double keep = w[at];
+    w[at] = keep + h;
+    const double up = loss_at();
+    w[at] = keep - h;
+    const double down = loss_at();
+    w[at] = keep;
+    const double numeric = (up - down) / (2 * h);
+    const double error = std::fabs(numeric - analytic[at]) / std::max(std::fabs(numeric) + std::fabs(analytic[at]), kFloor);
+    if (error > worst || checked == 0) worst = error, worst_at = at;
+    worst_abs = std::max(worst_abs, std::fabs(numeric - analytic[at]));
+    ++checked;
+  }
+  std::string where;
+  for (std::size_t e = 0; e < p.count(); ++e) {
+    if (worst_at >= p.entry(e).offset && worst_at < p.entry(e).offset + p.entry(e).shape.numel()) {
+      where = p.entry(e).name + "[" + std::to_string(worst_at - p.entry(e).offset) + "]";
+    }
+  }
+  return {{"checked", checked}, {"samples", n}, {"step", h}, {"max_relative_error", worst}, {"max_absolute_error", worst_abs},
+          {"worst", where}, {"passed", worst < 1e-5},
+          {"note", "relative error |numeric - backprop| / max(|numeric| + |backprop|, 1e-3); relu's kinks may raise it"}};
+}
+
+}  // namespace bpnn::serve

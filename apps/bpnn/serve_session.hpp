@@ -1,0 +1,107 @@
+// One playground session: a data set, a network built from the learner's choices, and its
+// training, all by bpnn's own Sequential, losses, optimizers and Trainer (in double, so the worked
+// example's digits come out exact). Every request body is checked here before any work.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bpnn/bpnn.hpp"
+#include "serve_data.hpp"
+#include "serve_request.hpp"
+
+namespace bpnn::serve {
+
+inline constexpr std::size_t kMaxLayers = 8;    // dense layers, the output layer included
+inline constexpr std::size_t kMaxUnits = 64;    // per layer
+inline constexpr std::size_t kMaxHistory = 1000;
+
+struct LayerChoice {
+  std::size_t units = 1;
+  std::string activation = "sigmoid";
+};
+
+struct NetworkConfig {
+  std::vector<LayerChoice> layers;  // the hidden layers, then the output layer
+  std::string loss = "mse", optimizer = "sgd", init = "default";
+  double learning_rate = 0.5, weight_decay = 0.0;
+  std::size_t batch_size = 0;  // 0: the whole training set
+  std::uint64_t seed = 1;
+  bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
+};
+
+// Not thread-safe: the server holds `mutex` around every call.
+class Session {
+ public:
+  explicit Session(std::string id);
+  const std::string& id() const { return id_; }
+
+  // The API, one call per endpoint; each throws RequestError (4xx) for a request it refuses.
+  void set_data(const json& body);     // {"set": ...}; see make_data
+  void set_network(const json& body);  // {"layers": [{"units", "activation"}], "loss", ...}
+  json step(const json& body);         // {"unit": "sample"|"batch"|"epoch", "count": n}
+  void reset(const json& body);        // weights from the seed again, history cleared
+  void edit_weight(const json& body);  // {"layer", "to", "from" | "bias": true, "value"}
+  json numbers(const json& body);      // {"sample": k}: every number of one step on sample k
+  json chain_rule(const json& body);   // {"sample", "layer", "to", "from" | "bias"}
+  json check_gradients(const json& body);  // central differences against back-propagation
+  // The whole state as JSON text, cached per version.
+  const std::string& state_text();
+
+  // Held by the server around every call above.
+  std::mutex mutex;
+  std::condition_variable changed;  // notified whenever version moves
+  std::uint64_t version = 1;
+  std::chrono::steady_clock::time_point last_used = std::chrono::steady_clock::now();
+  std::uint64_t stream = 0;  // the newest event stream's number; older ones end
+  bool closed = false;
+
+ private:
+  void bump();
+  void build();  // the model, loss, optimizer and trainer from config_ and data_
+  void require_network() const;
+  void prepare_targets_for_model();
+  // One gradient-descent step on samples [first, first + count) of the training set.
+  double train_batch(std::size_t first, std::size_t count);
+  void record();
+  struct Scores {
+    double loss = 0, accuracy = -1;
+  };
+  Scores evaluate(const std::vector<double>& x, const Tensor<double>& targets);
+  std::size_t dense_layers() const { return config_.layers.size(); }
+  std::size_t target_columns(const Tensor<double>& t) const { return t.shape().rank() == 1 ? 1 : t.shape()[1]; }
+  // Samples rows of x [N, inputs] and targets into batch_x_, batch_t_.
+  void gather(const std::vector<double>& x, const Tensor<double>& t, std::size_t first, std::size_t count);
+  // Back-propagation on one training sample, leaving the model's activations and gradients for it.
+  double one_sample_gradients(std::size_t sample);
+  json weight_name_json(std::size_t layer, std::size_t to, long from) const;
+  std::string neuron_name(std::size_t layer, std::size_t j) const;  // layer = dense index + 1; 0: inputs
+  std::string weight_name(std::size_t layer, std::size_t to, std::size_t from) const;
+  json network_json() const;
+  json config_json() const;
+
+  std::string id_;
+  PlayData data_;
+  NetworkConfig config_;
+  std::unique_ptr<Sequential<double>> model_;
+  std::unique_ptr<Loss<double>> loss_;
+  std::unique_ptr<Optimizer<double>> optimizer_;
+  std::unique_ptr<Trainer<double>> trainer_;  // last: it refers to the three above
+  Tensor<double> train_t_, test_t_;  // targets as the loss wants them
+  Tensor<double> batch_x_, batch_t_;
+  std::size_t iteration_ = 0, epoch_ = 0, cursor_ = 0;
+  double last_loss_ = 0;
+  std::string error_;
+  std::vector<std::vector<double>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
+  std::size_t history_every_ = 1;
+  std::string state_cache_;
+  std::uint64_t state_version_ = 0;
+};
+
+}  // namespace bpnn::serve

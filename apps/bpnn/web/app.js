@@ -1,0 +1,414 @@
+// The bpnn playground page: it only reads the learner's choices, sends them to bpnn serve's JSON
+// API and draws what comes back. All training and every number is computed by bpnn in the server.
+// window.bpnnState holds what the page shows, as plain values, for tests and the curious.
+'use strict';
+
+const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'identity', 'softmax', 'step'];
+const state = { session: null, last: null, playing: false, streamOpen: false, selected: null, configKey: '' };
+window.bpnnState = {
+  sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
+  weights: {}, gradients: {}, biases: {}, lossHistory: [], numbers: null, chain: null, gradcheck: null,
+  errors: [], streamEvents: 0,
+};
+const $ = (id) => document.getElementById(id);
+const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+
+// --- the API ----------------------------------------------------------------------------------
+async function api(action, body = {}) {
+  const url = action === 'create' ? '/api/sessions' : `/api/sessions/${state.session}/${action}`;
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const reply = await response.json();
+  if (!response.ok) {
+    const message = reply.error || `HTTP ${response.status}`;
+    window.bpnnState.errors.push({ action, status: response.status, message });
+    showError(message);
+    throw new Error(message);
+  }
+  showError('');
+  return reply;
+}
+function showError(message) {
+  $('error').hidden = !message;
+  $('error').textContent = message;
+}
+async function fetchState() {
+  const response = await fetch(`/api/sessions/${state.session}/state`);
+  if (response.ok) render(await response.json());
+}
+// Actions that return the whole state render it at once; the event stream brings the rest.
+async function act(action, body) {
+  if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
+    $('gradcheck-result').textContent = '';
+    window.bpnnState.gradcheck = null;
+  }
+  try {
+    const reply = await api(action, body);
+    if (reply.version !== undefined) render(reply);
+    else if (!state.streamOpen) await fetchState();
+    return reply;
+  } catch (e) {
+    return null;
+  }
+}
+
+function openStream() {
+  const events = new EventSource(`/api/sessions/${state.session}/events`);
+  events.onopen = () => { state.streamOpen = true; $('status').textContent = 'live'; };
+  events.onerror = () => { state.streamOpen = false; $('status').textContent = 'reconnecting…'; };
+  events.addEventListener('state', (e) => { window.bpnnState.streamEvents++; render(JSON.parse(e.data)); });
+}
+
+// --- the controls -----------------------------------------------------------------------------
+function layerRow(units, activation, output) {
+  const row = document.createElement('div');
+  row.className = 'layer-row';
+  row.innerHTML = `<span>${output ? 'output' : 'hidden'}</span><input type="number" min="1" max="64" value="${units}">` +
+    `<select>${ACTIVATIONS.map((a) => `<option${a === activation ? ' selected' : ''}>${a}</option>`).join('')}</select>` +
+    (output ? '' : '<button title="remove this layer">×</button>');
+  const remove = row.querySelector('button');
+  if (remove) remove.onclick = () => row.remove();
+  row.dataset.output = output ? '1' : '';
+  return row;
+}
+function showConfig(config) {
+  const key = JSON.stringify(config);
+  if (key === state.configKey) return;
+  state.configKey = key;
+  const layers = $('layers');
+  layers.innerHTML = '';
+  config.layers.forEach((l, i) => layers.appendChild(layerRow(l.units, l.activation, i === config.layers.length - 1)));
+  $('net-loss').value = config.loss;
+  $('net-optimizer').value = config.optimizer;
+  $('net-lr').value = config.learning_rate;
+  $('net-batch').value = config.batch_size;
+  $('net-decay').value = config.weight_decay;
+  $('net-init').value = config.init;
+  $('net-seed').value = config.seed;
+}
+function readConfig() {
+  const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
+    units: Number(row.querySelector('input').value), activation: row.querySelector('select').value }));
+  const config = {
+    layers, loss: $('net-loss').value, optimizer: $('net-optimizer').value, learning_rate: Number($('net-lr').value),
+    batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
+    seed: Number($('net-seed').value),
+  };
+  if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
+  return config;
+}
+function readData() {
+  const set = $('data-set').value;
+  if (['and', 'or', 'xor', 'xnor', 'mazur'].includes(set)) return { set };
+  if (set === 'points') return { set, csv: $('data-csv').value, test_split: Number($('data-test').value) };
+  return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
+    test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
+}
+function syncDataControls() {
+  const set = $('data-set').value;
+  $('gen-options').hidden = ['and', 'or', 'xor', 'xnor', 'mazur'].includes(set);
+  $('data-points').parentElement.hidden = set === 'points';
+  $('data-noise').parentElement.hidden = set === 'points';
+  $('data-csv').hidden = set !== 'points';
+}
+
+async function step(unit, count = 1) {
+  const reply = await act('step', { unit, count });
+  if (reply && reply.error) showError(reply.error);
+  return reply;
+}
+async function play() {
+  state.playing = !state.playing;
+  $('play').textContent = state.playing ? '❚❚ pause' : '▶ play';
+  let count = 1;
+  while (state.playing) {
+    const started = performance.now();
+    const reply = await step('batch', count);
+    if (!reply || reply.error) break;
+    if (!state.streamOpen) await fetchState();
+    const took = performance.now() - started;  // about 20 requests a second, however fast a step is
+    count = Math.max(1, Math.min(5000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  state.playing = false;
+  $('play').textContent = '▶ play';
+}
+
+// --- drawing ----------------------------------------------------------------------------------
+function neuronName(layer, j, layers) {  // layer 0: inputs; layers: the number of dense layers
+  if (layer === 0) return `i${j + 1}`;
+  if (layer === layers) return `o${j + 1}`;
+  return layers === 2 ? `h${j + 1}` : `h${layer}.${j + 1}`;
+}
+function weightNames(network) {  // the tutorial's numbering: w1, w2 into h1, w3, w4 into h2, ...
+  const names = [];
+  let n = 1;
+  network.layers.forEach((layer) => {
+    names.push(layer.weight.map((row) => row.map(() => `w${n++}`)));
+  });
+  return names;
+}
+function colour(v) { return v >= 0 ? '#2c6fbb' : '#d2691e'; }
+
+function drawNetwork(s) {
+  const svg = $('network');
+  const net = s.network;
+  if (!net) { svg.innerHTML = ''; return; }
+  const sizes = [net.inputs, ...net.layers.map((l) => l.units)];
+  const W = 640, H = 300, padX = 50, padY = 28;
+  const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
+  const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
+  const names = weightNames(net);
+  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
+  const big = sizes.reduce((a, b) => a + b, 0) > 60;
+  let html = '';
+  net.layers.forEach((layer, k) => {
+    layer.weight.forEach((row, j) => row.forEach((w, i) => {
+      const width = 0.6 + (5 * Math.abs(w)) / maxAbs;
+      const selected = state.selected && state.selected.layer === k && state.selected.to === j && state.selected.from === i;
+      html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}" data-name="${names[k][j][i]}"` +
+        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width}" stroke-opacity="0.75"/>`;
+    }));
+  });
+  sizes.forEach((n, c) => {
+    for (let j = 0; j < n; j++) {
+      const name = neuronName(c, j, net.layers.length);
+      const bias = c > 0 ? net.layers[c - 1].bias[j] : null;
+      html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1" data-name="b(${name})"` +
+        ` cx="${x(c)}" cy="${y(c, j)}" r="${big ? 6 : 13}" ${bias !== null ? `stroke="${colour(bias)}"` : ''}/>`;
+      if (!big) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
+    }
+  });
+  svg.innerHTML = html;
+}
+
+function weightInfo(el) {
+  const s = state.last;
+  const k = Number(el.dataset.layer), j = Number(el.dataset.to);
+  const layer = s.network.layers[k];
+  if (el.dataset.bias) return { name: el.dataset.name, value: layer.bias[j], grad: layer.bias_grad[j], layer: k, to: j, bias: true };
+  const i = Number(el.dataset.from);
+  return { name: el.dataset.name, value: layer.weight[j][i], grad: layer.weight_grad[j][i], layer: k, to: j, from: i };
+}
+
+function drawHeatmap(s) {
+  const canvas = $('heatmap'), g = canvas.getContext('2d');
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  const h = s.heatmap;
+  canvas.hidden = !h;
+  if (!h) return;
+  const cell = canvas.width / h.side;
+  for (let r = 0; r < h.side; r++) {
+    for (let c = 0; c < h.side; c++) {
+      const v = Math.max(0, Math.min(1, h.values[r * h.side + c]));
+      g.fillStyle = `rgb(${Math.round(244 - 200 * v)}, ${Math.round(170 - 30 * v + 40 * v)}, ${Math.round(120 + 100 * v)})`;
+      g.fillRect(c * cell, r * cell, cell + 1, cell + 1);
+    }
+  }
+  const px = (xv) => ((xv - h.x0) / (h.x1 - h.x0)) * canvas.width;
+  const py = (yv) => ((h.y1 - yv) / (h.y1 - h.y0)) * canvas.height;
+  const points = (list, filled) => list.forEach((p) => {
+    g.beginPath();
+    g.arc(px(p[0]), py(p[1]), 3.5, 0, 2 * Math.PI);
+    g.fillStyle = p[2] >= 0.5 ? '#1b4f8f' : '#b5520f';
+    g.strokeStyle = '#fff';
+    if (filled) { g.fill(); g.stroke(); } else { g.lineWidth = 2; g.strokeStyle = g.fillStyle; g.stroke(); g.lineWidth = 1; }
+  });
+  points(s.data.train, true);
+  points(s.data.test, false);
+}
+
+function drawLosses(s) {
+  const canvas = $('losses'), g = canvas.getContext('2d');
+  const W = canvas.width, H = canvas.height, pad = 34;
+  g.clearRect(0, 0, W, H);
+  const hist = s.history || [];
+  const values = hist.flatMap((r) => [r[1], r[2]]).filter((v) => v !== null && v > 0);
+  g.fillStyle = '#1d2330';
+  g.font = '11px sans-serif';
+  g.fillText('loss (log scale) per iteration', pad, 14);
+  if (hist.length < 1 || values.length === 0) return;
+  const lo = Math.log10(Math.min(...values)), hi = Math.log10(Math.max(...values)) + 1e-9;
+  const top = Math.ceil(hi), bottom = Math.min(Math.floor(lo), top - 1);
+  const maxIt = Math.max(1, hist[hist.length - 1][0]);
+  const px = (it) => pad + ((W - pad - 8) * it) / maxIt;
+  const py = (v) => 22 + ((H - 22 - pad) * (top - Math.log10(v))) / (top - bottom);
+  g.strokeStyle = '#e2e4ea';
+  for (let e = bottom; e <= top; e++) {
+    g.beginPath(); g.moveTo(pad, py(10 ** e)); g.lineTo(W - 8, py(10 ** e)); g.stroke();
+    g.fillText(`1e${e}`, 2, py(10 ** e) + 4);
+  }
+  g.fillText(`${maxIt}`, W - 40, H - 12);
+  const line = (col, colour) => {
+    g.strokeStyle = colour; g.lineWidth = 2; g.beginPath();
+    let started = false;
+    hist.forEach((r) => {
+      if (r[col] === null || r[col] <= 0) return;
+      if (!started) { g.moveTo(px(r[0]), py(r[col])); started = true; } else g.lineTo(px(r[0]), py(r[col]));
+    });
+    g.stroke(); g.lineWidth = 1;
+  };
+  line(1, '#2c6fbb');
+  line(2, '#d2691e');
+}
+
+function drawOutputs(s) {
+  const table = $('outputs');
+  if (!s.outputs) { table.innerHTML = ''; return; }
+  const inputs = s.data.inputs;
+  let html = '<tr>' + [...Array(inputs).keys()].map((i) => `<th>i${i + 1}</th>`).join('') + '<th>target</th><th>output</th></tr>';
+  s.outputs.forEach((out, k) => {
+    const row = s.data.train[k];
+    html += '<tr>' + row.slice(0, inputs).map((v) => `<td>${v}</td>`).join('') +
+      `<td>${row.slice(inputs).join(', ')}</td><td class="num">${out.map((v) => fmt(v, 6)).join(', ')}</td></tr>`;
+  });
+  table.innerHTML = html;
+}
+
+function render(s) {
+  if (!s || s.version === undefined) return;
+  if (state.last && s.version < state.last.version) return;  // an older state arriving late
+  state.last = s;
+  showConfig(s.config);
+  $('iteration').textContent = s.iteration;
+  $('epoch').textContent = s.epoch;
+  $('loss').textContent = fmt(s.loss);
+  $('test-loss').textContent = s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6);
+  $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
+  if (s.error) showError(s.error);
+  const select = $('sample');
+  if (select.options.length !== s.data.train.length) {
+    select.innerHTML = s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('');
+  }
+  drawNetwork(s);
+  drawHeatmap(s);
+  drawLosses(s);
+  drawOutputs(s);
+  const b = window.bpnnState;
+  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, loss: s.loss,
+    testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config,
+    lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
+  b.weights = {}; b.gradients = {}; b.biases = {};
+  if (s.network) {
+    const names = weightNames(s.network);
+    s.network.layers.forEach((layer, k) => {
+      layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; b.gradients[names[k][j][i]] = layer.weight_grad[j][i]; }));
+      layer.bias.forEach((v, j) => { b.biases[`b(${neuronName(k + 1, j, s.network.layers.length)})`] = v; });
+    });
+  }
+}
+
+// --- the numbers of one step, and the chain rule of one weight ---------------------------------
+async function showNumbers() {
+  const n = await act('numbers', { sample: Number($('sample').value || 0) });
+  if (!n) return;
+  window.bpnnState.numbers = n;
+  const names = weightNames(state.last.network);
+  let html = `<p>input (${n.input_names.join(', ')}) = (${n.input.join(', ')}), target = (${n.target.join(', ')})</p>`;
+  html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
+  html += '<table><tr><th>neuron</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>';
+  n.layers.forEach((l) => l.neurons.forEach((name, j) => {
+    html += `<tr><td>${name}</td><td class="num">${fmt(l.net[j])}</td><td class="num">${fmt(l.out[j])}</td><td class="num">${fmt(l.delta[j])}</td></tr>`;
+  }));
+  html += `</table><p>update: ${n.update_rule}, lr = ${n.learning_rate}</p>`;
+  html += '<table><tr><th>weight</th><th>w</th><th>dE/dw</th><th>w − lr·dE/dw</th></tr>';
+  n.layers.forEach((l, k) => {
+    l.weight.forEach((row, j) => row.forEach((w, i) => {
+      html += `<tr><td>${names[k][j][i]}</td><td class="num">${fmt(w)}</td><td class="num">${fmt(l.weight_grad[j][i])}</td><td class="num">${fmt(l.weight_new[j][i])}</td></tr>`;
+    }));
+    l.bias.forEach((bv, j) => {
+      html += `<tr><td>b(${l.neurons[j]})</td><td class="num">${fmt(bv)}</td><td class="num">${fmt(l.bias_grad[j])}</td><td class="num">${l.bias_frozen ? 'frozen' : fmt(l.bias_new[j])}</td></tr>`;
+    });
+  });
+  $('numbers').innerHTML = html + '</table>';
+}
+
+async function showChain(info) {
+  state.selected = info;
+  const body = { sample: Number($('sample').value || 0), layer: info.layer, to: info.to };
+  if (info.bias) body.bias = true; else body.from = info.from;
+  const c = await act('chain', body);
+  if (!c) return;
+  drawNetwork(state.last);
+  const shown = [];
+  let html = `<p><b>${c.name}</b> (${c.from ? c.from + ' → ' : 'bias of '}${c.to}) = <span class="num">${fmt(c.value)}</span></p>`;
+  html += `<p>dE/d${c.name} = ${c.factors.map((f) => f.name).join(' × ')}</p><table>`;
+  c.factors.forEach((f) => {
+    const text = fmt(f.value);
+    shown.push(text);
+    html += `<tr><td class="factor">${f.name}</td><td>${f.formula}</td><td class="num factor-value">${text}</td></tr>`;
+    (f.terms || []).forEach((t) => {
+      html += `<tr><td></td><td>δ_${t.neuron} × ${t.weight} = ${fmt(t.delta)} × ${fmt(t.weight_value)}</td><td class="num">${fmt(t.product)}</td></tr>`;
+    });
+  });
+  const product = fmt(c.product);
+  shown.push(product);
+  html += `<tr><th>dE/d${c.name}</th><td>the product</td><td class="num" id="chain-product">${product}</td></tr>`;
+  html += `<tr><td></td><td>back-propagation computed</td><td class="num">${fmt(c.backprop)}</td></tr>`;
+  html += `<tr><td></td><td>${c.name} − lr·dE/d${c.name} (lr ${c.learning_rate})</td><td class="num">${fmt(c.updated)}</td></tr></table>`;
+  html += `<label>set ${c.name} = <input id="edit-value" type="number" step="0.01" value="${c.value}"> <button id="edit-apply">apply</button></label>`;
+  $('chain').innerHTML = html;
+  $('edit-apply').onclick = async () => {
+    const edit = { layer: info.layer, to: info.to, value: Number($('edit-value').value) };
+    if (info.bias) edit.bias = true; else edit.from = info.from;
+    if (await act('weight', edit)) showChain(info);
+  };
+  window.bpnnState.chain = { name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
+    product: c.product, backprop: c.backprop, shown };
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+function wire() {
+  $('data-set').onchange = syncDataControls;
+  $('data-apply').onclick = async () => { if (await act('data', readData())) showNumbers(); };
+  $('net-apply').onclick = () => act('network', readConfig());
+  $('layer-add').onclick = () => {
+    const rows = $('layers').querySelectorAll('.layer-row');
+    if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
+  };
+  $('play').onclick = play;
+  $('step-sample').onclick = () => step('sample');
+  $('step-batch').onclick = () => step('batch');
+  $('step-epoch').onclick = () => step('epoch');
+  $('step-n').onclick = () => step('batch', Number($('step-count').value));
+  $('reset').onclick = () => act('reset');
+  $('numbers-refresh').onclick = showNumbers;
+  $('sample').onchange = showNumbers;
+  $('gradcheck').onclick = async () => {
+    const g = await act('gradcheck');
+    if (!g) return;
+    window.bpnnState.gradcheck = g;
+    $('gradcheck-result').textContent = `gradient check: ${g.checked} values by central differences, largest relative error ` +
+      `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : 'look closer'}`;
+  };
+  const svg = $('network'), tip = $('tooltip');
+  svg.addEventListener('mousemove', (e) => {
+    const el = e.target.closest('.weight');
+    if (!el || !state.last) { tip.hidden = true; return; }
+    const info = weightInfo(el);
+    tip.hidden = false;
+    tip.textContent = `${info.name} = ${fmt(info.value, 6)}   dE/d${info.name} = ${fmt(info.grad, 6)}`;
+    tip.style.left = `${e.clientX + 12}px`;
+    tip.style.top = `${e.clientY + 12}px`;
+  });
+  svg.addEventListener('mouseleave', () => { tip.hidden = true; });
+  svg.addEventListener('click', (e) => {
+    const el = e.target.closest('.weight');
+    if (el && state.last) showChain(weightInfo(el));
+  });
+  window.addEventListener('pagehide', () => navigator.sendBeacon(`/api/sessions/${state.session}/close`, '{}'));
+}
+
+async function start() {
+  wire();
+  syncDataControls();
+  try {
+    const created = await api('create');
+    state.session = created.id;
+    render(created.state);
+    openStream();
+    $('status').textContent = 'connected';
+  } catch (e) {
+    $('status').textContent = 'no server';
+  }
+}
+start();
