@@ -184,7 +184,11 @@ void Session::prepare_targets_for_model() {
       return Tensor<double>(Shape{n, data_.target_width()}, y);
     }
     // Labels to what the loss wants, by the library: class indices for cross_entropy, one-hot rows otherwise.
-    Dataset labels{.inputs = Tensor<float>(Shape{n, 1}), .targets = Tensor<float>(Shape{n}), .classes = data_.classes, .source = data_.name};
+    Dataset labels;
+    labels.inputs = Tensor<float>(Shape{n, 1});
+    labels.targets = Tensor<float>(Shape{n});
+    labels.classes = data_.classes;
+    labels.source = data_.name;
     for (std::size_t k = 0; k < n; ++k) labels.targets[k] = static_cast<float>(y[k]);
     const Tensor<float> t = bpnn::prepare_targets(labels, outputs, {.loss = config_.loss});
     Tensor<double> out(t.shape());
