@@ -5,26 +5,25 @@
 
 namespace bpnn::cli {
 
-void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model) {
-  command.add_option("--input-range", flags.input_range, "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99)")
-      ->capture_default_str();
-  command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets")
-      ->capture_default_str();
+void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
+  const std::string from_model = training ? "" : " (default: as the model was trained)";
+  command.add_option("--input-range", flags.input_range,
+                     "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99; default 0,1)" + from_model);
+  command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets" + from_model);
   command.add_option("--label", flags.label,
                      "CSV: the class label column, a header name or a 0-based index (default: the column named "
-                     "label, class, target or y, else the first)");
-  command.add_option("--delimiter", flags.delimiter, "CSV: the field delimiter, one character or 'tab' (default: detected)");
+                     "label, class, target or y, else the first)" + from_model);
+  command.add_option("--delimiter", flags.delimiter,
+                     "CSV: the field delimiter, one character or 'tab' (default: detected)" + from_model);
   command.add_option("--header", flags.header, "CSV: whether the first line is a header (auto: when it holds text)")
-      ->check(CLI::IsMember({"auto", "yes", "no"}))
-      ->capture_default_str();
-  if (targets_from_model) {
-    flags.targets.clear();
-    command.add_option("--targets", flags.targets,
-                       "OFF,ON values of one-hot targets for mse, mae and bce (default: the model's own)");
-  } else {
-    command.add_option("--targets", flags.targets, "OFF,ON values of one-hot targets for mse, mae and bce")
-        ->capture_default_str();
-  }
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
+  command.add_option("--targets", flags.targets,
+                     "OFF,ON values of one-hot targets for mse, mae and bce (default 0,1)" + from_model);
+  if (!training) return;
+  command.add_flag_callback("--standardize", [&flags] { flags.scaling = "standardize"; },
+                            "Scale each input to mean 0, std 1 (fitted on the training data, kept in the model)");
+  command.add_flag_callback("--normalize", [&flags] { flags.scaling = "normalize"; },
+                            "Scale each input to [0, 1] by its min and max (fitted on the training data, kept in the model)");
 }
 
 std::pair<float, float> parse_range(const std::string& text, const std::string& option) {
@@ -36,31 +35,69 @@ std::pair<float, float> parse_range(const std::string& text, const std::string& 
     auto [p2, e2] = std::from_chars(text.data() + comma + 1, end, high);
     if (e1 == std::errc() && e2 == std::errc() && p1 == text.data() + comma && p2 == end) return {low, high};
   }
-  throw Error(option + ": expected two numbers LOW,HIGH such as 0.01,0.99, got '" + text + "'");
+  throw Error(option + ": expected two numbers LOW,HIGH such as 0.01,0.99, got '" + printable(text) + "'");
 }
 
-PreparedData load_data(const std::string& path, const std::string& labels_path, const DataFlags& flags,
-                       const Sequential<float>& model, std::string_view loss) {
-  DataOptions options;
-  const auto [low, high] = parse_range(flags.input_range, "--input-range");
-  options.idx.low = low;
-  options.idx.high = high;
-  options.idx.labels_path = labels_path;
-  options.csv.target_columns = flags.target_cols;
-  options.csv.label = flags.label;
-  if (flags.delimiter == "tab" || flags.delimiter == "\\t") {
-    options.csv.delimiter = '\t';
-  } else if (flags.delimiter.size() == 1) {
-    options.csv.delimiter = flags.delimiter[0];
-  } else if (!flags.delimiter.empty()) {
-    throw Error("--delimiter: expected one character or 'tab', got '" + printable(flags.delimiter) + "'");
+void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
+  CsvOptions& csv = recipe.read.csv;
+  if (flags.input_range) std::tie(recipe.read.idx.low, recipe.read.idx.high) = parse_range(*flags.input_range, "--input-range");
+  if (flags.targets) std::tie(recipe.off, recipe.on) = parse_range(*flags.targets, "--targets");
+  if (flags.target_cols) {
+    csv.target_columns = *flags.target_cols;
+    if (csv.target_columns > 0) recipe.task = Task::regression;
   }
-  options.csv.header = flags.header == "yes" ? CsvHeader::yes : flags.header == "no" ? CsvHeader::no : CsvHeader::auto_detect;
-  const auto [off, on] = parse_range(flags.targets, "--targets");
+  if (flags.label) csv.label = *flags.label;
+  if (flags.header) csv.header = *flags.header == "yes" ? CsvHeader::yes : *flags.header == "no" ? CsvHeader::no : CsvHeader::auto_detect;
+  if (flags.delimiter) {
+    const std::string& d = *flags.delimiter;
+    if (d != "tab" && d != "\\t" && d.size() != 1) {
+      throw Error("--delimiter: expected one character or 'tab', got '" + printable(d) + "'");
+    }
+    csv.delimiter = d.size() == 1 ? d[0] : '\t';
+  }
+}
+
+DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path) {
+  if (const auto it = metadata.find("bpnn.data"); it != metadata.end()) return recipe_from_json(it->second, path);
+  // Models from before recipes keep only their loss and one-hot values.
+  DataRecipe recipe;
+  const auto loss = metadata.find("bpnn.loss"), targets = metadata.find("bpnn.targets");
+  recipe.loss = loss != metadata.end() ? loss->second : "cross_entropy";
+  if (targets != metadata.end()) std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
+  return recipe;
+}
+
+Dataset read_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe, bool inputs_only) {
+  DataOptions options = recipe.read;
+  options.idx.labels_path = labels_path;
+  options.idx.no_labels = inputs_only;
+  if (inputs_only) options.csv = {.no_labels = true, .header = options.csv.header, .delimiter = options.csv.delimiter};
   Dataset dataset = read_dataset(path, options);
   dataset.source = path;  // the messages name the file as the user gave it
+  if (inputs_only) dataset.targets = Tensor<float>(Shape{dataset.size(), 0});
+  return dataset;
+}
+
+PreparedData load_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
+                       const Sequential<float>& model, bool inputs_only) {
+  return prepare_dataset(read_data(path, labels_path, recipe, inputs_only), recipe, model, inputs_only);
+}
+
+PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model,
+                             bool inputs_only) {
+  const std::string path = dataset.source;
+  apply_scaling(recipe.scaling, dataset.inputs, path);
+  if (inputs_only) {
+    PreparedData data{std::move(dataset), {}, model.input_shape()};
+    data.targets = data.dataset.targets;
+    if (data.dataset.size() > 0 && data.dataset.inputs.size() / data.dataset.size() != model.input_shape().numel()) {
+      throw Error(path + ": samples have " + std::to_string(data.dataset.inputs.size() / data.dataset.size()) +
+                  " values, the network takes " + model.input_shape().str());
+    }
+    return data;
+  }
   return prepare_data(std::move(dataset), model.input_shape(), model.output_shape().numel(),
-                      {.loss = std::string(loss), .off = off, .on = on});
+                      {.loss = recipe.loss, .off = recipe.off, .on = recipe.on});
 }
 
 }  // namespace bpnn::cli

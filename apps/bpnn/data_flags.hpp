@@ -1,40 +1,51 @@
-// The data options that train, eval and predict share, and loading a data set for a model: the
-// flags parsed here, the shaping and checks done by the library (bpnn/data/prepare.hpp).
+// The data options that train, eval and predict share. train turns them into a data recipe
+// (bpnn/data/recipe.hpp) and the model file keeps it; eval and predict start from the model's
+// recipe, and an option given there overrides it.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "bpnn/bpnn.hpp"
-#include "bpnn/data/prepare.hpp"
-#include "bpnn/data/read.hpp"
 
 namespace bpnn::cli {
 
+// Each unset: the default when training, the model's recipe in eval and predict.
 struct DataFlags {
-  std::string input_range = "0,1";  // IDX uint8 0..255 maps to this range
-  std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
-  std::string targets = "0,1";      // one-hot off,on values for mse/mae/bce on class labels
-  std::string label;                // CSV: the label column, a name or a 0-based index ("" = default)
-  std::string delimiter;            // CSV: one character, or "tab" ("" = detected)
-  std::string header = "auto";      // CSV: auto, yes or no
+  std::optional<std::string> input_range;   // IDX uint8 0..255 maps to this range ("0,1")
+  std::optional<std::size_t> target_cols;   // CSV: the last K columns are regression targets
+  std::optional<std::string> targets;       // one-hot off,on values for mse/mae/bce on class labels ("0,1")
+  std::optional<std::string> label;         // CSV: the label column, a name or a 0-based index
+  std::optional<std::string> delimiter;     // CSV: one character, or "tab"
+  std::optional<std::string> header;        // CSV: auto, yes or no
+  std::string scaling = "none";             // train: none, standardize or normalize
 };
 
-// Adds --input-range, --target-cols, --targets, --label, --delimiter and --header to a subcommand. With targets_from_model the
-// --targets default is the model's own (flags.targets is left empty for the caller to fill).
-void add_data_flags(CLI::App& command, DataFlags& flags, bool targets_from_model = false);
-
-// Regression when --target-cols gives the targets, else read from their shape (bpnn::Task): two
-// or more regression targets would otherwise pass for one-hot class rows.
-inline Task task_of(const DataFlags& flags) { return flags.target_cols > 0 ? Task::regression : Task::automatic; }
+// Adds --input-range, --target-cols, --targets, --label, --delimiter and --header to a
+// subcommand; with training, also --standardize and --normalize.
+void add_data_flags(CLI::App& command, DataFlags& flags, bool training);
 
 // "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
 std::pair<float, float> parse_range(const std::string& text, const std::string& option);
 
-// Reads path (labels from labels_path when given) with the flags' options and fits it to model and
-// loss with bpnn::prepare_data (data/prepare.hpp), whose errors name the file.
-PreparedData load_data(const std::string& path, const std::string& labels_path, const DataFlags& flags,
-                       const Sequential<float>& model, std::string_view loss);
+// Sets in recipe what the flags give (every flag for training, where the recipe starts empty).
+void apply_flags(const DataFlags& flags, DataRecipe& recipe);
+
+// The recipe a model file keeps, or for a model from before recipes, what its metadata says.
+DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path);
+
+// Reads path (IDX labels from labels_path when given) as recipe says. inputs_only: no targets are
+// read or needed (predicting on new data); targets are [N, 0].
+Dataset read_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
+                  bool inputs_only = false);
+// Scales dataset's inputs with the recipe's scaling and fits it to the model with
+// bpnn::prepare_data, whose errors name the file.
+PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model,
+                             bool inputs_only = false);
+// read_data, then prepare_dataset.
+PreparedData load_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
+                       const Sequential<float>& model, bool inputs_only = false);
 
 }  // namespace bpnn::cli

@@ -67,17 +67,20 @@ void print_json(const Evaluation& e) {
 void run_eval(const EvalFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
   loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
-  // By default, the loss and target values the model was trained with.
-  const std::string loss = !f.loss.empty()                           ? f.loss
-                           : loaded.metadata.contains("bpnn.loss") ? loaded.metadata["bpnn.loss"]
-                                                                   : "cross_entropy";
-  DataFlags data_flags = f.data_flags;
-  if (data_flags.targets.empty()) data_flags.targets = loaded.metadata.contains("bpnn.targets") ? loaded.metadata["bpnn.targets"] : "0,1";
-  const PreparedData data = load_data(f.data, f.labels, data_flags, loaded.model, loss);
-  const Evaluation e = evaluate(loaded.model, *make_loss<float>(loss), data.inputs(), data.targets, 256, task_of(data_flags));
+  // The data read as the model's training data was, the loss it was trained with, unless told.
+  DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  apply_flags(f.data_flags, recipe);
+  if (!f.loss.empty()) recipe.loss = f.loss;
+  const PreparedData data = load_data(f.data, f.labels, recipe, loaded.model);
+  const Evaluation e = evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
   f.json ? print_json(e) : print_text(e);
+  if (!recipe.class_names.empty() && !f.json) {
+    std::printf("\nclasses:");
+    for (std::size_t c = 0; c < recipe.class_names.size(); ++c) std::printf(" %zu %s", c, recipe.class_names[c].c_str());
+    std::printf("\n");
+  }
   if (!f.report.empty()) {
-    write_report(f.report, {f.model, f.data, f.log, parse_range(f.data_flags.input_range, "--input-range")}, e, data);
+    write_report(f.report, {f.model, f.data, f.log, {recipe.read.idx.low, recipe.read.idx.high}}, e, data);
     std::cerr << "report: " << f.report << "/index.html\n";
   }
 }
@@ -97,7 +100,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
   cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
-  add_data_flags(*cmd, f->data_flags, /*targets_from_model=*/true);
+  add_data_flags(*cmd, f->data_flags, /*training=*/false);
   cmd->callback([f] { run_eval(*f); });
 }
 

@@ -1,6 +1,10 @@
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/model/model_file.hpp"
@@ -13,33 +17,110 @@ namespace {
 
 struct PredictFlags {
   std::string model, data, labels, out;
+  bool json = false, raw = false;
   int threads = 1;
   DataFlags data_flags;
 };
 
+// The inputs of a file to predict on: read as inputs only, unless that gives samples of another
+// width than the network takes and the file also holds the targets (a labelled file).
+PreparedData read_inputs(const PredictFlags& f, const DataRecipe& recipe, const Sequential<float>& model) {
+  const std::size_t width = model.input_shape().numel();
+  std::string inputs_only_error;
+  try {
+    Dataset inputs = read_data(f.data, f.labels, recipe, /*inputs_only=*/true);
+    if (inputs.size() > 0 && inputs.inputs.size() / inputs.size() == width) {
+      return prepare_dataset(std::move(inputs), recipe, model, /*inputs_only=*/true);
+    }
+  } catch (const Error& e) {
+    inputs_only_error = e.what();  // a label column of names, say: read the file as labelled below
+  }
+  Dataset labelled;
+  try {
+    labelled = read_data(f.data, f.labels, recipe);
+  } catch (const Error&) {
+    if (!inputs_only_error.empty()) throw Error(inputs_only_error);  // the clearer of the two
+    throw;
+  }
+  labelled.targets = Tensor<float>(Shape{labelled.size(), 0});
+  return prepare_dataset(std::move(labelled), recipe, model, /*inputs_only=*/true);
+}
+
+// Softmax of each row: a cross-entropy model's logits as probabilities.
+void softmax_rows(Tensor<float>& y, std::size_t outputs) {
+  for (std::size_t n = 0; n < y.size() / outputs; ++n) {
+    float* row = y.data() + n * outputs;
+    const float m = *std::max_element(row, row + outputs);
+    float sum = 0;
+    for (std::size_t k = 0; k < outputs; ++k) sum += row[k] = std::exp(row[k] - m);
+    for (std::size_t k = 0; k < outputs; ++k) row[k] /= sum;
+  }
+}
+
+std::string number(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(v));
+  return text;
+}
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 void run_predict(const PredictFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
   loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
-  // The loss only shapes the targets, which predict ignores.
-  const PreparedData data = load_data(f.data, f.labels, f.data_flags, loaded.model, "cross_entropy");
-  const Tensor<float> y = predict(loaded.model, data.inputs());
-  const std::size_t outputs = loaded.model.output_shape().numel();
-  std::string csv = "predicted";
-  for (std::size_t k = 0; k < outputs; ++k) csv += ",output" + std::to_string(k);
-  csv += "\n";
-  for (std::size_t n = 0; n < data.dataset.size(); ++n) {
-    csv += std::to_string(argmax(y.data() + n * outputs, outputs));
-    char value[32];
-    for (std::size_t k = 0; k < outputs; ++k) {
-      std::snprintf(value, sizeof value, ",%.9g", static_cast<double>(y[n * outputs + k]));
-      csv += value;
+  DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  apply_flags(f.data_flags, recipe);
+  const PreparedData data = read_inputs(f, recipe, loaded.model);
+  Tensor<float> y = predict(loaded.model, data.inputs());
+  const std::size_t outputs = loaded.model.output_shape().numel(), N = data.dataset.size();
+  const bool regression = recipe.task == Task::regression;
+  // What the columns are: probabilities of the classes (a cross-entropy model's logits through
+  // softmax), the regression values, or with --raw the network's outputs as they are.
+  const bool probabilities = !f.raw && !regression && recipe.loss == "cross_entropy";
+  if (probabilities) softmax_rows(y, outputs);
+  auto class_name = [&](std::size_t k) { return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k); };
+  std::vector<std::string> columns;
+  for (std::size_t k = 0; k < outputs; ++k) {
+    if (f.raw) {
+      columns.push_back("output" + std::to_string(k));
+    } else if (regression) {
+      columns.push_back(k < recipe.target_names.size() ? recipe.target_names[k] : "output" + std::to_string(k));
+    } else {
+      columns.push_back((probabilities ? "p_" : "output_") + class_name(k));
     }
-    csv += "\n";
+  }
+  std::string text;
+  if (f.json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t n = 0; n < N; ++n) {
+      nlohmann::json row = nlohmann::json::object();
+      if (!regression) row["predicted"] = class_name(argmax(y.data() + n * outputs, outputs));
+      nlohmann::json values = nlohmann::json::object();
+      for (std::size_t k = 0; k < outputs; ++k) values[columns[k]] = y[n * outputs + k];
+      row[regression ? "values" : "outputs"] = values;
+      rows.push_back(row);
+    }
+    text = rows.dump(1) + "\n";
+  } else {
+    text = regression ? "" : "predicted";
+    for (std::size_t k = 0; k < outputs; ++k) text += (k == 0 && regression ? "" : ",") + csv_field(columns[k]);
+    text += "\n";
+    for (std::size_t n = 0; n < N; ++n) {
+      if (!regression) text += csv_field(class_name(argmax(y.data() + n * outputs, outputs)));
+      for (std::size_t k = 0; k < outputs; ++k) text += (k == 0 && regression ? "" : ",") + number(y[n * outputs + k]);
+      text += "\n";
+    }
   }
   if (f.out.empty()) {
-    std::cout << csv;
+    std::cout << text;
   } else {
-    write_file_atomically(f.out, csv);
+    write_file_atomically(f.out, text);
   }
 }
 
@@ -47,14 +128,19 @@ void run_predict(const PredictFlags& f) {
 
 void add_predict_command(CLI::App& app) {
   auto f = std::make_shared<PredictFlags>();
-  CLI::App* cmd = app.add_subcommand("predict", "Predict: one CSV row per sample, the class then the outputs");
-  cmd->footer("Example:\n  bpnn predict --model digits.safetensors --data test-images-idx3-ubyte.gz --out predictions.csv");
+  CLI::App* cmd = app.add_subcommand(
+      "predict", "Predict on new data: one CSV row per sample, the class and its probabilities (or the values)");
+  cmd->footer(
+      "The data needs no labels, and is read as the model's training data was (columns, scaling).\n"
+      "Example:\n  bpnn predict --model digits.safetensors --data test-images-idx3-ubyte.gz --out predictions.csv");
   cmd->add_option("--model", f->model, "Model file (safetensors)")->required();
-  cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
-  cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
-  cmd->add_option("--out", f->out, "CSV file to write (default: standard output)");
+  cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN data; labels are not needed")->required();
+  cmd->add_option("--labels", f->labels, "IDX labels file (not needed)");
+  cmd->add_option("--out", f->out, "CSV (or with --json, JSON) file to write (default: standard output)");
+  cmd->add_flag("--json", f->json, "JSON: one object per sample");
+  cmd->add_flag("--raw", f->raw, "The network's raw outputs (logits), not probabilities");
   cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
-  add_data_flags(*cmd, f->data_flags);
+  add_data_flags(*cmd, f->data_flags, /*training=*/false);
   cmd->callback([f] { run_predict(*f); });
 }
 

@@ -1,5 +1,7 @@
 #include "train.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -60,7 +62,7 @@ std::string resume_command(const std::vector<std::string>& args, const std::stri
 }
 
 struct TrainFlags {
-  std::string net, train, train_labels, test, test_labels, loss = "cross_entropy", optimizer = "sgd";
+  std::string net, train, train_labels, test, test_labels, loss, optimizer = "sgd";
   double max_grad_norm = 0.0;
   // Only the options given reach the library, which supplies the defaults and refuses an option
   // the chosen optimizer or schedule does not have.
@@ -80,6 +82,13 @@ struct TrainFlags {
   int threads = 1;
   DataFlags data;
 };
+
+// The largest |x| among the inputs: the hint when training diverges on unscaled data.
+float largest_magnitude(TensorView<const float> x) {
+  float largest = 0;
+  for (float v : x.span()) largest = std::max(largest, std::abs(v));
+  return largest;
+}
 
 // --net is a file, or the network itself (JSON text or the compact form, which has no '.' or '/').
 Network read_net_flag(const std::string& net) {
@@ -107,12 +116,22 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   model.initialize(rng);
   if (!f.init.empty()) load_weights(f.init, model);
 
-  const std::unique_ptr<Loss<float>> loss = make_loss<float>(f.loss);
-  PreparedData train = load_data(f.train, f.train_labels, f.data, model, f.loss);
+  // The data decides the task, the task the default loss; the recipe goes into the model file.
+  DataRecipe recipe;
+  apply_flags(f.data, recipe);
+  Dataset training = read_data(f.train, f.train_labels, recipe);
+  learn_from(recipe, training);
+  recipe.loss = f.loss.empty() ? default_loss(recipe.task) : f.loss;
+  check_loss(recipe.loss, recipe.task, std::string(model.layer(model.size() - 1).kind()));
+  if (training.size() == 0) throw Error(f.train + ": holds no samples");
+  recipe.scaling = fit_scaling(scaling_kind(f.data.scaling), training.inputs.view());
+  const float largest_input = largest_magnitude(training.inputs.view());
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(recipe.loss);
+  PreparedData train = prepare_dataset(std::move(training), recipe, model);
   PreparedData test, validation;
-  if (!f.test.empty()) test = load_data(f.test, f.test_labels, f.data, model, f.loss);
+  if (!f.test.empty()) test = load_data(f.test, f.test_labels, recipe, model);
   if (!f.val.empty() && f.val_fraction > 0) throw Error("give --val or --val-fraction, not both");
-  if (!f.val.empty()) validation = load_data(f.val, f.val_labels, f.data, model, f.loss);
+  if (!f.val.empty()) validation = load_data(f.val, f.val_labels, recipe, model);
   if (f.val_fraction > 0) {
     try {
       validation = split_validation(train, f.val_fraction, rng);
@@ -133,7 +152,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                      .max_grad_norm = f.max_grad_norm,
                      .schedule = schedule,
                      .patience = f.patience,
-                     .task = task_of(f.data),
+                     .task = recipe.task,
                      .checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint,
                      .checkpoint_every = f.checkpoint_every,
                      .resume_path = f.resume,
@@ -144,9 +163,9 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                        if (log) log->on_epoch(r);
                      }};
   std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
-            << ", loss " << f.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
+            << ", loss " << recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
             << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
-  const ModelMetadata metadata{{"bpnn.loss", f.loss}, {"bpnn.targets", f.data.targets}};
+  const ModelMetadata metadata{{"bpnn.loss", recipe.loss}, {"bpnn.data", recipe_to_json(recipe)}};
   try {
     const StopSignals catching;
     const FitResult result =
@@ -163,7 +182,11 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   } catch (const TrainingDiverged& e) {
     // Keep the last good model: the weights from before the failing epoch.
     save_model(f.out, model, metadata);
-    throw Error(std::string(e.what()) + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
+    const std::string hint = recipe.scaling.kind == InputScaling::Kind::none && largest_input > 10
+                                 ? "; the inputs reach " + std::to_string(static_cast<int>(largest_input)) +
+                                       ": scale them with --normalize or --standardize"
+                                 : "";
+    throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
                 " to " + f.out);
   }
   save_model(f.out, model, metadata);
@@ -190,9 +213,8 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(fraction());
   cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs")
       ->check(whole_number(0));
-  cmd->add_option("--loss", f->loss, "Loss")
-      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}))
-      ->capture_default_str();
+  cmd->add_option("--loss", f->loss, "Loss: mse, mae, bce or cross_entropy (default: cross_entropy for class labels, mse for real targets)")
+      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}));
   // Names and defaults are the library's (make_optimizer, make_schedule); each option below reaches
   // it only when given (see `given`), so one that does not apply is refused, not ignored.
   cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam, adamw, rmsprop or rprop (full batch)")
@@ -242,7 +264,7 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(whole_number(0));
   cmd->add_option("--resume", f->resume,
                   "Continue from this checkpoint; give the command that wrote it, with the same seed and threads");
-  add_data_flags(*cmd, f->data);
+  add_data_flags(*cmd, f->data, /*training=*/true);
   cmd->callback([f, args] { run_train(*f, args); });
 }
 

@@ -12,6 +12,7 @@
 #include "bpnn/data/idx.hpp"
 #include "bpnn/data/prepare.hpp"
 #include "bpnn/data/read.hpp"
+#include "bpnn/data/recipe.hpp"
 #include "bpnn/data/text_formats.hpp"
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/batchnorm.hpp"

@@ -138,7 +138,19 @@ Dataset read_idx(const std::string& images_path, const IdxOptions& options) {
     throw Error(images_path + ": IDX images must have 3 dimensions [count, rows, columns], this file has " +
                 images.shape.str());
   }
+  Dataset d;
+  d.source = images_path;
+  d.inputs = Tensor<float>(images.shape);
+  const float scale = (options.high - options.low) / 255.0f;
+  for (std::size_t i = 0; i < images.values.size(); ++i) d.inputs[i] = options.low + scale * images.values[i];
+  const std::size_t N = images.shape[0];
   const std::string labels_path = options.labels_path.empty() ? idx_labels_path_for(images_path) : options.labels_path;
+  const bool no_labels_found =
+      options.labels_optional && options.labels_path.empty() && (labels_path.empty() || !std::filesystem::exists(labels_path));
+  if (options.no_labels || no_labels_found) {
+    d.targets = Tensor<float>(Shape{N, 0});
+    return d;
+  }
   if (labels_path.empty()) {
     throw Error(images_path + ": cannot find its labels by the MNIST naming (...-images-idx3-ubyte -> "
                 "...-labels-idx1-ubyte); give the labels file explicitly");
@@ -147,16 +159,10 @@ Dataset read_idx(const std::string& images_path, const IdxOptions& options) {
   if (labels.shape.rank() != 1) {
     throw Error(labels_path + ": IDX labels must have 1 dimension [count], this file has " + labels.shape.str());
   }
-  const std::size_t N = images.shape[0];
   if (labels.shape[0] != N) {
     throw Error(labels_path + ": holds " + std::to_string(labels.shape[0]) + " labels but " + images_path + " holds " +
                 std::to_string(N) + " images");
   }
-  Dataset d;
-  d.source = images_path;
-  d.inputs = Tensor<float>(images.shape);
-  const float scale = (options.high - options.low) / 255.0f;
-  for (std::size_t i = 0; i < images.values.size(); ++i) d.inputs[i] = options.low + scale * images.values[i];
   d.targets = Tensor<float>(Shape{N});
   for (std::size_t n = 0; n < N; ++n) {
     d.targets[n] = labels.values[n];

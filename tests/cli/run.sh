@@ -35,7 +35,7 @@ sed -n 2p "$work/xor.log" | grep -q '^1,[^,]*,[^,]*,[^,]\+,[^,]\+,,,[^,]*$' \
   'import json,sys; d=json.load(sys.stdin); assert d["accuracy"]==1.0 and d["samples"]==8 and len(d["confusion"])==2' \
   && pass "eval --json" || fail "eval --json"
 "$bpnn" predict --model "$work/xor.safetensors" --data "$work/xor.csv" --out "$work/pred.csv" \
-  && [ "$(head -1 "$work/pred.csv")" = "predicted,output0,output1" ] && [ "$(sed -n 3p "$work/pred.csv" | cut -d, -f1)" = 1 ] \
+  && [ "$(head -1 "$work/pred.csv")" = "predicted,p_0,p_1" ] && [ "$(sed -n 3p "$work/pred.csv" | cut -d, -f1)" = 1 ] \
   && [ "$(wc -l <"$work/pred.csv")" -eq 9 ] && pass "predict" || fail "predict: $(head -3 "$work/pred.csv")"
 "$bpnn" inspect --model "$work/xor.safetensors" --weights | grep -q '^0.weight \[8, 2\]$' && pass "inspect --weights" || fail "inspect"
 "$bpnn" plot "$work/xor.log" --out "$work/xor.svg" >/dev/null && grep -q '<polyline' "$work/xor.svg" && pass "plot" || fail "plot"

@@ -57,14 +57,14 @@ peer make-data "$work/data.csv" 100 8 3 5
 # 1. bpnn -> PyTorch
 "$bpnn" train --net 8-16tanh-3 --train "$work/data.csv" --lr 0.1 --batch-size 16 --epochs 2 --seed 3 \
   --out "$work/ours.safetensors" 2>/dev/null >/dev/null
-"$bpnn" predict --model "$work/ours.safetensors" --data "$work/data.csv" --out "$work/ours.csv"
+"$bpnn" predict --raw --model "$work/ours.safetensors" --data "$work/data.csv" --out "$work/ours.csv"
 peer predict "$work/ours.safetensors" "$work/data.csv" "$work/theirs.csv"
 check "bpnn model in PyTorch: max |prediction difference|" "$(peer max-diff "$work/ours.csv" "$work/theirs.csv")" 1e-5
 
 # 2. PyTorch -> bpnn
 echo '{"input": [8], "layers": [{"type": "dense", "units": 6}, {"type": "sigmoid"}, {"type": "dense", "units": 3, "bias": false}]}' >"$work/net.json"
 peer init "$work/net.json" "$work/torch.safetensors" 7
-"$bpnn" predict --model "$work/torch.safetensors" --data "$work/data.csv" --out "$work/ours2.csv"
+"$bpnn" predict --raw --model "$work/torch.safetensors" --data "$work/data.csv" --out "$work/ours2.csv"
 peer predict "$work/torch.safetensors" "$work/data.csv" "$work/theirs2.csv"
 check "PyTorch model in bpnn: max |prediction difference|" "$(peer max-diff "$work/ours2.csv" "$work/theirs2.csv")" 1e-5
 
@@ -79,7 +79,7 @@ echo '{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel":
   {"type": "avgpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 3}]}' >"$work/cnn.json"
 "$bpnn" train --net "$work/cnn.json" --train "$work/images.csv" --lr 0.1 --batch-size 5 --epochs 2 \
   --out "$work/cnn.safetensors" 2>/dev/null >/dev/null
-"$bpnn" predict --model "$work/cnn.safetensors" --data "$work/images.csv" --out "$work/cnn-ours.csv"
+"$bpnn" predict --raw --model "$work/cnn.safetensors" --data "$work/images.csv" --out "$work/cnn-ours.csv"
 peer predict "$work/cnn.safetensors" "$work/images.csv" "$work/cnn-theirs.csv"
 check "bpnn CNN in PyTorch: max |prediction difference|" "$(peer max-diff "$work/cnn-ours.csv" "$work/cnn-theirs.csv")" 1e-5
 
@@ -95,7 +95,7 @@ peer init "$work/lenet.json" "$work/lenet-init.safetensors" 5
 peer train "$work/lenet.json" "$work/lenet-init.safetensors" "$work/images.csv" cross_entropy 0.1 5 2 "$work/lenet-theirs.safetensors"
 check "LeNet with batch norm, 8 SGD steps from the same start: max |weight or buffer difference|" \
   "$(peer compare "$work/lenet-ours.safetensors" "$work/lenet-theirs.safetensors")" 1e-3
-"$bpnn" predict --model "$work/lenet-ours.safetensors" --data "$work/images.csv" --out "$work/lenet-ours.csv"
+"$bpnn" predict --raw --model "$work/lenet-ours.safetensors" --data "$work/images.csv" --out "$work/lenet-ours.csv"
 peer predict "$work/lenet-ours.safetensors" "$work/images.csv" "$work/lenet-theirs.csv"
 check "bpnn LeNet with batch norm in PyTorch (eval mode): max |prediction difference|" \
   "$(peer max-diff "$work/lenet-ours.csv" "$work/lenet-theirs.csv")" 1e-5

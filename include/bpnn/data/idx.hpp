@@ -17,6 +17,10 @@ struct IdxOptions {
   std::string labels_path = "";
   float low = 0.0f;   // pixel 0 maps to low
   float high = 1.0f;  // pixel 255 maps to high (0.01, 0.99 is the tutorial's scaling)
+  // Images only, targets [N, 0] (predicting on new images): always (no_labels), or when no
+  // labels file is given and none is found by the naming (labels_optional).
+  bool no_labels = false;
+  bool labels_optional = false;
 };
 
 // Images [N, rows, cols] scaled to [low, high] and labels [N]. Throws Error naming the file for
