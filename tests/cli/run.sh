@@ -172,5 +172,70 @@ status=$?
 expect_error "resume from a checkpoint of another network" "term.ckpt: the checkpoint was written for a network with the tensors" \
   "$bpnn" train --net 8-2 --train "$work/long.csv" --out "$work/m" --resume "$work/term.ckpt"
 
+# People's own data (issue 14): each line of the issue reproduced, and what happens now.
+# A CSV with a header, string labels in a column that is not the first, and a ';' delimiter.
+awk 'BEGIN { srand(11); print "sepal;width;species;petal"; split("setosa versicolor virginica", n, " ");
+  for (i = 0; i < 150; i++) { c = i % 3; printf "%.3f;%.3f;%s;%.3f\n", c * 2 + rand(), c + rand(), n[c + 1], -1.5 * c + rand() } }' >"$work/iris.csv"
+awk 'BEGIN { srand(11); print "sepal;width;petal";
+  for (i = 0; i < 150; i++) { c = i % 3; a = c * 2 + rand(); b = c + rand(); x = rand(); d = -1.5 * c + rand(); if (i < 6) printf "%.3f;%.3f;%.3f\n", a, b, d } }' >"$work/iris-new.csv"
+"$bpnn" train --net 3-16tanh-3 --train "$work/iris.csv" --label species --standardize --lr 0.1 --epochs 60 \
+  --out "$work/iris.safetensors" >/dev/null 2>"$work/iris.err" && pass "train on string labels, a named label column, ';'" \
+  || fail "iris train: $(tail -1 "$work/iris.err")"
+"$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new.csv" >"$work/iris-pred.csv" 2>"$work/iris-pred.err" \
+  && [ "$(head -1 "$work/iris-pred.csv")" = "predicted,p_setosa,p_versicolor,p_virginica" ] \
+  && [ "$(sed -n 2,4p "$work/iris-pred.csv" | cut -d, -f1 | tr '\n' ' ')" = "setosa versicolor virginica " ] \
+  && pass "predict on inputs only prints the class names, no flag repeated" \
+  || fail "iris predict: $(cat "$work/iris-pred.err") $(head -3 "$work/iris-pred.csv")"
+/usr/bin/python3 -c "
+import csv, sys
+rows = list(csv.reader(open('$work/iris-pred.csv')))[1:]
+assert all(abs(sum(map(float, r[1:])) - 1) < 1e-5 for r in rows), 'probabilities do not sum to 1'" \
+  && pass "predict prints probabilities" || fail "predict probabilities"
+"$bpnn" eval --model "$work/iris.safetensors" --data "$work/iris.csv" | grep -q "^classes: 0 setosa 1 versicolor 2 virginica$" \
+  && pass "eval applies the model's columns, scaling and class names" || fail "iris eval"
+"$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new.csv" --json | /usr/bin/python3 -c \
+  'import json,sys; d=json.load(sys.stdin); assert len(d)==6 and d[0]["predicted"]=="setosa" and "p_setosa" in d[0]["outputs"]' \
+  && pass "predict --json" || fail "predict --json"
+# Regression with the default loss: mse, not cross-entropy (which printed loss 0.0000 before).
+awk 'BEGIN { srand(3); for (i = 0; i < 200; i++) { a = rand(); b = rand(); c = rand(); printf "%.4f,%.4f,%.4f,%.4f\n", a, b, c, a + b - c } }' >"$work/r1.csv"
+"$bpnn" train --net 3-16tanh-1 --train "$work/r1.csv" --target-cols 1 --epochs 30 --lr 0.05 --out "$work/r1.safetensors" \
+  >/dev/null 2>"$work/r1.err" && grep -q "loss mse" "$work/r1.err" && ! grep -q "loss 0.0000 " "$work/r1.err" \
+  && pass "regression defaults to mse" || fail "regression default loss: $(cat "$work/r1.err" | tail -2)"
+"$bpnn" eval --model "$work/r1.safetensors" --data "$work/r1.csv" | grep -q "^r2: " \
+  && pass "a regression model is scored as regression without --target-cols" || fail "regression eval without flags"
+expect_error "cross-entropy on real targets" "cross_entropy needs class labels, and these targets are real values" \
+  "$bpnn" train --net 3-4-1 --train "$work/r1.csv" --target-cols 1 --loss cross_entropy --out "$work/m"
+expect_error "softmax before cross-entropy" "the network ends in softmax, and cross_entropy applies softmax itself" \
+  "$bpnn" train --net 3-4-3softmax --train "$work/iris.csv" --label species --out "$work/m"
+# A FANN training file named *.train is read by content, as regression.
+printf '4 2 1\n0 0\n0\n0 1\n1\n1 0\n1\n1 1\n0\n' >"$work/xor.train"
+"$bpnn" train --net 2-4tanh-1 --train "$work/xor.train" --epochs 5 --out "$work/fann.safetensors" >/dev/null 2>"$work/fann.err" \
+  && grep -q "loss mse" "$work/fann.err" && "$bpnn" eval --model "$work/fann.safetensors" --data "$work/xor.train" | grep -q "^mse: " \
+  && pass "FANN *.train read by content, regression by default" || fail "fann: $(tail -2 "$work/fann.err")"
+"$bpnn" predict --model "$work/fann.safetensors" --data "$work/xor.train" | head -1 | grep -q '^output0$' \
+  && pass "predict on a FANN file" || fail "predict fann"
+# IDX images without a labels file, and a model trained with --input-range used without it.
+mkdir -p "$work/idx" "$work/unlabelled"
+/usr/bin/python3 -c "
+import struct, random
+random.seed(2)
+n = 40
+labels = [i % 2 for i in range(n)]
+pixels = bytes(min(255, max(0, (200 if (p < 8) == (l == 1) else 30) + random.randint(-20, 20))) for l in labels for p in range(16))
+open('$work/idx/train-images-idx3-ubyte', 'wb').write(struct.pack('>IIII', 0x803, n, 4, 4) + pixels)
+open('$work/idx/train-labels-idx1-ubyte', 'wb').write(struct.pack('>II', 0x801, n) + bytes(labels))
+open('$work/unlabelled/new-images-idx3-ubyte', 'wb').write(struct.pack('>IIII', 0x803, n, 4, 4) + pixels)"
+"$bpnn" train --net '{"input": [4, 4], "layers": [{"type": "flatten"}, {"type": "dense", "units": 2}]}' \
+  --train "$work/idx/train-images-idx3-ubyte" --input-range 0.01,0.99 --epochs 20 --lr 0.5 --out "$work/idx.safetensors" >/dev/null 2>&1
+with_flag=$("$bpnn" eval --model "$work/idx.safetensors" --data "$work/idx/train-images-idx3-ubyte" --input-range 0.01,0.99 | sed -n 's/^loss: //p')
+without=$("$bpnn" eval --model "$work/idx.safetensors" --data "$work/idx/train-images-idx3-ubyte" | sed -n 's/^loss: //p')
+[ -n "$without" ] && [ "$with_flag" = "$without" ] && pass "the model remembers --input-range ($without)" \
+  || fail "input range remembered: '$with_flag' vs '$without'"
+"$bpnn" predict --model "$work/idx.safetensors" --data "$work/unlabelled/new-images-idx3-ubyte" >"$work/idx-pred.csv" 2>"$work/idx-pred.err" \
+  && [ "$(wc -l <"$work/idx-pred.csv")" -eq 41 ] && pass "predict on IDX images without labels" \
+  || fail "idx predict: $(cat "$work/idx-pred.err")"
+"$bpnn" eval --model "$work/iris.safetensors" --data "$work" 2>"$work/dir.err" >/dev/null; grep -q "is a directory" "$work/dir.err" \
+  && pass "a directory as data: 'is a directory'" || fail "directory: $(cat "$work/dir.err")"
+
 echo "cli: $passes passed, $failures failed"
 exit $((failures > 0))

@@ -10,6 +10,8 @@ Each subcommand does one job and prints what the C++ side compares:
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
   predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
   max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
+  make-regression TRAIN.csv TEST.csv SEED       a 2-target regression CSV with a header
+  regression INIT TRAIN.csv TEST.csv LR BATCH EPOCHS  PyTorch's test MSE after Adam in file order
   fashion MODEL_INIT EPOCHS LR BATCH            test accuracy of 784-128relu-10 on Fashion-MNIST
 safetensors is read and written by hand (a length, a JSON header, raw little-endian data), so no
 package beyond torch and numpy is needed.
@@ -213,8 +215,36 @@ def fashion(init_path, epochs, lr, batch):
     with torch.no_grad():
         print(float((model(xt).argmax(1) == yt).double().mean()))
 
+def make_regression(out_train, out_test, seed):
+    """Two real targets of three inputs, with a header: y1 = sin(3a) + b, y2 = a c - b^2, plus noise."""
+    rng = np.random.default_rng(int(seed))
+    for out, n in ((out_train, 400), (out_test, 200)):
+        x = rng.uniform(-1, 1, size=(n, 3))
+        y1 = np.sin(3 * x[:, 0]) + x[:, 1] + 0.05 * rng.normal(size=n)
+        y2 = x[:, 0] * x[:, 2] - x[:, 1] ** 2 + 0.05 * rng.normal(size=n)
+        np.savetxt(out, np.column_stack([x, y1, y2]), delimiter=",", fmt="%.6f", header="a,b,c,y1,y2", comments="")
+
+
+def regression(init_path, train_csv, test_csv, lr, batch, epochs):
+    """PyTorch's test MSE after Adam on the first three columns against the last two, file order."""
+    model = load_model(init_path).train()
+    train_rows = np.loadtxt(train_csv, delimiter=",", skiprows=1, dtype=np.float64)
+    test_rows = np.loadtxt(test_csv, delimiter=",", skiprows=1, dtype=np.float64)
+    x, y = (torch.tensor(train_rows[:, :3], dtype=torch.float32), torch.tensor(train_rows[:, 3:], dtype=torch.float32))
+    optimizer = torch.optim.Adam(model.parameters(), lr=float(lr))
+    loss_fn = torch.nn.MSELoss()
+    for _ in range(int(epochs)):
+        for first in range(0, len(x), int(batch)):
+            optimizer.zero_grad()
+            loss_fn(model(x[first:first + int(batch)]), y[first:first + int(batch)]).backward()
+            optimizer.step()
+    with torch.no_grad():
+        prediction = model.eval()(torch.tensor(test_rows[:, :3], dtype=torch.float32))
+    print(float(((prediction.double() - torch.tensor(test_rows[:, 3:])) ** 2).mean()))
+
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     {"make-data": make_data, "init": init, "train": train, "compare": compare, "predict": predict,
-     "max-diff": max_diff, "fashion": fashion}[command](*args)
+     "max-diff": max_diff, "fashion": fashion, "make-regression": make_regression,
+     "regression": regression}[command](*args)
