@@ -214,6 +214,14 @@ printf '4 2 1\n0 0\n0\n0 1\n1\n1 0\n1\n1 1\n0\n' >"$work/xor.train"
   && pass "FANN *.train read by content, regression by default" || fail "fann: $(tail -2 "$work/fann.err")"
 "$bpnn" predict --model "$work/fann.safetensors" --data "$work/xor.train" | head -1 | grep -q '^output0$' \
   && pass "predict on a FANN file" || fail "predict fann"
+# Pixels 0..255 in a CSV without scaling: a divergence says to scale; --normalize learns.
+awk 'BEGIN { srand(1); for (i = 0; i < 200; i++) { c = i % 2; printf "%d", c;
+  for (j = 0; j < 16; j++) printf ",%d", (j < 8) == (c == 1) ? 200 + int(rand() * 55) : int(rand() * 40); printf "\n" } }' >"$work/pixels.csv"
+expect_error "unscaled pixels: the divergence says to scale them" "the inputs reach 254: scale them with --normalize or --standardize" \
+  "$bpnn" train --net 16-8sigmoid-2 --loss mse --train "$work/pixels.csv" --lr 20 --batch-size 1 --epochs 3 --out "$work/px.safetensors"
+"$bpnn" train --net 16-8relu-2 --train "$work/pixels.csv" --normalize --lr 0.5 --batch-size 1 --epochs 3 --out "$work/px.safetensors" \
+  >/dev/null 2>&1 && "$bpnn" eval --model "$work/px.safetensors" --data "$work/pixels.csv" | grep -q "^accuracy: 1.0000$" \
+  && pass "--normalize: the same pixels learn, and eval scales them as training did" || fail "--normalize"
 # IDX images without a labels file, and a model trained with --input-range used without it.
 mkdir -p "$work/idx" "$work/unlabelled"
 /usr/bin/python3 -c "
