@@ -16,6 +16,7 @@ struct EvalFlags {
   std::string model, data, labels, loss, report, log;
   bool json = false;
   int threads = 1;
+  std::string backend = "cpu";
   DataFlags data_flags;
 };
 
@@ -66,7 +67,7 @@ void print_json(const Evaluation& e) {
 
 void run_eval(const EvalFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
-  loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
+  loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
   // The data read as the model's training data was, the loss it was trained with, unless told.
   DataRecipe recipe = model_recipe(loaded.metadata, f.model);
   apply_flags(f.data_flags, recipe);
@@ -100,6 +101,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
   cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
+  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   cmd->callback([f] { run_eval(*f); });
 }

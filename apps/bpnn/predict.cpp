@@ -19,6 +19,7 @@ struct PredictFlags {
   std::string model, data, labels, out;
   bool json = false, raw = false;
   int threads = 1;
+  std::string backend = "cpu";
   DataFlags data_flags;
 };
 
@@ -73,7 +74,7 @@ std::string csv_field(const std::string& text) {
 
 void run_predict(const PredictFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
-  loaded.model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
+  loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
   DataRecipe recipe = model_recipe(loaded.metadata, f.model);
   apply_flags(f.data_flags, recipe);
   const PreparedData data = read_inputs(f, recipe, loaded.model);
@@ -140,6 +141,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "JSON: one object per sample");
   cmd->add_flag("--raw", f->raw, "The network's raw outputs (logits), not probabilities");
   cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
+  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   cmd->callback([f] { run_predict(*f); });
 }

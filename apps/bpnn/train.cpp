@@ -80,6 +80,7 @@ struct TrainFlags {
   std::size_t patience = 0;
   bool no_shuffle = false;
   int threads = 1;
+  std::string backend = "cpu";
   DataFlags data;
 };
 
@@ -111,7 +112,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   check_writable(f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint, "--checkpoint");
   const Network network = read_net_flag(f.net);
   Sequential<float> model = build_model<float>(network);
-  model.set_backend(make_cpu_backend<float>({.threads = f.threads}));
+  model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
   Rng rng(f.seed);
   model.initialize(rng);
   if (!f.init.empty()) load_weights(f.init, model);
@@ -256,6 +257,8 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());
   cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024))->capture_default_str();
+  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
   cmd->add_option("--checkpoint", f->checkpoint,
