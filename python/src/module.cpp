@@ -1,0 +1,560 @@
+// The Python extension _bpnn: converts numpy arrays and Python values at its edge and calls the
+// library for everything else (docs/python.md). float32 C-contiguous arrays are read in place; the
+// GIL is released while the library trains, evaluates or predicts, and taken back for callbacks.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bpnn/bpnn.hpp"
+#include "logic.hpp"
+#include "mazur.hpp"
+#include "perceptron.hpp"
+#include "regression.hpp"
+
+namespace py = pybind11;
+using namespace bpnn;
+
+namespace {
+
+// forcecast: any numeric dtype or layout is converted once into a new float32 C array; a float32
+// C-contiguous array passes through as the same buffer.
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+Shape shape_of(const py::array& array) {
+  if (static_cast<std::size_t>(array.ndim()) > Shape::max_rank) {
+    throw Error("an array of " + std::to_string(array.ndim()) + " dimensions: bpnn takes at most " +
+                std::to_string(Shape::max_rank));
+  }
+  Shape shape;
+  for (py::ssize_t axis = array.ndim() - 1; axis >= 0; --axis) shape = shape.with_batch(array.shape(axis));
+  return shape;
+}
+
+py::tuple tuple_of(const Shape& shape) {
+  py::tuple t(shape.rank());
+  for (std::size_t i = 0; i < shape.rank(); ++i) t[i] = shape[i];
+  return t;
+}
+
+// The array as float32 C-contiguous, converted only when it is not already.
+FloatArray as_floats(const py::handle& x, const char* what) {
+  if (x.is_none()) throw Error(std::string(what) + " is None: give an array");
+  FloatArray array = FloatArray::ensure(x);
+  if (!array) {
+    PyErr_Clear();
+    throw Error(std::string(what) + ": cannot be read as an array of numbers");
+  }
+  return array;
+}
+
+// Samples for a model: [N, input_shape...]. [N, features] (or [N] for a one-input model) is viewed
+// in the model's input shape when the element counts agree (784 columns for [1, 28, 28]);
+// otherwise the view keeps its shape and the model's own check names both shapes.
+TensorView<const float> input_view(const FloatArray& array, const Sequential<float>& model) {
+  const Shape input = model.input_shape();
+  if (array.ndim() == 0) throw Error("X must hold samples, [N, " + std::to_string(input.numel()) + "]; got a scalar");
+  TensorView<const float> view(array.data(), shape_of(array));
+  if (array.ndim() == 1 && input.numel() != 1) {
+    throw Error("X has shape " + view.shape().str() + ": give samples as rows, [N, " + std::to_string(input.numel()) +
+                "] (a one-input model takes [N] too)");
+  }
+  const std::size_t n = view.shape()[0];
+  if (n > 0 && view.size() == n * input.numel()) return view.reshaped(input.with_batch(n));
+  return view;
+}
+
+// Targets: [N] class indices for cross_entropy; [N] is [N, 1] for a loss that wants rows.
+TensorView<const float> target_view(const FloatArray& array, const std::string& loss) {
+  if (array.ndim() == 0) throw Error("y must hold one target per sample; got a scalar");
+  TensorView<const float> view(array.data(), shape_of(array));
+  if (array.ndim() == 1 && loss != "cross_entropy") return view.reshaped(Shape{view.shape()[0], 1});
+  return view;
+}
+
+// A numpy array that takes over the tensor's memory (no copy), freed with the array.
+py::array_t<float> to_numpy(Tensor<float>&& tensor) {
+  auto* owned = new Tensor<float>(std::move(tensor));
+  py::capsule free_when_done(owned, [](void* p) { delete static_cast<Tensor<float>*>(p); });
+  std::vector<py::ssize_t> dims;
+  for (std::size_t i = 0; i < owned->shape().rank(); ++i) dims.push_back(static_cast<py::ssize_t>(owned->shape()[i]));
+  return py::array_t<float>(dims, owned->data(), free_when_done);
+}
+
+// A copy of a view as a new numpy array (state_dict and inspect hand out copies, not windows
+// into the model's buffers, which a later fit or load would change under them).
+py::array copy_to_numpy(TensorView<const float> view, bool integer) {
+  std::vector<py::ssize_t> dims;
+  for (std::size_t i = 0; i < view.shape().rank(); ++i) dims.push_back(static_cast<py::ssize_t>(view.shape()[i]));
+  if (integer) {
+    py::array_t<std::int64_t> out(dims);
+    std::int64_t* data = out.mutable_data();
+    for (std::size_t i = 0; i < view.size(); ++i) data[i] = static_cast<std::int64_t>(view[i]);
+    return out;
+  }
+  py::array_t<float> out(dims);
+  std::copy(view.data(), view.data() + view.size(), out.mutable_data());
+  return out;
+}
+
+Task task_named(const std::string& task) {
+  if (task == "auto") return Task::automatic;
+  if (task == "classification") return Task::classification;
+  if (task == "regression") return Task::regression;
+  throw Error("task '" + task + "': expected 'auto', 'classification' or 'regression'");
+}
+
+py::dict evaluation_dict(const Evaluation& e) {
+  py::dict d;
+  d["loss"] = e.loss;
+  d["samples"] = e.samples;
+  d["classification"] = e.classification;
+  if (e.classification) {
+    d["accuracy"] = e.accuracy;
+    py::array_t<std::int64_t> confusion({static_cast<py::ssize_t>(e.classes), static_cast<py::ssize_t>(e.classes)});
+    std::copy(e.confusion.begin(), e.confusion.end(), confusion.mutable_data());
+    d["confusion"] = confusion;
+  } else {
+    d["mse"] = e.mse;
+    d["mae"] = e.mae;
+    d["r2"] = e.r2;
+  }
+  return d;
+}
+
+py::dict epoch_dict(const EpochReport& r) {
+  py::dict d;
+  d["epoch"] = r.epoch;
+  d["train_loss"] = r.train_loss;
+  d["train_accuracy"] = r.train_accuracy < 0 ? py::object(py::none()) : py::object(py::float_(r.train_accuracy));
+  d["seconds"] = r.seconds;
+  if (r.has_test) d["test"] = evaluation_dict(r.test);
+  if (r.has_validation) {
+    d["validation"] = evaluation_dict(r.validation);
+    d["best"] = r.best;
+  }
+  return d;
+}
+
+// A model and the generator its initialization and shuffling draw from.
+// Move-only (the layers are unique_ptrs; pybind11 would otherwise try to copy it).
+struct PyModel {
+  PyModel(Sequential<float> m, Rng r) : model(std::move(m)), rng(r) {}
+  PyModel(PyModel&&) = default;
+  PyModel(const PyModel&) = delete;
+
+  Sequential<float> model;
+  Rng rng;
+  int threads = 1;
+
+  void set_threads(int n) {
+    model.set_backend(n == 1 ? default_backend<float>() : make_cpu_backend<float>({.threads = n}));
+    threads = n;
+  }
+};
+
+PyModel make_model(const std::string& text, std::uint64_t seed, int threads, const std::string& source) {
+  const Network network = parse_network(text, source);
+  PyModel m{build_model<float>(network), Rng(seed)};
+  m.model.initialize(m.rng);
+  m.set_threads(threads);
+  return m;
+}
+
+// A temporary file name for the bytes API (save_model and load_model work on paths).
+std::string temporary_path() {
+  std::random_device random;
+  const auto name = "bpnn-" + std::to_string(random()) + "-" + std::to_string(random()) + ".safetensors";
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
+py::bytes model_bytes(const PyModel& m) {
+  const std::string path = temporary_path();
+  std::string content;
+  try {
+    save_model(path, m.model);
+    content = read_file(path, "model file");
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  std::filesystem::remove(path);
+  return py::bytes(content);
+}
+
+PyModel model_from_bytes(const std::string& content) {
+  const std::string path = temporary_path();
+  std::optional<LoadedModel<float>> loaded;
+  try {
+    write_file_atomically(path, content);
+    loaded.emplace(load_model<float>(path));
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  std::filesystem::remove(path);
+  return PyModel{std::move(loaded->model), Rng(0)};
+}
+
+// The training loop's hooks into Python: the per-epoch callback (GIL taken for it), and Ctrl-C,
+// seen by PyErr_CheckSignals at most every 50 ms (taking the GIL after every batch would make
+// training wait on other Python threads).
+struct PythonHooks {
+  explicit PythonHooks(py::object c) : callback(std::move(c)) {}
+  py::object callback;
+  py::list history;
+  bool stop = false;              // the callback asked for a stop, or raised, or a signal came
+  std::exception_ptr raised;      // what the callback or the signal handler raised
+  std::chrono::steady_clock::time_point last_poll = std::chrono::steady_clock::now();
+
+  void on_epoch(const EpochReport& report) {
+    py::gil_scoped_acquire gil;
+    try {
+      py::dict d = epoch_dict(report);
+      history.append(d);
+      if (!callback.is_none() && py::bool_(callback(d))) stop = true;
+    } catch (py::error_already_set&) {
+      raised = std::current_exception();
+      stop = true;
+    }
+  }
+
+  bool stop_requested() {
+    if (stop) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_poll < std::chrono::milliseconds(50)) return false;
+    last_poll = now;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      try {
+        throw py::error_already_set();
+      } catch (py::error_already_set&) {
+        raised = std::current_exception();
+      }
+      stop = true;
+    }
+    return stop;
+  }
+};
+
+py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                   const std::string& optimizer_name, std::optional<double> lr, std::optional<double> momentum,
+                   std::optional<bool> nesterov, std::optional<double> weight_decay, std::optional<double> beta1,
+                   std::optional<double> beta2, std::optional<double> eps, std::size_t batch_size, std::size_t epochs,
+                   bool shuffle, std::optional<std::uint64_t> seed, py::object callback, py::object validation_data,
+                   std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task) {
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = optimizer_name,
+                                                                             .learning_rate = lr,
+                                                                             .momentum = momentum,
+                                                                             .nesterov = nesterov,
+                                                                             .weight_decay = weight_decay,
+                                                                             .beta1 = beta1,
+                                                                             .beta2 = beta2,
+                                                                             .eps = eps});
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray targets = as_floats(y, "y");
+  FloatArray validation_inputs, validation_targets;
+  HeldOut validation;
+  if (!validation_data.is_none()) {
+    const auto pair = validation_data.cast<py::tuple>();
+    if (pair.size() != 2) throw Error("validation_data must be a pair (X, y)");
+    validation_inputs = as_floats(pair[0], "validation X");
+    validation_targets = as_floats(pair[1], "validation y");
+    validation = {input_view(validation_inputs, m.model), target_view(validation_targets, loss_name)};
+  }
+  if (patience > 0 && validation_data.is_none()) throw Error("patience needs validation_data");
+  if (seed) m.rng = Rng(*seed);
+
+  PythonHooks hooks(std::move(callback));
+  const FitOptions options{.epochs = epochs,
+                           .batch_size = batch_size,
+                           .shuffle = shuffle,
+                           .max_grad_norm = max_grad_norm,
+                           .schedule = make_schedule(schedule),
+                           .patience = patience,
+                           .task = task_named(task),
+                           .stop_requested = [&hooks] { return hooks.stop_requested(); },
+                           .on_epoch = [&hooks](const EpochReport& r) { hooks.on_epoch(r); }};
+  const TensorView<const float> input = input_view(inputs, m.model);
+  const TensorView<const float> target = target_view(targets, loss_name);
+  FitResult result;
+  std::exception_ptr failure;
+  {
+    py::gil_scoped_release released;
+    try {
+      result = fit(m.model, *loss, *optimizer, input, target, m.rng, options, {}, validation);
+    } catch (const TrainingInterrupted&) {
+      // A stop the callback asked for ends training normally, with the weights it has.
+      if (!hooks.stop) failure = std::current_exception();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  if (hooks.raised) std::rethrow_exception(hooks.raised);
+  if (failure) std::rethrow_exception(failure);
+  py::dict d;
+  d["epochs"] = hooks.history.size();
+  d["best_epoch"] = result.best_epoch;
+  d["stopped_early"] = result.stopped_early || hooks.stop;
+  d["history"] = hooks.history;
+  return d;
+}
+
+// Every tensor's values and gradients as arrays, and (verbose) a printed summary: small tensors
+// in full, larger ones by their statistics. With X and y the gradients are computed for that
+// batch first (Trainer::compute_gradients); otherwise they are what the last computation left.
+py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, const std::string& loss_name,
+                       bool verbose) {
+  if (!x.is_none()) {
+    if (y.is_none()) throw Error("inspect: give y with X, to compute the gradients");
+    const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+    const std::unique_ptr<Optimizer<float>> sgd = make_optimizer<float>({.name = "sgd"});
+    const FloatArray inputs = as_floats(x, "X");
+    const FloatArray targets = as_floats(y, "y");
+    Trainer<float> trainer(m.model, *loss, *sgd, {.rng = &m.rng});
+    const float value = trainer.compute_gradients(input_view(inputs, m.model), target_view(targets, loss_name));
+    if (verbose) py::print("loss", value);
+  }
+  py::module_ np = py::module_::import("numpy");
+  py::dict out;
+  const ParameterStore<float>& store = m.model.parameters();
+  for (std::size_t i = 0; i < store.count(); ++i) {
+    const ParameterEntry& entry = store.entry(i);
+    py::dict tensor;
+    tensor["value"] = copy_to_numpy(store.value(i), entry.integer);
+    tensor["grad"] = copy_to_numpy(store.grad(i), entry.integer);
+    tensor["buffer"] = entry.buffer;
+    tensor["frozen"] = entry.frozen;
+    out[py::str(entry.name)] = tensor;
+    if (!verbose) continue;
+    std::string kind = entry.buffer ? " (buffer)" : entry.frozen ? " (frozen)" : "";
+    py::print(entry.name + " " + entry.shape.str() + kind);
+    if (entry.shape.numel() <= 32) {
+      py::print("  value", tensor["value"]);
+      if (!entry.buffer) py::print("  grad ", tensor["grad"]);
+    } else {
+      const py::object v = tensor["value"], g = tensor["grad"];
+      py::print("  value mean", np.attr("mean")(v), "std", np.attr("std")(v), "min", np.attr("min")(v), "max",
+                np.attr("max")(v));
+      if (!entry.buffer) py::print("  grad  norm", np.attr("linalg").attr("norm")(g), "max |g|", np.attr("max")(np.attr("abs")(g)));
+    }
+  }
+  return out;
+}
+
+py::dict state_dict(const PyModel& m) {
+  py::dict out;
+  const ParameterStore<float>& store = m.model.parameters();
+  for (std::size_t i = 0; i < store.count(); ++i) {
+    out[py::str(store.entry(i).name)] = copy_to_numpy(store.value(i), store.entry(i).integer);
+  }
+  return out;
+}
+
+// Takes numpy arrays, torch tensors (through .detach().cpu().numpy()) or anything np.asarray
+// reads; every model tensor must be there with its shape, and (strict) nothing else.
+void load_state_dict(PyModel& m, const py::dict& d, bool strict) {
+  ParameterStore<float>& store = m.model.parameters();
+  for (std::size_t i = 0; i < store.count(); ++i) {
+    const ParameterEntry& entry = store.entry(i);
+    if (!d.contains(entry.name)) throw Error("load_state_dict: missing tensor '" + entry.name + "' " + entry.shape.str());
+  }
+  if (strict) {
+    for (const auto& [key, value] : d) {
+      const std::string name = py::str(key);
+      bool known = false;
+      for (std::size_t i = 0; i < store.count(); ++i) known = known || store.entry(i).name == name;
+      if (!known) throw Error("load_state_dict: unexpected tensor '" + name + "' (the model has no such tensor)");
+    }
+  }
+  // Checked and converted first, copied after, so a bad tensor leaves the model as it was.
+  std::vector<FloatArray> arrays;
+  for (std::size_t i = 0; i < store.count(); ++i) {
+    const ParameterEntry& entry = store.entry(i);
+    py::object value = d[py::str(entry.name)];
+    if (py::hasattr(value, "detach")) value = value.attr("detach")().attr("cpu")().attr("numpy")();
+    FloatArray array = as_floats(value, ("tensor '" + entry.name + "'").c_str());
+    if (!(shape_of(array) == entry.shape)) {
+      throw Error("load_state_dict: tensor '" + entry.name + "' has shape " + shape_of(array).str() +
+                  ", the model's is " + entry.shape.str());
+    }
+    arrays.push_back(std::move(array));
+  }
+  for (std::size_t i = 0; i < store.count(); ++i) {
+    const TensorView<float> target = store.value(i);
+    std::copy(arrays[i].data(), arrays[i].data() + target.size(), target.data());
+  }
+}
+
+const std::vector<std::string> kDemos = {"mazur", "perceptron", "xor", "xnor", "regression"};
+
+std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed, bool tutorial_order) {
+  if (tutorial_order && name != "mazur") throw Error("demo: tutorial_order is an option of mazur only");
+  std::ostringstream out;
+  int code = 0;
+  if (name == "mazur") {
+    examples::MazurOptions o{.tutorial_order = tutorial_order};
+    if (seed) o.seed = *seed;
+    code = examples::run_mazur(o, out);
+  } else if (name == "perceptron") {
+    examples::PerceptronOptions o;
+    if (seed) o.seed = *seed;
+    code = examples::run_perceptron(o, out);
+  } else if (name == "xor") {
+    examples::XorOptions o;
+    if (seed) o.seed = *seed;
+    code = examples::run_xor(o, out);
+  } else if (name == "xnor") {
+    examples::XnorOptions o;
+    if (seed) o.seed = *seed;
+    code = examples::run_xnor(o, out);
+  } else if (name == "regression") {
+    examples::RegressionOptions o;
+    if (seed) o.seed = *seed;
+    code = examples::run_regression(o, out);
+  } else {
+    throw Error("demo '" + name + "': expected one of mazur, perceptron, xor, xnor, regression");
+  }
+  if (code != 0) throw Error("demo " + name + " failed (exit code " + std::to_string(code) + "):\n" + out.str());
+  return out.str();
+}
+
+py::tuple read_data(const std::string& path, const std::string& labels) {
+  DataOptions options;
+  options.idx.labels_path = labels;
+  Dataset data = read_dataset(path, options);
+  py::object targets;
+  if (data.classes > 0) {
+    const TensorView<const float> t = data.targets.view();
+    py::array_t<std::int64_t> classes(static_cast<py::ssize_t>(t.size()));
+    std::int64_t* out = classes.mutable_data();
+    for (std::size_t i = 0; i < t.size(); ++i) out[i] = static_cast<std::int64_t>(t[i]);
+    targets = classes;
+  } else {
+    targets = to_numpy(std::move(data.targets));
+  }
+  return py::make_tuple(to_numpy(std::move(data.inputs)), targets);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_bpnn, m) {
+  m.doc() = "bpnn's engine: models, training, evaluation and prediction (see docs/python.md)";
+  m.attr("__version__") = "0.1.0";
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+
+  py::class_<PyModel>(m, "Model", "A sequential network: its layers, parameters and the generator it draws from")
+      .def(py::init([](const std::string& network, std::uint64_t seed, int threads) {
+             return make_model(network, seed, threads, "bpnn.Model");
+           }),
+           py::arg("network"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1,
+           "A model of the network, given in the compact form ('2-3sigmoid-1sigmoid') or as JSON, "
+           "its parameters drawn from the layers' initializers with the seed.")
+      .def_static("from_json", [](const std::string& json, std::uint64_t seed, int threads) {
+             const std::size_t first = json.find_first_not_of(" \t\r\n");
+             if (first == std::string::npos || json[first] != '{') throw Error("from_json: the text is not a JSON object");
+             return make_model(json, seed, threads, "from_json");
+           }, py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1)
+      .def_static("load", [](const std::string& path) {
+             LoadedModel<float> loaded = load_model<float>(path);
+             return PyModel{std::move(loaded.model), Rng(0)};
+           }, py::arg("path"), "A model saved by save (or bpnn train): network and weights")
+      .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
+           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
+      .def("to_bytes", &model_bytes, "The model file's bytes")
+      .def_static("from_bytes", [](const py::bytes& b) { return model_from_bytes(std::string(b)); }, py::arg("data"))
+      .def(py::pickle([](const PyModel& self) { return py::make_tuple(model_bytes(self), self.threads); },
+                      [](const py::tuple& state) {
+                        PyModel m = model_from_bytes(state[0].cast<std::string>());
+                        m.set_threads(state[1].cast<int>());
+                        return m;
+                      }))
+      .def_property_readonly("json", [](const PyModel& self) { return describe(self.model).json; },
+                             "The network as normalized JSON")
+      .def_property_readonly("input_shape", [](const PyModel& self) { return tuple_of(self.model.input_shape()); })
+      .def_property_readonly("output_shape", [](const PyModel& self) { return tuple_of(self.model.output_shape()); })
+      .def_property_readonly("layers", [](const PyModel& self) {
+        std::vector<std::string> kinds;
+        for (std::size_t i = 0; i < self.model.size(); ++i) kinds.emplace_back(self.model.layer(i).kind());
+        return kinds;
+      })
+      .def_property("threads", [](const PyModel& self) { return self.threads; }, &PyModel::set_threads,
+                    "The cpu backend's thread count (1: the shared one-thread backend)")
+      .def("__repr__", [](const PyModel& self) { return "bpnn.Model(" + describe(self.model).json + ")"; })
+      .def("fit", &fit_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("optimizer") = "sgd", py::arg("lr") = py::none(), py::arg("momentum") = py::none(),
+           py::arg("nesterov") = py::none(), py::arg("weight_decay") = py::none(), py::arg("beta1") = py::none(),
+           py::arg("beta2") = py::none(), py::arg("eps") = py::none(), py::arg("batch_size") = 32,
+           py::arg("epochs") = 1, py::arg("shuffle") = true, py::arg("seed") = py::none(),
+           py::arg("callback") = py::none(), py::arg("validation_data") = py::none(), py::arg("patience") = 0,
+           py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("task") = "auto",
+           "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
+           "callback(epoch: dict) after every epoch, a true result stops. Returns the history.")
+      .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                          std::size_t batch_size, const std::string& task) {
+             const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+             const FloatArray inputs = as_floats(x, "X");
+             const FloatArray targets = as_floats(y, "y");
+             const TensorView<const float> input = input_view(inputs, self.model);
+             const TensorView<const float> target = target_view(targets, loss_name);
+             const Task t = task_named(task);
+             Evaluation e;
+             {
+               py::gil_scoped_release released;
+               e = evaluate(self.model, *loss, input, target, batch_size, t);
+             }
+             return evaluation_dict(e);
+           }, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
+           py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
+      .def("predict", [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
+             const FloatArray inputs = as_floats(x, "X");
+             const TensorView<const float> input = input_view(inputs, self.model);
+             Tensor<float> out;
+             {
+               py::gil_scoped_release released;
+               out = predict(self.model, input, batch_size);
+             }
+             return to_numpy(std::move(out));
+           }, py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
+      .def("inspect", &inspect_model, py::arg("X") = py::none(), py::arg("y") = py::none(), py::kw_only(),
+           py::arg("loss") = "mse", py::arg("verbose") = true)
+      .def("state_dict", &state_dict, "Copies of every tensor under nn.Sequential names ('0.weight' [out, in], ...)")
+      .def("load_state_dict", &load_state_dict, py::arg("state_dict"), py::kw_only(), py::arg("strict") = true,
+           "Sets every tensor from numpy arrays or torch tensors of the same shapes");
+
+  m.def("parse_network", [](const std::string& text) { return parse_network(text, "parse_network").json; },
+        py::arg("text"), "The network (compact or JSON) as normalized JSON; raises ValueError naming what is wrong");
+  m.def("read_dataset", &read_data, py::arg("path"), py::kw_only(), py::arg("labels") = "",
+        "Reads IDX (gzip too), CSV or FANN data: (X float32 [N, ...], y int64 class indices [N] or float32 [N, K])");
+  m.def("demo", &run_demo, py::arg("name"), py::kw_only(), py::arg("seed") = py::none(),
+        py::arg("tutorial_order") = false, "Runs one of the tutorials' worked examples and returns what it prints");
+  m.attr("demos") = kDemos;
+  m.def("layer_kinds", [] {
+    std::vector<std::string> kinds;
+    for (std::string_view k : layer_kinds()) kinds.emplace_back(k);
+    return kinds;
+  });
+  m.def("_input_address", [](const py::handle& x) {
+        const FloatArray array = as_floats(x, "X");
+        return reinterpret_cast<std::uintptr_t>(array.data());
+      }, py::arg("X"), "The address of the float32 buffer the engine reads for X (a test of zero-copy input)");
+}

@@ -1,0 +1,220 @@
+"""The engine's objects from Python: models, fit/evaluate/predict, zero-copy input, the GIL,
+Ctrl-C, errors, files, state dicts, the demos and the data readers."""
+
+import _thread
+import pickle
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import bpnn
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+XOR_Y = np.array([0, 1, 1, 0], dtype=np.float32)
+
+
+def test_the_tutorials_xor_network_learns_xor():
+    net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    net.fit(XOR_X, XOR_Y, loss="mse", optimizer="sgd", lr=2.0, batch_size=4, epochs=3000, shuffle=False)
+    out = net.predict(XOR_X).ravel()
+    assert np.all(np.abs(out - XOR_Y) < 0.1), out
+
+
+def test_a_model_describes_itself():
+    net = bpnn.Network("2-3sigmoid-1sigmoid")
+    assert net.input_shape == (2,) and net.output_shape == (1,)
+    assert net.layers == ["dense", "sigmoid", "dense", "sigmoid"]
+    again = bpnn.Model.from_json(net.json)
+    assert again.json == net.json
+    assert '"units":3' in bpnn.parse_network("2-3sigmoid-1sigmoid")
+
+
+def test_float32_c_arrays_go_in_without_a_copy():
+    X = np.ones((50, 4), dtype=np.float32)
+    assert bpnn._input_address(X) == X.ctypes.data
+    # Other dtypes and layouts are converted once, into a new buffer.
+    assert bpnn._input_address(X.astype(np.float64)) != X.astype(np.float64).ctypes.data
+    fortran = np.asfortranarray(np.ones((50, 4), dtype=np.float32))
+    assert bpnn._input_address(fortran) != fortran.ctypes.data
+    # The engine reads the caller's buffer: changing it changes what predict sees.
+    net = bpnn.Model("4-3")
+    before = net.predict(X).copy()
+    X[:] = 2.0
+    assert not np.allclose(net.predict(X), before)
+
+
+def test_results_own_their_memory():
+    net = bpnn.Model("4-3tanh", seed=3)
+    out = net.predict(np.ones((5, 4), dtype=np.float32))
+    state = net.state_dict()
+    del net
+    assert out.shape == (5, 3) and out.dtype == np.float32 and np.all(np.isfinite(out))
+    assert state["0.weight"].shape == (3, 4)
+    out[0, 0] = 7.0  # writable
+
+
+def test_inputs_of_other_dtypes_and_image_shapes():
+    net = bpnn.Model("6-2", seed=0)
+    X = np.arange(24, dtype=np.int64).reshape(4, 6)
+    np.testing.assert_allclose(net.predict(X), net.predict(X.astype(np.float32)))
+    # [N, 2, 3] samples reach a 6-input network as rows of 6.
+    np.testing.assert_allclose(net.predict(X.reshape(4, 2, 3)), net.predict(X))
+
+
+def test_the_gil_is_released_while_training():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20000, 64)).astype(np.float32)
+    y = rng.standard_normal((20000, 8)).astype(np.float32)
+    net = bpnn.Model("64-256relu-256relu-8", seed=0)
+    counter = [0]
+    running = threading.Event()
+    done = threading.Event()
+
+    def count():
+        running.set()
+        while not done.is_set():
+            counter[0] += 1
+
+    worker = threading.Thread(target=count)
+    worker.start()
+    running.wait()
+    time.sleep(0.2)
+    start, t0 = counter[0], time.perf_counter()
+    time.sleep(0.3)
+    free_rate = (counter[0] - start) / (time.perf_counter() - t0)  # counts/s with the GIL free
+    start, t0 = counter[0], time.perf_counter()
+    net.fit(X, y, loss="mse", optimizer="adam", batch_size=64, epochs=2)
+    seconds = time.perf_counter() - t0
+    counted = counter[0] - start
+    done.set()
+    worker.join()
+    assert seconds > 0.3, "the problem is too small to show anything"
+    # Held for the whole fit, the counter would only move in the few switch intervals at callbacks.
+    assert counted > 0.25 * free_rate * seconds, (counted, free_rate, seconds)
+
+
+def test_callbacks_run_every_epoch_and_can_stop_training():
+    net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    seen = []
+    result = net.fit(XOR_X, XOR_Y, lr=0.5, batch_size=4, epochs=50,
+                     callback=lambda r: seen.append(r["epoch"]) or r["epoch"] == 5)
+    assert seen == [1, 2, 3, 4, 5]
+    assert result["epochs"] == 5 and result["stopped_early"]
+    assert len(result["history"]) == 5 and result["history"][0]["train_loss"] > 0
+
+
+def test_an_exception_in_the_callback_reaches_the_caller():
+    net = bpnn.Model("2-1")
+
+    def fail(report):
+        raise RuntimeError("from the callback")
+
+    with pytest.raises(RuntimeError, match="from the callback"):
+        net.fit(XOR_X, XOR_Y, epochs=3, callback=fail)
+
+
+def test_ctrl_c_stops_training_with_keyboard_interrupt():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((2000, 32)).astype(np.float32)
+    y = rng.standard_normal((2000, 1)).astype(np.float32)
+    net = bpnn.Model("32-64relu-1", seed=0)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=100000, batch_size=16)
+    assert time.perf_counter() - t0 < 10
+    timer.join()
+    assert np.all(np.isfinite(net.predict(X[:3])))  # the model is intact and usable
+
+
+def test_library_errors_are_value_errors_with_the_librarys_message():
+    with pytest.raises(ValueError, match="unknown layer type 'sigmoidx'"):
+        bpnn.Model("2-3sigmoidx-1")
+    net = bpnn.Model("2-3sigmoid-1")
+    with pytest.raises(ValueError, match=r"expected input \[N, 2\], got \[3, 5\]"):
+        net.predict(np.zeros((3, 5), dtype=np.float32))
+    with pytest.raises(ValueError, match="optimizer"):
+        net.fit(XOR_X, XOR_Y, optimizer="no_such_optimizer")
+    with pytest.raises(ValueError, match="loss"):
+        net.fit(XOR_X, XOR_Y, loss="no_such_loss")
+    with pytest.raises(ValueError, match="no such file"):
+        bpnn.Model.load("/nonexistent/model.safetensors")
+    with pytest.raises(ValueError, match="expected one of mazur"):
+        bpnn.demo("nope")
+
+
+def test_evaluate_reports_classification_and_regression():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]], dtype=np.float32)
+    net = bpnn.Model("1-2", seed=0)
+    e = net.evaluate(X, np.array([0, 1, 1, 0]), loss="cross_entropy")
+    assert e["classification"] and e["samples"] == 4 and 0 <= e["accuracy"] <= 1
+    assert e["confusion"].shape == (2, 2) and e["confusion"].sum() == 4
+    r = bpnn.Model("1-1").evaluate(X, X[:, 0] * 2, loss="mse")
+    assert not r["classification"] and {"mse", "mae", "r2"} <= set(r)
+
+
+def test_save_load_bytes_and_pickle_round_trips(tmp_path):
+    net = bpnn.Model("3-5tanh-2", seed=4)
+    X = np.random.default_rng(0).standard_normal((10, 3)).astype(np.float32)
+    path = str(tmp_path / "m.safetensors")
+    net.save(path)
+    np.testing.assert_array_equal(bpnn.Model.load(path).predict(X), net.predict(X))
+    np.testing.assert_array_equal(bpnn.Model.from_bytes(net.to_bytes()).predict(X), net.predict(X))
+    again = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(again.predict(X), net.predict(X))
+    assert again.json == net.json
+
+
+def test_state_dict_names_and_load_state_dict_checks():
+    net = bpnn.Model("3-5tanh-2", seed=4)
+    state = net.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert state["0.weight"].shape == (5, 3)
+    other = bpnn.Model("3-5tanh-2", seed=9)
+    other.load_state_dict({k: v.astype(np.float64) for k, v in state.items()})
+    X = np.ones((2, 3), dtype=np.float32)
+    np.testing.assert_array_equal(other.predict(X), net.predict(X))
+    bad = dict(state, **{"0.weight": np.zeros((3, 5))})
+    with pytest.raises(ValueError, match=r"'0.weight' has shape \[3, 5\], the model's is \[5, 3\]"):
+        other.load_state_dict(bad)
+    with pytest.raises(ValueError, match="missing tensor '2.bias'"):
+        other.load_state_dict({k: v for k, v in state.items() if k != "2.bias"})
+    with pytest.raises(ValueError, match="unexpected tensor 'extra'"):
+        other.load_state_dict(dict(state, extra=np.zeros(1)))
+
+
+def test_inspect_shows_every_weight_bias_and_gradient(capsys):
+    net = bpnn.Model("2-2sigmoid-2sigmoid", seed=0)
+    d = net.inspect(XOR_X, np.stack([XOR_Y, 1 - XOR_Y], axis=1), loss="mse")
+    printed = capsys.readouterr().out
+    assert set(d) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert "0.weight [2, 2]" in printed and "grad" in printed
+    assert d["0.weight"]["grad"].shape == (2, 2) and np.any(d["0.weight"]["grad"] != 0)
+
+
+def test_threads_setting():
+    net = bpnn.Model("4-8relu-2", seed=0, threads=2)
+    assert net.threads == 2
+    X = np.random.default_rng(0).standard_normal((300, 4)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((300, 2)).astype(np.float32)
+    net.fit(X, y, epochs=2, seed=3)
+    net.threads = 1
+    assert net.predict(X).shape == (300, 2)
+
+
+def test_the_demos_return_their_text():
+    text = bpnn.demo("mazur")
+    assert "forward pass" in text and "0.593269992" in text
+    assert "tutorial" in bpnn.demo("mazur", tutorial_order=True)
+    assert set(bpnn.demos) == {"mazur", "perceptron", "xor", "xnor", "regression"}
+
+
+def test_read_dataset_returns_arrays(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,label\n0.5,1.5,0\n2.5,3.5,1\n4.5,5.5,1\n")
+    X, y = bpnn.read_dataset(str(path))
+    assert X.dtype == np.float32 and X.shape == (3, 2)
+    np.testing.assert_array_equal(y, [0, 1, 1])
