@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch and Fashion-MNIST are the peers some tests compare against; cpp-httplib serves the
-# playground, which Chromium and puppeteer-core (tests/web) drive.
-bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev libcpp-httplib-dev chromium
+# playground, which Chromium and puppeteer-core (tests/web) drive; Open MPI runs tests/mpi.
+bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev libcpp-httplib-dev chromium libopenmpi-dev openmpi-bin
 npm install --prefix tests/web --no-audit --no-fund
 jobs=$(nproc)
 
