@@ -69,6 +69,7 @@ ShardedStep::ShardedStep(Sequential<float>& model, const Loss<float>& loss, Opti
   for (std::size_t e = 0; e < p.count(); ++e) {
     if (!p.entry(e).buffer) continue;
     std::fill_n(is_buffer_.begin() + static_cast<std::ptrdiff_t>(p.entry(e).offset), p.value(e).size(), char{1});
+    buffers_.push_back({p.entry(e).offset, p.value(e).size()});
   }
   local_.assign(local_shards_ * slot_, 0.0f);
   sum_.assign(slot_, 0.0f);
@@ -95,9 +96,7 @@ void ShardedStep::compute_shard(std::span<const std::size_t> indices, std::size_
   gather(inputs_, shard, batch_inputs_);
   gather(targets_, shard, batch_targets_);
   // Every shard starts from the running statistics of before the step: keep them to put back.
-  for (std::size_t i = 0; i < params_; ++i) {
-    if (is_buffer_[i]) saved_buffers_[i] = values[i];
-  }
+  for (const auto& [offset, size] : buffers_) std::copy_n(values + offset, size, saved_buffers_.data() + offset);
   Rng shard_rng(mix(step_seed ^ mix(k)));
   TensorView<const float> output = model_.forward_train(batch_inputs_.view(), shard_rng);
   const float shard_loss = loss_.forward(model_.backend(), output, batch_targets_.view());
@@ -114,10 +113,9 @@ void ShardedStep::compute_shard(std::span<const std::size_t> indices, std::size_
   }
   // The mean over the shard times n / B: this shard's part of dE/dp of the mean over the batch.
   model_.backward(loss_grad_.view(), {}, {.base = slot, .scale = static_cast<float>(n) / static_cast<float>(B)});
-  for (std::size_t i = 0; i < params_; ++i) {
-    if (!is_buffer_[i]) continue;
-    slot[i] = values[i];  // what this shard's forward left in the running statistics
-    values[i] = saved_buffers_[i];
+  for (const auto& [offset, size] : buffers_) {
+    std::copy_n(values + offset, size, slot + offset);  // what this shard's forward left in the running statistics
+    std::copy_n(saved_buffers_.data() + offset, size, values + offset);
   }
   slot[params_ + loss_sum] = shard_loss * static_cast<float>(n);
   slot[params_ + non_empty] = 1.0f;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "bpnn/core/rng.hpp"
@@ -88,6 +89,7 @@ class ShardedStep {
   std::size_t slot_ = 0;    // P + 4: gradient and buffer values, loss sum, correct, stop, non-empty
   std::size_t first_shard_ = 0, local_shards_ = 0;
   std::vector<char> is_buffer_;  // per value: a buffer (running statistic), not a trained value
+  std::vector<std::pair<std::size_t, std::size_t>> buffers_;  // the buffers' offsets and sizes
   std::vector<float> local_, send_, recv_, partial_, sum_, saved_buffers_;
   Tensor<float> batch_inputs_, batch_targets_, loss_grad_;
   bool stop_agreed_ = false;
