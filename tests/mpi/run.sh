@@ -8,7 +8,8 @@ bpnn=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 command -v mpirun >/dev/null || { echo "mpirun not found: skipped"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 77; }
-if "$bpnn" train --distributed --net missing.json --train missing.csv --out missing 2>&1 | grep -q 'built without MPI'; then
+probe=$("$bpnn" train --distributed --net missing.json --train missing.csv --out missing 2>&1 || true)
+if grep -q 'built without MPI' <<<"$probe"; then
   echo "bpnn built without MPI: skipped"
   exit 77
 fi
