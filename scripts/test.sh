@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 # PyTorch and Fashion-MNIST are the peers some tests compare against; cpp-httplib serves the
 # playground, which Chromium and puppeteer-core (tests/web) drive; pybind11 and Python's headers
 # build the Python module, which the release build's python_tests runs with pytest and
-# scikit-learn (the sanitizer builds leave the module out).
+# scikit-learn (the sanitizer builds leave the module out); Open MPI runs tests/mpi.
 bash scripts/install-deps.sh python3-torch python3-numpy dataset-fashion-mnist clang libclang-rt-14-dev libcpp-httplib-dev chromium \
-  pybind11-dev python3-dev python3-sklearn python3-pytest python3-venv
+  pybind11-dev python3-dev python3-sklearn python3-pytest python3-venv libopenmpi-dev openmpi-bin
 npm install --prefix tests/web --no-audit --no-fund
 jobs=$(nproc)
 

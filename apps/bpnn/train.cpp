@@ -3,17 +3,25 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/core/file.hpp"
+#include "bpnn/distributed/communicator.hpp"
+#include "bpnn/distributed/sharded_step.hpp"
 #include "bpnn/model/model_file.hpp"
 #include "bpnn/model/network.hpp"
 #include "checks.hpp"
 #include "data_flags.hpp"
 #include "progress.hpp"
+#if BPNN_HAVE_MPI
+#include "mpi_communicator.hpp"
+#endif
 
 namespace bpnn::cli {
 namespace {
@@ -81,15 +89,12 @@ struct TrainFlags {
   bool no_shuffle = false;
   int threads = 1;
   std::string backend = "cpu";
+  // Data-parallel training (docs/distributed.md): on under mpirun or with --distributed.
+  bool distributed = false;
+  std::optional<std::size_t> shards;  // unset: 8 when distributed, else the plain (unsharded) step
+  std::string allreduce = "ordered";
   DataFlags data;
 };
-
-// The largest |x| among the inputs: the hint when training diverges on unscaled data.
-float largest_magnitude(TensorView<const float> x) {
-  float largest = 0;
-  for (float v : x.span()) largest = std::max(largest, std::abs(v));
-  return largest;
-}
 
 // --net is a file, or the network itself (JSON text or the compact form, which has no '.' or '/').
 Network read_net_flag(const std::string& net) {
@@ -100,25 +105,32 @@ Network read_net_flag(const std::string& net) {
   return parse_network(net, "--net");
 }
 
-void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
-  // Before any data is read, so a wrong option fails at once.
-  OptimizerSpec spec = f.optimizer_spec;
-  spec.name = f.optimizer;
-  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
-  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
-  // Where the results go, checked before any work: a typo there is found now, not after the epochs.
-  check_writable(f.out, "--out");
-  if (!f.log.empty()) check_writable(f.log, "--log");
-  check_writable(f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint, "--checkpoint");
-  const Network network = read_net_flag(f.net);
-  Sequential<float> model = build_model<float>(network);
+// The data and model a run trains, read before any process talks to another.
+struct TrainSetup {
+  Network network;
+  std::optional<Sequential<float>> model;
+  DataRecipe recipe;  // what the model file keeps of how the data was read
+  PreparedData train, test, validation;
+  bool has_validation = false;
+  float largest_input = 0;  // the largest |x| of the training inputs before scaling
+};
+
+// The largest |x| among the inputs: the hint when training diverges on unscaled data.
+float largest_magnitude(TensorView<const float> x) {
+  float largest = 0;
+  for (float v : x.span()) largest = std::max(largest, std::abs(v));
+  return largest;
+}
+
+void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
+  s.network = read_net_flag(f.net);
+  s.model.emplace(build_model<float>(s.network));
+  Sequential<float>& model = *s.model;
   model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
-  Rng rng(f.seed);
   model.initialize(rng);
   if (!f.init.empty()) load_weights(f.init, model);
-
   // The data decides the task, the task the default loss; the recipe goes into the model file.
-  DataRecipe recipe;
+  DataRecipe& recipe = s.recipe;
   apply_flags(f.data, recipe);
   Dataset training = read_data(f.train, f.train_labels, recipe);
   learn_from(recipe, training);
@@ -126,27 +138,144 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   check_loss(recipe.loss, recipe.task, std::string(model.layer(model.size() - 1).kind()));
   if (training.size() == 0) throw Error(f.train + ": holds no samples");
   recipe.scaling = fit_scaling(scaling_kind(f.data.scaling), training.inputs.view());
-  const float largest_input = largest_magnitude(training.inputs.view());
-  const std::unique_ptr<Loss<float>> loss = make_loss<float>(recipe.loss);
-  PreparedData train = prepare_dataset(std::move(training), recipe, model);
-  PreparedData test, validation;
-  if (!f.test.empty()) test = load_data(f.test, f.test_labels, recipe, model);
+  s.largest_input = largest_magnitude(training.inputs.view());
+  s.train = prepare_dataset(std::move(training), recipe, model);
+  if (!f.test.empty()) s.test = load_data(f.test, f.test_labels, recipe, model);
   if (!f.val.empty() && f.val_fraction > 0) throw Error("give --val or --val-fraction, not both");
-  if (!f.val.empty()) validation = load_data(f.val, f.val_labels, recipe, model);
+  if (!f.val.empty()) s.validation = load_data(f.val, f.val_labels, recipe, model);
   if (f.val_fraction > 0) {
     try {
-      validation = split_validation(train, f.val_fraction, rng);
+      s.validation = split_validation(s.train, f.val_fraction, rng);
     } catch (const Error& e) {
       throw Error("--val-fraction " + std::to_string(f.val_fraction) + ": " + e.what());
     }
   }
-  const bool has_validation = !f.val.empty() || f.val_fraction > 0;
-  if (f.patience > 0 && !has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
+  s.has_validation = !f.val.empty() || f.val_fraction > 0;
+  if (f.patience > 0 && !s.has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
+}
+
+// What every rank of a distributed run must agree on: the command line without the flags that
+// only rank 0 uses (where results go), the data's values and the checkpoint resumed from.
+std::uint64_t configuration_hash(const std::vector<std::string>& args, const TrainSetup& s, const std::string& resume) {
+  std::uint64_t hash = fnv1a(nullptr, 0);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--out" || a == "--log" || a == "--checkpoint") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--out=", 0) == 0 || a.rfind("--log=", 0) == 0 || a.rfind("--checkpoint=", 0) == 0) continue;
+    hash = fnv1a(a.data(), a.size() + 1, hash);  // with its terminating 0, so "ab" "c" is not "a" "bc"
+  }
+  for (const PreparedData* d : {&s.train, &s.test, &s.validation}) {
+    if (d->dataset.size() == 0) continue;
+    const TensorView<const float> x = d->inputs();
+    hash = fnv1a(x.data(), x.size() * sizeof(float), hash);
+    hash = fnv1a(d->targets.data(), d->targets.size() * sizeof(float), hash);
+  }
+  if (!resume.empty()) {
+    const std::string bytes = read_file(resume);
+    hash = fnv1a(bytes.data(), bytes.size(), hash);
+  }
+  return hash;
+}
+
+// The communicator of a distributed run: MPI's when bpnn has it, else an Error saying so.
+std::unique_ptr<Communicator> start_distributed(const TrainFlags& f, const char* launcher) {
+#if BPNN_HAVE_MPI
+  (void)f;
+  (void)launcher;
+  return make_mpi_communicator();
+#else
+  const std::string why = f.distributed ? std::string("--distributed")
+                                        : std::string("started by an MPI launcher (") + launcher + " is set)";
+  throw Error(why +
+              ": this bpnn was built without MPI, so it cannot train across processes; install MPI "
+              "(Debian: apt-get install libopenmpi-dev openmpi-bin) and build again (CMake finds it), or train "
+              "in one process: --shards K there gives the same weights as a K-shard run on any number of processes");
+#endif
+}
+
+// A hidden test hook: BPNN_TEST_NAN_AT=RANK:STEP makes that rank's shards report a NaN loss at
+// that step (tests/mpi/run.sh). Returns the step for this rank, 0 for none.
+std::size_t poison_step(int rank) {
+  const char* at = std::getenv("BPNN_TEST_NAN_AT");
+  if (at == nullptr) return 0;
+  unsigned long r = 0, step = 0;
+  if (std::sscanf(at, "%lu:%lu", &r, &step) != 2 || r != static_cast<unsigned long>(rank)) return 0;
+  return step;
+}
+
+void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
+  const char* launcher = mpi_launch_variable();
+  std::unique_ptr<Communicator> communicator;
+  if (f.distributed || launcher != nullptr) {
+    communicator = start_distributed(f, launcher);
+  } else {
+    communicator = std::make_unique<LocalCommunicator>();
+  }
+  Communicator& comm = *communicator;
+  const bool distributed = comm.size() > 1 || f.distributed || launcher != nullptr;
+  const bool sharded = distributed || f.shards.has_value();
+  const bool lead = comm.rank() == 0;  // the rank that prints and writes
+  const std::string where =
+      comm.size() > 1 ? " (rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) + ")" : "";
+
+  // Before any data is read, so a wrong option fails at once.
+  OptimizerSpec spec = f.optimizer_spec;
+  spec.name = f.optimizer;
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
+  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
+  const std::string checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint;
+  Rng rng(f.seed);
+  TrainSetup s;
+  // Each rank reads on its own; then they agree whether all could, so that a bad file on one rank
+  // ends every rank, with that rank's message printed once.
+  std::exception_ptr failure;
+  try {
+    if (lead) {
+      // Where the results go, checked before any work: a typo there is found now, not after the epochs.
+      check_writable(f.out, "--out");
+      if (!f.log.empty()) check_writable(f.log, "--log");
+      check_writable(checkpoint_path, "--checkpoint");
+    }
+    prepare(f, rng, s);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (comm.size() > 1) {
+    const int failed = first_rank_with(comm, failure != nullptr);
+    if (failed >= 0) {
+      if (failed == comm.rank()) {
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+          std::cerr << "bpnn: error" << where << ": " << e.what() << "\n";
+        }
+      }
+      throw ExitStatus{1};
+    }
+    const int differs = first_disagreeing_rank(comm, configuration_hash(args, s, f.resume));
+    if (differs >= 0) {
+      if (lead) {
+        std::cerr << "bpnn: error: rank " << differs << " of " << comm.size()
+                  << " has another configuration than rank 0 (command line, data or checkpoint differ); every "
+                     "process must run the same command on the same files\n";
+      }
+      throw ExitStatus{1};
+    }
+  } else if (failure) {
+    std::rethrow_exception(failure);
+  }
+  Sequential<float>& model = *s.model;
+  const PreparedData& train = s.train;
+  const DataRecipe& recipe = s.recipe;
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(recipe.loss);
 
   const std::size_t batch_size = f.batch_size.value_or(f.optimizer == "rprop" ? train.dataset.size() : 32);
   ProgressPrinter progress(f.epochs);
   std::unique_ptr<EpochLog> log;
-  if (!f.log.empty()) log = std::make_unique<EpochLog>(f.log);
+  if (!f.log.empty() && lead) log = std::make_unique<EpochLog>(f.log);
   FitOptions options{.epochs = f.epochs,
                      .batch_size = batch_size,
                      .shuffle = !f.no_shuffle,
@@ -154,44 +283,82 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                      .schedule = schedule,
                      .patience = f.patience,
                      .task = recipe.task,
-                     .checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint,
+                     .checkpoint_path = lead ? checkpoint_path : "",
                      .checkpoint_every = f.checkpoint_every,
                      .resume_path = f.resume,
                      .stop_requested = [] { return stop_signal != 0; },
-                     .on_batch = [&](const BatchReport& r) { progress.on_batch(r); },
+                     .on_batch = [&](const BatchReport& r) {
+                       if (lead) progress.on_batch(r);
+                     },
                      .on_epoch = [&](const EpochReport& r) {
-                       progress.on_epoch(r);
+                       if (lead) progress.on_epoch(r);
                        if (log) log->on_epoch(r);
                      }};
-  std::cerr << "training " << network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
-            << ", loss " << recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
-            << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)\n";
+  std::unique_ptr<ShardedStep> step;
+  if (sharded) {
+    step = std::make_unique<ShardedStep>(
+        model, *loss, *optimizer, comm, train.inputs(), train.targets.view(), rng,
+        ShardedStepOptions{.shards = f.shards.value_or(8),
+                           .sum = f.allreduce == "plain" ? GradientSum::plain : GradientSum::ordered,
+                           .max_grad_norm = f.max_grad_norm,
+                           .task = recipe.task,
+                           .local_stop = [] { return stop_signal != 0; },
+                           .poison_step = poison_step(comm.rank())});
+    options.batch_step = [&step](std::span<const std::size_t> indices) { return (*step)(indices); };
+    // Every rank stops after the same batch: the one whose exchange carried a rank's request.
+    options.stop_requested = [&step] { return step->stop_agreed(); };
+  }
+  if (lead) {
+    std::cerr << "training " << s.network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
+              << ", loss " << recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
+              << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)";
+    if (sharded) {
+      std::cerr << (comm.size() > 1 ? "\n  " : ", ") << comm.size() << " process(es), " << f.shards.value_or(8)
+                << " shards per batch, " << (f.allreduce == "plain" ? "plain all-reduce" : "summed in shard order");
+    }
+    std::cerr << "\n";
+  }
   const ModelMetadata metadata{{"bpnn.loss", recipe.loss}, {"bpnn.data", recipe_to_json(recipe)}};
+  const StopSignals catching;
   try {
-    const StopSignals catching;
     const FitResult result =
         fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
-            f.test.empty() ? HeldOut{} : HeldOut{test.inputs(), test.targets.view()},
-            has_validation ? HeldOut{validation.inputs(), validation.targets.view()} : HeldOut{});
-    if (has_validation) {
+            f.test.empty() ? HeldOut{} : HeldOut{s.test.inputs(), s.test.targets.view()},
+            s.has_validation ? HeldOut{s.validation.inputs(), s.validation.targets.view()} : HeldOut{});
+    if (s.has_validation && lead) {
       std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
                 << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
     }
   } catch (const TrainingInterrupted& e) {
-    std::cerr << "\n" << e.what() << "\nto continue: " << resume_command(args, options.checkpoint_path) << "\n";
+    // Every rank stopped after the same batch; rank 0 wrote the checkpoint and says so.
+    if (lead) std::cerr << "\n" << e.what() << "\nto continue: " << resume_command(args, checkpoint_path) << "\n";
     throw ExitStatus{stop_signal == SIGTERM ? 143 : 130};
   } catch (const TrainingDiverged& e) {
+    if (!lead) throw ExitStatus{1};
     // Keep the last good model: the weights from before the failing epoch.
     save_model(f.out, model, metadata);
-    const std::string hint = recipe.scaling.kind == InputScaling::Kind::none && largest_input > 10
-                                 ? "; the inputs reach " + std::to_string(static_cast<int>(largest_input)) +
+    const std::string hint = recipe.scaling.kind == InputScaling::Kind::none && s.largest_input > 10
+                                 ? "; the inputs reach " + std::to_string(static_cast<int>(s.largest_input)) +
                                        ": scale them with --normalize or --standardize"
                                  : "";
     throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
                 " to " + f.out);
+  } catch (const std::exception& e) {
+    if (comm.size() == 1) throw;
+    // Something only this rank saw: the others may be waiting for it in an exchange. Say why once,
+    // here, and end them all.
+    std::cerr << "bpnn: error" << where << ": " << e.what() << "\n";
+    comm.abort(1);
   }
-  save_model(f.out, model, metadata);
-  std::cout << "saved " << f.out << "\n";
+  if (lead) {
+    save_model(f.out, model, metadata);
+    std::cout << "saved " << f.out << "\n";
+    if (step && comm.size() > 1) {
+      std::fprintf(stderr, "distributed: %zu steps, %.3f ms per step, %.3f ms of it exchanging %zu floats per shard\n",
+                   step->steps(), 1e3 * step->seconds() / static_cast<double>(step->steps()),
+                   1e3 * step->communication_seconds() / static_cast<double>(step->steps()), step->exchanged_floats());
+    }
+  }
 }
 
 }  // namespace
@@ -267,6 +434,17 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(whole_number(0));
   cmd->add_option("--resume", f->resume,
                   "Continue from this checkpoint; give the command that wrote it, with the same seed and threads");
+  cmd->add_flag("--distributed", f->distributed,
+                "Train one model over the processes mpirun started (also on when mpirun's environment is seen)");
+  cmd->add_option_function<std::size_t>("--shards", given(f->shards),
+                                        "Cut each batch into this many fixed shards, summed in shard order: the same "
+                                        "weights at any process count that divides it (default 8 when distributed)")
+      ->check(whole_number(1, 65536));
+  cmd->add_option("--allreduce", f->allreduce,
+                  "How shard gradients are summed: ordered (bit-identical at any process count) or plain "
+                  "(MPI_Allreduce, faster, equal within float rounding)")
+      ->check(CLI::IsMember({"ordered", "plain"}))
+      ->capture_default_str();
   add_data_flags(*cmd, f->data, /*training=*/true);
   cmd->callback([f, args] { run_train(*f, args); });
 }

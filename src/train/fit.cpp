@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "bpnn/core/error.hpp"
@@ -43,13 +44,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 BatchLoop::BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
-                     TensorView<const float> targets, const Sampler& sampler, Task task)
+                     TensorView<const float> targets, const Sampler& sampler, Task task, BatchStep step)
     : trainer_(trainer),
       model_(model),
       inputs_(inputs),
       targets_(targets),
       sampler_(sampler),
-      classification_(is_classification(targets, model.output_shape().numel(), task)) {}
+      classification_(is_classification(targets, model.output_shape().numel(), task)),
+      step_(std::move(step)) {}
 
 bool BatchLoop::run(std::span<const std::size_t> order, FitPosition& at, FitCallback& callback) {
   const std::size_t batches = sampler_.batches();
@@ -58,15 +60,28 @@ bool BatchLoop::run(std::span<const std::size_t> order, FitPosition& at, FitCall
   for (std::size_t b = at.batch; b < batches; ++b) {
     const std::span<const std::size_t> indices = sampler_.batch(order, b);
     const std::size_t count = indices.size();
-    // A run of consecutive samples (every batch in file order) is a view, no copy.
-    TensorView<const float> x = inputs_.samples(indices[0], count), t = targets_.samples(indices[0], count);
-    if (!consecutive(indices)) {
-      gather(inputs_, indices, batch_inputs_);
-      gather(targets_, indices, batch_targets_);
-      x = batch_inputs_.view();
-      t = batch_targets_.view();
+    float batch_loss = 0;
+    std::size_t correct = 0;
+    if (step_) {
+      const BatchOutcome outcome = step_(indices);
+      batch_loss = outcome.loss;
+      correct = outcome.correct;
+    } else {
+      // A run of consecutive samples (every batch in file order) is a view, no copy.
+      TensorView<const float> x = inputs_.samples(indices[0], count), t = targets_.samples(indices[0], count);
+      if (!consecutive(indices)) {
+        gather(inputs_, indices, batch_inputs_);
+        gather(targets_, indices, batch_targets_);
+        x = batch_inputs_.view();
+        t = batch_targets_.view();
+      }
+      batch_loss = trainer_.step(x, t);
+      if (classification_ && std::isfinite(batch_loss)) {
+        // The model still holds this batch's outputs from before the update.
+        TensorView<const float> y = model_.activation(model_.size() - 1);
+        for (std::size_t n = 0; n < count; ++n) correct += argmax(y.data() + n * outputs, outputs) == target_class(t, n);
+      }
     }
-    const float batch_loss = trainer_.step(x, t);
     if (!std::isfinite(batch_loss)) {
       if (at.last_good.size() > 0) copy<float>(at.last_good.view(), model_.parameters().values());
       throw TrainingDiverged("training diverged in epoch " + std::to_string(at.epoch) + ", batch " +
@@ -78,13 +93,7 @@ bool BatchLoop::run(std::span<const std::size_t> order, FitPosition& at, FitCall
     at.batch = b + 1;
     at.loss_sum += static_cast<double>(batch_loss) * static_cast<double>(count);
     at.seen += count;
-    if (classification_) {
-      // The model still holds this batch's outputs from before the update.
-      TensorView<const float> y = model_.activation(model_.size() - 1);
-      for (std::size_t n = 0; n < count; ++n) {
-        at.correct += argmax(y.data() + n * outputs, outputs) == target_class(t, n);
-      }
-    }
+    at.correct += correct;
     const double accuracy =
         classification_ ? static_cast<double>(at.correct) / static_cast<double>(at.seen) : -1.0;
     if (callback.on_batch({at.epoch, b + 1, batches, at.seen, at.loss_sum / static_cast<double>(at.seen), accuracy,
@@ -118,7 +127,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   const std::size_t batches = sampler.batches();
   const bool classification = is_classification(targets, model.output_shape().numel(), options.task);
   Trainer<float> trainer(model, loss, optimizer, {.max_grad_norm = options.max_grad_norm, .rng = &rng});
-  BatchLoop batch_loop(trainer, model, inputs, targets, sampler, options.task);
+  BatchLoop batch_loop(trainer, model, inputs, targets, sampler, options.task, options.batch_step);
   const double base_rate = optimizer.learning_rate();
   FitResult result;
   // What a checkpoint holds: the sample order, this epoch's sums, the weights at its start (the last

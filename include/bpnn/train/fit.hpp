@@ -24,6 +24,16 @@
 
 namespace bpnn {
 
+// What one step over a batch reports when a front end supplies the step (FitOptions::batch_step).
+struct BatchOutcome {
+  float loss = 0;           // the loss's mean over the batch, from before the update
+  std::size_t correct = 0;  // samples of the batch classified right (classification only)
+};
+
+// A step in place of Trainer::step: updates the model from the batch with these sample indices
+// (into the training set) and reports it. distributed/sharded_step.hpp is one.
+using BatchStep = std::function<BatchOutcome(std::span<const std::size_t> indices)>;
+
 struct FitOptions {
   std::size_t epochs = 1;
   std::size_t batch_size = 32;
@@ -46,6 +56,9 @@ struct FitOptions {
   std::function<bool()> stop_requested = nullptr;
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
+  // Replaces gather + Trainer::step + counting for every batch (then max_grad_norm is the step's
+  // business). Empty: the Trainer's step.
+  BatchStep batch_step = nullptr;
 };
 
 // Training stopped because the loss became NaN or infinite. The model holds the weights it had at
@@ -78,12 +91,13 @@ struct FitResult {
 };
 
 // One epoch's batches: gathers each batch's samples (a view when they are consecutive), takes one
-// Trainer step and adds to the position's sums. Keeps references to all it is given and owns the
+// Trainer step (or calls step, given one) and adds to the position's sums. Keeps references to all it is given and owns the
 // gather buffers, so build it once per fit.
 class BatchLoop {
  public:
   BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
-            TensorView<const float> targets, const Sampler& sampler, Task task = Task::automatic);
+            TensorView<const float> targets, const Sampler& sampler, Task task = Task::automatic,
+            BatchStep step = nullptr);
 
   // Runs position.epoch's batches from position.batch on, in order (from sampler.order), calling
   // callback.on_batch after each; returns true, with position.batch counting the batches done, as
@@ -97,6 +111,7 @@ class BatchLoop {
   TensorView<const float> inputs_, targets_;
   const Sampler& sampler_;
   bool classification_;
+  BatchStep step_;  // empty: trainer_.step
   Tensor<float> batch_inputs_, batch_targets_;
 };
 
