@@ -171,21 +171,27 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       send_json(res, 201, "{\"id\":\"" + session->id() + "\",\"state\":" + session->state_text() + "}");
     });
   });
-  server.Get(R"(/api/sessions/([^/]{1,64})/(state|events))", [&](const httplib::Request& req, httplib::Response& res) {
+  server.Get(R"(/api/sessions/([^/]{1,64})/(state|events|model))", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       if (req.matches[2] == "events") return stream_events(res, session, streams);
       std::lock_guard lock(session->mutex);
       session->last_used = Clock::now();
+      if (req.matches[2] == "model") {  // the safetensors file bpnn eval, bpnn inspect and PyTorch load
+        const std::string bytes = session->model_file();
+        res.set_header("Cache-Control", "no-store");
+        res.set_header("Content-Disposition", "attachment; filename=\"" + session->model_name() + "\"");
+        return res.set_content(bytes, "application/octet-stream");
+      }
       send_json(res, 200, session->state_text());
     });
   });
   server.Post(R"(/api/sessions/([^/]{1,64})/([a-z_]{1,32}))", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::string action = req.matches[2];
-      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "close"};
+      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "export", "close"};
       if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return action == k; }) == std::end(known)) {
-        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck or close");
+        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck, export or close");
       }
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       const json body = serve::parse_body(req.body);
@@ -204,6 +210,7 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       else if (action == "weight") session->edit_weight(body);
       else if (action == "numbers") reply = session->numbers(body);
       else if (action == "chain") reply = session->chain_rule(body);
+      else if (action == "export") reply = session->export_run(body);
       else reply = session->check_gradients(body);
       send_json(res, 200, reply.is_null() ? session->state_text() : reply.dump());
     });

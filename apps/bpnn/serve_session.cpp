@@ -2,8 +2,16 @@
 #include "serve_session.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
+#include <sstream>
+
+#include "bpnn/model/model_file.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -32,7 +40,46 @@ json init_json(const std::string& init) {
   return init;
 }
 
+// The shortest text that reads back as exactly v.
+std::string exact(double v) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, v);
+  return error == std::errc() ? std::string(text, end) : std::to_string(v);
+}
+
+// Ends a BatchLoop run when after_batch says so (a step request's budget, or its time).
+class StepBudget final : public FitCallback {
+ public:
+  explicit StepBudget(std::function<bool()> after_batch) : after_batch_(std::move(after_batch)) {}
+  bool on_batch(const BatchReport& report) override {
+    loss = report.loss;
+    return after_batch_();
+  }
+  double loss = 0;
+
+ private:
+  std::function<bool()> after_batch_;
+};
+
 }  // namespace
+
+// What `bpnn train` runs, piece by piece: the float model initialized from Rng(seed), the same
+// generator then drawing each epoch's order (Sampler), and the library's BatchLoop taking the steps.
+struct Session::FloatRun {
+  FloatRun(Sequential<float> m, std::uint64_t seed) : model(std::move(m)), rng(seed) {}
+  Sequential<float> model;
+  std::unique_ptr<Loss<float>> loss;
+  std::unique_ptr<Optimizer<float>> optimizer;
+  Rng rng;
+  std::unique_ptr<Trainer<float>> trainer;
+  Tensor<float> inputs, targets;
+  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<BatchLoop> loop;
+  FitPosition at;
+  std::vector<std::size_t> order;  // this epoch's, drawn when its first batch is taken
+};
+
+Session::~Session() = default;
 
 Session::Session(std::string id) : id_(std::move(id)) {
   set_data({{"set", "xor"}});
@@ -52,7 +99,13 @@ void Session::require_network() const {
 void Session::set_data(const json& body) {
   PlayData data = make_data(body);
   const bool worked_example = data.name == "mazur";
+  if (!worked_example) {  // the values a float run (and bpnn train, reading the exported CSV) sees
+    for (std::vector<double>* v : {&data.train_x, &data.train_y, &data.test_x, &data.test_y}) {
+      for (double& x : *v) x = static_cast<float>(x);
+    }
+  }
   data_ = std::move(data);
+  data_request_ = body;
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
@@ -78,7 +131,7 @@ void Session::set_data(const json& body) {
 
 void Session::set_network(const json& body) {
   const Fields f(body, "network.");
-  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "preset"});
+  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle", "preset"});
   NetworkConfig c;
   if (!f.has("layers") || !f.raw("layers").is_array()) refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
   const json& layers = f.raw("layers");
@@ -99,6 +152,7 @@ void Session::set_network(const json& body) {
   c.weight_decay = f.number("weight_decay", 0, 0, 1);
   c.init = f.choice("init", "default", {"default", "uniform", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"});
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+  c.shuffle = f.boolean("shuffle", true);
   const std::string preset = f.choice("preset", "", {"mazur"});
   if (preset == "mazur") {
     if (data_.name != "mazur") refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
@@ -151,11 +205,17 @@ void Session::build() {
   }
   const Network network = parse_network(json{{"input", {data_.inputs}}, {"layers", layers}}.dump(), "network");
   trainer_.reset();
+  run_.reset();
   model_ = std::make_unique<Sequential<double>>(build_model<double>(network));
-  Rng rng(c.seed);
-  model_->initialize(rng);
   ParameterStore<double>& p = model_->parameters();
-  if (c.worked_example) {
+  if (!c.worked_example) {
+    // As bpnn train: the model on the one-thread cpu backend, initialized from Rng(seed).
+    run_ = std::make_unique<FloatRun>(build_model<float>(network), c.seed);
+    run_->model.set_backend(make_cpu_backend<float>({.threads = 1}));
+    run_->model.initialize(run_->rng);
+  } else {
+    Rng rng(c.seed);
+    model_->initialize(rng);
     copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
     copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
     copy<double>(Tensor<double>(Shape{2, 2}, {0.40, 0.45, 0.50, 0.55}), p.value("2.weight"));
@@ -169,6 +229,22 @@ void Session::build() {
   optimizer_ = make_optimizer<double>(spec);
   trainer_ = std::make_unique<Trainer<double>>(*model_, *loss_, *optimizer_);
   prepare_targets_for_model();
+  if (run_) {
+    FloatRun& r = *run_;
+    r.loss = make_loss<float>(c.loss);
+    r.optimizer = make_optimizer<float>(spec);
+    r.trainer = std::make_unique<Trainer<float>>(r.model, *r.loss, *r.optimizer, TrainerOptions{.rng = &r.rng});
+    const std::size_t n = data_.train_size();
+    r.inputs = Tensor<float>(Shape{n, data_.inputs});
+    for (std::size_t k = 0; k < r.inputs.size(); ++k) r.inputs[k] = static_cast<float>(data_.train_x[k]);
+    r.targets = Tensor<float>(train_t_.shape());
+    for (std::size_t k = 0; k < r.targets.size(); ++k) r.targets[k] = static_cast<float>(train_t_[k]);
+    r.sampler = std::make_unique<Sampler>(n, c.batch_size == 0 ? n : std::min(c.batch_size, n), c.shuffle);
+    r.loop = std::make_unique<BatchLoop>(*r.trainer, r.model, r.inputs.view(), r.targets.view(), *r.sampler,
+                                         data_.classification() ? Task::automatic : Task::regression);
+    sync_view();
+  }
+  not_reproducible_.clear();
   iteration_ = epoch_ = cursor_ = 0;
   history_.clear();
   history_every_ = 1;
@@ -223,6 +299,7 @@ json Session::step(const json& body) {
   const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   if (!error_.empty()) throw RequestError(409, error_);
+  if (run_) return step_float(unit, count);
   const std::size_t n = data_.train_size();
   const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
   const auto start = Clock::now();
@@ -259,6 +336,76 @@ json Session::step(const json& body) {
   return reply;
 }
 
+void Session::sync_view() {
+  if (!run_) return;
+  const TensorView<const float> from = run_->model.parameters().values();
+  double* to = model_->parameters().values().data();
+  for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k];
+}
+
+// Batches as bpnn::fit takes them: the BatchLoop runs this epoch's order from where it stopped,
+// and the generator draws the next epoch's order when its first batch is due.
+json Session::step_float(const std::string& unit, std::size_t count) {
+  FloatRun& r = *run_;
+  const auto start = Clock::now();
+  const std::size_t batches = r.sampler->batches();
+  const std::size_t record_every = std::max<std::size_t>(1, (unit == "epoch" ? count * batches : count) / 100);
+  std::size_t done = 0;
+  bool out_of_time = false;
+  try {
+    if (unit == "sample" && r.sampler->batch_size() != 1) {
+      // One sample outside the epoch's batches: bpnn train has no such step.
+      for (; done < count && !out_of_time; ++done) {
+        const std::size_t k = iteration_ % data_.train_size();
+        last_loss_ = r.trainer->step(r.inputs.view().samples(k, 1), r.targets.view().samples(k, 1));
+        ++iteration_;
+        if (!std::isfinite(last_loss_)) throw TrainingDiverged("the loss is not a finite number", r.at.epoch);
+        if (iteration_ % record_every == 0) sync_view(), record();
+        out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+      }
+      not_reproducible_ = "a 'step 1 sample' with batches of " + std::to_string(r.sampler->batch_size()) +
+                          " (bpnn train has no such step): press reset to start a run it can repeat";
+    } else {
+      while (done < count && !out_of_time) {
+        if (r.order.empty()) r.order = r.sampler->order(r.at.epoch, r.rng);
+        std::size_t taken = 0;
+        StepBudget budget([&] {
+          ++iteration_, ++taken;
+          if (iteration_ % record_every == 0) sync_view(), record();
+          out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+          return out_of_time || (unit != "epoch" && done + taken == count);
+        });
+        try {
+          r.loop->run(r.order, r.at, budget);
+        } catch (const TrainingDiverged&) {
+          last_loss_ = NAN;
+          throw;
+        }
+        last_loss_ = budget.loss;
+        if (unit != "epoch") done += taken;
+        if (r.at.batch == batches) {  // the epoch is complete
+          epoch_ = r.at.epoch;
+          r.at.begin_epoch(epoch_ + 1);
+          r.order.clear();
+          if (unit == "epoch") ++done;
+        }
+      }
+    }
+  } catch (const TrainingDiverged&) {
+    error_ = "training diverged (the loss is not a finite number): lower the learning rate and press reset";
+  } catch (const Error& e) {
+    sync_view();
+    bump();
+    throw RequestError(400, std::string("training: ") + e.what());
+  }
+  sync_view();
+  record();
+  bump();
+  json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
+  if (!error_.empty()) reply["error"] = error_;
+  return reply;
+}
+
 void Session::reset(const json& body) {
   require_network();
   Fields(body, "").only({});
@@ -284,6 +431,12 @@ void Session::edit_weight(const json& body) {
     if (!f.has("from")) refuse("field 'from' is missing (the neuron of the layer below, or \"bias\": true)");
     const auto from = static_cast<std::size_t>(f.integer("from", 0, 0, static_cast<std::int64_t>(in) - 1));
     p.value(std::to_string(2 * layer) + ".weight")[to * in + from] = value;
+  }
+  if (run_) {  // the float run takes the value (rounded to float), and the page shows what it took
+    ParameterStore<float>& pf = run_->model.parameters();
+    for (std::size_t k = 0; k < pf.values().size(); ++k) pf.values()[k] = static_cast<float>(p.values()[k]);
+    sync_view();
+    not_reproducible_ = "a weight was set by hand: press reset to start a run bpnn train can repeat";
   }
   error_.clear();
   record();
@@ -355,7 +508,8 @@ json Session::config_json() const {
   for (const LayerChoice& l : config_.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
   return {{"layers", layers}, {"loss", config_.loss}, {"optimizer", config_.optimizer}, {"learning_rate", config_.learning_rate},
           {"batch_size", config_.batch_size}, {"weight_decay", config_.weight_decay}, {"init", config_.init},
-          {"seed", config_.seed}, {"worked_example", config_.worked_example}};
+          {"seed", config_.seed}, {"shuffle", config_.shuffle}, {"worked_example", config_.worked_example},
+          {"precision", run_ ? "float" : "double"}};
 }
 
 json Session::network_json() const {
@@ -388,9 +542,25 @@ const std::string& Session::state_text() {
     row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
     test.push_back(row);
   }
-  s["data"] = {{"set", data_.name}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test}};
+  s["data"] = {{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test}};
   s["config"] = config_json();
+  if (run_) {
+    s["batch"] = run_->at.batch;  // of the current epoch
+    s["batches"] = run_->sampler->batches();
+  }
+  s["reproducible"] = run_ && not_reproducible_.empty();
+  s["not_reproducible"] = run_ ? json(not_reproducible_) : json("the worked example trains in double with its biases fixed");
   if (model_) {
+    if (run_ && error_.empty()) {
+      // The float run's fused SGD step keeps no gradients: show dE/dw at the current weights, over
+      // the first 256 training samples (in double).
+      const std::size_t n = std::min<std::size_t>(data_.train_size(), 256);
+      gather(data_.train_x, train_t_, 0, n);
+      try {
+        trainer_->compute_gradients(batch_x_.view(), batch_t_.view());
+      } catch (const Error&) {  // a step unit has no gradient: leave them as they are
+      }
+    }
     s["network"] = network_json();
     json history = json::array();
     for (const auto& row : history_) {
@@ -618,6 +788,94 @@ json Session::check_gradients(const json& body) {
   return {{"checked", checked}, {"samples", n}, {"step", h}, {"max_relative_error", worst}, {"max_absolute_error", worst_abs},
           {"worst", where}, {"passed", worst < 1e-5},
           {"note", "relative error |numeric - backprop| / max(|numeric| + |backprop|, 1e-3); relu's kinks may raise it"}};
+}
+
+}  // namespace bpnn::serve
+
+namespace bpnn::serve {
+
+std::string Session::model_name() const { return (data_.name == "points" ? std::string("my-points") : data_.name) + ".safetensors"; }
+
+json Session::export_run(const json& body) {
+  require_network();
+  Fields(body, "").only({});
+  const std::string csv_name = (data_.name == "points" ? std::string("my-points") : data_.name) + ".csv";
+  // The training set as bpnn train reads it: a header, then the inputs and the target or label.
+  const std::size_t outputs = config_.layers.back().units;
+  const bool label_column = data_.classification() && outputs > 1;
+  std::string csv;
+  // (Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "x" + std::to_string(...).)
+  for (std::size_t i = 0; i < data_.inputs; ++i) csv.append("x").append(std::to_string(i + 1)).append(",");
+  csv += label_column ? "label\n" : data_.target_width() == 1 ? "y\n" : "";
+  if (!label_column && data_.target_width() > 1) {
+    for (std::size_t j = 0; j < data_.target_width(); ++j) {
+      csv.append("y").append(std::to_string(j + 1)).append(j + 1 < data_.target_width() ? "," : "\n");
+    }
+  }
+  const std::size_t w = data_.target_width();
+  char field[32];
+  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+    for (std::size_t i = 0; i < data_.inputs; ++i) {
+      std::snprintf(field, sizeof field, "%.9g,", data_.train_x[k * data_.inputs + i]);  // 9 digits: the float exactly
+      csv += field;
+    }
+    for (std::size_t j = 0; j < w; ++j) {
+      std::snprintf(field, sizeof field, j + 1 < w ? "%.9g," : "%.9g\n", data_.train_y[k * w + j]);
+      csv += field;
+    }
+  }
+  // The network in the compact form when it says the same (no initializer given), else as JSON.
+  std::string net = std::to_string(data_.inputs);
+  for (const LayerChoice& l : config_.layers) net.append("-").append(std::to_string(l.units)).append(l.activation);
+  const std::string full = describe(*model_).json;
+  bool compact = config_.init == "default";
+  try {
+    compact = compact && describe(build_model<double>(parse_network(net, "net"))).json == full;
+  } catch (const Error&) {
+    compact = false;
+  }
+  if (!compact) net = "'" + full + "'";
+  const std::size_t n = data_.train_size();
+  const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
+  const std::size_t epochs = std::max<std::size_t>(epoch_, 1);
+  std::string command = "bpnn train --net " + net + " --train " + csv_name;
+  if (!label_column) command.append(" --target-cols ").append(std::to_string(w));
+  command += " --loss " + config_.loss + " --optimizer " + config_.optimizer + " --lr " + exact(config_.learning_rate);
+  if (config_.weight_decay > 0) command += " --weight-decay " + exact(config_.weight_decay);
+  command.append(" --batch-size ").append(std::to_string(batch)).append(" --epochs ").append(std::to_string(epochs));
+  command.append(" --seed ").append(std::to_string(config_.seed)).append(config_.shuffle ? "" : " --no-shuffle");
+  command.append(" --out ").append(model_name());
+  std::string note;
+  const bool mid_epoch = run_ && run_->at.batch > 0;
+  if (!run_) {
+    note = "the worked example trains in double with its biases fixed, which bpnn train does not do: `bpnn demo mazur` shows it";
+  } else if (!not_reproducible_.empty()) {
+    note = "not the page's weights: " + not_reproducible_;
+  } else if (epoch_ == 0) {
+    note = "the page has not finished an epoch yet: press 'finish epoch' (this command trains 1 epoch)";
+  } else if (mid_epoch) {
+    note = "the page is at batch " + std::to_string(run_->at.batch) + " of " + std::to_string(run_->sampler->batches()) +
+           " of epoch " + std::to_string(epoch_ + 1) + "; this command trains " + std::to_string(epoch_) +
+           " whole epochs: press 'finish epoch' for the page's weights to match it";
+  } else {
+    note = "gives the page's weights bit for bit (both train in float on one thread)";
+  }
+  return {{"command", command}, {"csv", csv}, {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs},
+          {"exact", run_ && not_reproducible_.empty() && epoch_ > 0 && !mid_epoch}, {"note", note}};
+}
+
+std::string Session::model_file() {
+  require_network();
+  const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.targets", "0,1"}};
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / ("bpnn-serve-" + id_ + ".safetensors");
+  if (run_) save_model(path.string(), run_->model, metadata);
+  else save_model(path.string(), *model_, metadata);  // the worked example: F64
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  return bytes.str();
 }
 
 }  // namespace bpnn::serve

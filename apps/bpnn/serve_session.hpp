@@ -1,6 +1,8 @@
 // One playground session: a data set, a network built from the learner's choices, and its
-// training, all by bpnn's own Sequential, losses, optimizers and Trainer (in double, so the worked
-// example's digits come out exact). Every request body is checked here before any work.
+// training, all by bpnn's own Sequential, losses, optimizers and fit pieces. Training is what
+// `bpnn train` does, in float, batch by batch (so "copy as command" reproduces it bit for bit);
+// a double copy of the weights shows every number. The worked example trains in double, so the
+// tutorial's digits come out exact. Every request body is checked here before any work.
 #pragma once
 
 #include <chrono>
@@ -33,6 +35,7 @@ struct NetworkConfig {
   double learning_rate = 0.5, weight_decay = 0.0;
   std::size_t batch_size = 0;  // 0: the whole training set
   std::uint64_t seed = 1;
+  bool shuffle = true;          // a new sample order each epoch, as bpnn train (else --no-shuffle)
   bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
 };
 
@@ -40,6 +43,7 @@ struct NetworkConfig {
 class Session {
  public:
   explicit Session(std::string id);
+  ~Session();
   const std::string& id() const { return id_; }
 
   // The API, one call per endpoint; each throws RequestError (4xx) for a request it refuses.
@@ -51,6 +55,11 @@ class Session {
   json numbers(const json& body);      // {"sample": k}: every number of one step on sample k
   json chain_rule(const json& body);   // {"sample", "layer", "to", "from" | "bias"}
   json check_gradients(const json& body);  // central differences against back-propagation
+  // {}: the `bpnn train` command (and the training set as CSV) that gives these weights.
+  json export_run(const json& body);
+  // The model as a safetensors file (what bpnn train --out writes), and its file name.
+  std::string model_file();
+  std::string model_name() const;
   // The whole state as JSON text, cached per version.
   const std::string& state_text();
 
@@ -63,7 +72,10 @@ class Session {
   bool closed = false;
 
  private:
+  struct FloatRun;  // the float training that bpnn train reproduces
   void bump();
+  void sync_view();  // the double model's weights := the float run's
+  json step_float(const std::string& unit, std::size_t count);
   void build();  // the model, loss, optimizer and trainer from config_ and data_
   void require_network() const;
   void prepare_targets_for_model();
@@ -88,11 +100,14 @@ class Session {
 
   std::string id_;
   PlayData data_;
+  json data_request_;  // the request that made data_, for the page's address
   NetworkConfig config_;
   std::unique_ptr<Sequential<double>> model_;
   std::unique_ptr<Loss<double>> loss_;
   std::unique_ptr<Optimizer<double>> optimizer_;
   std::unique_ptr<Trainer<double>> trainer_;  // last: it refers to the three above
+  std::unique_ptr<FloatRun> run_;  // null for the worked example, which trains model_ itself
+  std::string not_reproducible_;   // why bpnn train would not give these weights ("" when it would)
   Tensor<double> train_t_, test_t_;  // targets as the loss wants them
   Tensor<double> batch_x_, batch_t_;
   std::size_t iteration_ = 0, epoch_ = 0, cursor_ = 0;

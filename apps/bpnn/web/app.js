@@ -8,9 +8,10 @@ const state = { session: null, last: null, playing: false, streamOpen: false, se
 window.bpnnState = {
   sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
   weights: {}, gradients: {}, biases: {}, lossHistory: [], numbers: null, chain: null, gradcheck: null,
-  errors: [], streamEvents: 0,
+  errors: [], streamEvents: 0, export: null, hash: '',
 };
 const $ = (id) => document.getElementById(id);
+const startHash = location.hash;  // read before the first render writes the page's own
 const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 
 // --- the API ----------------------------------------------------------------------------------
@@ -84,6 +85,7 @@ function showConfig(config) {
   $('net-decay').value = config.weight_decay;
   $('net-init').value = config.init;
   $('net-seed').value = config.seed;
+  $('net-shuffle').checked = config.shuffle;
 }
 function readConfig() {
   const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
@@ -91,7 +93,7 @@ function readConfig() {
   const config = {
     layers, loss: $('net-loss').value, optimizer: $('net-optimizer').value, learning_rate: Number($('net-lr').value),
     batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
-    seed: Number($('net-seed').value),
+    seed: Number($('net-seed').value), shuffle: $('net-shuffle').checked,
   };
   if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
   return config;
@@ -271,6 +273,7 @@ function render(s) {
   showConfig(s.config);
   $('iteration').textContent = s.iteration;
   $('epoch').textContent = s.epoch;
+  $('epoch-batch').textContent = s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '';
   $('loss').textContent = fmt(s.loss);
   $('test-loss').textContent = s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6);
   $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
@@ -283,18 +286,81 @@ function render(s) {
   drawHeatmap(s);
   drawLosses(s);
   drawOutputs(s);
+  $('download-model').href = `/api/sessions/${s.id}/model`;
+  writeHash(s);
   const b = window.bpnnState;
-  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, loss: s.loss,
+  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
+    reproducible: s.reproducible, loss: s.loss,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
-  b.weights = {}; b.gradients = {}; b.biases = {};
+  b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
     const names = weightNames(s.network);
     s.network.layers.forEach((layer, k) => {
+      b.tensors[`${2 * k}.weight`] = layer.weight.flat();  // as the model file names them
+      b.tensors[`${2 * k}.bias`] = layer.bias.slice();
       layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; b.gradients[names[k][j][i]] = layer.weight_grad[j][i]; }));
       layer.bias.forEach((v, j) => { b.biases[`b(${neuronName(k + 1, j, s.network.layers.length)})`] = v; });
     });
   }
+}
+
+// --- reproduce it: the bpnn train command, the data as CSV, the model file, the page's address ----
+async function exportRun() {
+  const e = await act('export');
+  if (!e) return null;
+  window.bpnnState.export = e;
+  $('command').hidden = false;
+  $('command').textContent = `${e.command}\n# ${e.note}\n# (the training set: download CSV, saved as ${e.csv_name})`;
+  $('command-note').textContent = e.note;
+  return e;
+}
+function download(name, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+// The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
+const CONFIG_KEYS = { loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init', seed: 'seed' };
+const DATA_KEYS = { points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
+function writeHash(s) {
+  const q = new URLSearchParams();
+  const r = s.data.request || { set: s.data.set };
+  q.set('set', r.set);
+  Object.entries(DATA_KEYS).forEach(([k, short]) => {
+    if (r[k] !== undefined && !(k === 'csv' && r[k].length > 4000)) q.set(short, r[k]);
+  });
+  if (!s.config.worked_example) {
+    q.set('net', s.config.layers.map((l) => `${l.units}${l.activation}`).join('-'));
+    Object.entries(CONFIG_KEYS).forEach(([k, short]) => q.set(short, s.config[k]));
+    if (!s.config.shuffle) q.set('shuffle', '0');
+  }
+  const hash = `#${q.toString()}`;
+  window.bpnnState.hash = hash;
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+async function restoreHash() {
+  const q = new URLSearchParams(startHash.slice(1));
+  if (!q.get('set')) return;
+  const data = { set: q.get('set') };
+  Object.entries(DATA_KEYS).forEach(([k, short]) => {
+    if (q.has(short)) data[k] = k === 'csv' ? q.get(short) : Number(q.get(short));
+  });
+  $('data-set').value = data.set;
+  syncDataControls();
+  if (!(await act('data', data)) || !q.get('net')) return;
+  const layers = q.get('net').split('-').map((item) => {
+    const m = item.match(/^(\d+)([a-z_]+)$/);
+    return m ? { units: Number(m[1]), activation: m[2] } : null;
+  });
+  if (layers.includes(null)) { showError(`the address's net=${q.get('net')} is not UNITSactivation-...`); return; }
+  const config = { layers, shuffle: q.get('shuffle') !== '0' };
+  Object.entries(CONFIG_KEYS).forEach(([k, short]) => {
+    if (q.has(short)) config[k] = ['loss', 'optimizer', 'init'].includes(k) ? q.get(short) : Number(q.get(short));
+  });
+  await act('network', config);
 }
 
 // --- the numbers of one step, and the chain rule of one weight ---------------------------------
@@ -371,6 +437,14 @@ function wire() {
   $('step-epoch').onclick = () => step('epoch');
   $('step-n').onclick = () => step('batch', Number($('step-count').value));
   $('reset').onclick = () => act('reset');
+  $('copy-command').onclick = async () => {
+    const e = await exportRun();
+    if (e && navigator.clipboard) navigator.clipboard.writeText(e.command).catch(() => {});
+  };
+  $('download-csv').onclick = async () => {
+    const e = await exportRun();
+    if (e) download(e.csv_name, e.csv);
+  };
   $('numbers-refresh').onclick = showNumbers;
   $('sample').onchange = showNumbers;
   $('gradcheck').onclick = async () => {
@@ -405,6 +479,7 @@ async function start() {
     const created = await api('create');
     state.session = created.id;
     render(created.state);
+    await restoreHash();
     openStream();
     $('status').textContent = 'connected';
   } catch (e) {
