@@ -146,8 +146,11 @@ void Session::set_network(const json& body) {
                         layer.choice("activation", "sigmoid", {"step", "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"})});
   }
   c.loss = f.choice("loss", "mse", {"mse", "cross_entropy", "bce"});
-  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam"});
-  c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : 0.5, 1e-6, 10);
+  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam", "perceptron"});
+  c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : c.optimizer == "perceptron" ? 0.1 : 0.5, 1e-6, 10);
+  if (c.optimizer == "perceptron" && (c.layers.size() != 1 || c.layers[0].units != 1 || c.layers[0].activation != "step")) {
+    refuse("field 'network.optimizer': the perceptron rule trains one M-P neuron: layers [{\"units\": 1, \"activation\": \"step\"}]");
+  }
   c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
   c.weight_decay = f.number("weight_decay", 0, 0, 1);
   c.init = f.choice("init", "default", {"default", "uniform", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"});
@@ -186,6 +189,9 @@ void Session::build() {
   } else if (outputs != data_.outputs) {
     refuse(last + ".units: this data has " + std::to_string(data_.outputs) + " targets per sample");
   }
+  if (perceptron() && (!data_.classification() || data_.classes != 2)) {
+    refuse("field 'network.optimizer': the perceptron rule needs 0/1 labels (AND, OR, XOR, a 2-D set or your points)");
+  }
   if (c.loss == "cross_entropy") {
     if (outputs < 2) refuse("field 'network.loss': cross_entropy needs one output per class (2 or more)");
     if (c.layers.back().activation != "identity") {
@@ -200,6 +206,9 @@ void Session::build() {
   for (const LayerChoice& layer : c.layers) {
     json dense = {{"type", "dense"}, {"units", layer.units}};
     if (c.init != "default") dense["init"] = init_json(c.init);
+    if (perceptron()) {  // as bpnn demo perceptron: weights and threshold uniform in [-0.5, 0.5)
+      dense["init"] = dense["bias_init"] = json{{"type", "uniform"}, {"low", -0.5}, {"high", 0.5}};
+    }
     layers.push_back(dense);
     layers.push_back({{"type", layer.activation}});
   }
@@ -208,7 +217,7 @@ void Session::build() {
   run_.reset();
   model_ = std::make_unique<Sequential<double>>(build_model<double>(network));
   ParameterStore<double>& p = model_->parameters();
-  if (!c.worked_example) {
+  if (!c.worked_example && !perceptron()) {
     // As bpnn train: the model on the one-thread cpu backend, initialized from Rng(seed).
     run_ = std::make_unique<FloatRun>(build_model<float>(network), c.seed);
     run_->model.set_backend(make_cpu_backend<float>({.threads = 1}));
@@ -216,6 +225,8 @@ void Session::build() {
   } else {
     Rng rng(c.seed);
     model_->initialize(rng);
+  }
+  if (c.worked_example) {
     copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
     copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
     copy<double>(Tensor<double>(Shape{2, 2}, {0.40, 0.45, 0.50, 0.55}), p.value("2.weight"));
@@ -224,7 +235,8 @@ void Session::build() {
     p.set_frozen("2.bias");
   }
   loss_ = make_loss<double>(c.loss);
-  OptimizerSpec spec{.name = c.optimizer, .learning_rate = c.learning_rate};
+  // (The perceptron rule is applied by step_perceptron; the optimizer is there for the gradient views.)
+  OptimizerSpec spec{.name = perceptron() ? "sgd" : c.optimizer, .learning_rate = c.learning_rate};
   if (c.weight_decay > 0) spec.weight_decay = c.weight_decay;
   optimizer_ = make_optimizer<double>(spec);
   trainer_ = std::make_unique<Trainer<double>>(*model_, *loss_, *optimizer_);
@@ -245,6 +257,7 @@ void Session::build() {
     sync_view();
   }
   not_reproducible_.clear();
+  mistakes_ = last_mistakes_ = converged_at_ = 0;
   iteration_ = epoch_ = cursor_ = 0;
   history_.clear();
   history_every_ = 1;
@@ -300,6 +313,7 @@ json Session::step(const json& body) {
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   if (!error_.empty()) throw RequestError(409, error_);
   if (run_) return step_float(unit, count);
+  if (perceptron()) return step_perceptron(unit, count);
   const std::size_t n = data_.train_size();
   const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
   const auto start = Clock::now();
@@ -404,6 +418,55 @@ json Session::step_float(const std::string& unit, std::size_t count) {
   json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
   if (!error_.empty()) reply["error"] = error_;
   return reply;
+}
+
+// The M-P neuron of examples/perceptron.cpp: the same Dense + Step model, forward by the library,
+// and the rule that needs no derivative. An epoch without a mistake is convergence; none within
+// kPerceptronEpochs, for a set of 4 points, means no line separates them.
+json Session::step_perceptron(const std::string& unit, std::size_t count) {
+  TensorView<double> w = model_->parameters().value("0.weight"), b = model_->parameters().value("0.bias");
+  const std::size_t n = data_.train_size(), in = data_.inputs;
+  const double lr = config_.learning_rate;
+  std::size_t done = 0;
+  auto finished = [&] { return converged_at_ > 0 || epoch_ >= kPerceptronEpochs; };
+  for (; done < count && !finished(); ++done) {
+    do {
+      const Tensor<double> x(Shape{1, in}, std::vector<double>(data_.train_x.begin() + cursor_ * in, data_.train_x.begin() + (cursor_ + 1) * in));
+      const double error = data_.train_y[cursor_] - model_->forward(x.view())[0];  // -1, 0 or +1
+      if (error != 0) ++mistakes_;
+      for (std::size_t i = 0; i < in; ++i) w[i] += lr * error * x[i];
+      b[0] += lr * error;
+      ++iteration_;
+      if (++cursor_ == n) {
+        cursor_ = 0, ++epoch_;
+        last_mistakes_ = mistakes_;
+        if (mistakes_ == 0) converged_at_ = epoch_;
+        mistakes_ = 0;
+      }
+    } while (unit != "sample" && cursor_ != 0);
+    if (done % 4 == 0) record();
+  }
+  record();
+  bump();
+  return {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"stopped", finished()}, {"perceptron", perceptron_json()}};
+}
+
+json Session::perceptron_json() const {
+  const ParameterStore<double>& p = model_->parameters();
+  std::string verdict;
+  if (converged_at_ > 0) {
+    verdict = "learned: epoch " + std::to_string(converged_at_) + " had no mistake; the line w1 x1 + w2 x2 + b = 0 separates the 1s from the 0s";
+  } else if (epoch_ >= kPerceptronEpochs) {
+    verdict = "did NOT converge in " + std::to_string(kPerceptronEpochs) + " epochs (" + std::to_string(last_mistakes_) +
+              " mistakes in the last): no line separates its 1s from its 0s, it is not linearly separable, so one unit "
+              "cannot learn it; a hidden layer can (XNOR with a 2-3-1 network)";
+  } else {
+    verdict = epoch_ == 0 ? "not trained yet" : "epoch " + std::to_string(epoch_) + ": " + std::to_string(last_mistakes_) + " mistakes";
+  }
+  return {{"w", values(p.value(p.index("0.weight")))}, {"b", p.value(p.index("0.bias"))[0]}, {"epochs", epoch_}, {"limit", kPerceptronEpochs},
+          {"mistakes", last_mistakes_}, {"converged", converged_at_ > 0}, {"converged_at", converged_at_},
+          {"separable", converged_at_ > 0 ? json(true) : epoch_ >= kPerceptronEpochs ? json(false) : json(nullptr)},
+          {"verdict", verdict}};
 }
 
 void Session::reset(const json& body) {
@@ -549,7 +612,10 @@ const std::string& Session::state_text() {
     s["batches"] = run_->sampler->batches();
   }
   s["reproducible"] = run_ && not_reproducible_.empty();
-  s["not_reproducible"] = run_ ? json(not_reproducible_) : json("the worked example trains in double with its biases fixed");
+  s["not_reproducible"] = run_ ? json(not_reproducible_)
+                          : perceptron() ? json("the perceptron rule is not bpnn train's: bpnn demo perceptron runs it")
+                                         : json("the worked example trains in double with its biases fixed");
+  if (model_ && perceptron()) s["perceptron"] = perceptron_json();
   if (model_) {
     if (run_ && error_.empty()) {
       // The float run's fused SGD step keeps no gradients: show dE/dw at the current weights, over
@@ -847,7 +913,9 @@ json Session::export_run(const json& body) {
   command.append(" --out ").append(model_name());
   std::string note;
   const bool mid_epoch = run_ && run_->at.batch > 0;
-  if (!run_) {
+  if (perceptron()) {
+    note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, XOR and XNOR";
+  } else if (!run_) {
     note = "the worked example trains in double with its biases fixed, which bpnn train does not do: `bpnn demo mazur` shows it";
   } else if (!not_reproducible_.empty()) {
     note = "not the page's weights: " + not_reproducible_;

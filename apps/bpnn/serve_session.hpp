@@ -23,6 +23,7 @@ namespace bpnn::serve {
 inline constexpr std::size_t kMaxLayers = 8;    // dense layers, the output layer included
 inline constexpr std::size_t kMaxUnits = 64;    // per layer
 inline constexpr std::size_t kMaxHistory = 1000;
+inline constexpr std::size_t kPerceptronEpochs = 100;  // the perceptron rule's epoch limit
 
 struct LayerChoice {
   std::size_t units = 1;
@@ -76,6 +77,10 @@ class Session {
   void bump();
   void sync_view();  // the double model's weights := the float run's
   json step_float(const std::string& unit, std::size_t count);
+  // The perceptron rule on one step unit, sample by sample: w += lr (t - y) x, b += lr (t - y).
+  json step_perceptron(const std::string& unit, std::size_t count);
+  bool perceptron() const { return config_.optimizer == "perceptron"; }
+  json perceptron_json() const;
   void build();  // the model, loss, optimizer and trainer from config_ and data_
   void require_network() const;
   void prepare_targets_for_model();
@@ -112,6 +117,7 @@ class Session {
   Tensor<double> batch_x_, batch_t_;
   std::size_t iteration_ = 0, epoch_ = 0, cursor_ = 0;
   double last_loss_ = 0;
+  std::size_t mistakes_ = 0, last_mistakes_ = 0, converged_at_ = 0;  // the perceptron's epochs
   std::string error_;
   std::vector<std::vector<double>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
   std::size_t history_every_ = 1;

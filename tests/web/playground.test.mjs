@@ -187,6 +187,32 @@ try {
   assert.deepEqual(restored.config, circle.config);
   await again.close();
 
+  // Perceptron mode: one M-P neuron with the perceptron rule learns AND (in the epochs bpnn demo
+  // perceptron takes: the same unit, seed and rule), and never XOR.
+  await page.select('#data-set', 'and');
+  await page.click('#data-apply');
+  await page.waitForFunction(() => window.bpnnState.dataSet === 'and', { timeout: 10000 });
+  await page.click('#perceptron-mode');
+  await page.waitForFunction(() => window.bpnnState.config.optimizer === 'perceptron' && window.bpnnState.perceptron, { timeout: 10000 });
+  await page.click('#play');
+  await page.waitForFunction(() => window.bpnnState.perceptron.converged, { timeout: 10000 });
+  const and = await page.evaluate(() => window.bpnnState);
+  assert.equal(and.accuracy, 1);
+  assert.match(await text('#perceptron-verdict'), /learned: epoch \d+ had no mistake/);
+  const demo = execFileSync(bpnn, ['demo', 'perceptron'], { encoding: 'utf8' });
+  assert.match(demo, new RegExp(`AND\\s+learned in ${and.perceptron.converged_at} epochs`), demo);
+  await page.select('#data-set', 'xor');
+  await page.click('#data-apply');
+  await page.waitForFunction(() => window.bpnnState.dataSet === 'xor' && window.bpnnState.perceptron, { timeout: 10000 });
+  await page.evaluate(() => { document.getElementById('step-count').value = 500; });
+  await page.click('#step-n');
+  await page.waitForFunction(() => window.bpnnState.perceptron && window.bpnnState.perceptron.separable === false, { timeout: 10000 });
+  const xorUnit = await page.evaluate(() => window.bpnnState.perceptron);
+  assert.equal(xorUnit.epochs, 100);
+  assert.equal(xorUnit.converged, false);
+  assert.match(await text('#perceptron-verdict'), /did NOT converge in 100 epochs.*not linearly separable/);
+  await page.screenshot({ path: path.join(artifacts, 'perceptron-xor.png') });
+
   assert.deepEqual(errors, [], 'no JavaScript error');
   const apiErrors = await page.evaluate(() => window.bpnnState.errors);
   assert.deepEqual(apiErrors, [], 'no refused request');

@@ -41,6 +41,7 @@ async function act(action, body) {
   if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
     $('gradcheck-result').textContent = '';
     window.bpnnState.gradcheck = null;
+    if (action !== 'weight') { $('chain').innerHTML = ''; state.selected = null; }
   }
   try {
     const reply = await api(action, body);
@@ -125,7 +126,7 @@ async function play() {
   while (state.playing) {
     const started = performance.now();
     const reply = await step('batch', count);
-    if (!reply || reply.error) break;
+    if (!reply || reply.error || reply.stopped) break;
     if (!state.streamOpen) await fetchState();
     const took = performance.now() - started;  // about 20 requests a second, however fast a step is
     count = Math.max(1, Math.min(5000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
@@ -217,6 +218,15 @@ function drawHeatmap(s) {
   });
   points(s.data.train, true);
   points(s.data.test, false);
+  const p = s.perceptron;
+  if (p && (p.w[0] !== 0 || p.w[1] !== 0)) {  // the line the unit draws: w1 x + w2 y + b = 0
+    const ends = Math.abs(p.w[1]) > Math.abs(p.w[0])
+      ? [h.x0, h.x1].map((xv) => [xv, -(p.b + p.w[0] * xv) / p.w[1]])
+      : [h.y0, h.y1].map((yv) => [-(p.b + p.w[1] * yv) / p.w[0], yv]);
+    g.strokeStyle = '#1d2330'; g.lineWidth = 2; g.setLineDash([6, 4]);
+    g.beginPath(); g.moveTo(px(ends[0][0]), py(ends[0][1])); g.lineTo(px(ends[1][0]), py(ends[1][1])); g.stroke();
+    g.setLineDash([]); g.lineWidth = 1;
+  }
 }
 
 function drawLosses(s) {
@@ -282,6 +292,13 @@ function render(s) {
   if (select.options.length !== s.data.train.length) {
     select.innerHTML = s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('');
   }
+  const verdict = $('perceptron-verdict');
+  verdict.hidden = !s.perceptron;
+  if (s.perceptron) {
+    const p = s.perceptron;
+    verdict.className = `verdict${p.separable === false ? ' failed' : ''}`;
+    verdict.textContent = `perceptron: w1 = ${fmt(p.w[0], 3)}, w2 = ${fmt(p.w[1], 3)}, b = ${fmt(p.b, 3)} (the dashed line) — ${p.verdict}`;
+  }
   drawNetwork(s);
   drawHeatmap(s);
   drawLosses(s);
@@ -290,7 +307,7 @@ function render(s) {
   writeHash(s);
   const b = window.bpnnState;
   Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
-    reproducible: s.reproducible, loss: s.loss,
+    reproducible: s.reproducible, perceptron: s.perceptron || null, loss: s.loss,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
   b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
@@ -365,10 +382,15 @@ async function restoreHash() {
 
 // --- the numbers of one step, and the chain rule of one weight ---------------------------------
 async function showNumbers() {
+  if (state.last && state.last.config.optimizer === 'perceptron') {
+    $('numbers').innerHTML = '<p>The perceptron rule needs no derivative: for each sample, y = step(w·x + b), then ' +
+      'w += lr (t − y) x and b += lr (t − y). Nothing changes when y = t.</p>';
+    return;
+  }
   const n = await act('numbers', { sample: Number($('sample').value || 0) });
   if (!n) return;
   window.bpnnState.numbers = n;
-  const names = weightNames(state.last.network);
+  const names = weightNames({ layers: n.layers });  // the reply's own network: the page's may have changed since
   let html = `<p>input (${n.input_names.join(', ')}) = (${n.input.join(', ')}), target = (${n.target.join(', ')})</p>`;
   html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
   html += '<table><tr><th>neuron</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>';
@@ -432,6 +454,14 @@ function wire() {
     if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
   };
   $('play').onclick = play;
+  $('perceptron-mode').onclick = async () => {
+    $('layers').innerHTML = '';
+    $('layers').appendChild(layerRow(1, 'step', true));
+    $('net-optimizer').value = 'perceptron';
+    $('net-loss').value = 'mse';
+    $('net-lr').value = 0.1;
+    if (await act('network', readConfig())) showNumbers();
+  };
   $('step-sample').onclick = () => step('sample');
   $('step-batch').onclick = () => step('batch');
   $('step-epoch').onclick = () => step('epoch');
