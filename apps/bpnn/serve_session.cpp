@@ -104,13 +104,22 @@ void Session::set_data(const json& body) {
       for (double& x : *v) x = static_cast<float>(x);
     }
   }
+  const bool was_function = data_.name == "function";
   data_ = std::move(data);
   data_request_ = body;
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
+  } else if (data_.name == "function") {
+    if (!was_function || config_.layers.empty()) {
+      // A curve to fit: tanh units and a linear output, mini-batches.
+      config_ = NetworkConfig{.layers = {{16, "tanh"}, {1, "identity"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
+                              .learning_rate = 0.1, .weight_decay = 0.0, .batch_size = 10, .seed = 1, .worked_example = false};
+    }
+    config_.layers.back().units = 1;
+    if (config_.loss != "mse") config_.loss = "mse";
   } else {
-    if (config_.worked_example || config_.layers.empty()) {  // leaving the worked example: the default 2-3-1 network
+    if (config_.worked_example || config_.layers.empty() || was_function) {  // the default 2-3-1 network
       config_ = NetworkConfig{.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                               .learning_rate = 3.0, .weight_decay = 0.0, .batch_size = 0, .seed = 1, .worked_example = false};
     }
@@ -644,6 +653,21 @@ const std::string& Session::state_text() {
     if (data_.train_size() <= 16) {  // the truth tables and the worked example: every output
       const Tensor<double> input(Shape{data_.train_size(), data_.inputs}, data_.train_x);
       s["outputs"] = matrix(model_->forward(input.view()), data_.train_size(), outputs);
+    }
+    if (data_.inputs == 1) {  // the output along x, for the curve
+      double x0 = 1e300, x1 = -1e300;
+      for (const std::vector<double>* xs : {&data_.train_x, &data_.test_x}) {
+        for (double x : *xs) x0 = std::min(x0, x), x1 = std::max(x1, x);
+      }
+      const double margin = std::max(0.1, 0.05 * (x1 - x0));
+      x0 -= margin, x1 += margin;
+      constexpr std::size_t kCurve = 200;
+      Tensor<double> grid(Shape{kCurve, 1});
+      for (std::size_t k = 0; k < kCurve; ++k) grid[k] = x0 + (x1 - x0) * static_cast<double>(k) / (kCurve - 1);
+      const TensorView<const double> out = model_->forward(grid.view());
+      std::vector<json> ys;
+      for (std::size_t k = 0; k < kCurve; ++k) ys.push_back(number(out[k * outputs]));
+      s["curve"] = {{"x0", x0}, {"x1", x1}, {"values", ys}};
     }
     if (data_.inputs == 2 && data_.classification()) {  // the output over the plane, for the heatmap
       double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;

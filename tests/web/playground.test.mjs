@@ -187,6 +187,42 @@ try {
   assert.deepEqual(restored.config, circle.config);
   await again.close();
 
+  // Your own points: each click on the plane adds one of the chosen class; a pasted CSV replaces them.
+  const before = await page.evaluate(() => window.bpnnState.dataPoints);
+  const box = await page.$eval('#heatmap', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  await page.select('#click-class', '1');
+  await page.mouse.click(box.x + box.w * 0.9, box.y + box.h * 0.1);
+  await page.waitForFunction((n) => window.bpnnState.dataSet === 'points' && window.bpnnState.dataPoints === n + 1, { timeout: 10000 }, before);
+  await page.select('#click-class', '0');
+  await page.mouse.click(box.x + box.w * 0.5, box.y + box.h * 0.5);
+  await page.waitForFunction((n) => window.bpnnState.dataPoints === n + 2, { timeout: 10000 }, before);
+  const added = await page.evaluate(() => { const t = window.bpnnState.train; return [t[t.length - 2], t[t.length - 1]]; });
+  assert.equal(added[0][2], 1);
+  assert.equal(added[1][2], 0);
+  assert.ok(added[0][0] > added[1][0] && added[0][1] > added[1][1], `the first click is up and right of the second: ${added}`);
+  await page.select('#data-set', 'points');
+  await page.$eval('#data-csv', (el) => { el.value = '0,0,0\n1,1,1\n0,1,1\n1,0,0\n0.5,0.5,1'; });
+  await page.click('#data-apply');
+  await page.waitForFunction(() => window.bpnnState.dataPoints === 5, { timeout: 10000 });
+
+  // Regression on a 1-D function: a curve instead of a heatmap, and its command reproduces it too.
+  await page.select('#data-set', 'function');
+  await page.select('#data-fn', 'sin');
+  await page.$eval('#data-test', (el) => { el.value = 0.2; });
+  await page.click('#data-apply');
+  await page.waitForFunction(() => window.bpnnState.dataSet === 'function' && window.bpnnState.curve, { timeout: 10000 });
+  const sine = await page.evaluate(() => window.bpnnState);
+  assert.deepEqual(sine.config.layers, [{ units: 16, activation: 'tanh' }, { units: 1, activation: 'identity' }]);
+  const batches = await page.evaluate(() => window.bpnnState.batches);
+  await page.evaluate((n) => { document.getElementById('step-count').value = n; }, 40 * batches);
+  await page.click('#step-n');
+  await page.waitForFunction((n) => window.bpnnState.iteration === n, { timeout: 20000 }, 40 * batches);
+  const fitted = await page.evaluate(() => window.bpnnState);
+  assert.ok(fitted.loss < sine.loss / 2 && fitted.testLoss !== null, `the curve fits: ${sine.loss} -> ${fitted.loss}`);
+  assert.equal(fitted.epoch, 40);
+  await page.screenshot({ path: path.join(artifacts, 'sine.png') });
+  await reproduce(page, 'sine');
+
   // Perceptron mode: one M-P neuron with the perceptron rule learns AND (in the epochs bpnn demo
   // perceptron takes: the same unit, seed and rule), and never XOR.
   await page.select('#data-set', 'and');

@@ -103,6 +103,10 @@ function readData() {
   const set = $('data-set').value;
   if (['and', 'or', 'xor', 'xnor', 'mazur'].includes(set)) return { set };
   if (set === 'points') return { set, csv: $('data-csv').value, test_split: Number($('data-test').value) };
+  if (set === 'function') {
+    return { set, function: $('data-fn').value, points: Number($('data-points').value), noise: Number($('data-noise').value),
+      test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
+  }
   return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
     test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
 }
@@ -112,6 +116,7 @@ function syncDataControls() {
   $('data-points').parentElement.hidden = set === 'points';
   $('data-noise').parentElement.hidden = set === 'points';
   $('data-csv').hidden = set !== 'points';
+  $('fn-row').hidden = set !== 'function';
 }
 
 async function step(unit, count = 1) {
@@ -193,11 +198,36 @@ function weightInfo(el) {
   return { name: el.dataset.name, value: layer.weight[j][i], grad: layer.weight_grad[j][i], layer: k, to: j, from: i };
 }
 
+// Regression on one input: the data as dots (test ones hollow) and the network's output as a curve.
+function drawCurve(s, canvas, g) {
+  const c = s.curve, W = canvas.width, H = canvas.height;
+  const ys = [...s.data.train, ...s.data.test].map((r) => r[1]).concat(c.values.filter((v) => v !== null));
+  const lo = Math.min(...ys), hi = Math.max(...ys), pad = 0.1 * (hi - lo || 1);
+  const px = (x) => ((x - c.x0) / (c.x1 - c.x0)) * W, py = (y) => H - ((y - lo + pad) / (hi - lo + 2 * pad)) * H;
+  g.strokeStyle = '#e2e4ea';
+  g.beginPath(); g.moveTo(0, py(0)); g.lineTo(W, py(0)); g.moveTo(px(0), 0); g.lineTo(px(0), H); g.stroke();
+  const dots = (list, filled) => list.forEach((r) => {
+    g.beginPath(); g.arc(px(r[0]), py(r[1]), 2.5, 0, 2 * Math.PI);
+    g.fillStyle = g.strokeStyle = '#b5520f';
+    if (filled) g.fill(); else g.stroke();
+  });
+  dots(s.data.train, true);
+  dots(s.data.test, false);
+  g.strokeStyle = '#2c6fbb'; g.lineWidth = 2.5; g.beginPath();
+  c.values.forEach((v, k) => {
+    const x = px(c.x0 + ((c.x1 - c.x0) * k) / (c.values.length - 1));
+    if (k === 0) g.moveTo(x, py(v ?? 0)); else g.lineTo(x, py(v ?? 0));
+  });
+  g.stroke(); g.lineWidth = 1;
+}
+
 function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
-  canvas.hidden = !h;
+  canvas.hidden = !h && !s.curve;
+  canvas.title = s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)';
+  if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
   const cell = canvas.width / h.side;
   for (let r = 0; r < h.side; r++) {
@@ -308,7 +338,8 @@ function render(s) {
   const b = window.bpnnState;
   Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
     reproducible: s.reproducible, perceptron: s.perceptron || null, loss: s.loss,
-    testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config,
+    testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
+    dataPoints: s.data.train.length + s.data.test.length, train: s.data.train,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
   b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
@@ -341,14 +372,19 @@ function download(name, text) {
 }
 // The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
 const CONFIG_KEYS = { loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init', seed: 'seed' };
-const DATA_KEYS = { points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
+const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
 function writeHash(s) {
   const q = new URLSearchParams();
   const r = s.data.request || { set: s.data.set };
   q.set('set', r.set);
   Object.entries(DATA_KEYS).forEach(([k, short]) => {
-    if (r[k] !== undefined && !(k === 'csv' && r[k].length > 4000)) q.set(short, r[k]);
+    const v = k === 'points' && Array.isArray(r[k]) ? undefined : r[k];
+    if (v !== undefined && !(k === 'csv' && v.length > 4000)) q.set(short, v);
   });
+  if (Array.isArray(r.points)) {  // clicked points: as CSV lines, when short enough for an address
+    const csv = r.points.map((p) => p.join(',')).join('\n');
+    if (csv.length <= 4000) q.set('csv', csv);
+  }
   if (!s.config.worked_example) {
     q.set('net', s.config.layers.map((l) => `${l.units}${l.activation}`).join('-'));
     Object.entries(CONFIG_KEYS).forEach(([k, short]) => q.set(short, s.config[k]));
@@ -363,9 +399,10 @@ async function restoreHash() {
   if (!q.get('set')) return;
   const data = { set: q.get('set') };
   Object.entries(DATA_KEYS).forEach(([k, short]) => {
-    if (q.has(short)) data[k] = k === 'csv' ? q.get(short) : Number(q.get(short));
+    if (q.has(short)) data[k] = ['csv', 'function'].includes(k) ? q.get(short) : Number(q.get(short));
   });
   $('data-set').value = data.set;
+  if (data.function) $('data-fn').value = data.function;
   syncDataControls();
   if (!(await act('data', data)) || !q.get('net')) return;
   const layers = q.get('net').split('-').map((item) => {
@@ -484,6 +521,21 @@ function wire() {
     $('gradcheck-result').textContent = `gradient check: ${g.checked} values by central differences, largest relative error ` +
       `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : 'look closer'}`;
   };
+  // A click on the plane adds a point of the chosen class to the data (which becomes "my points").
+  $('heatmap').addEventListener('click', async (e) => {
+    const s = state.last;
+    if (!s || !s.heatmap || s.data.inputs !== 2) return;
+    const canvas = $('heatmap'), box = canvas.getBoundingClientRect(), h = s.heatmap;
+    const x = h.x0 + ((e.clientX - box.left) / box.width) * (h.x1 - h.x0);
+    const y = h.y1 - ((e.clientY - box.top) / box.height) * (h.y1 - h.y0);
+    const round = (v) => Math.round(v * 1e4) / 1e4;
+    const points = [...s.data.train, ...s.data.test].map((r) => [round(r[0]), round(r[1]), r[2]]);
+    points.push([round(x), round(y), Number($('click-class').value)]);
+    $('data-set').value = 'points';
+    syncDataControls();
+    $('data-csv').value = points.map((p) => p.join(',')).join('\n');
+    await act('data', { set: 'points', points });
+  });
   const svg = $('network'), tip = $('tooltip');
   svg.addEventListener('mousemove', (e) => {
     const el = e.target.closest('.weight');
