@@ -189,9 +189,9 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
   server.Post(R"(/api/sessions/([^/]{1,64})/([a-z_]{1,32}))", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::string action = req.matches[2];
-      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "export", "close"};
+      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "export", "predict", "close"};
       if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return action == k; }) == std::end(known)) {
-        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck, export or close");
+        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck, export, predict or close");
       }
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       const json body = serve::parse_body(req.body);
@@ -211,6 +211,7 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       else if (action == "numbers") reply = session->numbers(body);
       else if (action == "chain") reply = session->chain_rule(body);
       else if (action == "export") reply = session->export_run(body);
+      else if (action == "predict") reply = session->predict(body);
       else reply = session->check_gradients(body);
       send_json(res, 200, reply.is_null() ? session->state_text() : reply.dump());
     });

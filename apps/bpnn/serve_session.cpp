@@ -19,6 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kHeatmapSide = 40;
+constexpr std::size_t kShownInputs = 64;  // with more inputs (digits) the state leaves out the pixels and the first layer's weights
 constexpr double kStepSeconds = 3.0;  // a step request stops after this long, however many steps remain
 
 std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
@@ -104,12 +105,18 @@ void Session::set_data(const json& body) {
       for (double& x : *v) x = static_cast<float>(x);
     }
   }
-  const bool was_function = data_.name == "function";
+  const bool was_function = data_.name == "function", was_mnist = data_.name == "mnist";
   data_ = std::move(data);
   data_request_ = body;
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
+  } else if (data_.name == "mnist") {
+    if (!was_mnist) {  // a small MLP that learns 2,000 digits in seconds
+      config_ = NetworkConfig{.layers = {{32, "relu"}, {10, "identity"}}, .loss = "cross_entropy", .optimizer = "sgd",
+                              .init = "default", .learning_rate = 0.1, .weight_decay = 0.0, .batch_size = 32, .seed = 1,
+                              .worked_example = false};
+    }
   } else if (data_.name == "function") {
     if (!was_function || config_.layers.empty()) {
       // A curve to fit: tanh units and a linear output, mini-batches.
@@ -119,7 +126,7 @@ void Session::set_data(const json& body) {
     config_.layers.back().units = 1;
     if (config_.loss != "mse") config_.loss = "mse";
   } else {
-    if (config_.worked_example || config_.layers.empty() || was_function) {  // the default 2-3-1 network
+    if (config_.worked_example || config_.layers.empty() || was_function || was_mnist) {  // the default 2-3-1 network
       config_ = NetworkConfig{.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                               .learning_rate = 3.0, .weight_decay = 0.0, .batch_size = 0, .seed = 1, .worked_example = false};
     }
@@ -590,8 +597,10 @@ json Session::network_json() const {
   for (std::size_t k = 0; k < dense_layers(); ++k) {
     const std::size_t units = config_.layers[k].units, in = k == 0 ? data_.inputs : config_.layers[k - 1].units;
     const std::size_t wi = p.index(std::to_string(2 * k) + ".weight"), bi = p.index(std::to_string(2 * k) + ".bias");
-    layers.push_back({{"units", units}, {"activation", config_.layers[k].activation},
-                      {"weight", matrix(p.value(wi), units, in)}, {"weight_grad", matrix(p.grad(wi), units, in)},
+    const bool shown = in <= kShownInputs;
+    layers.push_back({{"units", units}, {"activation", config_.layers[k].activation}, {"weight_omitted", !shown},
+                      {"weight", shown ? matrix(p.value(wi), units, in) : json::array()},
+                      {"weight_grad", shown ? matrix(p.grad(wi), units, in) : json::array()},
                       {"bias", values(p.value(bi))}, {"bias_grad", values(p.grad(bi))},
                       {"bias_frozen", p.entry(bi).frozen}});
   }
@@ -604,17 +613,19 @@ const std::string& Session::state_text() {
             {"error", error_.empty() ? json(nullptr) : json(error_)}};
   json train = json::array(), test = json::array();
   const std::size_t w = data_.target_width();
-  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+  const bool small = data_.inputs <= kShownInputs;  // digits: their pixels stay on the server
+  for (std::size_t k = 0; small && k < data_.train_size(); ++k) {
     std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
     train.push_back(row);
   }
-  for (std::size_t k = 0; k < data_.test_size(); ++k) {
+  for (std::size_t k = 0; small && k < data_.test_size(); ++k) {
     std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
     test.push_back(row);
   }
-  s["data"] = {{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test}};
+  s["data"] = {{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test},
+               {"train_size", data_.train_size()}, {"test_size", data_.test_size()}};
   s["config"] = config_json();
   if (run_) {
     s["batch"] = run_->at.batch;  // of the current epoch
@@ -626,7 +637,7 @@ const std::string& Session::state_text() {
                                          : json("the worked example trains in double with its biases fixed");
   if (model_ && perceptron()) s["perceptron"] = perceptron_json();
   if (model_) {
-    if (run_ && error_.empty()) {
+    if (run_ && error_.empty() && small) {
       // The float run's fused SGD step keeps no gradients: show dE/dw at the current weights, over
       // the first 256 training samples (in double).
       const std::size_t n = std::min<std::size_t>(data_.train_size(), 256);
@@ -968,6 +979,53 @@ std::string Session::model_file() {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
   return bytes.str();
+}
+
+}  // namespace bpnn::serve
+
+namespace bpnn::serve {
+
+json Session::predict(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"input", "sample"});
+  Tensor<double> x(Shape{1, data_.inputs});
+  json reply;
+  if (f.has("sample") == f.has("input")) refuse("give 'input' (the pixels, or inputs, as a list) or 'sample' (a training sample's index)");
+  if (f.has("sample")) {
+    const auto k = static_cast<std::size_t>(f.integer("sample", 0, 0, static_cast<std::int64_t>(data_.train_size()) - 1));
+    std::copy(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs, x.data());
+    reply["sample"] = k;
+    reply["input"] = std::vector<double>(x.data(), x.data() + x.size());
+    if (data_.classification()) reply["label"] = data_.train_y[k];
+  } else {
+    const json& input = f.raw("input");
+    if (!input.is_array() || input.size() != data_.inputs) refuse("field 'input' must be a list of " + std::to_string(data_.inputs) + " numbers");
+    for (std::size_t i = 0; i < data_.inputs; ++i) {
+      if (!input[i].is_number() || !std::isfinite(input[i].get<double>()) || std::fabs(input[i].get<double>()) > 1e6) {
+        refuse("field 'input[" + std::to_string(i) + "]' must be a finite number within 1e6");
+      }
+      x[i] = input[i].get<double>();
+    }
+  }
+  const TensorView<const double> out = model_->forward(x.view());
+  std::vector<double> output(out.data(), out.data() + out.size()), probabilities = output;
+  if (config_.loss == "cross_entropy") {  // the logits' softmax, as the loss reads them
+    const double top = *std::max_element(output.begin(), output.end());
+    double sum = 0;
+    for (double& p : probabilities) sum += (p = std::exp(p - top));
+    for (double& p : probabilities) p /= sum;
+  }
+  json layers = json::array();
+  for (std::size_t i = 0; i < model_->size(); ++i) {
+    const TensorView<const double> a = model_->activation(i);
+    layers.push_back({{"index", i}, {"kind", std::string(model_->layer(i).kind())}, {"out", std::vector<double>(a.data(), a.data() + a.size())}});
+  }
+  reply["output"] = output;
+  reply["probabilities"] = probabilities;
+  reply["class"] = static_cast<std::size_t>(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
+  reply["layers"] = layers;
+  return reply;
 }
 
 }  // namespace bpnn::serve

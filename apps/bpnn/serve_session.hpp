@@ -56,6 +56,8 @@ class Session {
   json numbers(const json& body);      // {"sample": k}: every number of one step on sample k
   json chain_rule(const json& body);   // {"sample", "layer", "to", "from" | "bias"}
   json check_gradients(const json& body);  // central differences against back-propagation
+  // {"input": [pixels]} or {"sample": k}: the model's output, class and every layer's activations.
+  json predict(const json& body);
   // {}: the `bpnn train` command (and the training set as CSV) that gives these weights.
   json export_run(const json& body);
   // The model as a safetensors file (what bpnn train --out writes), and its file name.

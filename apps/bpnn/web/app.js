@@ -42,6 +42,8 @@ async function act(action, body) {
     $('gradcheck-result').textContent = '';
     window.bpnnState.gradcheck = null;
     if (action !== 'weight') { $('chain').innerHTML = ''; state.selected = null; }
+    $('command').hidden = true;  // an old command no longer says what the page did
+    $('command-note').textContent = '';
   }
   try {
     const reply = await api(action, body);
@@ -103,6 +105,7 @@ function readData() {
   const set = $('data-set').value;
   if (['and', 'or', 'xor', 'xnor', 'mazur'].includes(set)) return { set };
   if (set === 'points') return { set, csv: $('data-csv').value, test_split: Number($('data-test').value) };
+  if (set === 'mnist') return { set, test_split: 0.1 };
   if (set === 'function') {
     return { set, function: $('data-fn').value, points: Number($('data-points').value), noise: Number($('data-noise').value),
       test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
@@ -112,7 +115,7 @@ function readData() {
 }
 function syncDataControls() {
   const set = $('data-set').value;
-  $('gen-options').hidden = ['and', 'or', 'xor', 'xnor', 'mazur'].includes(set);
+  $('gen-options').hidden = ['and', 'or', 'xor', 'xnor', 'mazur', 'mnist'].includes(set);
   $('data-points').parentElement.hidden = set === 'points';
   $('data-noise').parentElement.hidden = set === 'points';
   $('data-csv').hidden = set !== 'points';
@@ -161,7 +164,8 @@ function drawNetwork(s) {
   const svg = $('network');
   const net = s.network;
   if (!net) { svg.innerHTML = ''; return; }
-  const sizes = [net.inputs, ...net.layers.map((l) => l.units)];
+  const pixels = net.layers[0].weight_omitted;  // digits: the inputs drawn as one box, without their lines
+  const sizes = [pixels ? 1 : net.inputs, ...net.layers.map((l) => l.units)];
   const W = 640, H = 300, padX = 50, padY = 28;
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
   const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
@@ -183,7 +187,8 @@ function drawNetwork(s) {
       const bias = c > 0 ? net.layers[c - 1].bias[j] : null;
       html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1" data-name="b(${name})"` +
         ` cx="${x(c)}" cy="${y(c, j)}" r="${big ? 6 : 13}" ${bias !== null ? `stroke="${colour(bias)}"` : ''}/>`;
-      if (!big) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
+      if (!big && !(pixels && c === 0)) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
+      if (pixels && c === 0) html += `<text x="${x(c)}" y="${y(c, j) - 18}" text-anchor="middle">${net.inputs} pixels</text>`;
     }
   });
   svg.innerHTML = html;
@@ -319,9 +324,12 @@ function render(s) {
   $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
   if (s.error) showError(s.error);
   const select = $('sample');
-  if (select.options.length !== s.data.train.length) {
-    select.innerHTML = s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('');
+  if (select.options.length !== s.data.train_size) {
+    select.innerHTML = s.data.train.length === s.data.train_size
+      ? s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('')
+      : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">${k}</option>`).join('');
   }
+  $('digit-panel').hidden = s.data.set !== 'mnist';
   const verdict = $('perceptron-verdict');
   verdict.hidden = !s.perceptron;
   if (s.perceptron) {
@@ -339,7 +347,7 @@ function render(s) {
   Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
     reproducible: s.reproducible, perceptron: s.perceptron || null, loss: s.loss,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
-    dataPoints: s.data.train.length + s.data.test.length, train: s.data.train,
+    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
   b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
@@ -419,6 +427,10 @@ async function restoreHash() {
 
 // --- the numbers of one step, and the chain rule of one weight ---------------------------------
 async function showNumbers() {
+  if (state.last && state.last.data.inputs > 64) {
+    $('numbers').innerHTML = `<p>${state.last.data.inputs} inputs: too many numbers to list. Draw a digit above to see each layer's activations.</p>`;
+    return;
+  }
   if (state.last && state.last.config.optimizer === 'perceptron') {
     $('numbers').innerHTML = '<p>The perceptron rule needs no derivative: for each sample, y = step(w·x + b), then ' +
       'w += lr (t − y) x and b += lr (t − y). Nothing changes when y = t.</p>';
@@ -481,6 +493,44 @@ async function showChain(info) {
     product: c.product, backprop: c.backprop, shown };
 }
 
+// --- a digit drawn on a 28x28 canvas, and what the model makes of it --------------------------
+const digit = new Float64Array(28 * 28);
+function paintDigit() {
+  const g = $('digit').getContext('2d'), image = g.createImageData(28, 28);
+  digit.forEach((v, k) => { const c = Math.round(255 * v); image.data.set([c, c, c, 255], 4 * k); });
+  g.putImageData(image, 0, 0);
+}
+function brush(e) {  // a soft pen about two pixels wide
+  const box = $('digit').getBoundingClientRect();
+  const cx = ((e.clientX - box.left) / box.width) * 28, cy = ((e.clientY - box.top) / box.height) * 28;
+  for (let r = Math.floor(cy) - 2; r <= Math.floor(cy) + 2; r++) {
+    for (let c = Math.floor(cx) - 2; c <= Math.floor(cx) + 2; c++) {
+      if (r < 0 || r > 27 || c < 0 || c > 27) continue;
+      const d = Math.hypot(r + 0.5 - cy, c + 0.5 - cx);
+      digit[r * 28 + c] = Math.max(digit[r * 28 + c], Math.max(0, Math.min(1, 1.6 - d / 1.1)));
+    }
+  }
+  paintDigit();
+}
+async function predict(body) {
+  const p = await act('predict', body);
+  if (!p) return;
+  window.bpnnState.prediction = p;
+  if (p.input) { digit.set(p.input); paintDigit(); }
+  const label = p.label !== undefined ? ` (the set's label: ${p.label})` : '';
+  let html = `<p>the model says <b id="predicted">${p.class}</b>${label}</p><div class="bars">`;
+  p.probabilities.forEach((v, k) => { html += `<span>${k}</span><div class="bar" style="width:${(100 * v).toFixed(1)}%"></div><span class="num">${v.toFixed(3)}</span>`; });
+  html += '</div>';
+  $('prediction').innerHTML = html;
+  let act_ = '';
+  p.layers.forEach((l) => {
+    const top = Math.max(1e-9, ...l.out.map(Math.abs));
+    act_ += `<div>${l.index}: ${l.kind} (${l.out.length})</div><div class="units">` + l.out.map((v) =>
+      `<span title="${v.toFixed(4)}" style="background:${v >= 0 ? `rgba(44,111,187,${Math.abs(v) / top})` : `rgba(210,105,30,${Math.abs(v) / top})`}"></span>`).join('') + '</div>';
+  });
+  $('activations').innerHTML = act_;
+}
+
 // --- wiring -----------------------------------------------------------------------------------
 function wire() {
   $('data-set').onchange = syncDataControls;
@@ -491,6 +541,12 @@ function wire() {
     if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
   };
   $('play').onclick = play;
+  let drawing = false;
+  $('digit').addEventListener('pointerdown', (e) => { drawing = true; brush(e); });
+  $('digit').addEventListener('pointermove', (e) => { if (drawing) brush(e); });
+  window.addEventListener('pointerup', () => { if (drawing) { drawing = false; predict({ input: [...digit] }); } });
+  $('digit-clear').onclick = () => { digit.fill(0); paintDigit(); $('prediction').innerHTML = ''; $('activations').innerHTML = ''; };
+  $('digit-sample').onclick = () => predict({ sample: Math.floor(Math.random() * state.last.data.train_size) });
   $('perceptron-mode').onclick = async () => {
     $('layers').innerHTML = '';
     $('layers').appendChild(layerRow(1, 'step', true));
