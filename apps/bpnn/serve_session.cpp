@@ -108,6 +108,7 @@ void Session::set_data(const json& body) {
   const bool was_function = data_.name == "function", was_mnist = data_.name == "mnist";
   data_ = std::move(data);
   data_request_ = body;
+  data_text_.clear();
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
@@ -382,6 +383,17 @@ json Session::step_float(const std::string& unit, std::size_t count) {
   const std::size_t record_every = std::max<std::size_t>(1, (unit == "epoch" ? count * batches : count) / 100);
   std::size_t done = 0;
   bool out_of_time = false;
+  // The loss curve gets a point every record_every steps, but in long requests (play's) at most one
+  // per 5 ms of training: evaluating the whole set costs as much as many small steps.
+  auto last_record = start;
+  auto maybe_record = [&] {
+    if (iteration_ % record_every != 0) return;
+    const auto now = Clock::now();
+    if (count > 5000 && now - last_record < std::chrono::milliseconds(5)) return;
+    last_record = now;
+    sync_view();
+    record();
+  };
   try {
     if (unit == "sample" && r.sampler->batch_size() != 1) {
       // One sample outside the epoch's batches: bpnn train has no such step.
@@ -390,7 +402,7 @@ json Session::step_float(const std::string& unit, std::size_t count) {
         last_loss_ = r.trainer->step(r.inputs.view().samples(k, 1), r.targets.view().samples(k, 1));
         ++iteration_;
         if (!std::isfinite(last_loss_)) throw TrainingDiverged("the loss is not a finite number", r.at.epoch);
-        if (iteration_ % record_every == 0) sync_view(), record();
+        maybe_record();
         out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
       }
       not_reproducible_ = "a 'step 1 sample' with batches of " + std::to_string(r.sampler->batch_size()) +
@@ -401,7 +413,7 @@ json Session::step_float(const std::string& unit, std::size_t count) {
         std::size_t taken = 0;
         StepBudget budget([&] {
           ++iteration_, ++taken;
-          if (iteration_ % record_every == 0) sync_view(), record();
+          maybe_record();
           out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
           return out_of_time || (unit != "epoch" && done + taken == count);
         });
@@ -614,18 +626,22 @@ const std::string& Session::state_text() {
   json train = json::array(), test = json::array();
   const std::size_t w = data_.target_width();
   const bool small = data_.inputs <= kShownInputs;  // digits: their pixels stay on the server
-  for (std::size_t k = 0; small && k < data_.train_size(); ++k) {
+  for (std::size_t k = 0; data_text_.empty() && small && k < data_.train_size(); ++k) {
     std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
     train.push_back(row);
   }
-  for (std::size_t k = 0; small && k < data_.test_size(); ++k) {
+  for (std::size_t k = 0; data_text_.empty() && small && k < data_.test_size(); ++k) {
     std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
     test.push_back(row);
   }
-  s["data"] = {{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test},
-               {"train_size", data_.train_size()}, {"test_size", data_.test_size()}};
+  // The data changes only with set_data: its text is made once and spliced in.
+  if (data_text_.empty()) {
+    data_text_ = json{{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes},
+                      {"targets", w}, {"train", train}, {"test", test}, {"train_size", data_.train_size()},
+                      {"test_size", data_.test_size()}}.dump();
+  }
   s["config"] = config_json();
   if (run_) {
     s["batch"] = run_->at.batch;  // of the current epoch
@@ -711,6 +727,7 @@ const std::string& Session::state_text() {
     }
   }
   state_cache_ = s.dump();
+  state_cache_.insert(state_cache_.size() - 1, ",\"data\":" + data_text_);
   state_version_ = version;
   return state_cache_;
 }

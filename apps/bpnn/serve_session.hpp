@@ -108,6 +108,7 @@ class Session {
   std::string id_;
   PlayData data_;
   json data_request_;  // the request that made data_, for the page's address
+  std::string data_text_;  // data_ as the state's JSON, made once per set_data
   NetworkConfig config_;
   std::unique_ptr<Sequential<double>> model_;
   std::unique_ptr<Loss<double>> loss_;
