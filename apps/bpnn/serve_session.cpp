@@ -2,8 +2,16 @@
 #include "serve_session.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
+#include <sstream>
+
+#include "bpnn/model/model_file.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -11,6 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kHeatmapSide = 40;
+constexpr std::size_t kShownInputs = 64;  // with more inputs (digits) the state leaves out the pixels and the first layer's weights
 constexpr double kStepSeconds = 3.0;  // a step request stops after this long, however many steps remain
 
 std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
@@ -32,7 +41,46 @@ json init_json(const std::string& init) {
   return init;
 }
 
+// The shortest text that reads back as exactly v.
+std::string exact(double v) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, v);
+  return error == std::errc() ? std::string(text, end) : std::to_string(v);
+}
+
+// Ends a BatchLoop run when after_batch says so (a step request's budget, or its time).
+class StepBudget final : public FitCallback {
+ public:
+  explicit StepBudget(std::function<bool()> after_batch) : after_batch_(std::move(after_batch)) {}
+  bool on_batch(const BatchReport& report) override {
+    loss = report.loss;
+    return after_batch_();
+  }
+  double loss = 0;
+
+ private:
+  std::function<bool()> after_batch_;
+};
+
 }  // namespace
+
+// What `bpnn train` runs, piece by piece: the float model initialized from Rng(seed), the same
+// generator then drawing each epoch's order (Sampler), and the library's BatchLoop taking the steps.
+struct Session::FloatRun {
+  FloatRun(Sequential<float> m, std::uint64_t seed) : model(std::move(m)), rng(seed) {}
+  Sequential<float> model;
+  std::unique_ptr<Loss<float>> loss;
+  std::unique_ptr<Optimizer<float>> optimizer;
+  Rng rng;
+  std::unique_ptr<Trainer<float>> trainer;
+  Tensor<float> inputs, targets;
+  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<BatchLoop> loop;
+  FitPosition at;
+  std::vector<std::size_t> order;  // this epoch's, drawn when its first batch is taken
+};
+
+Session::~Session() = default;
 
 Session::Session(std::string id) : id_(std::move(id)) {
   set_data({{"set", "xor"}});
@@ -52,12 +100,34 @@ void Session::require_network() const {
 void Session::set_data(const json& body) {
   PlayData data = make_data(body);
   const bool worked_example = data.name == "mazur";
+  if (!worked_example) {  // the values a float run (and bpnn train, reading the exported CSV) sees
+    for (std::vector<double>* v : {&data.train_x, &data.train_y, &data.test_x, &data.test_y}) {
+      for (double& x : *v) x = static_cast<float>(x);
+    }
+  }
+  const bool was_function = data_.name == "function", was_mnist = data_.name == "mnist";
   data_ = std::move(data);
+  data_request_ = body;
+  data_text_.clear();
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
+  } else if (data_.name == "mnist") {
+    if (!was_mnist) {  // a small MLP that learns 2,000 digits in seconds
+      config_ = NetworkConfig{.layers = {{32, "relu"}, {10, "identity"}}, .loss = "cross_entropy", .optimizer = "sgd",
+                              .init = "default", .learning_rate = 0.1, .weight_decay = 0.0, .batch_size = 32, .seed = 1,
+                              .worked_example = false};
+    }
+  } else if (data_.name == "function") {
+    if (!was_function || config_.layers.empty()) {
+      // A curve to fit: tanh units and a linear output, mini-batches.
+      config_ = NetworkConfig{.layers = {{16, "tanh"}, {1, "identity"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
+                              .learning_rate = 0.1, .weight_decay = 0.0, .batch_size = 10, .seed = 1, .worked_example = false};
+    }
+    config_.layers.back().units = 1;
+    if (config_.loss != "mse") config_.loss = "mse";
   } else {
-    if (config_.worked_example || config_.layers.empty()) {  // leaving the worked example: the default 2-3-1 network
+    if (config_.worked_example || config_.layers.empty() || was_function || was_mnist) {  // the default 2-3-1 network
       config_ = NetworkConfig{.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                               .learning_rate = 3.0, .weight_decay = 0.0, .batch_size = 0, .seed = 1, .worked_example = false};
     }
@@ -78,7 +148,7 @@ void Session::set_data(const json& body) {
 
 void Session::set_network(const json& body) {
   const Fields f(body, "network.");
-  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "preset"});
+  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle", "preset"});
   NetworkConfig c;
   if (!f.has("layers") || !f.raw("layers").is_array()) refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
   const json& layers = f.raw("layers");
@@ -93,12 +163,16 @@ void Session::set_network(const json& body) {
                         layer.choice("activation", "sigmoid", {"step", "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"})});
   }
   c.loss = f.choice("loss", "mse", {"mse", "cross_entropy", "bce"});
-  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam"});
-  c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : 0.5, 1e-6, 10);
+  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam", "perceptron"});
+  c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : c.optimizer == "perceptron" ? 0.1 : 0.5, 1e-6, 10);
+  if (c.optimizer == "perceptron" && (c.layers.size() != 1 || c.layers[0].units != 1 || c.layers[0].activation != "step")) {
+    refuse("field 'network.optimizer': the perceptron rule trains one M-P neuron: layers [{\"units\": 1, \"activation\": \"step\"}]");
+  }
   c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
   c.weight_decay = f.number("weight_decay", 0, 0, 1);
   c.init = f.choice("init", "default", {"default", "uniform", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"});
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+  c.shuffle = f.boolean("shuffle", true);
   const std::string preset = f.choice("preset", "", {"mazur"});
   if (preset == "mazur") {
     if (data_.name != "mazur") refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
@@ -132,6 +206,9 @@ void Session::build() {
   } else if (outputs != data_.outputs) {
     refuse(last + ".units: this data has " + std::to_string(data_.outputs) + " targets per sample");
   }
+  if (perceptron() && (!data_.classification() || data_.classes != 2)) {
+    refuse("field 'network.optimizer': the perceptron rule needs 0/1 labels (AND, OR, XOR, a 2-D set or your points)");
+  }
   if (c.loss == "cross_entropy") {
     if (outputs < 2) refuse("field 'network.loss': cross_entropy needs one output per class (2 or more)");
     if (c.layers.back().activation != "identity") {
@@ -146,15 +223,26 @@ void Session::build() {
   for (const LayerChoice& layer : c.layers) {
     json dense = {{"type", "dense"}, {"units", layer.units}};
     if (c.init != "default") dense["init"] = init_json(c.init);
+    if (perceptron()) {  // as bpnn demo perceptron: weights and threshold uniform in [-0.5, 0.5)
+      dense["init"] = dense["bias_init"] = json{{"type", "uniform"}, {"low", -0.5}, {"high", 0.5}};
+    }
     layers.push_back(dense);
     layers.push_back({{"type", layer.activation}});
   }
   const Network network = parse_network(json{{"input", {data_.inputs}}, {"layers", layers}}.dump(), "network");
   trainer_.reset();
+  run_.reset();
   model_ = std::make_unique<Sequential<double>>(build_model<double>(network));
-  Rng rng(c.seed);
-  model_->initialize(rng);
   ParameterStore<double>& p = model_->parameters();
+  if (!c.worked_example && !perceptron()) {
+    // As bpnn train: the model on the one-thread cpu backend, initialized from Rng(seed).
+    run_ = std::make_unique<FloatRun>(build_model<float>(network), c.seed);
+    run_->model.set_backend(make_cpu_backend<float>({.threads = 1}));
+    run_->model.initialize(run_->rng);
+  } else {
+    Rng rng(c.seed);
+    model_->initialize(rng);
+  }
   if (c.worked_example) {
     copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
     copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
@@ -164,11 +252,29 @@ void Session::build() {
     p.set_frozen("2.bias");
   }
   loss_ = make_loss<double>(c.loss);
-  OptimizerSpec spec{.name = c.optimizer, .learning_rate = c.learning_rate};
+  // (The perceptron rule is applied by step_perceptron; the optimizer is there for the gradient views.)
+  OptimizerSpec spec{.name = perceptron() ? "sgd" : c.optimizer, .learning_rate = c.learning_rate};
   if (c.weight_decay > 0) spec.weight_decay = c.weight_decay;
   optimizer_ = make_optimizer<double>(spec);
   trainer_ = std::make_unique<Trainer<double>>(*model_, *loss_, *optimizer_);
   prepare_targets_for_model();
+  if (run_) {
+    FloatRun& r = *run_;
+    r.loss = make_loss<float>(c.loss);
+    r.optimizer = make_optimizer<float>(spec);
+    r.trainer = std::make_unique<Trainer<float>>(r.model, *r.loss, *r.optimizer, TrainerOptions{.rng = &r.rng});
+    const std::size_t n = data_.train_size();
+    r.inputs = Tensor<float>(Shape{n, data_.inputs});
+    for (std::size_t k = 0; k < r.inputs.size(); ++k) r.inputs[k] = static_cast<float>(data_.train_x[k]);
+    r.targets = Tensor<float>(train_t_.shape());
+    for (std::size_t k = 0; k < r.targets.size(); ++k) r.targets[k] = static_cast<float>(train_t_[k]);
+    r.sampler = std::make_unique<Sampler>(n, c.batch_size == 0 ? n : std::min(c.batch_size, n), c.shuffle);
+    r.loop = std::make_unique<BatchLoop>(*r.trainer, r.model, r.inputs.view(), r.targets.view(), *r.sampler,
+                                         data_.classification() ? Task::automatic : Task::regression);
+    sync_view();
+  }
+  not_reproducible_.clear();
+  mistakes_ = last_mistakes_ = converged_at_ = 0;
   iteration_ = epoch_ = cursor_ = 0;
   history_.clear();
   history_every_ = 1;
@@ -223,6 +329,8 @@ json Session::step(const json& body) {
   const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   if (!error_.empty()) throw RequestError(409, error_);
+  if (run_) return step_float(unit, count);
+  if (perceptron()) return step_perceptron(unit, count);
   const std::size_t n = data_.train_size();
   const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
   const auto start = Clock::now();
@@ -259,6 +367,136 @@ json Session::step(const json& body) {
   return reply;
 }
 
+void Session::sync_view() {
+  if (!run_) return;
+  const TensorView<const float> from = run_->model.parameters().values();
+  double* to = model_->parameters().values().data();
+  for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k];
+}
+
+// Batches as bpnn::fit takes them: the BatchLoop runs this epoch's order from where it stopped,
+// and the generator draws the next epoch's order when its first batch is due.
+json Session::step_float(const std::string& unit, std::size_t count) {
+  FloatRun& r = *run_;
+  const auto start = Clock::now();
+  const std::size_t batches = r.sampler->batches();
+  const std::size_t record_every = std::max<std::size_t>(1, (unit == "epoch" ? count * batches : count) / 100);
+  std::size_t done = 0;
+  bool out_of_time = false;
+  // The loss curve gets a point every record_every steps, but in long requests (play's) at most one
+  // per 5 ms of training: evaluating the whole set costs as much as many small steps.
+  auto last_record = start;
+  auto maybe_record = [&] {
+    if (iteration_ % record_every != 0) return;
+    const auto now = Clock::now();
+    if (count > 5000 && now - last_record < std::chrono::milliseconds(5)) return;
+    last_record = now;
+    sync_view();
+    record();
+  };
+  try {
+    if (unit == "sample" && r.sampler->batch_size() != 1) {
+      // One sample outside the epoch's batches: bpnn train has no such step.
+      for (; done < count && !out_of_time; ++done) {
+        const std::size_t k = iteration_ % data_.train_size();
+        last_loss_ = r.trainer->step(r.inputs.view().samples(k, 1), r.targets.view().samples(k, 1));
+        ++iteration_;
+        if (!std::isfinite(last_loss_)) throw TrainingDiverged("the loss is not a finite number", r.at.epoch);
+        maybe_record();
+        out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+      }
+      not_reproducible_ = "a 'step 1 sample' with batches of " + std::to_string(r.sampler->batch_size()) +
+                          " (bpnn train has no such step): press reset to start a run it can repeat";
+    } else {
+      while (done < count && !out_of_time) {
+        if (r.order.empty()) r.order = r.sampler->order(r.at.epoch, r.rng);
+        std::size_t taken = 0;
+        StepBudget budget([&] {
+          ++iteration_, ++taken;
+          maybe_record();
+          out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+          return out_of_time || (unit != "epoch" && done + taken == count);
+        });
+        try {
+          r.loop->run(r.order, r.at, budget);
+        } catch (const TrainingDiverged&) {
+          last_loss_ = NAN;
+          throw;
+        }
+        last_loss_ = budget.loss;
+        if (unit != "epoch") done += taken;
+        if (r.at.batch == batches) {  // the epoch is complete
+          epoch_ = r.at.epoch;
+          r.at.begin_epoch(epoch_ + 1);
+          r.order.clear();
+          if (unit == "epoch") ++done;
+        }
+      }
+    }
+  } catch (const TrainingDiverged&) {
+    error_ = "training diverged (the loss is not a finite number): lower the learning rate and press reset";
+  } catch (const Error& e) {
+    sync_view();
+    bump();
+    throw RequestError(400, std::string("training: ") + e.what());
+  }
+  sync_view();
+  record();
+  bump();
+  json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
+  if (!error_.empty()) reply["error"] = error_;
+  return reply;
+}
+
+// The M-P neuron of examples/perceptron.cpp: the same Dense + Step model, forward by the library,
+// and the rule that needs no derivative. An epoch without a mistake is convergence; none within
+// kPerceptronEpochs, for a set of 4 points, means no line separates them.
+json Session::step_perceptron(const std::string& unit, std::size_t count) {
+  TensorView<double> w = model_->parameters().value("0.weight"), b = model_->parameters().value("0.bias");
+  const std::size_t n = data_.train_size(), in = data_.inputs;
+  const double lr = config_.learning_rate;
+  std::size_t done = 0;
+  auto finished = [&] { return converged_at_ > 0 || epoch_ >= kPerceptronEpochs; };
+  for (; done < count && !finished(); ++done) {
+    do {
+      const Tensor<double> x(Shape{1, in}, std::vector<double>(data_.train_x.begin() + cursor_ * in, data_.train_x.begin() + (cursor_ + 1) * in));
+      const double error = data_.train_y[cursor_] - model_->forward(x.view())[0];  // -1, 0 or +1
+      if (error != 0) ++mistakes_;
+      for (std::size_t i = 0; i < in; ++i) w[i] += lr * error * x[i];
+      b[0] += lr * error;
+      ++iteration_;
+      if (++cursor_ == n) {
+        cursor_ = 0, ++epoch_;
+        last_mistakes_ = mistakes_;
+        if (mistakes_ == 0) converged_at_ = epoch_;
+        mistakes_ = 0;
+      }
+    } while (unit != "sample" && cursor_ != 0);
+    if (done % 4 == 0) record();
+  }
+  record();
+  bump();
+  return {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"stopped", finished()}, {"perceptron", perceptron_json()}};
+}
+
+json Session::perceptron_json() const {
+  const ParameterStore<double>& p = model_->parameters();
+  std::string verdict;
+  if (converged_at_ > 0) {
+    verdict = "learned: epoch " + std::to_string(converged_at_) + " had no mistake; the line w1 x1 + w2 x2 + b = 0 separates the 1s from the 0s";
+  } else if (epoch_ >= kPerceptronEpochs) {
+    verdict = "did NOT converge in " + std::to_string(kPerceptronEpochs) + " epochs (" + std::to_string(last_mistakes_) +
+              " mistakes in the last): no line separates its 1s from its 0s, it is not linearly separable, so one unit "
+              "cannot learn it; a hidden layer can (XNOR with a 2-3-1 network)";
+  } else {
+    verdict = epoch_ == 0 ? "not trained yet" : "epoch " + std::to_string(epoch_) + ": " + std::to_string(last_mistakes_) + " mistakes";
+  }
+  return {{"w", values(p.value(p.index("0.weight")))}, {"b", p.value(p.index("0.bias"))[0]}, {"epochs", epoch_}, {"limit", kPerceptronEpochs},
+          {"mistakes", last_mistakes_}, {"converged", converged_at_ > 0}, {"converged_at", converged_at_},
+          {"separable", converged_at_ > 0 ? json(true) : epoch_ >= kPerceptronEpochs ? json(false) : json(nullptr)},
+          {"verdict", verdict}};
+}
+
 void Session::reset(const json& body) {
   require_network();
   Fields(body, "").only({});
@@ -284,6 +522,12 @@ void Session::edit_weight(const json& body) {
     if (!f.has("from")) refuse("field 'from' is missing (the neuron of the layer below, or \"bias\": true)");
     const auto from = static_cast<std::size_t>(f.integer("from", 0, 0, static_cast<std::int64_t>(in) - 1));
     p.value(std::to_string(2 * layer) + ".weight")[to * in + from] = value;
+  }
+  if (run_) {  // the float run takes the value (rounded to float), and the page shows what it took
+    ParameterStore<float>& pf = run_->model.parameters();
+    for (std::size_t k = 0; k < pf.values().size(); ++k) pf.values()[k] = static_cast<float>(p.values()[k]);
+    sync_view();
+    not_reproducible_ = "a weight was set by hand: press reset to start a run bpnn train can repeat";
   }
   error_.clear();
   record();
@@ -355,7 +599,8 @@ json Session::config_json() const {
   for (const LayerChoice& l : config_.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
   return {{"layers", layers}, {"loss", config_.loss}, {"optimizer", config_.optimizer}, {"learning_rate", config_.learning_rate},
           {"batch_size", config_.batch_size}, {"weight_decay", config_.weight_decay}, {"init", config_.init},
-          {"seed", config_.seed}, {"worked_example", config_.worked_example}};
+          {"seed", config_.seed}, {"shuffle", config_.shuffle}, {"worked_example", config_.worked_example},
+          {"precision", run_ ? "float" : "double"}};
 }
 
 json Session::network_json() const {
@@ -364,8 +609,10 @@ json Session::network_json() const {
   for (std::size_t k = 0; k < dense_layers(); ++k) {
     const std::size_t units = config_.layers[k].units, in = k == 0 ? data_.inputs : config_.layers[k - 1].units;
     const std::size_t wi = p.index(std::to_string(2 * k) + ".weight"), bi = p.index(std::to_string(2 * k) + ".bias");
-    layers.push_back({{"units", units}, {"activation", config_.layers[k].activation},
-                      {"weight", matrix(p.value(wi), units, in)}, {"weight_grad", matrix(p.grad(wi), units, in)},
+    const bool shown = in <= kShownInputs;
+    layers.push_back({{"units", units}, {"activation", config_.layers[k].activation}, {"weight_omitted", !shown},
+                      {"weight", shown ? matrix(p.value(wi), units, in) : json::array()},
+                      {"weight_grad", shown ? matrix(p.grad(wi), units, in) : json::array()},
                       {"bias", values(p.value(bi))}, {"bias_grad", values(p.grad(bi))},
                       {"bias_frozen", p.entry(bi).frozen}});
   }
@@ -378,19 +625,44 @@ const std::string& Session::state_text() {
             {"error", error_.empty() ? json(nullptr) : json(error_)}};
   json train = json::array(), test = json::array();
   const std::size_t w = data_.target_width();
-  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+  const bool small = data_.inputs <= kShownInputs;  // digits: their pixels stay on the server
+  for (std::size_t k = 0; data_text_.empty() && small && k < data_.train_size(); ++k) {
     std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
     train.push_back(row);
   }
-  for (std::size_t k = 0; k < data_.test_size(); ++k) {
+  for (std::size_t k = 0; data_text_.empty() && small && k < data_.test_size(); ++k) {
     std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
     row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
     test.push_back(row);
   }
-  s["data"] = {{"set", data_.name}, {"inputs", data_.inputs}, {"classes", data_.classes}, {"targets", w}, {"train", train}, {"test", test}};
+  // The data changes only with set_data: its text is made once and spliced in.
+  if (data_text_.empty()) {
+    data_text_ = json{{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes},
+                      {"targets", w}, {"train", train}, {"test", test}, {"train_size", data_.train_size()},
+                      {"test_size", data_.test_size()}}.dump();
+  }
   s["config"] = config_json();
+  if (run_) {
+    s["batch"] = run_->at.batch;  // of the current epoch
+    s["batches"] = run_->sampler->batches();
+  }
+  s["reproducible"] = run_ && not_reproducible_.empty();
+  s["not_reproducible"] = run_ ? json(not_reproducible_)
+                          : perceptron() ? json("the perceptron rule is not bpnn train's: bpnn demo perceptron runs it")
+                                         : json("the worked example trains in double with its biases fixed");
+  if (model_ && perceptron()) s["perceptron"] = perceptron_json();
   if (model_) {
+    if (run_ && error_.empty() && small) {
+      // The float run's fused SGD step keeps no gradients: show dE/dw at the current weights, over
+      // the first 256 training samples (in double).
+      const std::size_t n = std::min<std::size_t>(data_.train_size(), 256);
+      gather(data_.train_x, train_t_, 0, n);
+      try {
+        trainer_->compute_gradients(batch_x_.view(), batch_t_.view());
+      } catch (const Error&) {  // a step unit has no gradient: leave them as they are
+      }
+    }
     s["network"] = network_json();
     json history = json::array();
     for (const auto& row : history_) {
@@ -408,6 +680,21 @@ const std::string& Session::state_text() {
     if (data_.train_size() <= 16) {  // the truth tables and the worked example: every output
       const Tensor<double> input(Shape{data_.train_size(), data_.inputs}, data_.train_x);
       s["outputs"] = matrix(model_->forward(input.view()), data_.train_size(), outputs);
+    }
+    if (data_.inputs == 1) {  // the output along x, for the curve
+      double x0 = 1e300, x1 = -1e300;
+      for (const std::vector<double>* xs : {&data_.train_x, &data_.test_x}) {
+        for (double x : *xs) x0 = std::min(x0, x), x1 = std::max(x1, x);
+      }
+      const double margin = std::max(0.1, 0.05 * (x1 - x0));
+      x0 -= margin, x1 += margin;
+      constexpr std::size_t kCurve = 200;
+      Tensor<double> grid(Shape{kCurve, 1});
+      for (std::size_t k = 0; k < kCurve; ++k) grid[k] = x0 + (x1 - x0) * static_cast<double>(k) / (kCurve - 1);
+      const TensorView<const double> out = model_->forward(grid.view());
+      std::vector<json> ys;
+      for (std::size_t k = 0; k < kCurve; ++k) ys.push_back(number(out[k * outputs]));
+      s["curve"] = {{"x0", x0}, {"x1", x1}, {"values", ys}};
     }
     if (data_.inputs == 2 && data_.classification()) {  // the output over the plane, for the heatmap
       double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
@@ -440,6 +727,7 @@ const std::string& Session::state_text() {
     }
   }
   state_cache_ = s.dump();
+  state_cache_.insert(state_cache_.size() - 1, ",\"data\":" + data_text_);
   state_version_ = version;
   return state_cache_;
 }
@@ -618,6 +906,143 @@ json Session::check_gradients(const json& body) {
   return {{"checked", checked}, {"samples", n}, {"step", h}, {"max_relative_error", worst}, {"max_absolute_error", worst_abs},
           {"worst", where}, {"passed", worst < 1e-5},
           {"note", "relative error |numeric - backprop| / max(|numeric| + |backprop|, 1e-3); relu's kinks may raise it"}};
+}
+
+}  // namespace bpnn::serve
+
+namespace bpnn::serve {
+
+std::string Session::model_name() const { return (data_.name == "points" ? std::string("my-points") : data_.name) + ".safetensors"; }
+
+json Session::export_run(const json& body) {
+  require_network();
+  Fields(body, "").only({});
+  const std::string csv_name = (data_.name == "points" ? std::string("my-points") : data_.name) + ".csv";
+  // The training set as bpnn train reads it: a header, then the inputs and the target or label.
+  const std::size_t outputs = config_.layers.back().units;
+  const bool label_column = data_.classification() && outputs > 1;
+  std::string csv;
+  // (Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "x" + std::to_string(...).)
+  for (std::size_t i = 0; i < data_.inputs; ++i) csv.append("x").append(std::to_string(i + 1)).append(",");
+  csv += label_column ? "label\n" : data_.target_width() == 1 ? "y\n" : "";
+  if (!label_column && data_.target_width() > 1) {
+    for (std::size_t j = 0; j < data_.target_width(); ++j) {
+      csv.append("y").append(std::to_string(j + 1)).append(j + 1 < data_.target_width() ? "," : "\n");
+    }
+  }
+  const std::size_t w = data_.target_width();
+  char field[32];
+  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+    for (std::size_t i = 0; i < data_.inputs; ++i) {
+      std::snprintf(field, sizeof field, "%.9g,", data_.train_x[k * data_.inputs + i]);  // 9 digits: the float exactly
+      csv += field;
+    }
+    for (std::size_t j = 0; j < w; ++j) {
+      std::snprintf(field, sizeof field, j + 1 < w ? "%.9g," : "%.9g\n", data_.train_y[k * w + j]);
+      csv += field;
+    }
+  }
+  // The network in the compact form when it says the same (no initializer given), else as JSON.
+  std::string net = std::to_string(data_.inputs);
+  for (const LayerChoice& l : config_.layers) net.append("-").append(std::to_string(l.units)).append(l.activation);
+  const std::string full = describe(*model_).json;
+  bool compact = config_.init == "default";
+  try {
+    compact = compact && describe(build_model<double>(parse_network(net, "net"))).json == full;
+  } catch (const Error&) {
+    compact = false;
+  }
+  if (!compact) net = "'" + full + "'";
+  const std::size_t n = data_.train_size();
+  const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
+  const std::size_t epochs = std::max<std::size_t>(epoch_, 1);
+  std::string command = "bpnn train --net " + net + " --train " + csv_name;
+  if (!label_column) command.append(" --target-cols ").append(std::to_string(w));
+  command += " --loss " + config_.loss + " --optimizer " + config_.optimizer + " --lr " + exact(config_.learning_rate);
+  if (config_.weight_decay > 0) command += " --weight-decay " + exact(config_.weight_decay);
+  command.append(" --batch-size ").append(std::to_string(batch)).append(" --epochs ").append(std::to_string(epochs));
+  command.append(" --seed ").append(std::to_string(config_.seed)).append(config_.shuffle ? "" : " --no-shuffle");
+  command.append(" --out ").append(model_name());
+  std::string note;
+  const bool mid_epoch = run_ && run_->at.batch > 0;
+  if (perceptron()) {
+    note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, XOR and XNOR";
+  } else if (!run_) {
+    note = "the worked example trains in double with its biases fixed, which bpnn train does not do: `bpnn demo mazur` shows it";
+  } else if (!not_reproducible_.empty()) {
+    note = "not the page's weights: " + not_reproducible_;
+  } else if (epoch_ == 0) {
+    note = "the page has not finished an epoch yet: press 'finish epoch' (this command trains 1 epoch)";
+  } else if (mid_epoch) {
+    note = "the page is at batch " + std::to_string(run_->at.batch) + " of " + std::to_string(run_->sampler->batches()) +
+           " of epoch " + std::to_string(epoch_ + 1) + "; this command trains " + std::to_string(epoch_) +
+           " whole epochs: press 'finish epoch' for the page's weights to match it";
+  } else {
+    note = "gives the page's weights bit for bit (both train in float on one thread)";
+  }
+  return {{"command", command}, {"csv", csv}, {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs},
+          {"exact", run_ && not_reproducible_.empty() && epoch_ > 0 && !mid_epoch}, {"note", note}};
+}
+
+std::string Session::model_file() {
+  require_network();
+  const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.targets", "0,1"}};
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / ("bpnn-serve-" + id_ + ".safetensors");
+  if (run_) save_model(path.string(), run_->model, metadata);
+  else save_model(path.string(), *model_, metadata);  // the worked example: F64
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  return bytes.str();
+}
+
+}  // namespace bpnn::serve
+
+namespace bpnn::serve {
+
+json Session::predict(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"input", "sample"});
+  Tensor<double> x(Shape{1, data_.inputs});
+  json reply;
+  if (f.has("sample") == f.has("input")) refuse("give 'input' (the pixels, or inputs, as a list) or 'sample' (a training sample's index)");
+  if (f.has("sample")) {
+    const auto k = static_cast<std::size_t>(f.integer("sample", 0, 0, static_cast<std::int64_t>(data_.train_size()) - 1));
+    std::copy(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs, x.data());
+    reply["sample"] = k;
+    reply["input"] = std::vector<double>(x.data(), x.data() + x.size());
+    if (data_.classification()) reply["label"] = data_.train_y[k];
+  } else {
+    const json& input = f.raw("input");
+    if (!input.is_array() || input.size() != data_.inputs) refuse("field 'input' must be a list of " + std::to_string(data_.inputs) + " numbers");
+    for (std::size_t i = 0; i < data_.inputs; ++i) {
+      if (!input[i].is_number() || !std::isfinite(input[i].get<double>()) || std::fabs(input[i].get<double>()) > 1e6) {
+        refuse("field 'input[" + std::to_string(i) + "]' must be a finite number within 1e6");
+      }
+      x[i] = input[i].get<double>();
+    }
+  }
+  const TensorView<const double> out = model_->forward(x.view());
+  std::vector<double> output(out.data(), out.data() + out.size()), probabilities = output;
+  if (config_.loss == "cross_entropy") {  // the logits' softmax, as the loss reads them
+    const double top = *std::max_element(output.begin(), output.end());
+    double sum = 0;
+    for (double& p : probabilities) sum += (p = std::exp(p - top));
+    for (double& p : probabilities) p /= sum;
+  }
+  json layers = json::array();
+  for (std::size_t i = 0; i < model_->size(); ++i) {
+    const TensorView<const double> a = model_->activation(i);
+    layers.push_back({{"index", i}, {"kind", std::string(model_->layer(i).kind())}, {"out", std::vector<double>(a.data(), a.data() + a.size())}});
+  }
+  reply["output"] = output;
+  reply["probabilities"] = probabilities;
+  reply["class"] = static_cast<std::size_t>(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
+  reply["layers"] = layers;
+  return reply;
 }
 
 }  // namespace bpnn::serve

@@ -1,6 +1,8 @@
 // One playground session: a data set, a network built from the learner's choices, and its
-// training, all by bpnn's own Sequential, losses, optimizers and Trainer (in double, so the worked
-// example's digits come out exact). Every request body is checked here before any work.
+// training, all by bpnn's own Sequential, losses, optimizers and fit pieces. Training is what
+// `bpnn train` does, in float, batch by batch (so "copy as command" reproduces it bit for bit);
+// a double copy of the weights shows every number. The worked example trains in double, so the
+// tutorial's digits come out exact. Every request body is checked here before any work.
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@ namespace bpnn::serve {
 inline constexpr std::size_t kMaxLayers = 8;    // dense layers, the output layer included
 inline constexpr std::size_t kMaxUnits = 64;    // per layer
 inline constexpr std::size_t kMaxHistory = 1000;
+inline constexpr std::size_t kPerceptronEpochs = 100;  // the perceptron rule's epoch limit
 
 struct LayerChoice {
   std::size_t units = 1;
@@ -33,6 +36,7 @@ struct NetworkConfig {
   double learning_rate = 0.5, weight_decay = 0.0;
   std::size_t batch_size = 0;  // 0: the whole training set
   std::uint64_t seed = 1;
+  bool shuffle = true;          // a new sample order each epoch, as bpnn train (else --no-shuffle)
   bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
 };
 
@@ -40,6 +44,7 @@ struct NetworkConfig {
 class Session {
  public:
   explicit Session(std::string id);
+  ~Session();
   const std::string& id() const { return id_; }
 
   // The API, one call per endpoint; each throws RequestError (4xx) for a request it refuses.
@@ -51,6 +56,13 @@ class Session {
   json numbers(const json& body);      // {"sample": k}: every number of one step on sample k
   json chain_rule(const json& body);   // {"sample", "layer", "to", "from" | "bias"}
   json check_gradients(const json& body);  // central differences against back-propagation
+  // {"input": [pixels]} or {"sample": k}: the model's output, class and every layer's activations.
+  json predict(const json& body);
+  // {}: the `bpnn train` command (and the training set as CSV) that gives these weights.
+  json export_run(const json& body);
+  // The model as a safetensors file (what bpnn train --out writes), and its file name.
+  std::string model_file();
+  std::string model_name() const;
   // The whole state as JSON text, cached per version.
   const std::string& state_text();
 
@@ -63,7 +75,14 @@ class Session {
   bool closed = false;
 
  private:
+  struct FloatRun;  // the float training that bpnn train reproduces
   void bump();
+  void sync_view();  // the double model's weights := the float run's
+  json step_float(const std::string& unit, std::size_t count);
+  // The perceptron rule on one step unit, sample by sample: w += lr (t - y) x, b += lr (t - y).
+  json step_perceptron(const std::string& unit, std::size_t count);
+  bool perceptron() const { return config_.optimizer == "perceptron"; }
+  json perceptron_json() const;
   void build();  // the model, loss, optimizer and trainer from config_ and data_
   void require_network() const;
   void prepare_targets_for_model();
@@ -88,15 +107,20 @@ class Session {
 
   std::string id_;
   PlayData data_;
+  json data_request_;  // the request that made data_, for the page's address
+  std::string data_text_;  // data_ as the state's JSON, made once per set_data
   NetworkConfig config_;
   std::unique_ptr<Sequential<double>> model_;
   std::unique_ptr<Loss<double>> loss_;
   std::unique_ptr<Optimizer<double>> optimizer_;
   std::unique_ptr<Trainer<double>> trainer_;  // last: it refers to the three above
+  std::unique_ptr<FloatRun> run_;  // null for the worked example, which trains model_ itself
+  std::string not_reproducible_;   // why bpnn train would not give these weights ("" when it would)
   Tensor<double> train_t_, test_t_;  // targets as the loss wants them
   Tensor<double> batch_x_, batch_t_;
   std::size_t iteration_ = 0, epoch_ = 0, cursor_ = 0;
   double last_loss_ = 0;
+  std::size_t mistakes_ = 0, last_mistakes_ = 0, converged_at_ = 0;  // the perceptron's epochs
   std::string error_;
   std::vector<std::vector<double>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
   std::size_t history_every_ = 1;

@@ -8,9 +8,10 @@ const state = { session: null, last: null, playing: false, streamOpen: false, se
 window.bpnnState = {
   sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
   weights: {}, gradients: {}, biases: {}, lossHistory: [], numbers: null, chain: null, gradcheck: null,
-  errors: [], streamEvents: 0,
+  errors: [], streamEvents: 0, export: null, hash: '',
 };
 const $ = (id) => document.getElementById(id);
+const startHash = location.hash;  // read before the first render writes the page's own
 const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 
 // --- the API ----------------------------------------------------------------------------------
@@ -40,6 +41,9 @@ async function act(action, body) {
   if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
     $('gradcheck-result').textContent = '';
     window.bpnnState.gradcheck = null;
+    if (action !== 'weight') { $('chain').innerHTML = ''; state.selected = null; }
+    $('command').hidden = true;  // an old command no longer says what the page did
+    $('command-note').textContent = '';
   }
   try {
     const reply = await api(action, body);
@@ -84,6 +88,7 @@ function showConfig(config) {
   $('net-decay').value = config.weight_decay;
   $('net-init').value = config.init;
   $('net-seed').value = config.seed;
+  $('net-shuffle').checked = config.shuffle;
 }
 function readConfig() {
   const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
@@ -91,7 +96,7 @@ function readConfig() {
   const config = {
     layers, loss: $('net-loss').value, optimizer: $('net-optimizer').value, learning_rate: Number($('net-lr').value),
     batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
-    seed: Number($('net-seed').value),
+    seed: Number($('net-seed').value), shuffle: $('net-shuffle').checked,
   };
   if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
   return config;
@@ -100,15 +105,21 @@ function readData() {
   const set = $('data-set').value;
   if (['and', 'or', 'xor', 'xnor', 'mazur'].includes(set)) return { set };
   if (set === 'points') return { set, csv: $('data-csv').value, test_split: Number($('data-test').value) };
+  if (set === 'mnist') return { set, test_split: 0.1 };
+  if (set === 'function') {
+    return { set, function: $('data-fn').value, points: Number($('data-points').value), noise: Number($('data-noise').value),
+      test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
+  }
   return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
     test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
 }
 function syncDataControls() {
   const set = $('data-set').value;
-  $('gen-options').hidden = ['and', 'or', 'xor', 'xnor', 'mazur'].includes(set);
+  $('gen-options').hidden = ['and', 'or', 'xor', 'xnor', 'mazur', 'mnist'].includes(set);
   $('data-points').parentElement.hidden = set === 'points';
   $('data-noise').parentElement.hidden = set === 'points';
   $('data-csv').hidden = set !== 'points';
+  $('fn-row').hidden = set !== 'function';
 }
 
 async function step(unit, count = 1) {
@@ -123,11 +134,13 @@ async function play() {
   while (state.playing) {
     const started = performance.now();
     const reply = await step('batch', count);
-    if (!reply || reply.error) break;
+    if (!reply || reply.error || reply.stopped) break;
     if (!state.streamOpen) await fetchState();
-    const took = performance.now() - started;  // about 20 requests a second, however fast a step is
-    count = Math.max(1, Math.min(5000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
-    await new Promise((r) => setTimeout(r, 20));
+    // Requests of about 30-60 ms, however fast a step is: the event stream draws the state between
+    // them (25 times a second at most), and the server trains most of the time.
+    const took = performance.now() - started;
+    count = Math.max(1, Math.min(20000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
+    await new Promise((r) => setTimeout(r, 2));
   }
   state.playing = false;
   $('play').textContent = '▶ play';
@@ -153,7 +166,8 @@ function drawNetwork(s) {
   const svg = $('network');
   const net = s.network;
   if (!net) { svg.innerHTML = ''; return; }
-  const sizes = [net.inputs, ...net.layers.map((l) => l.units)];
+  const pixels = net.layers[0].weight_omitted;  // digits: the inputs drawn as one box, without their lines
+  const sizes = [pixels ? 1 : net.inputs, ...net.layers.map((l) => l.units)];
   const W = 640, H = 300, padX = 50, padY = 28;
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
   const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
@@ -175,7 +189,8 @@ function drawNetwork(s) {
       const bias = c > 0 ? net.layers[c - 1].bias[j] : null;
       html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1" data-name="b(${name})"` +
         ` cx="${x(c)}" cy="${y(c, j)}" r="${big ? 6 : 13}" ${bias !== null ? `stroke="${colour(bias)}"` : ''}/>`;
-      if (!big) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
+      if (!big && !(pixels && c === 0)) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
+      if (pixels && c === 0) html += `<text x="${x(c)}" y="${y(c, j) - 18}" text-anchor="middle">${net.inputs} pixels</text>`;
     }
   });
   svg.innerHTML = html;
@@ -190,11 +205,36 @@ function weightInfo(el) {
   return { name: el.dataset.name, value: layer.weight[j][i], grad: layer.weight_grad[j][i], layer: k, to: j, from: i };
 }
 
+// Regression on one input: the data as dots (test ones hollow) and the network's output as a curve.
+function drawCurve(s, canvas, g) {
+  const c = s.curve, W = canvas.width, H = canvas.height;
+  const ys = [...s.data.train, ...s.data.test].map((r) => r[1]).concat(c.values.filter((v) => v !== null));
+  const lo = Math.min(...ys), hi = Math.max(...ys), pad = 0.1 * (hi - lo || 1);
+  const px = (x) => ((x - c.x0) / (c.x1 - c.x0)) * W, py = (y) => H - ((y - lo + pad) / (hi - lo + 2 * pad)) * H;
+  g.strokeStyle = '#e2e4ea';
+  g.beginPath(); g.moveTo(0, py(0)); g.lineTo(W, py(0)); g.moveTo(px(0), 0); g.lineTo(px(0), H); g.stroke();
+  const dots = (list, filled) => list.forEach((r) => {
+    g.beginPath(); g.arc(px(r[0]), py(r[1]), 2.5, 0, 2 * Math.PI);
+    g.fillStyle = g.strokeStyle = '#b5520f';
+    if (filled) g.fill(); else g.stroke();
+  });
+  dots(s.data.train, true);
+  dots(s.data.test, false);
+  g.strokeStyle = '#2c6fbb'; g.lineWidth = 2.5; g.beginPath();
+  c.values.forEach((v, k) => {
+    const x = px(c.x0 + ((c.x1 - c.x0) * k) / (c.values.length - 1));
+    if (k === 0) g.moveTo(x, py(v ?? 0)); else g.lineTo(x, py(v ?? 0));
+  });
+  g.stroke(); g.lineWidth = 1;
+}
+
 function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
-  canvas.hidden = !h;
+  canvas.hidden = !h && !s.curve;
+  canvas.title = s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)';
+  if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
   const cell = canvas.width / h.side;
   for (let r = 0; r < h.side; r++) {
@@ -215,6 +255,15 @@ function drawHeatmap(s) {
   });
   points(s.data.train, true);
   points(s.data.test, false);
+  const p = s.perceptron;
+  if (p && (p.w[0] !== 0 || p.w[1] !== 0)) {  // the line the unit draws: w1 x + w2 y + b = 0
+    const ends = Math.abs(p.w[1]) > Math.abs(p.w[0])
+      ? [h.x0, h.x1].map((xv) => [xv, -(p.b + p.w[0] * xv) / p.w[1]])
+      : [h.y0, h.y1].map((yv) => [-(p.b + p.w[1] * yv) / p.w[0], yv]);
+    g.strokeStyle = '#1d2330'; g.lineWidth = 2; g.setLineDash([6, 4]);
+    g.beginPath(); g.moveTo(px(ends[0][0]), py(ends[0][1])); g.lineTo(px(ends[1][0]), py(ends[1][1])); g.stroke();
+    g.setLineDash([]); g.lineWidth = 1;
+  }
 }
 
 function drawLosses(s) {
@@ -271,38 +320,128 @@ function render(s) {
   showConfig(s.config);
   $('iteration').textContent = s.iteration;
   $('epoch').textContent = s.epoch;
+  $('epoch-batch').textContent = s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '';
   $('loss').textContent = fmt(s.loss);
   $('test-loss').textContent = s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6);
   $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
   if (s.error) showError(s.error);
   const select = $('sample');
-  if (select.options.length !== s.data.train.length) {
-    select.innerHTML = s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('');
+  if (select.options.length !== s.data.train_size) {
+    select.innerHTML = s.data.train.length === s.data.train_size
+      ? s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('')
+      : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">${k}</option>`).join('');
+  }
+  $('digit-panel').hidden = s.data.set !== 'mnist';
+  const verdict = $('perceptron-verdict');
+  verdict.hidden = !s.perceptron;
+  if (s.perceptron) {
+    const p = s.perceptron;
+    verdict.className = `verdict${p.separable === false ? ' failed' : ''}`;
+    verdict.textContent = `perceptron: w1 = ${fmt(p.w[0], 3)}, w2 = ${fmt(p.w[1], 3)}, b = ${fmt(p.b, 3)} (the dashed line) — ${p.verdict}`;
   }
   drawNetwork(s);
   drawHeatmap(s);
   drawLosses(s);
   drawOutputs(s);
+  $('download-model').href = `/api/sessions/${s.id}/model`;
+  writeHash(s);
   const b = window.bpnnState;
-  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, loss: s.loss,
-    testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config,
+  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
+    reproducible: s.reproducible, perceptron: s.perceptron || null, loss: s.loss,
+    testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
+    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
-  b.weights = {}; b.gradients = {}; b.biases = {};
+  b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
     const names = weightNames(s.network);
     s.network.layers.forEach((layer, k) => {
+      b.tensors[`${2 * k}.weight`] = layer.weight.flat();  // as the model file names them
+      b.tensors[`${2 * k}.bias`] = layer.bias.slice();
       layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; b.gradients[names[k][j][i]] = layer.weight_grad[j][i]; }));
       layer.bias.forEach((v, j) => { b.biases[`b(${neuronName(k + 1, j, s.network.layers.length)})`] = v; });
     });
   }
 }
 
+// --- reproduce it: the bpnn train command, the data as CSV, the model file, the page's address ----
+async function exportRun() {
+  const e = await act('export');
+  if (!e) return null;
+  window.bpnnState.export = e;
+  $('command').hidden = false;
+  $('command').textContent = `${e.command}\n# ${e.note}\n# (the training set: download CSV, saved as ${e.csv_name})`;
+  $('command-note').textContent = e.note;
+  return e;
+}
+function download(name, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+// The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
+const CONFIG_KEYS = { loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init', seed: 'seed' };
+const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
+function writeHash(s) {
+  const q = new URLSearchParams();
+  const r = s.data.request || { set: s.data.set };
+  q.set('set', r.set);
+  Object.entries(DATA_KEYS).forEach(([k, short]) => {
+    const v = k === 'points' && Array.isArray(r[k]) ? undefined : r[k];
+    if (v !== undefined && !(k === 'csv' && v.length > 4000)) q.set(short, v);
+  });
+  if (Array.isArray(r.points)) {  // clicked points: as CSV lines, when short enough for an address
+    const csv = r.points.map((p) => p.join(',')).join('\n');
+    if (csv.length <= 4000) q.set('csv', csv);
+  }
+  if (!s.config.worked_example) {
+    q.set('net', s.config.layers.map((l) => `${l.units}${l.activation}`).join('-'));
+    Object.entries(CONFIG_KEYS).forEach(([k, short]) => q.set(short, s.config[k]));
+    if (!s.config.shuffle) q.set('shuffle', '0');
+  }
+  const hash = `#${q.toString()}`;
+  window.bpnnState.hash = hash;
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+async function restoreHash() {
+  const q = new URLSearchParams(startHash.slice(1));
+  if (!q.get('set')) return;
+  const data = { set: q.get('set') };
+  Object.entries(DATA_KEYS).forEach(([k, short]) => {
+    if (q.has(short)) data[k] = ['csv', 'function'].includes(k) ? q.get(short) : Number(q.get(short));
+  });
+  $('data-set').value = data.set;
+  if (data.function) $('data-fn').value = data.function;
+  syncDataControls();
+  if (!(await act('data', data)) || !q.get('net')) return;
+  const layers = q.get('net').split('-').map((item) => {
+    const m = item.match(/^(\d+)([a-z_]+)$/);
+    return m ? { units: Number(m[1]), activation: m[2] } : null;
+  });
+  if (layers.includes(null)) { showError(`the address's net=${q.get('net')} is not UNITSactivation-...`); return; }
+  const config = { layers, shuffle: q.get('shuffle') !== '0' };
+  Object.entries(CONFIG_KEYS).forEach(([k, short]) => {
+    if (q.has(short)) config[k] = ['loss', 'optimizer', 'init'].includes(k) ? q.get(short) : Number(q.get(short));
+  });
+  await act('network', config);
+}
+
 // --- the numbers of one step, and the chain rule of one weight ---------------------------------
 async function showNumbers() {
+  if (state.last && state.last.data.inputs > 64) {
+    $('numbers').innerHTML = `<p>${state.last.data.inputs} inputs: too many numbers to list. Draw a digit above to see each layer's activations.</p>`;
+    return;
+  }
+  if (state.last && state.last.config.optimizer === 'perceptron') {
+    $('numbers').innerHTML = '<p>The perceptron rule needs no derivative: for each sample, y = step(w·x + b), then ' +
+      'w += lr (t − y) x and b += lr (t − y). Nothing changes when y = t.</p>';
+    return;
+  }
   const n = await act('numbers', { sample: Number($('sample').value || 0) });
   if (!n) return;
   window.bpnnState.numbers = n;
-  const names = weightNames(state.last.network);
+  const names = weightNames({ layers: n.layers });  // the reply's own network: the page's may have changed since
   let html = `<p>input (${n.input_names.join(', ')}) = (${n.input.join(', ')}), target = (${n.target.join(', ')})</p>`;
   html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
   html += '<table><tr><th>neuron</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>';
@@ -356,6 +495,44 @@ async function showChain(info) {
     product: c.product, backprop: c.backprop, shown };
 }
 
+// --- a digit drawn on a 28x28 canvas, and what the model makes of it --------------------------
+const digit = new Float64Array(28 * 28);
+function paintDigit() {
+  const g = $('digit').getContext('2d'), image = g.createImageData(28, 28);
+  digit.forEach((v, k) => { const c = Math.round(255 * v); image.data.set([c, c, c, 255], 4 * k); });
+  g.putImageData(image, 0, 0);
+}
+function brush(e) {  // a soft pen about two pixels wide
+  const box = $('digit').getBoundingClientRect();
+  const cx = ((e.clientX - box.left) / box.width) * 28, cy = ((e.clientY - box.top) / box.height) * 28;
+  for (let r = Math.floor(cy) - 2; r <= Math.floor(cy) + 2; r++) {
+    for (let c = Math.floor(cx) - 2; c <= Math.floor(cx) + 2; c++) {
+      if (r < 0 || r > 27 || c < 0 || c > 27) continue;
+      const d = Math.hypot(r + 0.5 - cy, c + 0.5 - cx);
+      digit[r * 28 + c] = Math.max(digit[r * 28 + c], Math.max(0, Math.min(1, 1.6 - d / 1.1)));
+    }
+  }
+  paintDigit();
+}
+async function predict(body) {
+  const p = await act('predict', body);
+  if (!p) return;
+  window.bpnnState.prediction = p;
+  if (p.input) { digit.set(p.input); paintDigit(); }
+  const label = p.label !== undefined ? ` (the set's label: ${p.label})` : '';
+  let html = `<p>the model says <b id="predicted">${p.class}</b>${label}</p><div class="bars">`;
+  p.probabilities.forEach((v, k) => { html += `<span>${k}</span><div class="bar" style="width:${(100 * v).toFixed(1)}%"></div><span class="num">${v.toFixed(3)}</span>`; });
+  html += '</div>';
+  $('prediction').innerHTML = html;
+  let act_ = '';
+  p.layers.forEach((l) => {
+    const top = Math.max(1e-9, ...l.out.map(Math.abs));
+    act_ += `<div>${l.index}: ${l.kind} (${l.out.length})</div><div class="units">` + l.out.map((v) =>
+      `<span title="${v.toFixed(4)}" style="background:${v >= 0 ? `rgba(44,111,187,${Math.abs(v) / top})` : `rgba(210,105,30,${Math.abs(v) / top})`}"></span>`).join('') + '</div>';
+  });
+  $('activations').innerHTML = act_;
+}
+
 // --- wiring -----------------------------------------------------------------------------------
 function wire() {
   $('data-set').onchange = syncDataControls;
@@ -366,11 +543,33 @@ function wire() {
     if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
   };
   $('play').onclick = play;
+  let drawing = false;
+  $('digit').addEventListener('pointerdown', (e) => { drawing = true; brush(e); });
+  $('digit').addEventListener('pointermove', (e) => { if (drawing) brush(e); });
+  window.addEventListener('pointerup', () => { if (drawing) { drawing = false; predict({ input: [...digit] }); } });
+  $('digit-clear').onclick = () => { digit.fill(0); paintDigit(); $('prediction').innerHTML = ''; $('activations').innerHTML = ''; };
+  $('digit-sample').onclick = () => predict({ sample: Math.floor(Math.random() * state.last.data.train_size) });
+  $('perceptron-mode').onclick = async () => {
+    $('layers').innerHTML = '';
+    $('layers').appendChild(layerRow(1, 'step', true));
+    $('net-optimizer').value = 'perceptron';
+    $('net-loss').value = 'mse';
+    $('net-lr').value = 0.1;
+    if (await act('network', readConfig())) showNumbers();
+  };
   $('step-sample').onclick = () => step('sample');
   $('step-batch').onclick = () => step('batch');
   $('step-epoch').onclick = () => step('epoch');
   $('step-n').onclick = () => step('batch', Number($('step-count').value));
   $('reset').onclick = () => act('reset');
+  $('copy-command').onclick = async () => {
+    const e = await exportRun();
+    if (e && navigator.clipboard) navigator.clipboard.writeText(e.command).catch(() => {});
+  };
+  $('download-csv').onclick = async () => {
+    const e = await exportRun();
+    if (e) download(e.csv_name, e.csv);
+  };
   $('numbers-refresh').onclick = showNumbers;
   $('sample').onchange = showNumbers;
   $('gradcheck').onclick = async () => {
@@ -380,6 +579,21 @@ function wire() {
     $('gradcheck-result').textContent = `gradient check: ${g.checked} values by central differences, largest relative error ` +
       `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : 'look closer'}`;
   };
+  // A click on the plane adds a point of the chosen class to the data (which becomes "my points").
+  $('heatmap').addEventListener('click', async (e) => {
+    const s = state.last;
+    if (!s || !s.heatmap || s.data.inputs !== 2) return;
+    const canvas = $('heatmap'), box = canvas.getBoundingClientRect(), h = s.heatmap;
+    const x = h.x0 + ((e.clientX - box.left) / box.width) * (h.x1 - h.x0);
+    const y = h.y1 - ((e.clientY - box.top) / box.height) * (h.y1 - h.y0);
+    const round = (v) => Math.round(v * 1e4) / 1e4;
+    const points = [...s.data.train, ...s.data.test].map((r) => [round(r[0]), round(r[1]), r[2]]);
+    points.push([round(x), round(y), Number($('click-class').value)]);
+    $('data-set').value = 'points';
+    syncDataControls();
+    $('data-csv').value = points.map((p) => p.join(',')).join('\n');
+    await act('data', { set: 'points', points });
+  });
   const svg = $('network'), tip = $('tooltip');
   svg.addEventListener('mousemove', (e) => {
     const el = e.target.closest('.weight');
@@ -405,6 +619,7 @@ async function start() {
     const created = await api('create');
     state.session = created.id;
     render(created.state);
+    await restoreHash();
     openStream();
     $('status').textContent = 'connected';
   } catch (e) {
