@@ -6,6 +6,7 @@
   check FILE.onnx                           onnx.checker (full_check) and strict shape inference
   torch-export MODEL.safetensors OUT.onnx OPSET
                                             torch.onnx.export of the same nn.Sequential, batch dynamic
+  max-diff A.csv B.csv                      max abs difference of two bpnn predict CSVs' outputs
 """
 import json
 import os
@@ -23,7 +24,8 @@ torch.set_num_threads(1)
 def model(network_json, out, seed):
     torch.manual_seed(int(seed))
     network = json.loads(open(network_json).read())
-    net = peer.build(network)
+    # step has no nn module and no tensors: an nn.Identity in its place keeps the layer indices.
+    net = peer.build({**network, "layers": [l if l["type"] != "step" else {"type": "identity"} for l in network["layers"]]})
     with torch.no_grad():
         for m in net:
             if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
@@ -59,6 +61,11 @@ def torch_export(model_path, out, opset):
                       output_names=["output"], dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
 
 
+def max_diff(a, b):
+    pa, pb = (np.loadtxt(p, delimiter=",", skiprows=1, ndmin=2)[:, 1:] for p in (a, b))
+    print(float(np.abs(pa - pb).max()))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"model": model, "data": data, "check": check, "torch-export": torch_export}[command](*args)
+    {"model": model, "data": data, "check": check, "torch-export": torch_export, "max-diff": max_diff}[command](*args)
