@@ -869,7 +869,9 @@ class Importer {
     }
     if (op == "LeakyRelu") {
       allow({"alpha"});
-      return add_layer({"leaky_relu", {{"slope", decimal(float_attr("alpha", 0.01f), true)}}}, {});
+      const float alpha = float_attr("alpha", 0.01f);
+      if (!std::isfinite(alpha)) refuse("its alpha is not a finite number");
+      return add_layer({"leaky_relu", {{"slope", decimal(alpha, true)}}}, {});
     }
     if (op == "Softmax") {
       allow({"axis"});
@@ -1015,7 +1017,7 @@ class Importer {
       } else if (d <= 0) {
         refuse("its shape " + dims_text(s.ints) + " is not one bpnn can take");
       } else if (k > 0) {
-        if (known > numel) refuse("its shape " + dims_text(s.ints) + " does not fit the input");
+        if (d > numel || known > numel / d) refuse("its shape " + dims_text(s.ints) + " does not fit the input");
         known *= d;
       }
     }
