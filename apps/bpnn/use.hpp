@@ -1,4 +1,5 @@
-// The subcommands that use a trained model: eval, predict, inspect; and plot, which draws a log.
+// The subcommands that use a trained model: eval, predict, inspect, export and import (ONNX); and
+// plot, which draws a log.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,5 +10,7 @@ void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+// export (a model file to ONNX) and import (ONNX to a model file), apps/bpnn/onnx.cpp.
+void add_onnx_commands(CLI::App& app);
 
 }  // namespace bpnn::cli

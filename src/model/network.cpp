@@ -112,12 +112,13 @@ json config_to_json(const LayerConfig& config, std::size_t i) {
       throw Error("layer " + std::to_string(i) + " (" + config.kind + "): field '" + key + "' is " + std::to_string(*d) +
                   ", which a network description cannot hold");
     }
+    const std::string& name = key;  // clang 14 cannot capture a structured binding in a lambda
     std::visit(
         [&](const auto& v) {
           if constexpr (std::is_same_v<std::decay_t<decltype(v)>, Initializer>) {
-            layer[key] = initializer_to_json(v);
+            layer[name] = initializer_to_json(v);
           } else {
-            layer[key] = v;
+            layer[name] = v;
           }
         },
         value);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bpnn's ONNX files against the ONNX tools, through files only. For an MLP, LeNet with batch norm
+# (examples/networks/lenet.json) and a network of every layer kind:
+#   1. bpnn export writes a file that onnx.checker (full_check) and strict shape inference accept;
+#   2. ONNX Runtime (onnxruntime-node) runs it on a batch of 5 (the batch is dynamic) and gives
+#      bpnn predict's outputs (max abs diff < 1e-5);
+#   3. bpnn import of it gives the same tensors;
+#   4. torch.onnx.export of the same nn.Sequential (opsets 13 and 17) imports into bpnn and
+#      predicts the same (max abs diff < 1e-5).
+# Usage: run.sh BPNN_BINARY. Exits 77 (skipped) when onnx, torch or tests/onnx/node_modules is missing
+# (scripts/test.sh installs python3-onnx and runs npm install --prefix tests/onnx).
+set -euo pipefail
+bpnn=$1
+here=$(cd "$(dirname "$0")" && pwd)
+python=/usr/bin/python3
+if ! "$python" -c "import onnx, torch, numpy" 2>/dev/null; then
+  echo "SKIPPED: onnx or torch is not installed (Debian packages python3-onnx, python3-torch)"
+  exit 77
+fi
+command -v node >/dev/null || { echo "SKIPPED: node is not installed"; exit 77; }
+[ -d "$here/node_modules/onnxruntime-node" ] || { echo "SKIPPED: run npm install --prefix tests/onnx first"; exit 77; }
+helper() { OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
+peer() { OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() {  # check WHAT VALUE LIMIT
+  if "$python" -c "import sys; sys.exit(0 if float('$2') < float('$3') else 1)"; then
+    echo "ok   $1: $2 < $3"
+  else
+    echo "FAIL $1: $2 >= $3"
+    fail=1
+  fi
+}
+
+echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/mlp.json"
+cp "$here/../../examples/networks/lenet.json" "$work/lenet.json"
+# Every layer kind that torch's nn.Sequential has too (step has no nn module: torch's half skips it).
+cat >"$work/every.json" <<'JSON'
+{"input": [2, 9, 9], "layers": [
+  {"type": "conv2d", "filters": 3, "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "batchnorm", "momentum": 0.2, "eps": 0.001}, {"type": "leaky_relu", "slope": 0.2},
+  {"type": "conv2d", "filters": 4, "kernel": 2, "stride": 2, "bias": false},
+  {"type": "maxpool2d", "kernel": 2, "stride": 1}, {"type": "avgpool2d", "kernel": 2},
+  {"type": "flatten"}, {"type": "dense", "units": 6, "bias": false}, {"type": "batchnorm"},
+  {"type": "sigmoid"}, {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 5}, {"type": "tanh"},
+  {"type": "identity"}, {"type": "relu"}, {"type": "dense", "units": 4}, {"type": "softmax"}]}
+JSON
+# The same with a step layer, for bpnn and ONNX Runtime only.
+sed 's/{"type": "relu"}, {"type": "dense", "units": 4}/{"type": "relu"}, {"type": "step"}, {"type": "dense", "units": 4}/' \
+  "$work/every.json" >"$work/step.json"
+
+for net in mlp lenet every step; do
+  case $net in
+    mlp) dims="8" size=8 ;;
+    lenet) dims="1 28 28" size=784 ;;
+    *) dims="2 9 9" size=162 ;;
+  esac
+  m=$work/$net
+  helper model "$m.json" "$m.safetensors" 1
+  helper data "$size" 5 "$m.csv" 2
+  "$bpnn" predict --model "$m.safetensors" --data "$m.csv" --out "$m-bpnn.csv" >/dev/null
+  "$bpnn" export --model "$m.safetensors" --onnx "$m.onnx"
+  helper check "$m.onnx"
+  node "$here/run.mjs" "$m.onnx" "$m.csv" "$m-ort.csv" $dims
+  check "$net: onnxruntime vs bpnn predict, max abs diff" "$(peer max-diff "$m-bpnn.csv" "$m-ort.csv")" 1e-5
+  "$bpnn" import --onnx "$m.onnx" --out "$m-back.safetensors" >/dev/null
+  "$bpnn" predict --model "$m-back.safetensors" --data "$m.csv" --out "$m-back.csv" >/dev/null
+  check "$net: export then import, predict max abs diff" "$(peer max-diff "$m-back.csv" "$m-ort.csv")" 1e-5
+  [ $net = step ] && continue
+  for opset in 13 17; do
+    helper torch-export "$m.safetensors" "$m-torch$opset.onnx" "$opset" 2>/dev/null
+    "$bpnn" import --onnx "$m-torch$opset.onnx" --out "$m-torch$opset.safetensors"
+    "$bpnn" predict --model "$m-torch$opset.safetensors" --data "$m.csv" --out "$m-torch$opset.csv" >/dev/null
+    check "$net: torch.onnx.export opset $opset imported, vs bpnn predict, max abs diff" \
+      "$(helper max-diff "$m-bpnn.csv" "$m-torch$opset.csv")" 1e-5
+  done
+done
+exit $fail
