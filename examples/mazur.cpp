@@ -16,13 +16,7 @@ Sequential<double> build_network() {
   net.add(Sigmoid<double>());
   net.add(Dense<double>({.units = 2}));
   net.add(Sigmoid<double>());
-  ParameterStore<double>& p = net.parameters();
-  copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
-  copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
-  copy<double>(Tensor<double>(Shape{2, 2}, {0.40, 0.45, 0.50, 0.55}), p.value("2.weight"));
-  copy<double>(Tensor<double>(Shape{2}, {0.60, 0.60}), p.value("2.bias"));
-  p.set_frozen("0.bias");  // the example keeps b1 = 0.35 and b2 = 0.60 fixed
-  p.set_frozen("2.bias");
+  set_worked_example_weights(net.parameters());
   return net;
 }
 
@@ -48,6 +42,19 @@ void tutorial_step(Sequential<double>& net, Trainer<double>& trainer, const Mse<
 std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
 
 }  // namespace
+
+template <class T>
+void set_worked_example_weights(ParameterStore<T>& p) {
+  copy<T>(Tensor<T>(Shape{2, 2}, {T(0.15), T(0.20), T(0.25), T(0.30)}), p.value("0.weight"));
+  copy<T>(Tensor<T>(Shape{2}, {T(0.35), T(0.35)}), p.value("0.bias"));
+  copy<T>(Tensor<T>(Shape{2, 2}, {T(0.40), T(0.45), T(0.50), T(0.55)}), p.value("2.weight"));
+  copy<T>(Tensor<T>(Shape{2}, {T(0.60), T(0.60)}), p.value("2.bias"));
+  p.set_frozen("0.bias");  // the example keeps b1 = 0.35 and b2 = 0.60 fixed
+  p.set_frozen("2.bias");
+}
+
+template void set_worked_example_weights(ParameterStore<double>&);
+template void set_worked_example_weights(ParameterStore<float>&);
 
 int run_mazur(const MazurOptions& options, std::ostream& out) {
   Sequential<double> net = build_network();

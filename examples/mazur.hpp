@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "bpnn/core/parameter_store.hpp"
+
 namespace bpnn::examples {
 
 struct MazurOptions {
@@ -14,6 +16,11 @@ struct MazurOptions {
   std::uint64_t seed = 0;       // printed only: the example's weights are given, not drawn
   std::string trace = "";            // JSON-lines trace file ("" for none)
 };
+
+// Gives a 2-2-2 network (dense, sigmoid, dense, sigmoid) the example's weights and biases, and
+// freezes the biases, which the example keeps fixed.
+template <class T>
+void set_worked_example_weights(ParameterStore<T>& parameters);
 
 // Prints the example to out; returns a process exit code.
 int run_mazur(const MazurOptions& options, std::ostream& out);

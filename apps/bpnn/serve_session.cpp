@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "bpnn/model/model_file.hpp"
+#include "mazur.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -243,14 +244,7 @@ void Session::build() {
     Rng rng(c.seed);
     model_->initialize(rng);
   }
-  if (c.worked_example) {
-    copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
-    copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));
-    copy<double>(Tensor<double>(Shape{2, 2}, {0.40, 0.45, 0.50, 0.55}), p.value("2.weight"));
-    copy<double>(Tensor<double>(Shape{2}, {0.60, 0.60}), p.value("2.bias"));
-    p.set_frozen("0.bias");  // the example keeps b1 = 0.35 and b2 = 0.60 fixed
-    p.set_frozen("2.bias");
-  }
+  if (c.worked_example) examples::set_worked_example_weights(p);
   loss_ = make_loss<double>(c.loss);
   // (The perceptron rule is applied by step_perceptron; the optimizer is there for the gradient views.)
   OptimizerSpec spec{.name = perceptron() ? "sgd" : c.optimizer, .learning_rate = c.learning_rate};
