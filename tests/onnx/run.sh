@@ -59,19 +59,19 @@ for net in mlp lenet every step; do
   m=$work/$net
   helper model "$m.json" "$m.safetensors" 1
   helper data "$size" 5 "$m.csv" 2
-  "$bpnn" predict --model "$m.safetensors" --data "$m.csv" --out "$m-bpnn.csv" >/dev/null
+  "$bpnn" predict --raw --model "$m.safetensors" --data "$m.csv" --out "$m-bpnn.csv" >/dev/null
   "$bpnn" export --model "$m.safetensors" --onnx "$m.onnx"
   helper check "$m.onnx"
   node "$here/run.mjs" "$m.onnx" "$m.csv" "$m-ort.csv" $dims
   check "$net: onnxruntime vs bpnn predict, max abs diff" "$(peer max-diff "$m-bpnn.csv" "$m-ort.csv")" 1e-5
   "$bpnn" import --onnx "$m.onnx" --out "$m-back.safetensors" >/dev/null
-  "$bpnn" predict --model "$m-back.safetensors" --data "$m.csv" --out "$m-back.csv" >/dev/null
+  "$bpnn" predict --raw --model "$m-back.safetensors" --data "$m.csv" --out "$m-back.csv" >/dev/null
   check "$net: export then import, predict max abs diff" "$(peer max-diff "$m-back.csv" "$m-ort.csv")" 1e-5
   [ $net = step ] && continue
   for opset in 13 17; do
     helper torch-export "$m.safetensors" "$m-torch$opset.onnx" "$opset" 2>/dev/null
     "$bpnn" import --onnx "$m-torch$opset.onnx" --out "$m-torch$opset.safetensors"
-    "$bpnn" predict --model "$m-torch$opset.safetensors" --data "$m.csv" --out "$m-torch$opset.csv" >/dev/null
+    "$bpnn" predict --raw --model "$m-torch$opset.safetensors" --data "$m.csv" --out "$m-torch$opset.csv" >/dev/null
     check "$net: torch.onnx.export opset $opset imported, vs bpnn predict, max abs diff" \
       "$(helper max-diff "$m-bpnn.csv" "$m-torch$opset.csv")" 1e-5
   done
