@@ -10,12 +10,14 @@ template <class T>
 void clip_gradient_norm(ParameterStore<T>& parameters, const Backend<T>& backend, double max_norm) {
   double sum_sq = 0;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).trained()) sum_sq += backend.sum_squares(parameters.grad(k).size(), parameters.grad(k).data());
+    const TensorView<T> g = parameters.grad(k);
+    if (parameters.entry(k).trained()) sum_sq += backend.sum_squares(g.size(), g.data());
   }
   const double scale = max_norm / (std::sqrt(sum_sq) + 1e-6);
   if (scale >= 1.0) return;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (parameters.entry(k).trained()) backend.scale(parameters.grad(k).size(), static_cast<T>(scale), parameters.grad(k).data());
+    const TensorView<T> g = parameters.grad(k);
+    if (parameters.entry(k).trained()) backend.scale(g.size(), static_cast<T>(scale), g.data());
   }
 }
 
