@@ -47,14 +47,14 @@ void expect_round_trip(const LayerConfig& config) {
 }
 
 TEST(LayerFactory, EveryKindsConfigBuildsTheSameLayer) {
-  std::vector<std::string_view> covered;
+  std::vector<std::string> covered;  // copies: every_kind()'s configs live only as long as the loop
   for (const LayerConfig& config : every_kind()) {
     expect_round_trip<float>(config);
     expect_round_trip<double>(config);
     covered.emplace_back(config.kind);
   }
   for (std::string_view kind : layer_kinds()) {
-    EXPECT_NE(std::find(covered.begin(), covered.end(), kind), covered.end()) << "no round trip for " << kind;
+    EXPECT_NE(std::find(covered.begin(), covered.end(), std::string(kind)), covered.end()) << "no round trip for " << kind;
   }
 }
 
