@@ -1,5 +1,3 @@
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -47,17 +45,6 @@ PreparedData read_inputs(const PredictFlags& f, const DataRecipe& recipe, const 
   return prepare_dataset(std::move(labelled), recipe, model, /*inputs_only=*/true);
 }
 
-// Softmax of each row: a cross-entropy model's logits as probabilities.
-void softmax_rows(Tensor<float>& y, std::size_t outputs) {
-  for (std::size_t n = 0; n < y.size() / outputs; ++n) {
-    float* row = y.data() + n * outputs;
-    const float m = *std::max_element(row, row + outputs);
-    float sum = 0;
-    for (std::size_t k = 0; k < outputs; ++k) sum += row[k] = std::exp(row[k] - m);
-    for (std::size_t k = 0; k < outputs; ++k) row[k] /= sum;
-  }
-}
-
 std::string number(float v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.9g", static_cast<double>(v));
@@ -84,7 +71,8 @@ void run_predict(const PredictFlags& f) {
   // What the columns are: probabilities of the classes (a cross-entropy model's logits through
   // softmax), the regression values, or with --raw the network's outputs as they are.
   const bool probabilities = !f.raw && !regression && recipe.loss == "cross_entropy";
-  if (probabilities) softmax_rows(y, outputs);
+  // The library's own softmax, in place: each row's maximum is read before the row is written.
+  if (probabilities) loaded.model.backend().softmax_forward(N, outputs, y.data(), y.data());
   auto class_name = [&](std::size_t k) { return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k); };
   std::vector<std::string> columns;
   for (std::size_t k = 0; k < outputs; ++k) {

@@ -88,7 +88,7 @@ class Backend {
   virtual void copy(std::size_t n, const T* x, T* y) const = 0;
   virtual void multiply(std::size_t n, const T* a, const T* b, T* y) const = 0;
 
-  // Softmax of each row of x [N, C], and its backward dx = y (dy - sum_k dy_k y_k).
+  // Softmax of each row of x [N, C] (y may be x), and its backward dx = y (dy - sum_k dy_k y_k).
   virtual void softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const = 0;
   virtual void softmax_backward(std::size_t N, std::size_t C, const T* y, const T* dy, T* dx) const = 0;
   // Cross-entropy of logits z [N, C] against class indices t [N] (indices) or probabilities
