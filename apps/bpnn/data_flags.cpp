@@ -80,22 +80,11 @@ Dataset read_data(const std::string& path, const std::string& labels_path, const
 
 PreparedData load_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
                        const Sequential<float>& model, bool inputs_only) {
-  return prepare_dataset(read_data(path, labels_path, recipe, inputs_only), recipe, model, inputs_only);
+  return prepare_dataset(read_data(path, labels_path, recipe, inputs_only), recipe, model);
 }
 
-PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model,
-                             bool inputs_only) {
-  const std::string path = dataset.source;
-  apply_scaling(recipe.scaling, dataset.inputs, path);
-  if (inputs_only) {
-    PreparedData data{std::move(dataset), {}, model.input_shape()};
-    data.targets = data.dataset.targets;
-    if (data.dataset.size() > 0 && data.dataset.inputs.size() / data.dataset.size() != model.input_shape().numel()) {
-      throw Error(path + ": samples have " + std::to_string(data.dataset.inputs.size() / data.dataset.size()) +
-                  " values, the network takes " + model.input_shape().str());
-    }
-    return data;
-  }
+PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model) {
+  apply_scaling(recipe.scaling, dataset.inputs, dataset.source);
   return prepare_data(std::move(dataset), model.input_shape(), model.output_shape().numel(),
                       {.loss = recipe.loss, .off = recipe.off, .on = recipe.on});
 }

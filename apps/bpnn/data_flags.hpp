@@ -41,9 +41,8 @@ DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path);
 Dataset read_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
                   bool inputs_only = false);
 // Scales dataset's inputs with the recipe's scaling and fits it to the model with
-// bpnn::prepare_data, whose errors name the file.
-PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model,
-                             bool inputs_only = false);
+// bpnn::prepare_data, whose errors name the file (targets [N, 0], inputs read alone, stay so).
+PreparedData prepare_dataset(Dataset dataset, const DataRecipe& recipe, const Sequential<float>& model);
 // read_data, then prepare_dataset.
 PreparedData load_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe,
                        const Sequential<float>& model, bool inputs_only = false);

@@ -29,7 +29,7 @@ PreparedData read_inputs(const PredictFlags& f, const DataRecipe& recipe, const 
   try {
     Dataset inputs = read_data(f.data, f.labels, recipe, /*inputs_only=*/true);
     if (inputs.size() > 0 && inputs.inputs.size() / inputs.size() == width) {
-      return prepare_dataset(std::move(inputs), recipe, model, /*inputs_only=*/true);
+      return prepare_dataset(std::move(inputs), recipe, model);
     }
   } catch (const Error& e) {
     inputs_only_error = e.what();  // a label column of names, say: read the file as labelled below
@@ -42,7 +42,7 @@ PreparedData read_inputs(const PredictFlags& f, const DataRecipe& recipe, const 
     throw;
   }
   labelled.targets = Tensor<float>(Shape{labelled.size(), 0});
-  return prepare_dataset(std::move(labelled), recipe, model, /*inputs_only=*/true);
+  return prepare_dataset(std::move(labelled), recipe, model);
 }
 
 std::string number(float v) {

@@ -15,6 +15,8 @@ TensorView<const float> PreparedData::inputs() const {
 Tensor<float> prepare_targets(const Dataset& dataset, std::size_t outputs, const PrepareOptions& options) {
   const Dataset& d = dataset;
   const std::size_t N = d.size();
+  // Inputs only (predicting on new data): no targets to shape.
+  if (d.targets.shape().rank() == 2 && d.targets.shape()[1] == 0) return d.targets;
   if (d.classes > 0) {
     for (std::size_t n = 0; n < N; ++n) {
       if (static_cast<std::size_t>(d.targets[n]) >= outputs) {

@@ -27,7 +27,8 @@ struct PreparedData {
 
 // The targets of dataset for a network with `outputs` outputs: class labels stay [N] indices for
 // cross_entropy and become [N, outputs] one-hot rows of off/on otherwise; regression targets
-// [N, outputs] are kept. Throws Error naming dataset.source for a label >= outputs or regression
+// [N, outputs] are kept, and so are the empty targets [N, 0] of inputs read alone (for predicting).
+// Throws Error naming dataset.source for a label >= outputs or regression
 // targets of another width.
 Tensor<float> prepare_targets(const Dataset& dataset, std::size_t outputs, const PrepareOptions& options = {});
 
