@@ -189,11 +189,14 @@ try {
 
   // Your own points: each click on the plane adds one of the chosen class; a pasted CSV replaces them.
   const before = await page.evaluate(() => window.bpnnState.dataPoints);
-  const box = await page.$eval('#heatmap', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  // The plane's box is read before each click: the first point changes the page, which may move it.
+  const heatmapBox = () => page.$eval('#heatmap', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  let box = await heatmapBox();
   await page.select('#click-class', '1');
   await page.mouse.click(box.x + box.w * 0.9, box.y + box.h * 0.1);
   await page.waitForFunction((n) => window.bpnnState.dataSet === 'points' && window.bpnnState.dataPoints === n + 1, { timeout: 10000 }, before);
   await page.select('#click-class', '0');
+  box = await heatmapBox();
   await page.mouse.click(box.x + box.w * 0.5, box.y + box.h * 0.5);
   await page.waitForFunction((n) => window.bpnnState.dataPoints === n + 2, { timeout: 10000 }, before);
   const added = await page.evaluate(() => { const t = window.bpnnState.train; return [t[t.length - 2], t[t.length - 1]]; });
