@@ -3,7 +3,7 @@
 # (sudo only when not root).
 set -euo pipefail
 
-packages=(g++ cmake make libopenblas-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev "$@")
+packages=(g++ cmake make libopenblas-dev libdnnl-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
