@@ -66,7 +66,9 @@ ShardedStep::ShardedStep(Sequential<float>& model, const Loss<float>& loss, Opti
   slot_ = params_ + tallies;
   local_.assign(local_shards_ * slot_, 0.0f);
   sum_.assign(slot_, 0.0f);
-  for (std::size_t i = 0; i < model_.size(); ++i) reduces_over_batch_ = reduces_over_batch_ || model_.layer(i).reduces_over_batch();
+  for (std::size_t i = 0; i < model_.size(); ++i) {
+    if (model_.layer(i).reduces_over_batch()) reduces_over_batch_ = true;
+  }
   // Shard j's gradients go to its slot as they are, the loss gradient being scaled instead.
   rows_.assign(local_shards_ + 1, 0);
   for (std::size_t j = 0; j < local_shards_; ++j) sinks_.push_back({.base = local_.data() + j * slot_, .scale = 1.0f});

@@ -63,6 +63,10 @@ class ShardedStep {
               Communicator& communicator, TensorView<const float> inputs, TensorView<const float> targets,
               Rng& rng, ShardedStepOptions options);
 
+  // Not copied: batch norm's gather refers to this step.
+  ShardedStep(const ShardedStep&) = delete;
+  ShardedStep& operator=(const ShardedStep&) = delete;
+
   BatchOutcome operator()(std::span<const std::size_t> indices);
 
   // Whether any rank asked for a stop in the last step (the same answer on every rank).
