@@ -47,9 +47,10 @@ constexpr std::string_view kOps[] = {
     "max_pool_backward",
     "avg_pool_forward",
     "avg_pool_backward",
-    "batch_norm_statistics",
+    "batch_norm_moments",
     "batch_norm_normalize",
     "batch_norm_backward",
+    "batch_norm_input_grad",
     "sgd_update",
     "adam_update",
     "rmsprop_update",
@@ -57,7 +58,7 @@ constexpr std::string_view kOps[] = {
     "sum_squares",
     "scale",
 };
-static_assert(std::size(kOps) == 28, "the pure virtual ops of Backend<T> in include/bpnn/backend/backend.hpp");
+static_assert(std::size(kOps) == 29, "the pure virtual ops of Backend<T> in include/bpnn/backend/backend.hpp");
 
 // A backend that forwards every op to another and notes which ops were called, so the test knows
 // what its cases really reach. Being a complete Backend, it stops compiling when an op is added.
@@ -124,10 +125,9 @@ class Recorder final : public Backend<T> {
   void avg_pool_backward(const PoolGeometry& g, std::size_t planes, const T* dy, T* dx) const override {
     note("avg_pool_backward"); inner_.avg_pool_backward(g, planes, dy, dx);
   }
-  void batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps, double momentum,
-                             T* mean, T* inv_std, T* running_mean, T* running_var) const override {
-    note("batch_norm_statistics");
-        inner_.batch_norm_statistics(N, C, HW, x, eps, momentum, mean, inv_std, running_mean, running_var);
+  void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
+                          double* squares) const override {
+    note("batch_norm_moments"); inner_.batch_norm_moments(N, C, HW, x, mean, squares);
   }
   void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean, const T* inv_std,
                             const T* gamma, const T* beta, T* y) const override {
@@ -138,6 +138,12 @@ class Recorder final : public Backend<T> {
                            T* sum_dy_xhat) const override {
     note("batch_norm_backward");
         inner_.batch_norm_backward(N, C, HW, x, dy, mean, inv_std, gamma, training, dx, sum_dy, sum_dy_xhat);
+  }
+  void batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
+                             const T* inv_std, const T* gamma, const T* sum_dy, const T* sum_dy_xhat, std::size_t count,
+                             T* dx) const override {
+    note("batch_norm_input_grad");
+    inner_.batch_norm_input_grad(N, C, HW, x, dy, mean, inv_std, gamma, sum_dy, sum_dy_xhat, count, dx);
   }
   void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const override {
     note("sgd_update"); inner_.sgd_update(n, s, p, g, velocity);
@@ -511,16 +517,12 @@ void add_batch_norm_cases(std::vector<Case<T>>& cases) {
     const std::size_t M = s.N * s.C * s.HW;
     const std::string what = str("N", s.N, " C", s.C, " HW", s.HW);
     auto input = [=](Rng& rng) { return random<T>(rng, M, -2, 3); };
-    cases.push_back({"batch_norm_statistics", what + " momentum 0.1 eps 1e-5", [=](const Backend<T>& b, Rng& rng) {
+    cases.push_back({"batch_norm_moments", what, [=](const Backend<T>& b, Rng& rng) {
                        const auto x = input(rng);
-                       auto mean = poisoned<T>(s.C), inv_std = poisoned<T>(s.C);
-                       auto running_mean = random<T>(rng, s.C), running_var = random<T>(rng, s.C, 0.5, 2);
-                       b.batch_norm_statistics(s.N, s.C, s.HW, x.data(), 1e-5, 0.1, mean.data(), inv_std.data(),
-                                               running_mean.data(), running_var.data());
-                       return Buffers<T>{{"mean", mean},
-                                         {"inv_std", inv_std},
-                                         {"running_mean", running_mean},
-                                         {"running_var", running_var}};
+                       std::vector<double> mean(s.C, std::nan("")), squares(s.C, std::nan(""));
+                       b.batch_norm_moments(s.N, s.C, s.HW, x.data(), mean.data(), squares.data());
+                       return Buffers<T>{{"mean", std::vector<T>(mean.begin(), mean.end())},
+                                         {"squares", std::vector<T>(squares.begin(), squares.end())}};
                      }});
     for (const bool affine : {true, false}) {
       cases.push_back({"batch_norm_normalize", what + " gamma and beta " + yes_no(affine),
@@ -552,6 +554,22 @@ void add_batch_norm_cases(std::vector<Case<T>>& cases) {
                            return out;
                          }});
       }
+    }
+    for (const bool with_gamma : {true, false}) {
+      // Sums over a global batch three times this one's values (sharded training).
+      cases.push_back({"batch_norm_input_grad", what + " count " + std::to_string(3 * s.N * s.HW) + " gamma " +
+                                                    yes_no(with_gamma),
+                       [=](const Backend<T>& b, Rng& rng) {
+                         const auto x = input(rng), dy = random<T>(rng, M);
+                         const auto mean = random<T>(rng, s.C), inv_std = random<T>(rng, s.C, 0.5, 2);
+                         const auto sum_dy = random<T>(rng, s.C, -5, 5), sum_dy_xhat = random<T>(rng, s.C, -5, 5);
+                         auto gamma = random<T>(rng, s.C);
+                         auto dx = poisoned<T>(M);
+                         b.batch_norm_input_grad(s.N, s.C, s.HW, x.data(), dy.data(), mean.data(), inv_std.data(),
+                                                 data_or_null(gamma, with_gamma), sum_dy.data(), sum_dy_xhat.data(),
+                                                 3 * s.N * s.HW, dx.data());
+                         return Buffers<T>{{"dx", dx}};
+                       }});
     }
   }
 }

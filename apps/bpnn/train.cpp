@@ -354,9 +354,15 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
     save_model(f.out, model, metadata);
     std::cout << "saved " << f.out << "\n";
     if (step && comm.size() > 1) {
-      std::fprintf(stderr, "distributed: %zu steps, %.3f ms per step, %.3f ms of it exchanging %zu floats per shard\n",
-                   step->steps(), 1e3 * step->seconds() / static_cast<double>(step->steps()),
-                   1e3 * step->communication_seconds() / static_cast<double>(step->steps()), step->exchanged_floats());
+      const double steps = static_cast<double>(step->steps());
+      std::fprintf(stderr, "distributed: %zu steps, %.3f ms per step, %.3f ms of it exchanging %zu floats per shard",
+                   step->steps(), 1e3 * step->seconds() / steps, 1e3 * step->communication_seconds() / steps,
+                   step->exchanged_floats());
+      if (step->layer_exchanges() > 0) {
+        std::fprintf(stderr, " and, %.0f times, batch norm's sums",
+                     static_cast<double>(step->layer_exchanges()) / steps);
+      }
+      std::fprintf(stderr, "\n");
     }
   }
 }

@@ -115,10 +115,10 @@ class CpuBackend final : public ReferenceBackend<T> {
     });
   }
 
-  void batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps, double momentum,
-                             T* mean, T* inv_std, T* running_mean, T* running_var) const override {
-    parallel::for_each(pool_, C, 3 * N * HW, [&](std::size_t c) {
-      loops::batch_norm_statistics_channel(c, N, C, HW, x, eps, momentum, mean, inv_std, running_mean, running_var);
+  void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
+                          double* squares) const override {
+    parallel::for_each(pool_, C, 2 * N * HW, [&](std::size_t c) {
+      loops::batch_norm_moments_channel(c, N, C, HW, x, mean, squares);
     });
   }
   void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean, const T* inv_std,
@@ -135,6 +135,15 @@ class CpuBackend final : public ReferenceBackend<T> {
     });
   }
 
+  void batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
+                             const T* inv_std, const T* gamma, const T* sum_dy, const T* sum_dy_xhat, std::size_t count,
+                             T* dx) const override {
+    const T M = static_cast<T>(count);
+    parallel::for_each(pool_, C, 2 * N * HW, [&](std::size_t c) {
+      loops::batch_norm_input_grad_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, sum_dy[c] / M,
+                                           sum_dy_xhat[c] / M, dx);
+    });
+  }
  private:
   parallel::ThreadPool pool_;
 };

@@ -328,9 +328,8 @@ void avg_pool_backward_planes(const PoolGeometry& g, std::size_t first, std::siz
 // Batch norm, channel c of x [N, C, HW]. The sums are vector reductions (omp simd): a fixed order
 // for a given build, so still deterministic.
 template <class T>
-void batch_norm_statistics_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
-                                   double eps, double momentum, T* mean, T* inv_std, T* running_mean,
-                                   T* running_var) {
+void batch_norm_moments_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
+                                double* mean, double* squares) {
   const std::size_t M = N * HW;
   // Two passes in double: the mean, then the squared deviations from it.
   double sum = 0;
@@ -340,19 +339,14 @@ void batch_norm_statistics_channel(std::size_t c, std::size_t N, std::size_t C, 
     for (std::size_t p = 0; p < HW; ++p) sum += static_cast<double>(xc[p]);
   }
   const double mu = sum / static_cast<double>(M);
-  double squares = 0;
+  double sq = 0;
   for (std::size_t n = 0; n < N; ++n) {
     const T* xc = x + (n * C + c) * HW;
-#pragma omp simd reduction(+ : squares)
-    for (std::size_t p = 0; p < HW; ++p) squares += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
+#pragma omp simd reduction(+ : sq)
+    for (std::size_t p = 0; p < HW; ++p) sq += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
   }
-  const double var = squares / static_cast<double>(M);
-  const double m = momentum;
-  mean[c] = static_cast<T>(mu);
-  inv_std[c] = static_cast<T>(1.0 / std::sqrt(var + eps));
-  running_mean[c] = static_cast<T>((1 - m) * static_cast<double>(running_mean[c]) + m * mu);
-  running_var[c] = static_cast<T>((1 - m) * static_cast<double>(running_var[c]) +
-                                  m * var * static_cast<double>(M) / static_cast<double>(M - 1));
+  mean[c] = mu;
+  squares[c] = sq;
 }
 
 template <class T>
@@ -364,6 +358,24 @@ void batch_norm_normalize_channel(std::size_t c, std::size_t N, std::size_t C, s
     const T* xc = x + (n * C + c) * HW;
     T* yc = y + (n * C + c) * HW;
     for (std::size_t p = 0; p < HW; ++p) yc[p] = xc[p] * scale + shift;
+  }
+}
+
+// dx = gamma s (dy - mean_dy - xhat mean_dy_xhat) for channel c.
+template <class T>
+void batch_norm_input_grad_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
+                                   const T* dy, const T* mean, const T* inv_std, const T* gamma, T mean_dy,
+                                   T mean_dy_xhat, T* dx) {
+  const T mu = mean[c], s = inv_std[c];
+  const T scale = (gamma != nullptr ? gamma[c] : T(1)) * s;
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* xc = x + (n * C + c) * HW;
+    const T* dyc = dy + (n * C + c) * HW;
+    T* dxc = dx + (n * C + c) * HW;
+    for (std::size_t p = 0; p < HW; ++p) {
+      const T xhat = (xc[p] - mu) * s;
+      dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
+    }
   }
 }
 
@@ -386,18 +398,9 @@ void batch_norm_backward_channel(std::size_t c, std::size_t N, std::size_t C, st
   sum_dy[c] = dy_sum;
   sum_dy_xhat[c] = dy_xhat_sum;
   if (dx == nullptr) return;
-  const T scale = (gamma != nullptr ? gamma[c] : T(1)) * s;
   // Inference statistics are constants; training ones depend on every x of the channel.
   const T mean_dy = training ? dy_sum / M : T(0), mean_dy_xhat = training ? dy_xhat_sum / M : T(0);
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* xc = x + (n * C + c) * HW;
-    const T* dyc = dy + (n * C + c) * HW;
-    T* dxc = dx + (n * C + c) * HW;
-    for (std::size_t p = 0; p < HW; ++p) {
-      const T xhat = (xc[p] - mu) * s;
-      dxc[p] = scale * (dyc[p] - mean_dy - xhat * mean_dy_xhat);
-    }
-  }
+  batch_norm_input_grad_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, mean_dy, mean_dy_xhat, dx);
 }
 
 // SGD: g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b).

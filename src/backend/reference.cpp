@@ -197,12 +197,9 @@ void ReferenceBackend<T>::avg_pool_backward(const PoolGeometry& g, std::size_t p
 }
 
 template <class T>
-void ReferenceBackend<T>::batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps,
-                                                double momentum, T* mean, T* inv_std, T* running_mean,
-                                                T* running_var) const {
-  for (std::size_t c = 0; c < C; ++c) {
-    loops::batch_norm_statistics_channel(c, N, C, HW, x, eps, momentum, mean, inv_std, running_mean, running_var);
-  }
+void ReferenceBackend<T>::batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
+                                             double* squares) const {
+  for (std::size_t c = 0; c < C; ++c) loops::batch_norm_moments_channel(c, N, C, HW, x, mean, squares);
 }
 
 template <class T>
@@ -217,6 +214,17 @@ void ReferenceBackend<T>::batch_norm_backward(std::size_t N, std::size_t C, std:
                                               T* sum_dy, T* sum_dy_xhat) const {
   for (std::size_t c = 0; c < C; ++c) {
     loops::batch_norm_backward_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, training, dx, sum_dy, sum_dy_xhat);
+  }
+}
+
+template <class T>
+void ReferenceBackend<T>::batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy,
+                                                const T* mean, const T* inv_std, const T* gamma, const T* sum_dy,
+                                                const T* sum_dy_xhat, std::size_t count, T* dx) const {
+  const T M = static_cast<T>(count);
+  for (std::size_t c = 0; c < C; ++c) {
+    loops::batch_norm_input_grad_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, sum_dy[c] / M, sum_dy_xhat[c] / M,
+                                         dx);
   }
 }
 

@@ -35,13 +35,16 @@ class ReferenceBackend : public Backend<T> {
   void max_pool_backward(const PoolGeometry& g, std::size_t planes, const T* x, const T* dy, T* dx) const override;
   void avg_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const override;
   void avg_pool_backward(const PoolGeometry& g, std::size_t planes, const T* dy, T* dx) const override;
-  void batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps, double momentum,
-                             T* mean, T* inv_std, T* running_mean, T* running_var) const override;
+  void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
+                          double* squares) const override;
   void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean, const T* inv_std,
                             const T* gamma, const T* beta, T* y) const override;
   void batch_norm_backward(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
                            const T* inv_std, const T* gamma, bool training, T* dx, T* sum_dy,
                            T* sum_dy_xhat) const override;
+  void batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
+                             const T* inv_std, const T* gamma, const T* sum_dy, const T* sum_dy_xhat, std::size_t count,
+                             T* dx) const override;
   void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const override;
   void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const override;
   void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg, T* momentum_buffer,

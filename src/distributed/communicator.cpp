@@ -11,6 +11,10 @@ void LocalCommunicator::allgather(const float* local, std::size_t count, float* 
   if (all != local) std::memmove(all, local, count * sizeof(float));
 }
 
+void LocalCommunicator::allgather(const double* local, std::size_t count, double* all) {
+  if (all != local) std::memmove(all, local, count * sizeof(double));
+}
+
 void LocalCommunicator::allgather(const std::uint64_t* local, std::size_t count, std::uint64_t* all) {
   if (all != local) std::memmove(all, local, count * sizeof(std::uint64_t));
 }

@@ -52,6 +52,10 @@ class MpiCommunicator : public Communicator {
     const int n = checked_count(count);
     check(MPI_Allgather(local, n, MPI_FLOAT, all, n, MPI_FLOAT, MPI_COMM_WORLD), "MPI_Allgather");
   }
+  void allgather(const double* local, std::size_t count, double* all) override {
+    const int n = checked_count(count);
+    check(MPI_Allgather(local, n, MPI_DOUBLE, all, n, MPI_DOUBLE, MPI_COMM_WORLD), "MPI_Allgather");
+  }
   void allgather(const std::uint64_t* local, std::size_t count, std::uint64_t* all) override {
     const int n = checked_count(count);
     check(MPI_Allgather(local, n, MPI_UINT64_T, all, n, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");

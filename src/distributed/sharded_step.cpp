@@ -1,5 +1,5 @@
 // The sharded step. Legend: B samples in the global batch, K shards, P processes (ranks), L = K / P
-// shards per rank, S floats per shard slot (the parameter store's P values, then 4 tallies),
+// shards per rank, S floats per shard slot (the parameter store's P values, then 3 tallies),
 // C = ceil(S / P) floats of each slot that each rank sums.
 #include "bpnn/distributed/sharded_step.hpp"
 
@@ -18,7 +18,7 @@ namespace bpnn {
 namespace {
 
 // The tallies after the P values of a slot.
-enum Tally : std::size_t { loss_sum = 0, correct = 1, stop = 2, non_empty = 3, tallies = 4 };
+enum Tally : std::size_t { loss_sum = 0, correct = 1, stop = 2, tallies = 3 };
 
 double since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -62,17 +62,25 @@ ShardedStep::ShardedStep(Sequential<float>& model, const Loss<float>& loss, Opti
   }
   local_shards_ = K / ranks;
   first_shard_ = static_cast<std::size_t>(comm_.rank()) * local_shards_;
-  const ParameterStore<float>& p = model_.parameters();
-  params_ = p.values().size();
+  params_ = model_.parameters().values().size();
   slot_ = params_ + tallies;
-  is_buffer_.assign(params_, 0);
-  for (std::size_t e = 0; e < p.count(); ++e) {
-    if (!p.entry(e).buffer) continue;
-    std::fill_n(is_buffer_.begin() + static_cast<std::ptrdiff_t>(p.entry(e).offset), p.value(e).size(), char{1});
-    buffers_.push_back({p.entry(e).offset, p.value(e).size()});
-  }
   local_.assign(local_shards_ * slot_, 0.0f);
   sum_.assign(slot_, 0.0f);
+  for (std::size_t i = 0; i < model_.size(); ++i) {
+    if (model_.layer(i).reduces_over_batch()) reduces_over_batch_ = true;
+  }
+  // Shard j's gradients go to its slot as they are, the loss gradient being scaled instead.
+  rows_.assign(local_shards_ + 1, 0);
+  for (std::size_t j = 0; j < local_shards_; ++j) sinks_.push_back({.base = local_.data() + j * slot_, .scale = 1.0f});
+  batch_ = {.rows = rows_,
+            .sinks = sinks_,
+            .shards = K,
+            .gather = [this](const double* local, std::size_t n, double* all) {
+              const auto start = std::chrono::steady_clock::now();
+              comm_.allgather(local, local_shards_ * n, all);
+              comm_seconds_ += since(start);
+              ++layer_exchanges_;
+            }};
 }
 
 void ShardedStep::broadcast_state() {
@@ -86,39 +94,41 @@ void ShardedStep::broadcast_state() {
   optimizer_.set_state(state, params_);
 }
 
-void ShardedStep::compute_shard(std::span<const std::size_t> indices, std::size_t k, std::uint64_t step_seed,
-                                float* slot) {
-  const std::size_t B = indices.size(), K = options_.shards;
-  const std::span<const std::size_t> shard = indices.subspan(k * B / K, (k + 1) * B / K - k * B / K);
-  std::fill_n(slot, slot_, 0.0f);
-  float* values = model_.parameters().values().data();
-  if (shard.empty()) return;  // a batch smaller than K: this shard adds nothing and is not counted
-  gather(inputs_, shard, batch_inputs_);
-  gather(targets_, shard, batch_targets_);
-  // Every shard starts from the running statistics of before the step: keep them to put back.
-  for (const auto& [offset, size] : buffers_) std::copy_n(values + offset, size, saved_buffers_.data() + offset);
-  Rng shard_rng(mix(step_seed ^ mix(k)));
-  TensorView<const float> output = model_.forward_train(batch_inputs_.view(), shard_rng);
-  const float shard_loss = loss_.forward(model_.backend(), output, batch_targets_.view());
+void ShardedStep::compute_shards(std::span<const std::size_t> indices, std::uint64_t step_seed) {
+  const std::size_t B = indices.size(), K = options_.shards, L = local_shards_;
+  auto begin = [&](std::size_t k) { return k * B / K; };  // shard k is samples [begin(k), begin(k + 1))
+  const std::size_t first = begin(first_shard_);
+  for (std::size_t j = 0; j <= L; ++j) rows_[j] = begin(first_shard_ + j) - first;
+  std::fill(local_.begin(), local_.end(), 0.0f);
+  if (rows_[L] == 0) return;  // a batch smaller than K: these shards add nothing
+  const std::span<const std::size_t> mine = indices.subspan(first, rows_[L]);
+  gather(inputs_, mine, batch_inputs_);
+  gather(targets_, mine, batch_targets_);
+  rngs_.clear();
+  for (std::size_t j = 0; j < L; ++j) rngs_.emplace_back(mix(step_seed ^ mix(first_shard_ + j)));
+  const TensorView<const float> output = model_.forward_shards(batch_inputs_.view(), batch_, rngs_);
   loss_grad_.resize(output.shape());
-  loss_.backward(model_.backend(), output, batch_targets_.view(), loss_grad_.view());
-  const std::size_t n = shard.size();
-  if (classification_) {
-    const std::size_t outputs = model_.output_shape().numel();
-    std::size_t right = 0;
-    for (std::size_t s = 0; s < n; ++s) {
-      right += argmax(output.data() + s * outputs, outputs) == target_class(batch_targets_.view(), s);
+  const std::size_t outputs = model_.output_shape().numel();
+  for (std::size_t j = 0; j < L; ++j) {
+    const std::size_t n = rows_[j + 1] - rows_[j];
+    if (n == 0) continue;
+    float* slot = local_.data() + j * slot_;
+    const TensorView<const float> out = output.samples(rows_[j], n);
+    const TensorView<const float> target = std::as_const(batch_targets_).view().samples(rows_[j], n);
+    const float shard_loss = loss_.forward(model_.backend(), out, target);
+    const TensorView<float> grad = loss_grad_.view().samples(rows_[j], n);
+    loss_.backward(model_.backend(), out, target, grad);
+    // The mean over the shard times n / B: this shard's part of dE/doutput for the mean over the
+    // batch, so that every backward (batch norm's sums over all shards too) works in those units.
+    model_.backend().scale(grad.size(), static_cast<float>(n) / static_cast<float>(B), grad.data());
+    if (classification_) {
+      std::size_t right = 0;
+      for (std::size_t s = 0; s < n; ++s) right += argmax(out.data() + s * outputs, outputs) == target_class(target, s);
+      slot[params_ + correct] = static_cast<float>(right);
     }
-    slot[params_ + correct] = static_cast<float>(right);
+    slot[params_ + loss_sum] = shard_loss * static_cast<float>(n);
   }
-  // The mean over the shard times n / B: this shard's part of dE/dp of the mean over the batch.
-  model_.backward(loss_grad_.view(), {}, {.base = slot, .scale = static_cast<float>(n) / static_cast<float>(B)});
-  for (const auto& [offset, size] : buffers_) {
-    std::copy_n(values + offset, size, slot + offset);  // what this shard's forward left in the running statistics
-    std::copy_n(saved_buffers_.data() + offset, size, values + offset);
-  }
-  slot[params_ + loss_sum] = shard_loss * static_cast<float>(n);
-  slot[params_ + non_empty] = 1.0f;
+  model_.backward_shards(loss_grad_.view(), batch_);
 }
 
 void ShardedStep::reduce() {
@@ -161,33 +171,27 @@ void ShardedStep::reduce() {
 
 BatchOutcome ShardedStep::operator()(std::span<const std::size_t> indices) {
   const auto start = std::chrono::steady_clock::now();
+  if (reduces_over_batch_ && indices.size() < options_.shards) {
+    throw Error("a batch of " + std::to_string(indices.size()) + " samples cannot give each of the " +
+                std::to_string(options_.shards) +
+                " shards a sample, as batch norm needs: choose a batch size (and a last, partial batch) of at "
+                "least --shards");
+  }
   if (steps_ == 0 && comm_.size() > 1) broadcast_state();
   ++steps_;
-  saved_buffers_.resize(params_);
   const std::uint64_t step_seed = rng_.next();  // one draw on every rank, whatever the process count
-  for (std::size_t j = 0; j < local_shards_; ++j) {
-    compute_shard(indices, first_shard_ + j, step_seed, local_.data() + j * slot_);
-  }
+  compute_shards(indices, step_seed);
   const bool stop_here = options_.local_stop && options_.local_stop();
   if (options_.poison_step == steps_) local_[params_ + loss_sum] = std::numeric_limits<float>::quiet_NaN();
   local_[params_ + stop] = stop_here ? 1.0f : 0.0f;
   reduce();
 
-  const float B = static_cast<float>(indices.size());
-  const float shards_used = sum_[params_ + non_empty];
+  // Batch norm's running statistics were updated by its forward, from the global batch, the same
+  // on every rank; nothing adds into their places of the sum.
   ParameterStore<float>& p = model_.parameters();
-  float* values = p.values().data();
-  float* grads = p.grads().data();
-  for (std::size_t i = 0; i < params_; ++i) {
-    if (is_buffer_[i]) {
-      values[i] = sum_[i] / shards_used;  // the mean of the shards' running statistics
-      grads[i] = 0.0f;
-    } else {
-      grads[i] = sum_[i];
-    }
-  }
+  std::copy_n(sum_.begin(), params_, p.grads().data());
   stop_agreed_ = sum_[params_ + stop] > 0.0f;
-  const BatchOutcome outcome{.loss = sum_[params_ + loss_sum] / B,
+  const BatchOutcome outcome{.loss = sum_[params_ + loss_sum] / static_cast<float>(indices.size()),
                              .correct = static_cast<std::size_t>(sum_[params_ + correct])};
   // A loss that is not finite stops the fit (the same on every rank); the update would spoil nothing
   // the fit keeps, but skip it anyway.

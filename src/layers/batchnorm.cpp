@@ -9,9 +9,16 @@
 //              training:  dx = gamma s (dy - sum(dy) / M - xhat sum(dy xhat) / M)   (mu, s depend on x)
 //              inference: dx = gamma s dy
 // Channels are independent: the cpu backend shares them out between its threads.
+// Sharded training (Context::shards): x is this process's shards of a global batch; the sums above
+// run over the whole global batch. Each shard's part (a mean and squared deviations, or the two
+// gradient sums) is gathered from every shard and combined in shard order: one exchange in
+// forward, one in backward, the same numbers on every process.
 #include "bpnn/layers/batchnorm.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "bpnn/core/error.hpp"
 
@@ -65,6 +72,46 @@ void BatchNorm<T>::bind(ParameterStore<T>& store, std::size_t first) {
   batches_tracked_ = store.value(first + 2);
 }
 
+namespace {
+
+// A shard's part of a channel reduction, as ShardedBatch::gather moves it: per shard 2C + 1
+// values, its count of values per channel, then two sums per channel ([C] each).
+struct ShardPart {
+  std::size_t C;
+  std::size_t size() const { return 2 * C + 1; }
+  static double& count(double* part) { return part[0]; }
+  double* first(double* part) const { return part + 1; }
+  double* second(double* part) const { return part + 1 + C; }
+};
+
+// Every shard's part (K of them in all), in shard order, merged into all's first: the mean and
+// squared deviations of the union (Chan, Golub and LeVeque): with n = n_a + n_b and
+// d = mean_b - mean_a, mean_a += d n_b / n and squares_a += squares_b + d^2 n_a n_b / n.
+void merge_moments(const ShardPart& part, std::size_t K, double* all) {
+  double* a = all;
+  for (std::size_t k = 1; k < K; ++k) {
+    double* b = all + k * part.size();
+    const double na = ShardPart::count(a), nb = ShardPart::count(b), n = na + nb;
+    if (nb == 0) continue;
+    for (std::size_t c = 0; c < part.C; ++c) {
+      const double d = part.first(b)[c] - part.first(a)[c];
+      part.first(a)[c] += d * nb / n;
+      part.second(a)[c] += part.second(b)[c] + d * d * na * nb / n;
+    }
+    ShardPart::count(a) = n;
+  }
+}
+
+// Every shard's part, in shard order, summed into all's first.
+void sum_parts(const ShardPart& part, std::size_t K, double* all) {
+  for (std::size_t k = 1; k < K; ++k) {
+    const double* b = all + k * part.size();
+    for (std::size_t i = 0; i < part.size(); ++i) all[i] += b[i];
+  }
+}
+
+}  // namespace
+
 // Saved for backward: mean [C], then inv_std [C].
 template <class T>
 void BatchNorm<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
@@ -74,9 +121,30 @@ void BatchNorm<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorV
   T* mean = saved.data();
   T* inv_std = mean + C_;
   if (ctx.training()) {
-    if (N * HW_ < 2) throw Error("training needs more than one value per channel, got input " + x.shape().str());
-    ctx.backend->batch_norm_statistics(N, C_, HW_, x.data(), options_.eps, options_.momentum, mean, inv_std,
-                                       running_mean_.data(), running_var_.data());
+    // The batch's count M, mean and squared deviations per channel: x's own, or the global batch's.
+    std::vector<double>& moments = ctx.workspace->partials;
+    const ShardPart part{C_};
+    std::size_t M = N * HW_;
+    if (ctx.shards == nullptr) {
+      if (M < 2) throw Error("training needs more than one value per channel, got input " + x.shape().str());
+      moments.resize(part.size());
+      ctx.backend->batch_norm_moments(N, C_, HW_, x.data(), part.first(moments.data()), part.second(moments.data()));
+    } else {
+      M = sharded_moments(ctx, x);
+      if (M < 2) throw Error("training needs more than one value per channel, got a global batch of " +
+                             std::to_string(M / HW_) + " samples");
+    }
+    const double* mu = part.first(moments.data());
+    const double* squares = part.second(moments.data());
+    const double m = options_.momentum;
+    for (std::size_t c = 0; c < C_; ++c) {
+      const double var = squares[c] / static_cast<double>(M);
+      mean[c] = static_cast<T>(mu[c]);
+      inv_std[c] = static_cast<T>(1.0 / std::sqrt(var + options_.eps));
+      running_mean_[c] = static_cast<T>((1 - m) * static_cast<double>(running_mean_[c]) + m * mu[c]);
+      running_var_[c] = static_cast<T>((1 - m) * static_cast<double>(running_var_[c]) +
+                                       m * var * static_cast<double>(M) / static_cast<double>(M - 1));
+    }
     batches_tracked_[0] += T(1);
   } else {
     // The running statistics, noted for backward, which then treats them as constants.
@@ -89,10 +157,40 @@ void BatchNorm<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorV
                                     options_.affine ? beta_.data() : nullptr, y.data());
 }
 
+// Each local shard's moments, every shard's gathered, merged in shard order into the workspace's
+// first C means and C squared deviations; returns the global count of values per channel.
+template <class T>
+std::size_t BatchNorm<T>::sharded_moments(const Context<T>& ctx, TensorView<const T> x) const {
+  const ShardedBatch<T>& shards = *ctx.shards;
+  const std::size_t L = shards.local_shards(), K = shards.shards;
+  const ShardPart part{C_};
+  std::vector<double>& partials = ctx.workspace->partials;
+  partials.resize((K + L) * part.size());
+  double* all = partials.data();
+  double* local = all + K * part.size();
+  for (std::size_t j = 0; j < L; ++j) {
+    double* p = local + j * part.size();
+    const std::size_t n = shards.rows[j + 1] - shards.rows[j];
+    ShardPart::count(p) = static_cast<double>(n * HW_);
+    if (n == 0) {  // an empty shard adds nothing (and has no mean)
+      std::fill_n(part.first(p), 2 * C_, 0.0);
+      continue;
+    }
+    ctx.backend->batch_norm_moments(n, C_, HW_, x.samples(shards.rows[j], n).data(), part.first(p), part.second(p));
+  }
+  shards.gather(local, part.size(), all);
+  merge_moments(part, K, all);
+  return static_cast<std::size_t>(ShardPart::count(all));
+}
+
 // dx first, with the forward's gamma: the sink may be gamma and beta themselves (fused plain SGD).
 template <class T>
 void BatchNorm<T>::backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> /*y*/,
                             TensorView<const T> dy, TensorView<T> dx) const {
+  if (ctx.shards != nullptr && ctx.training()) {
+    sharded_backward(ctx, x, dy, dx);
+    return;
+  }
   const T* mean = ctx.workspace->saved.data();
   Tensor<T>& sums = ctx.workspace->scratch;
   sums.resize(Shape{2 * C_});
@@ -101,10 +199,53 @@ void BatchNorm<T>::backward(const Context<T>& ctx, TensorView<const T> x, Tensor
   ctx.backend->batch_norm_backward(x.batch(), C_, HW_, x.data(), dy.data(), mean, mean + C_,
                                    options_.affine ? gamma_.data() : nullptr, ctx.training(),
                                    dx.empty() ? nullptr : dx.data(), sum_dy, sum_dy_xhat);
-  if (!options_.affine) return;
-  const T scale = ctx.gradients.scale;
-  T* dgamma = ctx.gradients.at(gamma_offset_);
-  T* dbeta = ctx.gradients.at(beta_offset_);
+  if (options_.affine) add_parameter_grads(ctx.gradients, sum_dy, sum_dy_xhat);
+}
+
+// Each local shard's sums of dy and dy xhat (its part of dgamma and dbeta into its own sink), then,
+// when dx is wanted, every shard's gathered and summed in shard order for dx over the global batch.
+template <class T>
+void BatchNorm<T>::sharded_backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> dy,
+                                    TensorView<T> dx) const {
+  const ShardedBatch<T>& shards = *ctx.shards;
+  const std::size_t L = shards.local_shards(), K = shards.shards;
+  const ShardPart part{C_};
+  const T* mean = ctx.workspace->saved.data();
+  const T* gamma = options_.affine ? gamma_.data() : nullptr;
+  Tensor<T>& sums = ctx.workspace->scratch;
+  sums.resize(Shape{2 * C_});
+  T* sum_dy = sums.data();
+  T* sum_dy_xhat = sum_dy + C_;
+  std::vector<double>& partials = ctx.workspace->partials;
+  partials.resize((K + L) * part.size());
+  double* all = partials.data();
+  double* local = all + K * part.size();
+  for (std::size_t j = 0; j < L; ++j) {
+    double* p = local + j * part.size();
+    const std::size_t first = shards.rows[j], n = shards.rows[j + 1] - first;
+    ShardPart::count(p) = static_cast<double>(n * HW_);
+    if (n == 0) {
+      std::fill_n(sum_dy, 2 * C_, T(0));
+    } else {
+      ctx.backend->batch_norm_backward(n, C_, HW_, x.samples(first, n).data(), dy.samples(first, n).data(), mean,
+                                       mean + C_, gamma, true, nullptr, sum_dy, sum_dy_xhat);
+    }
+    if (options_.affine) add_parameter_grads(shards.sinks[j], sum_dy, sum_dy_xhat);
+    std::copy_n(sum_dy, 2 * C_, part.first(p));
+  }
+  if (dx.empty()) return;  // the same on every process: nobody gathers
+  shards.gather(local, part.size(), all);
+  sum_parts(part, K, all);
+  for (std::size_t i = 0; i < 2 * C_; ++i) sum_dy[i] = static_cast<T>(part.first(all)[i]);
+  ctx.backend->batch_norm_input_grad(x.batch(), C_, HW_, x.data(), dy.data(), mean, mean + C_, gamma, sum_dy,
+                                     sum_dy_xhat, static_cast<std::size_t>(ShardPart::count(all)), dx.data());
+}
+
+template <class T>
+void BatchNorm<T>::add_parameter_grads(const GradientSink<T>& sink, const T* sum_dy, const T* sum_dy_xhat) const {
+  const T scale = sink.scale;
+  T* dgamma = sink.at(gamma_offset_);
+  T* dbeta = sink.at(beta_offset_);
   for (std::size_t c = 0; c < C_; ++c) {
     dgamma[c] += scale * sum_dy_xhat[c];
     dbeta[c] += scale * sum_dy[c];

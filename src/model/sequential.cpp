@@ -1,5 +1,6 @@
 #include "bpnn/model/sequential.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "bpnn/core/error.hpp"
@@ -85,7 +86,51 @@ TensorView<const T> Sequential<T>::forward(TensorView<const T> input, Mode mode,
   input_ = input;
   mode_ = mode;
   rng_ = rng;
+  sharded_ = false;
   return y;
+}
+
+template <class T>
+TensorView<const T> Sequential<T>::forward_shards(TensorView<const T> input, const ShardedBatch<T>& shards,
+                                                  std::span<Rng> rngs) {
+  input_ = {};
+  check_input(input);
+  const std::span<const std::size_t> rows = shards.rows;
+  if (rows.size() != rngs.size() + 1 || rows.front() != 0 || rows.back() != input.batch() ||
+      !std::is_sorted(rows.begin(), rows.end())) {
+    throw Error("model: forward_shards needs " + std::to_string(rngs.size() + 1) +
+                " ascending shard offsets from 0 to the batch size " + std::to_string(input.batch()));
+  }
+  shard_layers_.resize(rngs.size());
+  for (auto& workspaces : shard_layers_) workspaces.resize(layers_.size());
+  TensorView<const T> x = input;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    outputs_.outputs[i].resize(shapes_[i + 1].with_batch(input.batch()));
+    const TensorView<T> y = outputs_.outputs[i].view();
+    try {
+      if (layers_[i]->reduces_over_batch()) {
+        layers_[i]->forward({.backend = backend_.get(), .mode = Mode::train, .workspace = &outputs_.layers[i],
+                             .shards = &shards},
+                            x, y);
+      } else {
+        for (std::size_t j = 0; j < rngs.size(); ++j) {
+          const std::size_t n = rows[j + 1] - rows[j];
+          if (n == 0) continue;
+          layers_[i]->forward({.backend = backend_.get(), .mode = Mode::train, .rng = &rngs[j],
+                               .workspace = &shard_layers_[j][i]},
+                              x.samples(rows[j], n), y.samples(rows[j], n));
+        }
+      }
+    } catch (const Error& e) {
+      throw Error(where(i, *layers_[i]) + e.what());
+    }
+    x = y;
+  }
+  input_ = input;
+  mode_ = Mode::train;
+  rng_ = nullptr;
+  sharded_ = true;
+  return x;
 }
 
 template <class T>
@@ -117,8 +162,9 @@ void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> inpu
 template <class T>
 void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> input_grad, GradientSink<T> sink) {
   const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
-  if (input_.empty() || !(output_grad.shape() == expected)) {
-    throw Error("model: backward expects a gradient " + expected.str() + " for the last forward, got " +
+  if (input_.empty() || sharded_ || !(output_grad.shape() == expected)) {
+    throw Error("model: backward expects a gradient " + expected.str() + " for the last forward" +
+                (sharded_ ? " (which was forward_shards: call backward_shards)" : "") + ", got " +
                 output_grad.shape().str());
   }
   Context<T> context{.backend = backend_.get(), .mode = mode_, .rng = rng_, .gradients = sink};
@@ -134,6 +180,47 @@ void Sequential<T>::backward(TensorView<const T> output_grad, TensorView<T> inpu
     context.workspace = &outputs_.layers[i];
     try {
       layers_[i]->backward(context, x, outputs_.outputs[i].view(), dy, dx);
+    } catch (const Error& e) {
+      throw Error(where(i, *layers_[i]) + e.what());
+    }
+    dy = dx;
+  }
+}
+
+template <class T>
+void Sequential<T>::backward_shards(TensorView<const T> output_grad, const ShardedBatch<T>& shards) {
+  const Shape expected = output_shape().with_batch(input_.empty() ? 0 : input_.batch());
+  if (input_.empty() || !sharded_ || !(output_grad.shape() == expected) ||
+      shards.rows.size() != shard_layers_.size() + 1 || shards.sinks.size() != shard_layers_.size()) {
+    throw Error("model: backward_shards expects a gradient " + expected.str() +
+                " and the shards of the last forward_shards, got " + output_grad.shape().str());
+  }
+  const std::span<const std::size_t> rows = shards.rows;
+  const std::size_t lowest = lowest_needed_layer(false);
+  TensorView<const T> dy = output_grad;
+  for (std::size_t i = layers_.size(); i-- > lowest;) {
+    const TensorView<const T> x = i == 0 ? input_ : outputs_.outputs[i - 1].view();
+    const TensorView<const T> y = outputs_.outputs[i].view();
+    TensorView<T> dx;
+    if (i > lowest) {
+      output_grads_[i - 1].resize(x.shape());
+      dx = output_grads_[i - 1].view();
+    }
+    try {
+      if (layers_[i]->reduces_over_batch()) {
+        layers_[i]->backward({.backend = backend_.get(), .mode = Mode::train, .workspace = &outputs_.layers[i],
+                              .shards = &shards},
+                             x, y, dy, dx);
+      } else {
+        for (std::size_t j = 0; j + 1 < rows.size(); ++j) {
+          const std::size_t first = rows[j], n = rows[j + 1] - first;
+          if (n == 0) continue;
+          layers_[i]->backward({.backend = backend_.get(), .mode = Mode::train, .workspace = &shard_layers_[j][i],
+                                .gradients = shards.sinks[j]},
+                               x.samples(first, n), y.samples(first, n), dy.samples(first, n),
+                               dx.empty() ? dx : dx.samples(first, n));
+        }
+      }
     } catch (const Error& e) {
       throw Error(where(i, *layers_[i]) + e.what());
     }

@@ -118,19 +118,23 @@ class Backend {
   virtual void avg_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const = 0;
   virtual void avg_pool_backward(const PoolGeometry& g, std::size_t planes, const T* dy, T* dx) const = 0;
 
-  // Batch norm over x [N, C, HW] (HW = 1 for features), per channel c:
-  //   statistics: mean[c] and inv_std[c] = 1 / sqrt(var + eps) of the batch (var biased), and
-  //     running_mean += momentum (mean - running_mean), running_var likewise with the unbiased var.
+  // Batch norm over x [N, C, HW] (HW = 1 for features), per channel c, M = N HW:
+  //   moments: mean[c] = sum x / M and squares[c] = sum (x - mean[c])^2, in double (two passes).
   //   normalize: y = gamma (x - mean) inv_std + beta (gamma, beta null: 1, 0).
   //   backward: sum_dy[c] = sum dy, sum_dy_xhat[c] = sum dy xhat, and, when dx is not null,
-  //     dx = gamma inv_std (dy - [training] (sum_dy + xhat sum_dy_xhat) / M), M = N HW.
-  virtual void batch_norm_statistics(std::size_t N, std::size_t C, std::size_t HW, const T* x, double eps,
-                                     double momentum, T* mean, T* inv_std, T* running_mean, T* running_var) const = 0;
+  //     dx = gamma inv_std (dy - [training] (sum_dy + xhat sum_dy_xhat) / M).
+  //   input_grad: the same dx from sums given over `count` values (a global batch of which x and dy
+  //     are a part, sharded training): dx = gamma inv_std (dy - (sum_dy + xhat sum_dy_xhat) / count).
+  virtual void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
+                                  double* squares) const = 0;
   virtual void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean,
                                     const T* inv_std, const T* gamma, const T* beta, T* y) const = 0;
   virtual void batch_norm_backward(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy,
                                    const T* mean, const T* inv_std, const T* gamma, bool training, T* dx, T* sum_dy,
                                    T* sum_dy_xhat) const = 0;
+  virtual void batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy,
+                                     const T* mean, const T* inv_std, const T* gamma, const T* sum_dy,
+                                     const T* sum_dy_xhat, std::size_t count, T* dx) const = 0;
 
   // Optimizer updates over n parameters p with gradients g and state beside them (see optim/).
   virtual void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const = 0;

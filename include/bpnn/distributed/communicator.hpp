@@ -17,6 +17,7 @@ class Communicator {
   // Every rank's `count` values of local, in rank order, into all (size() * count values), on
   // every rank. Moves bytes only: no arithmetic, so the result is exact.
   virtual void allgather(const float* local, std::size_t count, float* all) = 0;
+  virtual void allgather(const double* local, std::size_t count, double* all) = 0;
   virtual void allgather(const std::uint64_t* local, std::size_t count, std::uint64_t* all) = 0;
   // Block k of send (count values each, size() blocks) goes to rank k; recv receives block
   // `rank()` of every rank's send, in rank order. Exact, like allgather.
@@ -36,6 +37,7 @@ class LocalCommunicator : public Communicator {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   void allgather(const float* local, std::size_t count, float* all) override;
+  void allgather(const double* local, std::size_t count, double* all) override;
   void allgather(const std::uint64_t* local, std::size_t count, std::uint64_t* all) override;
   void alltoall(const float* send, std::size_t count, float* recv) override;
   void allreduce_sum(float* /*data*/, std::size_t /*count*/) override {}

@@ -46,20 +46,26 @@ struct ShardedStepOptions {
 // One step of a fit (FitOptions::batch_step) over a global batch of sample indices:
 //   shard k of a batch of B samples is samples [k B / K, (k+1) B / K) of it; rank r computes the
 //   shards [r K / P, (r+1) K / P) with the model's own backend (same thread count on every rank),
-//   each with the gradient sink scaled by n_k / B, so that the sum over shards is dE/dp of the
-//   loss's mean over the whole batch;
-//   batch norm normalizes each shard by its own statistics ("ghost batch norm"); its running
-//   statistics become the mean over the non-empty shards of what each shard's forward left;
+//   each shard's loss gradient scaled by n_k / B, so that the sum over shards of the gradients is
+//   dE/dp of the loss's mean over the whole batch;
+//   batch norm normalizes with the statistics of the whole global batch (each shard's part
+//   gathered from every rank and combined in shard order, Sequential::forward_shards), and so do
+//   its running statistics; a model with batch norm needs B >= K (a sample in every shard);
 //   dropout draws from a generator seeded per step and shard (from one draw of rng per step);
 //   the sum goes to the model's gradients, then clipping, then optimizer.step on every rank.
 // The first step broadcasts rank 0's weights and optimizer state to every rank.
 class ShardedStep {
  public:
   // Keeps references to everything; inputs and targets are the whole training set, on every rank.
-  // Throws Error when shards is 0 or the process count does not divide it.
+  // Throws Error when shards is 0 or the process count does not divide it; operator() throws Error
+  // (on every rank alike) for a batch smaller than shards when the model has batch norm.
   ShardedStep(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               Communicator& communicator, TensorView<const float> inputs, TensorView<const float> targets,
               Rng& rng, ShardedStepOptions options);
+
+  // Not copied: batch norm's gather refers to this step.
+  ShardedStep(const ShardedStep&) = delete;
+  ShardedStep& operator=(const ShardedStep&) = delete;
 
   BatchOutcome operator()(std::span<const std::size_t> indices);
 
@@ -69,11 +75,12 @@ class ShardedStep {
   double seconds() const { return seconds_; }                    // in operator(), all of it
   double communication_seconds() const { return comm_seconds_; }  // in the collectives
   std::size_t exchanged_floats() const { return slot_; }          // per shard and step
+  std::size_t layer_exchanges() const { return layer_exchanges_; }  // batch norm's gathers, in all
 
  private:
   void broadcast_state();
-  // Computes shard k of indices into slot (slot_ floats).
-  void compute_shard(std::span<const std::size_t> indices, std::size_t k, std::uint64_t step_seed, float* slot);
+  // Computes this rank's shards of indices into their slots (slot_ floats each).
+  void compute_shards(std::span<const std::size_t> indices, std::uint64_t step_seed);
   // Sums the local slots over every rank into sum_ (slot_ floats).
   void reduce();
 
@@ -86,14 +93,17 @@ class ShardedStep {
   ShardedStepOptions options_;
   bool classification_;
   std::size_t params_ = 0;  // P: values in the parameter store
-  std::size_t slot_ = 0;    // P + 4: gradient and buffer values, loss sum, correct, stop, non-empty
+  std::size_t slot_ = 0;    // P + 3: gradient (and unused buffer) values, loss sum, correct, stop
   std::size_t first_shard_ = 0, local_shards_ = 0;
-  std::vector<char> is_buffer_;  // per value: a buffer (running statistic), not a trained value
-  std::vector<std::pair<std::size_t, std::size_t>> buffers_;  // the buffers' offsets and sizes
-  std::vector<float> local_, send_, recv_, partial_, sum_, saved_buffers_;
+  bool reduces_over_batch_ = false;  // the model has a layer that needs every shard (batch norm)
+  std::vector<float> local_, send_, recv_, partial_, sum_;
+  std::vector<std::size_t> rows_;            // L + 1: where each local shard starts in the stack
+  std::vector<GradientSink<float>> sinks_;   // L: local shard j's slot
+  std::vector<Rng> rngs_;                    // L: local shard j's generator this step
+  ShardedBatch<float> batch_;
   Tensor<float> batch_inputs_, batch_targets_, loss_grad_;
   bool stop_agreed_ = false;
-  std::size_t steps_ = 0;
+  std::size_t steps_ = 0, layer_exchanges_ = 0;
   double seconds_ = 0, comm_seconds_ = 0;
 };
 

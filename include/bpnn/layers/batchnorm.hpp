@@ -28,17 +28,24 @@ class BatchNorm : public Layer<T> {
   std::vector<ParameterSpec> parameter_specs() const override;
   void bind(ParameterStore<T>& store, std::size_t first) override;
   LayerConfig config() const override;
-  // In train mode normalizes with the batch's statistics and updates the running ones; throws
-  // Error when a feature has a single value (N = 1 for [N, F]), as PyTorch does. In eval mode
-  // normalizes with the running statistics. Either way it saves the mean and 1 / std it used.
+  // In train mode normalizes with the batch's statistics (the global batch's, in sharded
+  // training: Context::shards) and updates the running ones; throws Error when a feature has a
+  // single value (N = 1 for [N, F]), as PyTorch does. In eval mode normalizes with the running
+  // statistics. Either way it saves the mean and 1 / std it used.
   void forward(const Context<T>& context, TensorView<const T> input, TensorView<T> output) const override;
   void backward(const Context<T>& context, TensorView<const T> input, TensorView<const T> output,
                 TensorView<const T> output_grad, TensorView<T> input_grad) const override;
   bool updates_in_place() const override { return true; }
+  bool reduces_over_batch() const override { return true; }
 
   const BatchNormOptions& options() const { return options_; }
 
  private:
+  std::size_t sharded_moments(const Context<T>& ctx, TensorView<const T> x) const;
+  void sharded_backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> dy,
+                        TensorView<T> dx) const;
+  void add_parameter_grads(const GradientSink<T>& sink, const T* sum_dy, const T* sum_dy_xhat) const;
+
   BatchNormOptions options_;
   std::size_t C_ = 0, HW_ = 1;  // channels (features), and values per channel per sample
   TensorView<T> gamma_, beta_, running_mean_, running_var_, batches_tracked_;

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +38,7 @@ template <class T>
 struct LayerWorkspace {
   Tensor<T> saved;    // from forward to backward: dropout's mask, batch norm's mean and 1/std
   Tensor<T> scratch;  // within one call: conv2d's im2col columns
+  std::vector<double> partials;  // sharded training: batch norm's per-shard sums, then every shard's
 };
 
 // Where backward adds parameter gradients: element `offset` of the flat buffer `base` (parallel
@@ -48,6 +51,22 @@ struct GradientSink {
   T* at(std::size_t offset) const { return base + offset; }
 };
 
+// Sharded training (distributed/sharded_step.hpp): a layer that reduces over the batch (batch norm,
+// Layer::reduces_over_batch) is called once on this process's L shards of a global batch of K,
+// one after another, and combines its per-shard sums over all K shards in shard order, so that
+// its statistics are those of the global batch whatever the process count. Every other layer is
+// called once per shard, without this.
+template <class T>
+struct ShardedBatch {
+  std::span<const std::size_t> rows;       // L + 1 offsets: local shard j is samples [rows[j], rows[j + 1])
+  std::span<const GradientSink<T>> sinks;  // where local shard j's parameter gradients go
+  std::size_t shards = 0;                  // K
+  // local holds n values for each local shard (L n); all receives every shard's n values in shard
+  // order (K n), the same bytes on every process. Moves bytes only: the sums are the layer's own.
+  std::function<void(const double* local, std::size_t n, double* all)> gather;
+  std::size_t local_shards() const { return rows.size() - 1; }
+};
+
 // Everything a forward or backward call needs besides its tensors.
 template <class T>
 struct Context {
@@ -56,6 +75,7 @@ struct Context {
   Rng* rng = nullptr;                          // train mode: stochastic layers (dropout) draw from it
   LayerWorkspace<T>* workspace = nullptr;      // this layer's
   GradientSink<T> gradients = {};              // backward only
+  const ShardedBatch<T>* shards = nullptr;     // sharded training, layers that reduce over the batch only
   bool training() const { return mode == Mode::train; }
 };
 
@@ -89,6 +109,10 @@ class Layer {
   // that the gradient sink may be the parameters themselves (fused plain SGD). True for layers
   // without parameters.
   virtual bool updates_in_place() const { return parameter_specs().empty(); }
+
+  // Whether a train-mode forward mixes the samples of its batch (batch norm's statistics), so that
+  // sharded training calls it once on all local shards with Context::shards set (see ShardedBatch).
+  virtual bool reduces_over_batch() const { return false; }
 };
 
 }  // namespace bpnn

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "bpnn/backend/backend.hpp"
@@ -75,6 +76,17 @@ class Sequential {
   // Whether every layer's backward reads its parameters before adding into them (Layer::updates_in_place).
   bool updates_in_place() const;
 
+  // Sharded training (distributed/sharded_step.hpp): the train-mode forward of this process's
+  // shards of a global batch, stacked in input (shard j: samples [shards.rows[j], shards.rows[j + 1])).
+  // Every layer runs on each shard alone, drawing from rngs[j] as forward_train would on the shard,
+  // except those that reduce over the batch (batch norm): they run once on the whole stack and
+  // combine over the global batch through shards. Returns the stacked output, valid until the next
+  // forward. Throws Error unless the rows cover input and rngs has one generator per shard.
+  TensorView<const T> forward_shards(TensorView<const T> input, const ShardedBatch<T>& shards, std::span<Rng> rngs);
+  // Back-propagates the stacked output_grad through the last forward_shards, given the same
+  // shards: shard j's parameter gradients are added into shards.sinks[j]. No input gradient.
+  void backward_shards(TensorView<const T> output_grad, const ShardedBatch<T>& shards);
+
   // The output of layer i in the last forward (the hidden activations), [N, ...].
   TensorView<const T> activation(std::size_t i) const { return outputs_.outputs[i].view(); }
 
@@ -96,7 +108,9 @@ class Sequential {
   TensorView<const T> input_;
   Mode mode_ = Mode::eval;
   Rng* rng_ = nullptr;
+  bool sharded_ = false;  // the last forward was forward_shards
   Workspace outputs_;
+  std::vector<std::vector<LayerWorkspace<T>>> shard_layers_;  // [shard][layer]: the layers run per shard
   std::vector<Tensor<T>> output_grads_;  // output_grads_[i]: dE/d(output of layer i)
 };
 
