@@ -122,25 +122,20 @@ function syncDataControls() {
   $('fn-row').hidden = set !== 'function';
 }
 
-async function step(unit, count = 1) {
-  const reply = await act('step', { unit, count });
+async function step(unit, count = 1, seconds = undefined) {
+  const reply = await act('step', seconds === undefined ? { unit, count } : { unit, count, seconds });
   if (reply && reply.error) showError(reply.error);
   return reply;
 }
 async function play() {
   state.playing = !state.playing;
   $('play').textContent = state.playing ? '❚❚ pause' : '▶ play';
-  let count = 1;
   while (state.playing) {
-    const started = performance.now();
-    const reply = await step('batch', count);
+    // Requests of 0.2 s of training: the server trains all but the round trip between them, and
+    // publishes a state whenever the event stream asks for one (25 times a second at most).
+    const reply = await step('batch', 100000, 0.2);
     if (!reply || reply.error || reply.stopped) break;
     if (!state.streamOpen) await fetchState();
-    // Requests of about 30-60 ms, however fast a step is: the event stream draws the state between
-    // them (25 times a second at most), and the server trains most of the time.
-    const took = performance.now() - started;
-    count = Math.max(1, Math.min(20000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
-    await new Promise((r) => setTimeout(r, 2));
   }
   state.playing = false;
   $('play').textContent = '▶ play';
