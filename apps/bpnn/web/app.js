@@ -157,25 +157,42 @@ function weightNames(network) {  // the tutorial's numbering: w1, w2 into h1, w3
 }
 function colour(v) { return v >= 0 ? '#2c6fbb' : '#d2691e'; }
 
+// The drawing is rebuilt when the network's shape or the selection changes; otherwise (while
+// training) only the colours and widths move, which costs the browser far less than new elements.
 function drawNetwork(s) {
   const svg = $('network');
   const net = s.network;
-  if (!net) { svg.innerHTML = ''; return; }
+  if (!net) { svg.innerHTML = ''; svg.dataset.key = ''; return; }
   const pixels = net.layers[0].weight_omitted;  // digits: the inputs drawn as one box, without their lines
   const sizes = [pixels ? 1 : net.inputs, ...net.layers.map((l) => l.units)];
+  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
+  const width = (w) => 0.6 + (5 * Math.abs(w)) / maxAbs;
+  const sel = state.selected;
+  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias]]);
+  if (svg.dataset.key === key) {
+    const lines = svg.getElementsByTagName('line'), circles = svg.getElementsByTagName('circle');
+    let n = 0;
+    net.layers.forEach((layer) => layer.weight.forEach((row) => row.forEach((w) => {
+      const line = lines[n++];
+      line.setAttribute('stroke', colour(w));
+      line.setAttribute('stroke-width', width(w));
+    })));
+    n = sizes[0];
+    net.layers.forEach((layer) => layer.bias.forEach((b) => circles[n++].setAttribute('stroke', colour(b))));
+    return;
+  }
+  svg.dataset.key = key;
   const W = 640, H = 300, padX = 50, padY = 28;
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
   const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
   const names = weightNames(net);
-  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
   const big = sizes.reduce((a, b) => a + b, 0) > 60;
   let html = '';
   net.layers.forEach((layer, k) => {
     layer.weight.forEach((row, j) => row.forEach((w, i) => {
-      const width = 0.6 + (5 * Math.abs(w)) / maxAbs;
       const selected = state.selected && state.selected.layer === k && state.selected.to === j && state.selected.from === i;
       html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}" data-name="${names[k][j][i]}"` +
-        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width}" stroke-opacity="0.75"/>`;
+        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width(w)}" stroke-opacity="0.75"/>`;
     }));
   });
   sizes.forEach((n, c) => {
@@ -223,6 +240,7 @@ function drawCurve(s, canvas, g) {
   g.stroke(); g.lineWidth = 1;
 }
 
+let heatmapCells = null;  // an offscreen canvas of one pixel per cell
 function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
@@ -231,14 +249,19 @@ function drawHeatmap(s) {
   canvas.title = s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)';
   if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
-  const cell = canvas.width / h.side;
-  for (let r = 0; r < h.side; r++) {
-    for (let c = 0; c < h.side; c++) {
-      const v = Math.max(0, Math.min(1, h.values[r * h.side + c]));
-      g.fillStyle = `rgb(${Math.round(244 - 200 * v)}, ${Math.round(170 - 30 * v + 40 * v)}, ${Math.round(120 + 100 * v)})`;
-      g.fillRect(c * cell, r * cell, cell + 1, cell + 1);
-    }
+  // The cells as one side x side image, scaled up without smoothing: one call, not side² rectangles.
+  if (!heatmapCells || heatmapCells.width !== h.side) {
+    heatmapCells = document.createElement('canvas');
+    heatmapCells.width = heatmapCells.height = h.side;
   }
+  const cells = heatmapCells.getContext('2d'), image = cells.createImageData(h.side, h.side);
+  for (let k = 0; k < h.side * h.side; k++) {
+    const v = Math.max(0, Math.min(1, h.values[k]));
+    image.data.set([Math.round(244 - 200 * v), Math.round(170 - 30 * v + 40 * v), Math.round(120 + 100 * v), 255], 4 * k);
+  }
+  cells.putImageData(image, 0, 0);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(heatmapCells, 0, 0, canvas.width, canvas.height);
   const px = (xv) => ((xv - h.x0) / (h.x1 - h.x0)) * canvas.width;
   const py = (yv) => ((h.y1 - yv) / (h.y1 - h.y0)) * canvas.height;
   const points = (list, filled) => list.forEach((p) => {
