@@ -115,7 +115,8 @@ void answer(httplib::Response& res, F&& handler) {
 // Server-sent events for one session: a "state" event whenever a newer state is published (at
 // most 25 a second), a comment every 10 s otherwise. A newer stream on the same session ends this
 // one. The stream takes the newest state from the session's events and writes its text without
-// the session's lock: training goes on meanwhile, and publishes the next state when asked.
+// the session's lock: training goes on meanwhile, and publishes the next state when asked. An
+// event leaves out the data set when this stream has sent the same one (the page keeps it).
 void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std::atomic<std::size_t>& streams) {
   if (++streams > kMaxStreams) {
     --streams;
@@ -131,10 +132,11 @@ void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Accel-Buffering", "no");
   auto sent = std::make_shared<std::uint64_t>(0);
+  auto sent_data = std::make_shared<std::shared_ptr<const std::string>>();
   auto last = std::make_shared<Clock::time_point>(Clock::now() - std::chrono::seconds(1));
   res.set_chunked_content_provider(
       "text/event-stream",
-      [session, number, sent, last](std::size_t, httplib::DataSink& sink) {
+      [session, number, sent, sent_data, last](std::size_t, httplib::DataSink& sink) {
         Session::Events& events = session->events;
         // At most one event per 40 ms, counted from the last one's start.
         std::this_thread::sleep_until(*last + std::chrono::milliseconds(40));
@@ -159,7 +161,8 @@ void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std
         std::string payload = ": keep-alive\n\n";
         if (state) {
           *sent = state->version;
-          payload = "event: state\ndata: " + state->text() + "\n\n";
+          payload = "event: state\ndata: " + state->text(state->data != *sent_data) + "\n\n";
+          *sent_data = state->data;
         }
         return sink.write(payload.data(), payload.size());
       },

@@ -796,7 +796,7 @@ void append_number(std::string& out, double v, int decimals = -1) {
 
 }  // namespace
 
-std::string StateSnapshot::text() const {
+std::string StateSnapshot::text(bool with_data) const {
   std::string out = fields.dump();
   out.pop_back();  // the closing brace: the long lists follow, written number by number
   out.reserve(out.size() + 64 * history.size() + 8 * grid_values.size() + (data ? data->size() : 0) + 64);
@@ -824,7 +824,7 @@ std::string StateSnapshot::text() const {
     }
     out += "]}";
   }
-  if (data) out.append(",\"data\":").append(*data);
+  if (data && with_data) out.append(",\"data\":").append(*data);
   out += '}';
   return out;
 }

@@ -54,10 +54,12 @@ struct StateSnapshot {
   std::vector<double> grid_values;
   int grid_decimals = -1;  // the values' decimals (-1: shortest exact text)
   std::shared_ptr<const std::string> data;  // the data set's text, made once per set_data
-  std::string text() const;
+  // The state as JSON; without "data" if not with_data (an event stream that sent it already).
+  std::string text(bool with_data = true) const;
 };
 
-// Not thread-safe: the server holds `mutex` around every call, except the members of `events`.
+// Not thread-safe: the server holds `mutex` around every call; only `last_used` and `events` are
+// shared with the event stream without it.
 class Session {
  public:
   explicit Session(std::string id);
@@ -157,7 +159,7 @@ class Session {
   std::size_t history_every_ = 1;
   std::vector<double> heatmap_grid_;  // the heatmap's cell centres [side * side, 2], made once per data set
   json heatmap_box_;
-  std::vector<float> infer_input_;
+  std::vector<float> infer_input_;    // outputs_at's buffers
   std::vector<double> infer_output_;
   std::shared_ptr<const std::string> data_text_;  // data_ as the state's JSON, made once per set_data
   std::shared_ptr<const StateSnapshot> snapshot_;

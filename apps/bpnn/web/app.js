@@ -13,6 +13,9 @@ window.bpnnState = {
 const $ = (id) => document.getElementById(id);
 const startHash = location.hash;  // read before the first render writes the page's own
 const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+// Writes only what changed: while training, an unchanged write still costs the browser a relayout.
+function setText(id, text) { const el = $(id); if (el.textContent !== String(text)) el.textContent = text; }
+function setProperty(el, name, value) { if (el[name] !== value) el[name] = value; }
 
 // --- the API ----------------------------------------------------------------------------------
 async function api(action, body = {}) {
@@ -245,8 +248,8 @@ function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
-  canvas.hidden = !h && !s.curve;
-  canvas.title = s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)';
+  setProperty(canvas, 'hidden', !h && !s.curve);
+  setProperty(canvas, 'title', s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
   if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
   // The cells as one side x side image, scaled up without smoothing: one call, not side² rectangles.
@@ -320,7 +323,7 @@ function drawLosses(s) {
 
 function drawOutputs(s) {
   const table = $('outputs');
-  if (!s.outputs) { table.innerHTML = ''; return; }
+  if (!s.outputs) { if (table.firstChild) table.innerHTML = ''; return; }
   const inputs = s.data.inputs;
   let html = '<tr>' + [...Array(inputs).keys()].map((i) => `<th>i${i + 1}</th>`).join('') + '<th>target</th><th>output</th></tr>';
   s.outputs.forEach((out, k) => {
@@ -334,14 +337,18 @@ function drawOutputs(s) {
 function render(s) {
   if (!s || s.version === undefined) return;
   if (state.last && s.version < state.last.version) return;  // an older state arriving late
+  if (!s.data) {  // an event leaves out the data set the page has
+    if (!state.last) return;
+    s.data = state.last.data;
+  }
   state.last = s;
   showConfig(s.config);
-  $('iteration').textContent = s.iteration;
-  $('epoch').textContent = s.epoch;
-  $('epoch-batch').textContent = s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '';
-  $('loss').textContent = fmt(s.loss);
-  $('test-loss').textContent = s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6);
-  $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
+  setText('iteration', s.iteration);
+  setText('epoch', s.epoch);
+  setText('epoch-batch', s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '');
+  setText('loss', fmt(s.loss));
+  setText('test-loss', s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6));
+  setText('accuracy', s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`);
   if (s.error) showError(s.error);
   const select = $('sample');
   if (select.options.length !== s.data.train_size) {
@@ -349,9 +356,9 @@ function render(s) {
       ? s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('')
       : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">${k}</option>`).join('');
   }
-  $('digit-panel').hidden = s.data.set !== 'mnist';
+  setProperty($('digit-panel'), 'hidden', s.data.set !== 'mnist');
   const verdict = $('perceptron-verdict');
-  verdict.hidden = !s.perceptron;
+  setProperty(verdict, 'hidden', !s.perceptron);
   if (s.perceptron) {
     const p = s.perceptron;
     verdict.className = `verdict${p.separable === false ? ' failed' : ''}`;
@@ -361,7 +368,7 @@ function render(s) {
   drawHeatmap(s);
   drawLosses(s);
   drawOutputs(s);
-  $('download-model').href = `/api/sessions/${s.id}/model`;
+  setProperty($('download-model'), 'href', new URL(`/api/sessions/${s.id}/model`, location.href).href);
   writeHash(s);
   const b = window.bpnnState;
   Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
