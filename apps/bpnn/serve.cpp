@@ -60,9 +60,9 @@ class Sessions {
       session = it->second;
       sessions_.erase(it);
     }
-    std::lock_guard lock(session->mutex);
-    session->closed = true;
-    session->changed.notify_all();
+    std::lock_guard lock(session->events.mutex);
+    session->events.closed = true;
+    session->events.changed.notify_all();
   }
 
  private:
@@ -70,9 +70,13 @@ class Sessions {
     const auto now = Clock::now();
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       std::unique_lock lock(it->second->mutex, std::try_to_lock);
-      if (lock.owns_lock() && now - it->second->last_used > kIdle) {
-        it->second->closed = true;
-        it->second->changed.notify_all();
+      if (lock.owns_lock() && now - it->second->last_used.load() > kIdle) {
+        Session::Events& events = it->second->events;
+        {
+          std::lock_guard events_lock(events.mutex);
+          events.closed = true;
+        }
+        events.changed.notify_all();
         it = sessions_.erase(it);
       } else {
         ++it;
@@ -108,48 +112,58 @@ void answer(httplib::Response& res, F&& handler) {
   }
 }
 
-// Server-sent events for one session: a "state" event whenever its version moves (at most 25 a
-// second), a comment every 10 s otherwise. A newer stream on the same session ends this one.
+// Server-sent events for one session: a "state" event whenever a newer state is published (at
+// most 25 a second), a comment every 10 s otherwise. A newer stream on the same session ends this
+// one. The stream takes the newest state from the session's events and writes its text without
+// the session's lock: training goes on meanwhile, and publishes the next state when asked. An
+// event leaves out the data set when this stream has sent the same one (the page keeps it).
 void stream_events(httplib::Response& res, std::shared_ptr<Session> session, std::atomic<std::size_t>& streams) {
   if (++streams > kMaxStreams) {
     --streams;
     throw RequestError(503, "too many open event streams");
   }
+  Session::Events& events = session->events;
   std::uint64_t number = 0;
   {
-    std::lock_guard lock(session->mutex);
-    number = ++session->stream;
-    session->changed.notify_all();
+    std::lock_guard lock(events.mutex);
+    number = ++events.stream;
   }
+  events.changed.notify_all();
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Accel-Buffering", "no");
   auto sent = std::make_shared<std::uint64_t>(0);
+  auto sent_data = std::make_shared<std::shared_ptr<const std::string>>();
   auto last = std::make_shared<Clock::time_point>(Clock::now() - std::chrono::seconds(1));
   res.set_chunked_content_provider(
       "text/event-stream",
-      [session, number, sent, last](std::size_t, httplib::DataSink& sink) {
+      [session, number, sent, sent_data, last](std::size_t, httplib::DataSink& sink) {
+        Session::Events& events = session->events;
         // At most one event per 40 ms, counted from the last one's start.
         std::this_thread::sleep_until(*last + std::chrono::milliseconds(40));
-        std::string payload;
+        std::shared_ptr<const serve::StateSnapshot> state;
         {
-          std::unique_lock lock(session->mutex);
-          session->changed.wait_for(lock, std::chrono::seconds(10), [&] {
-            return session->closed || session->stream != number || session->version != *sent;
-          });
-          if (session->closed || session->stream != number) {
+          std::unique_lock lock(events.mutex);
+          auto ended = [&] { return events.closed || events.stream != number; };
+          auto fresh = [&] { return events.state && events.state->version != *sent; };
+          if (!ended() && !fresh()) {
+            events.wanted = true;  // training publishes one after its next batch
+            events.changed.wait_for(lock, std::chrono::seconds(10), [&] { return ended() || fresh(); });
+          }
+          if (ended()) {
             lock.unlock();
             sink.done();
             return true;
           }
-          session->last_used = Clock::now();
-          if (session->version != *sent) {
-            *sent = session->version;
-            payload = "event: state\ndata: " + session->state_text() + "\n\n";
-          } else {
-            payload = ": keep-alive\n\n";
-          }
+          if (fresh()) state = events.state;
         }
         *last = Clock::now();
+        session->last_used = *last;
+        std::string payload = ": keep-alive\n\n";
+        if (state) {
+          *sent = state->version;
+          payload = "event: state\ndata: " + state->text(state->data != *sent_data) + "\n\n";
+          *sent_data = state->data;
+        }
         return sink.write(payload.data(), payload.size());
       },
       [&streams](bool) { --streams; });

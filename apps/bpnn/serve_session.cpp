@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kHeatmapSide = 40;
 constexpr std::size_t kShownInputs = 64;  // with more inputs (digits) the state leaves out the pixels and the first layer's weights
-constexpr double kStepSeconds = 3.0;  // a step request stops after this long, however many steps remain
+constexpr double kStepSeconds = 3.0;  // a step request stops after this long (or its "seconds"), however many steps remain
 
 std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
 
@@ -74,7 +74,8 @@ struct Session::FloatRun {
   std::unique_ptr<Optimizer<float>> optimizer;
   Rng rng;
   std::unique_ptr<Trainer<float>> trainer;
-  Tensor<float> inputs, targets;
+  Tensor<float> inputs, targets, test_inputs;
+  Sequential<float>::Workspace workspace;  // the state's inference (loss curve, heatmap), apart from training
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<BatchLoop> loop;
   FitPosition at;
@@ -91,7 +92,13 @@ Session::Session(std::string id) : id_(std::move(id)) {
 
 void Session::bump() {
   ++version;
-  changed.notify_all();
+  std::shared_ptr<const StateSnapshot> state = snapshot();
+  {
+    std::lock_guard lock(events.mutex);
+    events.state = std::move(state);
+    events.wanted = false;
+  }
+  events.changed.notify_all();
 }
 
 void Session::require_network() const {
@@ -109,7 +116,8 @@ void Session::set_data(const json& body) {
   const bool was_function = data_.name == "function", was_mnist = data_.name == "mnist";
   data_ = std::move(data);
   data_request_ = body;
-  data_text_.clear();
+  data_text_.reset();
+  heatmap_grid_.clear();
   if (worked_example) {
     config_ = NetworkConfig{.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .loss = "mse", .optimizer = "sgd", .init = "default",
                             .learning_rate = 0.5, .weight_decay = 0.0, .batch_size = 1, .seed = 1, .worked_example = true};
@@ -260,6 +268,8 @@ void Session::build() {
     const std::size_t n = data_.train_size();
     r.inputs = Tensor<float>(Shape{n, data_.inputs});
     for (std::size_t k = 0; k < r.inputs.size(); ++k) r.inputs[k] = static_cast<float>(data_.train_x[k]);
+    r.test_inputs = Tensor<float>(Shape{data_.test_size(), data_.inputs});
+    for (std::size_t k = 0; k < r.test_inputs.size(); ++k) r.test_inputs[k] = static_cast<float>(data_.test_x[k]);
     r.targets = Tensor<float>(train_t_.shape());
     for (std::size_t k = 0; k < r.targets.size(); ++k) r.targets[k] = static_cast<float>(train_t_[k]);
     r.sampler = std::make_unique<Sampler>(n, c.batch_size == 0 ? n : std::min(c.batch_size, n), c.shuffle);
@@ -319,11 +329,12 @@ double Session::train_batch(std::size_t first, std::size_t count) {
 json Session::step(const json& body) {
   require_network();
   const Fields f(body, "");
-  f.only({"unit", "count"});
+  f.only({"unit", "count", "seconds"});
   const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
+  const double seconds = f.number("seconds", kStepSeconds, 0.001, kStepSeconds);
   if (!error_.empty()) throw RequestError(409, error_);
-  if (run_) return step_float(unit, count);
+  if (run_) return step_float(unit, count, seconds);
   if (perceptron()) return step_perceptron(unit, count);
   const std::size_t n = data_.train_size();
   const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
@@ -345,7 +356,8 @@ json Session::step(const json& body) {
       } while (unit == "epoch" && epoch_ == epoch_before);
       if (!error_.empty()) break;
       if ((done + 1) % record_every == 0 || done + 1 == count) record();
-      if (std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds) {
+      if (events.wanted.load(std::memory_order_relaxed)) bump();  // a state for the event stream
+      if (std::chrono::duration<double>(Clock::now() - start).count() > seconds) {
         ++done;
         break;
       }
@@ -370,7 +382,7 @@ void Session::sync_view() {
 
 // Batches as bpnn::fit takes them: the BatchLoop runs this epoch's order from where it stopped,
 // and the generator draws the next epoch's order when its first batch is due.
-json Session::step_float(const std::string& unit, std::size_t count) {
+json Session::step_float(const std::string& unit, std::size_t count, double seconds) {
   FloatRun& r = *run_;
   const auto start = Clock::now();
   const std::size_t batches = r.sampler->batches();
@@ -378,15 +390,21 @@ json Session::step_float(const std::string& unit, std::size_t count) {
   std::size_t done = 0;
   bool out_of_time = false;
   // The loss curve gets a point every record_every steps, but in long requests (play's) at most one
-  // per 5 ms of training: evaluating the whole set costs as much as many small steps.
-  auto last_record = start;
+  // per 5 ms, and never more than 5% of the time: evaluating the whole set costs as much as many
+  // small steps (on 2,000 digits, a few milliseconds).
+  auto next_record = start;
   auto maybe_record = [&] {
     if (iteration_ % record_every != 0) return;
     const auto now = Clock::now();
-    if (count > 5000 && now - last_record < std::chrono::milliseconds(5)) return;
-    last_record = now;
-    sync_view();
+    if (count > 5000 && now < next_record) return;
     record();
+    next_record = now + std::max<Clock::duration>(std::chrono::milliseconds(5), 20 * (Clock::now() - now));
+  };
+  // After a batch: a state for the event stream when it waits for one (its rate, not training's).
+  auto maybe_publish = [&] {
+    if (!events.wanted.load(std::memory_order_relaxed)) return;
+    sync_view();
+    bump();
   };
   try {
     if (unit == "sample" && r.sampler->batch_size() != 1) {
@@ -397,7 +415,8 @@ json Session::step_float(const std::string& unit, std::size_t count) {
         ++iteration_;
         if (!std::isfinite(last_loss_)) throw TrainingDiverged("the loss is not a finite number", r.at.epoch);
         maybe_record();
-        out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+        maybe_publish();
+        out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > seconds;
       }
       not_reproducible_ = "a 'step 1 sample' with batches of " + std::to_string(r.sampler->batch_size()) +
                           " (bpnn train has no such step): press reset to start a run it can repeat";
@@ -408,7 +427,8 @@ json Session::step_float(const std::string& unit, std::size_t count) {
         StepBudget budget([&] {
           ++iteration_, ++taken;
           maybe_record();
-          out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > kStepSeconds;
+          maybe_publish();
+          out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > seconds;
           return out_of_time || (unit != "epoch" && done + taken == count);
         });
         try {
@@ -528,15 +548,16 @@ void Session::edit_weight(const json& body) {
   bump();
 }
 
-Session::Scores Session::evaluate(const std::vector<double>& x, const Tensor<double>& targets) {
+// The loss and accuracy of the model that trains (the float run's, by its batched inference), the
+// loss computed in double.
+Session::Scores Session::evaluate(const std::vector<double>& x, const Tensor<double>& targets, const Tensor<float>* x_float) {
   Scores s;
-  const std::size_t n = x.size() / data_.inputs;
+  const std::size_t n = x.size() / data_.inputs, outputs = config_.layers.back().units;
   if (n == 0) return s;
-  const Tensor<double> input(Shape{n, data_.inputs}, x);
-  const TensorView<const double> out = model_->forward(input.view());
+  const std::vector<double>& y = outputs_at(x, x_float);
+  const TensorView<const double> out(y.data(), Shape{n, outputs});
   s.loss = loss_->forward(model_->backend(), out, targets.view());
   if (data_.classification()) {
-    const std::size_t outputs = config_.layers.back().units;
     std::size_t right = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const double* o = out.data() + k * outputs;
@@ -552,17 +573,17 @@ Session::Scores Session::evaluate(const std::vector<double>& x, const Tensor<dou
 }
 
 void Session::record() {
-  const Scores train = evaluate(data_.train_x, train_t_);
-  std::vector<double> row = {static_cast<double>(iteration_), train.loss, NAN, train.accuracy, NAN};
+  const Scores train = evaluate(data_.train_x, train_t_, run_ ? &run_->inputs : nullptr);
+  std::array<double, 5> row = {static_cast<double>(iteration_), train.loss, NAN, train.accuracy, NAN};
   if (!data_.test_x.empty()) {
-    const Scores test = evaluate(data_.test_x, test_t_);
+    const Scores test = evaluate(data_.test_x, test_t_, run_ ? &run_->test_inputs : nullptr);
     row[2] = test.loss, row[4] = test.accuracy;
   }
   if (!history_.empty() && history_.back()[0] == row[0]) history_.pop_back();
   if (iteration_ % history_every_ == 0 || history_.empty()) history_.push_back(row);
   else history_.back() = row;  // keep the newest value even between recorded iterations
   if (history_.size() > kMaxHistory) {  // halve: keep every other point, record half as often
-    std::vector<std::vector<double>> kept;
+    std::vector<std::array<double, 5>> kept;
     for (std::size_t k = 0; k < history_.size(); k += 2) kept.push_back(history_[k]);
     if (kept.back() != history_.back()) kept.push_back(history_.back());
     history_ = std::move(kept);
@@ -614,31 +635,66 @@ json Session::network_json() const {
 }
 
 const std::string& Session::state_text() {
-  if (state_version_ == version && !state_cache_.empty()) return state_cache_;
-  json s = {{"id", id_}, {"version", version}, {"iteration", iteration_}, {"epoch", epoch_}, {"cursor", cursor_},
-            {"error", error_.empty() ? json(nullptr) : json(error_)}};
-  json train = json::array(), test = json::array();
-  const std::size_t w = data_.target_width();
+  if (state_version_ != version || state_cache_.empty()) {
+    state_cache_ = snapshot()->text();
+    state_version_ = version;
+  }
+  return state_cache_;
+}
+
+const std::vector<double>& Session::outputs_at(const std::vector<double>& x, const Tensor<float>* x_float) {
+  const std::size_t n = x.size() / data_.inputs, outputs = config_.layers.back().units;
+  infer_output_.resize(n * outputs);
+  if (n == 0) return infer_output_;
+  if (run_) {
+    TensorView<const float> input = x_float ? x_float->view() : TensorView<const float>();
+    if (!x_float) {
+      infer_input_.resize(x.size());
+      for (std::size_t k = 0; k < x.size(); ++k) infer_input_[k] = static_cast<float>(x[k]);
+      input = TensorView<const float>(infer_input_.data(), Shape{n, data_.inputs});
+    }
+    const TensorView<const float> y = run_->model.infer(input, run_->workspace);
+    std::copy(y.data(), y.data() + y.size(), infer_output_.begin());
+  } else {
+    const Tensor<double> input(Shape{n, data_.inputs}, x);
+    const TensorView<const double> y = model_->forward(input.view());
+    std::copy(y.data(), y.data() + y.size(), infer_output_.begin());
+  }
+  return infer_output_;
+}
+
+std::shared_ptr<const StateSnapshot> Session::snapshot() {
+  if (snapshot_ && snapshot_->version == version) return snapshot_;
+  auto snap = std::make_shared<StateSnapshot>();
+  StateSnapshot& out = *snap;
+  out.version = version;
   const bool small = data_.inputs <= kShownInputs;  // digits: their pixels stay on the server
-  for (std::size_t k = 0; data_text_.empty() && small && k < data_.train_size(); ++k) {
-    std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
-    row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
-    train.push_back(row);
+  // The data changes only with set_data: its text is made once and shared by every snapshot.
+  if (!data_text_) {
+    const std::size_t w = data_.target_width();
+    json train = json::array(), test = json::array();
+    for (std::size_t k = 0; small && k < data_.train_size(); ++k) {
+      std::vector<double> row(data_.train_x.begin() + k * data_.inputs, data_.train_x.begin() + (k + 1) * data_.inputs);
+      row.insert(row.end(), data_.train_y.begin() + k * w, data_.train_y.begin() + (k + 1) * w);
+      train.push_back(row);
+    }
+    for (std::size_t k = 0; small && k < data_.test_size(); ++k) {
+      std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
+      row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
+      test.push_back(row);
+    }
+    data_text_ = std::make_shared<const std::string>(
+        json{{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes},
+             {"targets", w}, {"train", train}, {"test", test}, {"train_size", data_.train_size()},
+             {"test_size", data_.test_size()}}.dump());
   }
-  for (std::size_t k = 0; data_text_.empty() && small && k < data_.test_size(); ++k) {
-    std::vector<double> row(data_.test_x.begin() + k * data_.inputs, data_.test_x.begin() + (k + 1) * data_.inputs);
-    row.insert(row.end(), data_.test_y.begin() + k * w, data_.test_y.begin() + (k + 1) * w);
-    test.push_back(row);
-  }
-  // The data changes only with set_data: its text is made once and spliced in.
-  if (data_text_.empty()) {
-    data_text_ = json{{"set", data_.name}, {"request", data_request_}, {"inputs", data_.inputs}, {"classes", data_.classes},
-                      {"targets", w}, {"train", train}, {"test", test}, {"train_size", data_.train_size()},
-                      {"test_size", data_.test_size()}}.dump();
-  }
+  out.data = data_text_;
+  const bool epoch_done = run_ && run_->at.batch == run_->sampler->batches();  // its last batch, before step_float moves on
+  json s = {{"id", id_}, {"version", version}, {"iteration", iteration_}, {"epoch", epoch_done ? run_->at.epoch : epoch_},
+            {"cursor", cursor_}, {"error", error_.empty() ? json(nullptr) : json(error_)}};
   s["config"] = config_json();
   if (run_) {
-    s["batch"] = run_->at.batch;  // of the current epoch
+    s["batch"] = epoch_done ? 0 : run_->at.batch;  // of the current epoch
     s["batches"] = run_->sampler->batches();
   }
   s["reproducible"] = run_ && not_reproducible_.empty();
@@ -658,13 +714,8 @@ const std::string& Session::state_text() {
       }
     }
     s["network"] = network_json();
-    json history = json::array();
-    for (const auto& row : history_) {
-      json r = json::array();
-      for (double v : row) r.push_back(v < 0 && v == -1 ? json(nullptr) : number(v));
-      history.push_back(r);
-    }
-    s["history"] = history;
+    out.history = history_;
+    out.has_history = true;
     const auto& last = history_.back();
     s["loss"] = number(last[1]);
     s["test_loss"] = number(last[2]);
@@ -672,8 +723,8 @@ const std::string& Session::state_text() {
     s["test_accuracy"] = last[4] < 0 ? json(nullptr) : number(last[4]);
     const std::size_t outputs = config_.layers.back().units;
     if (data_.train_size() <= 16) {  // the truth tables and the worked example: every output
-      const Tensor<double> input(Shape{data_.train_size(), data_.inputs}, data_.train_x);
-      s["outputs"] = matrix(model_->forward(input.view()), data_.train_size(), outputs);
+      const std::vector<double>& y = outputs_at(data_.train_x, run_ ? &run_->inputs : nullptr);
+      s["outputs"] = matrix(TensorView<const double>(y.data(), Shape{data_.train_size(), outputs}), data_.train_size(), outputs);
     }
     if (data_.inputs == 1) {  // the output along x, for the curve
       double x0 = 1e300, x1 = -1e300;
@@ -683,47 +734,99 @@ const std::string& Session::state_text() {
       const double margin = std::max(0.1, 0.05 * (x1 - x0));
       x0 -= margin, x1 += margin;
       constexpr std::size_t kCurve = 200;
-      Tensor<double> grid(Shape{kCurve, 1});
+      std::vector<double> grid(kCurve);
       for (std::size_t k = 0; k < kCurve; ++k) grid[k] = x0 + (x1 - x0) * static_cast<double>(k) / (kCurve - 1);
-      const TensorView<const double> out = model_->forward(grid.view());
-      std::vector<json> ys;
-      for (std::size_t k = 0; k < kCurve; ++k) ys.push_back(number(out[k * outputs]));
-      s["curve"] = {{"x0", x0}, {"x1", x1}, {"values", ys}};
+      const std::vector<double>& y = outputs_at(grid);
+      out.grid_name = "curve";
+      out.grid = {{"x0", x0}, {"x1", x1}};
+      for (std::size_t k = 0; k < kCurve; ++k) out.grid_values.push_back(y[k * outputs]);
     }
     if (data_.inputs == 2 && data_.classification()) {  // the output over the plane, for the heatmap
-      double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-      for (const std::vector<double>* xs : {&data_.train_x, &data_.test_x}) {
-        for (std::size_t k = 0; k + 1 < xs->size(); k += 2) {
-          x0 = std::min(x0, (*xs)[k]), x1 = std::max(x1, (*xs)[k]), y0 = std::min(y0, (*xs)[k + 1]), y1 = std::max(y1, (*xs)[k + 1]);
+      if (heatmap_grid_.empty()) {  // the cells' centres, once per data set
+        double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+        for (const std::vector<double>* xs : {&data_.train_x, &data_.test_x}) {
+          for (std::size_t k = 0; k + 1 < xs->size(); k += 2) {
+            x0 = std::min(x0, (*xs)[k]), x1 = std::max(x1, (*xs)[k]), y0 = std::min(y0, (*xs)[k + 1]), y1 = std::max(y1, (*xs)[k + 1]);
+          }
         }
-      }
-      const double mx = std::max(0.25, 0.15 * (x1 - x0)), my = std::max(0.25, 0.15 * (y1 - y0));
-      x0 -= mx, x1 += mx, y0 -= my, y1 += my;
-      const std::size_t side = kHeatmapSide;
-      Tensor<double> grid(Shape{side * side, 2});
-      for (std::size_t r = 0; r < side; ++r) {
-        for (std::size_t c = 0; c < side; ++c) {
-          grid[(r * side + c) * 2] = x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / side;
-          grid[(r * side + c) * 2 + 1] = y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / side;  // row 0 at the top
+        const double mx = std::max(0.25, 0.15 * (x1 - x0)), my = std::max(0.25, 0.15 * (y1 - y0));
+        x0 -= mx, x1 += mx, y0 -= my, y1 += my;
+        const std::size_t side = kHeatmapSide;
+        heatmap_grid_.resize(side * side * 2);
+        for (std::size_t r = 0; r < side; ++r) {
+          for (std::size_t c = 0; c < side; ++c) {
+            heatmap_grid_[(r * side + c) * 2] = x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / side;
+            heatmap_grid_[(r * side + c) * 2 + 1] = y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / side;  // row 0 at the top
+          }
         }
+        heatmap_box_ = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", side}};
       }
-      const TensorView<const double> out = model_->forward(grid.view());
-      std::vector<double> cells(side * side);
-      for (std::size_t k = 0; k < cells.size(); ++k) {
-        const double* o = out.data() + k * outputs;
+      const std::vector<double>& y = outputs_at(heatmap_grid_);
+      out.grid_name = "heatmap";
+      out.grid = heatmap_box_;
+      out.grid_decimals = 3;  // a colour: a thousand shades are more than the page draws
+      out.grid_values.resize(heatmap_grid_.size() / 2);
+      for (std::size_t k = 0; k < out.grid_values.size(); ++k) {
+        const double* o = y.data() + k * outputs;
         // One output: its value; one per class: class 1's share (softmax of logits for cross_entropy).
-        cells[k] = outputs == 1                       ? o[0]
-                   : config_.loss == "cross_entropy" ? 1.0 / (1.0 + std::exp(o[0] - o[1]))
-                                                      : o[1];
-        if (!std::isfinite(cells[k])) cells[k] = 0.5;
+        double v = outputs == 1 ? o[0] : config_.loss == "cross_entropy" ? 1.0 / (1.0 + std::exp(o[0] - o[1])) : o[1];
+        out.grid_values[k] = std::isfinite(v) ? v : 0.5;
       }
-      s["heatmap"] = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", side}, {"values", cells}};
     }
   }
-  state_cache_ = s.dump();
-  state_cache_.insert(state_cache_.size() - 1, ",\"data\":" + data_text_);
-  state_version_ = version;
-  return state_cache_;
+  out.fields = std::move(s);
+  snapshot_ = std::move(snap);
+  return snapshot_;
+}
+
+namespace {
+
+// Appends v as JSON: the shortest text that reads back as v (decimals < 0), or fixed decimals; null
+// for NaN and infinity.
+void append_number(std::string& out, double v, int decimals = -1) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char text[32];
+  const auto [end, error] = decimals < 0 ? std::to_chars(text, text + sizeof text, v)
+                                         : std::to_chars(text, text + sizeof text, v, std::chars_format::fixed, decimals);
+  out.append(text, error == std::errc() ? end : text);
+}
+
+}  // namespace
+
+std::string StateSnapshot::text(bool with_data) const {
+  std::string out = fields.dump();
+  out.pop_back();  // the closing brace: the long lists follow, written number by number
+  out.reserve(out.size() + 64 * history.size() + 8 * grid_values.size() + (data ? data->size() : 0) + 64);
+  if (has_history) {
+    out += ",\"history\":[";
+    for (std::size_t k = 0; k < history.size(); ++k) {
+      out += k == 0 ? "[" : ",[";
+      for (std::size_t c = 0; c < history[k].size(); ++c) {
+        if (c > 0) out += ',';
+        const double v = history[k][c];
+        if (v == -1 && c >= 3) out += "null";  // no accuracy (regression)
+        else append_number(out, v);
+      }
+      out += ']';
+    }
+    out += ']';
+  }
+  if (!grid_name.empty()) {
+    std::string box = grid.dump();
+    box.pop_back();
+    out.append(",\"").append(grid_name).append("\":").append(box).append(",\"values\":[");
+    for (std::size_t k = 0; k < grid_values.size(); ++k) {
+      if (k > 0) out += ',';
+      append_number(out, grid_values[k], grid_decimals);
+    }
+    out += "]}";
+  }
+  if (data && with_data) out.append(",\"data\":").append(*data);
+  out += '}';
+  return out;
 }
 
 double Session::one_sample_gradients(std::size_t sample) {

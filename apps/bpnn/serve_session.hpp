@@ -5,6 +5,8 @@
 // tutorial's digits come out exact. Every request body is checked here before any work.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -40,7 +42,24 @@ struct NetworkConfig {
   bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
 };
 
-// Not thread-safe: the server holds `mutex` around every call.
+// What the state shows at one version: numbers copied under the session's lock (no text), written
+// as JSON by text() outside it, so training never waits for a state's text. Immutable once made.
+struct StateSnapshot {
+  std::uint64_t version = 0;
+  json fields;  // the counters, configuration, network and readouts
+  bool has_history = false;  // a network is built: its loss curve
+  std::vector<std::array<double, 5>> history;  // [iteration, train loss, test loss, accuracy, test accuracy]
+  std::string grid_name;  // "heatmap" (over the plane) or "curve" (along x), or "" for none
+  json grid;              // its box, without the values
+  std::vector<double> grid_values;
+  int grid_decimals = -1;  // the values' decimals (-1: shortest exact text)
+  std::shared_ptr<const std::string> data;  // the data set's text, made once per set_data
+  // The state as JSON; without "data" if not with_data (an event stream that sent it already).
+  std::string text(bool with_data = true) const;
+};
+
+// Not thread-safe: the server holds `mutex` around every call; only `last_used` and `events` are
+// shared with the event stream without it.
 class Session {
  public:
   explicit Session(std::string id);
@@ -50,7 +69,7 @@ class Session {
   // The API, one call per endpoint; each throws RequestError (4xx) for a request it refuses.
   void set_data(const json& body);     // {"set": ...}; see make_data
   void set_network(const json& body);  // {"layers": [{"units", "activation"}], "loss", ...}
-  json step(const json& body);         // {"unit": "sample"|"batch"|"epoch", "count": n}
+  json step(const json& body);         // {"unit": "sample"|"batch"|"epoch", "count": n, "seconds": at most}
   void reset(const json& body);        // weights from the seed again, history cleared
   void edit_weight(const json& body);  // {"layer", "to", "from" | "bias": true, "value"}
   json numbers(const json& body);      // {"sample": k}: every number of one step on sample k
@@ -68,17 +87,32 @@ class Session {
 
   // Held by the server around every call above.
   std::mutex mutex;
-  std::condition_variable changed;  // notified whenever version moves
   std::uint64_t version = 1;
-  std::chrono::steady_clock::time_point last_used = std::chrono::steady_clock::now();
-  std::uint64_t stream = 0;  // the newest event stream's number; older ones end
-  bool closed = false;
+  std::atomic<std::chrono::steady_clock::time_point> last_used{std::chrono::steady_clock::now()};
+
+  // The event stream's side, under its own lock, which publishing holds only to swap a pointer:
+  // a stream never waits on training and training never waits on a stream writing.
+  struct Events {
+    std::mutex mutex;
+    std::condition_variable changed;  // notified when state, stream or closed change
+    std::shared_ptr<const StateSnapshot> state;  // the newest published
+    std::uint64_t stream = 0;  // the newest event stream's number; older ones end
+    bool closed = false;
+    // Set by a stream waiting for a newer state: training publishes one after its next batch.
+    std::atomic<bool> wanted{false};
+  };
+  Events events;
 
  private:
   struct FloatRun;  // the float training that bpnn train reproduces
-  void bump();
+  void bump();  // a new version, published to the event stream
+  std::shared_ptr<const StateSnapshot> snapshot();  // the current version's, made once
+  // The outputs at inputs x [N, inputs] as [N, outputs], valid until the next call: by the float
+  // run's batched inference when there is one (the model bpnn train reproduces; x_float, if given,
+  // is x as floats), else by the double model.
+  const std::vector<double>& outputs_at(const std::vector<double>& x, const Tensor<float>* x_float = nullptr);
   void sync_view();  // the double model's weights := the float run's
-  json step_float(const std::string& unit, std::size_t count);
+  json step_float(const std::string& unit, std::size_t count, double seconds);
   // The perceptron rule on one step unit, sample by sample: w += lr (t - y) x, b += lr (t - y).
   json step_perceptron(const std::string& unit, std::size_t count);
   bool perceptron() const { return config_.optimizer == "perceptron"; }
@@ -92,7 +126,7 @@ class Session {
   struct Scores {
     double loss = 0, accuracy = -1;
   };
-  Scores evaluate(const std::vector<double>& x, const Tensor<double>& targets);
+  Scores evaluate(const std::vector<double>& x, const Tensor<double>& targets, const Tensor<float>* x_float);
   std::size_t dense_layers() const { return config_.layers.size(); }
   std::size_t target_columns(const Tensor<double>& t) const { return t.shape().rank() == 1 ? 1 : t.shape()[1]; }
   // Samples rows of x [N, inputs] and targets into batch_x_, batch_t_.
@@ -108,7 +142,6 @@ class Session {
   std::string id_;
   PlayData data_;
   json data_request_;  // the request that made data_, for the page's address
-  std::string data_text_;  // data_ as the state's JSON, made once per set_data
   NetworkConfig config_;
   std::unique_ptr<Sequential<double>> model_;
   std::unique_ptr<Loss<double>> loss_;
@@ -122,8 +155,14 @@ class Session {
   double last_loss_ = 0;
   std::size_t mistakes_ = 0, last_mistakes_ = 0, converged_at_ = 0;  // the perceptron's epochs
   std::string error_;
-  std::vector<std::vector<double>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
+  std::vector<std::array<double, 5>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
   std::size_t history_every_ = 1;
+  std::vector<double> heatmap_grid_;  // the heatmap's cell centres [side * side, 2], made once per data set
+  json heatmap_box_;
+  std::vector<float> infer_input_;    // outputs_at's buffers
+  std::vector<double> infer_output_;
+  std::shared_ptr<const std::string> data_text_;  // data_ as the state's JSON, made once per set_data
+  std::shared_ptr<const StateSnapshot> snapshot_;
   std::string state_cache_;
   std::uint64_t state_version_ = 0;
 };

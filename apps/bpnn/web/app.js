@@ -13,6 +13,9 @@ window.bpnnState = {
 const $ = (id) => document.getElementById(id);
 const startHash = location.hash;  // read before the first render writes the page's own
 const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+// Writes only what changed: while training, an unchanged write still costs the browser a relayout.
+function setText(id, text) { const el = $(id); if (el.textContent !== String(text)) el.textContent = text; }
+function setProperty(el, name, value) { if (el[name] !== value) el[name] = value; }
 
 // --- the API ----------------------------------------------------------------------------------
 async function api(action, body = {}) {
@@ -122,25 +125,20 @@ function syncDataControls() {
   $('fn-row').hidden = set !== 'function';
 }
 
-async function step(unit, count = 1) {
-  const reply = await act('step', { unit, count });
+async function step(unit, count = 1, seconds = undefined) {
+  const reply = await act('step', seconds === undefined ? { unit, count } : { unit, count, seconds });
   if (reply && reply.error) showError(reply.error);
   return reply;
 }
 async function play() {
   state.playing = !state.playing;
   $('play').textContent = state.playing ? '❚❚ pause' : '▶ play';
-  let count = 1;
   while (state.playing) {
-    const started = performance.now();
-    const reply = await step('batch', count);
+    // Requests of 0.2 s of training: the server trains all but the round trip between them, and
+    // publishes a state whenever the event stream asks for one (25 times a second at most).
+    const reply = await step('batch', 100000, 0.2);
     if (!reply || reply.error || reply.stopped) break;
     if (!state.streamOpen) await fetchState();
-    // Requests of about 30-60 ms, however fast a step is: the event stream draws the state between
-    // them (25 times a second at most), and the server trains most of the time.
-    const took = performance.now() - started;
-    count = Math.max(1, Math.min(20000, Math.round(count * (took < 30 ? 2 : took > 80 ? 0.5 : 1))));
-    await new Promise((r) => setTimeout(r, 2));
   }
   state.playing = false;
   $('play').textContent = '▶ play';
@@ -162,25 +160,42 @@ function weightNames(network) {  // the tutorial's numbering: w1, w2 into h1, w3
 }
 function colour(v) { return v >= 0 ? '#2c6fbb' : '#d2691e'; }
 
+// The drawing is rebuilt when the network's shape or the selection changes; otherwise (while
+// training) only the colours and widths move, which costs the browser far less than new elements.
 function drawNetwork(s) {
   const svg = $('network');
   const net = s.network;
-  if (!net) { svg.innerHTML = ''; return; }
+  if (!net) { svg.innerHTML = ''; svg.dataset.key = ''; return; }
   const pixels = net.layers[0].weight_omitted;  // digits: the inputs drawn as one box, without their lines
   const sizes = [pixels ? 1 : net.inputs, ...net.layers.map((l) => l.units)];
+  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
+  const width = (w) => 0.6 + (5 * Math.abs(w)) / maxAbs;
+  const sel = state.selected;
+  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias]]);
+  if (svg.dataset.key === key) {
+    const lines = svg.getElementsByTagName('line'), circles = svg.getElementsByTagName('circle');
+    let n = 0;
+    net.layers.forEach((layer) => layer.weight.forEach((row) => row.forEach((w) => {
+      const line = lines[n++];
+      line.setAttribute('stroke', colour(w));
+      line.setAttribute('stroke-width', width(w));
+    })));
+    n = sizes[0];
+    net.layers.forEach((layer) => layer.bias.forEach((b) => circles[n++].setAttribute('stroke', colour(b))));
+    return;
+  }
+  svg.dataset.key = key;
   const W = 640, H = 300, padX = 50, padY = 28;
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
   const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
   const names = weightNames(net);
-  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
   const big = sizes.reduce((a, b) => a + b, 0) > 60;
   let html = '';
   net.layers.forEach((layer, k) => {
     layer.weight.forEach((row, j) => row.forEach((w, i) => {
-      const width = 0.6 + (5 * Math.abs(w)) / maxAbs;
       const selected = state.selected && state.selected.layer === k && state.selected.to === j && state.selected.from === i;
       html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}" data-name="${names[k][j][i]}"` +
-        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width}" stroke-opacity="0.75"/>`;
+        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width(w)}" stroke-opacity="0.75"/>`;
     }));
   });
   sizes.forEach((n, c) => {
@@ -228,22 +243,28 @@ function drawCurve(s, canvas, g) {
   g.stroke(); g.lineWidth = 1;
 }
 
+let heatmapCells = null;  // an offscreen canvas of one pixel per cell
 function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
-  canvas.hidden = !h && !s.curve;
-  canvas.title = s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)';
+  setProperty(canvas, 'hidden', !h && !s.curve);
+  setProperty(canvas, 'title', s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
   if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
-  const cell = canvas.width / h.side;
-  for (let r = 0; r < h.side; r++) {
-    for (let c = 0; c < h.side; c++) {
-      const v = Math.max(0, Math.min(1, h.values[r * h.side + c]));
-      g.fillStyle = `rgb(${Math.round(244 - 200 * v)}, ${Math.round(170 - 30 * v + 40 * v)}, ${Math.round(120 + 100 * v)})`;
-      g.fillRect(c * cell, r * cell, cell + 1, cell + 1);
-    }
+  // The cells as one side x side image, scaled up without smoothing: one call, not side² rectangles.
+  if (!heatmapCells || heatmapCells.width !== h.side) {
+    heatmapCells = document.createElement('canvas');
+    heatmapCells.width = heatmapCells.height = h.side;
   }
+  const cells = heatmapCells.getContext('2d'), image = cells.createImageData(h.side, h.side);
+  for (let k = 0; k < h.side * h.side; k++) {
+    const v = Math.max(0, Math.min(1, h.values[k]));
+    image.data.set([Math.round(244 - 200 * v), Math.round(170 - 30 * v + 40 * v), Math.round(120 + 100 * v), 255], 4 * k);
+  }
+  cells.putImageData(image, 0, 0);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(heatmapCells, 0, 0, canvas.width, canvas.height);
   const px = (xv) => ((xv - h.x0) / (h.x1 - h.x0)) * canvas.width;
   const py = (yv) => ((h.y1 - yv) / (h.y1 - h.y0)) * canvas.height;
   const points = (list, filled) => list.forEach((p) => {
@@ -302,7 +323,7 @@ function drawLosses(s) {
 
 function drawOutputs(s) {
   const table = $('outputs');
-  if (!s.outputs) { table.innerHTML = ''; return; }
+  if (!s.outputs) { if (table.firstChild) table.innerHTML = ''; return; }
   const inputs = s.data.inputs;
   let html = '<tr>' + [...Array(inputs).keys()].map((i) => `<th>i${i + 1}</th>`).join('') + '<th>target</th><th>output</th></tr>';
   s.outputs.forEach((out, k) => {
@@ -316,14 +337,18 @@ function drawOutputs(s) {
 function render(s) {
   if (!s || s.version === undefined) return;
   if (state.last && s.version < state.last.version) return;  // an older state arriving late
+  if (!s.data) {  // an event leaves out the data set the page has
+    if (!state.last) return;
+    s.data = state.last.data;
+  }
   state.last = s;
   showConfig(s.config);
-  $('iteration').textContent = s.iteration;
-  $('epoch').textContent = s.epoch;
-  $('epoch-batch').textContent = s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '';
-  $('loss').textContent = fmt(s.loss);
-  $('test-loss').textContent = s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6);
-  $('accuracy').textContent = s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`;
+  setText('iteration', s.iteration);
+  setText('epoch', s.epoch);
+  setText('epoch-batch', s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '');
+  setText('loss', fmt(s.loss));
+  setText('test-loss', s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6));
+  setText('accuracy', s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`);
   if (s.error) showError(s.error);
   const select = $('sample');
   if (select.options.length !== s.data.train_size) {
@@ -331,9 +356,9 @@ function render(s) {
       ? s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('')
       : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">${k}</option>`).join('');
   }
-  $('digit-panel').hidden = s.data.set !== 'mnist';
+  setProperty($('digit-panel'), 'hidden', s.data.set !== 'mnist');
   const verdict = $('perceptron-verdict');
-  verdict.hidden = !s.perceptron;
+  setProperty(verdict, 'hidden', !s.perceptron);
   if (s.perceptron) {
     const p = s.perceptron;
     verdict.className = `verdict${p.separable === false ? ' failed' : ''}`;
@@ -343,7 +368,7 @@ function render(s) {
   drawHeatmap(s);
   drawLosses(s);
   drawOutputs(s);
-  $('download-model').href = `/api/sessions/${s.id}/model`;
+  setProperty($('download-model'), 'href', new URL(`/api/sessions/${s.id}/model`, location.href).href);
   writeHash(s);
   const b = window.bpnnState;
   Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
