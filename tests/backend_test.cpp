@@ -222,7 +222,8 @@ const char* yes_no(bool b) { return b ? "yes" : "no"; }
 template <class T>
 void add_gemm_cases(std::vector<Case<T>>& cases) {
   // The two large ones pass 2^20 multiply-adds, so the cpu backend splits them between threads
-  // (131 x 97: along M; 67 x 173: along N); M = 1 and K = 1 take OpenBLAS's gemv and ger paths.
+  // (131 x 97: along M; 67 x 173: along N), and their float shares go to oneDNN where it is built in;
+  // M = 1 and K = 1 take OpenBLAS's gemv and ger paths.
   struct Size {
     std::size_t M, N, K;
   };

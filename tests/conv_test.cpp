@@ -108,6 +108,28 @@ TEST(Pooling, GradientsWithBatchAndOverlappingWindows) {
   }
 }
 
+// Windows that tile the plane (kernel 2, stride 2) take a shortcut in backward; on ties it must
+// pick the window's first maximum in row-major order, as the general loop does, and write 0 elsewhere.
+TEST(Pooling, TiledBackwardGivesTheFirstMaximumOnTies) {
+  // Four 2x2 windows of a 4 x 4 plane: a tie of all four, b and d tied, c and d tied, d alone.
+  const std::vector<double> x = {7, 7, 1, 5,  //
+                                 7, 7, 0, 5,  //
+                                 2, 2, 0, 1,  //
+                                 3, 3, 1, 4};
+  const std::vector<double> dy = {10, 20, 30, 40};
+  std::vector<double> dx(16, -1.0);  // poisoned: every value must be written
+  const PoolGeometry g{.H = 4, .W = 4, .K = 2, .S = 2, .Ho = 2, .Wo = 2};
+  make_reference_backend<double>()->max_pool_backward(g, 1, x.data(), dy.data(), dx.data());
+  const std::vector<double> expected = {10, 0, 0, 20,  //
+                                        0, 0, 0, 0,    //
+                                        0, 0, 0, 0,    //
+                                        30, 0, 0, 40};
+  EXPECT_EQ(dx, expected);
+  auto r = check_layer_gradients(std::make_unique<MaxPool2d<double>>(Pool2dOptions{.kernel = 2}),
+                                 random_tensor(Shape{2, 3, 4, 6}, 8));
+  EXPECT_TRUE(r.ok) << r.report;
+}
+
 TEST(Flatten, KeepsTheElementsAndChecksGradients) {
   auto r = check_layer_gradients(std::make_unique<Flatten<double>>(), random_tensor(Shape{2, 2, 3, 3}, 7));
   EXPECT_TRUE(r.ok) << r.report;

@@ -171,14 +171,10 @@ void im2col(const ConvGeometry& g, const T* x, T* col) {
           std::fill(col, col + first, T(0));
           if (first < end) {
             const T* in = x + (tap_offset(g, c, r, kj) + static_cast<std::ptrdiff_t>(first * S));  // under pixel (i, first)
-            T* out = col + first;
             if (S == 1) {
-              // The common case, one contiguous run, as short as 10 values in LeNet: a loop, not a
-              // memmove call, which costs more than such a copy (simd keeps GCC from making one).
-#pragma omp simd
-              for (std::size_t j = 0; j < end - first; ++j) out[j] = in[j];
+              std::copy(in, in + (end - first), col + first);  // the common case, one contiguous run
             } else {
-              for (std::size_t j = 0; j < end - first; ++j) out[j] = in[j * S];
+              for (std::size_t j = first; j < end; ++j) col[j] = in[(j - first) * S];
             }
           }
           std::fill(col + end, col + Wo, T(0));
