@@ -1,6 +1,10 @@
-// Training throughput of bpnn for bench/compare: trains NET on the images of an IDX file with SGD
-// in file order and prints one JSON line with the samples per second of the batch loop alone.
-// Usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS]
+// Training throughput of bpnn for bench/compare and bench/scaling: trains NET on the images of an
+// IDX file (or its first SAMPLES) with SGD in file order and prints one JSON line with the samples
+// per second of the batch loop alone and the process's peak RSS.
+// Usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS [SAMPLES]]
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,7 +13,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 7) {
-    std::fprintf(stderr, "usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS]\n");
+    std::fprintf(stderr, "usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS [SAMPLES]]\n");
     return 2;
   }
   try {
@@ -18,13 +22,15 @@ int main(int argc, char** argv) {
     const double lr = std::strtod(argv[5], nullptr);
     const std::string loss_name = argc > 7 ? argv[7] : "cross_entropy";
     bpnn::Dataset data = bpnn::read_idx(argv[2]);
-    const std::size_t N = data.size();
+    const std::size_t N = argc > 8 ? std::min<std::size_t>(std::strtoul(argv[8], nullptr, 10), data.size()) : data.size();
     bpnn::Sequential<float> model = bpnn::build_model<float>(network);
     model.set_backend(bpnn::make_cpu_backend<float>({.threads = std::atoi(argv[6])}));
     bpnn::Rng rng(1);
     model.initialize(rng);
-    const bpnn::TensorView<const float> x = data.inputs.view().reshaped(model.input_shape().with_batch(N));
-    bpnn::Tensor<float> targets = loss_name == "cross_entropy" ? data.targets : bpnn::one_hot(data.targets, 10);
+    const bpnn::TensorView<const float> x =
+        data.inputs.view().reshaped(model.input_shape().with_batch(data.size())).samples(0, N);
+    bpnn::Tensor<float> all_targets = loss_name == "cross_entropy" ? data.targets : bpnn::one_hot(data.targets, 10);
+    const bpnn::TensorView<const float> targets = all_targets.view().samples(0, N);
     auto loss = bpnn::make_loss<float>(loss_name);
     bpnn::Sgd<float> sgd({.learning_rate = lr});
     double seconds = 0, last_loss = 0;
@@ -33,8 +39,10 @@ int main(int argc, char** argv) {
                  seconds += r.seconds;
                  last_loss = r.train_loss;
                }});
-    std::printf("{\"samples_per_second\": %.1f, \"seconds\": %.4f, \"loss\": %.6f}\n",
-                static_cast<double>(N * epochs) / seconds, seconds, last_loss);
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // ru_maxrss is in KiB on Linux
+    std::printf("{\"samples_per_second\": %.1f, \"seconds\": %.4f, \"loss\": %.6f, \"peak_rss_mib\": %.1f}\n",
+                static_cast<double>(N * epochs) / seconds, seconds, last_loss, static_cast<double>(usage.ru_maxrss) / 1024);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train: %s\n", e.what());
     return 1;
