@@ -2,7 +2,7 @@
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
 # build, each with warnings as errors, then concurrent inference under ThreadSanitizer, then the
 # libFuzzer targets (clang) over their seed corpora, then the backend conformance test in a build
-# without BLAS (BPNN_BLAS=OFF, as for WebAssembly).
+# without oneDNN (BPNN_DNNL=OFF) and in one without BLAS (BPNN_BLAS=OFF, as for WebAssembly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # PyTorch, ONNX (python3-onnx, and onnxruntime-node from npm) and Fashion-MNIST are the peers some
@@ -32,6 +32,12 @@ TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/threads_test
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON
 cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model fuzz_onnx
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs"
+
+# The float GEMMs that go to oneDNN in the builds above take OpenBLAS in a build without oneDNN.
+cmake -S . -B build-nodnnl -DCMAKE_BUILD_TYPE=Release -DBPNN_DNNL=OFF -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
+cmake --build build-nodnnl -j"$jobs" --target backend_test gemm_test
+./build-nodnnl/tests/backend_test
+./build-nodnnl/tests/gemm_test
 
 cmake -S . -B build-noblas -DCMAKE_BUILD_TYPE=Release -DBPNN_BLAS=OFF -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
 cmake --build build-noblas -j"$jobs" --target backend_test
