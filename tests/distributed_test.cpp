@@ -88,35 +88,46 @@ struct Data {
   }
 };
 
-// Trains on `processes` threads and returns rank 0's weights; each rank's must equal rank 0's.
-std::vector<float> train(int processes, std::size_t shards, GradientSum sum) {
-  const Data data;
+// Runs rank_values(communicator, rank) for every rank of `processes`, each on a thread of its own,
+// and returns rank 0's values; each rank's must equal rank 0's.
+template <class F>
+std::vector<float> on_ranks(int processes, F rank_values) {
   Hub hub(processes);
-  std::vector<std::vector<float>> weights(static_cast<std::size_t>(processes));
+  std::vector<std::vector<float>> values(static_cast<std::size_t>(processes));
   std::vector<std::thread> threads;
   for (int r = 0; r < processes; ++r) {
     threads.emplace_back([&, r] {
       ThreadCommunicator comm(hub, r);
-      Sequential<float> model = build_model<float>(parse_network(kNet, "test"));
-      model.set_backend(make_reference_backend<float>());
-      Rng rng(5);
-      model.initialize(rng);
-      Rng other(100 + static_cast<std::uint64_t>(r));
-      if (r != 0) model.initialize(other);  // other weights: the broadcast must replace them
-      const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
-      const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = "adam", .learning_rate = 0.01});
-      ShardedStep step(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng,
-                       {.shards = shards, .sum = sum});
-      FitOptions options{.epochs = 3, .batch_size = 25};  // 8 batches of 25, then one of 9
-      options.batch_step = [&step](std::span<const std::size_t> indices) { return step(indices); };
-      fit(model, *loss, *optimizer, data.inputs.view(), data.targets.view(), rng, options);
-      const TensorView<const float> v = std::as_const(model).parameters().values();
-      weights[static_cast<std::size_t>(r)].assign(v.data(), v.data() + v.size());
+      values[static_cast<std::size_t>(r)] = rank_values(comm, r);
     });
   }
   for (std::thread& t : threads) t.join();
-  for (int r = 1; r < processes; ++r) EXPECT_EQ(weights[static_cast<std::size_t>(r)], weights[0]) << "rank " << r;
-  return weights[0];
+  for (int r = 1; r < processes; ++r) EXPECT_EQ(values[static_cast<std::size_t>(r)], values[0]) << "rank " << r;
+  return values[0];
+}
+
+// The parameter store's values or gradients, copied out.
+std::vector<float> copy_of(TensorView<const float> v) { return {v.data(), v.data() + v.size()}; }
+
+// Trains on `processes` threads and returns rank 0's weights.
+std::vector<float> train(int processes, std::size_t shards, GradientSum sum) {
+  const Data data;
+  return on_ranks(processes, [&](Communicator& comm, int r) {
+    Sequential<float> model = build_model<float>(parse_network(kNet, "test"));
+    model.set_backend(make_reference_backend<float>());
+    Rng rng(5);
+    model.initialize(rng);
+    Rng other(100 + static_cast<std::uint64_t>(r));
+    if (r != 0) model.initialize(other);  // other weights: the broadcast must replace them
+    const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
+    const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = "adam", .learning_rate = 0.01});
+    ShardedStep step(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng,
+                     {.shards = shards, .sum = sum});
+    FitOptions options{.epochs = 3, .batch_size = 25};  // 8 batches of 25, then one of 9
+    options.batch_step = [&step](std::span<const std::size_t> indices) { return step(indices); };
+    fit(model, *loss, *optimizer, data.inputs.view(), data.targets.view(), rng, options);
+    return copy_of(std::as_const(model).parameters().values());
+  });
 }
 
 TEST(ShardedStep, SameBytesAtEveryProcessCount) {
@@ -160,11 +171,11 @@ std::vector<std::size_t> first(std::size_t n) {
   return indices;
 }
 
-// The first n samples as one batch.
-std::pair<Tensor<float>, Tensor<float>> first_samples(const Data& data, std::size_t n) {
+// Samples [begin, begin + n) as one batch.
+std::pair<Tensor<float>, Tensor<float>> samples(const Data& data, std::size_t begin, std::size_t n) {
   Tensor<float> inputs(Shape{n, 6}), targets(Shape{n});
-  std::copy_n(data.inputs.data(), n * 6, inputs.data());
-  std::copy_n(data.targets.data(), n, targets.data());
+  std::copy_n(data.inputs.data() + begin * 6, n * 6, inputs.data());
+  std::copy_n(data.targets.data() + begin, n, targets.data());
   return {std::move(inputs), std::move(targets)};
 }
 
@@ -177,25 +188,15 @@ float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
 // The gradient of one sharded step over the first n samples, on `processes` threads.
 std::vector<float> sharded_gradient(int processes, std::size_t shards, std::size_t n) {
   const Data data;
-  Hub hub(processes);
-  std::vector<std::vector<float>> grads(static_cast<std::size_t>(processes));
-  std::vector<std::thread> threads;
-  for (int r = 0; r < processes; ++r) {
-    threads.emplace_back([&, r] {
-      ThreadCommunicator comm(hub, r);
-      Sequential<float> model = batch_norm_model();
-      const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
-      NoUpdate optimizer;
-      Rng rng(1);
-      ShardedStep step(model, *loss, optimizer, comm, data.inputs.view(), data.targets.view(), rng, {.shards = shards});
-      step(first(n));
-      const TensorView<const float> g = std::as_const(model).parameters().grads();
-      grads[static_cast<std::size_t>(r)].assign(g.data(), g.data() + g.size());
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  for (int r = 1; r < processes; ++r) EXPECT_EQ(grads[static_cast<std::size_t>(r)], grads[0]) << "rank " << r;
-  return grads[0];
+  return on_ranks(processes, [&](Communicator& comm, int /*rank*/) {
+    Sequential<float> model = batch_norm_model();
+    const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
+    NoUpdate optimizer;
+    Rng rng(1);
+    ShardedStep step(model, *loss, optimizer, comm, data.inputs.view(), data.targets.view(), rng, {.shards = shards});
+    step(first(n));
+    return copy_of(std::as_const(model).parameters().grads());
+  });
 }
 
 // dE/dp of the mean loss over one batch, batch norm over that batch.
@@ -204,15 +205,14 @@ std::vector<float> batch_gradient(Sequential<float>& model, const Tensor<float>&
   NoUpdate optimizer;
   Trainer<float> trainer(model, *loss, optimizer);
   trainer.compute_gradients(inputs.view(), targets.view());
-  const TensorView<const float> g = std::as_const(model).parameters().grads();
-  return {g.data(), g.data() + g.size()};
+  return copy_of(std::as_const(model).parameters().grads());
 }
 
 TEST(ShardedStep, BatchNormGradientIsTheGlobalBatchs) {
   // 50 samples in 4 shards of 12, 13, 12 and 13: uneven, so each shard's n_k / B matters.
   const Data data;
   const std::size_t n = 50;
-  const auto [inputs, targets] = first_samples(data, n);
+  const auto [inputs, targets] = samples(data, 0, n);
   Sequential<float> model = batch_norm_model();
   const std::vector<float> whole = batch_gradient(model, inputs, targets);
   const std::vector<float> sharded = sharded_gradient(1, 4, n);
@@ -264,42 +264,26 @@ TEST(ShardedStep, BatchNormStepsMatchOneBatch) {
   // shards on 1, 2 and 4 processes against the unsharded step, weights and running statistics.
   const Data data;
   auto run = [&](int processes) {
-    Hub hub(processes);
-    std::vector<std::vector<float>> values(static_cast<std::size_t>(processes));
-    std::vector<std::thread> threads;
-    for (int r = 0; r < processes; ++r) {
-      threads.emplace_back([&, r] {
-        ThreadCommunicator comm(hub, r);
-        Sequential<float> model = batch_norm_model();
-        const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
-        const auto optimizer = make_optimizer<float>({.name = "momentum", .learning_rate = 0.1, .momentum = 0.9});
-        Rng rng(1);
-        ShardedStep step(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng,
-                         {.shards = 4});
-        const std::vector<std::size_t> all = first(209);
-        for (std::size_t b = 0; b < 209; b += 25) {
-          step(std::span(all).subspan(b, std::min<std::size_t>(25, 209 - b)));
-        }
-        const TensorView<const float> v = std::as_const(model).parameters().values();
-        values[static_cast<std::size_t>(r)].assign(v.data(), v.data() + v.size());
-      });
-    }
-    for (std::thread& t : threads) t.join();
-    return values[0];
+    return on_ranks(processes, [&](Communicator& comm, int /*rank*/) {
+      Sequential<float> model = batch_norm_model();
+      const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
+      const auto optimizer = make_optimizer<float>({.name = "momentum", .learning_rate = 0.1, .momentum = 0.9});
+      Rng rng(1);
+      ShardedStep step(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng, {.shards = 4});
+      const std::vector<std::size_t> all = first(209);
+      for (std::size_t b = 0; b < 209; b += 25) step(std::span(all).subspan(b, std::min<std::size_t>(25, 209 - b)));
+      return copy_of(std::as_const(model).parameters().values());
+    });
   };
   Sequential<float> model = batch_norm_model();
   const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
   const auto optimizer = make_optimizer<float>({.name = "momentum", .learning_rate = 0.1, .momentum = 0.9});
   Trainer<float> trainer(model, *loss, *optimizer);
   for (std::size_t b = 0; b < 209; b += 25) {
-    const std::size_t count = std::min<std::size_t>(25, 209 - b);
-    Tensor<float> inputs(Shape{count, 6}), targets(Shape{count});
-    std::copy_n(data.inputs.data() + b * 6, count * 6, inputs.data());
-    std::copy_n(data.targets.data() + b, count, targets.data());
+    const auto [inputs, targets] = samples(data, b, std::min<std::size_t>(25, 209 - b));
     trainer.step(inputs.view(), targets.view());
   }
-  const TensorView<const float> v = std::as_const(model).parameters().values();
-  const std::vector<float> whole(v.data(), v.data() + v.size());
+  const std::vector<float> whole = copy_of(std::as_const(model).parameters().values());
   const std::vector<float> sharded = run(1);
   EXPECT_EQ(run(2), sharded);
   EXPECT_EQ(run(4), sharded);
