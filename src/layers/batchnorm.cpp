@@ -84,6 +84,20 @@ struct ShardPart {
   double* second(double* part) const { return part + 1 + C; }
 };
 
+// The workspace's partials as room for every shard's part (all: K of them, in shard order) and,
+// after them, this process's own (local: one per local shard).
+struct ShardParts {
+  double* all;
+  double* local;
+};
+template <class T>
+ShardParts shard_parts(const Context<T>& ctx, const ShardPart& part) {
+  std::vector<double>& partials = ctx.workspace->partials;
+  const std::size_t K = ctx.shards->shards;
+  partials.resize((K + ctx.shards->local_shards()) * part.size());
+  return {partials.data(), partials.data() + K * part.size()};
+}
+
 // Every shard's part (K of them in all), in shard order, merged into all's first: the mean and
 // squared deviations of the union (Chan, Golub and LeVeque): with n = n_a + n_b and
 // d = mean_b - mean_a, mean_a += d n_b / n and squares_a += squares_b + d^2 n_a n_b / n.
@@ -164,10 +178,7 @@ std::size_t BatchNorm<T>::sharded_moments(const Context<T>& ctx, TensorView<cons
   const ShardedBatch<T>& shards = *ctx.shards;
   const std::size_t L = shards.local_shards(), K = shards.shards;
   const ShardPart part{C_};
-  std::vector<double>& partials = ctx.workspace->partials;
-  partials.resize((K + L) * part.size());
-  double* all = partials.data();
-  double* local = all + K * part.size();
+  const auto [all, local] = shard_parts(ctx, part);
   for (std::size_t j = 0; j < L; ++j) {
     double* p = local + j * part.size();
     const std::size_t n = shards.rows[j + 1] - shards.rows[j];
@@ -216,10 +227,7 @@ void BatchNorm<T>::sharded_backward(const Context<T>& ctx, TensorView<const T> x
   sums.resize(Shape{2 * C_});
   T* sum_dy = sums.data();
   T* sum_dy_xhat = sum_dy + C_;
-  std::vector<double>& partials = ctx.workspace->partials;
-  partials.resize((K + L) * part.size());
-  double* all = partials.data();
-  double* local = all + K * part.size();
+  const auto [all, local] = shard_parts(ctx, part);
   for (std::size_t j = 0; j < L; ++j) {
     double* p = local + j * part.size();
     const std::size_t first = shards.rows[j], n = shards.rows[j + 1] - first;
