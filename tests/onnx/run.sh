@@ -24,14 +24,8 @@ peer() { OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
-check() {  # check WHAT VALUE LIMIT
-  if "$python" -c "import sys; sys.exit(0 if float('$2') < float('$3') else 1)"; then
-    echo "ok   $1: $2 < $3"
-  else
-    echo "FAIL $1: $2 >= $3"
-    fail=1
-  fi
-}
+# shellcheck source=../support/check.sh
+source "$here/../support/check.sh"
 
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/mlp.json"
 cp "$here/../../examples/networks/lenet.json" "$work/lenet.json"

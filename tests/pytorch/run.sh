@@ -21,14 +21,8 @@ peer() { OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
-check() {  # check WHAT VALUE LIMIT
-  if "$python" -c "import sys; sys.exit(0 if float('$2') < float('$3') else 1)"; then
-    echo "ok   $1: $2 < $3"
-  else
-    echo "FAIL $1: $2 >= $3"
-    fail=1
-  fi
-}
+# shellcheck source=../support/check.sh
+source "$here/../support/check.sh"
 
 if [ "${2:-}" = fashion ]; then
   if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
