@@ -252,11 +252,11 @@ void max_pool_backward_planes(const PoolGeometry& g, std::size_t first, std::siz
           // The first maximum in the order a, b, c, d, as the general loop below picks it.
           // & rather than &&: no branches, which random data would mispredict.
           const bool is_a = (a >= b) & (a >= c) & (a >= d), is_b = !is_a & (b >= c) & (b >= d);
-          const bool is_c = !is_a & !is_b & (c >= d);
+          const bool is_c = !is_a & !is_b & (c >= d), is_d = !is_a & !is_b & !is_c;
           in_grad[at] = is_a ? grad : T(0);
           in_grad[at + 1] = is_b ? grad : T(0);
           in_grad[at + W] = is_c ? grad : T(0);
-          in_grad[at + W + 1] = !is_a && !is_b && !is_c ? grad : T(0);
+          in_grad[at + W + 1] = is_d ? grad : T(0);
         }
       }
       continue;

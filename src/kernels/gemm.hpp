@@ -1,5 +1,5 @@
-// The one GEMM wrapper: the only code that talks to CBLAS (in a build with BPNN_BLAS=OFF, plain
-// loops instead, and OneBlasThread does nothing). Row-major throughout.
+// The one GEMM wrapper: the only code that talks to CBLAS and oneDNN (in a build with
+// BPNN_BLAS=OFF, plain loops instead, and OneBlasThread does nothing). Row-major throughout.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +11,8 @@ namespace bpnn::kernels {
 
 // C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C[M, N], where op(X) is X or its transpose
 // and lda, ldb, ldc are the row strides of A, B and C as stored. Large products are split between
-// the pool's threads; each share is one BLAS call on one thread.
+// the pool's threads; each share is one call on one thread, to oneDNN's sgemm for medium float
+// products where it is built in, else to OpenBLAS.
 // Sets OpenBLAS to one thread for the life of the object and puts back what the process had
 // (numpy in the same process keeps its setting): bpnn's threads are its pool's. One read of
 // OpenBLAS's setting when it already is one thread. The setting is OpenBLAS's, for the whole
