@@ -392,10 +392,15 @@ ConvGeometry conv_geometry(std::size_t C, std::size_t H, std::size_t W, std::siz
 template <class T>
 void add_conv_cases(std::vector<Case<T>>& cases) {
   // Stride 2 with padding; padding wider than the kernel (whole windows in the padding); a kernel
-  // as large as the image; 1 x 1; stride 3 that skips input columns; a kernel and padding of 5 and 4.
-  const ConvGeometry geometries[] = {conv_geometry(3, 7, 9, 4, 3, 2, 1), conv_geometry(2, 5, 6, 4, 2, 1, 3),
-                                     conv_geometry(1, 4, 4, 4, 4, 1, 0), conv_geometry(4, 6, 5, 3, 1, 1, 0),
-                                     conv_geometry(2, 8, 7, 5, 3, 3, 2), conv_geometry(3, 5, 5, 2, 5, 2, 4)};
+  // as large as the image; 1 x 1; stride 3 that skips input columns; a kernel and padding of 5 and 4;
+  // LeNet's second (stride 1: the cpu backend's direct convolution, 16 filters in blocks of 4);
+  // 5 filters, a block with rows to spare, on a grid longer than one block. LeNet's first, whose
+  // dW sums thousands of products (more than float's reference sums to 1e-5), is in conv_test
+  // against double.
+  const ConvGeometry geometries[] = {conv_geometry(3, 7, 9, 4, 3, 2, 1),   conv_geometry(2, 5, 6, 4, 2, 1, 3),
+                                     conv_geometry(1, 4, 4, 4, 4, 1, 0),   conv_geometry(4, 6, 5, 3, 1, 1, 0),
+                                     conv_geometry(2, 8, 7, 5, 3, 3, 2),   conv_geometry(3, 5, 5, 2, 5, 2, 4),
+                                     conv_geometry(6, 14, 14, 16, 5, 1, 0), conv_geometry(2, 7, 8, 5, 3, 1, 1)};
   for (const ConvGeometry& g : geometries) {
     const std::size_t image = g.C * g.H * g.W, columns = g.C * g.K * g.K * g.Ho * g.Wo;
     cases.push_back({"im2col", conv_what(g, 1), [=](const Backend<T>& b, Rng& rng) {

@@ -2,6 +2,10 @@
 // finite differences with batch > 1, stride and padding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "bpnn/bpnn.hpp"
 #include "support/gradcheck.hpp"
 
@@ -68,6 +72,68 @@ TEST_P(Conv, GradientsMatchFiniteDifferences) {
 INSTANTIATE_TEST_SUITE_P(KernelStridePadding, Conv,
                          ::testing::Values(ConvCase{3, 1, 0}, ConvCase{3, 2, 1}, ConvCase{1, 1, 0}, ConvCase{5, 1, 2},
                                            ConvCase{2, 3, 1}, ConvCase{2, 2, 3}));
+
+// LeNet's two convolutions, batch 32, in float on the cpu backend (its direct convolution for
+// stride 1) against the reference backend in double on the same inputs: forward, dx, dW and db,
+// each element within 2^-23 sqrt(n) of the sum of its n terms' magnitudes (rounding errors that
+// add up like a random walk, at twice float's unit roundoff); the reference gives those sums from
+// the inputs' absolute values. A fixed 1e-5 would not hold: a plain float loop over the first
+// layer's 25,088 products per weight drifts by about 1e-4.
+TEST(Conv2d, CpuFloatMatchesDoubleAtLeNetsShapes) {
+  auto geometry = [](std::size_t C, std::size_t H, std::size_t F, std::size_t P) {
+    return ConvGeometry{.C = C, .H = H, .W = H, .F = F, .K = 5, .S = 1, .P = P, .Ho = H + 2 * P - 4, .Wo = H + 2 * P - 4};
+  };
+  const std::size_t N = 32;
+  for (const ConvGeometry& g : {geometry(1, 28, 6, 2), geometry(6, 14, 16, 0)}) {
+    Rng rng(5);
+    auto values = [&](std::size_t n) {
+      std::vector<double> v(n);
+      for (double& e : v) e = static_cast<float>(rng.uniform(-1.0, 1.0));  // exactly representable in float
+      return v;
+    };
+    const std::size_t inputs = N * g.C * g.H * g.W, outputs = N * g.F * g.Ho * g.Wo, weights = g.F * g.C * g.K * g.K;
+    const std::vector<double> x = values(inputs), w = values(weights), b = values(g.F), dy = values(outputs);
+    const auto reference = make_reference_backend<double>();
+    struct Results {
+      std::vector<double> y, dx, dw, db;
+    };
+    auto run_reference = [&](const std::vector<double>& x, const std::vector<double>& w, const std::vector<double>& b,
+                             const std::vector<double>& dy) {
+      Results r{std::vector<double>(outputs), std::vector<double>(inputs), std::vector<double>(weights, 0.0),
+                std::vector<double>(g.F, 0.0)};
+      Tensor<double> scratch;
+      reference->conv2d_forward(g, N, x.data(), w.data(), b.data(), r.y.data(), scratch);
+      reference->conv2d_backward(g, N, x.data(), w.data(), dy.data(), r.dx.data(), r.dw.data(), r.db.data(), 0.5, scratch);
+      return r;
+    };
+    auto magnitudes = [](std::vector<double> v) {
+      for (double& e : v) e = std::abs(e);
+      return v;
+    };
+    const Results want = run_reference(x, w, b, dy);
+    const Results bound = run_reference(magnitudes(x), magnitudes(w), magnitudes(b), magnitudes(dy));
+    auto as_float = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+    for (const int threads : {1, 2}) {
+      const auto cpu = make_cpu_backend<float>({.threads = threads});
+      std::vector<float> yf(outputs), dxf(inputs), dwf(weights, 0.0f), dbf(g.F, 0.0f);
+      Tensor<float> scratch;
+      const std::vector<float> xf = as_float(x), wf = as_float(w), bf = as_float(b), dyf = as_float(dy);
+      cpu->conv2d_forward(g, N, xf.data(), wf.data(), bf.data(), yf.data(), scratch);
+      cpu->conv2d_backward(g, N, xf.data(), wf.data(), dyf.data(), dxf.data(), dwf.data(), dbf.data(), 0.5f, scratch);
+      auto expect_near = [&](const char* name, const std::vector<float>& got, const std::vector<double>& expected,
+                             const std::vector<double>& magnitude, std::size_t terms) {
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+          ASSERT_NEAR(got[i], expected[i], 0x1p-23 * std::sqrt(static_cast<double>(terms)) * magnitude[i])
+              << name << "[" << i << "], C " << g.C << ", " << threads << " threads";
+        }
+      };
+      expect_near("y", yf, want.y, bound.y, g.C * g.K * g.K + 1);
+      expect_near("dx", dxf, want.dx, bound.dx, g.F * g.K * g.K);
+      expect_near("dW", dwf, want.dw, bound.dw, N * g.Ho * g.Wo);
+      expect_near("db", dbf, want.db, bound.db, N * g.Ho * g.Wo);
+    }
+  }
+}
 
 TEST(Conv2d, WithoutBiasAndShapeErrors) {
   auto r = check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 2, .kernel = 2, .bias = false}),

@@ -2,18 +2,96 @@
 // where they are not, OpenBLAS (kernels/gemm.hpp) and a thread pool of its own: large GEMMs split
 // into blocks, conv2d's samples (im2col + GEMM per sample), pooling's planes and batch norm's
 // channels shared out statically, so results depend on the thread count, never on timing.
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "backend/loops.hpp"
 #include "backend/reference.hpp"
 #include "bpnn/core/error.hpp"
 #include "core/parallel.hpp"
+#include "kernels/direct_conv.hpp"
 #include "kernels/gemm.hpp"
 
 namespace bpnn {
 namespace {
 
 using kernels::OneBlasThread;
+
+// A stride-1 convolution's buffers on the wide grid of kernels/direct_conv.hpp, per sample: the
+// padded image xp [C, Hp, Wp] (and the tail its last taps read), and dY's planes [rows, L], each
+// plane M = (K-1) Wp + K-1 zeros, then dY[f] on the wide grid (rows Wp apart), then zeros. dX is the
+// correlation of those planes with the reversed taps of W:
+//   dxp[c, r] = sum_{f,a,b} W[f, c, a, b] dY[f, r - a Wp - b],  dx[c, i, j] = dxp[c, (i + P) Wp + j + P]
+// which is zero wherever r - a Wp - b leaves dY (the margin before, the zeros after and between).
+struct WideConv {
+  explicit WideConv(const ConvGeometry& g)
+      : Hp(g.H + 2 * g.P),
+        Wp(g.W + 2 * g.P),
+        Q(round(g.Ho * Wp)),
+        R(round((g.H + g.P) * Wp)),
+        M((g.K - 1) * Wp + g.K - 1),
+        L(M + std::max(Q, R)),
+        image(std::max(g.C * Hp * Wp, Q + (g.C - 1) * Hp * Wp + M)),
+        rows(kernels::correlate_rows(g.F)),
+        forward_taps(g.C * g.K * g.K),
+        input_grad_taps(g.F * g.K * g.K) {
+    std::ptrdiff_t* o = forward_taps.data();
+    for (std::size_t c = 0; c < g.C; ++c) {
+      for (std::size_t a = 0; a < g.K; ++a) {
+        for (std::size_t b = 0; b < g.K; ++b) *o++ = static_cast<std::ptrdiff_t>((c * Hp + a) * Wp + b);
+      }
+    }
+    o = input_grad_taps.data();
+    for (std::size_t f = 0; f < g.F; ++f) {
+      for (std::size_t a = 0; a < g.K; ++a) {
+        for (std::size_t b = 0; b < g.K; ++b) *o++ = static_cast<std::ptrdiff_t>(f * L + M - a * Wp - b);
+      }
+    }
+  }
+  static std::size_t round(std::size_t n) {
+    return (n + kernels::kCorrelateStep - 1) / kernels::kCorrelateStep * kernels::kCorrelateStep;
+  }
+
+  // Writes all of xp: the padding's zeros and the sample's image.
+  template <class T>
+  void pad(const ConvGeometry& g, const T* x, T* xp) const {
+    T* out = xp;
+    for (std::size_t c = 0; c < g.C; ++c) {
+      out = std::fill_n(out, g.P * Wp, T(0));
+      for (std::size_t r = 0; r < g.H; ++r, x += g.W) {
+        out = std::fill_n(out, g.P, T(0));
+        out = std::copy(x, x + g.W, out);
+        out = std::fill_n(out, g.P, T(0));
+      }
+      out = std::fill_n(out, g.P * Wp, T(0));
+    }
+    std::fill(out, xp + image, T(0));
+  }
+  // Writes all of dY's planes, rows past F zero.
+  template <class T>
+  void widen(const ConvGeometry& g, const T* dy, T* planes) const {
+    T* out = planes;
+    for (std::size_t f = 0; f < g.F; ++f) {
+      out = std::fill_n(out, M, T(0));
+      for (std::size_t i = 0; i < g.Ho; ++i, dy += g.Wo) {
+        out = std::copy(dy, dy + g.Wo, out);
+        out = std::fill_n(out, Wp - g.Wo, T(0));
+      }
+      std::fill(out, planes + (f + 1) * L, T(0));
+      out = planes + (f + 1) * L;
+    }
+    std::fill(out, planes + rows * L, T(0));
+  }
+
+  std::size_t Hp, Wp;
+  std::size_t Q, R;   // the forward's wide grid (Ho rows), dX's (the rows up to H + P)
+  std::size_t M, L;   // dY's margin and plane
+  std::size_t image;  // xp's length
+  std::size_t rows;   // dY's planes: F rounded up to the kernels' blocks
+  std::vector<std::ptrdiff_t> forward_taps, input_grad_taps;
+};
 
 template <class T>
 class CpuBackend final : public ReferenceBackend<T> {
@@ -29,12 +107,35 @@ class CpuBackend final : public ReferenceBackend<T> {
     kernels::gemm(pool_, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
 
-  // Y_n = W X_n + b per sample, the samples shared out between the threads, each with columns of
-  // its own ([threads, C K K, Ho Wo] in scratch).
+  // Y_n = W X_n + b per sample, the samples shared out between the threads. Stride 1: directly, on
+  // the wide grid of kernels/direct_conv.hpp, each thread with a padded image and a wide output of
+  // its own in scratch. Other strides: im2col + GEMM, each thread with columns [C K K, Ho Wo].
   void conv2d_forward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* bias, T* y,
                       Tensor<T>& scratch) const override {
     const OneBlasThread one_thread;
     const std::size_t CKK = g.C * g.K * g.K, HoWo = g.Ho * g.Wo;
+    if (g.S == 1) {
+      const WideConv wide(g);
+      const std::size_t room = wide.image + wide.rows * wide.Q;
+      scratch.resize(Shape{pool_.parts(), room});
+      pool_.run([&](std::size_t part, std::size_t parts) {
+        T* xp = scratch.data() + part * room;
+        T* wide_y = xp + wide.image;
+        const auto [begin, end] = parallel::share(N, part, parts);
+        for (std::size_t n = begin; n < end; ++n) {
+          wide.pad(g, x + n * g.C * g.H * g.W, xp);
+          kernels::correlate(g.F, wide.Q, CKK, wide.forward_taps.data(), weight, bias, xp, wide_y, wide.Q);
+          T* yn = y + n * g.F * HoWo;
+          for (std::size_t f = 0; f < g.F; ++f) {
+            for (std::size_t i = 0; i < g.Ho; ++i, yn += g.Wo) {
+              const T* row = wide_y + f * wide.Q + i * wide.Wp;
+              std::copy(row, row + g.Wo, yn);
+            }
+          }
+        }
+      });
+      return;
+    }
     scratch.resize(Shape{pool_.parts(), CKK, HoWo});  // allocates on the first call with this workspace only
     pool_.run([&](std::size_t part, std::size_t parts) {
       T* col = scratch.data() + part * CKK * HoWo;
@@ -48,19 +149,35 @@ class CpuBackend final : public ReferenceBackend<T> {
     });
   }
 
-  // Per sample: dW += scale dY_n X_n^T, db += scale sum_p dY_n, dX_n = W^T dY_n, dx_n = col2im(dX_n).
-  // Each thread's share of dW and db goes to a buffer of its own (the first thread's straight into
-  // the gradients), added up in thread order afterwards. scratch: [threads, C K K, Ho Wo] columns,
-  // then [threads - 1, F C K K + F] partial gradients.
+  // dW += scale sum_n dY_n X_n^T, db += scale sum_n sum_p dY_n, dX_n = W^T dY_n. Stride 1 on the
+  // wide grid: each thread pads its samples' images and widens their dY into scratch, takes dW
+  // over all of them at once, then dX per sample as a correlation (WideConv). Other strides: per
+  // sample from im2col's columns, dx_n = col2im(W^T dY_n). Each thread's share of dW and db goes to
+  // a buffer of its own (the first thread's straight into the gradients), added up in thread order
+  // afterwards. scratch: the threads' rooms, then [threads - 1, F C K K + F] partial gradients, then
+  // (stride 1) W with its first two axes swapped.
   void conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* dy, T* dx,
                        T* dweight, T* dbias, T scale, Tensor<T>& scratch) const override {
     const OneBlasThread one_thread;
-    const std::size_t CKK = g.C * g.K * g.K, HoWo = g.Ho * g.Wo, F = g.F;
+    const std::size_t CKK = g.C * g.K * g.K, HoWo = g.Ho * g.Wo, F = g.F, KK = g.K * g.K;
     const std::size_t threads = pool_.parts(), grads = F * CKK + F;  // dW, then db
-    scratch.resize(Shape{threads * CKK * HoWo + (threads - 1) * grads});
-    T* partial_grads = scratch.data() + threads * CKK * HoWo;
+    const std::optional<WideConv> wide = g.S == 1 ? std::optional<WideConv>(g) : std::nullopt;
+    const std::size_t share = (N + threads - 1) / threads;
+    const std::size_t sample_room = wide ? wide->image + wide->rows * wide->L : 0;
+    const std::size_t input_grad_rows = kernels::correlate_rows(g.C);
+    const std::size_t room = wide ? share * sample_room + input_grad_rows * wide->R : CKK * HoWo;
+    scratch.resize(Shape{threads * room + (threads - 1) * grads + (wide ? F * CKK : 0)});
+    T* partial_grads = scratch.data() + threads * room;
+    T* swapped = partial_grads + (threads - 1) * grads;  // W'[c, f, a, b] = W[f, c, a, b]
+    if (wide && dx != nullptr) {
+      for (std::size_t f = 0; f < F; ++f) {
+        for (std::size_t c = 0; c < g.C; ++c) {
+          std::copy_n(weight + (f * g.C + c) * KK, KK, swapped + (c * F + f) * KK);
+        }
+      }
+    }
     pool_.run([&](std::size_t part, std::size_t parts) {
-      T* col = scratch.data() + part * CKK * HoWo;
+      T* own = scratch.data() + part * room;
       T* dW = part == 0 ? dweight : partial_grads + (part - 1) * grads;
       T* db = part == 0 ? dbias : dW + F * CKK;
       if (part > 0) std::fill(dW, dW + grads, T(0));
@@ -75,13 +192,38 @@ class CpuBackend final : public ReferenceBackend<T> {
             db[f] += scale * sum;
           }
         }
-        loops::im2col(g, x + n * g.C * g.H * g.W, col);
-        kernels::gemm(pool_, Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW, CKK);
-        if (dx != nullptr) {
-          kernels::gemm(pool_, Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo, T(0), col, HoWo);
-          T* dxn = dx + n * g.C * g.H * g.W;
-          std::fill(dxn, dxn + g.C * g.H * g.W, T(0));
-          loops::col2im(g, col, dxn);
+        if (!wide) {
+          T* col = own;
+          loops::im2col(g, x + n * g.C * g.H * g.W, col);
+          kernels::gemm(pool_, Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW, CKK);
+          if (dx != nullptr) {
+            kernels::gemm(pool_, Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo, T(0), col,
+                          HoWo);
+            T* dxn = dx + n * g.C * g.H * g.W;
+            std::fill(dxn, dxn + g.C * g.H * g.W, T(0));
+            loops::col2im(g, col, dxn);
+          }
+          continue;
+        }
+        T* sample = own + (n - begin) * sample_room;
+        wide->pad(g, x + n * g.C * g.H * g.W, sample);
+        wide->widen(g, dyn, sample + wide->image);
+      }
+      if (!wide || begin == end) return;
+      kernels::correlate_weight_grad(F, wide->Q, CKK, wide->forward_taps.data(), end - begin, own + wide->image + wide->M,
+                                     wide->L, sample_room, own, sample_room, scale, dW);
+      if (dx == nullptr) return;
+      T* wide_dx = own + share * sample_room;
+      for (std::size_t n = begin; n < end; ++n) {
+        const T* planes = own + (n - begin) * sample_room + wide->image;
+        kernels::correlate(g.C, wide->R, F * KK, wide->input_grad_taps.data(), swapped, static_cast<const T*>(nullptr),
+                           planes, wide_dx, wide->R);
+        T* dxn = dx + n * g.C * g.H * g.W;
+        for (std::size_t c = 0; c < g.C; ++c) {
+          for (std::size_t i = 0; i < g.H; ++i, dxn += g.W) {
+            const T* row = wide_dx + c * wide->R + (i + g.P) * wide->Wp + g.P;
+            std::copy(row, row + g.W, dxn);
+          }
         }
       }
     });

@@ -25,6 +25,12 @@ namespace {
 // training step, far shorter than anything a person would notice as a busy core.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
+// Pauses between two yields while spinning. A yield is a system call, which costs microseconds
+// under some hypervisors: yielding every 64 pauses kept two threads on two cores in the kernel for
+// a tenth of a LeNet step; every 1024 (some 20 microseconds) still lets a thread that shares the
+// core run soon.
+constexpr unsigned kPausesPerYield = 1024;
+
 void relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -67,7 +73,7 @@ class ThreadPool::Workers {
     // Yielding now and then lets a worker that shares this core (more threads than cores) finish.
     for (unsigned spins = 1; pending_.load(std::memory_order_acquire) != 0; ++spins) {
       relax();
-      if (spins % 64 == 0) std::this_thread::yield();
+      if (spins % kPausesPerYield == 0) std::this_thread::yield();
     }
     std::exception_ptr first;
     for (std::exception_ptr& error : errors_) {
@@ -102,7 +108,9 @@ class ThreadPool::Workers {
     for (;;) {
       std::uint64_t now = generation_.load(std::memory_order_acquire);
       for (auto start = std::chrono::steady_clock::now(); now == seen;) {
-        for (int i = 0; i < 64 && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) relax();
+        for (unsigned i = 0; i < kPausesPerYield && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) {
+          relax();
+        }
         if (now != seen) break;
         std::this_thread::yield();  // lets a thread that has work run, should there be more threads than cores
         if (std::chrono::steady_clock::now() - start > kSpin) {

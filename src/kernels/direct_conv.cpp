@@ -1,0 +1,188 @@
+// See direct_conv.hpp. The blocks: correlate keeps FB filters × 2 vectors of q in registers and
+// reads, per tap, 2 vectors of x and FB weights; the weight gradient keeps FB filters × 4 taps, one
+// vector of q at a time through every sample, and adds each register's lanes at the end.
+#include "kernels/direct_conv.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace bpnn::kernels {
+namespace {
+
+constexpr std::size_t kVectorBytes = 64;
+template <class T>
+struct VectorOf;
+template <>
+struct VectorOf<float> {
+  typedef float type __attribute__((vector_size(kVectorBytes)));
+};
+template <>
+struct VectorOf<double> {
+  typedef double type __attribute__((vector_size(kVectorBytes)));
+};
+template <class T>
+using Vec = typename VectorOf<T>::type;
+template <class T>
+constexpr std::size_t kLanes = kVectorBytes / sizeof(T);
+
+constexpr std::size_t kQVectors = 2;  // vectors of q in a block of correlate
+constexpr std::size_t kTapBlock = 4;  // taps in a block of the weight gradient
+static_assert(kCorrelateStep % (kQVectors * kLanes<float>) == 0);
+
+// By reference, not by value: a 64-byte vector passed by value takes AVX-512's calling convention.
+template <class T>
+[[gnu::always_inline]] inline void load(Vec<T>& v, const T* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+template <class T>
+[[gnu::always_inline]] inline void store(T* p, const Vec<T>& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The filter block that pads F the least, the larger on a tie.
+std::size_t filter_block(std::size_t F) {
+  std::size_t best = 4;
+  for (const std::size_t FB : {3, 2}) {
+    if ((F + FB - 1) / FB * FB < (F + best - 1) / best * best) best = FB;
+  }
+  return best;
+}
+
+// Y[f, q] for the FB filters from f0.
+template <class T, std::size_t FB>
+[[gnu::always_inline]] inline void correlate_block(std::size_t F, std::size_t f0, std::size_t Q, std::size_t taps,
+                                                   const std::ptrdiff_t* offsets, const T* W, const T* bias,
+                                                   const T* x, T* Y, std::size_t ldy) {
+  const std::size_t rows = std::min(FB, F - f0);  // the rest are zero
+  for (std::size_t q = 0; q < Q; q += kQVectors * kLanes<T>) {
+    Vec<T> acc[FB][kQVectors];
+    for (std::size_t f = 0; f < FB; ++f) {
+      const T b = bias != nullptr && f < rows ? bias[f0 + f] : T(0);
+      for (std::size_t v = 0; v < kQVectors; ++v) acc[f][v] = Vec<T>{} + b;
+    }
+    for (std::size_t t = 0; t < taps; ++t) {
+      T w[FB];
+      for (std::size_t f = 0; f < FB; ++f) w[f] = f < rows ? W[(f0 + f) * taps + t] : T(0);
+      Vec<T> xv[kQVectors];
+      for (std::size_t v = 0; v < kQVectors; ++v) load(xv[v], x + q + offsets[t] + v * kLanes<T>);
+      for (std::size_t f = 0; f < FB; ++f) {
+        for (std::size_t v = 0; v < kQVectors; ++v) acc[f][v] += w[f] * xv[v];
+      }
+    }
+    for (std::size_t f = 0; f < FB; ++f) {
+      for (std::size_t v = 0; v < kQVectors; ++v) store(Y + (f0 + f) * ldy + q + v * kLanes<T>, acc[f][v]);
+    }
+  }
+}
+
+// dW[f, t] for the FB filters from f0 and the taps from t0 (kTapBlock of them, or fewer at the end).
+template <class T, std::size_t FB>
+[[gnu::always_inline]] inline void weight_grad_block(std::size_t F, std::size_t f0, std::size_t Q, std::size_t taps,
+                                                     std::size_t t0, const std::ptrdiff_t* offsets,
+                                                     std::size_t samples, const T* dY, std::size_t ldy,
+                                                     std::size_t dy_stride, const T* x, std::size_t x_stride, T scale,
+                                                     T* dW) {
+  std::ptrdiff_t o[kTapBlock];  // past the last tap: any tap, computed and dropped
+  for (std::size_t k = 0; k < kTapBlock; ++k) o[k] = offsets[std::min(t0 + k, taps - 1)];
+  Vec<T> acc[FB][kTapBlock] = {};
+  for (std::size_t n = 0; n < samples; ++n) {
+    const T* dy_n = dY + n * dy_stride + f0 * ldy;
+    const T* x_n = x + n * x_stride;
+    for (std::size_t q = 0; q < Q; q += kLanes<T>) {
+      Vec<T> dy[FB], xv[kTapBlock];
+      for (std::size_t f = 0; f < FB; ++f) load(dy[f], dy_n + f * ldy + q);
+      for (std::size_t k = 0; k < kTapBlock; ++k) load(xv[k], x_n + q + o[k]);
+      for (std::size_t f = 0; f < FB; ++f) {
+        for (std::size_t k = 0; k < kTapBlock; ++k) acc[f][k] += dy[f] * xv[k];
+      }
+    }
+  }
+  for (std::size_t f = 0; f < FB && f0 + f < F; ++f) {
+    for (std::size_t k = 0; k < kTapBlock && t0 + k < taps; ++k) {
+      T sum = 0;
+      for (std::size_t l = 0; l < kLanes<T>; ++l) sum += acc[f][k][l];
+      dW[(f0 + f) * taps + t0 + k] += scale * sum;
+    }
+  }
+}
+
+template <class T, std::size_t FB>
+[[gnu::always_inline]] inline void correlate_blocks(std::size_t F, std::size_t Q, std::size_t taps,
+                                                    const std::ptrdiff_t* offsets, const T* W, const T* bias,
+                                                    const T* x, T* Y, std::size_t ldy) {
+  for (std::size_t f0 = 0; f0 < F; f0 += FB) correlate_block<T, FB>(F, f0, Q, taps, offsets, W, bias, x, Y, ldy);
+}
+
+template <class T, std::size_t FB>
+[[gnu::always_inline]] inline void weight_grad_blocks(std::size_t F, std::size_t Q, std::size_t taps,
+                                                      const std::ptrdiff_t* offsets, std::size_t samples, const T* dY,
+                                                      std::size_t ldy, std::size_t dy_stride, const T* x,
+                                                      std::size_t x_stride, T scale, T* dW) {
+  for (std::size_t f0 = 0; f0 < F; f0 += FB) {
+    for (std::size_t t0 = 0; t0 < taps; t0 += kTapBlock) {
+      weight_grad_block<T, FB>(F, f0, Q, taps, t0, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+    }
+  }
+}
+
+// One copy of each kernel per instruction set, chosen when the program loads. GCC and Clang
+// cannot clone templates, hence a plain function per element type and filter block.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define BPNN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define BPNN_CLONES
+#endif
+
+#define BPNN_KERNELS(T)                                                                                              \
+  BPNN_CLONES void correlate_##T(std::size_t FB, std::size_t F, std::size_t Q, std::size_t taps,                      \
+                                 const std::ptrdiff_t* offsets, const T* W, const T* bias, const T* x, T* Y,          \
+                                 std::size_t ldy) {                                                                  \
+    switch (FB) {                                                                                                    \
+      case 2: return correlate_blocks<T, 2>(F, Q, taps, offsets, W, bias, x, Y, ldy);                                \
+      case 3: return correlate_blocks<T, 3>(F, Q, taps, offsets, W, bias, x, Y, ldy);                                \
+      default: return correlate_blocks<T, 4>(F, Q, taps, offsets, W, bias, x, Y, ldy);                               \
+    }                                                                                                                \
+  }                                                                                                                  \
+  BPNN_CLONES void weight_grad_##T(std::size_t FB, std::size_t F, std::size_t Q, std::size_t taps,                    \
+                                   const std::ptrdiff_t* offsets, std::size_t samples, const T* dY, std::size_t ldy,  \
+                                   std::size_t dy_stride, const T* x, std::size_t x_stride, T scale, T* dW) {        \
+    switch (FB) {                                                                                                    \
+      case 2: return weight_grad_blocks<T, 2>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW); \
+      case 3: return weight_grad_blocks<T, 3>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW); \
+      default: return weight_grad_blocks<T, 4>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW); \
+    }                                                                                                                \
+  }
+BPNN_KERNELS(float)
+BPNN_KERNELS(double)
+
+}  // namespace
+
+std::size_t correlate_rows(std::size_t F) {
+  const std::size_t FB = filter_block(F);
+  return (F + FB - 1) / FB * FB;
+}
+
+template <>
+void correlate(std::size_t F, std::size_t Q, std::size_t taps, const std::ptrdiff_t* offsets, const float* W,
+               const float* bias, const float* x, float* Y, std::size_t ldy) {
+  correlate_float(filter_block(F), F, Q, taps, offsets, W, bias, x, Y, ldy);
+}
+template <>
+void correlate(std::size_t F, std::size_t Q, std::size_t taps, const std::ptrdiff_t* offsets, const double* W,
+               const double* bias, const double* x, double* Y, std::size_t ldy) {
+  correlate_double(filter_block(F), F, Q, taps, offsets, W, bias, x, Y, ldy);
+}
+template <>
+void correlate_weight_grad(std::size_t F, std::size_t Q, std::size_t taps, const std::ptrdiff_t* offsets,
+                           std::size_t samples, const float* dY, std::size_t ldy, std::size_t dy_stride,
+                           const float* x, std::size_t x_stride, float scale, float* dW) {
+  weight_grad_float(filter_block(F), F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+}
+template <>
+void correlate_weight_grad(std::size_t F, std::size_t Q, std::size_t taps, const std::ptrdiff_t* offsets,
+                           std::size_t samples, const double* dY, std::size_t ldy, std::size_t dy_stride,
+                           const double* x, std::size_t x_stride, double scale, double* dW) {
+  weight_grad_double(filter_block(F), F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+}
+
+}  // namespace bpnn::kernels
