@@ -1,7 +1,8 @@
 // The cpu backend: the reference loops where they already are what the compiler makes fast, and
 // where they are not, OpenBLAS (kernels/gemm.hpp) and a thread pool of its own: large GEMMs split
-// into blocks, conv2d's samples (im2col + GEMM per sample), pooling's planes and batch norm's
-// channels shared out statically, so results depend on the thread count, never on timing.
+// into blocks, conv2d's samples (directly for stride 1, else im2col + GEMM), pooling's planes and
+// batch norm's channels shared out statically, so results depend on the thread count, never on
+// timing.
 #include <algorithm>
 #include <memory>
 #include <optional>
