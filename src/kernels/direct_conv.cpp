@@ -126,8 +126,17 @@ template <class T, std::size_t FB>
 }
 
 // One copy of each kernel per instruction set, chosen when the program loads. GCC and Clang
-// cannot clone templates, hence a plain function per element type and filter block.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// cannot clone templates, hence a plain function per element type. Not under ThreadSanitizer:
+// the loader runs the clones' resolver before TSan's runtime is up, and the program crashes.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BPNN_THREAD_SANITIZER
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define BPNN_THREAD_SANITIZER
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(BPNN_THREAD_SANITIZER)
 #define BPNN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define BPNN_CLONES
