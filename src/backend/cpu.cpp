@@ -36,20 +36,24 @@ struct WideConv {
         L(M + std::max(Q, R)),
         image(std::max(g.C * Hp * Wp, Q + (g.C - 1) * Hp * Wp + M)),
         rows(kernels::correlate_rows(g.F)),
-        forward_taps(g.C * g.K * g.K),
-        input_grad_taps(g.F * g.K * g.K) {
+        forward_taps(g.C * g.K * g.K) {
     std::ptrdiff_t* o = forward_taps.data();
     for (std::size_t c = 0; c < g.C; ++c) {
       for (std::size_t a = 0; a < g.K; ++a) {
         for (std::size_t b = 0; b < g.K; ++b) *o++ = static_cast<std::ptrdiff_t>((c * Hp + a) * Wp + b);
       }
     }
-    o = input_grad_taps.data();
+  }
+  // dX's taps (f, a, b) into the planes; only backward with dx needs them.
+  std::vector<std::ptrdiff_t> input_grad_taps(const ConvGeometry& g) const {
+    std::vector<std::ptrdiff_t> taps(g.F * g.K * g.K);
+    std::ptrdiff_t* o = taps.data();
     for (std::size_t f = 0; f < g.F; ++f) {
       for (std::size_t a = 0; a < g.K; ++a) {
         for (std::size_t b = 0; b < g.K; ++b) *o++ = static_cast<std::ptrdiff_t>(f * L + M - a * Wp - b);
       }
     }
+    return taps;
   }
   static std::size_t round(std::size_t n) {
     return (n + kernels::kCorrelateStep - 1) / kernels::kCorrelateStep * kernels::kCorrelateStep;
@@ -85,13 +89,25 @@ struct WideConv {
     }
     std::fill(out, planes + rows * L, T(0));
   }
+  // The other way: out[p, i, j] = wide[p plane + first + i Wp + j] for p < planes, i < height,
+  // j < width (a forward's Ŷ, plane Q, first 0; dX's, plane R, first P Wp + P).
+  template <class T>
+  void narrow(const T* wide, std::size_t plane, std::size_t first, std::size_t planes, std::size_t height,
+              std::size_t width, T* out) const {
+    for (std::size_t p = 0; p < planes; ++p) {
+      for (std::size_t i = 0; i < height; ++i, out += width) {
+        const T* row = wide + p * plane + first + i * Wp;
+        std::copy(row, row + width, out);
+      }
+    }
+  }
 
   std::size_t Hp, Wp;
   std::size_t Q, R;   // the forward's wide grid (Ho rows), dX's (the rows up to H + P)
   std::size_t M, L;   // dY's margin and plane
   std::size_t image;  // xp's length
   std::size_t rows;   // dY's planes: F rounded up to the kernels' blocks
-  std::vector<std::ptrdiff_t> forward_taps, input_grad_taps;
+  std::vector<std::ptrdiff_t> forward_taps;
 };
 
 template <class T>
@@ -126,13 +142,7 @@ class CpuBackend final : public ReferenceBackend<T> {
         for (std::size_t n = begin; n < end; ++n) {
           wide.pad(g, x + n * g.C * g.H * g.W, xp);
           kernels::correlate(g.F, wide.Q, CKK, wide.forward_taps.data(), weight, bias, xp, wide_y, wide.Q);
-          T* yn = y + n * g.F * HoWo;
-          for (std::size_t f = 0; f < g.F; ++f) {
-            for (std::size_t i = 0; i < g.Ho; ++i, yn += g.Wo) {
-              const T* row = wide_y + f * wide.Q + i * wide.Wp;
-              std::copy(row, row + g.Wo, yn);
-            }
-          }
+          wide.narrow(wide_y, wide.Q, 0, g.F, g.Ho, g.Wo, y + n * g.F * HoWo);
         }
       });
       return;
@@ -170,7 +180,9 @@ class CpuBackend final : public ReferenceBackend<T> {
     scratch.resize(Shape{threads * room + (threads - 1) * grads + (wide ? F * CKK : 0)});
     T* partial_grads = scratch.data() + threads * room;
     T* swapped = partial_grads + (threads - 1) * grads;  // W'[c, f, a, b] = W[f, c, a, b]
-    if (wide && dx != nullptr) {
+    const std::vector<std::ptrdiff_t> input_grad_taps =
+        wide && dx != nullptr ? wide->input_grad_taps(g) : std::vector<std::ptrdiff_t>{};
+    if (!input_grad_taps.empty()) {
       for (std::size_t f = 0; f < F; ++f) {
         for (std::size_t c = 0; c < g.C; ++c) {
           std::copy_n(weight + (f * g.C + c) * KK, KK, swapped + (c * F + f) * KK);
@@ -217,15 +229,9 @@ class CpuBackend final : public ReferenceBackend<T> {
       T* wide_dx = own + share * sample_room;
       for (std::size_t n = begin; n < end; ++n) {
         const T* planes = own + (n - begin) * sample_room + wide->image;
-        kernels::correlate(g.C, wide->R, F * KK, wide->input_grad_taps.data(), swapped, static_cast<const T*>(nullptr),
-                           planes, wide_dx, wide->R);
-        T* dxn = dx + n * g.C * g.H * g.W;
-        for (std::size_t c = 0; c < g.C; ++c) {
-          for (std::size_t i = 0; i < g.H; ++i, dxn += g.W) {
-            const T* row = wide_dx + c * wide->R + (i + g.P) * wide->Wp + g.P;
-            std::copy(row, row + g.W, dxn);
-          }
-        }
+        kernels::correlate(g.C, wide->R, F * KK, input_grad_taps.data(), swapped, static_cast<const T*>(nullptr), planes,
+                           wide_dx, wide->R);
+        wide->narrow(wide_dx, wide->R, g.P * wide->Wp + g.P, g.C, g.H, g.W, dx + n * g.C * g.H * g.W);
       }
     });
     for (std::size_t part = 1; part < threads; ++part) {
