@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "bpnn/bpnn.hpp"
+#include "core/parallel.hpp"
 
 namespace bpnn {
 namespace {
@@ -273,6 +274,19 @@ void BM_TrainStep(benchmark::State& state) {
   count_samples(state, N);
 }
 BENCHMARK(BM_TrainStep)->Arg(64)->Arg(1);
+
+// ---- Thread pool ----------------------------------------------------------------------------------
+// One run of an empty body on a pool of two threads: what each hand-over of a step's split
+// products and loops costs on top of the work, the worker spinning as it does inside a step.
+void BM_PoolHandOver(benchmark::State& state) {
+  const parallel::ThreadPool pool(2);
+  std::size_t calls = 0;
+  for (auto _ : state) {
+    pool.run([&](std::size_t part, std::size_t) { if (part == 0) ++calls; });
+  }
+  benchmark::DoNotOptimize(calls);
+}
+BENCHMARK(BM_PoolHandOver);
 
 }  // namespace
 }  // namespace bpnn

@@ -87,7 +87,9 @@ TEST(Pool, SplitGemmMatchesTheReference) {
   const auto cpu = make_cpu_backend<double>({.threads = 3});
   const auto reference = make_reference_backend<double>();
   Rng rng(9);
-  for (const auto& [M, N, K] : {std::array<std::size_t, 3>{70, 130, 120}, {200, 40, 160}}) {
+  // Split by the largest of A, B and C: B (columns), A (rows), C (rows), C with few rows (columns).
+  for (const auto& [M, N, K] :
+       {std::array<std::size_t, 3>{70, 130, 120}, {200, 40, 160}, {150, 140, 50}, {20, 6000, 10}}) {
     for (Transpose ta : {Transpose::no, Transpose::yes}) {
       for (Transpose tb : {Transpose::no, Transpose::yes}) {
         const std::size_t pad = 3, lda = (ta == Transpose::no ? K : M) + pad, ldb = (tb == Transpose::no ? N : K) + pad;

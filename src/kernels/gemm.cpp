@@ -132,9 +132,11 @@ OneBlasThread::~OneBlasThread() = default;
 #endif
 
 // With several threads, a large product is split into column (or row) blocks of C, one per thread,
-// each a single-threaded BLAS call (plain loops without BLAS). The larger of M and N is split, so
-// that each thread packs only its share of the larger operand; block edges fall on multiples of 16,
-// the kernels' widths.
+// each a single-threaded BLAS call (plain loops without BLAS); block edges fall on multiples of 16,
+// the kernels' widths. The split follows the largest of A, B and C, so that each thread touches
+// only its share of it: a dense layer's weights W are B in forward (y = x W^T, split by W's rows)
+// and C in the weight gradient (W += s dy^T x, split by rows again), so each thread reads and
+// updates the same half of W, which stays in that core's cache between the passes.
 template <class T>
 void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N,
           std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
@@ -144,7 +146,9 @@ void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b
     product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes, split_columns = N >= M;
+  const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
+  const std::size_t a_size = M * K, b_size = K * N, c_size = M * N;
+  const bool split_columns = c_size >= std::max(a_size, b_size) ? M < 32 : b_size >= a_size && N >= 32;
   const std::size_t length = split_columns ? N : M;
   pool.run([&](std::size_t part, std::size_t parts) {
     auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
