@@ -120,5 +120,37 @@ TEST(LossGradients, EveryLossBothReductions) {
   }
 }
 
+Tensor<float> to_float(const Tensor<double>& x) {
+  Tensor<float> y(x.shape());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = static_cast<float>(x[i]);
+  return y;
+}
+
+// value_and_gradient is what training calls: exactly forward's E and backward's dE/dprediction,
+// also for cross-entropy, whose one pass serves both.
+TEST(LossValueAndGradient, AgreesWithForwardAndBackward) {
+  const Tensor<float> p = to_float(random_tensor(Shape{3, 4}, 41, 0.05, 0.95));
+  const Tensor<float> t = to_float(random_tensor(Shape{3, 4}, 42, 0.0, 1.0));
+  const Tensor<float> z = to_float(random_tensor(Shape{3, 4}, 43, -3, 3));
+  const Tensor<float> index(Shape{3}, {1, 3, 0});
+  for (Reduction r : {Reduction::mean, Reduction::sum}) {
+    const Mse<float> mse({.reduction = r});
+    const Bce<float> bce({.reduction = r});
+    const CrossEntropy<float> ce({.reduction = r});
+    const std::vector<std::pair<const Loss<float>*, std::pair<const Tensor<float>*, const Tensor<float>*>>> cases = {
+        {&mse, {&p, &t}}, {&bce, {&p, &t}}, {&ce, {&z, &index}}, {&ce, {&z, &t}}};
+    for (const auto& [loss, inputs] : cases) {
+      SCOPED_TRACE(std::string(loss->name()) + (r == Reduction::mean ? " mean" : " sum"));
+      const Tensor<float>& x = *inputs.first;
+      const Tensor<float>& y = *inputs.second;
+      Tensor<float> separate(x.shape()), together(x.shape());
+      loss->backward(x.view(), y.view(), separate.view());
+      EXPECT_EQ(loss->value_and_gradient(*default_backend<float>(), x.view(), y.view(), together.view()),
+                loss->forward(x.view(), y.view()));
+      for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(together[i], separate[i]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bpnn

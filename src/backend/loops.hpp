@@ -97,32 +97,34 @@ void softmax_rows(std::size_t first, std::size_t end, std::size_t C, const T* x,
 }
 
 template <class T>
-T log_sum_exp(const T* z, std::size_t C) {
-  const T m = *std::max_element(z, z + C);
-  T sum = 0;
-  for (std::size_t c = 0; c < C; ++c) sum += std::exp(z[c] - m);
-  return m + std::log(sum);
-}
-
-template <class T>
 T softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices, T scale, T* dz) {
   T sum = 0;
   for (std::size_t n = 0; n < N; ++n) {
     const T* zn = z + n * C;
-    const T lse = log_sum_exp(zn, C);
+    T* dzn = dz == nullptr ? nullptr : dz + n * C;
+    // lse = m + log sum_c e^{z_c - m}; with a gradient to fill, its e^{z_c - m} are kept in dz.
+    const T m = *std::max_element(zn, zn + C);
+    T exp_sum = 0;
+    if (dzn != nullptr) {
+      for (std::size_t c = 0; c < C; ++c) exp_sum += dzn[c] = std::exp(zn[c] - m);
+    } else {
+      for (std::size_t c = 0; c < C; ++c) exp_sum += std::exp(zn[c] - m);
+    }
+    const T lse = m + std::log(exp_sum);
     if (indices) {
       sum += lse - zn[static_cast<std::size_t>(t[n])];
     } else {
       for (std::size_t c = 0; c < C; ++c) sum += t[n * C + c] * (lse - zn[c]);
     }
-    if (dz == nullptr) continue;
-    T* dzn = dz + n * C;
+    if (dzn == nullptr) continue;
     T target_sum = 1;
     if (!indices) {
       target_sum = 0;
       for (std::size_t c = 0; c < C; ++c) target_sum += t[n * C + c];
     }
-    for (std::size_t c = 0; c < C; ++c) dzn[c] = scale * std::exp(zn[c] - lse) * target_sum;
+    // s softmax_c sum_k t_k = e^{z_c - m} (s sum_k t_k / exp_sum)
+    const T factor = scale * target_sum / exp_sum;
+    for (std::size_t c = 0; c < C; ++c) dzn[c] *= factor;
     if (indices) {
       dzn[static_cast<std::size_t>(t[n])] -= scale;
     } else {

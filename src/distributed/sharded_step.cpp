@@ -115,9 +115,8 @@ void ShardedStep::compute_shards(std::span<const std::size_t> indices, std::uint
     float* slot = local_.data() + j * slot_;
     const TensorView<const float> out = output.samples(rows_[j], n);
     const TensorView<const float> target = std::as_const(batch_targets_).view().samples(rows_[j], n);
-    const float shard_loss = loss_.forward(model_.backend(), out, target);
     const TensorView<float> grad = loss_grad_.view().samples(rows_[j], n);
-    loss_.backward(model_.backend(), out, target, grad);
+    const float shard_loss = loss_.value_and_gradient(model_.backend(), out, target, grad);
     // The mean over the shard times n / B: this shard's part of dE/doutput for the mean over the
     // batch, so that every backward (batch norm's sums over all shards too) works in those units.
     model_.backend().scale(grad.size(), static_cast<float>(n) / static_cast<float>(B), grad.data());

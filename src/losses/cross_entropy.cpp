@@ -52,6 +52,15 @@ void CrossEntropy<T>::backward(const Backend<T>& backend, TensorView<const T> z,
   backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, reduction_scale<T>(options_.reduction, N), dz.data());
 }
 
+template <class T>
+T CrossEntropy<T>::value_and_gradient(const Backend<T>& backend, TensorView<const T> z, TensorView<const T> t,
+                                      TensorView<T> dz) const {
+  const bool indices = check_target(z, t);
+  const std::size_t N = z.batch(), C = z.shape()[1];
+  const T s = reduction_scale<T>(options_.reduction, N);
+  return backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, s, dz.data()) * s;
+}
+
 template class CrossEntropy<float>;
 template class CrossEntropy<double>;
 

@@ -39,10 +39,8 @@ void Trainer<T>::add_gradient_hook(GradientHook<T> hook) {
 template <class T>
 T Trainer<T>::forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target) {
   TensorView<const T> output = model_.forward_train(input, options_.rng != nullptr ? *options_.rng : own_rng_);
-  const T loss = loss_.forward(model_.backend(), output, target);
   loss_grad_.resize(output.shape());
-  loss_.backward(model_.backend(), output, target, loss_grad_.view());
-  return loss;
+  return loss_.value_and_gradient(model_.backend(), output, target, loss_grad_.view());
 }
 
 template <class T>

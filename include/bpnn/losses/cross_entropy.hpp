@@ -25,6 +25,9 @@ class CrossEntropy : public Loss<T> {
   T forward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target) const override;
   void backward(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
                 TensorView<T> prediction_grad) const override;
+  // One pass: the softmax's exponentials serve both the value and the gradient.
+  T value_and_gradient(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
+                       TensorView<T> prediction_grad) const override;
 
  private:
   CrossEntropyOptions options_;

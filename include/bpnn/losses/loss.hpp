@@ -33,6 +33,15 @@ class Loss {
   void backward(TensorView<const T> prediction, TensorView<const T> target, TensorView<T> prediction_grad) const {
     backward(*default_backend<T>(), prediction, target, prediction_grad);
   }
+
+  // E and dE/dprediction together, as a training step needs them: forward then backward, unless a
+  // loss shares the work between the two (cross-entropy's softmax).
+  virtual T value_and_gradient(const Backend<T>& backend, TensorView<const T> prediction, TensorView<const T> target,
+                               TensorView<T> prediction_grad) const {
+    const T value = forward(backend, prediction, target);
+    backward(backend, prediction, target, prediction_grad);
+    return value;
+  }
 };
 
 // Throws Error unless prediction and target have the same shape; loss names the loss.
