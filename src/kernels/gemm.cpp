@@ -44,11 +44,24 @@ struct Blas<double> {
 };
 
 #if BPNN_HAVE_DNNL
+// OpenBLAS has kernels that need no packing for small products (its small-matrix and direct
+// sgemm kernels) only for its AVX-512 Intel cores.
+bool openblas_has_small_kernels() {
+  const std::string core = openblas_get_corename();
+  return core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids";
+}
+
 // oneDNN's sgemm beats OpenBLAS's from medium sizes on (1.4x at a dense layer's 64 x 128 x 784,
-// where OpenBLAS spends a fifth of its time packing), and loses on the smallest products and thin
-// shapes, where OpenBLAS's small-matrix kernels need no packing (docs/performance.md).
+// where OpenBLAS spends a fifth of its time packing). Where OpenBLAS has its small kernels, they
+// win on the smallest products and thin shapes; elsewhere (an AMD EPYC, which OpenBLAS 0.3.21
+// runs with its Haswell kernels) OpenBLAS packs even a batch of 2 (2 x 128 x 784: 28 us against
+// oneDNN's 3.9), and oneDNN is faster from about 2^15 multiply-adds (docs/performance.md). Vector
+// shapes (M = 1, K = 1) stay on level-2 BLAS, faster in online training. The choice depends only on the machine, so
+// results stay bit-identical run to run.
 bool dnnl_suits(std::size_t M, std::size_t N, std::size_t K) {
-  return M >= 16 && N >= 16 && M * N * K >= (std::size_t{1} << 18);
+  static const bool small_kernels = openblas_has_small_kernels();
+  if (small_kernels) return M >= 16 && N >= 16 && M * N * K >= (std::size_t{1} << 18);
+  return M > 1 && K > 1 && M * N * K >= (std::size_t{1} << 15);
 }
 
 // oneDNN threads through OpenMP; bpnn's threads are its pool's, so each call runs on its calling
