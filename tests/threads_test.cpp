@@ -22,7 +22,7 @@ namespace bpnn {
 namespace {
 
 TEST(Pool, RunsEveryPartOnceAndNestedRunsInline) {
-  for (int threads : {1, 2, 3}) {
+  for (int threads : {1, 2, 3, 8}) {  // 8: more threads than cores, where threads take over late ones' parts
     const parallel::ThreadPool pool(threads);
     EXPECT_EQ(pool.threads(), static_cast<std::size_t>(threads));
     EXPECT_EQ(pool.parts(), static_cast<std::size_t>(threads));
@@ -89,7 +89,7 @@ TEST(Pool, SplitGemmMatchesTheReference) {
   Rng rng(9);
   // Split by the largest of A, B and C: B (columns), A (rows), C (rows), C with few rows (columns).
   for (const auto& [M, N, K] :
-       {std::array<std::size_t, 3>{70, 130, 120}, {200, 40, 160}, {150, 140, 50}, {20, 6000, 10}}) {
+       {std::array<std::size_t, 3>{70, 130, 240}, {200, 40, 320}, {150, 140, 100}, {20, 6000, 20}}) {
     for (Transpose ta : {Transpose::no, Transpose::yes}) {
       for (Transpose tb : {Transpose::no, Transpose::yes}) {
         const std::size_t pad = 3, lda = (ta == Transpose::no ? K : M) + pad, ldb = (tb == Transpose::no ? N : K) + pad;

@@ -62,16 +62,18 @@ class ThreadPool::Workers {
   void run(Body body) {
     std::lock_guard<std::mutex> turn(turn_);  // one run at a time; other callers wait here
     const std::size_t parts = threads();
+    std::uint64_t run = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       body_.emplace(body);
-      pending_.store(threads_ - 1, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      done_.store(0, std::memory_order_relaxed);
+      run = generation_.load(std::memory_order_relaxed) + 1;
+      generation_.store(run, std::memory_order_release);
     }
     wake_.notify_all();
-    perform(body, 0, parts);
+    perform_parts(body, run, 0);
     // Yielding now and then lets a worker that shares this core (more threads than cores) finish.
-    for (unsigned spins = 1; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+    for (unsigned spins = 1; done_.load(std::memory_order_acquire) != parts; ++spins) {
       relax();
       if (spins % kPausesPerYield == 0) std::this_thread::yield();
     }
@@ -91,6 +93,22 @@ class ThreadPool::Workers {
     }
     wake_.notify_all();
     for (std::thread& worker : workers_) worker.join();
+  }
+
+  // Claims and performs the parts of run `run` that no thread has claimed yet, its own part first.
+  // A part is claimed once, by whichever thread comes first, so a worker that is late (its core
+  // taken by another process) leaves its part to the others instead of holding up the run; a part's
+  // work is the same on every thread, so results do not depend on who does it.
+  void perform_parts(Body body, std::uint64_t run, std::size_t own) {
+    const std::size_t parts = threads();
+    for (std::size_t k = 0; k < parts; ++k) {
+      const std::size_t part = (own + k) % parts;
+      std::uint64_t last = claimed_[part].load(std::memory_order_relaxed);
+      // claimed_[part] is the last run that claimed it; a newer run means this one is over.
+      if (last >= run || !claimed_[part].compare_exchange_strong(last, run, std::memory_order_acq_rel)) continue;
+      perform(body, part, parts);
+      done_.fetch_add(1, std::memory_order_release);
+    }
   }
 
   void perform(Body body, std::size_t part, std::size_t parts) {
@@ -120,13 +138,11 @@ class ThreadPool::Workers {
           now = generation_.load(std::memory_order_acquire);
         }
       }
-      seen = now;
-      Body body = [&] {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return *body_;
-      }();
-      perform(body, part, threads());
-      pending_.fetch_sub(1, std::memory_order_release);
+      std::unique_lock<std::mutex> lock(mutex_);
+      const Body body = *body_;  // the body and its run read together: the caller sets both under mutex_
+      seen = generation_.load(std::memory_order_relaxed);
+      lock.unlock();
+      perform_parts(body, seen, part);
     }
   }
 
@@ -137,8 +153,10 @@ class ThreadPool::Workers {
   std::condition_variable wake_;
   std::optional<Body> body_;
   bool stopping_ = false;
-  std::atomic<std::uint64_t> generation_{0};  // one more for every run
-  std::atomic<std::size_t> pending_{0};       // workers not yet done with the current run
+  std::atomic<std::uint64_t> generation_{0};  // the current run: one more for every run
+  std::atomic<std::size_t> done_{0};          // parts of the current run done
+  std::unique_ptr<std::atomic<std::uint64_t>[]> claimed_ = std::make_unique<std::atomic<std::uint64_t>[]>(threads_);
+                                              // per part, the last run that claimed it
   std::vector<std::thread> workers_;          // last: they start once everything above exists
 };
 

@@ -1,6 +1,7 @@
 // The thread pool of a cpu backend (internal). A pool of n threads has n - 1 workers; the calling
 // thread is the n-th. Work is split statically: part k of a run always gets the same share, so
-// results depend on the thread count only, never on timing. BLAS runs single-threaded inside it
+// results depend on the thread count only, never on timing. Each thread takes its own part first
+// and then any part not yet taken, so a thread that is late does not hold up the run. BLAS runs single-threaded inside it
 // (kernels/gemm.cpp), so no second pool ever competes for the cores.
 #pragma once
 
@@ -43,8 +44,9 @@ class ThreadPool {
   // pool (no nesting).
   std::size_t parts() const;
 
-  // Calls body(part, parts()) for every part, part 0 on the calling thread, and returns when all
-  // are done; an exception from any part is rethrown here (the lowest part's). Runs from several
+  // Calls body(part, parts()) for every part, each on one of the threads (the calling thread first
+  // takes part 0), and returns when all are done; an exception from any part is rethrown here (the
+  // lowest part's). Runs from several
   // caller threads take turns.
   template <class F>
   void run(F&& body) const {
