@@ -1,4 +1,4 @@
-// The whole public API in one include.
+// The whole public API in one include (ONNX apart: bpnn/io/onnx.hpp, in the library bpnn::onnx).
 #pragma once
 
 #include "bpnn/core/error.hpp"
@@ -9,12 +9,14 @@
 #include "bpnn/core/tensor.hpp"
 #include "bpnn/backend/backend.hpp"
 #include "bpnn/data/dataset.hpp"
-#include "bpnn/data/idx.hpp"
 #include "bpnn/data/prepare.hpp"
-#include "bpnn/data/read.hpp"
 #include "bpnn/data/recipe.hpp"
-#include "bpnn/data/text_formats.hpp"
 #include "bpnn/init/initializer.hpp"
+#include "bpnn/io/idx.hpp"
+#include "bpnn/io/model_file.hpp"
+#include "bpnn/io/network.hpp"
+#include "bpnn/io/read.hpp"
+#include "bpnn/io/text_formats.hpp"
 #include "bpnn/layers/batchnorm.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
@@ -37,9 +39,6 @@
 #include "bpnn/losses/mse.hpp"
 #include "bpnn/model/layer_config.hpp"
 #include "bpnn/model/layer_factory.hpp"
-#include "bpnn/model/model_file.hpp"
-#include "bpnn/model/network.hpp"
-#include "bpnn/model/onnx.hpp"
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/make_optimizer.hpp"

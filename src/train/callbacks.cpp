@@ -1,6 +1,6 @@
 #include "bpnn/train/callbacks.hpp"
 
-#include "train/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 namespace bpnn {
 

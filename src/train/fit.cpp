@@ -9,7 +9,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/train/trainer.hpp"
-#include "train/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 namespace bpnn {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "bpnn/bpnn.hpp"
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 #include "charts.hpp"
 #include "use.hpp"
 

@@ -1,7 +1,7 @@
 // bpnn serve: an HTTP server on 127.0.0.1 with the playground page (embedded at build time) and
 // its JSON API; each browser tab is a session, trained in this process by the library. The server
-// parses and checks requests; the sessions call the library (serve_session.cpp).
-#include "serve.hpp"
+// parses and checks requests; the sessions call the library (session.cpp).
+#include "server.hpp"
 
 #include <httplib.h>
 
@@ -14,7 +14,7 @@
 #include <random>
 #include <string>
 
-#include "serve_session.hpp"
+#include "session.hpp"
 #include "train.hpp"
 #include "web_assets.hpp"
 

@@ -7,28 +7,27 @@ if(PkgConfig_FOUND)
 endif()
 if(CPP_HTTPLIB_FOUND)
   set(BPNN_WEB_FILES
-    ${PROJECT_SOURCE_DIR}/apps/bpnn/web/index.html
-    ${PROJECT_SOURCE_DIR}/apps/bpnn/web/app.js
-    ${PROJECT_SOURCE_DIR}/apps/bpnn/web/style.css)
+    ${PROJECT_SOURCE_DIR}/apps/playground/web/index.html
+    ${PROJECT_SOURCE_DIR}/apps/playground/web/app.js
+    ${PROJECT_SOURCE_DIR}/apps/playground/web/style.css)
   set(BPNN_WEB_ASSETS ${CMAKE_CURRENT_BINARY_DIR}/generated/web_assets.cpp)
   add_custom_command(OUTPUT ${BPNN_WEB_ASSETS}
     COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${BPNN_WEB_ASSETS}" "-DFILES=${BPNN_WEB_FILES}"
-            -P ${PROJECT_SOURCE_DIR}/apps/bpnn/embed_web.cmake
-    DEPENDS ${BPNN_WEB_FILES} ${PROJECT_SOURCE_DIR}/apps/bpnn/embed_web.cmake
-    COMMENT "Embedding the playground page (apps/bpnn/web)" VERBATIM)
+            -P ${PROJECT_SOURCE_DIR}/apps/playground/embed_web.cmake
+    DEPENDS ${BPNN_WEB_FILES} ${PROJECT_SOURCE_DIR}/apps/playground/embed_web.cmake
+    COMMENT "Embedding the playground page (apps/playground/web)" VERBATIM)
   target_sources(bpnn_cli PRIVATE
-    apps/bpnn/serve.cpp
-    apps/bpnn/serve_data.cpp
-    apps/bpnn/serve_request.cpp
-    apps/bpnn/serve_session.cpp
+    apps/playground/server.cpp
+    apps/playground/datasets.cpp
+    apps/playground/request.cpp
+    apps/playground/session.cpp
     ${BPNN_WEB_ASSETS})
-  target_include_directories(bpnn_cli PRIVATE ${PROJECT_SOURCE_DIR}/apps/bpnn)
   # Debian's build of cpp-httplib is compiled with OpenSSL, zlib and Brotli: the same macros here
   # keep its classes' layout, which pkg-config's cflags carry.
   target_link_libraries(bpnn_cli PRIVATE PkgConfig::CPP_HTTPLIB)
   set(BPNN_SERVE ON)
 else()
   message(STATUS "cpp-httplib not found (install libcpp-httplib-dev): bpnn serve will say so when run")
-  target_sources(bpnn_cli PRIVATE apps/bpnn/serve_missing.cpp)
+  target_sources(bpnn_cli PRIVATE apps/playground/missing.cpp)
   set(BPNN_SERVE OFF)
 endif()

@@ -1,4 +1,4 @@
-#include "bpnn/model/network.hpp"
+#include "bpnn/io/network.hpp"
 
 #include <cctype>
 #include <cmath>

@@ -1,5 +1,5 @@
 // One playground session: parse a request, call the library, report every number as JSON.
-#include "serve_session.hpp"
+#include "session.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,7 +11,7 @@
 #include <map>
 #include <sstream>
 
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 #include "mazur.hpp"
 
 namespace bpnn::serve {
@@ -462,7 +462,7 @@ json Session::step_float(const std::string& unit, std::size_t count, double seco
   return reply;
 }
 
-// The M-P neuron of examples/perceptron.cpp: the same Dense + Step model, forward by the library,
+// The M-P neuron of demos/perceptron.cpp: the same Dense + Step model, forward by the library,
 // and the rule that needs no derivative. An epoch without a mistake is convergence; none within
 // kPerceptronEpochs, for a set of 4 points, means no line separates them.
 json Session::step_perceptron(const std::string& unit, std::size_t count) {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 #include "checks.hpp"
 #include "data_flags.hpp"
 #include "use.hpp"

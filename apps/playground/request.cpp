@@ -1,5 +1,5 @@
 // Field-by-field checks of the playground's request bodies.
-#include "serve_request.hpp"
+#include "request.hpp"
 
 #include <cmath>
 

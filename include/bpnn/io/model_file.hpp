@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "bpnn/model/network.hpp"
+#include "bpnn/io/network.hpp"
 #include "bpnn/model/sequential.hpp"
 
 namespace bpnn {

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "bpnn/data/dataset.hpp"
-#include "bpnn/data/idx.hpp"
-#include "bpnn/data/text_formats.hpp"
+#include "bpnn/io/idx.hpp"
+#include "bpnn/io/text_formats.hpp"
 
 namespace bpnn {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "serve_request.hpp"
+#include "request.hpp"
 
 namespace bpnn::serve {
 

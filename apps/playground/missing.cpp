@@ -1,7 +1,7 @@
 // bpnn serve in a build without cpp-httplib: the command exists and says what to install.
 #include <iostream>
 
-#include "serve.hpp"
+#include "server.hpp"
 #include "train.hpp"
 
 namespace bpnn::cli {

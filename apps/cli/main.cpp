@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "demo.hpp"
-#include "serve.hpp"
+#include "server.hpp"
 #include "train.hpp"
 #include "use.hpp"
 

@@ -1,13 +1,13 @@
 // Model files: a model's parameters and buffers in the safetensors container (model/safetensors.hpp),
 // with the network and the format version in the metadata.
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "bpnn/core/error.hpp"
-#include "model/safetensors.hpp"
+#include "io/safetensors.hpp"
 
 namespace bpnn {
 namespace {

@@ -1,5 +1,5 @@
-// The playground page's files (apps/bpnn/web/), embedded into the binary at build time by
-// apps/bpnn/embed_web.cmake, so `bpnn serve` works from any folder.
+// The playground page's files (apps/playground/web/), embedded into the binary at build time by
+// apps/playground/embed_web.cmake, so `bpnn serve` works from any folder.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "bpnn/data/read.hpp"
+#include "bpnn/io/read.hpp"
 
 #include <zlib.h>
 

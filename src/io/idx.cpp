@@ -1,4 +1,4 @@
-#include "bpnn/data/idx.hpp"
+#include "bpnn/io/idx.hpp"
 
 #include <zlib.h>
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
-#include "serve_data.hpp"
-#include "serve_request.hpp"
+#include "datasets.hpp"
+#include "request.hpp"
 
 namespace bpnn::serve {
 

@@ -1,5 +1,5 @@
 // The protobuf wire format: writing fields, and reading them with every length checked.
-#include "model/protobuf.hpp"
+#include "io/protobuf.hpp"
 
 #include <bit>
 #include <cstring>

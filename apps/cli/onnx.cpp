@@ -3,8 +3,8 @@
 #include <string>
 
 #include "bpnn/bpnn.hpp"
-#include "bpnn/model/model_file.hpp"
-#include "bpnn/model/onnx.hpp"
+#include "bpnn/io/model_file.hpp"
+#include "bpnn/io/onnx.hpp"
 #include "use.hpp"
 
 namespace bpnn::cli {

@@ -10,7 +10,7 @@ void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
-// export (a model file to ONNX) and import (ONNX to a model file), apps/bpnn/onnx.cpp.
+// export (a model file to ONNX) and import (ONNX to a model file), apps/cli/onnx.cpp.
 void add_onnx_commands(CLI::App& app);
 
 }  // namespace bpnn::cli

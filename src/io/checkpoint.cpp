@@ -2,7 +2,7 @@
 // "last_good", "best" and "order" (I64); metadata: format "bpnn-checkpoint", the parameter
 // names, the position, the optimizer's kind and step count and the generator state. Doubles travel as
 // hexadecimal floats, so they come back bit for bit.
-#include "train/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
-#include "model/safetensors.hpp"
+#include "io/safetensors.hpp"
 
 namespace bpnn {
 namespace {

@@ -1,5 +1,5 @@
 // The playground's data sets, every random one drawn from bpnn's Rng so a seed gives the same set.
-#include "serve_data.hpp"
+#include "datasets.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -7,7 +7,7 @@
 
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/error.hpp"
-#include "bpnn/data/idx.hpp"
+#include "bpnn/io/idx.hpp"
 
 #include <cstdlib>
 #include <filesystem>

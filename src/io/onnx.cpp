@@ -4,7 +4,7 @@
 // model/protobuf.hpp. Import walks the nodes in their (topological) order, keeping the one
 // activation a chain of layers has, folding constants (Constant, Identity, and the
 // Shape/Gather/Unsqueeze/Concat arithmetic of a dynamic flatten) and refusing anything else.
-#include "bpnn/model/onnx.hpp"
+#include "bpnn/io/onnx.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -22,7 +22,7 @@
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
 #include "bpnn/model/layer_factory.hpp"
-#include "model/protobuf.hpp"
+#include "io/protobuf.hpp"
 
 namespace bpnn {
 namespace {

@@ -1,4 +1,4 @@
-#include "bpnn/data/text_formats.hpp"
+#include "bpnn/io/text_formats.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bpnn/bpnn.hpp"
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 #include "checks.hpp"
 #include "data_flags.hpp"
 #include "report.hpp"
