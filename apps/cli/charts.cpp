@@ -10,6 +10,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/io/csv.hpp"
 
 namespace bpnn::cli {
 namespace {
@@ -24,18 +25,6 @@ double parse_field(const std::string& text, const std::string& path, std::size_t
     throw Error(path + ":" + std::to_string(line) + ": '" + text + "' is not a number");
   }
   return value;
-}
-
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  for (char c : line) {
-    if (c == ',') {
-      fields.emplace_back();
-    } else if (c != '\r') {
-      fields.back().push_back(c);
-    }
-  }
-  return fields;
 }
 
 std::string format(double v) {
@@ -217,9 +206,10 @@ std::string tick_label(double value, double step) {
 }
 
 TrainingLog read_training_log(const std::string& path) {
-  std::istringstream in(read_file(path));
-  std::string line;
-  if (!std::getline(in, line) || line.rfind("epoch,train_loss", 0) != 0) {
+  const std::string text = read_file(path);
+  const std::vector<CsvRecord> records = read_csv_records(text, path);
+  if (records.empty() || records[0].line != 1 || records[0].fields.size() < 2 || records[0].fields[0] != "epoch" ||
+      records[0].fields[1] != "train_loss") {
     throw Error(path + ":1: not a bpnn training log (expected the header epoch,train_loss,...)");
   }
   TrainingLog log;
@@ -229,22 +219,21 @@ TrainingLog read_training_log(const std::string& path) {
       {"val_accuracy", &log.val_accuracy}, {"seconds", &log.seconds}};
   // Each header column's vector, or null for a column this reader does not know.
   std::vector<std::vector<double>*> columns;
-  for (const std::string& name : split_fields(line)) {
+  for (const std::string& name : records[0].fields) {
     std::vector<double>* column = nullptr;
     for (const auto& [known_name, vector] : known) {
       if (name == known_name) column = vector;
     }
     columns.push_back(column);
   }
-  for (std::size_t number = 2; std::getline(in, line); ++number) {
-    if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> fields = split_fields(line);
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const std::vector<std::string>& fields = records[r].fields;
     if (fields.size() != columns.size()) {
-      throw Error(path + ":" + std::to_string(number) + ": expected " + std::to_string(columns.size()) +
+      throw Error(path + ":" + std::to_string(records[r].line) + ": expected " + std::to_string(columns.size()) +
                   " fields, as in the header, found " + std::to_string(fields.size()));
     }
     for (std::size_t k = 0; k < fields.size(); ++k) {
-      if (columns[k] != nullptr) columns[k]->push_back(parse_field(fields[k], path, number));
+      if (columns[k] != nullptr) columns[k]->push_back(parse_field(fields[k], path, records[r].line));
     }
     // A column the header lacks reads as NaN, so every vector has a value per epoch.
     for (const auto& [known_name, vector] : known) vector->resize(log.epoch.size(), kMissing);

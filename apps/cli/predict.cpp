@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/io/csv.hpp"
 #include "bpnn/io/model_file.hpp"
 #include "checks.hpp"
 #include "data_flags.hpp"
@@ -51,14 +52,6 @@ std::string number(float v) {
   return text;
 }
 
-// A CSV field: quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 void run_predict(const PredictFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
   loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
@@ -97,14 +90,17 @@ void run_predict(const PredictFlags& f) {
     }
     text = rows.dump(1) + "\n";
   } else {
-    text = regression ? "" : "predicted";
-    for (std::size_t k = 0; k < outputs; ++k) text += (k == 0 && regression ? "" : ",") + csv_field(columns[k]);
-    text += "\n";
+    CsvWriter csv;
+    std::vector<std::string> row = regression ? std::vector<std::string>() : std::vector<std::string>{"predicted"};
+    row.insert(row.end(), columns.begin(), columns.end());
+    csv.row(row);
     for (std::size_t n = 0; n < N; ++n) {
-      if (!regression) text += csv_field(class_name(argmax(y.data() + n * outputs, outputs)));
-      for (std::size_t k = 0; k < outputs; ++k) text += (k == 0 && regression ? "" : ",") + number(y[n * outputs + k]);
-      text += "\n";
+      row.clear();
+      if (!regression) row.push_back(class_name(argmax(y.data() + n * outputs, outputs)));
+      for (std::size_t k = 0; k < outputs; ++k) row.push_back(number(y[n * outputs + k]));
+      csv.row(row);
     }
+    text = csv.text();
   }
   if (f.out.empty()) {
     std::cout << text;

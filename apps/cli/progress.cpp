@@ -42,23 +42,21 @@ void ProgressPrinter::on_epoch(const EpochReport& r) {
   std::fprintf(stderr, "  %.2fs\n", r.seconds);
 }
 
-EpochLog::EpochLog(std::string path)
-    : path_(std::move(path)), content_("epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,val_accuracy,seconds\n") {}
+EpochLog::EpochLog(std::string path) : path_(std::move(path)) {
+  csv_.row({"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy", "seconds"});
+}
 
 void EpochLog::on_epoch(const EpochReport& r) {
-  char row[256];
-  auto field = [](bool present, double value) {
+  auto field = [](bool present, double value, const char* format = "%.6g") {
     char text[32] = "";
-    if (present) std::snprintf(text, sizeof text, "%.6g", value);
+    if (present) std::snprintf(text, sizeof text, format, value);
     return std::string(text);
   };
-  std::snprintf(row, sizeof row, "%zu,%s,%s,%s,%s,%s,%s,%.4f\n", r.epoch, field(true, r.train_loss).c_str(),
-                field(r.train_accuracy >= 0, r.train_accuracy).c_str(), field(r.has_test, r.test.loss).c_str(),
-                field(r.has_test && r.test.classification, r.test.accuracy).c_str(),
-                field(r.has_validation, r.validation.loss).c_str(),
-                field(r.has_validation && r.validation.classification, r.validation.accuracy).c_str(), r.seconds);
-  content_ += row;
-  write_file_atomically(path_, content_);
+  csv_.row({std::to_string(r.epoch), field(true, r.train_loss), field(r.train_accuracy >= 0, r.train_accuracy),
+            field(r.has_test, r.test.loss), field(r.has_test && r.test.classification, r.test.accuracy),
+            field(r.has_validation, r.validation.loss),
+            field(r.has_validation && r.validation.classification, r.validation.accuracy), field(true, r.seconds, "%.4f")});
+  write_file_atomically(path_, csv_.text());
 }
 
 }  // namespace bpnn::cli

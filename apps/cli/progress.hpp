@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "bpnn/io/csv.hpp"
 #include "bpnn/train/fit.hpp"
 
 namespace bpnn::cli {
@@ -31,7 +32,7 @@ class EpochLog {
 
  private:
   std::string path_;
-  std::string content_;
+  CsvWriter csv_;
 };
 
 }  // namespace bpnn::cli

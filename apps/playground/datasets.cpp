@@ -3,10 +3,10 @@
 
 #include <cmath>
 #include <numbers>
-#include <sstream>
 
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/error.hpp"
+#include "bpnn/io/csv.hpp"
 #include "bpnn/io/idx.hpp"
 
 #include <cstdlib>
@@ -54,11 +54,12 @@ std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng
 
 std::vector<Point> user_points(const Fields& f) {
   std::vector<Point> points;
-  auto add = [&](double x, double y, double label, std::size_t i) {
+  // where: the point as the request names it (data.points[3], data.csv line 4).
+  auto add = [&](double x, double y, double label, const std::string& where) {
     if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > 1e6 || std::fabs(y) > 1e6) {
-      refuse("data.points[" + std::to_string(i) + "]: x and y must be finite numbers within 1e6");
+      refuse(where + ": x and y must be finite numbers within 1e6");
     }
-    if (label != 0 && label != 1) refuse("data.points[" + std::to_string(i) + "]: the label must be 0 or 1");
+    if (label != 0 && label != 1) refuse(where + ": the label must be 0 or 1");
     if (points.size() >= kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
     points.push_back({x, y, static_cast<int>(label)});
   };
@@ -71,24 +72,29 @@ std::vector<Point> user_points(const Fields& f) {
       if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number()) {
         refuse("data.points[" + std::to_string(i) + "] must be [x, y, label] numbers");
       }
-      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), i);
+      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), "data.points[" + std::to_string(i) + "]");
     }
   } else if (f.has("csv")) {
     if (!f.raw("csv").is_string()) refuse("field 'data.csv' must be text: lines of x,y,label");
-    std::istringstream lines(f.raw("csv").get<std::string>());
-    std::string line;
-    for (std::size_t i = 0; std::getline(lines, line);) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::vector<CsvRecord> records;
+    try {
+      records = read_csv_records(f.raw("csv").get<std::string>(), "data.csv");
+    } catch (const Error& e) {
+      refuse(e.what());
+    }
+    auto number = [](const std::string& field, double& v) {
+      const char* end = field.c_str();
+      v = std::strtod(field.c_str(), const_cast<char**>(&end));
+      return !field.empty() && end == field.c_str() + field.size();
+    };
+    for (std::size_t r = 0; r < records.size(); ++r) {
+      const CsvRecord& record = records[r];
       double v[3];
-      char* end = line.data();
-      for (int c = 0; c < 3; ++c) {
-        char* start = end;
-        v[c] = std::strtod(start, &end);
-        if (end == start) refuse("data.csv line " + std::to_string(i + 1) + ": expected x,y,label");
-        while (*end == ' ' || *end == '\t') ++end;
-        if (c < 2 && *end++ != ',') refuse("data.csv line " + std::to_string(i + 1) + ": expected x,y,label");
-      }
-      add(v[0], v[1], v[2], i++);
+      const bool numbers = record.fields.size() == 3 && number(record.fields[0], v[0]) && number(record.fields[1], v[1]) &&
+                           number(record.fields[2], v[2]);
+      if (!numbers && r == 0) continue;  // a header, such as the page's own download has (x1,x2,label)
+      if (!numbers) refuse("data.csv line " + std::to_string(record.line) + ": expected x,y,label");
+      add(v[0], v[1], v[2], "data.csv line " + std::to_string(record.line));
     }
   } else {
     refuse("data set 'points' needs 'points' ([[x, y, label], ...]) or 'csv'");

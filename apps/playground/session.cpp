@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "bpnn/io/csv.hpp"
 #include "bpnn/io/model_file.hpp"
 #include "mazur.hpp"
 
@@ -1018,27 +1019,26 @@ json Session::export_run(const json& body) {
   // The training set as bpnn train reads it: a header, then the inputs and the target or label.
   const std::size_t outputs = config_.layers.back().units;
   const bool label_column = data_.classification() && outputs > 1;
-  std::string csv;
-  // (Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "x" + std::to_string(...).)
-  for (std::size_t i = 0; i < data_.inputs; ++i) csv.append("x").append(std::to_string(i + 1)).append(",");
-  csv += label_column ? "label\n" : data_.target_width() == 1 ? "y\n" : "";
-  if (!label_column && data_.target_width() > 1) {
-    for (std::size_t j = 0; j < data_.target_width(); ++j) {
-      csv.append("y").append(std::to_string(j + 1)).append(j + 1 < data_.target_width() ? "," : "\n");
-    }
-  }
+  std::vector<std::string> row;
+  for (std::size_t i = 0; i < data_.inputs; ++i) row.push_back("x" + std::to_string(i + 1));
   const std::size_t w = data_.target_width();
-  char field[32];
-  for (std::size_t k = 0; k < data_.train_size(); ++k) {
-    for (std::size_t i = 0; i < data_.inputs; ++i) {
-      std::snprintf(field, sizeof field, "%.9g,", data_.train_x[k * data_.inputs + i]);  // 9 digits: the float exactly
-      csv += field;
-    }
-    for (std::size_t j = 0; j < w; ++j) {
-      std::snprintf(field, sizeof field, j + 1 < w ? "%.9g," : "%.9g\n", data_.train_y[k * w + j]);
-      csv += field;
-    }
+  for (std::size_t j = 0; j < (label_column ? 1 : w); ++j) {
+    row.push_back(label_column ? "label" : w == 1 ? "y" : "y" + std::to_string(j + 1));
   }
+  CsvWriter writer;
+  writer.row(row);
+  auto exact_float = [](double v) {  // 9 digits: the float exactly
+    char field[32];
+    std::snprintf(field, sizeof field, "%.9g", v);
+    return std::string(field);
+  };
+  for (std::size_t k = 0; k < data_.train_size(); ++k) {
+    row.clear();
+    for (std::size_t i = 0; i < data_.inputs; ++i) row.push_back(exact_float(data_.train_x[k * data_.inputs + i]));
+    for (std::size_t j = 0; j < w; ++j) row.push_back(exact_float(data_.train_y[k * w + j]));
+    writer.row(row);
+  }
+  const std::string& csv = writer.text();
   // The network in the compact form when it says the same (no initializer given), else as JSON.
   std::string net = std::to_string(data_.inputs);
   for (const LayerChoice& l : config_.layers) net.append("-").append(std::to_string(l.units)).append(l.activation);

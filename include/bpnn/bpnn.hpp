@@ -12,6 +12,7 @@
 #include "bpnn/data/prepare.hpp"
 #include "bpnn/data/recipe.hpp"
 #include "bpnn/init/initializer.hpp"
+#include "bpnn/io/csv.hpp"
 #include "bpnn/io/idx.hpp"
 #include "bpnn/io/model_file.hpp"
 #include "bpnn/io/network.hpp"

@@ -11,6 +11,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/io/csv.hpp"
 
 namespace bpnn {
 namespace {
@@ -57,109 +58,6 @@ std::string_view strip_bom(std::string_view text) {
   return text;
 }
 
-struct Record {
-  std::size_t line = 0;  // the line the record starts on
-  std::vector<std::string> fields;
-};
-
-// Reads the records of CSV text with one delimiter (RFC 4180 quoting), skipping blank lines.
-class CsvScanner {
- public:
-  CsvScanner(std::string_view text, char delimiter, const std::string& source)
-      : text_(text), delimiter_(delimiter), source_(source) {}
-
-  // The next record; false at the end of the text. Throws Error for a quoted field that is not
-  // closed or is followed by more text.
-  bool next(Record& record) {
-    const std::size_t size = text_.size();
-    while (pos_ < size) {  // blank lines
-      std::size_t eol = text_.find('\n', pos_);
-      if (eol == std::string_view::npos) eol = size;
-      if (text_.substr(pos_, eol - pos_).find_first_not_of(" \t\r") != std::string_view::npos) break;
-      pos_ = std::min(eol + 1, size);
-      line_ += eol < size;
-    }
-    if (pos_ >= size) return false;
-    record.line = line_;
-    record.fields.clear();
-    std::size_t p = pos_;
-    const auto blank = [&](char c) { return c == ' ' || c == '\r' || (c == '\t' && delimiter_ != '\t'); };
-    for (;;) {
-      std::string field;
-      std::size_t q = p;
-      while (q < size && blank(text_[q]) && text_[q] != '\r') ++q;
-      if (q < size && text_[q] == '"') {
-        const std::size_t opened = line_;
-        for (++q;; ++q) {
-          if (q >= size) {
-            throw Error(where(source_, opened) + "field " + std::to_string(record.fields.size() + 1) +
-                        " opens a quote that is never closed");
-          }
-          if (text_[q] == '"') {
-            if (q + 1 < size && text_[q + 1] == '"') {
-              field += '"';
-              ++q;
-              continue;
-            }
-            ++q;
-            break;
-          }
-          line_ += text_[q] == '\n';
-          field += text_[q];
-        }
-        while (q < size && blank(text_[q])) ++q;
-        if (q < size && text_[q] != delimiter_ && text_[q] != '\n') {
-          throw Error(where(source_, line_) + "field " + std::to_string(record.fields.size() + 1) +
-                      " has text after its closing quote (a quote inside a quoted field is written \"\")");
-        }
-        p = q;
-      } else {
-        while (q < size && text_[q] != delimiter_ && text_[q] != '\n') ++q;
-        field = std::string(trim(text_.substr(p, q - p)));
-        p = q;
-      }
-      record.fields.push_back(std::move(field));
-      if (p < size && text_[p] == delimiter_) {
-        ++p;
-        continue;
-      }
-      if (p < size) {  // the line break
-        ++p;
-        ++line_;
-      }
-      pos_ = p;
-      return true;
-    }
-  }
-
- private:
-  std::string_view text_;
-  char delimiter_;
-  const std::string& source_;
-  std::size_t pos_ = 0, line_ = 1;
-};
-
-// Of ',', ';' and tab, the delimiter that splits the first two records into the most fields, the
-// same number in each; ',' when none splits them.
-char detect_delimiter(std::string_view text, const std::string& source) {
-  char best = ',';
-  std::size_t best_fields = 1;
-  for (const char candidate : {',', ';', '\t'}) {
-    try {
-      CsvScanner scanner(text, candidate, source);
-      Record first, second;
-      if (!scanner.next(first)) return ',';
-      if (scanner.next(second) && second.fields.size() != first.fields.size()) continue;
-      if (first.fields.size() > best_fields) {
-        best = candidate;
-        best_fields = first.fields.size();
-      }
-    } catch (const Error&) {  // a quote this delimiter cannot close: not this one
-    }
-  }
-  return best;
-}
-
 // The column that spec names: a header name (exactly, else in any case), or a 0-based index.
 std::size_t find_column(const std::string& spec, const std::vector<std::string>& header, std::size_t width,
                         const std::string& path, const char* role) {
@@ -202,7 +100,7 @@ Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptio
   if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
     throw Error(path + ": is UTF-16 text; save it as UTF-8 (or plain ASCII) CSV");
   }
-  const char delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text, path);
+  const char delimiter = options.delimiter != 0 ? options.delimiter : detect_csv_delimiter(text, path);
   if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
     throw Error(path + ": '" + printable(std::string_view(&delimiter, 1)) + "' cannot be a CSV delimiter");
   }
@@ -216,8 +114,8 @@ Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptio
     throw Error(path + ": regression target columns and a class label column (or none) are exclusive; give one");
   }
 
-  CsvScanner scanner(text, delimiter, path);
-  Record first, second;
+  CsvReader scanner(text, delimiter, path);
+  CsvRecord first, second;
   if (!scanner.next(first)) throw Error(path + ": no samples (the file is empty)");
   const bool has_second = scanner.next(second);
   const std::size_t width = first.fields.size();
@@ -291,7 +189,7 @@ Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptio
   std::string bad_label;               // the first numeric label that is not a class id
   std::size_t bad_label_line = 0;
   std::size_t rows = 0;
-  const auto add = [&](const Record& r) {
+  const auto add = [&](const CsvRecord& r) {
     if (r.fields.size() != width) {
       throw Error(where(path, r.line) + "has " + std::to_string(r.fields.size()) + " columns, " +
                   (header && rows == 0 ? "the header has " : "earlier rows have ") + std::to_string(width));
@@ -333,7 +231,7 @@ Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptio
   if (!header) add(first);
   if (has_second) {
     add(second);
-    Record r;
+    CsvRecord r;
     while (scanner.next(r)) add(r);
   }
   if (rows == 0) throw Error(path + ": no samples (the file holds only a header)");
