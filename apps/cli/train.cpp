@@ -12,8 +12,10 @@
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/distributed/agreement.hpp"
 #include "bpnn/distributed/communicator.hpp"
-#include "bpnn/distributed/sharded_step.hpp"
+#include "bpnn/distributed/distributed_fit.hpp"
+#include "bpnn/distributed/poisoning_communicator.hpp"
 #include "bpnn/io/model_file.hpp"
 #include "bpnn/io/network.hpp"
 #include "checks.hpp"
@@ -180,11 +182,12 @@ std::uint64_t configuration_hash(const std::vector<std::string>& args, const Tra
   return hash;
 }
 
-// The communicator of a distributed run: MPI's when bpnn has it, else an Error saying so.
-std::unique_ptr<Communicator> start_distributed(const TrainFlags& f, const char* launcher) {
+// The communicator of this run: MPI's under an MPI launcher or with --distributed (an Error when
+// bpnn was built without MPI), else this one process.
+std::unique_ptr<Communicator> open_communicator(const TrainFlags& f) {
+  const char* launcher = mpi_launch_variable();
+  if (!f.distributed && launcher == nullptr) return std::make_unique<LocalCommunicator>();
 #if BPNN_HAVE_MPI
-  (void)f;
-  (void)launcher;
   return make_mpi_communicator();
 #else
   const std::string why = f.distributed ? std::string("--distributed")
@@ -196,30 +199,71 @@ std::unique_ptr<Communicator> start_distributed(const TrainFlags& f, const char*
 #endif
 }
 
-// A hidden test hook: BPNN_TEST_NAN_AT=RANK:STEP makes that rank's shards report a NaN loss at
-// that step (tests/mpi/run.sh). Returns the step for this rank, 0 for none.
-std::size_t poison_step(int rank) {
+// A hidden test hook (tests/mpi/run.sh): BPNN_TEST_NAN_AT=RANK:STEP makes that rank's contribution
+// to that step's gradient sum NaN, as a diverging shard's would be. Null when it is not set.
+std::unique_ptr<Communicator> poisoned_for_tests(Communicator& comm) {
   const char* at = std::getenv("BPNN_TEST_NAN_AT");
-  if (at == nullptr) return 0;
-  unsigned long r = 0, step = 0;
-  if (std::sscanf(at, "%lu:%lu", &r, &step) != 2 || r != static_cast<unsigned long>(rank)) return 0;
-  return step;
+  int rank = 0;
+  std::size_t step = 0;
+  if (at == nullptr || std::sscanf(at, "%d:%zu", &rank, &step) != 2) return nullptr;
+  return std::make_unique<PoisoningCommunicator>(comm, rank, step);
+}
+
+// Every rank reads on its own; then the ranks agree that all could and that all have the same
+// configuration, or every rank ends, the reason printed once, by rank 0.
+void set_up(const TrainFlags& f, const std::vector<std::string>& args, const std::string& checkpoint_path,
+            Communicator& comm, Rng& rng, TrainSetup& s) {
+  const bool lead = comm.rank() == 0;
+  std::uint64_t hash = 0;
+  try {
+    agree_on_setup(comm, [&] {
+      if (lead) {
+        // Where the results go, checked before any work: a typo there is found now, not after the epochs.
+        check_writable(f.out, "--out");
+        if (!f.log.empty()) check_writable(f.log, "--log");
+        check_writable(checkpoint_path, "--checkpoint");
+      }
+      prepare(f, rng, s);
+      if (comm.size() > 1) hash = configuration_hash(args, s, f.resume);
+    });
+    check_same_configuration(comm, hash,
+                             "command line, data or checkpoint differ: every process must run the same command on "
+                             "the same files");
+  } catch (const RankFailure& e) {
+    if (lead) std::cerr << "bpnn: error: " << e.what() << "\n";
+    throw ExitStatus{1};
+  }
+}
+
+// What is about to be trained, and how; processes: 0 for the plain (unsharded) step.
+void print_plan(const TrainFlags& f, const TrainSetup& s, std::size_t batch_size, int processes, std::size_t shards) {
+  std::cerr << "training " << s.network.json << "\n  on " << s.train.dataset.size() << " samples from " << f.train
+            << ", loss " << s.recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
+            << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)";
+  if (processes > 0) {
+    std::cerr << (processes > 1 ? "\n  " : ", ") << processes << " process(es), " << shards << " shards per batch, "
+              << (f.allreduce == "plain" ? "plain all-reduce" : "summed in shard order");
+  }
+  std::cerr << "\n";
+}
+
+// Rank 0's last line of a distributed run: where its time went.
+void print_exchange(const DistributedFitResult& d) {
+  const double steps = static_cast<double>(d.steps);
+  std::fprintf(stderr, "distributed: %zu steps, %.3f ms per step, %.3f ms of it exchanging %zu floats per shard",
+               d.steps, 1e3 * d.seconds / steps, 1e3 * d.communication_seconds / steps, d.exchanged_floats);
+  if (d.layer_exchanges > 0) {
+    std::fprintf(stderr, " and, %.0f times, batch norm's sums", static_cast<double>(d.layer_exchanges) / steps);
+  }
+  std::fprintf(stderr, "\n");
 }
 
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
-  const char* launcher = mpi_launch_variable();
-  std::unique_ptr<Communicator> communicator;
-  if (f.distributed || launcher != nullptr) {
-    communicator = start_distributed(f, launcher);
-  } else {
-    communicator = std::make_unique<LocalCommunicator>();
-  }
-  Communicator& comm = *communicator;
-  const bool distributed = comm.size() > 1 || f.distributed || launcher != nullptr;
-  const bool sharded = distributed || f.shards.has_value();
+  const std::unique_ptr<Communicator> transport = open_communicator(f);
+  const std::unique_ptr<Communicator> poisoned = poisoned_for_tests(*transport);
+  Communicator& comm = poisoned ? *poisoned : *transport;
+  const bool sharded = f.distributed || mpi_launch_variable() != nullptr || f.shards.has_value();
   const bool lead = comm.rank() == 0;  // the rank that prints and writes
-  const std::string where =
-      comm.size() > 1 ? " (rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) + ")" : "";
 
   // Before any data is read, so a wrong option fails at once.
   OptimizerSpec spec = f.optimizer_spec;
@@ -229,44 +273,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   const std::string checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint;
   Rng rng(f.seed);
   TrainSetup s;
-  // Each rank reads on its own; then they agree whether all could, so that a bad file on one rank
-  // ends every rank, with that rank's message printed once.
-  std::exception_ptr failure;
-  try {
-    if (lead) {
-      // Where the results go, checked before any work: a typo there is found now, not after the epochs.
-      check_writable(f.out, "--out");
-      if (!f.log.empty()) check_writable(f.log, "--log");
-      check_writable(checkpoint_path, "--checkpoint");
-    }
-    prepare(f, rng, s);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  if (comm.size() > 1) {
-    const int failed = first_rank_with(comm, failure != nullptr);
-    if (failed >= 0) {
-      if (failed == comm.rank()) {
-        try {
-          std::rethrow_exception(failure);
-        } catch (const std::exception& e) {
-          std::cerr << "bpnn: error" << where << ": " << e.what() << "\n";
-        }
-      }
-      throw ExitStatus{1};
-    }
-    const int differs = first_disagreeing_rank(comm, configuration_hash(args, s, f.resume));
-    if (differs >= 0) {
-      if (lead) {
-        std::cerr << "bpnn: error: rank " << differs << " of " << comm.size()
-                  << " has another configuration than rank 0 (command line, data or checkpoint differ); every "
-                     "process must run the same command on the same files\n";
-      }
-      throw ExitStatus{1};
-    }
-  } else if (failure) {
-    std::rethrow_exception(failure);
-  }
+  set_up(f, args, checkpoint_path, comm, rng, s);
   Sequential<float>& model = *s.model;
   const PreparedData& train = s.train;
   const DataRecipe& recipe = s.recipe;
@@ -276,55 +283,44 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   ProgressPrinter progress(f.epochs);
   std::unique_ptr<EpochLog> log;
   if (!f.log.empty() && lead) log = std::make_unique<EpochLog>(f.log);
-  FitOptions options{.epochs = f.epochs,
-                     .batch_size = batch_size,
-                     .shuffle = !f.no_shuffle,
-                     .max_grad_norm = f.max_grad_norm,
-                     .schedule = schedule,
-                     .patience = f.patience,
-                     .task = recipe.task,
-                     .checkpoint_path = lead ? checkpoint_path : "",
-                     .checkpoint_every = f.checkpoint_every,
-                     .resume_path = f.resume,
-                     .stop_requested = [] { return stop_signal != 0; },
-                     .on_batch = [&](const BatchReport& r) {
-                       if (lead) progress.on_batch(r);
-                     },
-                     .on_epoch = [&](const EpochReport& r) {
-                       if (lead) progress.on_epoch(r);
-                       if (log) log->on_epoch(r);
-                     }};
-  std::unique_ptr<ShardedStep> step;
-  if (sharded) {
-    step = std::make_unique<ShardedStep>(
-        model, *loss, *optimizer, comm, train.inputs(), train.targets.view(), rng,
-        ShardedStepOptions{.shards = f.shards.value_or(8),
-                           .sum = f.allreduce == "plain" ? GradientSum::plain : GradientSum::ordered,
+  const FitOptions options{.epochs = f.epochs,
+                           .batch_size = batch_size,
+                           .shuffle = !f.no_shuffle,
                            .max_grad_norm = f.max_grad_norm,
+                           .schedule = schedule,
+                           .patience = f.patience,
                            .task = recipe.task,
-                           .local_stop = [] { return stop_signal != 0; },
-                           .poison_step = poison_step(comm.rank())});
-    options.batch_step = [&step](std::span<const std::size_t> indices) { return (*step)(indices); };
-    // Every rank stops after the same batch: the one whose exchange carried a rank's request.
-    options.stop_requested = [&step] { return step->stop_agreed(); };
-  }
-  if (lead) {
-    std::cerr << "training " << s.network.json << "\n  on " << train.dataset.size() << " samples from " << f.train
-              << ", loss " << recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
-              << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)";
-    if (sharded) {
-      std::cerr << (comm.size() > 1 ? "\n  " : ", ") << comm.size() << " process(es), " << f.shards.value_or(8)
-                << " shards per batch, " << (f.allreduce == "plain" ? "plain all-reduce" : "summed in shard order");
-    }
-    std::cerr << "\n";
-  }
+                           .checkpoint_path = checkpoint_path,
+                           .checkpoint_every = f.checkpoint_every,
+                           .resume_path = f.resume,
+                           .stop_requested = [] { return stop_signal != 0; },
+                           .on_batch = [&](const BatchReport& r) {
+                             if (lead) progress.on_batch(r);
+                           },
+                           .on_epoch = [&](const EpochReport& r) {
+                             if (lead) progress.on_epoch(r);
+                             if (log) log->on_epoch(r);
+                           }};
+  const DistributedOptions distributed{
+      .shards = f.shards.value_or(8),
+      .sum = f.allreduce == "plain" ? GradientSum::plain : GradientSum::ordered,
+      .on_abort = [](const std::string& message) { std::cerr << "bpnn: error: " << message << "\n"; }};
+  if (lead) print_plan(f, s, batch_size, sharded ? comm.size() : 0, distributed.shards);
+  const HeldOut test = f.test.empty() ? HeldOut{} : HeldOut{s.test.inputs(), s.test.targets.view()};
+  const HeldOut validation =
+      s.has_validation ? HeldOut{s.validation.inputs(), s.validation.targets.view()} : HeldOut{};
   const ModelMetadata metadata{{"bpnn.loss", recipe.loss}, {"bpnn.data", recipe_to_json(recipe)}};
   const StopSignals catching;
+  std::optional<DistributedFitResult> sharded_result;
   try {
-    const FitResult result =
-        fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
-            f.test.empty() ? HeldOut{} : HeldOut{s.test.inputs(), s.test.targets.view()},
-            s.has_validation ? HeldOut{s.validation.inputs(), s.validation.targets.view()} : HeldOut{});
+    // Every rank trains; fit_distributed writes checkpoints on rank 0 only.
+    if (sharded) {
+      sharded_result = fit_distributed(comm, model, *loss, *optimizer, train.inputs(), train.targets.view(), rng,
+                                       options, distributed, test, validation);
+    }
+    const FitResult result = sharded ? sharded_result->fit
+                                     : fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
+                                           test, validation);
     if (s.has_validation && lead) {
       std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
                 << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
@@ -343,27 +339,11 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                                  : "";
     throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
                 " to " + f.out);
-  } catch (const std::exception& e) {
-    if (comm.size() == 1) throw;
-    // Something only this rank saw: the others may be waiting for it in an exchange. Say why once,
-    // here, and end them all.
-    std::cerr << "bpnn: error" << where << ": " << e.what() << "\n";
-    comm.abort(1);
   }
   if (lead) {
     save_model(f.out, model, metadata);
     std::cout << "saved " << f.out << "\n";
-    if (step && comm.size() > 1) {
-      const double steps = static_cast<double>(step->steps());
-      std::fprintf(stderr, "distributed: %zu steps, %.3f ms per step, %.3f ms of it exchanging %zu floats per shard",
-                   step->steps(), 1e3 * step->seconds() / steps, 1e3 * step->communication_seconds() / steps,
-                   step->exchanged_floats());
-      if (step->layer_exchanges() > 0) {
-        std::fprintf(stderr, " and, %.0f times, batch norm's sums",
-                     static_cast<double>(step->layer_exchanges()) / steps);
-      }
-      std::fprintf(stderr, "\n");
-    }
+    if (sharded_result && comm.size() > 1) print_exchange(*sharded_result);
   }
 }
 
