@@ -93,10 +93,31 @@ bool class_name_less(const std::string& a, const std::string& b) {
   return a < b;
 }
 
-}  // namespace
+constexpr std::size_t kInput = static_cast<std::size_t>(-1);
 
-Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
-  text = strip_bom(text);
+// How a CSV text is laid out: its delimiter, its first two records and whether the first is a
+// header, and which column is what (the label, the targets in order, the inputs in file order).
+struct CsvLayout {
+  char delimiter = ',';
+  bool decimal_comma = false;  // ';'-separated: "2,5" is 2.5
+  CsvRecord first, second;
+  bool has_second = false;
+  bool header = false;
+  std::size_t width = 0;
+  std::vector<std::string> names;        // the header's, or none
+  std::vector<std::size_t> target_of;    // column -> its place among the targets, or kInput
+  std::vector<std::size_t> target_columns;
+  std::size_t label = kInput;
+
+  // "column 3 (petal_length)": a column as messages name it.
+  std::string column(std::size_t k) const {
+    std::string s = "column " + std::to_string(k + 1);
+    if (k < names.size() && !names[k].empty()) s += " (" + printable(names[k]) + ")";
+    return s;
+  }
+};
+
+char checked_delimiter(std::string_view text, const std::string& path, const CsvOptions& options) {
   if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
     throw Error(path + ": is UTF-16 text; save it as UTF-8 (or plain ASCII) CSV");
   }
@@ -104,212 +125,224 @@ Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptio
   if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
     throw Error(path + ": '" + printable(std::string_view(&delimiter, 1)) + "' cannot be a CSV delimiter");
   }
-  const bool decimal_comma = delimiter == ';';
-  const bool inputs_only = options.no_labels || options.label == "none";
-  const bool regression = options.target_columns > 0 || !options.targets.empty();
   if (options.target_columns > 0 && !options.targets.empty()) {
     throw Error(path + ": give the target columns by count or by name, not both");
   }
+  const bool inputs_only = options.no_labels || options.label == "none";
+  const bool regression = options.target_columns > 0 || !options.targets.empty();
   if (regression && (inputs_only || !options.label.empty())) {
     throw Error(path + ": regression target columns and a class label column (or none) are exclusive; give one");
   }
+  return delimiter;
+}
 
-  CsvReader scanner(text, delimiter, path);
-  CsvRecord first, second;
-  if (!scanner.next(first)) throw Error(path + ": no samples (the file is empty)");
-  const bool has_second = scanner.next(second);
-  const std::size_t width = first.fields.size();
-  bool header = options.header == CsvHeader::yes;
-  if (options.header == CsvHeader::auto_detect) {
-    // Text over a number below it marks a header; a first line of data with string labels has its
-    // text over more text. A column asked for by name marks it too.
-    for (std::size_t k = 0; k < width && !header; ++k) {
-      double v = 0;
-      const std::string_view field = trim(first.fields[k]);
-      const bool text_field = !is_missing(field) && !parse_number(field, v, decimal_comma);
-      header = text_field && (!has_second || (k < second.fields.size() && parse_number(second.fields[k], v, decimal_comma)));
-      header = header || (text_field && (field == options.label || std::find(options.targets.begin(), options.targets.end(),
-                                                                            field) != options.targets.end()));
+// Whether the first record is a header: text over a number below it marks one (a first line of
+// data with string labels has its text over more text), and so does a column asked for by name.
+bool detect_header(const CsvLayout& l, const CsvOptions& options) {
+  if (options.header != CsvHeader::auto_detect) return options.header == CsvHeader::yes;
+  for (std::size_t k = 0; k < l.width; ++k) {
+    double v = 0;
+    const std::string_view field = trim(l.first.fields[k]);
+    const bool text_field = !is_missing(field) && !parse_number(field, v, l.decimal_comma);
+    if (text_field && (!l.has_second || (k < l.second.fields.size() &&
+                                         parse_number(l.second.fields[k], v, l.decimal_comma)))) {
+      return true;
+    }
+    const auto& targets = options.targets;
+    if (text_field && (field == options.label || std::find(targets.begin(), targets.end(), field) != targets.end())) {
+      return true;
     }
   }
-  std::vector<std::string> names;
-  if (header) {
-    for (const std::string& f : first.fields) names.emplace_back(trim(f));
-  }
-  const auto column = [&](std::size_t k) {
-    std::string s = "column " + std::to_string(k + 1);
-    if (k < names.size() && !names[k].empty()) s += " (" + printable(names[k]) + ")";
-    return s;
-  };
+  return false;
+}
 
-  // Which column is what: the label, the targets in order, the inputs in file order.
-  constexpr std::size_t kInput = static_cast<std::size_t>(-1);
-  std::vector<std::size_t> target_of(width, kInput);  // column -> its place among the targets
-  std::vector<std::size_t> target_columns;
-  std::size_t label = kInput;
-  if (regression && options.target_columns > 0) {
-    if (width <= options.target_columns) {
-      throw Error(path + ": rows have " + std::to_string(width) + " columns, leaving no inputs beside " +
+// The label column: as asked, else the one named label, class, target or y, else the first.
+std::size_t label_column(const CsvLayout& l, const CsvOptions& options, const std::string& path) {
+  if (!options.label.empty()) return find_column(options.label, l.names, l.width, path, "label");
+  for (std::size_t k = 0; k < l.names.size(); ++k) {
+    for (const char* name : {"label", "class", "target", "y"}) {
+      if (iequals(l.names[k], name)) return k;
+    }
+  }
+  return 0;
+}
+
+// Which column is what, from the options.
+void assign_columns(CsvLayout& l, const CsvOptions& options, const std::string& path) {
+  const bool inputs_only = options.no_labels || options.label == "none";
+  if (options.target_columns > 0) {
+    if (l.width <= options.target_columns) {
+      throw Error(path + ": rows have " + std::to_string(l.width) + " columns, leaving no inputs beside " +
                   std::to_string(options.target_columns) + " target column(s)");
     }
-    for (std::size_t k = width - options.target_columns; k < width; ++k) target_columns.push_back(k);
-  } else if (regression) {
+    for (std::size_t k = l.width - options.target_columns; k < l.width; ++k) l.target_columns.push_back(k);
+  } else if (!options.targets.empty()) {
     for (const std::string& spec : options.targets) {
-      const std::size_t k = find_column(spec, names, width, path, "target");
-      if (std::find(target_columns.begin(), target_columns.end(), k) != target_columns.end()) {
-        throw Error(path + ": " + column(k) + " is named twice among the targets");
+      const std::size_t k = find_column(spec, l.names, l.width, path, "target");
+      if (std::find(l.target_columns.begin(), l.target_columns.end(), k) != l.target_columns.end()) {
+        throw Error(path + ": " + l.column(k) + " is named twice among the targets");
       }
-      target_columns.push_back(k);
+      l.target_columns.push_back(k);
     }
   } else if (!inputs_only) {
-    if (!options.label.empty()) {
-      label = find_column(options.label, names, width, path, "label");
-    } else {
-      label = 0;
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        if (iequals(names[k], "label") || iequals(names[k], "class") || iequals(names[k], "target") || iequals(names[k], "y")) {
-          label = k;
-          break;
-        }
-      }
-    }
-    target_columns.push_back(label);
+    l.label = label_column(l, options, path);
+    l.target_columns.push_back(l.label);
   }
-  for (std::size_t t = 0; t < target_columns.size(); ++t) target_of[target_columns[t]] = t;
-  const std::size_t n_targets = target_columns.size(), n_inputs = width - n_targets;
-  if (n_inputs == 0) {
-    throw Error(path + ": rows have " + std::to_string(width) + " columns, leaving no inputs beside " +
-                std::to_string(n_targets) + " target column(s)");
+  l.target_of.assign(l.width, kInput);
+  for (std::size_t t = 0; t < l.target_columns.size(); ++t) l.target_of[l.target_columns[t]] = t;
+  if (l.width == l.target_columns.size()) {
+    throw Error(path + ": rows have " + std::to_string(l.width) + " columns, leaving no inputs beside " +
+                std::to_string(l.target_columns.size()) + " target column(s)");
   }
+}
 
+// The values of the rows as read: inputs and targets row by row (targets in file order), the
+// labels as written with their lines, and the first numeric label that is not a class id.
+struct CsvRows {
   std::vector<float> inputs, targets;
-  std::vector<std::string> labels;     // classification: each row's label as written
-  std::vector<std::size_t> lines;      // classification: each row's line, for label errors
-  bool label_names = false;            // a label that is not a number: the labels are names
-  std::string bad_label;               // the first numeric label that is not a class id
+  std::vector<std::string> labels;
+  std::vector<std::size_t> lines;
+  bool label_names = false;  // a label that is not a number: the labels are names
+  std::string bad_label;
   std::size_t bad_label_line = 0;
-  std::size_t rows = 0;
-  const auto add = [&](const CsvRecord& r) {
-    if (r.fields.size() != width) {
-      throw Error(where(path, r.line) + "has " + std::to_string(r.fields.size()) + " columns, " +
-                  (header && rows == 0 ? "the header has " : "earlier rows have ") + std::to_string(width));
-    }
-    for (std::size_t k = 0; k < width; ++k) {
-      const std::string_view field = trim(r.fields[k]);
-      if (is_missing(field)) {
-        throw Error(where(path, r.line) + column(k) + " has no value (" + (field.empty() ? "empty" : "'" + std::string(field) + "'") +
-                    "); every value must be given: fill it in or drop the row");
-      }
-      double v = 0;
-      const bool number = parse_number(field, v, decimal_comma);
-      if (k == label) {
-        lines.push_back(r.line);
-        labels.emplace_back(field);
-        if (!number) {
-          label_names = true;
-        } else if (bad_label.empty() && !(v >= 0 && v == std::floor(v) && v <= 1e6)) {
-          bad_label = field;
-          bad_label_line = r.line;
-        }
-        continue;
-      }
-      if (!number) {
-        throw Error(where(path, r.line) + column(k) + ": '" + printable(field) + "' is not a number" +
-                    (inputs_only ? "" : "; if this column holds the class labels, choose it as the label column"));
-      }
-      const auto value = static_cast<float>(v);
-      if (!std::isfinite(value)) {
-        throw Error(where(path, r.line) + column(k) + " is " +
-                    (std::isnan(v) ? "NaN" : std::isinf(v) ? "infinite" : "beyond the range of a 32-bit float") +
-                    "; every value must be a finite number");
-      }
-      (target_of[k] == kInput ? inputs : targets).push_back(value);
-    }
-    ++rows;
-  };
-  // Targets are gathered row by row in column order; put them in the order asked for.
-  if (!header) add(first);
-  if (has_second) {
-    add(second);
-    CsvRecord r;
-    while (scanner.next(r)) add(r);
+  std::size_t count = 0;
+};
+
+void add_row(const CsvLayout& l, const CsvRecord& r, bool inputs_only, const std::string& path, CsvRows& rows) {
+  if (r.fields.size() != l.width) {
+    throw Error(where(path, r.line) + "has " + std::to_string(r.fields.size()) + " columns, " +
+                (l.header && rows.count == 0 ? "the header has " : "earlier rows have ") + std::to_string(l.width));
   }
-  if (rows == 0) throw Error(path + ": no samples (the file holds only a header)");
+  for (std::size_t k = 0; k < l.width; ++k) {
+    const std::string_view field = trim(r.fields[k]);
+    if (is_missing(field)) {
+      throw Error(where(path, r.line) + l.column(k) + " has no value (" +
+                  (field.empty() ? "empty" : "'" + std::string(field) + "'") +
+                  "); every value must be given: fill it in or drop the row");
+    }
+    double v = 0;
+    const bool number = parse_number(field, v, l.decimal_comma);
+    if (k == l.label) {
+      rows.lines.push_back(r.line);
+      rows.labels.emplace_back(field);
+      if (!number) {
+        rows.label_names = true;
+      } else if (rows.bad_label.empty() && !(v >= 0 && v == std::floor(v) && v <= 1e6)) {
+        rows.bad_label = field;
+        rows.bad_label_line = r.line;
+      }
+      continue;
+    }
+    if (!number) {
+      throw Error(where(path, r.line) + l.column(k) + ": '" + printable(field) + "' is not a number" +
+                  (inputs_only ? "" : "; if this column holds the class labels, choose it as the label column"));
+    }
+    const auto value = static_cast<float>(v);
+    if (!std::isfinite(value)) {
+      throw Error(where(path, r.line) + l.column(k) + " is " +
+                  (std::isnan(v) ? "NaN" : std::isinf(v) ? "infinite" : "beyond the range of a 32-bit float") +
+                  "; every value must be a finite number");
+    }
+    (l.target_of[k] == kInput ? rows.inputs : rows.targets).push_back(value);
+  }
+  ++rows.count;
+}
+
+// Class ids for labels: the given classes (a training file's), else names in sorted order when any
+// label is text, else the whole numbers themselves.
+void set_classes(const CsvLayout& l, const CsvRows& rows, const CsvOptions& options, const std::string& path,
+                 Dataset& d) {
+  d.targets = Tensor<float>(Shape{rows.count});
+  std::vector<std::string> names = options.class_names;
+  if (names.empty() && rows.label_names) {
+    names = rows.labels;
+    std::sort(names.begin(), names.end(), class_name_less);
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+  }
+  if (names.empty()) {
+    if (!rows.bad_label.empty()) {
+      throw Error(where(path, rows.bad_label_line) + "class label '" + printable(rows.bad_label) + "' in " +
+                  l.column(l.label) +
+                  " is not a whole number >= 0 (for regression targets use --target-cols; to pick another label "
+                  "column, --label)");
+    }
+    for (std::size_t n = 0; n < rows.count; ++n) {
+      double v = 0;
+      parse_number(rows.labels[n], v, l.decimal_comma);
+      d.targets[n] = static_cast<float>(v);
+      d.classes = std::max(d.classes, static_cast<std::size_t>(v) + 1);
+    }
+    return;
+  }
+  std::unordered_map<std::string, std::size_t> id;
+  for (std::size_t c = 0; c < names.size(); ++c) id.emplace(names[c], c);
+  for (std::size_t n = 0; n < rows.count; ++n) {
+    auto found = id.find(rows.labels[n]);
+    double v = 0, w = 0;
+    if (found == id.end() && parse_number(rows.labels[n], v)) {  // "1.0" is the class "1"
+      for (std::size_t c = 0; c < names.size() && found == id.end(); ++c) {
+        if (parse_number(names[c], w) && w == v) found = id.find(names[c]);
+      }
+    }
+    if (found == id.end()) {
+      std::string known;
+      for (std::size_t c = 0; c < names.size() && known.size() < 200; ++c) known += (c ? ", " : "") + printable(names[c]);
+      throw Error(where(path, rows.lines[n]) + "class '" + printable(rows.labels[n]) + "' in " + l.column(l.label) +
+                  " is not one of the " + std::to_string(names.size()) + " classes given (" + known + ")");
+    }
+    d.targets[n] = static_cast<float>(found->second);
+  }
+  d.classes = names.size();
+  d.class_names = std::move(names);
+}
+
+}  // namespace
+
+Dataset parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
+  text = strip_bom(text);
+  CsvLayout l;
+  l.delimiter = checked_delimiter(text, path, options);
+  l.decimal_comma = l.delimiter == ';';
+  CsvReader reader(text, l.delimiter, path);
+  if (!reader.next(l.first)) throw Error(path + ": no samples (the file is empty)");
+  l.has_second = reader.next(l.second);
+  l.width = l.first.fields.size();
+  l.header = detect_header(l, options);
+  if (l.header) {
+    for (const std::string& f : l.first.fields) l.names.emplace_back(trim(f));
+  }
+  assign_columns(l, options, path);
+
+  const bool inputs_only = options.no_labels || options.label == "none";
+  CsvRows rows;
+  if (!l.header) add_row(l, l.first, inputs_only, path, rows);
+  if (l.has_second) {
+    add_row(l, l.second, inputs_only, path, rows);
+    for (CsvRecord r; reader.next(r);) add_row(l, r, inputs_only, path, rows);
+  }
+  if (rows.count == 0) throw Error(path + ": no samples (the file holds only a header)");
 
   Dataset d;
   d.source = path;
-  d.inputs = Tensor<float>(Shape{rows, n_inputs}, std::move(inputs));
-  if (header) {
-    for (std::size_t k = 0; k < width; ++k) {
-      if (target_of[k] == kInput) d.feature_names.push_back(names[k]);
+  const std::size_t n_targets = l.target_columns.size();
+  d.inputs = Tensor<float>(Shape{rows.count, l.width - n_targets}, std::move(rows.inputs));
+  if (l.header) {
+    for (std::size_t k = 0; k < l.width; ++k) {
+      if (l.target_of[k] == kInput) d.feature_names.push_back(l.names[k]);
     }
-    for (const std::size_t k : target_columns) d.target_names.push_back(names[k]);
+    for (const std::size_t k : l.target_columns) d.target_names.push_back(l.names[k]);
   }
   if (inputs_only) {
-    d.targets = Tensor<float>(Shape{rows, 0});
-    return d;
-  }
-  if (regression) {
-    // targets holds each row's target columns in file order; reorder them as asked.
-    std::vector<std::size_t> file_order(target_columns);
+    d.targets = Tensor<float>(Shape{rows.count, 0});
+  } else if (l.label == kInput) {  // regression: rows hold the target columns in file order; reorder as asked
+    std::vector<std::size_t> file_order(l.target_columns);
     std::sort(file_order.begin(), file_order.end());
-    d.targets = Tensor<float>(Shape{rows, n_targets});
-    for (std::size_t n = 0; n < rows; ++n) {
-      for (std::size_t j = 0; j < n_targets; ++j) d.targets(n, target_of[file_order[j]]) = targets[n * n_targets + j];
+    d.targets = Tensor<float>(Shape{rows.count, n_targets});
+    for (std::size_t n = 0; n < rows.count; ++n) {
+      for (std::size_t j = 0; j < n_targets; ++j) d.targets(n, l.target_of[file_order[j]]) = rows.targets[n * n_targets + j];
     }
-    return d;
-  }
-
-  d.targets = Tensor<float>(Shape{rows});
-  if (!options.class_names.empty()) {
-    std::unordered_map<std::string, std::size_t> id;
-    for (std::size_t c = 0; c < options.class_names.size(); ++c) id.emplace(options.class_names[c], c);
-    for (std::size_t n = 0; n < rows; ++n) {
-      auto found = id.find(labels[n]);
-      double v = 0, w = 0;
-      if (found == id.end() && parse_number(labels[n], v)) {  // "1.0" is the class "1"
-        for (std::size_t c = 0; c < options.class_names.size(); ++c) {
-          if (parse_number(options.class_names[c], w) && w == v) {
-            found = id.find(options.class_names[c]);
-            break;
-          }
-        }
-      }
-      if (found == id.end()) {
-        std::string known;
-        for (std::size_t c = 0; c < options.class_names.size() && known.size() < 200; ++c) {
-          known += (c ? ", " : "") + printable(options.class_names[c]);
-        }
-        throw Error(where(path, lines[n]) + "class '" + printable(labels[n]) + "' in " + column(label) +
-                    " is not one of the " + std::to_string(options.class_names.size()) + " classes given (" + known + ")");
-      }
-      d.targets[n] = static_cast<float>(found->second);
-    }
-    d.classes = options.class_names.size();
-    d.class_names = options.class_names;
-    return d;
-  }
-  if (label_names) {
-    std::vector<std::string> sorted(labels);
-    std::sort(sorted.begin(), sorted.end(), class_name_less);
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    std::unordered_map<std::string, std::size_t> id;
-    for (std::size_t c = 0; c < sorted.size(); ++c) id.emplace(sorted[c], c);
-    for (std::size_t n = 0; n < rows; ++n) d.targets[n] = static_cast<float>(id.at(labels[n]));
-    d.classes = sorted.size();
-    d.class_names = std::move(sorted);
-    return d;
-  }
-  if (!bad_label.empty()) {
-    throw Error(where(path, bad_label_line) + "class label '" + printable(bad_label) + "' in " + column(label) +
-                " is not a whole number >= 0 (for regression targets use --target-cols; to pick another label "
-                "column, --label)");
-  }
-  for (std::size_t n = 0; n < rows; ++n) {
-    double v = 0;
-    parse_number(labels[n], v, decimal_comma);
-    d.targets[n] = static_cast<float>(v);
-    d.classes = std::max(d.classes, static_cast<std::size_t>(v) + 1);
+  } else {
+    set_classes(l, rows, options, path, d);
   }
   return d;
 }
