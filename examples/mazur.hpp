@@ -1,6 +1,7 @@
 // The 2-2-2 worked example (Matt Mazur's, retold in the tutorials): one forward pass, every factor
 // of the chain rule, every gradient, one gradient-descent step, and the error over 10,000 steps,
-// in double so every printed digit can be checked against a hand derivation.
+// in double so every printed digit can be checked against a hand derivation. The numbers of the
+// first step are the library's (bpnn/train/explain.hpp), printed.
 #pragma once
 
 #include <cstdint>
