@@ -124,6 +124,8 @@ int run_mazur(const MazurOptions& options, std::ostream& out) {
   Sgd<double> sgd({.learning_rate = kLearningRate});
   Trainer<double> trainer(net, loss, sgd);
   Trace trace(options.trace);
+  // The network and weights as given, before any step: for `bpnn explain` to take apart again.
+  if (!options.save.empty()) save_model(options.save, net, {{"bpnn.loss", "mse"}});
 
   out << "bpnn demo mazur: the 2-2-2 worked example (seed " << options.seed << ", unused: the weights are given)\n"
       << "inputs i1 = 0.05, i2 = 0.10; targets 0.01, 0.99; sigmoid everywhere; E = 1/2 sum (target - out)^2;\n"

@@ -16,6 +16,7 @@ struct MazurOptions {
   bool tutorial_order = false;  // update the output weights before back-propagating to the hidden ones
   std::uint64_t seed = 0;       // printed only: the example's weights are given, not drawn
   std::string trace = "";            // JSON-lines trace file ("" for none)
+  std::string save = "";             // a model file of the example's network and given weights ("" for none)
 };
 
 // Gives a 2-2-2 network (dense, sigmoid, dense, sigmoid) the example's weights and biases, and
