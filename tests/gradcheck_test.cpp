@@ -134,6 +134,10 @@ TEST(GradCheck, ChecksAModelAgainstItsLossTensorByTensor) {
     EXPECT_LT(r.tensors[k].worst, expected[k].second);
   }
   EXPECT_EQ(r.checked, 41u);
+  double largest = 0;
+  for (const TensorGradientCheck& t : r.tensors) largest = std::max(largest, t.max_relative_error);
+  EXPECT_EQ(r.max_relative_error, largest);
+  EXPECT_NE(r.worst.find("["), std::string::npos);
   EXPECT_EQ(std::vector<double>(p.values().data(), p.values().data() + p.values().size()), values);
   for (double g : p.grads().span()) EXPECT_EQ(g, 0.25);
   // At most 3 elements of each tensor, evenly spread.

@@ -413,15 +413,17 @@ py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, con
                                               target_view(targets, loss_name), {.optimizer = &sgd, .rng = &m.rng});
   py::list layers;
   for (const LayerNumbers<float>& l : e.layers) {
-    layers.append(py::dict(py::arg("index") = l.index, py::arg("kind") = l.kind, py::arg("output") = array_of(l.output, l.shape),
+    layers.append(py::dict(py::arg("index") = l.index, py::arg("kind") = l.kind,
+                           py::arg("output") = array_of(l.output, l.shape),
                            py::arg("output_grad") = array_of(l.output_grad, l.shape)));
   }
   py::dict parameters;
   for (const TensorNumbers<float>& t : e.parameters) {
     parameters[py::str(t.name)] = py::dict(
         py::arg("value") = array_of(t.value, t.shape), py::arg("grad") = optional_array(t.grad, t.shape),
-        py::arg("update") = optional_array(t.update, t.shape), py::arg("new_value") = optional_array(t.new_value, t.shape),
-        py::arg("names") = t.element_names, py::arg("frozen") = t.frozen, py::arg("buffer") = t.buffer);
+        py::arg("update") = optional_array(t.update, t.shape),
+        py::arg("new_value") = optional_array(t.new_value, t.shape), py::arg("names") = t.element_names,
+        py::arg("frozen") = t.frozen, py::arg("buffer") = t.buffer);
   }
   py::list neuron_layers;
   for (const NeuronLayer<float>& n : e.neuron_layers) neuron_layers.append(neuron_layer_dict(e, n));
@@ -459,7 +461,9 @@ py::dict check_model(const PyModel& m, const py::handle& x, const py::handle& y,
                             py::arg("passed") = t.passed));
   }
   return py::dict(py::arg("ok") = r.ok, py::arg("checked") = r.checked, py::arg("skipped") = r.skipped,
-                  py::arg("worst_error") = r.worst_error, py::arg("objective") = r.objective,
+                  py::arg("worst_error") = r.worst_error, py::arg("max_relative_error") = r.max_relative_error,
+                  py::arg("max_absolute_error") = r.max_absolute_error, py::arg("worst") = r.worst,
+                  py::arg("objective") = r.objective,
                   py::arg("report") = r.report, py::arg("tensors") = tensors);
 }
 

@@ -37,6 +37,11 @@ class Comparison {
                                    ? 1
                                    : (n + options_.max_elements - 1) / options_.max_elements;
     for (std::size_t i = 0; i < n; i += stride) element(check, i, t.grad[i] - t.prefill, t.value[i], objective);
+    if (check.checked > 0 && (report_.worst.empty() || !(check.max_relative_error <= report_.max_relative_error))) {
+      report_.max_relative_error = check.max_relative_error;
+      report_.worst = check.name + "[" + std::to_string(check.worst) + "]";
+    }
+    report_.max_absolute_error = std::max(report_.max_absolute_error, check.max_absolute_error);
     report_.checked += check.checked;
     report_.skipped += check.skipped;
     report_.ok = report_.ok && check.passed;

@@ -59,6 +59,9 @@ struct GradientCheckReport {
   std::size_t checked = 0;
   std::size_t skipped = 0;
   double worst_error = 0.0;  // the largest |b - n| / (atol + rtol max(|b|, |n|)): at most 1 when ok
+  double max_relative_error = 0.0;  // over every tensor, and where: "0.weight[3]"
+  double max_absolute_error = 0.0;
+  std::string worst;
   double objective = 0.0;    // E where the check was made
   std::string report;        // one line per failure (the first 20), "0.weight[3]: backward ..., finite difference ..."
 };
