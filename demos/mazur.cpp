@@ -41,6 +41,65 @@ void tutorial_step(Sequential<double>& net, Trainer<double>& trainer, const Mse<
 
 std::vector<double> values(TensorView<const double> v) { return {v.data(), v.data() + v.size()}; }
 
+std::string pad(const std::string& text, std::size_t width) {
+  return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
+}
+
+// One line of a chain rule: a factor's name, its formula and its value.
+void factor_line(std::ostream& out, const std::string& name, const std::string& formula, double value) {
+  out << "  " << pad(name, 15) << " = " << pad(formula, 22) << " = " << fixed(value) << "\n";
+}
+
+// The forward pass: net and out of every neuron, and E's terms.
+void print_forward(std::ostream& out, const Explanation<double>& e) {
+  out << "forward pass\n";
+  for (const NeuronLayer<double>& n : e.neuron_layers) {
+    for (std::size_t j = 0; j < n.units(); ++j) {
+      const std::string& name = n.neurons[j];
+      out << "  net_" << name << " = " << fixed(n.net[j]) << "   out_" << name << " = " << fixed(n.out[j]) << "\n";
+    }
+  }
+  const NeuronLayer<double>& o = e.neuron_layers.back();
+  out << " ";
+  for (std::size_t j = 0; j < o.units(); ++j) out << " E_" << o.neurons[j] << " = " << fixed(e.loss_terms[j]) << "  ";
+  out << " E_total = " << fixed(e.loss) << "\n\n";
+}
+
+// The chain rule of an output weight, factor by factor, and of a hidden one through every path.
+void print_chain_rules(std::ostream& out, const Explanation<double>& e) {
+  const ChainRule<double> w5 = chain_rule(e, "w5");
+  out << "chain rule for w5 (" << w5.from << " -> " << w5.to << "): " << w5.equation << "\n";
+  for (const Factor<double>& f : w5.factors) factor_line(out, f.name, f.formula, f.value);
+  factor_line(out, "dE/dw5", "product", w5.product);
+  out << "  (back-propagation: " << fixed(w5.backprop) << ")\n\n";
+
+  const ChainRule<double> w1 = chain_rule(e, "w1");
+  out << "chain rule for w1 (" << w1.from << " -> " << w1.to << "), through both outputs: " << w1.equation << "\n";
+  const Factor<double>& paths = w1.factors[0];
+  for (const PathTerm<double>& t : paths.terms) {
+    const std::string delta = "dE_" + t.neuron + "/dnet_" + t.neuron, part = "dE_" + t.neuron + "/dout_" + w1.to;
+    out << "  " << pad(delta, 15) << " = " << fixed(t.delta) << "   " << part << " = " << delta << " * " << t.weight
+        << " = " << fixed(t.product) << "\n";
+  }
+  factor_line(out, paths.name, paths.formula, paths.value);
+  for (std::size_t f = 1; f < w1.factors.size(); ++f) {
+    factor_line(out, w1.factors[f].name, w1.factors[f].formula, w1.factors[f].value);
+  }
+  factor_line(out, "dE/dw1", "product", w1.product);
+  out << "  (back-propagation: " << fixed(w1.backprop) << ")\n\n";
+}
+
+// Two tensors of the example side by side (w1..w4 beside w5..w8), one of their vectors each.
+void print_pairs(std::ostream& out, const Explanation<double>& e, const std::string& prefix,
+                 std::vector<double> TensorNumbers<double>::*field) {
+  const TensorNumbers<double>& hidden = e.tensor("0.weight");
+  const TensorNumbers<double>& output = e.tensor("2.weight");
+  for (std::size_t i = 0; i < hidden.value.size(); ++i) {
+    out << "  " << prefix << hidden.element_names[i] << " = " << fixed((hidden.*field)[i]) << "   " << prefix
+        << output.element_names[i] << " = " << fixed((output.*field)[i]) << "\n";
+  }
+}
+
 }  // namespace
 
 template <class T>
@@ -65,62 +124,37 @@ int run_mazur(const MazurOptions& options, std::ostream& out) {
   Sgd<double> sgd({.learning_rate = kLearningRate});
   Trainer<double> trainer(net, loss, sgd);
   Trace trace(options.trace);
+  // The network and weights as given, before any step: for `bpnn explain` to take apart again.
+  if (!options.save.empty()) save_model(options.save, net, {{"bpnn.loss", "mse"}});
 
   out << "bpnn demo mazur: the 2-2-2 worked example (seed " << options.seed << ", unused: the weights are given)\n"
       << "inputs i1 = 0.05, i2 = 0.10; targets 0.01, 0.99; sigmoid everywhere; E = 1/2 sum (target - out)^2;\n"
       << "learning rate 0.5; biases b1 = 0.35, b2 = 0.60 fixed\n\n";
 
-  // --- forward pass and gradients of the first iteration, every factor shown ---
-  const double E = trainer.compute_gradients(input, target);
-  const TensorView<const double> net_h = net.activation(0), out_h = net.activation(1);
-  const TensorView<const double> net_o = net.activation(2), out_o = net.activation(3);
-  const double t1 = target[0], t2 = target[1], i1 = input[0];
-  const TensorView<const double> w = p.value("2.weight");
-  out << "forward pass\n";
-  out << "  net_h1 = " << fixed(net_h[0]) << "   out_h1 = " << fixed(out_h[0]) << "\n";
-  out << "  net_h2 = " << fixed(net_h[1]) << "   out_h2 = " << fixed(out_h[1]) << "\n";
-  out << "  net_o1 = " << fixed(net_o[0]) << "   out_o1 = " << fixed(out_o[0]) << "\n";
-  out << "  net_o2 = " << fixed(net_o[1]) << "   out_o2 = " << fixed(out_o[1]) << "\n";
-  const double E_o1 = 0.5 * (t1 - out_o[0]) * (t1 - out_o[0]), E_o2 = 0.5 * (t2 - out_o[1]) * (t2 - out_o[1]);
-  out << "  E_o1 = " << fixed(E_o1) << "   E_o2 = " << fixed(E_o2) << "   E_total = " << fixed(E) << "\n\n";
-
-  // The chain rule by hand, from the activations, beside what back-propagation computed.
-  const double dE_dout_o1 = out_o[0] - t1, dout_dnet_o1 = out_o[0] * (1 - out_o[0]);
-  const double dE_dout_o2 = out_o[1] - t2, dout_dnet_o2 = out_o[1] * (1 - out_o[1]);
-  out << "chain rule for w5 (h1 -> o1): dE/dw5 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5\n"
-      << "  dE/dout_o1      = out_o1 - target1       = " << fixed(dE_dout_o1, 8) << "\n"
-      << "  dout_o1/dnet_o1 = out_o1 (1 - out_o1)    = " << fixed(dout_dnet_o1) << "\n"
-      << "  dnet_o1/dw5     = out_h1                 = " << fixed(out_h[0]) << "\n"
-      << "  dE/dw5          = product                = " << fixed(dE_dout_o1 * dout_dnet_o1 * out_h[0]) << "\n\n";
-  const double delta_o1 = dE_dout_o1 * dout_dnet_o1, delta_o2 = dE_dout_o2 * dout_dnet_o2;
-  const double dE_dout_h1 = delta_o1 * w[0] + delta_o2 * w[2];
-  const double dout_dnet_h1 = out_h[0] * (1 - out_h[0]);
-  out << "chain rule for w1 (i1 -> h1), through both outputs: dE/dw1 = dE/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw1\n"
-      << "  dE_o1/dnet_o1   = " << fixed(delta_o1) << "   dE_o1/dout_h1 = dE_o1/dnet_o1 * w5 = " << fixed(delta_o1 * w[0]) << "\n"
-      << "  dE_o2/dnet_o2   = " << fixed(delta_o2) << "   dE_o2/dout_h1 = dE_o2/dnet_o2 * w7 = " << fixed(delta_o2 * w[2]) << "\n"
-      << "  dE/dout_h1      = sum of both            = " << fixed(dE_dout_h1) << "\n"
-      << "  dout_h1/dnet_h1 = out_h1 (1 - out_h1)    = " << fixed(dout_dnet_h1) << "\n"
-      << "  dnet_h1/dw1     = i1                     = " << fixed(i1, 2) << "\n"
-      << "  dE/dw1          = product                = " << fixed(dE_dout_h1 * dout_dnet_h1 * i1) << "\n\n";
-
-  const TensorView<const double> g_hidden = p.grad("0.weight"), g_out = p.grad("2.weight");
+  // --- the numbers of the first iteration, every factor shown (bpnn/train/explain.hpp) ---
+  Explanation<double> e = explain<double>(net, loss, input, target);
+  print_forward(out, e);
+  print_chain_rules(out, e);
   out << "all eight gradients, by back-propagation\n";
-  for (int i = 0; i < 4; ++i) out << "  dE/dw" << i + 1 << " = " << fixed(g_hidden[i]) << "   dE/dw" << i + 5 << " = " << fixed(g_out[i]) << "\n";
-  trace.begin("gradients").field("E", E).field("out", values(out_o)).field("dE_dw1_4", values(g_hidden))
-      .field("dE_dw5_8", values(g_out)).end();
+  print_pairs(out, e, "dE/d", &TensorNumbers<double>::grad);
+  trace.begin("gradients").field("E", e.loss).field("out", e.layers.back().output)
+      .field("dE_dw1_4", e.tensor("0.weight").grad).field("dE_dw5_8", e.tensor("2.weight").grad).end();
 
-  // --- the first update, in the chosen order ---
+  // --- the first update, in the chosen order, read back as it was applied ---
+  const std::vector<double> before = values(p.values());
   Tensor<double> output_grad;
   if (options.tutorial_order) {
     tutorial_step(net, trainer, loss, input, target, output_grad);
   } else {
-    sgd.step(p);
+    trainer.step(input, target);
   }
+  record_update<double>(e, TensorView<const double>(before.data(), p.values().shape()), p.values(),
+                        options.tutorial_order ? "the tutorial's order" : "gradient descent");
   out << "\nweights after the first update (w -= 0.5 dE/dw"
       << (options.tutorial_order ? ", w1..w4 with gradients through the updated w5..w8" : "") << ")\n";
-  const TensorView<const double> w_hidden = p.value("0.weight"), w_out = p.value("2.weight");
-  for (int i = 0; i < 4; ++i) out << "  w" << i + 1 << " = " << fixed(w_hidden[i]) << "   w" << i + 5 << " = " << fixed(w_out[i]) << "\n";
-  trace.begin("weights").field("iteration", 1).field("w1_4", values(w_hidden)).field("w5_8", values(w_out)).end();
+  print_pairs(out, e, "", &TensorNumbers<double>::new_value);
+  trace.begin("weights").field("iteration", 1).field("w1_4", e.tensor("0.weight").new_value)
+      .field("w5_8", e.tensor("2.weight").new_value).end();
 
   // --- the error as training goes on ---
   out << "\n" << (options.tutorial_order ? "tutorial order" : "exact gradient descent")

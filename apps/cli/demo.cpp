@@ -32,10 +32,12 @@ void add_demo_command(CLI::App& app) {
   demo->require_subcommand(0, 1);
 
   auto mazur = std::make_shared<examples::MazurOptions>();
-  add_demo(*demo, "mazur", "the 2-2-2 worked example: every number of back-propagation, step by step", mazur,
-           examples::run_mazur)
-      ->add_flag("--tutorial-order", mazur->tutorial_order,
-                 "Back-propagate the hidden error through already-updated output weights, as the tutorial does");
+  CLI::App* m = add_demo(*demo, "mazur", "the 2-2-2 worked example: every number of back-propagation, step by step",
+                         mazur, examples::run_mazur);
+  m->add_flag("--tutorial-order", mazur->tutorial_order,
+              "Back-propagate the hidden error through already-updated output weights, as the tutorial does");
+  m->add_option("--save", mazur->save,
+                "Also write the network with its given weights (before any step) as a model file, for bpnn explain");
 
   auto perceptron = std::make_shared<examples::PerceptronOptions>();
   CLI::App* p = add_demo(*demo, "perceptron", "an M-P perceptron learns AND, OR, NAND but not XOR, XNOR", perceptron,

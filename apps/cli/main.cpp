@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   bpnn::cli::add_eval_command(app);
   bpnn::cli::add_predict_command(app);
   bpnn::cli::add_inspect_command(app);
+  bpnn::cli::add_explain_command(app);
   bpnn::cli::add_onnx_commands(app);
   bpnn::cli::add_plot_command(app);
   bpnn::cli::add_demo_command(app);

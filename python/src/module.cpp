@@ -354,6 +354,119 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
   return out;
 }
 
+// A list of values as a numpy array of shape (a copy).
+py::array_t<float> array_of(const std::vector<float>& values, const Shape& shape) {
+  std::vector<py::ssize_t> dims;
+  for (std::size_t i = 0; i < shape.rank(); ++i) dims.push_back(static_cast<py::ssize_t>(shape[i]));
+  py::array_t<float> out(dims);
+  std::copy(values.begin(), values.end(), out.mutable_data());
+  return out;
+}
+
+py::object optional_array(const std::vector<float>& values, const Shape& shape) {
+  return values.empty() ? py::object(py::none()) : py::object(array_of(values, shape));
+}
+
+py::dict chain_rule_dict(const ChainRule<float>& c) {
+  py::list factors;
+  for (const Factor<float>& f : c.factors) {
+    py::list terms;
+    for (const PathTerm<float>& t : f.terms) {
+      terms.append(py::dict(py::arg("neuron") = t.neuron, py::arg("delta") = t.delta, py::arg("weight") = t.weight,
+                            py::arg("weight_value") = t.weight_value, py::arg("product") = t.product));
+    }
+    factors.append(py::dict(py::arg("name") = f.name, py::arg("formula") = f.formula, py::arg("value") = f.value,
+                            py::arg("terms") = terms));
+  }
+  py::dict d(py::arg("name") = c.name, py::arg("tensor") = c.tensor, py::arg("element") = c.element,
+             py::arg("layer") = c.layer, py::arg("from") = c.from, py::arg("to") = c.to, py::arg("bias") = c.bias,
+             py::arg("value") = c.value, py::arg("sample") = c.sample, py::arg("equation") = c.equation,
+             py::arg("factors") = factors, py::arg("product") = c.product,
+             py::arg("sample_products") = c.sample_products, py::arg("sum") = c.sum, py::arg("backprop") = c.backprop);
+  d["update"] = c.update ? py::object(py::float_(*c.update)) : py::object(py::none());
+  d["new_value"] = c.new_value ? py::object(py::float_(*c.new_value)) : py::object(py::none());
+  return d;
+}
+
+// A neuron layer's values as [N, units] arrays (the input [N, inputs]).
+py::dict neuron_layer_dict(const Explanation<float>& e, const NeuronLayer<float>& n) {
+  const Shape rows{e.samples, n.units()};
+  py::dict d(py::arg("dense") = n.dense, py::arg("last") = n.last, py::arg("activation") = n.activation,
+             py::arg("inputs") = n.inputs, py::arg("neurons") = n.neurons,
+             py::arg("weight") = e.parameters[n.weight].name,
+             py::arg("input") = array_of(n.input, Shape{e.samples, n.inputs.size()}),
+             py::arg("net") = array_of(n.net, rows), py::arg("out") = array_of(n.out, rows),
+             py::arg("out_grad") = array_of(n.out_grad, rows), py::arg("delta") = array_of(n.delta, rows),
+             py::arg("elementwise") = n.elementwise, py::arg("derivative") = optional_array(n.derivative, rows));
+  d["bias"] = n.bias ? py::object(py::str(e.parameters[*n.bias].name)) : py::object(py::none());
+  return d;
+}
+
+// The numbers of one step (bpnn/train/explain.hpp) as dicts and arrays; with weights, their chain rules.
+py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                       double lr, const std::vector<std::string>& weights, std::size_t sample) {
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray targets = as_floats(y, "y");
+  Sgd<float> sgd({.learning_rate = lr});
+  const Explanation<float> e = explain<float>(m.model, *loss, input_view(inputs, m.model),
+                                              target_view(targets, loss_name), {.optimizer = &sgd, .rng = &m.rng});
+  py::list layers;
+  for (const LayerNumbers<float>& l : e.layers) {
+    layers.append(py::dict(py::arg("index") = l.index, py::arg("kind") = l.kind,
+                           py::arg("output") = array_of(l.output, l.shape),
+                           py::arg("output_grad") = array_of(l.output_grad, l.shape)));
+  }
+  py::dict parameters;
+  for (const TensorNumbers<float>& t : e.parameters) {
+    parameters[py::str(t.name)] = py::dict(
+        py::arg("value") = array_of(t.value, t.shape), py::arg("grad") = optional_array(t.grad, t.shape),
+        py::arg("update") = optional_array(t.update, t.shape),
+        py::arg("new_value") = optional_array(t.new_value, t.shape), py::arg("names") = t.element_names,
+        py::arg("frozen") = t.frozen, py::arg("buffer") = t.buffer);
+  }
+  py::list neuron_layers;
+  for (const NeuronLayer<float>& n : e.neuron_layers) neuron_layers.append(neuron_layer_dict(e, n));
+  py::dict chain_rules;
+  for (const std::string& name : weights) chain_rules[py::str(name)] = chain_rule_dict(chain_rule(e, name, sample));
+  py::dict d(py::arg("samples") = e.samples, py::arg("input") = array_of(e.input, e.input_shape),
+             py::arg("input_grad") = array_of(e.input_grad, e.input_shape),
+             py::arg("target") = array_of(e.target, e.target_shape), py::arg("loss_name") = e.loss_name,
+             py::arg("loss") = e.loss, py::arg("layers") = layers, py::arg("parameters") = parameters,
+             py::arg("input_names") = e.input_names, py::arg("neuron_layers") = neuron_layers,
+             py::arg("unnamed") = e.unnamed, py::arg("update_rule") = e.update_rule,
+             py::arg("learning_rate") = e.learning_rate, py::arg("chain_rules") = chain_rules);
+  d["loss_terms"] = optional_array(e.loss_terms, e.layers.back().shape);
+  return d;
+}
+
+// The library's gradient check (bpnn/train/gradient_check.hpp), on a double copy of the model.
+py::dict check_model(const PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                     std::size_t max_elements, bool skip_kinks) {
+  const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
+  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray targets = as_floats(y, "y");
+  GradientCheckReport r;
+  {
+    py::gil_scoped_release released;
+    r = check_gradients(m.model, *loss, input_view(inputs, m.model), target_view(targets, loss_name),
+                        {.skip_kinks = skip_kinks, .max_elements = max_elements});
+  }
+  py::list tensors;
+  for (const TensorGradientCheck& t : r.tensors) {
+    tensors.append(py::dict(py::arg("name") = t.name, py::arg("size") = t.size, py::arg("checked") = t.checked,
+                            py::arg("skipped") = t.skipped, py::arg("max_relative_error") = t.max_relative_error,
+                            py::arg("max_absolute_error") = t.max_absolute_error, py::arg("worst") = t.worst,
+                            py::arg("worst_backprop") = t.worst_backprop, py::arg("worst_numeric") = t.worst_numeric,
+                            py::arg("passed") = t.passed));
+  }
+  return py::dict(py::arg("ok") = r.ok, py::arg("checked") = r.checked, py::arg("skipped") = r.skipped,
+                  py::arg("worst_error") = r.worst_error, py::arg("max_relative_error") = r.max_relative_error,
+                  py::arg("max_absolute_error") = r.max_absolute_error, py::arg("worst") = r.worst,
+                  py::arg("objective") = r.objective,
+                  py::arg("report") = r.report, py::arg("tensors") = tensors);
+}
+
 py::dict state_dict(const PyModel& m) {
   py::dict out;
   const ParameterStore<float>& store = m.model.parameters();
@@ -537,6 +650,15 @@ PYBIND11_MODULE(_bpnn, m) {
            }, py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
       .def("inspect", &inspect_model, py::arg("X") = py::none(), py::arg("y") = py::none(), py::kw_only(),
            py::arg("loss") = "mse", py::arg("verbose") = true)
+      .def("explain", &explain_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("lr") = 0.1, py::arg("weights") = std::vector<std::string>{}, py::arg("sample") = 0,
+           "The numbers of one training step on X and y, as dicts and arrays: every layer's output and gradient, "
+           "each neuron's net, out and delta (named i1, h1, o1), every dE/dw and the update of SGD at lr, and the "
+           "chain rule of each of weights ('w5', 'b(h1)') for one sample. The model is left as it was.")
+      .def("check_gradients", &check_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("max_elements") = 0, py::arg("skip_kinks") = true,
+           "Back-propagation's gradients against central differences, tensor by tensor, on a double copy of the "
+           "model; max_elements per tensor (0: all)")
       .def("state_dict", &state_dict, "Copies of every tensor under nn.Sequential names ('0.weight' [out, in], ...)")
       .def("load_state_dict", &load_state_dict, py::arg("state_dict"), py::kw_only(), py::arg("strict") = true,
            "Sets every tensor from numpy arrays or torch tensors of the same shapes");
