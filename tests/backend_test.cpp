@@ -1,9 +1,9 @@
 // Every op of the Backend interface, on every backend, against the reference backend (ggml's
 // test-backend-ops): one table of cases at awkward sizes, run on cpu with 1, 2 and 3 threads, in
 // double and float, comparing every buffer an op may write; an op of kBackendOps that no case runs
-// fails. Then the loops the backends share out (every optimizer's update), which must give the
-// same bits on every backend and thread count, and whole trainings (an MLP, and LeNet with batch
-// norm) on cpu and on reference, which must end with the same weights.
+// fails. Then whole trainings (an MLP, and LeNet with batch norm) on cpu and on reference, which
+// must end with the same weights. The loops that parallel_for shares out (each optimizer's update)
+// are checked on every backend by their own tests (support/optimizer_check.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -631,111 +631,6 @@ TEST(Backend, ParallelForSplitsStaticallyAndRethrows) {
   };
   EXPECT_THROW(cpu->parallel_for(n, 1, throw_past_the_first), Error);
 }
-
-// The loops the backends share out with parallel_for: every optimizer's update (each variant the
-// formulas branch on), stepped four times with fresh gradients on a store with a tensor the cpu
-// backend splits (300 x 200), a small one, a frozen one and a buffer, leaves the same bits on cpu
-// with 1, 2 and 3 threads as on reference, in every value and every state buffer, and leaves the
-// frozen tensor and the buffer as they were.
-template <class T>
-struct OptimizerCase {
-  std::string what;
-  std::function<std::unique_ptr<Optimizer<T>>()> make;
-};
-
-template <class T>
-std::vector<OptimizerCase<T>> optimizer_cases() {
-  std::vector<OptimizerCase<T>> cases;
-  auto add = [&](std::string what, auto make) { cases.push_back({std::move(what), make}); };
-  for (const double weight_decay : {0.0, 0.01}) {
-    const std::string decay = str(" weight_decay ", weight_decay);
-    add("sgd" + decay,
-        [=] { return std::make_unique<Sgd<T>>(SgdOptions{.learning_rate = 0.1, .weight_decay = weight_decay}); });
-    for (const bool nesterov : {false, true}) {
-      add(str("sgd momentum 0.9 nesterov ", yes_no(nesterov), decay), [=] {
-        return std::make_unique<Sgd<T>>(
-            SgdOptions{.learning_rate = 0.1, .momentum = 0.9, .nesterov = nesterov, .weight_decay = weight_decay});
-      });
-    }
-    add("adam" + decay,
-        [=] { return std::make_unique<Adam<T>>(AdamOptions{.learning_rate = 0.01, .weight_decay = weight_decay}); });
-    for (const bool centered : {false, true}) {
-      for (const double momentum : {0.0, 0.9}) {
-        add(str("rmsprop centered ", yes_no(centered), " momentum ", momentum, decay), [=] {
-          return std::make_unique<Rmsprop<T>>(RmspropOptions{
-              .learning_rate = 0.01, .weight_decay = weight_decay, .momentum = momentum, .centered = centered});
-        });
-      }
-    }
-  }
-  add("adamw weight_decay 0.01", [] {
-    return std::make_unique<Adam<T>>(
-        AdamOptions{.learning_rate = 0.01, .weight_decay = 0.01, .decoupled_weight_decay = true});
-  });
-  // Steps start at 0.05 between bounds 0.01 and 0.07, so four steps grow, shrink and clamp them.
-  add("rprop", [] {
-    return std::make_unique<Rprop<T>>(RpropOptions{.learning_rate = 0.05, .step_min = 0.01, .step_max = 0.07});
-  });
-  return cases;
-}
-
-template <class T>
-struct Stepped {
-  std::vector<T> values;
-  OptimizerState<T> state;
-};
-
-template <class T>
-Stepped<T> step_four_times(const OptimizerCase<T>& c, const Backend<T>& backend) {
-  ParameterStore<T> store;
-  store.add("0.weight", Shape{300, 200}, Initializer::zeros());
-  store.add("0.bias", Shape{37}, Initializer::zeros());
-  store.add("1.weight", Shape{11, 13}, Initializer::zeros());
-  store.add("1.running_mean", Shape{13}, Initializer::zeros(), /*buffer=*/true);
-  store.set_frozen("1.weight");
-  Rng rng(5);
-  for (T& p : store.values().span()) p = static_cast<T>(rng.uniform(-1, 1));
-  const std::vector<T> start(store.values().data(), store.values().data() + store.values().size());
-  const std::unique_ptr<Optimizer<T>> optimizer = c.make();
-  for (int step = 0; step < 4; ++step) {
-    std::size_t i = 0;
-    for (T& g : store.grads().span()) g = i++ % 7 == 0 ? T(0) : static_cast<T>(rng.uniform(-1, 1));
-    optimizer->step(store, backend);
-  }
-  Stepped<T> out{{store.values().data(), store.values().data() + store.values().size()}, optimizer->state()};
-  for (const std::string name : {"1.weight", "1.running_mean"}) {
-    const ParameterEntry& e = store.entry(store.index(name));
-    for (std::size_t j = e.offset; j < e.offset + e.shape.numel(); ++j) {
-      EXPECT_EQ(out.values[j], start[j]) << c.what << ": " << name << " changed";
-    }
-  }
-  return out;
-}
-
-template <class T>
-void check_optimizers_on_every_backend() {
-  const std::shared_ptr<Backend<T>> reference = make_reference_backend<T>();
-  for (const OptimizerCase<T>& c : optimizer_cases<T>()) {
-    const Stepped<T> want = step_four_times(c, *reference);
-    for (const int threads : {1, 2, 3}) {
-      const Stepped<T> got = step_four_times(c, *make_cpu_backend<T>({.threads = threads}));
-      const std::string where = str(c.what, " on cpu (", threads, " threads)");
-      EXPECT_EQ(got.values, want.values) << where;
-      EXPECT_EQ(got.state.steps, want.state.steps) << where;
-      ASSERT_EQ(got.state.buffers.size(), want.state.buffers.size()) << where;
-      for (std::size_t k = 0; k < want.state.buffers.size(); ++k) {
-        const Tensor<T>& a = got.state.buffers[k].second;
-        const Tensor<T>& b = want.state.buffers[k].second;
-        EXPECT_EQ(got.state.buffers[k].first, want.state.buffers[k].first) << where;
-        EXPECT_TRUE(std::equal(a.data(), a.data() + a.size(), b.data(), b.data() + b.size()))
-            << where << ": state " << want.state.buffers[k].first;
-      }
-    }
-  }
-}
-
-TEST(Backend, EveryOptimizerStepsTheSameBitsOnEveryBackendInDouble) { check_optimizers_on_every_backend<double>(); }
-TEST(Backend, EveryOptimizerStepsTheSameBitsOnEveryBackendInFloat) { check_optimizers_on_every_backend<float>(); }
 
 // Training: the same model, data, seed and options on cpu (1 thread) and on reference end with
 // the same weights, epoch losses and accuracy, up to float reordering.

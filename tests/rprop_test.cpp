@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "support/optimizer_check.hpp"
 
 namespace bpnn {
 namespace {
@@ -214,6 +215,16 @@ TEST(Rprop, CpuAndReferenceBackendsAgree) {
       EXPECT_EQ(prev1[i], 0.0f) << i;  // a sign change zeroes the gradient kept
     }
   }
+}
+
+// Steps from 0.05 between bounds 0.01 and 0.07, so that over four steps they grow, shrink and
+// clamp: the same bits on every backend and thread count that shares the update out.
+TEST(Rprop, StepsTheSameBitsOnEveryBackend) {
+  const RpropOptions options{.learning_rate = 0.05, .step_min = 0.01, .step_max = 0.07};
+  EXPECT_EQ(testing::differences_between_backends([&](auto t) {
+              return std::make_unique<Rprop<decltype(t)>>(options);
+            }),
+            "");
 }
 
 }  // namespace
