@@ -43,8 +43,9 @@ struct FlatRange {
 
 // Calls update(range) over the elements of every trained tensor (frozen ones and buffers skipped),
 // each tensor shared out by the backend's parallel_for; item_work is an element's operations, which
-// decides whether a tensor is worth splitting. For updates whose elements are independent: their
-// results are then the same on every backend and thread count. Different ranges run at once.
+// decides whether a tensor is worth splitting. The ranges of one tensor may run at once on
+// different threads; for updates whose elements are independent, the results are then the same
+// on every backend and thread count.
 template <class T, class Update>
 void for_each_trained_range(const ParameterStore<T>& parameters, const Backend<T>& backend, std::size_t item_work,
                             const Update& update) {
@@ -63,8 +64,8 @@ class Optimizer {
   virtual ~Optimizer() = default;
 
   // Updates the parameters from their gradients, the update shared out by the backend's
-  // parallel_for; the gradients are left as they are. State buffers are sized on the first step and must see the same
-  // parameter list after that.
+  // parallel_for; the gradients are left as they are. State buffers are sized on the first step
+  // and must see the same parameter list after that.
   virtual void step(ParameterStore<T>& parameters, const Backend<T>& backend) = 0;
   void step(ParameterStore<T>& parameters) { step(parameters, *default_backend<T>()); }
 
