@@ -118,7 +118,8 @@ void ShardedStep::compute_shards(std::span<const std::size_t> indices, std::uint
     const float shard_loss = loss_.value_and_gradient(model_.backend(), out, target, grad);
     // The mean over the shard times n / B: this shard's part of dE/doutput for the mean over the
     // batch, so that every backward (batch norm's sums over all shards too) works in those units.
-    model_.backend().scale(grad.size(), static_cast<float>(n) / static_cast<float>(B), grad.data());
+    const float share = static_cast<float>(n) / static_cast<float>(B);
+    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] *= share;
     if (classification_) {
       std::size_t right = 0;
       for (std::size_t s = 0; s < n; ++s) right += argmax(out.data() + s * outputs, outputs) == target_class(target, s);
