@@ -54,3 +54,4 @@
 #include "bpnn/train/predict.hpp"
 #include "bpnn/train/sampler.hpp"
 #include "bpnn/train/trainer.hpp"
+#include "bpnn/train/training_run.hpp"
