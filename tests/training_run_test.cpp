@@ -250,9 +250,10 @@ TEST(TrainingRun, InspectedStepsLeaveTheAppliedGradientsAndEachUpdate) {
   Sequential<float> plain = model_of<float>("6-8tanh-3", 2, plain_rng);
   Sgd<float> plain_sgd({.learning_rate = 0.1});
   TrainingRun<float> inspected(plain, loss, plain_sgd, d.x, d.y, plain_rng, {.batch_size = 8, .inspect = true});
+  EXPECT_TRUE(inspected.reproducible());  // nothing done yet
+  inspected.step();
   EXPECT_FALSE(inspected.reproducible());
   EXPECT_NE(inspected.why_not_reproducible().find("fused"), std::string::npos);
-  inspected.step();
   const TensorView<const float> g = plain.parameters().grads(), u = inspected.last_update();
   for (std::size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(u[k], -0.1f * g[k], 1e-7f);
 }

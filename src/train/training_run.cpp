@@ -85,10 +85,6 @@ TrainingRun<T>::TrainingRun(Sequential<T>& model, const Loss<T>& loss, Optimizer
     if (task_ == Task::regression) task_ = model.output_shape().numel() == 1 ? Task::classification : Task::multilabel;
   }
   if (sizeof(T) != sizeof(float)) mark_not_reproducible("a run in double: fit (bpnn train) trains in float");
-  if (options_.inspect && options_.rule == UpdateRule::gradient_descent && !options_.batch_step && trainer_.fuses()) {
-    mark_not_reproducible("inspected steps run the three stages apart, which may round otherwise than the fused "
-                          "plain-SGD step fit takes");
-  }
 }
 
 template <class T>
@@ -99,8 +95,7 @@ void TrainingRun<T>::mark_not_reproducible(const std::string& reason) {
 template <class T>
 void TrainingRun<T>::begin_next_epoch() {
   if (!epoch_finished()) return;
-  const std::size_t next = position_.epoch + 1;
-  position_.epoch = next;
+  ++position_.epoch;
   position_.batch = position_.seen = position_.correct = 0;
   position_.loss_sum = 0;
   position_.order.clear();
@@ -160,6 +155,11 @@ T TrainingRun<T>::gradient_step(std::span<const std::size_t> indices, std::size_
   }
   T loss = 0;
   if (options_.inspect) {
+    // Asked at each step: a hook added or a tensor frozen since changes the answer.
+    if (trainer_.fuses()) {
+      mark_not_reproducible("inspected steps run the three stages apart, which may round otherwise than the fused "
+                            "plain-SGD step fit takes");
+    }
     loss = trainer_.compute_gradients(x, t);
     trainer_.run_gradient_hooks();
     trainer_.apply_update();

@@ -137,6 +137,7 @@ class TrainingDiverged : public Error {
   std::size_t epoch;
 };
 
+// One thread's at a time, like the Trainer it holds.
 template <class T>
 class TrainingRun {
  public:
@@ -151,7 +152,8 @@ class TrainingRun {
 
   // One unit: begins the next epoch first if the current one is finished (drawing its order from
   // the generator, keeping the parameters as last_good, setting the learning rate). Throws
-  // TrainingDiverged, with the epoch's first weights restored, when a step's loss is not finite.
+  // TrainingDiverged, with the epoch's first weights restored, when a step's loss is not finite,
+  // and Error when the training set has no samples.
   StepReport step(StepUnit unit = StepUnit::batch);
   // Steps until the budget is spent, after_step asks, or (perceptron) an epoch had no mistake.
   BudgetReport run(const Budget& budget);
@@ -171,8 +173,10 @@ class TrainingRun {
   std::size_t converged_epoch() const { return converged_epoch_; }
 
   // Whether the run so far is what fit, with these options from the same start, does (bpnn train
-  // repeats it bit for bit); why_not_reproducible() says why not. The run notes its own causes;
-  // a front end adds its own changes (a weight set by hand) with mark_not_reproducible.
+  // repeats it bit for bit); why_not_reproducible() says why not. The run notes its own causes (a
+  // sample step with larger batches, a double run, the perceptron rule, an inspected step fit would
+  // fuse); a front end adds its own changes (a weight set by hand, a gradient hook of its own
+  // through trainer()) with mark_not_reproducible.
   bool reproducible() const { return why_not_.empty(); }
   const std::string& why_not_reproducible() const { return why_not_; }
   void mark_not_reproducible(const std::string& reason);
