@@ -29,23 +29,19 @@ int run_perceptron(const PerceptronOptions& options, std::ostream& out) {
     unit.add(Step<double>());
     Rng rng(options.seed);
     unit.initialize(rng);
-    TensorView<double> w = unit.parameters().value("0.weight");
-    TensorView<double> b = unit.parameters().value("0.bias");
+    const TensorView<double> w = unit.parameters().value("0.weight");
+    const TensorView<double> b = unit.parameters().value("0.bias");
 
-    int converged_after = 0;
-    for (int epoch = 1; epoch <= options.max_epochs && converged_after == 0; ++epoch) {
-      int mistakes = 0;
-      for (std::size_t n = 0; n < 4; ++n) {
-        const TensorView<const double> x = inputs.view().samples(n, 1);
-        const double y = unit.forward(x)[0];
-        const double error = gate.truth[n] - y;  // -1, 0 or +1: the rule needs no derivative
-        if (error != 0) ++mistakes;
-        w[0] += options.learning_rate * error * x[0];
-        w[1] += options.learning_rate * error * x[1];
-        b[0] += options.learning_rate * error;
-      }
-      if (mistakes == 0) converged_after = epoch;
-    }
+    // The library's perceptron rule, sample by sample in file order, until an epoch without a
+    // mistake or the epoch limit. It takes the learning rate from the optimizer (nothing else) and
+    // reports the loss as well (not used here).
+    const Tensor<double> targets(Shape{4, 1}, {gate.truth[0], gate.truth[1], gate.truth[2], gate.truth[3]});
+    Sgd<double> rate({.learning_rate = options.learning_rate});
+    Mse<double> loss;
+    TrainingRun<double> run(unit, loss, rate, inputs, targets, rng,
+                            {.batch_size = 1, .shuffle = false, .rule = UpdateRule::perceptron});
+    run.run({.unit = StepUnit::epoch, .count = static_cast<std::size_t>(options.max_epochs)});
+    const std::size_t converged_after = run.converged_epoch();
     const TensorView<const double> y = unit.forward(inputs);
     out << (std::string(gate.name) + "      ").substr(0, 6);
     if (converged_after > 0) {

@@ -58,17 +58,19 @@ void run_predict(const PredictFlags& f) {
   DataRecipe recipe = model_recipe(loaded.metadata, f.model);
   apply_flags(f.data_flags, recipe);
   const PreparedData data = read_inputs(f, recipe, loaded.model);
-  Tensor<float> y = predict(loaded.model, data.inputs());
+  const Tensor<float> y = predict(loaded.model, data.inputs());
   const std::size_t outputs = loaded.model.output_shape().numel(), N = data.dataset.size();
   const bool regression = recipe.task == Task::regression;
-  // What the columns are: probabilities of the classes (a cross-entropy model's logits through
-  // softmax), the regression values, or with --raw the network's outputs as they are.
-  const bool probabilities = !f.raw && !regression && recipe.loss == "cross_entropy";
-  // The library's own softmax, in place: each row's maximum is read before the row is written.
-  if (probabilities) loaded.model.backend().softmax_forward(N, outputs, y.data(), y.data());
+  // What the columns are: the class probabilities (a cross-entropy model's logits through softmax;
+  // 1 - p and p for one output), the regression values, or with --raw the network's outputs as
+  // they are. The predicted class is the library's reading of the outputs.
+  const bool probabilities = !f.raw && !regression && (outputs_are_logits(recipe.loss) || outputs == 1);
+  const Tensor<float> shown = probabilities ? class_probabilities(loaded.model.backend(), recipe.loss, y) : y;
+  const std::size_t width = shown.shape()[1];
   auto class_name = [&](std::size_t k) { return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k); };
+  auto predicted = [&](std::size_t n) { return class_name(predicted_class(y.data() + n * outputs, outputs)); };
   std::vector<std::string> columns;
-  for (std::size_t k = 0; k < outputs; ++k) {
+  for (std::size_t k = 0; k < width; ++k) {
     if (f.raw) {
       columns.push_back("output" + std::to_string(k));
     } else if (regression) {
@@ -82,9 +84,9 @@ void run_predict(const PredictFlags& f) {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t n = 0; n < N; ++n) {
       nlohmann::json row = nlohmann::json::object();
-      if (!regression) row["predicted"] = class_name(argmax(y.data() + n * outputs, outputs));
+      if (!regression) row["predicted"] = predicted(n);
       nlohmann::json values = nlohmann::json::object();
-      for (std::size_t k = 0; k < outputs; ++k) values[columns[k]] = y[n * outputs + k];
+      for (std::size_t k = 0; k < width; ++k) values[columns[k]] = shown[n * width + k];
       row[regression ? "values" : "outputs"] = values;
       rows.push_back(row);
     }
@@ -96,8 +98,8 @@ void run_predict(const PredictFlags& f) {
     csv.row(row);
     for (std::size_t n = 0; n < N; ++n) {
       row.clear();
-      if (!regression) row.push_back(class_name(argmax(y.data() + n * outputs, outputs)));
-      for (std::size_t k = 0; k < outputs; ++k) row.push_back(number(y[n * outputs + k]));
+      if (!regression) row.push_back(predicted(n));
+      for (std::size_t k = 0; k < width; ++k) row.push_back(number(shown[n * width + k]));
       csv.row(row);
     }
     text = csv.text();

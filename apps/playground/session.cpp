@@ -5,11 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "bpnn/io/csv.hpp"
 #include "bpnn/io/model_file.hpp"
@@ -50,37 +47,24 @@ std::string exact(double v) {
   return error == std::errc() ? std::string(text, end) : std::to_string(v);
 }
 
-// Ends a BatchLoop run when after_batch says so (a step request's budget, or its time).
-class StepBudget final : public FitCallback {
- public:
-  explicit StepBudget(std::function<bool()> after_batch) : after_batch_(std::move(after_batch)) {}
-  bool on_batch(const BatchReport& report) override {
-    loss = report.loss;
-    return after_batch_();
-  }
-  double loss = 0;
-
- private:
-  std::function<bool()> after_batch_;
-};
+// The page's step units as the library's.
+StepUnit step_unit(const std::string& unit) {
+  return unit == "sample" ? StepUnit::sample : unit == "epoch" ? StepUnit::epoch : StepUnit::batch;
+}
 
 }  // namespace
 
-// What `bpnn train` runs, piece by piece: the float model initialized from Rng(seed), the same
-// generator then drawing each epoch's order (Sampler), and the library's BatchLoop taking the steps.
+// What `bpnn train` runs: the float model initialized from Rng(seed), and a TrainingRun on it whose
+// generator (the same) draws each epoch's order, as fit does.
 struct Session::FloatRun {
   FloatRun(Sequential<float> m, std::uint64_t seed) : model(std::move(m)), rng(seed) {}
   Sequential<float> model;
   std::unique_ptr<Loss<float>> loss;
   std::unique_ptr<Optimizer<float>> optimizer;
   Rng rng;
-  std::unique_ptr<Trainer<float>> trainer;
   Tensor<float> inputs, targets, test_inputs;
   Sequential<float>::Workspace workspace;  // the state's inference (loss curve, heatmap), apart from training
-  std::unique_ptr<Sampler> sampler;
-  std::unique_ptr<BatchLoop> loop;
-  FitPosition at;
-  std::vector<std::size_t> order;  // this epoch's, drawn when its first batch is taken
+  std::unique_ptr<TrainingRun<float>> run;  // last: it refers to the above
 };
 
 Session::~Session() = default;
@@ -240,6 +224,7 @@ void Session::build() {
     layers.push_back({{"type", layer.activation}});
   }
   const Network network = parse_network(json{{"input", {data_.inputs}}, {"layers", layers}}.dump(), "network");
+  double_run_.reset();
   trainer_.reset();
   run_.reset();
   model_ = std::make_unique<Sequential<double>>(build_model<double>(network));
@@ -250,36 +235,19 @@ void Session::build() {
     run_->model.set_backend(make_cpu_backend<float>({.threads = 1}));
     run_->model.initialize(run_->rng);
   } else {
-    Rng rng(c.seed);
-    model_->initialize(rng);
+    double_rng_ = Rng(c.seed);
+    model_->initialize(double_rng_);
   }
   if (c.worked_example) examples::set_worked_example_weights(p);
   loss_ = make_loss<double>(c.loss);
-  // (The perceptron rule is applied by step_perceptron; the optimizer is there for the gradient views.)
+  // (The perceptron rule takes only its learning rate from the optimizer.)
   OptimizerSpec spec{.name = perceptron() ? "sgd" : c.optimizer, .learning_rate = c.learning_rate};
   if (c.weight_decay > 0) spec.weight_decay = c.weight_decay;
   optimizer_ = make_optimizer<double>(spec);
   trainer_ = std::make_unique<Trainer<double>>(*model_, *loss_, *optimizer_);
   prepare_targets_for_model();
-  if (run_) {
-    FloatRun& r = *run_;
-    r.loss = make_loss<float>(c.loss);
-    r.optimizer = make_optimizer<float>(spec);
-    r.trainer = std::make_unique<Trainer<float>>(r.model, *r.loss, *r.optimizer, TrainerOptions{.rng = &r.rng});
-    const std::size_t n = data_.train_size();
-    r.inputs = Tensor<float>(Shape{n, data_.inputs});
-    for (std::size_t k = 0; k < r.inputs.size(); ++k) r.inputs[k] = static_cast<float>(data_.train_x[k]);
-    r.test_inputs = Tensor<float>(Shape{data_.test_size(), data_.inputs});
-    for (std::size_t k = 0; k < r.test_inputs.size(); ++k) r.test_inputs[k] = static_cast<float>(data_.test_x[k]);
-    r.targets = Tensor<float>(train_t_.shape());
-    for (std::size_t k = 0; k < r.targets.size(); ++k) r.targets[k] = static_cast<float>(train_t_[k]);
-    r.sampler = std::make_unique<Sampler>(n, c.batch_size == 0 ? n : std::min(c.batch_size, n), c.shuffle);
-    r.loop = std::make_unique<BatchLoop>(*r.trainer, r.model, r.inputs.view(), r.targets.view(), *r.sampler,
-                                         data_.classification() ? Task::automatic : Task::regression);
-    sync_view();
-  }
+  make_run(spec);
   not_reproducible_.clear();
-  mistakes_ = last_mistakes_ = converged_at_ = 0;
   iteration_ = epoch_ = cursor_ = 0;
   history_.clear();
   history_every_ = 1;
@@ -317,14 +285,36 @@ void Session::gather(const std::vector<double>& x, const Tensor<double>& t, std:
   batch_t_ = Tensor<double>(target_shape, std::vector<double>(t.data() + first * width, t.data() + (first + count) * width));
 }
 
-double Session::train_batch(std::size_t first, std::size_t count) {
-  gather(data_.train_x, train_t_, first, count);
-  // The three stages, not the fused step, so the page can show the gradients that were applied.
-  const double E = trainer_->compute_gradients(batch_x_.view(), batch_t_.view());
-  trainer_->run_gradient_hooks();
-  trainer_->apply_update();
-  ++iteration_;
-  return E;
+// The run that trains: the float run bpnn train repeats, or in double the worked example (its
+// steps inspected, so the page shows the gradients applied) or the perceptron rule.
+void Session::make_run(const OptimizerSpec& spec) {
+  const NetworkConfig& c = config_;
+  const std::size_t n = data_.train_size();
+  const std::size_t batch = c.batch_size == 0 ? n : std::min(c.batch_size, n);
+  if (!run_) {
+    const TensorView<const double> x(data_.train_x.data(), Shape{n, data_.inputs});
+    const TrainingRunOptions options = perceptron()
+        ? TrainingRunOptions{.batch_size = 1, .shuffle = false, .rule = UpdateRule::perceptron}
+        : TrainingRunOptions{.batch_size = batch, .shuffle = false, .inspect = true};
+    double_run_ = std::make_unique<TrainingRun<double>>(*model_, *loss_, *optimizer_, x, train_t_.view(), double_rng_,
+                                                        options);
+    return;
+  }
+  FloatRun& r = *run_;
+  r.loss = make_loss<float>(c.loss);
+  r.optimizer = make_optimizer<float>(spec);
+  r.inputs = Tensor<float>(Shape{n, data_.inputs});
+  for (std::size_t k = 0; k < r.inputs.size(); ++k) r.inputs[k] = static_cast<float>(data_.train_x[k]);
+  r.test_inputs = Tensor<float>(Shape{data_.test_size(), data_.inputs});
+  for (std::size_t k = 0; k < r.test_inputs.size(); ++k) r.test_inputs[k] = static_cast<float>(data_.test_x[k]);
+  r.targets = Tensor<float>(train_t_.shape());
+  for (std::size_t k = 0; k < r.targets.size(); ++k) r.targets[k] = static_cast<float>(train_t_[k]);
+  r.run = std::make_unique<TrainingRun<float>>(
+      r.model, *r.loss, *r.optimizer, r.inputs.view(), r.targets.view(), r.rng,
+      TrainingRunOptions{.batch_size = batch,
+                         .shuffle = c.shuffle,
+                         .task = data_.classification() ? Task::classification : Task::regression});
+  sync_view();
 }
 
 json Session::step(const json& body) {
@@ -335,43 +325,21 @@ json Session::step(const json& body) {
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   const double seconds = f.number("seconds", kStepSeconds, 0.001, kStepSeconds);
   if (!error_.empty()) throw RequestError(409, error_);
-  if (run_) return step_float(unit, count, seconds);
   if (perceptron()) return step_perceptron(unit, count);
-  const std::size_t n = data_.train_size();
-  const std::size_t batch = config_.batch_size == 0 ? n : std::min(config_.batch_size, n);
-  const auto start = Clock::now();
-  const std::size_t record_every = std::max<std::size_t>(1, count / 100);
-  std::size_t done = 0;
-  try {
-    for (; done < count; ++done) {
-      const std::size_t epoch_before = epoch_;
-      do {
-        const std::size_t size = unit == "sample" ? 1 : std::min(batch, n - cursor_);
-        last_loss_ = train_batch(cursor_, size);
-        cursor_ += size;
-        if (cursor_ >= n) cursor_ = 0, ++epoch_;
-        if (!std::isfinite(last_loss_)) {
-          error_ = "training diverged (the loss is not a finite number): lower the learning rate and press reset";
-          break;
-        }
-      } while (unit == "epoch" && epoch_ == epoch_before);
-      if (!error_.empty()) break;
-      if ((done + 1) % record_every == 0 || done + 1 == count) record();
-      if (events.wanted.load(std::memory_order_relaxed)) bump();  // a state for the event stream
-      if (std::chrono::duration<double>(Clock::now() - start).count() > seconds) {
-        ++done;
-        break;
-      }
-    }
-  } catch (const Error& e) {  // a layer that cannot back-propagate (step), a loss refusing its input
-    bump();
-    throw RequestError(400, std::string("training: ") + e.what());
+  return step_run(unit, count, seconds);
+}
+
+void Session::sync_counters() {
+  if (run_) {
+    const TrainingRun<float>& r = *run_->run;
+    iteration_ = r.position().iterations, epoch_ = r.epochs_done();
+    cursor_ = r.epoch_finished() ? 0 : r.position().seen;
+    not_reproducible_ = r.why_not_reproducible();
+  } else if (double_run_) {
+    const TrainingRun<double>& r = *double_run_;
+    iteration_ = r.position().iterations, epoch_ = r.epochs_done();
+    cursor_ = r.epoch_finished() ? 0 : r.position().seen;
   }
-  if (done == 0 || done % record_every != 0) record();
-  bump();
-  json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
-  if (!error_.empty()) reply["error"] = error_;
-  return reply;
 }
 
 void Session::sync_view() {
@@ -381,84 +349,47 @@ void Session::sync_view() {
   for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k];
 }
 
-// Batches as bpnn::fit takes them: the BatchLoop runs this epoch's order from where it stopped,
-// and the generator draws the next epoch's order when its first batch is due.
-json Session::step_float(const std::string& unit, std::size_t count, double seconds) {
-  FloatRun& r = *run_;
-  const auto start = Clock::now();
-  const std::size_t batches = r.sampler->batches();
+// Steps of the run that trains (the float run, or the worked example's) within the request's
+// count and seconds: the library's TrainingRun takes them, as fit does.
+json Session::step_run(const std::string& unit, std::size_t count, double seconds) {
+  const std::size_t batches = run_ ? run_->run->batches() : double_run_->batches();
   const std::size_t record_every = std::max<std::size_t>(1, (unit == "epoch" ? count * batches : count) / 100);
-  std::size_t done = 0;
-  bool out_of_time = false;
+  BudgetReport done;
   // The loss curve gets a point every record_every steps, but in long requests (play's) at most one
   // per 5 ms, and never more than 5% of the time: evaluating the whole set costs as much as many
   // small steps (on 2,000 digits, a few milliseconds).
-  auto next_record = start;
-  auto maybe_record = [&] {
-    if (iteration_ % record_every != 0) return;
-    const auto now = Clock::now();
-    if (count > 5000 && now < next_record) return;
-    record();
-    next_record = now + std::max<Clock::duration>(std::chrono::milliseconds(5), 20 * (Clock::now() - now));
-  };
-  // After a batch: a state for the event stream when it waits for one (its rate, not training's).
-  auto maybe_publish = [&] {
-    if (!events.wanted.load(std::memory_order_relaxed)) return;
-    sync_view();
-    bump();
-  };
-  try {
-    if (unit == "sample" && r.sampler->batch_size() != 1) {
-      // One sample outside the epoch's batches: bpnn train has no such step.
-      for (; done < count && !out_of_time; ++done) {
-        const std::size_t k = iteration_ % data_.train_size();
-        last_loss_ = r.trainer->step(r.inputs.view().samples(k, 1), r.targets.view().samples(k, 1));
-        ++iteration_;
-        if (!std::isfinite(last_loss_)) throw TrainingDiverged("the loss is not a finite number", r.at.epoch);
-        maybe_record();
-        maybe_publish();
-        out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > seconds;
-      }
-      not_reproducible_ = "a 'step 1 sample' with batches of " + std::to_string(r.sampler->batch_size()) +
-                          " (bpnn train has no such step): press reset to start a run it can repeat";
-    } else {
-      while (done < count && !out_of_time) {
-        if (r.order.empty()) r.order = r.sampler->order(r.at.epoch, r.rng);
-        std::size_t taken = 0;
-        StepBudget budget([&] {
-          ++iteration_, ++taken;
-          maybe_record();
-          maybe_publish();
-          out_of_time = std::chrono::duration<double>(Clock::now() - start).count() > seconds;
-          return out_of_time || (unit != "epoch" && done + taken == count);
-        });
-        try {
-          r.loop->run(r.order, r.at, budget);
-        } catch (const TrainingDiverged&) {
-          last_loss_ = NAN;
-          throw;
-        }
-        last_loss_ = budget.loss;
-        if (unit != "epoch") done += taken;
-        if (r.at.batch == batches) {  // the epoch is complete
-          epoch_ = r.at.epoch;
-          r.at.begin_epoch(epoch_ + 1);
-          r.order.clear();
-          if (unit == "epoch") ++done;
-        }
+  auto next_record = Clock::now();
+  auto after_step = [&](const StepReport&) {
+    sync_counters();
+    if (iteration_ % record_every == 0) {
+      const auto now = Clock::now();
+      if (count <= 5000 || now >= next_record) {
+        record();
+        next_record = now + std::max<Clock::duration>(std::chrono::milliseconds(5), 20 * (Clock::now() - now));
       }
     }
+    // A state for the event stream when it waits for one (its rate, not training's).
+    if (events.wanted.load(std::memory_order_relaxed)) sync_view(), bump();
+    return false;
+  };
+  const Budget budget{.unit = step_unit(unit), .count = count, .seconds = seconds, .after_step = after_step};
+  try {
+    done = run_ ? run_->run->run(budget) : double_run_->run(budget);
+    last_loss_ = done.loss;
   } catch (const TrainingDiverged&) {
+    last_loss_ = NAN;
     error_ = "training diverged (the loss is not a finite number): lower the learning rate and press reset";
-  } catch (const Error& e) {
+  } catch (const Error& e) {  // a layer that cannot back-propagate (step), a loss refusing its input
+    sync_counters();
     sync_view();
     bump();
     throw RequestError(400, std::string("training: ") + e.what());
   }
+  sync_counters();
   sync_view();
   record();
   bump();
-  json reply = {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
+  json reply = {{"done", done.units}, {"iteration", iteration_}, {"epoch", epoch_}, {"loss", number(last_loss_)}};
   if (!error_.empty()) reply["error"] = error_;
   return reply;
 }
@@ -467,48 +398,43 @@ json Session::step_float(const std::string& unit, std::size_t count, double seco
 // and the rule that needs no derivative. An epoch without a mistake is convergence; none within
 // kPerceptronEpochs, for a set of 4 points, means no line separates them.
 json Session::step_perceptron(const std::string& unit, std::size_t count) {
-  TensorView<double> w = model_->parameters().value("0.weight"), b = model_->parameters().value("0.bias");
-  const std::size_t n = data_.train_size(), in = data_.inputs;
-  const double lr = config_.learning_rate;
+  TrainingRun<double>& r = *double_run_;
+  // Its batch is the whole set: a pass, as its epoch. Stops at convergence or the epoch limit.
+  std::size_t steps = 0;
+  const Budget budget{.unit = unit == "sample" ? StepUnit::sample : StepUnit::epoch, .count = count,
+                      .after_step = [&](const StepReport&) {
+                        sync_counters();
+                        if (++steps % 4 == 0) record();
+                        return r.epochs_done() >= kPerceptronEpochs;
+                      }};
   std::size_t done = 0;
-  auto finished = [&] { return converged_at_ > 0 || epoch_ >= kPerceptronEpochs; };
-  for (; done < count && !finished(); ++done) {
-    do {
-      const Tensor<double> x(Shape{1, in}, std::vector<double>(data_.train_x.begin() + cursor_ * in, data_.train_x.begin() + (cursor_ + 1) * in));
-      const double error = data_.train_y[cursor_] - model_->forward(x.view())[0];  // -1, 0 or +1
-      if (error != 0) ++mistakes_;
-      for (std::size_t i = 0; i < in; ++i) w[i] += lr * error * x[i];
-      b[0] += lr * error;
-      ++iteration_;
-      if (++cursor_ == n) {
-        cursor_ = 0, ++epoch_;
-        last_mistakes_ = mistakes_;
-        if (mistakes_ == 0) converged_at_ = epoch_;
-        mistakes_ = 0;
-      }
-    } while (unit != "sample" && cursor_ != 0);
-    if (done % 4 == 0) record();
-  }
+  if (r.converged_epoch() == 0 && r.epochs_done() < kPerceptronEpochs) done = r.run(budget).units;
+  sync_counters();
   record();
   bump();
-  return {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"stopped", finished()}, {"perceptron", perceptron_json()}};
+  const bool stopped = r.converged_epoch() > 0 || r.epochs_done() >= kPerceptronEpochs;
+  return {{"done", done}, {"iteration", iteration_}, {"epoch", epoch_}, {"stopped", stopped},
+          {"perceptron", perceptron_json()}};
 }
 
 json Session::perceptron_json() const {
   const ParameterStore<double>& p = model_->parameters();
+  const std::size_t converged_at = double_run_->converged_epoch(), last_mistakes = double_run_->last_epoch().mistakes();
   std::string verdict;
-  if (converged_at_ > 0) {
-    verdict = "learned: epoch " + std::to_string(converged_at_) + " had no mistake; the line w1 x1 + w2 x2 + b = 0 separates the 1s from the 0s";
+  if (converged_at > 0) {
+    verdict = "learned: epoch " + std::to_string(converged_at) +
+              " had no mistake; the line w1 x1 + w2 x2 + b = 0 separates the 1s from the 0s";
   } else if (epoch_ >= kPerceptronEpochs) {
-    verdict = "did NOT converge in " + std::to_string(kPerceptronEpochs) + " epochs (" + std::to_string(last_mistakes_) +
+    verdict = "did NOT converge in " + std::to_string(kPerceptronEpochs) + " epochs (" + std::to_string(last_mistakes) +
               " mistakes in the last): no line separates its 1s from its 0s, it is not linearly separable, so one unit "
               "cannot learn it; a hidden layer can (XNOR with a 2-3-1 network)";
   } else {
-    verdict = epoch_ == 0 ? "not trained yet" : "epoch " + std::to_string(epoch_) + ": " + std::to_string(last_mistakes_) + " mistakes";
+    verdict = epoch_ == 0 ? "not trained yet"
+                          : "epoch " + std::to_string(epoch_) + ": " + std::to_string(last_mistakes) + " mistakes";
   }
   return {{"w", values(p.value(p.index("0.weight")))}, {"b", p.value(p.index("0.bias"))[0]}, {"epochs", epoch_}, {"limit", kPerceptronEpochs},
-          {"mistakes", last_mistakes_}, {"converged", converged_at_ > 0}, {"converged_at", converged_at_},
-          {"separable", converged_at_ > 0 ? json(true) : epoch_ >= kPerceptronEpochs ? json(false) : json(nullptr)},
+          {"mistakes", last_mistakes}, {"converged", converged_at > 0}, {"converged_at", converged_at},
+          {"separable", converged_at > 0 ? json(true) : epoch_ >= kPerceptronEpochs ? json(false) : json(nullptr)},
           {"verdict", verdict}};
 }
 
@@ -542,7 +468,8 @@ void Session::edit_weight(const json& body) {
     ParameterStore<float>& pf = run_->model.parameters();
     for (std::size_t k = 0; k < pf.values().size(); ++k) pf.values()[k] = static_cast<float>(p.values()[k]);
     sync_view();
-    not_reproducible_ = "a weight was set by hand: press reset to start a run bpnn train can repeat";
+    run_->run->mark_not_reproducible("a weight was set by hand: press reset to start a run bpnn train can repeat");
+    sync_counters();
   }
   error_.clear();
   record();
@@ -690,13 +617,13 @@ std::shared_ptr<const StateSnapshot> Session::snapshot() {
              {"test_size", data_.test_size()}}.dump());
   }
   out.data = data_text_;
-  const bool epoch_done = run_ && run_->at.batch == run_->sampler->batches();  // its last batch, before step_float moves on
-  json s = {{"id", id_}, {"version", version}, {"iteration", iteration_}, {"epoch", epoch_done ? run_->at.epoch : epoch_},
+  json s = {{"id", id_}, {"version", version}, {"iteration", iteration_}, {"epoch", epoch_},
             {"cursor", cursor_}, {"error", error_.empty() ? json(nullptr) : json(error_)}};
   s["config"] = config_json();
   if (run_) {
-    s["batch"] = epoch_done ? 0 : run_->at.batch;  // of the current epoch
-    s["batches"] = run_->sampler->batches();
+    const TrainingRun<float>& r = *run_->run;
+    s["batch"] = r.epoch_finished() ? 0 : r.position().batch;  // of the current epoch
+    s["batches"] = r.batches();
   }
   s["reproducible"] = run_ && not_reproducible_.empty();
   s["not_reproducible"] = run_ ? json(not_reproducible_)
@@ -1061,7 +988,7 @@ json Session::export_run(const json& body) {
   command.append(" --seed ").append(std::to_string(config_.seed)).append(config_.shuffle ? "" : " --no-shuffle");
   command.append(" --out ").append(model_name());
   std::string note;
-  const bool mid_epoch = run_ && run_->at.batch > 0;
+  const bool mid_epoch = run_ && run_->run->position().batch > 0 && !run_->run->epoch_finished();
   if (perceptron()) {
     note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, XOR and XNOR";
   } else if (!run_) {
@@ -1071,7 +998,8 @@ json Session::export_run(const json& body) {
   } else if (epoch_ == 0) {
     note = "the page has not finished an epoch yet: press 'finish epoch' (this command trains 1 epoch)";
   } else if (mid_epoch) {
-    note = "the page is at batch " + std::to_string(run_->at.batch) + " of " + std::to_string(run_->sampler->batches()) +
+    note = "the page is at batch " + std::to_string(run_->run->position().batch) + " of " +
+           std::to_string(run_->run->batches()) +
            " of epoch " + std::to_string(epoch_ + 1) + "; this command trains " + std::to_string(epoch_) +
            " whole epochs: press 'finish epoch' for the page's weights to match it";
   } else {
@@ -1084,15 +1012,7 @@ json Session::export_run(const json& body) {
 std::string Session::model_file() {
   require_network();
   const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.targets", "0,1"}};
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / ("bpnn-serve-" + id_ + ".safetensors");
-  if (run_) save_model(path.string(), run_->model, metadata);
-  else save_model(path.string(), *model_, metadata);  // the worked example: F64
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::error_code ignored;
-  std::filesystem::remove(path, ignored);
-  return bytes.str();
+  return run_ ? model_bytes(run_->model, metadata) : model_bytes(*model_, metadata);  // the worked example: F64
 }
 
 }  // namespace bpnn::serve

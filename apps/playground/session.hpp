@@ -1,5 +1,5 @@
 // One playground session: a data set, a network built from the learner's choices, and its
-// training, all by bpnn's own Sequential, losses, optimizers and fit pieces. Training is what
+// training, all by bpnn's own Sequential, losses, optimizers and TrainingRun. Training is what
 // `bpnn train` does, in float, batch by batch (so "copy as command" reproduces it bit for bit);
 // a double copy of the weights shows every number. The worked example trains in double, so the
 // tutorial's digits come out exact. Every request body is checked here before any work.
@@ -112,16 +112,16 @@ class Session {
   // is x as floats), else by the double model.
   const std::vector<double>& outputs_at(const std::vector<double>& x, const Tensor<float>* x_float = nullptr);
   void sync_view();  // the double model's weights := the float run's
-  json step_float(const std::string& unit, std::size_t count, double seconds);
-  // The perceptron rule on one step unit, sample by sample: w += lr (t - y) x, b += lr (t - y).
+  void sync_counters();  // iteration_, epoch_, cursor_ and not_reproducible_ from the run that trains
+  void make_run(const OptimizerSpec& spec);  // run_'s TrainingRun, or double_run_
+  json step_run(const std::string& unit, std::size_t count, double seconds);
+  // The perceptron rule (the library's) on one step unit: a sample, or a pass (its batch and epoch).
   json step_perceptron(const std::string& unit, std::size_t count);
   bool perceptron() const { return config_.optimizer == "perceptron"; }
   json perceptron_json() const;
   void build();  // the model, loss, optimizer and trainer from config_ and data_
   void require_network() const;
   void prepare_targets_for_model();
-  // One gradient-descent step on samples [first, first + count) of the training set.
-  double train_batch(std::size_t first, std::size_t count);
   void record();
   struct Scores {
     double loss = 0, accuracy = -1;
@@ -147,13 +147,14 @@ class Session {
   std::unique_ptr<Loss<double>> loss_;
   std::unique_ptr<Optimizer<double>> optimizer_;
   std::unique_ptr<Trainer<double>> trainer_;  // last: it refers to the three above
-  std::unique_ptr<FloatRun> run_;  // null for the worked example, which trains model_ itself
+  std::unique_ptr<FloatRun> run_;  // null for the worked example and the perceptron, which train model_
+  Rng double_rng_{1};              // model_'s initialization, and its run's generator
+  std::unique_ptr<TrainingRun<double>> double_run_;  // model_'s run when there is no run_: refers to the above
   std::string not_reproducible_;   // why bpnn train would not give these weights ("" when it would)
   Tensor<double> train_t_, test_t_;  // targets as the loss wants them
   Tensor<double> batch_x_, batch_t_;
   std::size_t iteration_ = 0, epoch_ = 0, cursor_ = 0;
   double last_loss_ = 0;
-  std::size_t mistakes_ = 0, last_mistakes_ = 0, converged_at_ = 0;  // the perceptron's epochs
   std::string error_;
   std::vector<std::array<double, 5>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
   std::size_t history_every_ = 1;

@@ -56,3 +56,4 @@
 #include "bpnn/train/predict.hpp"
 #include "bpnn/train/sampler.hpp"
 #include "bpnn/train/trainer.hpp"
+#include "bpnn/train/training_run.hpp"

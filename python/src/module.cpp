@@ -9,10 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -112,7 +110,8 @@ Task task_named(const std::string& task) {
   if (task == "auto") return Task::automatic;
   if (task == "classification") return Task::classification;
   if (task == "regression") return Task::regression;
-  throw Error("task '" + task + "': expected 'auto', 'classification' or 'regression'");
+  if (task == "multilabel") return Task::multilabel;
+  throw Error("task '" + task + "': expected 'auto', 'classification', 'regression' or 'multilabel'");
 }
 
 py::dict evaluation_dict(const Evaluation& e) {
@@ -120,6 +119,10 @@ py::dict evaluation_dict(const Evaluation& e) {
   d["loss"] = e.loss;
   d["samples"] = e.samples;
   d["classification"] = e.classification;
+  d["task"] = e.task == Task::classification ? "classification"
+              : e.task == Task::multilabel   ? "multilabel"
+                                             : "regression";
+  if (e.task == Task::multilabel) d["accuracy"] = e.accuracy;  // every label of a sample right
   if (e.classification) {
     d["accuracy"] = e.accuracy;
     py::array_t<std::int64_t> confusion({static_cast<py::ssize_t>(e.classes), static_cast<py::ssize_t>(e.classes)});
@@ -172,61 +175,35 @@ PyModel make_model(const std::string& text, std::uint64_t seed, int threads, con
   return m;
 }
 
-// A temporary file name for the bytes API (save_model and load_model work on paths).
-std::string temporary_path() {
-  std::random_device random;
-  const auto name = "bpnn-" + std::to_string(random()) + "-" + std::to_string(random()) + ".safetensors";
-  return (std::filesystem::temp_directory_path() / name).string();
+py::bytes to_bytes(const PyModel& m) { return py::bytes(model_bytes(m.model)); }
+
+PyModel from_bytes(std::string content, const std::string& name) {
+  LoadedModel<float> loaded = load_model_bytes<float>(std::move(content), name);
+  return PyModel{std::move(loaded.model), Rng(0)};
 }
 
-py::bytes model_bytes(const PyModel& m) {
-  const std::string path = temporary_path();
-  std::string content;
-  try {
-    save_model(path, m.model);
-    content = read_file(path, "model file");
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
-  return py::bytes(content);
-}
-
-PyModel model_from_bytes(const std::string& content) {
-  const std::string path = temporary_path();
-  std::optional<LoadedModel<float>> loaded;
-  try {
-    write_file_atomically(path, content);
-    loaded.emplace(load_model<float>(path));
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
-  return PyModel{std::move(loaded->model), Rng(0)};
-}
-
-// The training loop's hooks into Python: the per-epoch callback (GIL taken for it), and Ctrl-C,
+// The training loop's hooks into Python: the per-epoch callback (GIL taken for it), whose true
+// result ends training after that epoch as early stopping does (fit returns normally), and Ctrl-C,
 // seen by PyErr_CheckSignals at most every 50 ms (taking the GIL after every batch would make
-// training wait on other Python threads).
+// training wait on other Python threads), which stops fit with the KeyboardInterrupt to raise.
 struct PythonHooks {
   explicit PythonHooks(py::object c) : callback(std::move(c)) {}
   py::object callback;
   py::list history;
-  bool stop = false;              // the callback asked for a stop, or raised, or a signal came
+  bool stop = false;              // the callback raised, or a signal came
   std::exception_ptr raised;      // what the callback or the signal handler raised
   std::chrono::steady_clock::time_point last_poll = std::chrono::steady_clock::now();
 
-  void on_epoch(const EpochReport& report) {
+  // After each epoch: true ends training.
+  bool end_after_epoch(const EpochReport& report) {
     py::gil_scoped_acquire gil;
     try {
       py::dict d = epoch_dict(report);
       history.append(d);
-      if (!callback.is_none() && py::bool_(callback(d))) stop = true;
+      return !callback.is_none() && py::bool_(callback(d));
     } catch (py::error_already_set&) {
       raised = std::current_exception();
-      stop = true;
+      return true;
     }
   }
 
@@ -286,7 +263,7 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                            .patience = patience,
                            .task = task_named(task),
                            .stop_requested = [&hooks] { return hooks.stop_requested(); },
-                           .on_epoch = [&hooks](const EpochReport& r) { hooks.on_epoch(r); }};
+                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); }};
   const TensorView<const float> input = input_view(inputs, m.model);
   const TensorView<const float> target = target_view(targets, loss_name);
   FitResult result;
@@ -295,19 +272,18 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
     py::gil_scoped_release released;
     try {
       result = fit(m.model, *loss, *optimizer, input, target, m.rng, options, {}, validation);
-    } catch (const TrainingInterrupted&) {
-      // A stop the callback asked for ends training normally, with the weights it has.
-      if (!hooks.stop) failure = std::current_exception();
     } catch (...) {
       failure = std::current_exception();
     }
   }
+  // What the callback raised (training ended after its epoch), or Ctrl-C's KeyboardInterrupt
+  // (which stopped fit with TrainingInterrupted).
   if (hooks.raised) std::rethrow_exception(hooks.raised);
   if (failure) std::rethrow_exception(failure);
   py::dict d;
   d["epochs"] = hooks.history.size();
   d["best_epoch"] = result.best_epoch;
-  d["stopped_early"] = result.stopped_early || hooks.stop;
+  d["stopped_early"] = result.stopped_early;
   d["history"] = hooks.history;
   return d;
 }
@@ -544,6 +520,24 @@ std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed,
   return out.str();
 }
 
+// The library's class probabilities of the model's outputs, taken in double as scikit-learn's are.
+py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::string& loss,
+                                  std::size_t batch_size) {
+  const FloatArray inputs = as_floats(x, "X");
+  const TensorView<const float> input = input_view(inputs, self.model);
+  Tensor<double> p;
+  {
+    py::gil_scoped_release released;
+    const Tensor<float> y = predict(self.model, input, batch_size);
+    Tensor<double> outputs(y.shape());
+    std::copy(y.data(), y.data() + y.size(), outputs.data());
+    p = class_probabilities(*default_backend<double>(), loss, outputs);
+  }
+  py::array_t<double> out({static_cast<py::ssize_t>(p.shape()[0]), static_cast<py::ssize_t>(p.shape()[1])});
+  std::copy(p.data(), p.data() + p.size(), out.mutable_data());
+  return out;
+}
+
 py::tuple read_data(const std::string& path, const std::string& labels) {
   DataOptions options;
   options.idx.labels_path = labels;
@@ -593,11 +587,12 @@ PYBIND11_MODULE(_bpnn, m) {
            }, py::arg("path"), "A model saved by save (or bpnn train): network and weights")
       .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
            "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
-      .def("to_bytes", &model_bytes, "The model file's bytes")
-      .def_static("from_bytes", [](const py::bytes& b) { return model_from_bytes(std::string(b)); }, py::arg("data"))
-      .def(py::pickle([](const PyModel& self) { return py::make_tuple(model_bytes(self), self.threads); },
+      .def("to_bytes", &to_bytes, "The model file's bytes")
+      .def_static("from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); },
+                  py::arg("data"))
+      .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
                       [](const py::tuple& state) {
-                        PyModel m = model_from_bytes(state[0].cast<std::string>());
+                        PyModel m = from_bytes(state[0].cast<std::string>(), "pickled bpnn.Model");
                         m.set_threads(state[1].cast<int>());
                         return m;
                       }))
@@ -648,6 +643,10 @@ PYBIND11_MODULE(_bpnn, m) {
              }
              return to_numpy(std::move(out));
            }, py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
+      .def("predict_proba", &predict_proba, py::arg("X"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("batch_size") = 256,
+           "Class probabilities [N, classes], float64: softmax of a cross_entropy model's logits, 1 - p and p for "
+           "one output, the outputs themselves otherwise (a softmax's, or each sigmoid's label)")
       .def("inspect", &inspect_model, py::arg("X") = py::none(), py::arg("y") = py::none(), py::kw_only(),
            py::arg("loss") = "mse", py::arg("verbose") = true)
       .def("explain", &explain_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",

@@ -122,7 +122,9 @@ void ShardedStep::compute_shards(std::span<const std::size_t> indices, std::uint
     for (std::size_t i = 0; i < grad.size(); ++i) grad[i] *= share;
     if (classification_) {
       std::size_t right = 0;
-      for (std::size_t s = 0; s < n; ++s) right += argmax(out.data() + s * outputs, outputs) == target_class(target, s);
+      for (std::size_t s = 0; s < n; ++s) {
+        right += predicted_class(out.data() + s * outputs, outputs) == target_class(target, s);
+      }
       slot[params_ + correct] = static_cast<float>(right);
     }
     slot[params_ + loss_sum] = shard_loss * static_cast<float>(n);

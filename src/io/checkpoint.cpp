@@ -35,14 +35,16 @@ std::string tensor_names(const Sequential<float>& model) {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const Sequential<float>& model, const Optimizer<float>& optimizer,
-                     const Rng& rng, const FitPosition& position) {
+void save_checkpoint(const std::string& path, const TrainingRun<float>& run, const BestEpoch& best) {
+  const Sequential<float>& model = run.model();
+  const RunPosition<float>& position = run.position();
   std::vector<TensorBlob> tensors{to_blob("model", model.parameters().values())};
-  const OptimizerState<float> state = optimizer.state();
+  const OptimizerState<float> state = run.optimizer().state();
   for (const auto& [name, buffer] : state.buffers) tensors.push_back(to_blob("optimizer." + name, buffer.view()));
   if (position.last_good.size() > 0) tensors.push_back(to_blob("last_good", position.last_good.view()));
-  if (position.best.size() > 0) tensors.push_back(to_blob("best", position.best.view()));
-  if (!position.order.empty()) {
+  if (best.weights.size() > 0) tensors.push_back(to_blob("best", best.weights.view()));
+  // A shuffled order; file order is drawn again on resuming.
+  if (run.options().shuffle && !position.order.empty()) {
     Tensor<double> order(Shape{position.order.size()});
     for (std::size_t i = 0; i < position.order.size(); ++i) order[i] = static_cast<double>(position.order[i]);
     tensors.push_back(to_blob("order", std::as_const(order).view(), true));
@@ -55,15 +57,16 @@ void save_checkpoint(const std::string& path, const Sequential<float>& model, co
                          {"loss_sum", hex(position.loss_sum)},
                          {"correct", std::to_string(position.correct)},
                          {"seen", std::to_string(position.seen)},
-                         {"best_epoch", std::to_string(position.best_epoch)},
-                         {"best_loss", hex(position.best_loss)},
+                         {"best_epoch", std::to_string(best.epoch)},
+                         {"best_loss", hex(best.loss)},
                          {"optimizer", state.kind},
                          {"optimizer_steps", std::to_string(state.steps)},
-                         {"rng", rng.state()}};
+                         {"rng", run.rng().state()}};
   write_safetensors(path, tensors, metadata);
 }
 
-FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, Optimizer<float>& optimizer, Rng& rng) {
+void load_checkpoint(const std::string& path, TrainingRun<float>& run, BestEpoch& best) {
+  Sequential<float>& model = run.model();
   const ParsedFile f = parse_safetensors(path);
   auto text = [&](const char* key) {
     if (!f.metadata.contains(key)) throw Error(path + ": not a bpnn checkpoint (no '" + key + "' in its metadata)");
@@ -115,24 +118,24 @@ FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, O
   state.kind = text("optimizer");
   state.steps = count("optimizer_steps");
   try {
-    optimizer.set_state(state, P);
-    rng.set_state(text("rng"));
+    run.optimizer().set_state(state, P);
+    run.rng().set_state(text("rng"));
   } catch (const Error& e) {
     throw Error(path + ": " + e.what() + "; resume with the command that wrote the checkpoint");
   }
   copy<float>(values.view(), model.parameters().values());
 
-  FitPosition position;
+  RunPosition<float> position;
   position.epoch = count("epoch");
   if (position.epoch == 0) throw Error(path + ": checkpoint field 'epoch' is 0; epochs count from 1");
   position.batch = count("batch");
   position.loss_sum = number("loss_sum");
   position.correct = count("correct");
   position.seen = count("seen");
-  position.best_epoch = count("best_epoch");
-  position.best_loss = number("best_loss");
+  best.epoch = count("best_epoch");
+  best.loss = number("best_loss");
   position.last_good = tensor("last_good", P, false);
-  position.best = tensor("best", P, false);
+  best.weights = tensor("best", P, false);
   for (const TensorEntry& t : f.tensors) {
     if (t.name != "order") continue;
     for (std::size_t i = 0; i < t.size(); ++i) {
@@ -141,7 +144,11 @@ FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, O
       position.order.push_back(static_cast<std::size_t>(v));
     }
   }
-  return position;
+  try {
+    run.restore(std::move(position));
+  } catch (const Error& e) {
+    throw Error(path + ": the checkpoint's " + e.what() + "; resume with the command that wrote it");
+  }
 }
 
 }  // namespace bpnn

@@ -6,21 +6,19 @@
 #include <string>
 #include <vector>
 
-#include "bpnn/core/rng.hpp"
-#include "bpnn/core/tensor.hpp"
-#include "bpnn/model/sequential.hpp"
-#include "bpnn/optim/optimizer.hpp"
-#include "bpnn/train/callbacks.hpp"  // FitPosition
+#include "bpnn/train/callbacks.hpp"  // BestEpoch
+#include "bpnn/train/training_run.hpp"
 
 namespace bpnn {
 
-// Writes model (parameters and buffers), optimizer state, rng state and position atomically.
-void save_checkpoint(const std::string& path, const Sequential<float>& model, const Optimizer<float>& optimizer,
-                     const Rng& rng, const FitPosition& position);
+// Writes the run's model (parameters and buffers), optimizer state, generator state and position,
+// and the best epoch, atomically.
+void save_checkpoint(const std::string& path, const TrainingRun<float>& run, const BestEpoch& best);
 
-// Restores what save_checkpoint wrote into model, optimizer and rng and returns the position.
-// The model must have the same tensors (names and sizes) and the optimizer be of the same kind;
-// otherwise, or for a damaged file, throws Error naming path and what does not fit.
-FitPosition load_checkpoint(const std::string& path, Sequential<float>& model, Optimizer<float>& optimizer, Rng& rng);
+// Restores what save_checkpoint wrote into the run (its model, optimizer, generator and position)
+// and best. The model must have the same tensors (names and sizes), the optimizer be of the same
+// kind and the position fit the run's samples and batches; otherwise, or for a damaged file, throws
+// Error naming path and what does not fit.
+void load_checkpoint(const std::string& path, TrainingRun<float>& run, BestEpoch& best);
 
 }  // namespace bpnn

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <vector>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/file.hpp"
 #include "io/safetensors.hpp"
 
 namespace bpnn {
@@ -48,31 +50,9 @@ void copy_tensors(const ParsedFile& f, Sequential<T>& model) {
   }
 }
 
-}  // namespace
-
+// The model of a parsed file, `path` naming it (a file's path, or what bytes stand for).
 template <class T>
-void save_model(const std::string& path, const Sequential<T>& model, const ModelMetadata& metadata) {
-  const ParameterStore<T>& params = model.parameters();
-  json meta = json::object();
-  for (const auto& [key, value] : metadata) meta[key] = value;
-  meta["format"] = "bpnn";
-  meta["format_version"] = kFormatVersion;
-  try {
-    meta["bpnn.network"] = describe(model).json;
-  } catch (const Error& e) {
-    throw Error(path + ": " + e.what());
-  }
-  // Tensors in entry order; counts (integer entries, batch norm's num_batches_tracked) as I64.
-  std::vector<TensorBlob> tensors;
-  for (std::size_t k = 0; k < params.count(); ++k) {
-    tensors.push_back(to_blob(params.entry(k).name, params.value(k), params.entry(k).integer));
-  }
-  write_safetensors(path, tensors, meta);
-}
-
-template <class T>
-LoadedModel<T> load_model(const std::string& path) {
-  const ParsedFile f = parse_safetensors(path);
+LoadedModel<T> model_of(const ParsedFile& f, const std::string& path) {
   auto text = [&](const char* key) -> std::string {
     return f.metadata.contains(key) ? f.metadata[key].get<std::string>() : "";
   };
@@ -96,6 +76,45 @@ LoadedModel<T> load_model(const std::string& path) {
   return {std::move(network), std::move(model), std::move(metadata)};
 }
 
+}  // namespace
+
+template <class T>
+std::string model_bytes(const Sequential<T>& model, const ModelMetadata& metadata) {
+  const ParameterStore<T>& params = model.parameters();
+  json meta = json::object();
+  for (const auto& [key, value] : metadata) meta[key] = value;
+  meta["format"] = "bpnn";
+  meta["format_version"] = kFormatVersion;
+  meta["bpnn.network"] = describe(model).json;
+  // Tensors in entry order; counts (integer entries, batch norm's num_batches_tracked) as I64.
+  std::vector<TensorBlob> tensors;
+  for (std::size_t k = 0; k < params.count(); ++k) {
+    tensors.push_back(to_blob(params.entry(k).name, params.value(k), params.entry(k).integer));
+  }
+  return safetensors_bytes(tensors, meta);
+}
+
+template <class T>
+void save_model(const std::string& path, const Sequential<T>& model, const ModelMetadata& metadata) {
+  std::string bytes;
+  try {
+    bytes = model_bytes(model, metadata);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  write_file_atomically(path, bytes);
+}
+
+template <class T>
+LoadedModel<T> load_model(const std::string& path) {
+  return model_of<T>(parse_safetensors(path), path);
+}
+
+template <class T>
+LoadedModel<T> load_model_bytes(std::string bytes, const std::string& name) {
+  return model_of<T>(parse_safetensors_bytes(std::move(bytes), name), name);
+}
+
 template <class T>
 void load_weights(const std::string& path, Sequential<T>& model) {
   const ParsedFile f = parse_safetensors(path);
@@ -108,10 +127,14 @@ void load_weights(const std::string& path, Sequential<T>& model) {
   copy_tensors(f, model);
 }
 
+template std::string model_bytes(const Sequential<float>&, const ModelMetadata&);
+template std::string model_bytes(const Sequential<double>&, const ModelMetadata&);
 template void save_model(const std::string&, const Sequential<float>&, const ModelMetadata&);
 template void save_model(const std::string&, const Sequential<double>&, const ModelMetadata&);
 template LoadedModel<float> load_model(const std::string&);
 template LoadedModel<double> load_model(const std::string&);
+template LoadedModel<float> load_model_bytes(std::string, const std::string&);
+template LoadedModel<double> load_model_bytes(std::string, const std::string&);
 template void load_weights(const std::string&, Sequential<float>&);
 template void load_weights(const std::string&, Sequential<double>&);
 

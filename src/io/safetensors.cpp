@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
@@ -21,9 +22,11 @@ namespace {
 constexpr std::uint64_t kMaxHeader = 100u << 20;  // 100 MiB of JSON is far beyond any real model
 }  // namespace
 
-ParsedFile parse_safetensors(const std::string& path) {
+ParsedFile parse_safetensors(const std::string& path) { return parse_safetensors_bytes(read_file(path), path); }
+
+ParsedFile parse_safetensors_bytes(std::string bytes, const std::string& path) {
   ParsedFile f;
-  f.bytes = read_file(path);
+  f.bytes = std::move(bytes);
   const std::string& b = f.bytes;
   if (b.size() < 8) throw Error(path + ": " + std::to_string(b.size()) + " bytes is too short for a safetensors file");
   std::uint64_t header_size = 0;
@@ -143,7 +146,7 @@ TensorBlob to_blob(std::string name, TensorView<const T> values, bool integer) {
 template TensorBlob to_blob(std::string, TensorView<const float>, bool);
 template TensorBlob to_blob(std::string, TensorView<const double>, bool);
 
-void write_safetensors(const std::string& path, const std::vector<TensorBlob>& tensors, const json& metadata) {
+std::string safetensors_bytes(const std::vector<TensorBlob>& tensors, const json& metadata) {
   json header = json::object();
   header["__metadata__"] = metadata;
   std::size_t offset = 0;
@@ -158,7 +161,11 @@ void write_safetensors(const std::string& path, const std::vector<TensorBlob>& t
   std::memcpy(file.data(), &size, 8);
   file += text;
   for (const TensorBlob& t : tensors) file += t.bytes;
-  write_file_atomically(path, file);
+  return file;
+}
+
+void write_safetensors(const std::string& path, const std::vector<TensorBlob>& tensors, const json& metadata) {
+  write_file_atomically(path, safetensors_bytes(tensors, metadata));
 }
 
 }  // namespace bpnn

@@ -38,6 +38,8 @@ struct ParsedFile {
 // offsets (inside the data section, exactly dtype x elements long, no two overlapping), and that
 // the metadata holds strings only. Throws Error naming path and the tensor.
 ParsedFile parse_safetensors(const std::string& path);
+// The same for a file's bytes held in memory; errors name `name` where they would name the path.
+ParsedFile parse_safetensors_bytes(std::string bytes, const std::string& name);
 
 // Element i of tensor t of f, converted to T.
 template <class T>
@@ -55,7 +57,9 @@ struct TensorBlob {
 template <class T>
 TensorBlob to_blob(std::string name, TensorView<const T> values, bool integer = false);
 
-// Writes the tensors in order, with metadata (an object of strings), atomically.
+// The file of the tensors in order, with metadata (an object of strings), as bytes.
+std::string safetensors_bytes(const std::vector<TensorBlob>& tensors, const nlohmann::json& metadata);
+// Writes safetensors_bytes to path atomically.
 void write_safetensors(const std::string& path, const std::vector<TensorBlob>& tensors, const nlohmann::json& metadata);
 
 }  // namespace bpnn

@@ -15,8 +15,12 @@ namespace bpnn {
 // Free-form string metadata saved beside the network (bpnn train stores its loss here).
 using ModelMetadata = std::map<std::string, std::string>;
 
-// Writes the model's parameters (F32 for float, F64 for double) and its network (describe(model))
-// atomically. Throws Error naming path.
+// The model file's bytes: the model's parameters (F32 for float, F64 for double), its network
+// (describe(model)) and metadata. Throws Error if the model cannot describe itself.
+template <class T>
+std::string model_bytes(const Sequential<T>& model, const ModelMetadata& metadata = {});
+
+// Writes model_bytes atomically. Throws Error naming path.
 template <class T>
 void save_model(const std::string& path, const Sequential<T>& model, const ModelMetadata& metadata = {});
 
@@ -31,6 +35,9 @@ struct LoadedModel {
 // is checked before it is trusted; errors name the file and the tensor.
 template <class T>
 LoadedModel<T> load_model(const std::string& path);
+// The same from a model file's bytes (model_bytes, or a file read whole); errors name `name`.
+template <class T>
+LoadedModel<T> load_model_bytes(std::string bytes, const std::string& name = "model bytes");
 
 // Loads weights made elsewhere (e.g. by PyTorch) into a model built from a network: each model
 // tensor must be present with its shape; a tensor the model does not have is an error.
