@@ -80,12 +80,12 @@ class Recorder final : public Backend<T> {
   void add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const override {
     note("add_row_sums"); inner_.add_row_sums(N, O, scale, dy, db);
   }
-  void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const override {
-    note("activation_forward"); inner_.activation_forward(f, slope, n, x, y);
+  void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const override {
+    note("activation_forward"); inner_.activation_forward(f, a, n, x, y);
   }
-  void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                            T* dx) const override {
-    note("activation_backward"); inner_.activation_backward(f, slope, n, x, y, dy, dx);
+    note("activation_backward"); inner_.activation_backward(f, a, n, x, y, dy, dx);
   }
   void fill(std::size_t n, T value, T* y) const override { note("fill"); inner_.fill(n, value, y); }
   void copy(std::size_t n, const T* x, T* y) const override { note("copy"); inner_.copy(n, x, y); }
@@ -276,14 +276,9 @@ void add_dense_and_elementwise_cases(std::vector<Case<T>>& cases) {
                        return Buffers<T>{{"db", db}};
                      }});
   }
-  const std::pair<Activation, const char*> activations[] = {
-      {Activation::sigmoid, "sigmoid"}, {Activation::tanh, "tanh"},         {Activation::relu, "relu"},
-      {Activation::leaky_relu, "leaky_relu"}, {Activation::identity, "identity"}, {Activation::step, "step"}};
   constexpr std::size_t n = 1001;
-  for (const auto& activation : activations) {
-    // Named copies: the lambdas below capture them (structured bindings are not captured portably).
-    const Activation f = activation.first;
-    const char* const name = activation.second;
+  for (std::size_t f = 0; f < activation_count; ++f) {  // every row of the activation table
+    const std::string name(activation_table[f].name);
     // x has exact zeros at the front: where relu, leaky relu and step switch.
     auto input = [](Rng& rng) {
       auto x = random<T>(rng, n, -3, 3);

@@ -169,7 +169,7 @@ TEST(SplitValidation, SizesFileOrderAndSeededChoice) {
 TEST(Predict, EqualsInferOnEachSample) {
   Sequential<float> model(Shape{3});
   model.add(Dense<float>({.units = 5}));
-  model.add(Tanh<float>());
+  model.add(Activation<float>("tanh"));
   model.add(Dense<float>({.units = 2}));
   Rng rng(4);
   model.initialize(rng);

@@ -12,10 +12,11 @@ namespace {
 
 using testing::expect_error;
 
-// A config of every kind with fields off their defaults, as the layers report them.
+// A config of every kind with fields off their defaults, as the layers report them; every row of
+// the activation table, its option (if any) off its default.
 std::vector<LayerConfig> every_kind() {
   using I = std::int64_t;
-  return {
+  std::vector<LayerConfig> configs = {
       {"dense", {{"units", I{4}}, {"bias", false}, {"init", Initializer::normal(0.5, 0.25)}}},
       {"dense", {{"units", I{3}}, {"bias", true}, {"init", Initializer::he_normal()}, {"bias_init", Initializer::constant(0.1)}}},
       {"conv2d", {{"filters", I{6}}, {"kernel", I{5}}, {"stride", I{2}}, {"padding", I{1}}, {"bias", true}}},
@@ -26,14 +27,15 @@ std::vector<LayerConfig> every_kind() {
       {"flatten", {}},
       {"batchnorm", {{"momentum", 0.3}, {"eps", 1e-3}, {"affine", false}}},
       {"dropout", {{"p", 0.25}}},
-      {"sigmoid", {}},
-      {"tanh", {}},
-      {"relu", {}},
-      {"leaky_relu", {{"slope", 0.2}}},
-      {"identity", {}},
       {"softmax", {}},
-      {"step", {}},
   };
+  for (const ActivationRow& row : activation_table) {
+    LayerConfig config{std::string(row.name), {}};
+    const ActivationOption& option = row.option;
+    if (!option.name.empty()) config.fields.emplace_back(std::string(option.name), option.default_value + 0.25);
+    configs.push_back(config);
+  }
+  return configs;
 }
 
 template <class T>
@@ -70,7 +72,8 @@ TEST(LayerFactory, DefaultsNamesAndIntegersForNumbers) {
   EXPECT_TRUE(std::get<Initializer>(*dense.find("init")) == Initializer::uniform(-0.05, 0.05));
   // An integer where a number is wanted: "p": 0, "slope": 1.
   EXPECT_EQ(static_cast<Dropout<float>&>(*make_layer<float>({"dropout", {{"p", std::int64_t{0}}}})).p(), 0.0);
-  EXPECT_EQ(static_cast<LeakyRelu<double>&>(*make_layer<double>({"leaky_relu", {{"slope", std::int64_t{1}}}})).slope(), 1.0);
+  const auto leaky = make_layer<double>({"leaky_relu", {{"slope", std::int64_t{1}}}});
+  EXPECT_EQ(static_cast<Activation<double>&>(*leaky).option(), 1.0);
   // A float model reports the slope it was given, not the slope rounded to float.
   EXPECT_EQ(std::get<double>(*make_layer<float>({"leaky_relu", {{"slope", 0.2}}})->config().find("slope")), 0.2);
 }
@@ -111,7 +114,7 @@ TEST(LayerFactory, ErrorsNameTheField) {
 TEST(LayerFactory, LayerConfigsListTheModelsLayers) {
   Sequential<double> model(Shape{3});
   model.add(Dense<double>({.units = 2}));
-  model.add(Sigmoid<double>());
+  model.add(Activation<double>("sigmoid"));
   const std::vector<LayerConfig> configs = layer_configs(model);
   ASSERT_EQ(configs.size(), 2u);
   EXPECT_TRUE(configs[0] == (LayerConfig{"dense", {{"units", std::int64_t{2}}, {"bias", true}}}));

@@ -42,28 +42,39 @@ TEST(LayerGradients, DenseWithoutBias) {
 }
 
 TEST(LayerGradients, Sigmoid) {
-  auto r = check_layer_gradients(make(Sigmoid<double>()), random_tensor(Shape{3, 4}, 3, -4, 4));
+  auto r = check_layer_gradients(make(Activation<double>("sigmoid")), random_tensor(Shape{3, 4}, 3, -4, 4));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, Tanh) {
-  auto r = check_layer_gradients(make(Tanh<double>()), random_tensor(Shape{3, 4}, 4, -3, 3));
+  auto r = check_layer_gradients(make(Activation<double>("tanh")), random_tensor(Shape{3, 4}, 4, -3, 3));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, ReluAwayFromTheKink) {
-  auto r = check_layer_gradients(make(Relu<double>()), random_tensor(Shape{3, 4}, 5, -1, 1, 0.05));
+  auto r = check_layer_gradients(make(Activation<double>("relu")), random_tensor(Shape{3, 4}, 5, -1, 1, 0.05));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, LeakyReluAwayFromTheKink) {
-  auto r = check_layer_gradients(make(LeakyRelu<double>({.slope = 0.2})), random_tensor(Shape{3, 4}, 6, -1, 1, 0.05));
+  auto r = check_layer_gradients(make(Activation<double>("leaky_relu", 0.2)),
+                                 random_tensor(Shape{3, 4}, 6, -1, 1, 0.05));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, Identity) {
-  auto r = check_layer_gradients(make(Identity<double>()), random_tensor(Shape{2, 3}, 7));
+  auto r = check_layer_gradients(make(Activation<double>("identity")), random_tensor(Shape{2, 3}, 7));
   EXPECT_TRUE(r.ok) << r.report;
+}
+
+// Every row of the activation table that has a gradient, away from the kinks at 0 (relu's):
+// a new row is checked here without a line of its own.
+TEST(LayerGradients, EveryActivationRow) {
+  for (const ActivationRow& row : activation_table) {
+    if (!row.no_gradient.empty()) continue;
+    auto r = check_layer_gradients(make(Activation<double>(row.name)), random_tensor(Shape{3, 4}, 12, -3, 3, 0.05));
+    EXPECT_TRUE(r.ok) << row.name << ": " << r.report;
+  }
 }
 
 TEST(LayerGradients, Softmax) {
@@ -75,13 +86,13 @@ TEST(LayerGradients, Softmax) {
 // and backward refuses to pretend (a clear error instead of silent zeros).
 TEST(LayerGradients, StepHasNoUsableGradient) {
   const Tensor<double> x = random_tensor(Shape{2, 3}, 9, -1, 1, 0.05);
-  EXPECT_THROW(check_layer_gradients(make(Step<double>()), x), Error);
+  EXPECT_THROW(check_layer_gradients(make(Activation<double>("step")), x), Error);
   Sequential<double> model(Shape{3});
-  model.add(Step<double>());
+  model.add(Activation<double>("step"));
   Tensor<double> xs = x;
-  const Tensor<double> before = run(make(Step<double>()), xs);
+  const Tensor<double> before = run(make(Activation<double>("step")), xs);
   xs[0] += 1e-3;
-  const Tensor<double> after = run(make(Step<double>()), xs);
+  const Tensor<double> after = run(make(Activation<double>("step")), xs);
   EXPECT_EQ(before[0], after[0]);  // numerically flat
   model.forward(x);
   Tensor<double> dx(x.shape());
@@ -110,23 +121,37 @@ TEST(LayerForward, DenseComputesXWTransposePlusBias) {
 
 TEST(LayerForward, Activations) {
   const Tensor<double> x(Shape{1, 4}, {-2, -0.5, 0, 1.5});
-  const Tensor<double> sig = run(make(Sigmoid<double>()), x);
+  const Tensor<double> sig = run(make(Activation<double>("sigmoid")), x);
   EXPECT_DOUBLE_EQ(sig[2], 0.5);
   EXPECT_DOUBLE_EQ(sig[3], 1 / (1 + std::exp(-1.5)));
-  const Tensor<double> th = run(make(Tanh<double>()), x);
+  const Tensor<double> th = run(make(Activation<double>("tanh")), x);
   EXPECT_DOUBLE_EQ(th[0], std::tanh(-2.0));
-  const Tensor<double> relu = run(make(Relu<double>()), x);
+  const Tensor<double> relu = run(make(Activation<double>("relu")), x);
   EXPECT_EQ(relu[0], 0);
   EXPECT_EQ(relu[2], 0);
   EXPECT_EQ(relu[3], 1.5);
-  const Tensor<double> leaky = run(make(LeakyRelu<double>()), x);
+  const Tensor<double> leaky = run(make(Activation<double>("leaky_relu")), x);
   EXPECT_DOUBLE_EQ(leaky[0], -0.02);  // PyTorch's default slope 0.01
   EXPECT_EQ(leaky[3], 1.5);
-  const Tensor<double> step = run(make(Step<double>()), x);
+  const Tensor<double> step = run(make(Activation<double>("step")), x);
   EXPECT_EQ(step[1], 0);
   EXPECT_EQ(step[2], 1);  // the threshold itself fires
-  const Tensor<double> id = run(make(Identity<double>()), x);
+  const Tensor<double> id = run(make(Activation<double>("identity")), x);
   EXPECT_EQ(id[1], -0.5);
+}
+
+TEST(LayerForward, ActivationsByNameWithTheirOptions) {
+  EXPECT_EQ(Activation<float>("leaky_relu").option(), 0.01);
+  EXPECT_TRUE(Activation<float>("leaky_relu", 0.2).config() == (LayerConfig{"leaky_relu", {{"slope", 0.2}}}));
+  EXPECT_TRUE(Activation<float>("tanh").config() == (LayerConfig{"tanh", {}}));
+  try {
+    Activation<float>("tanhh");
+    FAIL() << "an unknown activation must throw";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("unknown activation 'tanhh'; use sigmoid, tanh"), std::string::npos) << message;
+  }
+  EXPECT_THROW(Activation<float>("relu", 0.1), Error);  // relu has no option
 }
 
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {
@@ -145,11 +170,11 @@ TEST(LayerForward, FloatAgreesWithDouble) {
   Sequential<float> f(Shape{3});
   Sequential<double> d(Shape{3});
   f.add(Dense<float>({.units = 4}));
-  f.add(Tanh<float>());
+  f.add(Activation<float>("tanh"));
   f.add(Dense<float>({.units = 2}));
   f.add(Softmax<float>());
   d.add(Dense<double>({.units = 4}));
-  d.add(Tanh<double>());
+  d.add(Activation<double>("tanh"));
   d.add(Dense<double>({.units = 2}));
   d.add(Softmax<double>());
   Rng rf(3), rd(3);

@@ -15,8 +15,8 @@ class ReferenceBackend : public Backend<T> {
             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const override;
   void fill_rows(std::size_t N, std::size_t O, const T* b, T* y) const override;
   void add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const override;
-  void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const override;
-  void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const override;
+  void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                            T* dx) const override;
   void fill(std::size_t n, T value, T* y) const override;
   void copy(std::size_t n, const T* x, T* y) const override;

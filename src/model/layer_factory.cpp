@@ -7,19 +7,14 @@
 #include <string>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/layers/activation.hpp"
 #include "bpnn/layers/batchnorm.hpp"
 #include "bpnn/layers/conv2d.hpp"
 #include "bpnn/layers/dense.hpp"
 #include "bpnn/layers/dropout.hpp"
 #include "bpnn/layers/flatten.hpp"
-#include "bpnn/layers/identity.hpp"
-#include "bpnn/layers/leaky_relu.hpp"
 #include "bpnn/layers/pooling.hpp"
-#include "bpnn/layers/relu.hpp"
-#include "bpnn/layers/sigmoid.hpp"
 #include "bpnn/layers/softmax.hpp"
-#include "bpnn/layers/step.hpp"
-#include "bpnn/layers/tanh.hpp"
 
 namespace bpnn {
 namespace {
@@ -210,17 +205,17 @@ std::unique_ptr<Layer<T>> make_layer(const LayerConfig& config) {
     if (!(p >= 0 && p < 1)) throw Error("field 'p' must lie in [0, 1), got " + show(*config.find("p")));
     return std::make_unique<Dropout<T>>(DropoutOptions{.p = p});
   }
-  if (kind == "leaky_relu") {
-    allow_fields(config, {"slope"});
-    return std::make_unique<LeakyRelu<T>>(LeakyReluOptions{.slope = number_field(config, "slope", 0.01)});
+  if (const std::optional<std::size_t> f = find_activation(kind)) {
+    const ActivationOption& option = activation_table[*f].option;
+    if (option.name.empty()) {
+      allow_fields(config, {});
+      return std::make_unique<Activation<T>>(kind);
+    }
+    allow_fields(config, {option.name});
+    return std::make_unique<Activation<T>>(kind, number_field(config, option.name, option.default_value));
   }
   allow_fields(config, {});
-  if (kind == "sigmoid") return std::make_unique<Sigmoid<T>>();
-  if (kind == "tanh") return std::make_unique<Tanh<T>>();
-  if (kind == "relu") return std::make_unique<Relu<T>>();
-  if (kind == "identity") return std::make_unique<Identity<T>>();
   if (kind == "softmax") return std::make_unique<Softmax<T>>();
-  if (kind == "step") return std::make_unique<Step<T>>();
   if (kind == "flatten") return std::make_unique<Flatten<T>>();
   throw Error("layer type '" + kind + "' is in layer_kinds() but has no branch in make_layer");
 }

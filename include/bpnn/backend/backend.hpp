@@ -18,9 +18,6 @@ namespace bpnn {
 
 enum class Transpose { no, yes };
 
-// The elementwise activations, for activation_forward/backward; slope is leaky ReLU's.
-enum class Activation { sigmoid, tanh, relu, leaky_relu, identity, step };
-
 // A convolution's sizes: input [C, H, W] per sample, F filters of K x K, stride S, zero padding P,
 // output [F, Ho, Wo].
 struct ConvGeometry {
@@ -79,9 +76,10 @@ class Backend {
   // db[o] += scale sum_n dy[n, o]: a dense layer's bias gradient.
   virtual void add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const = 0;
 
-  // y = f(x) elementwise, and dx = dy f'(x) written through x or y (whichever the formula uses).
-  virtual void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const = 0;
-  virtual void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  // y = f(x) elementwise, and dx = dy f'(x) written through x or y (whichever the formula uses), for
+  // row f of activation_table (layers/activation.hpp); a is the row's option (leaky ReLU's slope).
+  virtual void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const = 0;
+  virtual void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                                    T* dx) const = 0;
   // y = value everywhere; y = x; y = a b elementwise.
   virtual void fill(std::size_t n, T value, T* y) const = 0;
