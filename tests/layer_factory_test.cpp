@@ -82,7 +82,7 @@ TEST(LayerFactory, ErrorsNameTheField) {
   using I = std::int64_t;
   expect_error([] { make_layer<float>({"conv", {}}); },
                {"unknown layer type 'conv'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, "
-                "tanh, relu, leaky_relu, identity, softmax or step"});
+                "tanh, relu, leaky_relu, identity, step", " or softmax"});
   expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"unit", I{3}}}}); },
                {"unknown field 'unit'; dense takes units, bias, init or bias_init"});
   expect_error([] { make_layer<float>({"relu", {{"slope", 0.1}}}); }, {"unknown field 'slope'; relu takes no fields"});
@@ -102,13 +102,56 @@ TEST(LayerFactory, ErrorsNameTheField) {
                {"field 'bias_init': an initializer is a name or an object"});
   // Out of range.
   expect_error([] { make_layer<float>({"dense", {{"units", I{-3}}}}); }, {"field 'units' must be a positive integer, got -3"});
-  expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' is missing"});
+  expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' must be an integer >= 1, got nothing"});
   expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"stride", I{0}}}}); },
                {"field 'stride' must be an integer >= 1, got 0"});
   expect_error([] { make_layer<float>({"maxpool2d", {{"kernel", I{2000000}}}}); }, {"field 'kernel' must be an integer >= 1"});
   expect_error([] { make_layer<float>({"batchnorm", {{"momentum", 1.5}}}); }, {"field 'momentum' must lie in [0, 1], got 1.5"});
   expect_error([] { make_layer<float>({"batchnorm", {{"eps", I{0}}}}); }, {"field 'eps' must be > 0, got 0"});
   expect_error([] { make_layer<float>({"dropout", {{"p", I{1}}}}); }, {"field 'p' must lie in [0, 1), got 1"});
+}
+
+// The registry's defaults are the layers' own: a layer built with only its required fields reports
+// each option at the registry's default (a 0 that stands for another value, "(0: the kernel size)",
+// as that value), and its kind under the registry's name.
+TEST(LayerFactory, RegistryDefaultsAreTheLayersDefaults) {
+  for (const LayerKind& kind : layer_registry()) {
+    LayerConfig config{std::string(kind.name), {}};
+    for (const Option& o : kind.options) {
+      if (o.required) config.fields.emplace_back(std::string(o.name), std::int64_t{3});
+    }
+    const std::unique_ptr<Layer<float>> layer = make_layer<float>(config);
+    EXPECT_EQ(layer->kind(), kind.name);
+    const LayerConfig reported = layer->config();
+    for (const Option& o : kind.options) {
+      if (o.required || o.type == OptionType::initializer || o.meaning.find("(0: ") != std::string_view::npos) continue;
+      const ConfigValue* v = reported.find(o.name);
+      ASSERT_NE(v, nullptr) << kind.name << " does not report " << o.name;
+      const double value = o.type == OptionType::integer ? static_cast<double>(std::get<std::int64_t>(*v))
+                           : o.type == OptionType::flag  ? static_cast<double>(std::get<bool>(*v))
+                                                         : std::get<double>(*v);
+      EXPECT_EQ(value, o.default_value) << kind.name << "." << o.name;
+    }
+  }
+  EXPECT_EQ(layer_kinds().size(), layer_registry().size());
+  for (const ActivationRow& row : activation_table) {
+    const LayerKind* kind = find_layer_kind(row.name);
+    ASSERT_NE(kind, nullptr) << row.name;
+    EXPECT_TRUE(kind->activation);
+  }
+}
+
+// Every initializer's name stands for its kind with its defaults, and back.
+TEST(LayerFactory, InitializerNamesRoundTrip) {
+  for (const InitializerKind& k : initializer_registry()) {
+    const std::optional<Initializer> init = initializer_named(k.name);
+    ASSERT_TRUE(init.has_value()) << k.name;
+    EXPECT_EQ(init->kind, k.kind);
+    EXPECT_EQ(initializer_name(k.kind), k.name);
+  }
+  EXPECT_FALSE(initializer_named("magic").has_value());
+  EXPECT_TRUE(*initializer_named("uniform") == Initializer::uniform(-0.05, 0.05));
+  EXPECT_TRUE(*initializer_named("xavier_normal") == Initializer::xavier_normal(1.0));
 }
 
 TEST(LayerFactory, LayerConfigsListTheModelsLayers) {

@@ -46,6 +46,8 @@ TEST(Network, CompactForm) {
   expect_error([] { parse_network("784", "--net"); }, {"--net", "no layers"});
   expect_error([] { parse_network("784-relu", "--net"); }, {"--net", "must start with a size"});
   expect_error([] { parse_network("784-10swish", "--net"); }, {"--net", "layers[1]", "swish"});
+  expect_error([] { parse_network("784-10dense", "--net"); },
+               {"--net", "item 2 ends in 'dense', which is not an activation"});
   // Found by fuzzing: a byte that is not UTF-8 in an activation's name must be our error, not JSON's.
   expect_error([] { parse_network("784-12\x95relu-10", "--net"); }, {"--net", "item 2", "lowercase letters"});
 }

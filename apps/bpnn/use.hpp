@@ -10,6 +10,8 @@ void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+// bpnn registry: every name the library knows, with its options.
+void add_registry_command(CLI::App& app);
 // export (a model file to ONNX) and import (ONNX to a model file), apps/bpnn/onnx.cpp.
 void add_onnx_commands(CLI::App& app);
 

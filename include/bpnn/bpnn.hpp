@@ -35,6 +35,7 @@
 #include "bpnn/model/model_file.hpp"
 #include "bpnn/model/network.hpp"
 #include "bpnn/model/onnx.hpp"
+#include "bpnn/model/registry.hpp"
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/make_optimizer.hpp"

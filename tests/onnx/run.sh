@@ -19,8 +19,8 @@ if ! "$python" -c "import onnx, torch, numpy" 2>/dev/null; then
 fi
 command -v node >/dev/null || { echo "SKIPPED: node is not installed"; exit 77; }
 [ -d "$here/node_modules/onnxruntime-node" ] || { echo "SKIPPED: run npm install --prefix tests/onnx first"; exit 77; }
-helper() { OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
-peer() { OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
+helper() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
+peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0

@@ -121,4 +121,4 @@ def test_unsupported_settings_are_refused():
     with pytest.raises(ValueError, match="solver 'lbfgs' is not supported"):
         bpnn.MLPClassifier(solver="lbfgs").fit(X, y)
     with pytest.raises(ValueError, match="activation"):
-        bpnn.MLPClassifier(activation="softplus").fit(X, y)
+        bpnn.MLPClassifier(activation="sinusoid").fit(X, y)

@@ -17,7 +17,7 @@ if ! "$python" -c "import torch, numpy" 2>/dev/null; then
   echo "SKIPPED: PyTorch is not installed (Debian package python3-torch)"
   exit 77
 fi
-peer() { OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
+peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0

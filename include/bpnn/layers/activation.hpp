@@ -45,6 +45,7 @@ struct ActivationOption {
   std::string_view name;  // empty: the activation has none
   double default_value = 0;
   std::string_view meaning;
+  std::string_view pytorch = {};  // its name as the torch.nn module's argument
 };
 
 struct ActivationRow {
@@ -53,6 +54,12 @@ struct ActivationRow {
   FloatAndDouble<ActivationForward> forward;
   std::string_view derivative;  // dy/dx, through x or y
   FloatAndDouble<ActivationBackward> backward;
+  // Its ONNX nodes at opset 17, from x: each node Op(inputs, attribute=value) takes x, `_` (the
+  // previous node's output) or a number (a constant), and an attribute's value is a number, `float`
+  // (the FLOAT type, for Cast) or the option's name. The last node's output is y. Export writes
+  // them; import takes exactly them (an attribute left out as ONNX's default, the value here).
+  std::string_view onnx;
+  std::string_view pytorch;  // the torch.nn module computing the same (empty: none)
   ActivationOption option = {};
   std::string_view no_gradient = {};  // not empty: why back-propagation through it is refused
 };
@@ -62,24 +69,31 @@ struct ActivationRow {
 inline constexpr ActivationRow activation_table[] = {
     {.name = "sigmoid",
      .formula = "1 / (1 + e^-x)", .forward = []<class T>(T x, T) { return T(1) / (T(1) + std::exp(-x)); },
-     .derivative = "y (1 - y)", .backward = []<class T>(T, T y, T dy, T) { return dy * y * (T(1) - y); }},
+     .derivative = "y (1 - y)", .backward = []<class T>(T, T y, T dy, T) { return dy * y * (T(1) - y); },
+     .onnx = "Sigmoid(x)", .pytorch = "Sigmoid"},
     {.name = "tanh",
      .formula = "tanh(x)", .forward = []<class T>(T x, T) { return std::tanh(x); },
-     .derivative = "1 - y^2", .backward = []<class T>(T, T y, T dy, T) { return dy * (T(1) - y * y); }},
+     .derivative = "1 - y^2", .backward = []<class T>(T, T y, T dy, T) { return dy * (T(1) - y * y); },
+     .onnx = "Tanh(x)", .pytorch = "Tanh"},
     {.name = "relu",  // f'(0) = 0, as PyTorch
      .formula = "max(0, x)", .forward = []<class T>(T x, T) { return x > T(0) ? x : T(0); },
-     .derivative = "1 if x > 0, else 0", .backward = []<class T>(T x, T, T dy, T) { return x > T(0) ? dy : T(0); }},
+     .derivative = "1 if x > 0, else 0", .backward = []<class T>(T x, T, T dy, T) { return x > T(0) ? dy : T(0); },
+     .onnx = "Relu(x)", .pytorch = "ReLU"},
     {.name = "leaky_relu",
      .formula = "x if x > 0, else slope x", .forward = []<class T>(T x, T a) { return x > T(0) ? x : a * x; },
      .derivative = "1 if x > 0, else slope",
      .backward = []<class T>(T x, T, T dy, T a) { return x > T(0) ? dy : a * dy; },
-     .option = {.name = "slope", .default_value = 0.01, .meaning = "the slope for x <= 0 (PyTorch's negative_slope)"}},
+     .onnx = "LeakyRelu(x, alpha=slope)", .pytorch = "LeakyReLU",
+     .option = {.name = "slope", .default_value = 0.01, .meaning = "the slope for x <= 0",
+                .pytorch = "negative_slope"}},
     {.name = "identity",  // the output of a regression network
      .formula = "x", .forward = []<class T>(T x, T) { return x; },
-     .derivative = "1", .backward = []<class T>(T, T, T dy, T) { return dy; }},
+     .derivative = "1", .backward = []<class T>(T, T, T dy, T) { return dy; },
+     .onnx = "Identity(x)", .pytorch = "Identity"},
     {.name = "step",  // the M-P threshold unit: with a dense layer before it, it fires when w.x >= -bias
      .formula = "1 if x >= 0, else 0", .forward = []<class T>(T x, T) { return x >= T(0) ? T(1) : T(0); },
      .derivative = "0 (undefined at 0)", .backward = []<class T>(T, T, T, T) { return T(0); },
+     .onnx = "GreaterOrEqual(x, 0) Cast(_, to=float)", .pytorch = "",
      .no_gradient = "its derivative is 0 everywhere except the threshold, so back-propagation cannot learn the "
                     "layers below it; use sigmoid or tanh there, or train a single-layer perceptron with the "
                     "perceptron rule"},
