@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 #include "support/gradcheck.hpp"
@@ -152,6 +154,35 @@ TEST(LayerForward, ActivationsByNameWithTheirOptions) {
     EXPECT_NE(message.find("unknown activation 'tanhh'; use sigmoid, tanh"), std::string::npos) << message;
   }
   EXPECT_THROW(Activation<float>("relu", 0.1), Error);  // relu has no option
+}
+
+// An activation's values and derivatives at xs: forward, then backward with dE/dy = 1.
+struct Curve {
+  std::vector<double> y, dydx;
+};
+Curve curve(std::string_view activation, const std::vector<double>& xs) {
+  Sequential<double> model(Shape{xs.size()});
+  model.add(Activation<double>(activation));
+  const Tensor<double> x(Shape{1, xs.size()}, xs);
+  const TensorView<const double> y = model.forward(x);
+  Curve c{{y.data(), y.data() + y.size()}, {}};
+  const Tensor<double> ones(x.shape(), std::vector<double>(xs.size(), 1.0));
+  Tensor<double> dx(x.shape());
+  model.backward(ones, dx.view());
+  c.dydx.assign(dx.data(), dx.data() + dx.size());
+  return c;
+}
+
+// GELU, exact: x Phi(x); Phi(1) = 0.841344746068543 and phi(1) = 0.241970724519143 (N(0, 1)).
+TEST(LayerForward, Gelu) {
+  const Curve c = curve("gelu", {-1, 0, 1, 3});
+  EXPECT_NEAR(c.y[0], -0.158655253931457, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_NEAR(c.y[2], 0.841344746068543, 1e-15);
+  EXPECT_NEAR(c.y[3], 3 * 0.998650101968370, 1e-14);
+  EXPECT_NEAR(c.dydx[0], 0.158655253931457 - 0.241970724519143, 1e-15);  // Phi(-1) - phi(-1)
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_NEAR(c.dydx[2], 0.841344746068543 + 0.241970724519143, 1e-15);
 }
 
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {

@@ -97,6 +97,16 @@ inline constexpr ActivationRow activation_table[] = {
      .no_gradient = "its derivative is 0 everywhere except the threshold, so back-propagation cannot learn the "
                     "layers below it; use sigmoid or tanh there, or train a single-layer perceptron with the "
                     "perceptron rule"},
+    {.name = "gelu",  // exact, through erf: PyTorch's GELU (approximate='none'); Phi is N(0, 1)'s CDF
+     .formula = "x Phi(x) = x (1 + erf(x / sqrt 2)) / 2",
+     .forward = []<class T>(T x, T) { return x * T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440))); },
+     .derivative = "Phi(x) + x e^(-x^2 / 2) / sqrt(2 pi)",
+     .backward = []<class T>(T x, T, T dy, T) {
+       const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+       const T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);  // 1 / sqrt(2 pi)
+       return dy * (cdf + x * pdf);
+     },
+     .onnx = "Div(x, 1.4142135623730951) Erf(_) Add(_, 1) Mul(x, _) Mul(_, 0.5)", .pytorch = "GELU"},
 };
 inline constexpr std::size_t activation_count = std::size(activation_table);
 
