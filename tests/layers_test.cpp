@@ -185,6 +185,17 @@ TEST(LayerForward, Gelu) {
   EXPECT_NEAR(c.dydx[2], 0.841344746068543 + 0.241970724519143, 1e-15);
 }
 
+// SiLU: x s(x) with s the sigmoid; s(1) = 0.731058578630005, s(-2) = 0.119202922022118.
+TEST(LayerForward, Silu) {
+  const Curve c = curve("silu", {-2, 0, 1});
+  EXPECT_NEAR(c.y[0], -2 * 0.119202922022118, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_NEAR(c.y[2], 0.731058578630005, 1e-15);
+  EXPECT_NEAR(c.dydx[0], 0.119202922022118 * (1 - 2 * (1 - 0.119202922022118)), 1e-15);
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_NEAR(c.dydx[2], 0.731058578630005 * (2 - 0.731058578630005), 1e-15);
+}
+
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {
   const Tensor<double> x(Shape{2, 3}, {1, 2, 3, 1000, 1000, -1000});
   const Tensor<double> y = run(make(Softmax<double>()), x);

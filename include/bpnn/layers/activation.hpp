@@ -107,6 +107,14 @@ inline constexpr ActivationRow activation_table[] = {
        return dy * (cdf + x * pdf);
      },
      .onnx = "Div(x, 1.4142135623730951) Erf(_) Add(_, 1) Mul(x, _) Mul(_, 0.5)", .pytorch = "GELU"},
+    {.name = "silu",  // x sigmoid(x), also called swish: PyTorch's SiLU
+     .formula = "x / (1 + e^-x)", .forward = []<class T>(T x, T) { return x / (T(1) + std::exp(-x)); },
+     .derivative = "s (1 + x (1 - s)), s = 1 / (1 + e^-x)",
+     .backward = []<class T>(T x, T, T dy, T) {
+       const T s = T(1) / (T(1) + std::exp(-x));
+       return dy * s * (T(1) + x * (T(1) - s));
+     },
+     .onnx = "Sigmoid(x) Mul(x, _)", .pytorch = "SiLU"},
 };
 inline constexpr std::size_t activation_count = std::size(activation_table);
 
