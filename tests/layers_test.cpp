@@ -196,6 +196,17 @@ TEST(LayerForward, Silu) {
   EXPECT_NEAR(c.dydx[2], 0.731058578630005 * (2 - 0.731058578630005), 1e-15);
 }
 
+// ELU with alpha 1: e^x - 1 below 0, its derivative e^x; e^-1 = 0.367879441171442.
+TEST(LayerForward, Elu) {
+  const Curve c = curve("elu", {-1, 0, 2});
+  EXPECT_NEAR(c.y[0], 0.367879441171442 - 1, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_EQ(c.y[2], 2.0);
+  EXPECT_NEAR(c.dydx[0], 0.367879441171442, 1e-15);
+  EXPECT_EQ(c.dydx[1], 1.0);  // e^0, as the left side's limit
+  EXPECT_EQ(c.dydx[2], 1.0);
+}
+
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {
   const Tensor<double> x(Shape{2, 3}, {1, 2, 3, 1000, 1000, -1000});
   const Tensor<double> y = run(make(Softmax<double>()), x);

@@ -115,6 +115,11 @@ inline constexpr ActivationRow activation_table[] = {
        return dy * s * (T(1) + x * (T(1) - s));
      },
      .onnx = "Sigmoid(x) Mul(x, _)", .pytorch = "SiLU"},
+    {.name = "elu",  // alpha 1: PyTorch's ELU()
+     .formula = "x if x > 0, else e^x - 1", .forward = []<class T>(T x, T) { return x > T(0) ? x : std::expm1(x); },
+     .derivative = "1 if x > 0, else y + 1",
+     .backward = []<class T>(T x, T y, T dy, T) { return x > T(0) ? dy : dy * (y + T(1)); },
+     .onnx = "Elu(x, alpha=1)", .pytorch = "ELU"},
 };
 inline constexpr std::size_t activation_count = std::size(activation_table);
 
