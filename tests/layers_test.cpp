@@ -207,6 +207,19 @@ TEST(LayerForward, Elu) {
   EXPECT_EQ(c.dydx[2], 1.0);
 }
 
+// Softplus with beta 1 and threshold 20: ln(1 + e^x), and x itself above 20 (as PyTorch's); its
+// derivative is the sigmoid. ln 2 = 0.693147180559945, ln(1 + e^-1) = 0.313261687518223.
+TEST(LayerForward, Softplus) {
+  const Curve c = curve("softplus", {-1, 0, 20, 25});
+  EXPECT_NEAR(c.y[0], 0.313261687518223, 1e-15);
+  EXPECT_NEAR(c.y[1], 0.693147180559945, 1e-15);
+  EXPECT_NEAR(c.y[2], 20 + 2.06115361819020e-9, 1e-14);  // ln(1 + e^20), at the threshold
+  EXPECT_EQ(c.y[3], 25.0);
+  EXPECT_NEAR(c.dydx[0], 0.268941421369995, 1e-15);  // 1 / (1 + e)
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_EQ(c.dydx[3], 1.0);
+}
+
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {
   const Tensor<double> x(Shape{2, 3}, {1, 2, 3, 1000, 1000, -1000});
   const Tensor<double> y = run(make(Softmax<double>()), x);

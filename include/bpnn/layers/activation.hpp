@@ -120,6 +120,15 @@ inline constexpr ActivationRow activation_table[] = {
      .derivative = "1 if x > 0, else y + 1",
      .backward = []<class T>(T x, T y, T dy, T) { return x > T(0) ? dy : dy * (y + T(1)); },
      .onnx = "Elu(x, alpha=1)", .pytorch = "ELU"},
+    {.name = "softplus",  // beta 1, threshold 20: PyTorch's Softplus(); x itself above the threshold
+     .formula = "ln(1 + e^x), x above 20",
+     .forward = []<class T>(T x, T) { return x > T(20) ? x : std::log1p(std::exp(x)); },
+     .derivative = "e^x / (e^x + 1), 1 above 20",
+     .backward = []<class T>(T x, T, T dy, T) {
+       const T z = std::exp(x);
+       return x > T(20) ? dy : dy * z / (z + T(1));
+     },
+     .onnx = "Softplus(x)", .pytorch = "Softplus"},
 };
 inline constexpr std::size_t activation_count = std::size(activation_table);
 
