@@ -173,23 +173,21 @@ void dense_shapes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_DenseForward)->Apply(dense_shapes);
 BENCHMARK(BM_DenseBackward)->Apply(dense_shapes);
 
-// Activations on [N, 128], the hidden layer of 784-128-10.
-template <class L>
-void BM_ActivationForward(benchmark::State& state) {
-  LayerRig(std::make_unique<L>(), Shape{128}, batch_arg(state, 0)).time_forward(state);
+// Activations on [N, 128], the hidden layer of 784-128-10, by their names in network files.
+void BM_ActivationForward(benchmark::State& state, const char* kind) {
+  LayerRig(make_layer<float>({kind, {}}), Shape{128}, batch_arg(state, 0)).time_forward(state);
 }
 
-template <class L>
-void BM_ActivationBackward(benchmark::State& state) {
-  LayerRig(std::make_unique<L>(), Shape{128}, batch_arg(state, 0)).time_backward(state);
+void BM_ActivationBackward(benchmark::State& state, const char* kind) {
+  LayerRig(make_layer<float>({kind, {}}), Shape{128}, batch_arg(state, 0)).time_backward(state);
 }
 
-BENCHMARK_TEMPLATE(BM_ActivationForward, Sigmoid<float>)->Arg(64);
-BENCHMARK_TEMPLATE(BM_ActivationBackward, Sigmoid<float>)->Arg(64);
-BENCHMARK_TEMPLATE(BM_ActivationForward, Relu<float>)->Arg(64);
-BENCHMARK_TEMPLATE(BM_ActivationBackward, Relu<float>)->Arg(64);
-BENCHMARK_TEMPLATE(BM_ActivationForward, Softmax<float>)->Arg(64);
-BENCHMARK_TEMPLATE(BM_ActivationBackward, Softmax<float>)->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, sigmoid, "sigmoid")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationBackward, sigmoid, "sigmoid")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, relu, "relu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationBackward, relu, "relu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, softmax, "softmax")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationBackward, softmax, "softmax")->Arg(64);
 
 // The layers of LeNet (examples/networks/lenet.json) at its training batch of 32: the first conv
 // on 1x28x28 digits and the second on 6x14x14 maps, max pooling and batch norm (training mode)
@@ -256,7 +254,7 @@ void BM_TrainStep(benchmark::State& state) {
   const std::size_t N = batch_arg(state, 0), pool = 1024;
   Sequential<float> model(Shape{784});
   model.add(Dense<float>({.units = 128}));
-  model.add(Relu<float>());
+  model.add(Activation<float>("relu"));
   model.add(Dense<float>({.units = 10}));
   Rng rng(6);
   model.initialize(rng);

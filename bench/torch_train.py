@@ -42,9 +42,10 @@ def read_images(path, shape):
 
 
 def build(net):
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "pytorch"))
+    import peer  # the activations' torch.nn modules, from bpnn's registry
+
     if net.lstrip().startswith("{"):
-        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "pytorch"))
-        import peer
         return peer.build(json.loads(net))
     items = net.split("-")
     features, layers = int(items[0]), []
@@ -53,7 +54,7 @@ def build(net):
         layers.append(torch.nn.Linear(features, int(units)))
         features = int(units)
         if activation:
-            layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh()}[activation])
+            layers.append(peer.activation({"type": activation}))
     return torch.nn.Sequential(*layers)
 
 

@@ -14,9 +14,9 @@ const Tensor<double> kCases(Shape{4, 2}, {0, 0, 0, 1, 1, 0, 1, 1});
 Sequential<double> sigmoid_network(std::size_t hidden, const Initializer& init) {
   Sequential<double> net(Shape{2});
   net.add(Dense<double>({.units = hidden, .weight_init = init, .bias_init = init}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   net.add(Dense<double>({.units = 1, .weight_init = init, .bias_init = init}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   return net;
 }
 

@@ -13,9 +13,9 @@ constexpr double kLearningRate = 0.5;
 Sequential<double> build_network() {
   Sequential<double> net(Shape{2});
   net.add(Dense<double>({.units = 2}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   net.add(Dense<double>({.units = 2}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   set_worked_example_weights(net.parameters());
   return net;
 }

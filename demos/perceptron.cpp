@@ -26,7 +26,7 @@ int run_perceptron(const PerceptronOptions& options, std::ostream& out) {
     Sequential<double> unit(Shape{2});
     unit.add(Dense<double>({.units = 1, .weight_init = Initializer::uniform(-0.5, 0.5),
                             .bias_init = Initializer::uniform(-0.5, 0.5)}));
-    unit.add(Step<double>());
+    unit.add(Activation<double>("step"));
     Rng rng(options.seed);
     unit.initialize(rng);
     const TensorView<double> w = unit.parameters().value("0.weight");

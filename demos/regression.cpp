@@ -24,9 +24,7 @@ int run_regression(const RegressionOptions& options, std::ostream& out) {
   const std::pair<std::size_t, const char*> layers[] = {{30, "sigmoid"}, {10, "sigmoid"}, {3, "relu"}, {1, "identity"}};
   for (const auto& [units, activation] : layers) {
     net.add(Dense<double>({.units = units, .weight_init = standard_normal, .bias_init = standard_normal}));
-    if (activation == std::string("sigmoid")) net.add(Sigmoid<double>());
-    if (activation == std::string("relu")) net.add(Relu<double>());
-    if (activation == std::string("identity")) net.add(Identity<double>());
+    net.add(Activation<double>(activation));
   }
   net.initialize(rng);
   const Mse<double> loss;

@@ -44,14 +44,14 @@ class Recorder final : public Backend<T> {
     note(backend_op("gemm"));
     inner_.gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
-  void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const override {
+  void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const override {
     note(backend_op("activation_forward"));
-    inner_.activation_forward(f, slope, n, x, y);
+    inner_.activation_forward(f, a, n, x, y);
   }
-  void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                            T* dx) const override {
     note(backend_op("activation_backward"));
-    inner_.activation_backward(f, slope, n, x, y, dy, dx);
+    inner_.activation_backward(f, a, n, x, y, dy, dx);
   }
   void softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const override {
     note(backend_op("softmax_forward"));
@@ -215,14 +215,9 @@ void add_gemm_cases(std::vector<Case<T>>& cases) {
 
 template <class T>
 void add_activation_cases(std::vector<Case<T>>& cases) {
-  const std::pair<Activation, const char*> activations[] = {
-      {Activation::sigmoid, "sigmoid"}, {Activation::tanh, "tanh"},         {Activation::relu, "relu"},
-      {Activation::leaky_relu, "leaky_relu"}, {Activation::identity, "identity"}, {Activation::step, "step"}};
   constexpr std::size_t n = 1001;
-  for (const auto& activation : activations) {
-    // Named copies: the lambdas below capture them (structured bindings are not captured portably).
-    const Activation f = activation.first;
-    const char* const name = activation.second;
+  for (std::size_t f = 0; f < activation_count; ++f) {  // every row of the activation table
+    const std::string name(activation_table[f].name);
     // x has exact zeros at the front: where relu, leaky relu and step switch.
     auto input = [](Rng& rng) {
       auto x = random<T>(rng, n, -3, 3);

@@ -109,7 +109,7 @@ TEST(LayerGradients, ConvBatchNormNetworkInTrainingMode) {
   Sequential<double> model(Shape{1, 5, 5});
   model.add(Conv2d<double>({.filters = 2, .kernel = 3, .stride = 2, .padding = 1}));
   model.add(BatchNorm<double>());
-  model.add(Relu<double>());
+  model.add(Activation<double>("relu"));
   model.add(Flatten<double>());
   model.add(Dense<double>({.units = 3}));
   model.add(BatchNorm<double>());

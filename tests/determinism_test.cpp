@@ -18,9 +18,9 @@ TrainingRun train(std::uint64_t seed) {
   Rng rng(seed);
   Sequential<float> model(Shape{20});
   model.add(Dense<float>({.units = 32, .weight_init = Initializer::he_normal()}));
-  model.add(Relu<float>());
+  model.add(Activation<float>("relu"));
   model.add(Dense<float>({.units = 16, .weight_init = Initializer::xavier_uniform()}));
-  model.add(Sigmoid<float>());
+  model.add(Activation<float>("sigmoid"));
   model.add(Dense<float>({.units = 5}));
   model.initialize(rng);
   Tensor<float> x(Shape{64, 20});

@@ -26,9 +26,9 @@ struct WorkedExample {
 
   WorkedExample() {
     net.add(Dense<T>({.units = 2}));
-    net.add(Sigmoid<T>());
+    net.add(Activation<T>("sigmoid"));
     net.add(Dense<T>({.units = 2}));
-    net.add(Sigmoid<T>());
+    net.add(Activation<T>("sigmoid"));
     ParameterStore<T>& p = net.parameters();
     copy<T>(Tensor<T>(Shape{2, 2}, {T(0.15), T(0.20), T(0.25), T(0.30)}), p.value("0.weight"));
     copy<T>(Tensor<T>(Shape{2}, {T(0.35), T(0.35)}), p.value("0.bias"));

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "bpnn/bpnn.hpp"
 
 namespace bpnn {
@@ -97,6 +99,47 @@ TEST(MakeSchedule, NamesDefaultsAndErrors) {
   EXPECT_THROW(make_schedule("step", 0), Error);
 }
 
+// Every row of the registry builds, and the errors list the registry's names.
+TEST(Registry, EveryNameBuildsAndErrorsListTheNames) {
+  for (const OptimizerKind& k : optimizer_registry()) {
+    EXPECT_NE(make_optimizer<float>({.name = std::string(k.name)}), nullptr);
+  }
+  for (const ScheduleKind& k : schedule_registry()) EXPECT_NO_THROW(make_schedule(k.name));
+  for (const LossKind& k : loss_registry()) EXPECT_NE(make_loss<double>(k.name), nullptr);
+  expect_error([] { make_loss<float>("hinge"); }, {"unknown loss 'hinge'; use mse, mae, bce or cross_entropy"});
+  // The optimizers an option goes with, from their rows.
+  expect_error([] { make_optimizer<float>({.name = "sgd", .momentum = 0.9}); },
+               {"optimizer 'sgd' has no momentum option; it takes learning_rate, weight_decay",
+                "(momentum goes with 'momentum' and 'rmsprop')"});
+  expect_error([] { make_schedule("cosine", 2); }, {"step_size goes with the schedule step"});
+}
+
+// The registry as JSON: every table, each row's options with their defaults and rules.
+TEST(Registry, JsonHoldsEveryTable) {
+  const nlohmann::json r = nlohmann::json::parse(registry_json());
+  ASSERT_EQ(r["layers"].size(), layer_registry().size());
+  ASSERT_EQ(r["activations"].size(), activation_count);
+  ASSERT_EQ(r["losses"].size(), loss_registry().size());
+  ASSERT_EQ(r["optimizers"].size(), optimizer_registry().size());
+  ASSERT_EQ(r["schedules"].size(), schedule_registry().size());
+  ASSERT_EQ(r["initializers"].size(), initializer_registry().size());
+  const nlohmann::json& dense = r["layers"][0];
+  EXPECT_EQ(dense["name"], "dense");
+  EXPECT_EQ(dense["options"][0]["name"], "units");
+  EXPECT_EQ(dense["options"][0]["required"], true);
+  EXPECT_EQ(dense["options"][0]["rule"], "be a positive integer");
+  const nlohmann::json* leaky = nullptr;
+  for (const nlohmann::json& a : r["activations"]) leaky = a["name"] == "leaky_relu" ? &a : leaky;
+  ASSERT_NE(leaky, nullptr);
+  EXPECT_EQ((*leaky)["option"]["name"], "slope");
+  EXPECT_EQ((*leaky)["option"]["default"], 0.01);
+  EXPECT_EQ((*leaky)["onnx"], "LeakyRelu(x, alpha=slope)");
+  const nlohmann::json& adamw = r["optimizers"][3];
+  EXPECT_EQ(adamw["name"], "adamw");
+  EXPECT_EQ(adamw["options"][4]["name"], "weight_decay");
+  EXPECT_EQ(adamw["options"][4]["default"], 0.01);
+}
+
 Dataset labelled(std::size_t N, std::size_t features, std::size_t classes) {
   Dataset d;
   d.inputs = Tensor<float>(Shape{N, features});
@@ -169,7 +212,7 @@ TEST(SplitValidation, SizesFileOrderAndSeededChoice) {
 TEST(Predict, EqualsInferOnEachSample) {
   Sequential<float> model(Shape{3});
   model.add(Dense<float>({.units = 5}));
-  model.add(Tanh<float>());
+  model.add(Activation<float>("tanh"));
   model.add(Dense<float>({.units = 2}));
   Rng rng(4);
   model.initialize(rng);

@@ -13,7 +13,7 @@ namespace {
 Sequential<float> small_model(std::uint64_t seed) {
   Sequential<float> model(Shape{3});
   model.add(Dense<float>({.units = 4}));
-  model.add(Tanh<float>());
+  model.add(Activation<float>("tanh"));
   model.add(Dense<float>({.units = 2}));
   Rng rng(seed);
   model.initialize(rng);
@@ -97,7 +97,7 @@ TEST(Fit, RejectsMismatchedCounts) {
 TEST(Evaluate, ConfusionMatrixPrecisionAndRecall) {
   // Identity network on 3 classes: the prediction is the argmax of the input itself.
   Sequential<float> model(Shape{3});
-  model.add(Identity<float>());
+  model.add(Activation<float>("identity"));
   const Tensor<float> x(Shape{4, 3}, {1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1});
   const Tensor<float> y(Shape{4}, {0, 1, 2, 2});
   const Evaluation e = evaluate(model, CrossEntropy<float>(), x, y, 3);
@@ -125,7 +125,7 @@ TEST(Evaluate, TargetClassesFromIndicesAndOneHotRows) {
 
 TEST(Evaluate, RegressionErrors) {
   Sequential<float> model(Shape{1});
-  model.add(Identity<float>());
+  model.add(Activation<float>("identity"));
   const Tensor<float> x(Shape{2, 1}, {1, 2});
   const Tensor<float> t(Shape{2, 1}, {0, 4});
   const Evaluation e = evaluate(model, Mse<float>(), x, t);
@@ -142,7 +142,7 @@ TEST(Evaluate, R2AveragesOverOutputsAsScikitLearn) {
   // scikit-learn's r2_score example: y_true [[0.5, 1], [-1, 1], [7, -6]], y_pred [[0, 2], [-1, 2],
   // [8, -5]]; uniform_average = (1 - 1.25 / 36.1667 + 1 - 3 / 32.6667) / 2 = 0.93680...
   Sequential<float> model(Shape{2});
-  model.add(Identity<float>());
+  model.add(Activation<float>("identity"));
   const Tensor<float> predicted(Shape{3, 2}, {0, 2, -1, 2, 8, -5});
   const Tensor<float> truth(Shape{3, 2}, {0.5f, 1, -1, 1, 7, -6});
   EXPECT_TRUE(evaluate(model, Mse<float>(), predicted, truth, 2).classification);  // read as one-hot rows
@@ -157,7 +157,7 @@ TEST(Evaluate, R2AveragesOverOutputsAsScikitLearn) {
 
 TEST(Evaluate, R2OfConstantTargetsIsOneWhenExactZeroOtherwise) {
   Sequential<float> model(Shape{1});
-  model.add(Identity<float>());
+  model.add(Activation<float>("identity"));
   const Tensor<float> truth(Shape{2, 1}, {3, 3});
   EXPECT_DOUBLE_EQ(evaluate(model, Mse<float>(), truth, truth).r2, 1.0);
   EXPECT_DOUBLE_EQ(evaluate(model, Mse<float>(), Tensor<float>(Shape{2, 1}, {3, 4}), truth).r2, 0.0);

@@ -48,8 +48,9 @@ class DenseTransposedBackward : public Dense<double> {
 };
 
 // A sigmoid whose backward overwrites nothing: the input gradient keeps its poison.
-class SigmoidForgetsToWrite : public Sigmoid<double> {
+class SigmoidForgetsToWrite : public Activation<double> {
  public:
+  SigmoidForgetsToWrite() : Activation<double>("sigmoid") {}
   void backward(const Context<double>&, TensorView<const double>, TensorView<const double>, TensorView<const double>,
                 TensorView<double>) const override {}
 };

@@ -12,10 +12,11 @@ namespace {
 
 using testing::expect_error;
 
-// A config of every kind with fields off their defaults, as the layers report them.
+// A config of every kind with fields off their defaults, as the layers report them; every row of
+// the activation table, its option (if any) off its default.
 std::vector<LayerConfig> every_kind() {
   using I = std::int64_t;
-  return {
+  std::vector<LayerConfig> configs = {
       {"dense", {{"units", I{4}}, {"bias", false}, {"init", Initializer::normal(0.5, 0.25)}}},
       {"dense", {{"units", I{3}}, {"bias", true}, {"init", Initializer::he_normal()}, {"bias_init", Initializer::constant(0.1)}}},
       {"conv2d", {{"filters", I{6}}, {"kernel", I{5}}, {"stride", I{2}}, {"padding", I{1}}, {"bias", true}}},
@@ -26,14 +27,15 @@ std::vector<LayerConfig> every_kind() {
       {"flatten", {}},
       {"batchnorm", {{"momentum", 0.3}, {"eps", 1e-3}, {"affine", false}}},
       {"dropout", {{"p", 0.25}}},
-      {"sigmoid", {}},
-      {"tanh", {}},
-      {"relu", {}},
-      {"leaky_relu", {{"slope", 0.2}}},
-      {"identity", {}},
       {"softmax", {}},
-      {"step", {}},
   };
+  for (const ActivationRow& row : activation_table) {
+    LayerConfig config{std::string(row.name), {}};
+    const ActivationOption& option = row.option;
+    if (!option.name.empty()) config.fields.emplace_back(std::string(option.name), option.default_value + 0.25);
+    configs.push_back(config);
+  }
+  return configs;
 }
 
 template <class T>
@@ -70,7 +72,8 @@ TEST(LayerFactory, DefaultsNamesAndIntegersForNumbers) {
   EXPECT_TRUE(std::get<Initializer>(*dense.find("init")) == Initializer::uniform(-0.05, 0.05));
   // An integer where a number is wanted: "p": 0, "slope": 1.
   EXPECT_EQ(static_cast<Dropout<float>&>(*make_layer<float>({"dropout", {{"p", std::int64_t{0}}}})).p(), 0.0);
-  EXPECT_EQ(static_cast<LeakyRelu<double>&>(*make_layer<double>({"leaky_relu", {{"slope", std::int64_t{1}}}})).slope(), 1.0);
+  const auto leaky = make_layer<double>({"leaky_relu", {{"slope", std::int64_t{1}}}});
+  EXPECT_EQ(static_cast<Activation<double>&>(*leaky).option(), 1.0);
   // A float model reports the slope it was given, not the slope rounded to float.
   EXPECT_EQ(std::get<double>(*make_layer<float>({"leaky_relu", {{"slope", 0.2}}})->config().find("slope")), 0.2);
 }
@@ -79,7 +82,7 @@ TEST(LayerFactory, ErrorsNameTheField) {
   using I = std::int64_t;
   expect_error([] { make_layer<float>({"conv", {}}); },
                {"unknown layer type 'conv'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, "
-                "tanh, relu, leaky_relu, identity, softmax or step"});
+                "tanh, relu, leaky_relu, identity, step", " or softmax"});
   expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"unit", I{3}}}}); },
                {"unknown field 'unit'; dense takes units, bias, init or bias_init"});
   expect_error([] { make_layer<float>({"relu", {{"slope", 0.1}}}); }, {"unknown field 'slope'; relu takes no fields"});
@@ -99,7 +102,7 @@ TEST(LayerFactory, ErrorsNameTheField) {
                {"field 'bias_init': an initializer is a name or an object"});
   // Out of range.
   expect_error([] { make_layer<float>({"dense", {{"units", I{-3}}}}); }, {"field 'units' must be a positive integer, got -3"});
-  expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' is missing"});
+  expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' must be an integer >= 1, got nothing"});
   expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"stride", I{0}}}}); },
                {"field 'stride' must be an integer >= 1, got 0"});
   expect_error([] { make_layer<float>({"maxpool2d", {{"kernel", I{2000000}}}}); }, {"field 'kernel' must be an integer >= 1"});
@@ -108,10 +111,53 @@ TEST(LayerFactory, ErrorsNameTheField) {
   expect_error([] { make_layer<float>({"dropout", {{"p", I{1}}}}); }, {"field 'p' must lie in [0, 1), got 1"});
 }
 
+// The registry's defaults are the layers' own: a layer built with only its required fields reports
+// each option at the registry's default (a 0 that stands for another value, "(0: the kernel size)",
+// as that value), and its kind under the registry's name.
+TEST(LayerFactory, RegistryDefaultsAreTheLayersDefaults) {
+  for (const LayerKind& kind : layer_registry()) {
+    LayerConfig config{std::string(kind.name), {}};
+    for (const Option& o : kind.options) {
+      if (o.required) config.fields.emplace_back(std::string(o.name), std::int64_t{3});
+    }
+    const std::unique_ptr<Layer<float>> layer = make_layer<float>(config);
+    EXPECT_EQ(layer->kind(), kind.name);
+    const LayerConfig reported = layer->config();
+    for (const Option& o : kind.options) {
+      if (o.required || o.type == OptionType::initializer || o.meaning.find("(0: ") != std::string_view::npos) continue;
+      const ConfigValue* v = reported.find(o.name);
+      ASSERT_NE(v, nullptr) << kind.name << " does not report " << o.name;
+      const double value = o.type == OptionType::integer ? static_cast<double>(std::get<std::int64_t>(*v))
+                           : o.type == OptionType::flag  ? static_cast<double>(std::get<bool>(*v))
+                                                         : std::get<double>(*v);
+      EXPECT_EQ(value, o.default_value) << kind.name << "." << o.name;
+    }
+  }
+  EXPECT_EQ(layer_kinds().size(), layer_registry().size());
+  for (const ActivationRow& row : activation_table) {
+    const LayerKind* kind = find_layer_kind(row.name);
+    ASSERT_NE(kind, nullptr) << row.name;
+    EXPECT_TRUE(kind->activation);
+  }
+}
+
+// Every initializer's name stands for its kind with its defaults, and back.
+TEST(LayerFactory, InitializerNamesRoundTrip) {
+  for (const InitializerKind& k : initializer_registry()) {
+    const std::optional<Initializer> init = initializer_named(k.name);
+    ASSERT_TRUE(init.has_value()) << k.name;
+    EXPECT_EQ(init->kind, k.kind);
+    EXPECT_EQ(initializer_name(k.kind), k.name);
+  }
+  EXPECT_FALSE(initializer_named("magic").has_value());
+  EXPECT_TRUE(*initializer_named("uniform") == Initializer::uniform(-0.05, 0.05));
+  EXPECT_TRUE(*initializer_named("xavier_normal") == Initializer::xavier_normal(1.0));
+}
+
 TEST(LayerFactory, LayerConfigsListTheModelsLayers) {
   Sequential<double> model(Shape{3});
   model.add(Dense<double>({.units = 2}));
-  model.add(Sigmoid<double>());
+  model.add(Activation<double>("sigmoid"));
   const std::vector<LayerConfig> configs = layer_configs(model);
   ASSERT_EQ(configs.size(), 2u);
   EXPECT_TRUE(configs[0] == (LayerConfig{"dense", {{"units", std::int64_t{2}}, {"bias", true}}}));

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 #include "support/gradcheck.hpp"
@@ -42,28 +44,39 @@ TEST(LayerGradients, DenseWithoutBias) {
 }
 
 TEST(LayerGradients, Sigmoid) {
-  auto r = check_layer_gradients(make(Sigmoid<double>()), random_tensor(Shape{3, 4}, 3, -4, 4));
+  auto r = check_layer_gradients(make(Activation<double>("sigmoid")), random_tensor(Shape{3, 4}, 3, -4, 4));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, Tanh) {
-  auto r = check_layer_gradients(make(Tanh<double>()), random_tensor(Shape{3, 4}, 4, -3, 3));
+  auto r = check_layer_gradients(make(Activation<double>("tanh")), random_tensor(Shape{3, 4}, 4, -3, 3));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, ReluAwayFromTheKink) {
-  auto r = check_layer_gradients(make(Relu<double>()), random_tensor(Shape{3, 4}, 5, -1, 1, 0.05));
+  auto r = check_layer_gradients(make(Activation<double>("relu")), random_tensor(Shape{3, 4}, 5, -1, 1, 0.05));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, LeakyReluAwayFromTheKink) {
-  auto r = check_layer_gradients(make(LeakyRelu<double>({.slope = 0.2})), random_tensor(Shape{3, 4}, 6, -1, 1, 0.05));
+  auto r = check_layer_gradients(make(Activation<double>("leaky_relu", 0.2)),
+                                 random_tensor(Shape{3, 4}, 6, -1, 1, 0.05));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(LayerGradients, Identity) {
-  auto r = check_layer_gradients(make(Identity<double>()), random_tensor(Shape{2, 3}, 7));
+  auto r = check_layer_gradients(make(Activation<double>("identity")), random_tensor(Shape{2, 3}, 7));
   EXPECT_TRUE(r.ok) << r.report;
+}
+
+// Every row of the activation table that has a gradient, away from the kinks at 0 (relu's):
+// a new row is checked here without a line of its own.
+TEST(LayerGradients, EveryActivationRow) {
+  for (const ActivationRow& row : activation_table) {
+    if (!row.no_gradient.empty()) continue;
+    auto r = check_layer_gradients(make(Activation<double>(row.name)), random_tensor(Shape{3, 4}, 12, -3, 3, 0.05));
+    EXPECT_TRUE(r.ok) << row.name << ": " << r.report;
+  }
 }
 
 TEST(LayerGradients, Softmax) {
@@ -75,13 +88,13 @@ TEST(LayerGradients, Softmax) {
 // and backward refuses to pretend (a clear error instead of silent zeros).
 TEST(LayerGradients, StepHasNoUsableGradient) {
   const Tensor<double> x = random_tensor(Shape{2, 3}, 9, -1, 1, 0.05);
-  EXPECT_THROW(check_layer_gradients(make(Step<double>()), x), Error);
+  EXPECT_THROW(check_layer_gradients(make(Activation<double>("step")), x), Error);
   Sequential<double> model(Shape{3});
-  model.add(Step<double>());
+  model.add(Activation<double>("step"));
   Tensor<double> xs = x;
-  const Tensor<double> before = run(make(Step<double>()), xs);
+  const Tensor<double> before = run(make(Activation<double>("step")), xs);
   xs[0] += 1e-3;
-  const Tensor<double> after = run(make(Step<double>()), xs);
+  const Tensor<double> after = run(make(Activation<double>("step")), xs);
   EXPECT_EQ(before[0], after[0]);  // numerically flat
   model.forward(x);
   Tensor<double> dx(x.shape());
@@ -110,23 +123,101 @@ TEST(LayerForward, DenseComputesXWTransposePlusBias) {
 
 TEST(LayerForward, Activations) {
   const Tensor<double> x(Shape{1, 4}, {-2, -0.5, 0, 1.5});
-  const Tensor<double> sig = run(make(Sigmoid<double>()), x);
+  const Tensor<double> sig = run(make(Activation<double>("sigmoid")), x);
   EXPECT_DOUBLE_EQ(sig[2], 0.5);
   EXPECT_DOUBLE_EQ(sig[3], 1 / (1 + std::exp(-1.5)));
-  const Tensor<double> th = run(make(Tanh<double>()), x);
+  const Tensor<double> th = run(make(Activation<double>("tanh")), x);
   EXPECT_DOUBLE_EQ(th[0], std::tanh(-2.0));
-  const Tensor<double> relu = run(make(Relu<double>()), x);
+  const Tensor<double> relu = run(make(Activation<double>("relu")), x);
   EXPECT_EQ(relu[0], 0);
   EXPECT_EQ(relu[2], 0);
   EXPECT_EQ(relu[3], 1.5);
-  const Tensor<double> leaky = run(make(LeakyRelu<double>()), x);
+  const Tensor<double> leaky = run(make(Activation<double>("leaky_relu")), x);
   EXPECT_DOUBLE_EQ(leaky[0], -0.02);  // PyTorch's default slope 0.01
   EXPECT_EQ(leaky[3], 1.5);
-  const Tensor<double> step = run(make(Step<double>()), x);
+  const Tensor<double> step = run(make(Activation<double>("step")), x);
   EXPECT_EQ(step[1], 0);
   EXPECT_EQ(step[2], 1);  // the threshold itself fires
-  const Tensor<double> id = run(make(Identity<double>()), x);
+  const Tensor<double> id = run(make(Activation<double>("identity")), x);
   EXPECT_EQ(id[1], -0.5);
+}
+
+TEST(LayerForward, ActivationsByNameWithTheirOptions) {
+  EXPECT_EQ(Activation<float>("leaky_relu").option(), 0.01);
+  EXPECT_TRUE(Activation<float>("leaky_relu", 0.2).config() == (LayerConfig{"leaky_relu", {{"slope", 0.2}}}));
+  EXPECT_TRUE(Activation<float>("tanh").config() == (LayerConfig{"tanh", {}}));
+  try {
+    Activation<float>("tanhh");
+    FAIL() << "an unknown activation must throw";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("unknown activation 'tanhh'; use sigmoid, tanh"), std::string::npos) << message;
+  }
+  EXPECT_THROW(Activation<float>("relu", 0.1), Error);  // relu has no option
+}
+
+// An activation's values and derivatives at xs: forward, then backward with dE/dy = 1.
+struct Curve {
+  std::vector<double> y, dydx;
+};
+Curve curve(std::string_view activation, const std::vector<double>& xs) {
+  Sequential<double> model(Shape{xs.size()});
+  model.add(Activation<double>(activation));
+  const Tensor<double> x(Shape{1, xs.size()}, xs);
+  const TensorView<const double> y = model.forward(x);
+  Curve c{{y.data(), y.data() + y.size()}, {}};
+  const Tensor<double> ones(x.shape(), std::vector<double>(xs.size(), 1.0));
+  Tensor<double> dx(x.shape());
+  model.backward(ones, dx.view());
+  c.dydx.assign(dx.data(), dx.data() + dx.size());
+  return c;
+}
+
+// GELU, exact: x Phi(x); Phi(1) = 0.841344746068543 and phi(1) = 0.241970724519143 (N(0, 1)).
+TEST(LayerForward, Gelu) {
+  const Curve c = curve("gelu", {-1, 0, 1, 3});
+  EXPECT_NEAR(c.y[0], -0.158655253931457, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_NEAR(c.y[2], 0.841344746068543, 1e-15);
+  EXPECT_NEAR(c.y[3], 3 * 0.998650101968370, 1e-14);
+  EXPECT_NEAR(c.dydx[0], 0.158655253931457 - 0.241970724519143, 1e-15);  // Phi(-1) - phi(-1)
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_NEAR(c.dydx[2], 0.841344746068543 + 0.241970724519143, 1e-15);
+}
+
+// SiLU: x s(x) with s the sigmoid; s(1) = 0.731058578630005, s(-2) = 0.119202922022118.
+TEST(LayerForward, Silu) {
+  const Curve c = curve("silu", {-2, 0, 1});
+  EXPECT_NEAR(c.y[0], -2 * 0.119202922022118, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_NEAR(c.y[2], 0.731058578630005, 1e-15);
+  EXPECT_NEAR(c.dydx[0], 0.119202922022118 * (1 - 2 * (1 - 0.119202922022118)), 1e-15);
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_NEAR(c.dydx[2], 0.731058578630005 * (2 - 0.731058578630005), 1e-15);
+}
+
+// ELU with alpha 1: e^x - 1 below 0, its derivative e^x; e^-1 = 0.367879441171442.
+TEST(LayerForward, Elu) {
+  const Curve c = curve("elu", {-1, 0, 2});
+  EXPECT_NEAR(c.y[0], 0.367879441171442 - 1, 1e-15);
+  EXPECT_EQ(c.y[1], 0.0);
+  EXPECT_EQ(c.y[2], 2.0);
+  EXPECT_NEAR(c.dydx[0], 0.367879441171442, 1e-15);
+  EXPECT_EQ(c.dydx[1], 1.0);  // e^0, as the left side's limit
+  EXPECT_EQ(c.dydx[2], 1.0);
+}
+
+// Softplus with beta 1 and threshold 20: ln(1 + e^x), and x itself above 20 (as PyTorch's); its
+// derivative is the sigmoid. ln 2 = 0.693147180559945, ln(1 + e^-1) = 0.313261687518223.
+TEST(LayerForward, Softplus) {
+  const Curve c = curve("softplus", {-1, 0, 20, 25});
+  EXPECT_NEAR(c.y[0], 0.313261687518223, 1e-15);
+  EXPECT_NEAR(c.y[1], 0.693147180559945, 1e-15);
+  EXPECT_NEAR(c.y[2], 20 + 2.06115361819020e-9, 1e-14);  // ln(1 + e^20), at the threshold
+  EXPECT_EQ(c.y[3], 25.0);
+  EXPECT_NEAR(c.dydx[0], 0.268941421369995, 1e-15);  // 1 / (1 + e)
+  EXPECT_EQ(c.dydx[1], 0.5);
+  EXPECT_EQ(c.dydx[3], 1.0);
 }
 
 TEST(LayerForward, SoftmaxRowsAreProbabilitiesEvenForHugeLogits) {
@@ -145,11 +236,11 @@ TEST(LayerForward, FloatAgreesWithDouble) {
   Sequential<float> f(Shape{3});
   Sequential<double> d(Shape{3});
   f.add(Dense<float>({.units = 4}));
-  f.add(Tanh<float>());
+  f.add(Activation<float>("tanh"));
   f.add(Dense<float>({.units = 2}));
   f.add(Softmax<float>());
   d.add(Dense<double>({.units = 4}));
-  d.add(Tanh<double>());
+  d.add(Activation<double>("tanh"));
   d.add(Dense<double>({.units = 2}));
   d.add(Softmax<double>());
   Rng rf(3), rd(3);

@@ -15,7 +15,7 @@ namespace {
 template <class T>
 Sequential<T> identity(std::size_t width) {
   Sequential<T> model(Shape{width});
-  model.add(Identity<T>());
+  model.add(Activation<T>("identity"));
   return model;
 }
 

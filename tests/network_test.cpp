@@ -27,7 +27,7 @@ TEST(Network, JsonBuildsTheLayers) {
   Sequential<float> model = build_model<float>(n);
   ASSERT_EQ(model.size(), 4u);
   EXPECT_EQ(model.layer(1).kind(), "leaky_relu");
-  EXPECT_EQ(static_cast<LeakyRelu<float>&>(model.layer(1)).slope(), 0.2f);
+  EXPECT_EQ(static_cast<Activation<float>&>(model.layer(1)).option(), 0.2);
   EXPECT_EQ(model.parameters().count(), 3u);  // 0.weight, 0.bias, 2.weight
   EXPECT_EQ(model.parameters().entry(2).name, "2.weight");
   Rng rng(1);
@@ -46,6 +46,8 @@ TEST(Network, CompactForm) {
   expect_error([] { parse_network("784", "--net"); }, {"--net", "no layers"});
   expect_error([] { parse_network("784-relu", "--net"); }, {"--net", "must start with a size"});
   expect_error([] { parse_network("784-10swish", "--net"); }, {"--net", "layers[1]", "swish"});
+  expect_error([] { parse_network("784-10dense", "--net"); },
+               {"--net", "item 2 ends in 'dense', which is not an activation"});
   // Found by fuzzing: a byte that is not UTF-8 in an activation's name must be our error, not JSON's.
   expect_error([] { parse_network("784-12\x95relu-10", "--net"); }, {"--net", "item 2", "lowercase letters"});
 }
@@ -218,12 +220,12 @@ Sequential<T> coded_model() {
   Sequential<T> model(Shape{1, 8, 8});
   model.add(Conv2d<T>({.filters = 3, .kernel = 3, .stride = 2, .padding = 1, .weight_init = Initializer::normal(0.0, 0.3)}));
   model.add(BatchNorm<T>({.momentum = 0.3, .eps = 1e-3}));
-  model.add(LeakyRelu<T>({.slope = 0.2}));
+  model.add(Activation<T>("leaky_relu", 0.2));
   model.add(MaxPool2d<T>({.kernel = 2}));
   model.add(Flatten<T>());
   model.add(Dense<T>({.units = 5, .weight_init = Initializer::uniform(-0.4, 0.4), .bias_init = Initializer::constant(0.1)}));
   model.add(Dropout<T>({.p = 0.25}));
-  model.add(Tanh<T>());
+  model.add(Activation<T>("tanh"));
   model.add(Dense<T>({.units = 3, .bias = false}));
   model.add(Softmax<T>());
   return model;
@@ -318,7 +320,7 @@ TEST(Network, DescribeIsWhatBuildModelReads) {
   expect_same_configs(layer_configs(build_model<double>(parse_network(described.json, "described"))), layer_configs(model));
   // A value JSON cannot hold is refused when the model is described, naming the layer and field.
   Sequential<float> odd(Shape{2});
-  odd.add(LeakyRelu<float>({.slope = std::numeric_limits<double>::infinity()}));
+  odd.add(Activation<float>("leaky_relu", std::numeric_limits<double>::infinity()));
   expect_error([&] { describe(odd); }, {"layer 0 (leaky_relu): field 'slope'"});
   // A JSON value no field takes is named with its field.
   expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": [3]}]})", "n.json"); },

@@ -102,6 +102,25 @@ TEST(Onnx, EveryLayerRoundTrip) {
   expect_round_trip(model);
 }
 
+// Every row of the activation table exports as its ONNX form and imports back as itself, its
+// option off the default.
+TEST(Onnx, EveryActivationRowRoundTrips) {
+  for (const ActivationRow& row : activation_table) {
+    Sequential<float> model(Shape{4});
+    model.add(Dense<float>({.units = 5}));
+    if (row.option.name.empty()) {
+      model.add(Activation<float>(row.name));
+    } else {
+      model.add(Activation<float>(row.name, row.option.default_value + 0.25));
+    }
+    model.add(Dense<float>({.units = 3}));
+    Rng rng(7);
+    model.initialize(rng);
+    SCOPED_TRACE(row.name);
+    expect_round_trip(model);
+  }
+}
+
 TEST(Onnx, FileRoundTripAndNoLayers) {
   TempDir dir;
   Sequential<float> model = random_model(parse_network("4-3", "mlp"), 4);
@@ -164,6 +183,9 @@ std::string one_node_model(const std::string& op, std::int64_t opset = 17, bool 
 
 TEST(Onnx, RefusesWhatItCannotImport) {
   EXPECT_EQ(from_onnx(one_node_model("Relu")).layer(0).kind(), "relu");
+  // An activation's form only partly there: refused, naming the activation and its form.
+  expect_error([] { from_onnx(one_node_model("GreaterOrEqual")); },
+               {"node 0 'my_node' (GreaterOrEqual)", "as the activation step, GreaterOrEqual(x, 0) Cast(_, to=float)"});
   expect_error([] { from_onnx(one_node_model("Sin"), "sin.onnx"); }, {"sin.onnx", "node 0 'my_node' (Sin)", "not supported"});
   expect_error([] { from_onnx(one_node_model("Relu", 9)); }, {"opset 9", "13 to 21"});
   expect_error([] { from_onnx(one_node_model("Relu", 17, true)); }, {"ModelProto.graph", "holds an integer", "length-delimited"});

@@ -14,7 +14,7 @@ using testing::random_tensor;
 TEST(Sequential, NamesParametersLikePyTorch) {
   Sequential<float> model(Shape{784});
   model.add(Dense<float>({.units = 128}));
-  model.add(Relu<float>());
+  model.add(Activation<float>("relu"));
   model.add(Dense<float>({.units = 10, .bias = false}));
   const ParameterStore<float>& p = model.parameters();
   ASSERT_EQ(p.count(), 3u);
@@ -48,9 +48,9 @@ TEST(Sequential, ViewsStayValidAsTheStoreGrows) {
 TEST(Sequential, WholeNetworkGradientsWithBatch) {
   Sequential<double> model(Shape{4});
   model.add(Dense<double>({.units = 5}));
-  model.add(Tanh<double>());
+  model.add(Activation<double>("tanh"));
   model.add(Dense<double>({.units = 3}));
-  model.add(Sigmoid<double>());
+  model.add(Activation<double>("sigmoid"));
   model.add(Dense<double>({.units = 2}));
   model.add(Softmax<double>());
   Rng rng(4);
@@ -83,7 +83,7 @@ TEST(Sequential, BackwardWithoutForwardIsAnError) {
 TEST(Sequential, LearningThroughStepIsAClearError) {
   Sequential<double> model(Shape{2});
   model.add(Dense<double>({.units = 2}));
-  model.add(Step<double>());
+  model.add(Activation<double>("step"));
   model.add(Dense<double>({.units = 1}));
   model.forward(Tensor<double>(Shape{1, 2}, {0.5, -0.5}));
   try {
@@ -104,7 +104,7 @@ TEST(Sequential, LearningThroughStepIsAClearError) {
 TEST(Sequential, ActivationBuffersAreReusedForASeenBatchSize) {
   Sequential<float> model(Shape{3});
   model.add(Dense<float>({.units = 4}));
-  model.add(Relu<float>());
+  model.add(Activation<float>("relu"));
   const Tensor<float> big(Shape{8, 3}), small(Shape{2, 3});
   const float* first = model.forward(big).data();
   EXPECT_EQ(model.forward(small).data(), first);

@@ -30,7 +30,7 @@ TEST(Sgd, UpdatesEveryUnfrozenParameter) {
 TEST(Sgd, MiniBatchStepLowersTheLoss) {
   Sequential<double> model(Shape{2});
   model.add(Dense<double>({.units = 4}));
-  model.add(Tanh<double>());
+  model.add(Activation<double>("tanh"));
   model.add(Dense<double>({.units = 1}));
   Rng rng(5);
   model.initialize(rng);
@@ -59,9 +59,9 @@ TEST_P(FusedSgd, EqualsBackwardThenStep) {
   auto make = [] {
     Sequential<double> model(Shape{5});
     model.add(Dense<double>({.units = 7}));
-    model.add(Sigmoid<double>());
+    model.add(Activation<double>("sigmoid"));
     model.add(Dense<double>({.units = 4, .bias = false}));
-    model.add(Relu<double>());
+    model.add(Activation<double>("relu"));
     model.add(Dense<double>({.units = 3}));
     Rng rng(21);
     model.initialize(rng);

@@ -315,7 +315,7 @@ struct Gate {
   Rng rng{0};
   Gate() {
     unit.add(Dense<T>({.units = 1}));
-    unit.add(Step<T>());
+    unit.add(Activation<T>("step"));
     unit.initialize(rng);
     std::fill(unit.parameters().values().data(), unit.parameters().values().data() + 3, T(0));
   }

@@ -1,5 +1,6 @@
 #include "checks.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <filesystem>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/model/registry.hpp"
 
 namespace bpnn::cli {
 namespace {
@@ -60,6 +62,46 @@ CLI::Validator non_negative_number() {
 
 CLI::Validator fraction() {
   return real_check("a number between 0 and 1", [](double v) { return v > 0 && v < 1; });
+}
+
+CLI::Validator one_of(std::vector<std::string_view> names) {
+  const std::string description = "one of " + name_list(names);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        for (std::string_view n : names) {
+          if (n == text) return "";
+        }
+        return "must be " + description + ", got '" + text + "'";
+      },
+      description);
+}
+
+std::string defaults_by_optimizer(std::string_view option) {
+  std::vector<std::pair<std::string, std::vector<std::string_view>>> groups;  // default -> optimizers, in order
+  for (const OptimizerKind& k : optimizer_registry()) {
+    for (const Option& o : k.options) {
+      if (o.name != option) continue;
+      const std::string value = option_default(o);
+      auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == value; });
+      if (group == groups.end()) group = groups.insert(groups.end(), {value, {}});
+      group->second.push_back(k.name);
+    }
+  }
+  std::string text;
+  for (const auto& [value, names] : groups) {
+    text += (text.empty() ? "" : ", ") + value + " for " + name_list(names, "and");
+  }
+  return text;
+}
+
+std::string optimizers_taking(std::string_view option) {
+  std::vector<std::string_view> names;
+  for (const OptimizerKind& k : optimizer_registry()) {
+    for (const Option& o : k.options) {
+      if (o.name == option) names.push_back(k.name);
+    }
+  }
+  return name_list(names);
 }
 
 void check_writable(const std::string& path, const std::string& flag) {

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace bpnn::cli {
 
@@ -14,6 +16,12 @@ CLI::Validator whole_number(long long minimum, long long maximum = 1000000000000
 CLI::Validator positive_number();
 CLI::Validator non_negative_number();
 CLI::Validator fraction();
+// One of names (the registry's: losses, optimizers, schedules).
+CLI::Validator one_of(std::vector<std::string_view> names);
+// An optimizer option's defaults as help texts give them, from the registry: "0.1 for sgd and
+// momentum, 0.001 for adam and adamw"; and the optimizers that take it: "momentum or rmsprop".
+std::string defaults_by_optimizer(std::string_view option);
+std::string optimizers_taking(std::string_view option);
 
 // Throws Error unless a file can be written at path: its folder exists and path is not a folder.
 // flag names the option in the message. Checked before training starts, so a typo in --out is

@@ -96,7 +96,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
   cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
   cmd->add_option("--loss", f->loss, "Loss to report (default: the one the model was trained with)")
-      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}));
+      ->check(one_of(names_of(loss_registry())));
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");

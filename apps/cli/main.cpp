@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   bpnn::cli::add_explain_command(app);
   bpnn::cli::add_onnx_commands(app);
   bpnn::cli::add_plot_command(app);
+  bpnn::cli::add_registry_command(app);
   bpnn::cli::add_demo_command(app);
   bpnn::cli::add_serve_command(app);
   try {

@@ -28,6 +28,15 @@
 namespace bpnn::cli {
 namespace {
 
+// The optimizers meant for full batches (rprop), for the --batch-size help.
+std::string full_batch_optimizers() {
+  std::vector<std::string_view> names;
+  for (const OptimizerKind& k : optimizer_registry()) {
+    if (k.full_batch) names.push_back(k.name);
+  }
+  return name_list(names);
+}
+
 // The signal (SIGINT, SIGTERM) that asked training to stop, 0 while none did: the one piece of
 // process state the command line keeps, since a signal handler can reach nothing else.
 volatile std::sig_atomic_t stop_signal = 0;
@@ -367,39 +376,48 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(fraction());
   cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs")
       ->check(whole_number(0));
-  cmd->add_option("--loss", f->loss, "Loss: mse, mae, bce or cross_entropy (default: cross_entropy for class labels, mse for real targets)")
-      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}));
-  // Names and defaults are the library's (make_optimizer, make_schedule); each option below reaches
-  // it only when given (see `given`), so one that does not apply is refused, not ignored.
-  cmd->add_option("--optimizer", f->optimizer, "Optimizer: sgd, momentum (SGD with momentum), adam, adamw, rmsprop or rprop (full batch)")
+  const std::vector<std::string_view> losses = names_of(loss_registry());
+  cmd->add_option("--loss", f->loss, "Loss: " + name_list(losses) + " (default: " + default_loss(Task::classification) +
+                                         " for class labels, " + default_loss(Task::regression) + " for real targets)")
+      ->check(one_of(losses));
+  // Names, defaults and the optimizers an option goes with are the registry's (bpnn registry lists
+  // them); each option below reaches make_optimizer only when given (see `given`), so one that
+  // does not apply is refused, not ignored.
+  cmd->add_option("--optimizer", f->optimizer, "Optimizer: " + name_list(names_of(optimizer_registry())))
+      ->check(one_of(names_of(optimizer_registry())))
       ->capture_default_str();
   auto given = [](auto& into) {
     return [&into](const auto& value) { into = value; };
   };
   OptimizerSpec& spec = f->optimizer_spec;
   cmd->add_option_function<double>("--lr", given(spec.learning_rate),
-                                   "Learning rate (default 0.1 for sgd and momentum, 0.001 for adam and adamw, 0.01 for rmsprop; "
-                                   "0.01 for rprop: its initial step size)")
+                                   "Learning rate (default " + defaults_by_optimizer("learning_rate") + ")")
       ->check(positive_number());
-  cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: constant, step (StepLR) or cosine (CosineAnnealingLR)")
+  cmd->add_option("--lr-schedule", f->schedule, "Learning rate per epoch: " + name_list(names_of(schedule_registry())))
+      ->check(one_of(names_of(schedule_registry())))
       ->capture_default_str();
   cmd->add_option_function<std::size_t>("--lr-step", given(f->lr_step),
-                                        "step schedule: multiply the rate by --lr-gamma every this many epochs (default 1)")
+                                        "Epochs between two multiplications of the rate by --lr-gamma "
+                                        "(the schedule's step_size)")
       ->check(whole_number(1));
-  cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "step schedule: the factor (default 0.1)");
-  cmd->add_option_function<double>("--momentum", given(spec.momentum),
-                                   "Momentum of --optimizer momentum (default 0.9) or rmsprop (default 0)")
+  cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "The schedule's factor (gamma)");
+  auto option = [&](std::string_view name, std::string_view what) {
+    return std::string(what) + " (with --optimizer " + optimizers_taking(name) + "; default " +
+           defaults_by_optimizer(name) + ")";
+  };
+  cmd->add_option_function<double>("--momentum", given(spec.momentum), option("momentum", "Momentum"))
       ->check(non_negative_number());
-  cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, "Nesterov momentum (with --optimizer momentum)");
-  cmd->add_option_function<double>("--beta1", given(spec.beta1), "Adam's beta1 (default 0.9)");
-  cmd->add_option_function<double>("--beta2", given(spec.beta2), "Adam's beta2 (default 0.999)");
-  cmd->add_option_function<double>("--eps", given(spec.eps), "Adam's and RMSprop's eps (default 1e-08)");
-  cmd->add_option_function<double>("--alpha", given(spec.alpha), "RMSprop's smoothing constant (default 0.99)");
-  cmd->add_flag_callback("--centered", [&spec] { spec.centered = true; }, "Centered RMSprop (with --optimizer rmsprop)");
-  cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), "Weight decay (default 0; 0.01 for adamw)")
+  cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, option("nesterov", "Nesterov momentum"));
+  cmd->add_option_function<double>("--beta1", given(spec.beta1), option("beta1", "Decay of the mean of the gradient"));
+  cmd->add_option_function<double>("--beta2", given(spec.beta2), option("beta2", "Decay of the mean of its square"));
+  cmd->add_option_function<double>("--eps", given(spec.eps), option("eps", "Added to the root of the second moment"));
+  cmd->add_option_function<double>("--alpha", given(spec.alpha), option("alpha", "RMSprop's smoothing constant"));
+  cmd->add_flag_callback("--centered", [&spec] { spec.centered = true; }, option("centered", "Centered RMSprop"));
+  cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), option("weight_decay", "Weight decay"))
       ->check(non_negative_number());
   cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
-                                        "Samples per step (1: online; default 32, the whole training set for rprop)")
+                                        "Samples per step (1: online; default 32, the whole training set for " +
+                                            full_batch_optimizers() + ")")
       ->check(whole_number(1));
   cmd->add_option("--epochs", f->epochs, "Passes over the training data")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")

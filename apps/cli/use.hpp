@@ -12,6 +12,8 @@ void add_inspect_command(CLI::App& app);
 // explain: the numbers of one step on one sample, chain rules and a gradient check (apps/cli/explain.cpp).
 void add_explain_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+// bpnn registry: every name the library knows, with its options.
+void add_registry_command(CLI::App& app);
 // export (a model file to ONNX) and import (ONNX to a model file), apps/cli/onnx.cpp.
 void add_onnx_commands(CLI::App& app);
 

@@ -60,12 +60,17 @@ bool Fields::boolean(const char* name, bool fallback) const {
 }
 
 std::string Fields::choice(const char* name, const std::string& fallback, std::initializer_list<const char*> allowed) const {
+  return choice(name, fallback, std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+std::string Fields::choice(const char* name, const std::string& fallback,
+                           const std::vector<std::string>& allowed) const {
   std::string list;
-  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
   if (!has(name)) return fallback;
   const json& v = object_.at(name);
   if (v.is_string()) {
-    for (const char* a : allowed) {
+    for (const std::string& a : allowed) {
       if (v.get<std::string>() == a) return a;
     }
   }

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,7 @@ class Fields {
   bool boolean(const char* name, bool fallback) const;
   // One of the listed names; fallback when absent.
   std::string choice(const char* name, const std::string& fallback, std::initializer_list<const char*> allowed) const;
+  std::string choice(const char* name, const std::string& fallback, const std::vector<std::string>& allowed) const;
 
  private:
   const json& object_;

@@ -179,6 +179,10 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
     });
   }
   server.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+  // The names the network request takes (the library's registry): the page's menus.
+  server.Get("/api/choices", [](const httplib::Request&, httplib::Response& res) {
+    answer(res, [&] { send_json(res, 200, serve::network_choices_json().dump()); });
+  });
   server.Post("/api/sessions", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       serve::Fields(serve::parse_body(req.body)).only({});

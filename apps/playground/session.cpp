@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +33,25 @@ json matrix(TensorView<const double> v, std::size_t rows, std::size_t cols) {
 
 // NaN and infinity have no JSON form: null says "not a number" to the page.
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// text with each whole word in `names` replaced: a registry formula in the playground's names
+// (x -> net, y -> out).
+std::string renamed(std::string_view text, const std::map<std::string, std::string>& names) {
+  std::string out;
+  for (std::size_t k = 0; k < text.size();) {
+    std::size_t end = k;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+    if (end == k) {
+      out += text[k++];
+      continue;
+    }
+    const std::string word(text.substr(k, end - k));
+    const auto name = names.find(word);
+    out += name == names.end() ? word : name->second;
+    k = end;
+  }
+  return out;
+}
 
 // The initializer field of a dense layer in a network description.
 json init_json(const std::string& init) {
@@ -68,6 +88,27 @@ struct Session::FloatRun {
 };
 
 Session::~Session() = default;
+
+const NetworkChoices& network_choices() {
+  static const NetworkChoices choices = [] {
+    NetworkChoices c;
+    for (const LayerKind& k : layer_registry()) {
+      if (k.activation) c.activation.emplace_back(k.name);
+    }
+    for (std::string_view name : names_of(loss_registry())) c.loss.emplace_back(name);
+    for (std::string_view name : names_of(optimizer_registry())) c.optimizer.emplace_back(name);
+    c.optimizer.emplace_back("perceptron");
+    c.init.emplace_back("default");
+    for (std::string_view name : names_of(initializer_registry())) c.init.emplace_back(name);
+    return c;
+  }();
+  return choices;
+}
+
+json network_choices_json() {
+  const NetworkChoices& c = network_choices();
+  return {{"activation", c.activation}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"init", c.init}};
+}
 
 Session::Session(std::string id) : id_(std::move(id)) {
   set_data({{"set", "xor"}});
@@ -154,17 +195,17 @@ void Session::set_network(const json& body) {
     layer.only({"units", "activation"});
     if (!layer.has("units")) refuse("field 'network.layers[" + std::to_string(i) + "].units' is missing");
     c.layers.push_back({static_cast<std::size_t>(layer.integer("units", 1, 1, kMaxUnits)),
-                        layer.choice("activation", "sigmoid", {"step", "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"})});
+                        layer.choice("activation", "sigmoid", network_choices().activation)});
   }
-  c.loss = f.choice("loss", "mse", {"mse", "cross_entropy", "bce"});
-  c.optimizer = f.choice("optimizer", "sgd", {"sgd", "momentum", "adam", "perceptron"});
+  c.loss = f.choice("loss", "mse", network_choices().loss);
+  c.optimizer = f.choice("optimizer", "sgd", network_choices().optimizer);
   c.learning_rate = f.number("learning_rate", c.optimizer == "adam" ? 0.01 : c.optimizer == "perceptron" ? 0.1 : 0.5, 1e-6, 10);
   if (c.optimizer == "perceptron" && (c.layers.size() != 1 || c.layers[0].units != 1 || c.layers[0].activation != "step")) {
     refuse("field 'network.optimizer': the perceptron rule trains one M-P neuron: layers [{\"units\": 1, \"activation\": \"step\"}]");
   }
   c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
   c.weight_decay = f.number("weight_decay", 0, 0, 1);
-  c.init = f.choice("init", "default", {"default", "uniform", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"});
+  c.init = f.choice("init", "default", network_choices().init);
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
   c.shuffle = f.boolean("shuffle", true);
   const std::string preset = f.choice("preset", "", {"mazur"});
@@ -831,9 +872,9 @@ json Session::chain_rule(const json& body) {
     Tensor<double> grad(out.shape());
     loss_->backward(model_->backend(), out, batch_t_.view(), grad.view());
     dE_dout = grad[j];
-    const std::string formula = config_.loss == "mse"    ? "2 (out_" + to + " - target) / " + std::to_string(out.size()) + "  (mse averages " + std::to_string(out.size()) + " outputs)"
-                                : config_.loss == "bce" ? "(out - target) / (out (1 - out)) / " + std::to_string(out.size())
-                                                        : "softmax(out)_" + to + " - target  (cross-entropy of the logits)";
+    // The loss's dE/dout from the registry, for this unit and this many outputs.
+    const std::string formula = renamed(find_named(loss_registry(), config_.loss)->gradient,
+                                        {{"out", "out_" + to}, {"n", std::to_string(out.size())}});
     factors.push_back({{"name", "dE/dout_" + to}, {"formula", formula}, {"value", dE_dout}});
   } else {
     const std::size_t next_units = config_.layers[k + 1].units;
@@ -862,12 +903,13 @@ json Session::chain_rule(const json& body) {
     } catch (const Error&) {  // step: no derivative to show
     }
   }
-  const std::map<std::string, std::string> derivative_formulas = {
-      {"sigmoid", "out (1 - out)"}, {"tanh", "1 - out^2"}, {"relu", "1 if net > 0, else 0"},
-      {"leaky_relu", "1 if net > 0, else the slope"}, {"identity", "1"}, {"step", "0 almost everywhere: no gradient flows"},
-      {"softmax", "softmax's Jacobian mixes the units: dE/dnet_j = out_j (dE/dout_j - sum_k out_k dE/dout_k)"}};
-  factors.push_back({{"name", "dout_" + to + "/dnet_" + to}, {"formula", activation + ": " + derivative_formulas.at(activation)},
-                     {"value", dout_dnet}});
+  // The derivative as the activation table writes it, in the page's names (x: net, y: out).
+  const std::optional<std::size_t> row = find_activation(activation);
+  const std::string derivative =
+      row ? renamed(activation_table[*row].derivative, {{"x", "net"}, {"y", "out"}})
+          : "softmax's Jacobian mixes the units: dE/dnet_j = out_j (dE/dout_j - sum_k out_k dE/dout_k)";
+  factors.push_back(
+      {{"name", "dout_" + to + "/dnet_" + to}, {"formula", activation + ": " + derivative}, {"value", dout_dnet}});
   const double dnet_dw = bias ? 1.0 : (k == 0 ? batch_x_[i] : model_->activation(2 * k - 1)[i]);
   factors.push_back({{"name", "dnet_" + to + "/d" + name}, {"formula", bias ? "1" : (k == 0 ? "the input " : "out_") + from}, {"value", dnet_dw}});
   const double backprop = bias ? p.grad(std::to_string(2 * k) + ".bias")[j] : p.grad(std::to_string(2 * k) + ".weight")[j * in + i];

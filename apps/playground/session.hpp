@@ -27,6 +27,16 @@ inline constexpr std::size_t kMaxUnits = 64;    // per layer
 inline constexpr std::size_t kMaxHistory = 1000;
 inline constexpr std::size_t kPerceptronEpochs = 100;  // the perceptron rule's epoch limit
 
+// What the network request takes, by field: the library registry's activations (softmax
+// included), losses, optimizers and initializers, and the playground's own "perceptron" (the
+// perceptron rule) and "default" (each layer's own initializer). The page's menus list these
+// (GET /api/choices); nothing else names them.
+struct NetworkChoices {
+  std::vector<std::string> activation, loss, optimizer, init;
+};
+const NetworkChoices& network_choices();
+json network_choices_json();
+
 struct LayerChoice {
   std::size_t units = 1;
   std::string activation = "sigmoid";

@@ -1,7 +1,8 @@
 """bpnn: a back-propagation neural-network engine (C++) for Python.
 
 The engine's objects come from the extension module _bpnn: Model (alias Network), read_dataset,
-parse_network, demo. The scikit-learn estimators MLPClassifier and MLPRegressor (bpnn.estimators)
+parse_network, demo, and layer_kinds and registry, the library's names with their options. The
+scikit-learn estimators MLPClassifier and MLPRegressor (bpnn.estimators)
 are loaded on first use, so `import bpnn` does not need scikit-learn. See docs/python.md.
 """
 
@@ -14,6 +15,7 @@ from ._bpnn import (
     layer_kinds,
     parse_network,
     read_dataset,
+    registry,
 )
 
 Network = Model
@@ -28,6 +30,7 @@ __all__ = [
     "layer_kinds",
     "parse_network",
     "read_dataset",
+    "registry",
     "__version__",
 ]
 

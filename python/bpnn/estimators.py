@@ -17,10 +17,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._bpnn import Model
+from ._bpnn import Model, registry
 
-_ACTIVATIONS = {"identity": None, "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+# scikit-learn's activation names that are not bpnn's: "identity" is no layer at all, "logistic" is
+# bpnn's sigmoid. Any other name is bpnn's own, one of the registry's activations with a gradient.
+_SKLEARN_ACTIVATIONS = {"identity": None, "logistic": "sigmoid"}
 _SOLVERS = ("sgd", "adam")
+
+
+def _activations():
+    """activation's values: scikit-learn's names, then bpnn's (relu, tanh, ...)."""
+    own = [a["name"] for a in registry()["activations"] if a["differentiable"]]
+    return list(_SKLEARN_ACTIVATIONS) + [name for name in own if name not in _SKLEARN_ACTIVATIONS]
 
 
 class _BaseMLP(BaseEstimator):
@@ -83,8 +91,8 @@ class _BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     def _check_params(self):
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(f"activation '{self.activation}' is not supported: use one of {list(_ACTIVATIONS)}.")
+        if self.activation not in _activations():
+            raise ValueError(f"activation '{self.activation}' is not supported: use one of {_activations()}.")
         if self.solver not in _SOLVERS:
             raise ValueError(f"solver '{self.solver}' is not supported by bpnn: use one of {list(_SOLVERS)}.")
         if self.max_iter <= 0:
@@ -103,7 +111,7 @@ class _BaseMLP(BaseEstimator):
     def _network(self, n_features, units, out_activation):
         """The bpnn network: dense layers with scikit-learn's Glorot-uniform initialization."""
         sizes = [n_features] + self._hidden_sizes() + [units]
-        hidden = _ACTIVATIONS[self.activation]
+        hidden = _SKLEARN_ACTIVATIONS.get(self.activation, self.activation)
         factor = 2.0 if self.activation == "logistic" else 6.0
         layers = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):

@@ -673,7 +673,10 @@ PYBIND11_MODULE(_bpnn, m) {
     std::vector<std::string> kinds;
     for (std::string_view k : layer_kinds()) kinds.emplace_back(k);
     return kinds;
-  });
+  }, "The layer kinds network descriptions name, in the registry's order");
+  m.def("registry", [] { return py::module_::import("json").attr("loads")(registry_json()); },
+        "The library's registry: every layer kind, activation, loss, optimizer, schedule and initializer with its "
+        "options (a dict of lists, as `bpnn registry --json` prints it)");
   m.def("_input_address", [](const py::handle& x) {
         const FloatArray array = as_floats(x, "X");
         return reinterpret_cast<std::uintptr_t>(array.data());

@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "bpnn/backend/backend.hpp"
+#include "bpnn/layers/activation.hpp"
 
 namespace bpnn::loops {
 
@@ -32,57 +34,35 @@ void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, st
   }
 }
 
-template <class T>
-void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) {
-  switch (f) {
-    case Activation::sigmoid:
-      for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-x[i]));
-      return;
-    case Activation::tanh:
-      for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
-      return;
-    case Activation::relu:
-      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
-      return;
-    case Activation::leaky_relu:
-      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : slope * x[i];
-      return;
-    case Activation::identity:
-      std::copy(x, x + n, y);
-      return;
-    case Activation::step:
-      for (std::size_t i = 0; i < n; ++i) y[i] = x[i] >= T(0) ? T(1) : T(0);
-      return;
-  }
+// y = f(x) for row f of activation_table: each row's loop calls its function through a constant
+// pointer, which the compiler inlines and vectorizes as if the formula were written here.
+template <std::size_t F, class T>
+void activation_forward_row(T a, std::size_t n, const T* x, T* y) {
+  constexpr ActivationForward<T> f = activation_table[F].forward.template get<T>();
+  for (std::size_t i = 0; i < n; ++i) y[i] = f(x[i], a);
+}
+template <std::size_t F, class T>
+void activation_backward_row(T a, std::size_t n, const T* x, const T* y, const T* dy, T* dx) {
+  constexpr ActivationBackward<T> df = activation_table[F].backward.template get<T>();
+  for (std::size_t i = 0; i < n; ++i) dx[i] = df(x[i], y[i], dy[i], a);
 }
 
-// The step function has no usable derivative: its layer refuses before it gets here.
+// Calls body(std::integral_constant<std::size_t, f>) for the row f: one loop per row, chosen once per call.
+template <class Body>
+void for_activation_row(std::size_t f, Body body) {
+  [&]<std::size_t... F>(std::index_sequence<F...>) {
+    (void)((f == F ? (body(std::integral_constant<std::size_t, F>{}), true) : false) || ...);
+  }(std::make_index_sequence<activation_count>{});
+}
+
 template <class T>
-void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy, T* dx) {
-  switch (f) {
-    case Activation::sigmoid:
-      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * y[i] * (T(1) - y[i]);
-      return;
-    case Activation::tanh:
-      for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (T(1) - y[i] * y[i]);
-      return;
-    case Activation::relu:
-      for (std::size_t i = 0; i < n; ++i) {
-        const T g = dy[i];  // read unconditionally, so the loop vectorizes
-        dx[i] = x[i] > T(0) ? g : T(0);
-      }
-      return;
-    case Activation::leaky_relu:
-      for (std::size_t i = 0; i < n; ++i) {
-        const T g = dy[i];
-        dx[i] = x[i] > T(0) ? g : slope * g;
-      }
-      return;
-    case Activation::identity:
-    case Activation::step:
-      std::copy(dy, dy + n, dx);
-      return;
-  }
+void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) {
+  for_activation_row(f, [&](auto F) { activation_forward_row<decltype(F)::value>(a, n, x, y); });
+}
+
+template <class T>
+void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy, T* dx) {
+  for_activation_row(f, [&](auto F) { activation_backward_row<decltype(F)::value>(a, n, x, y, dy, dx); });
 }
 
 // Samples [first, end) of a softmax over rows of C.

@@ -16,14 +16,14 @@ void ReferenceBackend<T>::gemm(Transpose trans_a, Transpose trans_b, std::size_t
 }
 
 template <class T>
-void ReferenceBackend<T>::activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const {
-  loops::activation_forward(f, slope, n, x, y);
+void ReferenceBackend<T>::activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const {
+  loops::activation_forward(f, a, n, x, y);
 }
 
 template <class T>
-void ReferenceBackend<T>::activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y,
+void ReferenceBackend<T>::activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y,
                                               const T* dy, T* dx) const {
-  loops::activation_backward(f, slope, n, x, y, dy, dx);
+  loops::activation_backward(f, a, n, x, y, dy, dx);
 }
 
 template <class T>

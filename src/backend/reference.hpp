@@ -13,8 +13,8 @@ class ReferenceBackend : public Backend<T> {
   std::string_view name() const override { return "reference"; }
   void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const override;
-  void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const override;
-  void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const override;
+  void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                            T* dx) const override;
   void softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const override;
   void softmax_backward(std::size_t N, std::size_t C, const T* y, const T* dy, T* dx) const override;

@@ -1,8 +1,10 @@
+// The initializers, and the registry's table of their names (model/registry.hpp).
 #include "bpnn/init/initializer.hpp"
 
 #include <cmath>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/model/registry.hpp"
 
 namespace bpnn {
 namespace {
@@ -34,18 +36,55 @@ void fill_normal(TensorView<T> values, double mean, double std, Rng& rng) {
 
 }  // namespace
 
-std::string Initializer::describe() const {
-  switch (kind) {
-    case Kind::zeros: return "zeros";
-    case Kind::constant: return "constant(" + std::to_string(a) + ")";
-    case Kind::uniform: return "uniform(" + std::to_string(a) + ", " + std::to_string(b) + ")";
-    case Kind::normal: return "normal(" + std::to_string(a) + ", " + std::to_string(b) + ")";
-    case Kind::xavier_uniform: return "xavier_uniform(gain " + std::to_string(a) + ")";
-    case Kind::xavier_normal: return "xavier_normal(gain " + std::to_string(a) + ")";
-    case Kind::he_uniform: return "he_uniform";
-    case Kind::he_normal: return "he_normal";
+const std::vector<InitializerKind>& initializer_registry() {
+  using Kind = Initializer::Kind;
+  auto number = [](std::string_view name, double default_value, std::string_view meaning) {
+    return Option{.name = name, .default_value = default_value, .meaning = meaning};
+  };
+  static const std::vector<InitializerKind> kinds = {
+      {"zeros", Kind::zeros, "0", {}},
+      {"constant", Kind::constant, "one value", {number("value", 0, "the value")}},
+      {"uniform", Kind::uniform, "U(low, high)",
+       {number("low", -0.05, "the lowest value"), number("high", 0.05, "the bound above (excluded)")}},
+      {"normal", Kind::normal, "N(mean, std)",
+       {number("mean", 0, "the mean"), number("std", 1, "the standard deviation")}},
+      {"xavier_uniform", Kind::xavier_uniform, "U(+-gain sqrt(6 / (fan_in + fan_out))) (Glorot)",
+       {number("gain", 1, "the factor")}},
+      {"xavier_normal", Kind::xavier_normal, "N(0, gain sqrt(2 / (fan_in + fan_out))) (Glorot)",
+       {number("gain", 1, "the factor")}},
+      {"he_uniform", Kind::he_uniform, "U(+-sqrt(6 / fan_in)) (Kaiming)", {}},
+      {"he_normal", Kind::he_normal, "N(0, sqrt(2 / fan_in)) (Kaiming)", {}},
+  };
+  return kinds;
+}
+
+const InitializerKind& initializer_kind(Initializer::Kind kind) {
+  for (const InitializerKind& k : initializer_registry()) {
+    if (k.kind == kind) return k;
   }
-  return "unknown";
+  throw Error("initializer kind " + std::to_string(static_cast<int>(kind)) + " has no row in initializer_registry()");
+}
+
+std::optional<Initializer> initializer_named(std::string_view name) {
+  for (const InitializerKind& k : initializer_registry()) {
+    if (k.name != name) continue;
+    Initializer init{k.kind};
+    if (!k.options.empty()) init.a = k.options[0].default_value;
+    if (k.options.size() > 1) init.b = k.options[1].default_value;
+    return init;
+  }
+  return std::nullopt;
+}
+
+std::string_view initializer_name(Initializer::Kind kind) { return initializer_kind(kind).name; }
+
+std::string Initializer::describe() const {
+  const InitializerKind& k = initializer_kind(kind);
+  std::string text(k.name);
+  for (std::size_t i = 0; i < k.options.size(); ++i) {
+    text += (i == 0 ? "(" : ", ") + std::string(k.options[i].name) + " " + std::to_string(i == 0 ? a : b);
+  }
+  return k.options.empty() ? text : text + ")";
 }
 
 template <class T>

@@ -1,5 +1,5 @@
 // Checkpoints of a fit in progress: everything a resumed run needs to continue with exactly the
-// weights an uninterrupted one would have. Stored in the safetensors container (model/safetensors.hpp).
+// weights an uninterrupted one would have. Stored in the safetensors container (io/safetensors.hpp).
 #pragma once
 
 #include <cstddef>

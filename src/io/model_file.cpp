@@ -1,4 +1,4 @@
-// Model files: a model's parameters and buffers in the safetensors container (model/safetensors.hpp),
+// Model files: a model's parameters and buffers in the safetensors container (io/safetensors.hpp),
 // with the network and the format version in the metadata.
 #include "bpnn/io/model_file.hpp"
 

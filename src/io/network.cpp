@@ -22,25 +22,9 @@ std::string at_layer(const std::string& source, std::size_t i, const std::string
   return source + ": layers[" + std::to_string(i) + "]" + (type.empty() ? "" : " (" + type + ")") + ": ";
 }
 
-// How initializers are written: the name, and the JSON fields for Initializer's a and b.
-struct InitializerFields {
-  const char* a = nullptr;
-  const char* b = nullptr;
-};
-InitializerFields initializer_fields(Initializer::Kind kind) {
-  using Kind = Initializer::Kind;
-  switch (kind) {
-    case Kind::constant: return {"value"};
-    case Kind::uniform: return {"low", "high"};
-    case Kind::normal: return {"mean", "std"};
-    case Kind::xavier_uniform:
-    case Kind::xavier_normal: return {"gain"};
-    default: return {};
-  }
-}
-
-// {"type": "uniform", "low": -0.5, "high": 0.5} -> the Initializer; absent fields keep the name's
-// defaults. (A bare name stays a string: the factory reads names.)
+// {"type": "uniform", "low": -0.5, "high": 0.5} -> the Initializer: Initializer's a and b under
+// the names of the initializer's options (registry); absent fields keep the name's defaults. (A
+// bare name stays a string: the factory reads names.)
 Initializer initializer_from_json(const json& spec, const std::string& where) {
   if (!spec.contains("type") || !spec["type"].is_string()) {
     throw Error(where + "an initializer is a name or an object with a \"type\", got " + spec.dump());
@@ -48,28 +32,28 @@ Initializer initializer_from_json(const json& spec, const std::string& where) {
   const std::string kind = spec["type"].get<std::string>();
   std::optional<Initializer> init = initializer_named(kind);
   if (!init) {
-    throw Error(where + "unknown initializer '" + kind +
-                "'; use zeros, constant, uniform, normal, xavier_uniform, xavier_normal, he_uniform or he_normal");
+    throw Error(where + "unknown initializer '" + kind + "'; use " + name_list(names_of(initializer_registry())));
   }
-  const InitializerFields names = initializer_fields(init->kind);
+  const std::vector<Option>& options = initializer_kind(init->kind).options;
   for (const auto& [key, value] : spec.items()) {
-    const bool is_a = names.a != nullptr && key == names.a, is_b = names.b != nullptr && key == names.b;
     if (key == "type") continue;
-    if (!is_a && !is_b) throw Error(where + kind + ": unknown field '" + key + "'");
+    std::size_t k = 0;
+    while (k < options.size() && options[k].name != key) ++k;
+    if (k == options.size()) throw Error(where + kind + ": unknown field '" + key + "'");
     if (!value.is_number()) throw Error(where + kind + ": field '" + key + "' must be a number, got " + value.dump());
-    (is_a ? init->a : init->b) = value.get<double>();
+    (k == 0 ? init->a : init->b) = value.get<double>();
   }
   return *init;
 }
 
 // The initializer as a name when it has its name's defaults, else as an object.
 json initializer_to_json(const Initializer& init) {
-  const std::string name(initializer_name(init.kind));
-  if (init == initializer_named(name)) return name;
-  json spec = {{"type", name}};
-  const InitializerFields names = initializer_fields(init.kind);
-  if (names.a != nullptr) spec[names.a] = init.a;
-  if (names.b != nullptr) spec[names.b] = init.b;
+  const InitializerKind& kind = initializer_kind(init.kind);
+  if (init == initializer_named(kind.name)) return std::string(kind.name);
+  json spec = {{"type", std::string(kind.name)}};
+  for (std::size_t k = 0; k < kind.options.size(); ++k) {
+    spec[std::string(kind.options[k].name)] = k == 0 ? init.a : init.b;
+  }
   return spec;
 }
 
@@ -154,6 +138,16 @@ json compact_to_json(const std::string& text, const std::string& source) {
       if (!(std::islower(static_cast<unsigned char>(ch)) || ch == '_')) {
         fail("item " + std::to_string(k + 1) + " has an activation that is not a name of lowercase letters");
       }
+    }
+    // A known kind that is not an activation is refused here; an unknown name, by the factory.
+    const LayerKind* kind = find_layer_kind(activation);
+    if (kind != nullptr && !kind->activation) {
+      std::vector<std::string_view> activations;
+      for (const LayerKind& l : layer_registry()) {
+        if (l.activation) activations.push_back(l.name);
+      }
+      fail("item " + std::to_string(k + 1) + " ends in '" + printable(activation, 40) +
+           "', which is not an activation (" + name_list(activations) + ")");
     }
     if (k == 0) {
       if (!activation.empty()) fail("the first item is the input size alone");

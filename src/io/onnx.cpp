@@ -1,7 +1,7 @@
 // ONNX export and import (docs/onnx.md). The messages and field numbers used are those of the ONNX
 // specification's onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
 // ValueInfoProto, TypeProto, TensorShapeProto, OperatorSetIdProto), written and read with
-// model/protobuf.hpp. Import walks the nodes in their (topological) order, keeping the one
+// io/protobuf.hpp. Import walks the nodes in their (topological) order, keeping the one
 // activation a chain of layers has, folding constants (Constant, Identity, and the
 // Shape/Gather/Unsqueeze/Concat arithmetic of a dynamic flatten) and refusing anything else.
 #include "bpnn/io/onnx.hpp"
@@ -21,6 +21,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/layers/activation.hpp"
 #include "bpnn/model/layer_factory.hpp"
 #include "io/protobuf.hpp"
 
@@ -120,6 +121,10 @@ class GraphWriter {
  public:
   void node(std::string_view op, std::initializer_list<std::string_view> inputs, std::string_view output,
             std::string_view name, std::initializer_list<const pb::Writer*> attributes = {}) {
+    node(op, std::vector<std::string_view>(inputs), output, name, std::vector<const pb::Writer*>(attributes));
+  }
+  void node(std::string_view op, const std::vector<std::string_view>& inputs, std::string_view output,
+            std::string_view name, const std::vector<const pb::Writer*>& attributes) {
     pb::Writer n;
     for (std::string_view in : inputs) n.bytes(node_f::input, in);
     n.bytes(node_f::output, output);
@@ -168,6 +173,110 @@ bool config_bool(const LayerConfig& c, std::string_view name) {
   const bool* b = v ? std::get_if<bool>(v) : nullptr;
   if (b == nullptr) throw Error(text({"layer config of ", c.kind, " has no flag '", name, "'"}));
   return *b;
+}
+
+// An activation's ONNX form (ActivationRow::onnx), parsed: its nodes from x to y.
+struct FormInput {
+  enum Kind { x, previous, constant } kind = x;
+  float value = 0;  // a constant's
+};
+struct FormAttribute {
+  std::string name;
+  enum Kind { number, float_type, option } kind = number;
+  float value = 0;  // a number's
+};
+struct FormNode {
+  std::string op;
+  std::vector<FormInput> inputs;
+  std::vector<FormAttribute> attributes;
+};
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+std::vector<FormNode> parse_form(const ActivationRow& row) {
+  auto fail = [&]() -> std::vector<FormNode> {
+    throw Error("activation '" + std::string(row.name) + "' has a malformed ONNX form: " + std::string(row.onnx));
+  };
+  auto number = [&](std::string_view text, float& value) {
+    const std::string copy(text);
+    char* end = nullptr;
+    value = static_cast<float>(std::strtod(copy.c_str(), &end));
+    return !copy.empty() && end == copy.c_str() + copy.size();
+  };
+  std::vector<FormNode> nodes;
+  for (std::string_view s = trimmed(row.onnx); !s.empty(); s = trimmed(s)) {
+    const std::size_t open = s.find('('), close = s.find(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return fail();
+    FormNode node{std::string(trimmed(s.substr(0, open))), {}, {}};
+    for (std::string_view args = s.substr(open + 1, close - open - 1); !args.empty();) {
+      const std::size_t comma = args.find(',');
+      const std::string_view arg = trimmed(args.substr(0, comma));
+      args = comma == std::string_view::npos ? std::string_view() : args.substr(comma + 1);
+      const std::size_t equals = arg.find('=');
+      if (equals != std::string_view::npos) {
+        FormAttribute a{std::string(trimmed(arg.substr(0, equals)))};
+        const std::string_view value = trimmed(arg.substr(equals + 1));
+        if (value == "float") {
+          a.kind = FormAttribute::float_type;
+        } else if (!row.option.name.empty() && value == row.option.name) {
+          a.kind = FormAttribute::option;
+        } else if (!number(value, a.value)) {
+          return fail();
+        }
+        node.attributes.push_back(a);
+      } else if (arg == "x") {
+        node.inputs.push_back({FormInput::x});
+      } else if (arg == "_" && !nodes.empty()) {
+        node.inputs.push_back({FormInput::previous});
+      } else {
+        FormInput constant{FormInput::constant};
+        if (!number(arg, constant.value)) return fail();
+        node.inputs.push_back(constant);
+      }
+    }
+    nodes.push_back(std::move(node));
+    s.remove_prefix(close + 1);
+  }
+  if (nodes.empty()) return fail();
+  return nodes;
+}
+
+// An activation layer's nodes, from its row's form: node k's output is name.k (the last's, out),
+// a constant input j of node k an initializer name.k.cj.
+void export_activation(GraphWriter& g, const ActivationRow& row, double option, const std::string& name,
+                       const std::string& in, const std::string& out) {
+  const std::vector<FormNode> nodes = parse_form(row);
+  std::string previous;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const bool last = k + 1 == nodes.size();
+    const std::string node = last ? name : name + "." + std::to_string(k), output = last ? out : node;
+    std::vector<std::string> constants;
+    std::vector<std::string_view> inputs;
+    constants.reserve(nodes[k].inputs.size());
+    for (const FormInput& input : nodes[k].inputs) {
+      if (input.kind == FormInput::constant) {
+        constants.push_back(name + "." + std::to_string(k) + ".c" + std::to_string(inputs.size()));
+        g.initializer(constants.back(), {}, {input.value});
+      }
+      inputs.push_back(input.kind == FormInput::x ? std::string_view(in)
+                       : input.kind == FormInput::previous ? std::string_view(previous)
+                                                           : std::string_view(constants.back()));
+    }
+    std::vector<pb::Writer> attributes;
+    for (const FormAttribute& a : nodes[k].attributes) {
+      attributes.push_back(a.kind == FormAttribute::float_type ? int_attribute(a.name, dt_float)
+                           : float_attribute(a.name, a.kind == FormAttribute::option ? static_cast<float>(option)
+                                                                                     : a.value));
+    }
+    std::vector<const pb::Writer*> pointers;
+    for (const pb::Writer& a : attributes) pointers.push_back(&a);
+    g.node(nodes[k].op, inputs, output, node, pointers);
+    previous = output;
+  }
 }
 
 // Writes layer i's nodes, from value `in` to value `out`. Returns false for a layer that has
@@ -227,21 +336,12 @@ bool export_layer(GraphWriter& g, const Sequential<float>& model, std::size_t i,
            {&epsilon, &momentum});
   } else if (kind == "dropout") {
     return false;
-  } else if (kind == "sigmoid" || kind == "tanh" || kind == "relu" || kind == "identity") {
-    const char* op = kind == "sigmoid" ? "Sigmoid" : kind == "tanh" ? "Tanh" : kind == "relu" ? "Relu" : "Identity";
-    g.node(op, {in}, out, name);
-  } else if (kind == "leaky_relu") {
-    const pb::Writer alpha = float_attribute("alpha", static_cast<float>(config_number(c, "slope")));
-    g.node("LeakyRelu", {in}, out, name, {&alpha});
+  } else if (const std::optional<std::size_t> f = find_activation(kind)) {
+    const ActivationRow& row = activation_table[*f];
+    export_activation(g, row, row.option.name.empty() ? 0.0 : config_number(c, row.option.name), name, in, out);
   } else if (kind == "softmax") {
     const pb::Writer axis = int_attribute("axis", 1);
     g.node("Softmax", {in}, out, name, {&axis});
-  } else if (kind == "step") {
-    // y = (x >= 0) as 0 or 1: GreaterOrEqual against a scalar 0, then Cast to float.
-    g.initializer(p + "zero", {}, {0.0f});
-    const pb::Writer to = int_attribute("to", dt_float);
-    g.node("GreaterOrEqual", {in, p + "zero"}, p + "nonnegative", name + ".compare");
-    g.node("Cast", {p + "nonnegative"}, out, name, {&to});
   } else {
     throw Error("layer " + std::to_string(i) + " (" + kind + ") has no ONNX form in bpnn's export");
   }
@@ -622,20 +722,18 @@ class Importer {
     element_count(std::vector<std::int64_t>(dims.begin() + 1, dims.end()));  // the sample is of a reasonable size
     model_out_.emplace(shape_of(dims, 1));
     current_ = input->name;
+    // Constant nodes first: an activation's nodes may have them in between (torch's GELU does).
     for (std::size_t k = 0; k < g.nodes.size(); ++k) {
-      node_ = &g.nodes[k];
-      where_ = "node " + std::to_string(k) + " " + name_text(node_->name) + " (" + printable(node_->op_type) + ")";
-      try {
-        import_node(*node_);
-      } catch (const Error& e) {
-        const std::string message = e.what();
-        throw Error(message.rfind(where_, 0) == 0 ? message : where_ + ": " + message);
-      }
+      if (g.nodes[k].op_type == "Constant") at_node(k, [&] { fold(*node_); });
+    }
+    for (std::size_t k = 0; k < g.nodes.size();) {
+      std::size_t used = 1;
+      if (g.nodes[k].op_type != "Constant") at_node(k, [&] { used = import_node(k); });
+      k += used;
     }
     where_ = "the graph";
     flush();
     if (g.outputs.size() != 1) throw Error("the graph has " + std::to_string(g.outputs.size()) + " outputs; bpnn models have one");
-    if (bool_pending_) throw Error("the graph ends in a GreaterOrEqual without the Cast to float of a step layer");
     if (g.outputs[0].name != current_) {
       throw Error("graph output " + name_text(g.outputs[0].name) + " is not the last layer's output " + name_text(current_));
     }
@@ -664,6 +762,19 @@ class Importer {
   }
 
   [[noreturn]] void refuse(const std::string& why) const { throw Error(where_ + ": " + why); }
+
+  // Runs f on node k, its errors prefixed with where it is.
+  template <class F>
+  void at_node(std::size_t k, F f) {
+    node_ = &model_.graph->nodes[k];
+    where_ = "node " + std::to_string(k) + " " + name_text(node_->name) + " (" + printable(node_->op_type) + ")";
+    try {
+      f();
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      throw Error(message.rfind(where_, 0) == 0 ? message : where_ + ": " + message);
+    }
+  }
 
   // The per-sample shape of the activation now.
   Shape current_shape() const { return dense_pending_ ? Shape{pending_.units} : model_out_->output_shape(); }
@@ -766,33 +877,155 @@ class Importer {
     add_layer({"dense", {{"units", static_cast<std::int64_t>(pending_.units)}, {"bias", bias}}}, std::move(tensors));
   }
 
-  void import_node(const Node& n) {
+  // Imports node k (and, for an activation of several nodes, those after it); returns how many
+  // nodes it took.
+  std::size_t import_node(std::size_t k) {
+    const Node& n = model_.graph->nodes[k];
     if (!n.domain.empty() && n.domain != "ai.onnx") refuse("operator domain " + name_text(n.domain) + " is not supported (only ONNX's own operators)");
     bool on_activation = false;
-    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      if (!n.inputs[k].empty() && input(k) == nullptr) on_activation = true;
+    for (std::size_t j = 0; j < n.inputs.size(); ++j) {
+      if (!n.inputs[j].empty() && input(j) == nullptr) on_activation = true;
     }
-    if (!on_activation) return fold(n);
     const std::string& op = n.op_type;
-    if (op == "Shape") return shape(n);
-    // An Add on a dense layer without bias is that layer's bias (MatMul + Add).
-    if (op == "Add" && dense_pending_ && pending_.bias.empty()) return add_bias(n);
-    flush();
-    if (bool_pending_) {
-      if (op != "Cast" || int_attr("to", 0) != dt_float) refuse("bpnn takes a GreaterOrEqual only as the step layer, followed by a Cast to float");
-      allow({"to", "saturate"});
-      bool_pending_ = false;
-      add_layer({"step", {}}, {});
-      current_ = output();
-      return;
+    if (!on_activation) {
+      fold(n);
+      return 1;
     }
+    if (op == "Shape") {
+      shape(n);
+      return 1;
+    }
+    if (op == "Add" && dense_pending_ && pending_.bias.empty()) {
+      add_bias(n);  // an Add on a dense layer without bias is that layer's bias (MatMul + Add)
+      return 1;
+    }
+    flush();
+    if (const std::size_t used = activation(k)) return used;
     if (n.inputs.empty() || n.inputs[0] != current_) refuse("the previous layer's output must be its first input");
-    for (std::size_t k = 1; k < n.inputs.size(); ++k) {
-      if (n.inputs[k] == current_) refuse("takes the activation twice");
+    for (std::size_t j = 1; j < n.inputs.size(); ++j) {
+      if (n.inputs[j] == current_) refuse("takes the activation twice");
     }
     const std::string& out = output();
     layer(n);
     current_ = out;
+    return 1;
+  }
+
+  // The activation whose ONNX form (ActivationRow::onnx) the nodes from k on are, Constant nodes
+  // among them skipped: adds its layer and returns how many nodes it took; 0 when no form starts
+  // with this node's operator. Longer forms are tried first: Sigmoid(x) then Mul(x, _) is a silu.
+  std::size_t activation(std::size_t k) {
+    std::string why;
+    for (const auto& [row, form] : forms_) {
+      if (form[0].op != model_.graph->nodes[k].op_type) continue;
+      std::optional<double> option;
+      const std::size_t end = match(*row, form, k, option, why);
+      if (end == 0) continue;
+      LayerConfig config{std::string(row->name), {}};
+      if (!row->option.name.empty()) {
+        config.fields.emplace_back(std::string(row->option.name), option.value_or(row->option.default_value));
+      }
+      add_layer(config, {});
+      current_ = model_.graph->nodes[end - 1].outputs[0];
+      return end - k;
+    }
+    if (!why.empty()) refuse(why);
+    return 0;
+  }
+
+  // Whether the nodes from k on are row's form: returns the index after its last node, or 0 with
+  // why set. The option's value, when the file gives it, goes to option.
+  std::size_t match(const ActivationRow& row, const std::vector<FormNode>& form, std::size_t k,
+                    std::optional<double>& option, std::string& why) const {
+    const std::vector<Node>& nodes = model_.graph->nodes;
+    auto fail = [&](const std::string& what) -> std::size_t {
+      why = "bpnn imports " + printable(nodes[k].op_type) + " here as the activation " + std::string(row.name) + ", " +
+            std::string(row.onnx) + ", and " + what;
+      return 0;
+    };
+    std::vector<std::string> values;  // each form node's output
+    std::size_t at = k;
+    for (std::size_t j = 0; j < form.size(); ++j, ++at) {
+      while (at < nodes.size() && nodes[at].op_type == "Constant") ++at;
+      if (at == nodes.size()) return fail("the graph ends before its " + form[j].op);
+      const Node& n = nodes[at];
+      const std::string node = "node " + std::to_string(at) + " (" + printable(n.op_type) + ")";
+      if (n.op_type != form[j].op || (!n.domain.empty() && n.domain != "ai.onnx")) {
+        return fail(node + " is not " + form[j].op);
+      }
+      const std::string previous = j == 0 ? std::string() : values.back();
+      bool inputs = form_inputs(form[j].inputs, n.inputs, previous);
+      if (!inputs && n.inputs.size() == 2 && (n.op_type == "Add" || n.op_type == "Mul")) {
+        inputs = form_inputs(form[j].inputs, {n.inputs[1], n.inputs[0]}, previous);
+      }
+      if (!inputs) return fail(node + " has other inputs");
+      const std::string problem = form_attributes(form[j], n, option);
+      if (!problem.empty()) return fail(node + problem);
+      if (n.outputs.empty() || n.outputs[0].empty() || constants_.count(n.outputs[0]) || n.outputs[0] == current_) {
+        return fail(node + " has no new output");
+      }
+      for (std::size_t m = 1; m < n.outputs.size(); ++m) {
+        if (!n.outputs[m].empty()) return fail(node + " has more than one output");
+      }
+      values.push_back(n.outputs[0]);
+    }
+    // The values between its nodes are its own: nothing after it reads them, and none is the output.
+    for (std::size_t v = 0; v + 1 < values.size(); ++v) {
+      for (std::size_t m = at; m < nodes.size(); ++m) {
+        for (const std::string& in : nodes[m].inputs) {
+          if (in == values[v]) return fail("node " + std::to_string(m) + " reads its value " + name_text(values[v]));
+        }
+      }
+      for (const ValueInfo& out : model_.graph->outputs) {
+        if (out.name == values[v]) return fail("its value " + name_text(values[v]) + " is a graph output");
+      }
+    }
+    return at;
+  }
+
+  // Whether a node's inputs are a form node's: x the activation, _ the previous node's output,
+  // a number a constant of one value equal to it (within float rounding).
+  bool form_inputs(const std::vector<FormInput>& form, const std::vector<std::string>& inputs,
+                   const std::string& previous) const {
+    if (inputs.size() != form.size()) return false;
+    for (std::size_t j = 0; j < form.size(); ++j) {
+      if (form[j].kind == FormInput::x && inputs[j] != current_) return false;
+      if (form[j].kind == FormInput::previous && inputs[j] != previous) return false;
+      if (form[j].kind == FormInput::constant) {
+        const auto c = constants_.find(inputs[j]);
+        if (c == constants_.end() || !c->second.is_float || c->second.floats.size() != 1) return false;
+        const float v = c->second.floats[0], want = form[j].value;
+        if (!(std::fabs(v - want) <= 1e-6f * std::max(1.0f, std::fabs(want)))) return false;
+      }
+    }
+    return true;
+  }
+
+  // "" when node n's attributes are the form node's (an absent one taking the form's value, ONNX's
+  // default for these operators), else what is wrong. The option's value goes to option.
+  static std::string form_attributes(const FormNode& form, const Node& n, std::optional<double>& option) {
+    for (const Attribute& a : n.attributes) {
+      const FormAttribute* f = nullptr;
+      for (const FormAttribute& candidate : form.attributes) {
+        if (candidate.name == a.name) f = &candidate;
+      }
+      if (f == nullptr) return " has the attribute " + name_text(a.name) + ", which bpnn does not take";
+      if (f->kind == FormAttribute::float_type) {
+        if (a.type != attr_int || a.i != dt_float) return " must have " + f->name + " = FLOAT (1)";
+      } else if (a.type != attr_float || !std::isfinite(a.f)) {
+        return " must have a finite float " + f->name;
+      } else if (f->kind == FormAttribute::option) {
+        option = decimal(a.f, true);
+      } else if (a.f != f->value) {
+        return " must have " + f->name + " = " + std::to_string(f->value);
+      }
+    }
+    for (const FormAttribute& f : form.attributes) {
+      bool given = false;
+      for (const Attribute& a : n.attributes) given = given || a.name == f.name;
+      if (!given && f.kind == FormAttribute::float_type) return " needs the attribute " + f.name;
+    }
+    return "";
   }
 
   void add_bias(const Node& n) {
@@ -862,17 +1095,6 @@ class Importer {
     }
     if (op == "Reshape") return reshape(x);
     if (op == "Pad") return pad();
-    if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "Identity") {
-      allow({});
-      if (n.inputs.size() != 1) refuse("needs one input");
-      return add_layer({op == "Relu" ? "relu" : op == "Sigmoid" ? "sigmoid" : op == "Tanh" ? "tanh" : "identity", {}}, {});
-    }
-    if (op == "LeakyRelu") {
-      allow({"alpha"});
-      const float alpha = float_attr("alpha", 0.01f);
-      if (!std::isfinite(alpha)) refuse("its alpha is not a finite number");
-      return add_layer({"leaky_relu", {{"slope", decimal(alpha, true)}}}, {});
-    }
     if (op == "Softmax") {
       allow({"axis"});
       const std::int64_t axis = int_attr("axis", -1);
@@ -895,16 +1117,6 @@ class Importer {
       }
       if (!(p >= 0 && p < 1)) refuse("its ratio must lie in [0, 1)");
       return add_layer({"dropout", {{"p", p}}}, {});
-    }
-    if (op == "GreaterOrEqual") {
-      allow({});
-      const Constant& zero = constant_input(1, "B (0 for a step layer)");
-      bool zeros = zero.size() == 1 && element_count(zero.dims) == 1;
-      for (float v : zero.floats) zeros = zeros && v == 0.0f;
-      for (std::int64_t v : zero.ints) zeros = zeros && v == 0;
-      if (!zeros) refuse("bpnn takes GreaterOrEqual only against a scalar 0 (the step layer)");
-      bool_pending_ = true;
-      return;
     }
     refuse("operator " + printable(op) + " is not supported by bpnn's import (see docs/onnx.md for the supported subset)");
   }
@@ -1191,7 +1403,14 @@ class Importer {
   std::string current_;         // the activation: the graph input, then each layer's output
   bool dense_pending_ = false;  // pending_ holds a dense layer not yet added
   PendingDense pending_;
-  bool bool_pending_ = false;   // the activation is a GreaterOrEqual's (x >= 0): a step, once cast
+  // Each activation row with its parsed ONNX form, the forms of more nodes first.
+  const std::vector<std::pair<const ActivationRow*, std::vector<FormNode>>> forms_ = [] {
+    std::vector<std::pair<const ActivationRow*, std::vector<FormNode>>> forms;
+    for (const ActivationRow& row : activation_table) forms.emplace_back(&row, parse_form(row));
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+    return forms;
+  }();
   const Node* node_ = nullptr;
   std::string where_;
 };

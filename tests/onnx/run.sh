@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bpnn's ONNX files against the ONNX tools, through files only. For an MLP, LeNet with batch norm
-# (examples/networks/lenet.json) and a network of every layer kind:
+# (examples/networks/lenet.json), a network of every layer kind and one of every activation of the
+# registry (`bpnn registry --json`) that has a torch.nn module:
 #   1. bpnn export writes a file that onnx.checker (full_check) and strict shape inference accept;
 #   2. ONNX Runtime (onnxruntime-node) runs it on a batch of 5 (the batch is dynamic) and gives
 #      bpnn predict's outputs (max abs diff < 1e-5);
@@ -19,8 +20,8 @@ if ! "$python" -c "import onnx, torch, numpy" 2>/dev/null; then
 fi
 command -v node >/dev/null || { echo "SKIPPED: node is not installed"; exit 77; }
 [ -d "$here/node_modules/onnxruntime-node" ] || { echo "SKIPPED: run npm install --prefix tests/onnx first"; exit 77; }
-helper() { OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
-peer() { OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
+helper() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
+peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
@@ -40,13 +41,21 @@ cat >"$work/every.json" <<'JSON'
   {"type": "sigmoid"}, {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 5}, {"type": "tanh"},
   {"type": "identity"}, {"type": "relu"}, {"type": "dense", "units": 4}, {"type": "softmax"}]}
 JSON
+# Every activation of the registry with a torch.nn module, each after a dense layer.
+"$bpnn" registry --json | "$python" -c '
+import json, sys
+layers = []
+for a in json.load(sys.stdin)["activations"]:
+    if a["pytorch"]:
+        layers += [{"type": "dense", "units": 6}, {"type": a["name"]}]
+print(json.dumps({"input": [8], "layers": layers + [{"type": "dense", "units": 3}]}))' >"$work/activations.json"
 # The same with a step layer, for bpnn and ONNX Runtime only.
 sed 's/{"type": "relu"}, {"type": "dense", "units": 4}/{"type": "relu"}, {"type": "step"}, {"type": "dense", "units": 4}/' \
   "$work/every.json" >"$work/step.json"
 
-for net in mlp lenet every step; do
+for net in mlp lenet every step activations; do
   case $net in
-    mlp) dims="8" size=8 ;;
+    mlp | activations) dims="8" size=8 ;;
     lenet) dims="1 28 28" size=784 ;;
     *) dims="2 9 9" size=162 ;;
   esac

@@ -25,9 +25,9 @@ int main() {
   // "0.weight" is w1, w2 (into h1); row 0 of "2.weight" is w5, w6 (into o1).
   Sequential<double> net(Shape{2});
   net.add(Dense<double>({.units = 2}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   net.add(Dense<double>({.units = 2}));
-  net.add(Sigmoid<double>());
+  net.add(Activation<double>("sigmoid"));
   ParameterStore<double>& p = net.parameters();
   copy<double>(Tensor<double>(Shape{2, 2}, {0.15, 0.20, 0.25, 0.30}), p.value("0.weight"));
   copy<double>(Tensor<double>(Shape{2}, {0.35, 0.35}), p.value("0.bias"));

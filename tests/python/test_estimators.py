@@ -121,4 +121,12 @@ def test_unsupported_settings_are_refused():
     with pytest.raises(ValueError, match="solver 'lbfgs' is not supported"):
         bpnn.MLPClassifier(solver="lbfgs").fit(X, y)
     with pytest.raises(ValueError, match="activation"):
-        bpnn.MLPClassifier(activation="softplus").fit(X, y)
+        bpnn.MLPClassifier(activation="sinusoid").fit(X, y)
+    with pytest.raises(ValueError, match="activation"):  # no gradient: no back-propagation through it
+        bpnn.MLPClassifier(activation="step").fit(X, y)
+
+
+def test_bpnns_own_activations_are_taken_by_name():
+    X, y = iris()
+    clf = bpnn.MLPClassifier(hidden_layer_sizes=(8,), activation="leaky_relu", max_iter=30, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.6

@@ -22,6 +22,19 @@ def test_the_tutorials_xor_network_learns_xor():
     assert np.all(np.abs(out - XOR_Y) < 0.1), out
 
 
+def test_the_registry_names_what_the_library_takes():
+    r = bpnn.registry()
+    assert [kind["name"] for kind in r["layers"]] == bpnn.layer_kinds()
+    for a in r["activations"]:  # each activation is a suffix of the compact form
+        assert bpnn.Model(f"2-3{a['name']}-1").layers == ["dense", a["name"], "dense"]
+    slope = next(a for a in r["activations"] if a["name"] == "leaky_relu")["option"]
+    assert slope == {"name": "slope", "default": 0.01, "pytorch": "negative_slope"}
+    adamw = next(o for o in r["optimizers"] if o["name"] == "adamw")
+    assert {o["name"]: o["default"] for o in adamw["options"]}["weight_decay"] == 0.01
+    with pytest.raises(ValueError, match="optimizer 'sgd' has no momentum option"):
+        bpnn.Model("2-1").fit(XOR_X, XOR_Y, optimizer="sgd", momentum=0.9)
+
+
 def test_a_model_describes_itself():
     net = bpnn.Network("2-3sigmoid-1sigmoid")
     assert net.input_shape == (2,) and net.output_shape == (1,)

@@ -14,11 +14,15 @@ Each subcommand does one job and prints what the C++ side compares:
   regression INIT TRAIN.csv TEST.csv LR BATCH EPOCHS  PyTorch's test MSE after Adam in file order
   fashion MODEL_INIT EPOCHS LR BATCH            test accuracy of 784-128relu-10 on Fashion-MNIST
 safetensors is read and written by hand (a length, a JSON header, raw little-endian data), so no
-package beyond torch and numpy is needed.
+package beyond torch and numpy is needed. The activations' torch.nn modules come from bpnn's
+registry (`$BPNN registry --json`: BPNN is the bpnn program run.sh tests, build/bpnn when unset).
 """
+import functools
 import gzip
 import json
+import os
 import struct
+import subprocess
 import sys
 
 import numpy as np
@@ -60,6 +64,23 @@ def write_safetensors(path, tensors, metadata):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+@functools.cache
+def activations():
+    """bpnn's activations by name, from its registry: torch.nn's module and its option's argument."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    program = os.environ.get("BPNN") or os.path.join(here, "..", "..", "build", "bpnn")
+    text = subprocess.run([program, "registry", "--json"], check=True, capture_output=True, text=True).stdout
+    return {a["name"]: a for a in json.loads(text)["activations"]}
+
+
+def activation(layer):
+    """The torch.nn module of a bpnn activation layer, with its option."""
+    row = activations()[layer["type"]]
+    option = row["option"]
+    kwargs = {option["pytorch"]: layer.get(option["name"], option["default"])} if option else {}
+    return getattr(torch.nn, row["pytorch"])(**kwargs)
+
+
 def build(network):
     """The nn.Sequential matching a bpnn network description (same layer indices, so same names)."""
     layers, features = [], network["input"][0]  # features: the channels of images, until flatten
@@ -88,11 +109,12 @@ def build(network):
             with torch.no_grad():
                 features = probe(torch.zeros(shape)).shape[1]
             probe.train()
+        elif kind == "softmax":
+            layers.append(torch.nn.Softmax(dim=1))
+        elif kind == "dropout":
+            layers.append(torch.nn.Dropout(layer.get("p", 0.5)))
         else:
-            layers.append({"relu": torch.nn.ReLU(), "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh(),
-                           "identity": torch.nn.Identity(), "softmax": torch.nn.Softmax(dim=1),
-                           "leaky_relu": torch.nn.LeakyReLU(layer.get("slope", 0.01)),
-                           "dropout": torch.nn.Dropout(layer.get("p", 0.5))}[kind])
+            layers.append(activation(layer))
     return torch.nn.Sequential(*layers)
 
 

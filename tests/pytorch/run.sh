@@ -7,7 +7,9 @@
 #      and RMSprop (plain, and centered with momentum and weight decay); and full-batch RPROP
 #      (max abs diff < 1.5e-6);
 #   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's;
-#   6. a 2-target regression CSV with no --loss: test MSE within 10% of PyTorch's.
+#   6. a 2-target regression CSV with no --loss: test MSE within 10% of PyTorch's;
+#   7. every activation of bpnn's registry that has a torch.nn module (`bpnn registry --json`), in
+#      two hidden layers: 3 epochs of SGD from the same start give PyTorch's weights within 1e-5.
 # Usage: run.sh BPNN_BINARY [fashion]. Exits 77 (skipped) when PyTorch is absent.
 set -euo pipefail
 bpnn=$1
@@ -17,7 +19,7 @@ if ! "$python" -c "import torch, numpy" 2>/dev/null; then
   echo "SKIPPED: PyTorch is not installed (Debian package python3-torch)"
   exit 77
 fi
-peer() { OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
+peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
@@ -155,4 +157,21 @@ ours=$("$bpnn" eval --model "$work/reg-ours.safetensors" --data "$work/reg-test.
 theirs=$(peer regression "$work/reg-init.safetensors" "$work/reg-train.csv" "$work/reg-test.csv" 0.01 16 40)
 echo "2-target regression, test MSE: bpnn $ours, PyTorch $theirs"
 check "regression: |bpnn MSE / PyTorch MSE - 1|" "$("$python" -c "print(abs($ours / $theirs - 1))")" 0.1
+
+# 7. Each activation of the registry with a torch.nn module: 8-16f-8f-3, cross-entropy, SGD in file
+# order, 3 epochs of 7 batches from PyTorch's start.
+activations=$("$bpnn" registry --json | "$python" -c '
+import json, sys
+print(" ".join(a["name"] for a in json.load(sys.stdin)["activations"] if a["pytorch"]))')
+for f in $activations; do
+  echo "{\"input\": [8], \"layers\": [{\"type\": \"dense\", \"units\": 16}, {\"type\": \"$f\"},
+    {\"type\": \"dense\", \"units\": 8}, {\"type\": \"$f\"}, {\"type\": \"dense\", \"units\": 3}]}" >"$work/$f.json"
+  peer init "$work/$f.json" "$work/$f-init.safetensors" 13
+  "$bpnn" train --net "$work/$f.json" --init "$work/$f-init.safetensors" --no-shuffle --train "$work/data.csv" \
+    --loss cross_entropy --lr 0.5 --batch-size 16 --epochs 3 --out "$work/$f-ours.safetensors" 2>/dev/null >/dev/null
+  peer train "$work/$f.json" "$work/$f-init.safetensors" "$work/data.csv" cross_entropy 0.5 16 3 \
+    "$work/$f-theirs.safetensors"
+  check "activation $f, 3 epochs of SGD from the same start: max |weight difference|" \
+    "$(peer compare "$work/$f-ours.safetensors" "$work/$f-theirs.safetensors")" 1e-5
+done
 exit $fail

@@ -30,7 +30,7 @@ try {
     [s('data'), { set: 'points', points: Array.from({ length: 2001 }, (_, k) => [k, k, k % 2]) }],
     [s('data'), { set: 'points', csv: '1,2\n3,4,5' }], [s('data'), { set: 'points', points: [[0, 0, 3], [1, 1, 1]] }],
     [s('network'), { layers: layers(9, 2) }], [s('network'), { layers: layers(2, 65) }], [s('network'), { layers: [] }],
-    [s('network'), { layers: [{ units: 0 }] }], [s('network'), { layers: [{ units: 1, activation: 'gelu' }] }],
+    [s('network'), { layers: [{ units: 0 }] }], [s('network'), { layers: [{ units: 1, activation: 'sinusoid' }] }],
     [s('network'), { layers: [{ units: 1 }], learning_rate: 1000 }], [s('network'), { layers: [{ units: 1 }], learning_rate: 0 }],
     [s('network'), '{"layers": [{"units": 1}], "learning_rate": NaN}', true], [s('network'), { layers: [{ units: 1 }], batch_size: -1 }],
     [s('network'), { layers: [{ units: 1 }], optimizer: 'lbfgs' }], [s('network'), { layers: [{ units: 1 }], loss: 'hinge' }],

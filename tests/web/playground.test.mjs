@@ -92,6 +92,19 @@ try {
   await page.waitForFunction(() => window.bpnnState.sessionId && window.bpnnState.streamEvents > 0, { timeout: 10000 });
   const text = (selector) => page.$eval(selector, (el) => el.textContent);
 
+  // The menus are the server's choices (bpnn's registry, and the playground's perceptron rule and
+  // default init), as GET /api/choices gives them.
+  const choices = await (await fetch(`${url}api/choices`)).json();
+  const menu = (selector) => page.$$eval(`${selector} option`, (options) => options.map((o) => o.value));
+  assert.deepEqual(await menu('#net-loss'), choices.loss);
+  assert.deepEqual(await menu('#net-optimizer'), choices.optimizer);
+  assert.deepEqual(await menu('#net-init'), choices.init);
+  assert.deepEqual(await menu('#layers .layer-row:first-child select'), choices.activation);
+  for (const name of ['sigmoid', 'relu', 'leaky_relu', 'softmax', 'step']) {
+    assert.ok(choices.activation.includes(name), name);
+  }
+  assert.ok(choices.optimizer.includes('perceptron') && choices.init.includes('default'));
+
   // The 2-2-2 worked example: its first forward pass and the chain rule of w5.
   await page.select('#data-set', 'mazur');
   await page.click('#data-apply');

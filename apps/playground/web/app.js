@@ -3,7 +3,9 @@
 // window.bpnnState holds what the page shows, as plain values, for tests and the curious.
 'use strict';
 
-const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'identity', 'softmax', 'step'];
+// The names the network takes (activation, loss, optimizer, init): asked of the server, which takes
+// them from bpnn's registry (GET /api/choices), before anything is drawn.
+const choices = { activation: [], loss: [], optimizer: [], init: [] };
 const state = { session: null, last: null, playing: false, streamOpen: false, selected: null, configKey: '' };
 window.bpnnState = {
   sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
@@ -70,7 +72,8 @@ function layerRow(units, activation, output) {
   const row = document.createElement('div');
   row.className = 'layer-row';
   row.innerHTML = `<span>${output ? 'output' : 'hidden'}</span><input type="number" min="1" max="64" value="${units}">` +
-    `<select>${ACTIVATIONS.map((a) => `<option${a === activation ? ' selected' : ''}>${a}</option>`).join('')}</select>` +
+    `<select>${choices.activation.map((a) => `<option${a === activation ? ' selected' : ''}>${a}</option>`).join('')}` +
+    '</select>' +
     (output ? '' : '<button title="remove this layer">×</button>');
   const remove = row.querySelector('button');
   if (remove) remove.onclick = () => row.remove();
@@ -637,10 +640,22 @@ function wire() {
   window.addEventListener('pagehide', () => navigator.sendBeacon(`/api/sessions/${state.session}/close`, '{}'));
 }
 
+// Fills the network's menus from the server's choices.
+async function loadChoices() {
+  const response = await fetch('/api/choices');
+  Object.assign(choices, await response.json());
+  const labels = { perceptron: 'perceptron rule' };
+  for (const field of ['loss', 'optimizer', 'init']) {
+    const options = choices[field].map((name) => `<option value="${name}">${labels[name] || name}</option>`);
+    $(`net-${field}`).innerHTML = options.join('');
+  }
+}
+
 async function start() {
   wire();
   syncDataControls();
   try {
+    await loadChoices();
     const created = await api('create');
     state.session = created.id;
     render(created.state);

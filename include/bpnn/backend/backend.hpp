@@ -25,9 +25,6 @@ namespace bpnn {
 
 enum class Transpose { no, yes };
 
-// The elementwise activations, for activation_forward/backward; slope is leaky ReLU's.
-enum class Activation { sigmoid, tanh, relu, leaky_relu, identity, step };
-
 // A convolution's sizes: input [C, H, W] per sample, F filters of K x K, stride S, zero padding P,
 // output [F, Ho, Wo].
 struct ConvGeometry {
@@ -90,9 +87,10 @@ class Backend {
   virtual void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
                     const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const = 0;
 
-  // y = f(x) elementwise, and dx = dy f'(x) written through x or y (whichever the formula uses).
-  virtual void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const = 0;
-  virtual void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
+  // y = f(x) elementwise, and dx = dy f'(x) written through x or y (whichever the formula uses), for
+  // row f of activation_table (layers/activation.hpp); a is the row's option (leaky ReLU's slope).
+  virtual void activation_forward(std::size_t f, T a, std::size_t n, const T* x, T* y) const = 0;
+  virtual void activation_backward(std::size_t f, T a, std::size_t n, const T* x, const T* y, const T* dy,
                                    T* dx) const = 0;
 
   // Softmax of each row of x [N, C] (y may be x), and its backward dx = y (dy - sum_k dy_k y_k).

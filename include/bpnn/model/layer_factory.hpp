@@ -11,11 +11,13 @@
 #include "bpnn/init/initializer.hpp"
 #include "bpnn/layers/layer.hpp"
 #include "bpnn/model/layer_config.hpp"
+#include "bpnn/model/registry.hpp"
 #include "bpnn/model/sequential.hpp"
 
 namespace bpnn {
 
-// The layer kinds make_layer knows, in the order error messages list them.
+// The layer kinds make_layer knows (the registry's, model/registry.hpp), in the order error
+// messages list them.
 const std::vector<std::string_view>& layer_kinds();
 bool is_layer_kind(std::string_view kind);
 
@@ -30,10 +32,7 @@ std::unique_ptr<Layer<T>> make_layer(const LayerConfig& config);
 template <class T>
 std::vector<LayerConfig> layer_configs(const Sequential<T>& model);
 
-// The names initializers go by in configs: "he_normal", "uniform", ... An initializer field may
-// hold such a name instead of an Initializer; the name stands for the initializer with its
-// defaults (uniform: [-0.05, 0.05), normal: mean 0 std 1, constant: 0, xavier_*: gain 1).
-std::optional<Initializer> initializer_named(std::string_view name);
-std::string_view initializer_name(Initializer::Kind kind);
+// An initializer field may hold an initializer's name (model/registry.hpp's initializer_named)
+// instead of an Initializer.
 
 }  // namespace bpnn

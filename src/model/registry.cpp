@@ -1,0 +1,120 @@
+// What the registry's tables share: how an option's rule and default read, name lists, and the
+// whole registry as JSON for the front ends that ask for it at run time.
+#include "bpnn/model/registry.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "bpnn/layers/activation.hpp"
+
+namespace bpnn {
+namespace {
+
+// The shortest text that reads back as v: 0.01, 1e-08, 1000000.
+std::string number_text(double v) {
+  char text[32];
+  return std::string(text, std::to_chars(text, text + sizeof text, v).ptr);
+}
+
+using json = nlohmann::ordered_json;
+
+json option_json(const Option& o) {
+  static const char* const types[] = {"integer", "number", "flag", "initializer"};
+  json j = {{"name", o.name}, {"type", types[static_cast<int>(o.type)]}, {"required", o.required}};
+  if (o.type == OptionType::flag) {
+    j["default"] = o.default_value != 0;
+  } else if (o.type != OptionType::initializer && !o.required) {
+    j["default"] = o.default_value;
+  } else {
+    j["default"] = nullptr;
+  }
+  j["rule"] = option_rule(o);
+  j["meaning"] = o.meaning;
+  return j;
+}
+
+template <class Row>
+json options_json(const Row& row) {
+  json options = json::array();
+  for (const Option& o : row.options) options.push_back(option_json(o));
+  return options;
+}
+
+}  // namespace
+
+std::string option_rule(const Option& o) {
+  const double inf = std::numeric_limits<double>::infinity();
+  switch (o.type) {
+    case OptionType::flag: return "be true or false";
+    case OptionType::initializer: return "be an initializer";
+    case OptionType::integer:
+      return o.low == 1 && o.high == inf ? "be a positive integer" : "be an integer >= " + number_text(o.low);
+    case OptionType::number: break;
+  }
+  if (o.low == -inf && o.high == inf) return "be a number";
+  if (o.high == inf) return std::string(o.low_open ? "be > " : "be >= ") + number_text(o.low);
+  if (o.low == -inf) return std::string(o.high_open ? "be < " : "be <= ") + number_text(o.high);
+  return std::string("lie in ") + (o.low_open ? "(" : "[") + number_text(o.low) + ", " + number_text(o.high) +
+         (o.high_open ? ")" : "]");
+}
+
+bool option_allows(const Option& o, double v) {
+  if (o.type == OptionType::integer && v != std::floor(v)) return false;
+  return (o.low_open ? v > o.low : v >= o.low) && (o.high_open ? v < o.high : v <= o.high);
+}
+
+std::string option_default(const Option& o) {
+  if (o.required) return "required";
+  if (o.type == OptionType::flag) return o.default_value != 0 ? "true" : "false";
+  if (o.type == OptionType::initializer) return "PyTorch's";
+  return number_text(o.default_value);
+}
+
+std::string name_list(const std::vector<std::string_view>& names, std::string_view joiner) {
+  std::string text;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (k > 0 && (joiner == "," || k + 1 < names.size())) {
+      text += ", ";
+    } else if (k > 0) {
+      text.append(" ").append(joiner).append(" ");
+    }
+    text.append(names[k]);
+  }
+  return text;
+}
+
+std::string registry_json() {
+  json layers = json::array(), activations = json::array(), losses = json::array(), optimizers = json::array(),
+       schedules = json::array(), initializers = json::array();
+  for (const LayerKind& k : layer_registry()) {
+    layers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}, {"onnx", k.onnx},
+                      {"pytorch", k.pytorch}, {"activation", k.activation}});
+  }
+  for (const ActivationRow& a : activation_table) {
+    json option = nullptr;
+    if (!a.option.name.empty()) {
+      option = {{"name", a.option.name}, {"default", a.option.default_value}, {"pytorch", a.option.pytorch}};
+    }
+    activations.push_back({{"name", a.name}, {"formula", a.formula}, {"derivative", a.derivative},
+                           {"differentiable", a.no_gradient.empty()}, {"onnx", a.onnx}, {"pytorch", a.pytorch},
+                           {"option", option}});
+  }
+  for (const LossKind& k : loss_registry()) {
+    losses.push_back({{"name", k.name}, {"summary", k.summary}, {"gradient", k.gradient}});
+  }
+  for (const OptimizerKind& k : optimizer_registry()) {
+    optimizers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});
+  }
+  for (const ScheduleKind& k : schedule_registry()) {
+    schedules.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});
+  }
+  for (const InitializerKind& k : initializer_registry()) {
+    initializers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});
+  }
+  return json{{"layers", layers},     {"activations", activations}, {"losses", losses},
+              {"optimizers", optimizers}, {"schedules", schedules},   {"initializers", initializers}}
+      .dump();
+}
+
+}  // namespace bpnn
