@@ -64,6 +64,19 @@ CLI::Validator fraction() {
   return real_check("a number between 0 and 1", [](double v) { return v > 0 && v < 1; });
 }
 
+CLI::Validator allowed_by(const Option& option) {
+  // option_rule's "be >= 0", "lie in [0, 1)", "be a number" as "a number >= 0", "a number in [0, 1)", ...
+  std::string rule = option_rule(option);
+  rule = rule.starts_with("be a") ? rule.substr(3) : "a number " + rule.substr(rule.find(' ') + 1);
+  return CLI::Validator(
+      [rule, option](std::string& text) -> std::string {
+        double value = 0;
+        if (parse_real(text, value) && option_allows(option, value)) return "";
+        return "must be " + rule + ", got '" + text + "'";
+      },
+      rule);
+}
+
 CLI::Validator one_of(std::vector<std::string_view> names) {
   const std::string description = "one of " + name_list(names);
   return CLI::Validator(

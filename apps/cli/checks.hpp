@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bpnn/model/registry.hpp"
+
 namespace bpnn::cli {
 
 // A whole number from minimum to maximum (inclusive).
@@ -16,6 +18,8 @@ CLI::Validator whole_number(long long minimum, long long maximum = 1000000000000
 CLI::Validator positive_number();
 CLI::Validator non_negative_number();
 CLI::Validator fraction();
+// A number in the range a registry option allows ("must be a number >= 0, got '-0.5'").
+CLI::Validator allowed_by(const Option& option);
 // One of names (the registry's: losses, optimizers, schedules).
 CLI::Validator one_of(std::vector<std::string_view> names);
 // An optimizer option's defaults as help texts give them, from the registry: "0.1 for sgd and

@@ -1,6 +1,7 @@
 #include "train.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -356,6 +357,31 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   }
 }
 
+// One flag per option of the registry's optimizers but the learning rate (--lr): --momentum,
+// --weight-decay, ... (the name with dashes), its help and range from the registry. A flag reaches
+// make_optimizer only when given, so one the chosen optimizer does not take is refused, not ignored.
+void add_optimizer_option_flags(CLI::App& cmd, OptimizerSpec& spec) {
+  std::vector<std::string_view> added = {"learning_rate"};
+  for (const OptimizerKind& kind : optimizer_registry()) {
+    for (const Option& o : kind.options) {
+      if (std::find(added.begin(), added.end(), o.name) != added.end()) continue;
+      added.push_back(o.name);
+      std::string flag = "--" + std::string(o.name);
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      std::string help(o.meaning);
+      help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+      help += " (with --optimizer " + optimizers_taking(o.name) + "; default " + defaults_by_optimizer(o.name) + ")";
+      const std::string_view name = o.name;
+      if (o.type == OptionType::flag) {
+        cmd.add_flag_callback(flag, [&spec, name] { spec.set(name, 1); }, help);
+      } else {
+        cmd.add_option_function<double>(flag, [&spec, name](double value) { spec.set(name, value); }, help)
+            ->check(allowed_by(o));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
@@ -401,20 +427,7 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "(the schedule's step_size)")
       ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "The schedule's factor (gamma)");
-  auto option = [&](std::string_view name, std::string_view what) {
-    return std::string(what) + " (with --optimizer " + optimizers_taking(name) + "; default " +
-           defaults_by_optimizer(name) + ")";
-  };
-  cmd->add_option_function<double>("--momentum", given(spec.momentum), option("momentum", "Momentum"))
-      ->check(non_negative_number());
-  cmd->add_flag_callback("--nesterov", [&spec] { spec.nesterov = true; }, option("nesterov", "Nesterov momentum"));
-  cmd->add_option_function<double>("--beta1", given(spec.beta1), option("beta1", "Decay of the mean of the gradient"));
-  cmd->add_option_function<double>("--beta2", given(spec.beta2), option("beta2", "Decay of the mean of its square"));
-  cmd->add_option_function<double>("--eps", given(spec.eps), option("eps", "Added to the root of the second moment"));
-  cmd->add_option_function<double>("--alpha", given(spec.alpha), option("alpha", "RMSprop's smoothing constant"));
-  cmd->add_flag_callback("--centered", [&spec] { spec.centered = true; }, option("centered", "Centered RMSprop"));
-  cmd->add_option_function<double>("--weight-decay", given(spec.weight_decay), option("weight_decay", "Weight decay"))
-      ->check(non_negative_number());
+  add_optimizer_option_flags(*cmd, spec);
   cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
                                         "Samples per step (1: online; default 32, the whole training set for " +
                                             full_batch_optimizers() + ")")

@@ -104,7 +104,9 @@ std::string registry_json() {
     losses.push_back({{"name", k.name}, {"summary", k.summary}, {"gradient", k.gradient}});
   }
   for (const OptimizerKind& k : optimizer_registry()) {
-    optimizers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});
+    optimizers.push_back(
+        {{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}, {"full_batch", k.full_batch},
+         {"pytorch", k.pytorch}});
   }
   for (const ScheduleKind& k : schedule_registry()) {
     schedules.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});

@@ -105,6 +105,9 @@ Option weight_decay(double default_value = 0,
 Option number(std::string_view name, double default_value, std::string_view meaning) {
   return {.name = name, .default_value = default_value, .meaning = meaning};
 }
+Option momentum(double default_value, std::string_view meaning) {
+  return {.name = "momentum", .default_value = default_value, .low = 0, .meaning = meaning};
+}
 Option flag(std::string_view name, std::string_view meaning) {
   return {.name = name, .type = OptionType::flag, .default_value = 0, .meaning = meaning};
 }
@@ -115,25 +118,25 @@ const std::vector<OptimizerRow>& optimizer_rows() {
   const Option eps = number("eps", 1e-8, "added to the root of the second moment");
   static const std::vector<OptimizerRow> rows = {
       {{"sgd", "plain SGD: p -= lr g (PyTorch's SGD; lr 0.1 here, PyTorch has no default)",
-        {learning_rate(0.1), weight_decay()}},
+        {learning_rate(0.1), weight_decay()}, false, "SGD"},
        &Build<float>::sgd, &Build<double>::sgd},
       {{"momentum", "SGD with momentum: b = momentum b + g, p -= lr b (PyTorch's SGD)",
-        {learning_rate(0.1), number("momentum", 0.9, "the momentum"),
-         flag("nesterov", "Nesterov momentum: p -= lr (g + momentum b)"), weight_decay()}},
+        {learning_rate(0.1), momentum(0.9, "the momentum"),
+         flag("nesterov", "Nesterov momentum: p -= lr (g + momentum b)"), weight_decay()}, false, "SGD"},
        &Build<float>::sgd, &Build<double>::sgd},
       {{"adam", "Adam (PyTorch's), weight decay as an L2 term",
-        {learning_rate(0.001), beta1, beta2, eps, weight_decay()}},
+        {learning_rate(0.001), beta1, beta2, eps, weight_decay()}, false, "Adam"},
        &Build<float>::adam_l2, &Build<double>::adam_l2},
       {{"adamw", "AdamW (PyTorch's): Adam with decoupled weight decay",
-        {learning_rate(0.001), beta1, beta2, eps, weight_decay(0.01, "decoupled: p *= 1 - lr weight_decay")}},
+        {learning_rate(0.001), beta1, beta2, eps, weight_decay(0.01, "decoupled: p *= 1 - lr weight_decay")}, false, "AdamW"},
        &Build<float>::adamw, &Build<double>::adamw},
       {{"rmsprop", "RMSprop (PyTorch's)",
         {learning_rate(0.01), number("alpha", 0.99, "decay of the running mean of g^2"),
-         number("eps", 1e-8, "added to the root"), weight_decay(), number("momentum", 0, "the momentum (0: none)"),
-         flag("centered", "divide by an estimate of the variance")}},
+         number("eps", 1e-8, "added to the root"), weight_decay(), momentum(0, "the momentum (0: none)"),
+         flag("centered", "divide by an estimate of the variance")}, false, "RMSprop"},
        &Build<float>::rmsprop, &Build<double>::rmsprop},
       {{"rprop", "iRPROP- (PyTorch's Rprop, FANN's default): full batch, steps by the gradient's sign",
-        {learning_rate(0.01, "the initial step size")}, /*full_batch=*/true},
+        {learning_rate(0.01, "the initial step size")}, /*full_batch=*/true, "Rprop"},
        &Build<float>::rprop, &Build<double>::rprop},
   };
   return rows;
@@ -179,6 +182,16 @@ const std::vector<ScheduleRow>& schedule_rows() {
 }
 
 }  // namespace
+
+void OptimizerSpec::set(std::string_view option, double value) {
+  for (const SpecField& f : spec_fields) {
+    if (f.name != option) continue;
+    if (f.number) this->*f.number = value;
+    if (f.flag) this->*f.flag = value != 0;
+    return;
+  }
+  throw Error("no optimizer has an option '" + std::string(option) + "'");
+}
 
 const std::vector<OptimizerKind>& optimizer_registry() {
   static const std::vector<OptimizerKind> kinds = [] {

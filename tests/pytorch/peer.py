@@ -3,10 +3,10 @@
 Each subcommand does one job and prints what the C++ side compares:
   make-data OUT.csv N FEATURES CLASSES SEED     a classification CSV (label first)
   init NET_JSON OUT.safetensors SEED            an nn.Sequential's initial weights, bpnn metadata included
-  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER [SCHEDULE]]
+  train NET_JSON INIT DATA.csv LOSS LR BATCH EPOCHS OUT.safetensors [OPTIMIZER_FLAGS [SCHEDULE]]
                                                 a training loop in file order, as `bpnn train --no-shuffle`;
-                                                OPTIMIZER: sgd, momentum, nesterov, adam, adamw,
-                                                rmsprop, rmsprop_centered (with momentum and weight decay), rprop
+                                                OPTIMIZER_FLAGS: bpnn train's, as one word
+                                                ("--optimizer rmsprop --alpha 0.9 --centered")
   compare A.safetensors B.safetensors           max abs difference of same-named tensors
   predict MODEL.safetensors DATA.csv OUT.csv    outputs of the model loaded with load_state_dict
   max-diff A.csv B.csv                          max abs difference of two predict CSVs' outputs
@@ -14,8 +14,8 @@ Each subcommand does one job and prints what the C++ side compares:
   regression INIT TRAIN.csv TEST.csv LR BATCH EPOCHS  PyTorch's test MSE after Adam in file order
   fashion MODEL_INIT EPOCHS LR BATCH            test accuracy of 784-128relu-10 on Fashion-MNIST
 safetensors is read and written by hand (a length, a JSON header, raw little-endian data), so no
-package beyond torch and numpy is needed. The activations' torch.nn modules come from bpnn's
-registry (`$BPNN registry --json`: BPNN is the bpnn program run.sh tests, build/bpnn when unset).
+package beyond torch and numpy is needed. The activations' torch.nn modules and the optimizers'
+torch.optim classes come from bpnn's registry (`$BPNN registry --json`: BPNN is the bpnn program run.sh tests, build/bpnn when unset).
 """
 import functools
 import gzip
@@ -65,17 +65,18 @@ def write_safetensors(path, tensors, metadata):
 
 
 @functools.cache
-def activations():
-    """bpnn's activations by name, from its registry: torch.nn's module and its option's argument."""
+def registry():
+    """bpnn's registry, its activations and optimizers by name (torch's module or class of each)."""
     here = os.path.dirname(os.path.abspath(__file__))
     program = os.environ.get("BPNN") or os.path.join(here, "..", "..", "build", "bpnn")
     text = subprocess.run([program, "registry", "--json"], check=True, capture_output=True, text=True).stdout
-    return {a["name"]: a for a in json.loads(text)["activations"]}
+    tables = json.loads(text)
+    return {table: {row["name"]: row for row in tables[table]} for table in ("activations", "optimizers")}
 
 
 def activation(layer):
     """The torch.nn module of a bpnn activation layer, with its option."""
-    row = activations()[layer["type"]]
+    row = registry()["activations"][layer["type"]]
     option = row["option"]
     kwargs = {option["pytorch"]: layer.get(option["name"], option["default"])} if option else {}
     return getattr(torch.nn, row["pytorch"])(**kwargs)
@@ -147,16 +148,26 @@ def init(network_json, out, seed):
     write_safetensors(out, model.state_dict(), metadata)
 
 
-def make_optimizer(name, parameters, lr):
-    return {"sgd": lambda: torch.optim.SGD(parameters, lr=lr),
-            "momentum": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9),
-            "nesterov": lambda: torch.optim.SGD(parameters, lr=lr, momentum=0.9, nesterov=True),
-            "adam": lambda: torch.optim.Adam(parameters, lr=lr),
-            "adamw": lambda: torch.optim.AdamW(parameters, lr=lr),
-            "rmsprop": lambda: torch.optim.RMSprop(parameters, lr=lr),
-            "rmsprop_centered": lambda: torch.optim.RMSprop(parameters, lr=lr, alpha=0.9, momentum=0.5, centered=True,
-                                                            weight_decay=0.01),
-            "rprop": lambda: torch.optim.Rprop(parameters, lr=lr)}[name]()
+def make_optimizer(flags, parameters, lr):
+    """torch.optim's optimizer for bpnn train's optimizer flags ("--optimizer rmsprop --alpha 0.9
+    --centered"; "" is plain SGD), through bpnn's registry: the row's torch.optim class, its options'
+    defaults, and the flags given (--foo-bar is the option foo_bar; lr is given apart)."""
+    words = flags.split()
+    name = words[words.index("--optimizer") + 1] if "--optimizer" in words else "sgd"
+    given = {}
+    for k, word in enumerate(words):
+        if word.startswith("--") and word != "--optimizer":
+            takes_value = k + 1 < len(words) and not words[k + 1].startswith("--")
+            given[word[2:].replace("-", "_")] = float(words[k + 1]) if takes_value else 1.0
+    row = registry()["optimizers"][name]
+    kwargs = {}
+    for option in row["options"]:
+        value = given.get(option["name"], option["default"])
+        kwargs[option["name"]] = bool(value) if option["type"] == "flag" else value
+    kwargs.pop("learning_rate")
+    if "beta1" in kwargs:
+        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    return getattr(torch.optim, row["pytorch"])(parameters, lr=lr, **kwargs)
 
 
 def make_scheduler(spec, optimizer, epochs):
@@ -169,11 +180,11 @@ def make_scheduler(spec, optimizer, epochs):
     return torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(step), gamma=float(gamma))
 
 
-def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd", schedule=None):
+def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_flags="", schedule=None):
     with torch.no_grad():
         classes = model.eval()(x[:1]).shape[1]  # eval: batch norm's buffers stay as they are
     model.train()
-    optimizer = make_optimizer(optimizer_name, model.parameters(), lr)
+    optimizer = make_optimizer(optimizer_flags, model.parameters(), lr)
     scheduler = make_scheduler(schedule, optimizer, epochs)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
     target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
@@ -187,10 +198,10 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_name="sgd", s
             scheduler.step()
 
 
-def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_name="sgd", schedule=None):
+def train(network_json, init_path, data, loss_name, lr, batch, epochs, out, optimizer_flags="", schedule=None):
     model = load_model(init_path)
     x, y = read_csv(data, json.loads(open(network_json).read())["input"])
-    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_name, schedule)
+    sgd_train(model, x, y, loss_name, float(lr), int(batch), int(epochs), optimizer_flags, schedule)
     _, metadata = read_safetensors(init_path)
     write_safetensors(out, model.state_dict(), metadata)
 

@@ -3,9 +3,10 @@
 #   1. a model saved by bpnn loads into nn.Sequential and predicts the same (max abs diff < 1e-5);
 #   2. a model written by PyTorch loads into bpnn and predicts the same;
 #   3. from the same initial weights, with file-order batches, SGD gives PyTorch's weights
-#      (max abs diff < 1e-4) for mse and cross_entropy, and so do momentum, Nesterov, Adam, AdamW
-#      and RMSprop (plain, and centered with momentum and weight decay); and full-batch RPROP
-#      (max abs diff < 1.5e-6);
+#      (max abs diff < 1e-4) for mse and cross_entropy; so does every optimizer of bpnn's registry
+#      with its defaults (torch.optim's class from the registry) and with options beside (Nesterov;
+#      RMSprop centered with momentum and weight decay), and the step and cosine schedules (max abs diff < 1e-5); and
+#      full-batch RPROP (max abs diff < 1.5e-6);
 #   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's;
 #   6. a 2-target regression CSV with no --loss: test MSE within 10% of PyTorch's;
 #   7. every activation of bpnn's registry that has a torch.nn module (`bpnn registry --json`), in
@@ -109,27 +110,39 @@ for loss in mse cross_entropy; do
     "$(peer compare "$work/$loss-ours.safetensors" "$work/$loss-theirs.safetensors")" 1e-4
 done
 
-# 4. the other optimizers and the learning-rate schedules, same start, 3 epochs of 7 batches
-for optimizer in momentum nesterov adam adamw rmsprop rmsprop_centered step cosine; do
-  schedule=
-  case $optimizer in
-    momentum) flags=(--optimizer momentum --momentum 0.9 --lr 0.1) lr=0.1 ;;
-    nesterov) flags=(--optimizer momentum --momentum 0.9 --nesterov --lr 0.1) lr=0.1 ;;
-    adam) flags=(--optimizer adam --lr 0.01) lr=0.01 ;;
-    adamw) flags=(--optimizer adamw --lr 0.01) lr=0.01 ;;
-    rmsprop) flags=(--optimizer rmsprop --lr 0.01) lr=0.01 ;;
-    rmsprop_centered)
-      flags=(--optimizer rmsprop --lr 0.01 --alpha 0.9 --momentum 0.5 --centered --weight-decay 0.01) lr=0.01 ;;
-    step) flags=(--optimizer momentum --lr 0.1 --lr-schedule step --lr-step 1 --lr-gamma 0.5) lr=0.1 schedule=step:1:0.5 ;;
-    cosine) flags=(--optimizer momentum --lr 0.1 --lr-schedule cosine) lr=0.1 schedule=cosine ;;
+# 4. every optimizer of the registry but rprop (section 5) with its defaults, some options beside,
+# and the learning-rate schedules: same start, 3 epochs of 7 batches. torch.optim's class and
+# defaults come from the registry (peer.py's make_optimizer).
+optimizers=$("$bpnn" registry --json | "$python" -c '
+import json, sys
+print(" ".join(o["name"] for o in json.load(sys.stdin)["optimizers"] if not o["full_batch"]))')
+cases=()
+for optimizer in $optimizers; do cases+=("--optimizer $optimizer"); done
+cases+=("--optimizer momentum --momentum 0.5 --nesterov"
+        "--optimizer rmsprop --alpha 0.9 --momentum 0.5 --centered --weight-decay 0.01"
+        "--optimizer adam --lr 0.01" "--optimizer adamw --lr 0.01"
+        "--optimizer momentum --lr-schedule step --lr-step 1 --lr-gamma 0.5"
+        "--optimizer momentum --lr-schedule cosine")
+for flags in "${cases[@]}"; do
+  optimizer=${flags#--optimizer } optimizer=${optimizer%% *}
+  lr=$("$bpnn" registry --json | "$python" -c "
+import json, sys
+print(next(o for o in json.load(sys.stdin)['optimizers'] if o['name'] == '$optimizer')['options'][0]['default'])")
+  [[ $flags =~ --lr\ ([0-9.]+) ]] && lr=${BASH_REMATCH[1]}
+  case $flags in
+    *--lr-schedule\ step*) schedule=step:1:0.5 ;;
+    *--lr-schedule\ cosine*) schedule=cosine ;;
+    *) schedule= ;;
   esac
+  name=$(echo "$flags" | tr -d -- '-' | tr ' ' _)
+  # shellcheck disable=SC2086  # the flags are words
   "$bpnn" train --net "$work/cross_entropy.json" --init "$work/cross_entropy-init.safetensors" --no-shuffle \
-    --train "$work/data.csv" --loss cross_entropy "${flags[@]}" --batch-size 16 --epochs 3 \
-    --out "$work/$optimizer-ours.safetensors" 2>/dev/null >/dev/null
+    --train "$work/data.csv" --loss cross_entropy $flags --batch-size 16 --epochs 3 \
+    --out "$work/$name-ours.safetensors" 2>/dev/null >/dev/null
   peer train "$work/cross_entropy.json" "$work/cross_entropy-init.safetensors" "$work/data.csv" cross_entropy $lr 16 3 \
-    "$work/$optimizer-theirs.safetensors" "$([ -n "$schedule" ] && echo momentum || echo "$optimizer")" $schedule
-  check "$optimizer, 3 epochs from the same start: max |weight difference|" \
-    "$(peer compare "$work/$optimizer-ours.safetensors" "$work/$optimizer-theirs.safetensors")" 1e-4
+    "$work/$name-theirs.safetensors" "${flags%% --lr-schedule*}" $schedule
+  check "$flags, 3 epochs from the same start: max |weight difference|" \
+    "$(peer compare "$work/$name-ours.safetensors" "$work/$name-theirs.safetensors")" 1e-5
 done
 
 # 5. RPROP, a full-batch method: the whole set as one batch (bpnn's default batch for rprop),
@@ -140,7 +153,7 @@ for loss in mse cross_entropy; do
   "$bpnn" train --net "$work/$loss.json" --init "$work/$loss-init.safetensors" --no-shuffle --train "$work/data.csv" \
     --loss $loss --optimizer rprop --epochs 20 --out "$work/rprop-$loss-ours.safetensors" 2>/dev/null >/dev/null
   peer train "$work/$loss.json" "$work/$loss-init.safetensors" "$work/data.csv" $loss 0.01 100 20 \
-    "$work/rprop-$loss-theirs.safetensors" rprop
+    "$work/rprop-$loss-theirs.safetensors" "--optimizer rprop"
   check "rprop, $loss, 20 full-batch steps from the same start: max |weight difference|" \
     "$(peer compare "$work/rprop-$loss-ours.safetensors" "$work/rprop-$loss-theirs.safetensors")" 1.5e-6
 done

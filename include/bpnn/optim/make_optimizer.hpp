@@ -13,20 +13,25 @@
 
 namespace bpnn {
 
-// An optimizer as a front end names it. An unset option takes the optimizer's default; a set one
-// that the optimizer does not have is an error, so a user's setting is never silently ignored.
+// An optimizer as a front end names it: a name of the registry's optimizer table and its options
+// (which optimizer takes which, and the defaults: `bpnn registry`, optimizer_registry()). An unset
+// option takes the optimizer's default; a set one that the optimizer does not have is an error, so
+// a user's setting is never silently ignored.
 struct OptimizerSpec {
-  std::string name = "sgd";  // "sgd", "momentum" (SGD with momentum), "adam", "adamw", "rmsprop"
-  std::optional<double> learning_rate = std::nullopt;  // all; default 0.1 (sgd, momentum), 0.001 (adam,
-                                                       // adamw), 0.01 (rmsprop)
-  std::optional<double> momentum = std::nullopt;       // momentum (default 0.9), rmsprop (default 0)
-  std::optional<bool> nesterov = std::nullopt;         // momentum; default false
-  std::optional<double> weight_decay = std::nullopt;   // all; default 0, 0.01 for adamw (decoupled)
-  std::optional<double> beta1 = std::nullopt;          // adam, adamw; default 0.9
-  std::optional<double> beta2 = std::nullopt;          // adam, adamw; default 0.999
-  std::optional<double> eps = std::nullopt;            // adam, adamw, rmsprop; default 1e-8
-  std::optional<double> alpha = std::nullopt;          // rmsprop; default 0.99
-  std::optional<bool> centered = std::nullopt;         // rmsprop; default false
+  std::string name = "sgd";
+  std::optional<double> learning_rate = std::nullopt;
+  std::optional<double> momentum = std::nullopt;
+  std::optional<bool> nesterov = std::nullopt;
+  std::optional<double> weight_decay = std::nullopt;
+  std::optional<double> beta1 = std::nullopt;
+  std::optional<double> beta2 = std::nullopt;
+  std::optional<double> eps = std::nullopt;
+  std::optional<double> alpha = std::nullopt;
+  std::optional<bool> centered = std::nullopt;
+
+  // Sets the option of that registry name (a flag: value != 0), for front ends that read the
+  // registry's names; throws Error for a name that is no option of any optimizer.
+  void set(std::string_view option, double value);
 };
 
 // The optimizer spec names, with PyTorch's defaults where it has them (SGD, which has none, gets
