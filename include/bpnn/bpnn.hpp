@@ -37,6 +37,7 @@
 #include "bpnn/model/layer_factory.hpp"
 #include "bpnn/model/registry.hpp"
 #include "bpnn/model/sequential.hpp"
+#include "bpnn/optim/adagrad.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/make_optimizer.hpp"
 #include "bpnn/optim/optimizer.hpp"

@@ -8,6 +8,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/model/registry.hpp"
+#include "bpnn/optim/adagrad.hpp"
 #include "bpnn/optim/adam.hpp"
 #include "bpnn/optim/rmsprop.hpp"
 #include "bpnn/optim/rprop.hpp"
@@ -27,7 +28,8 @@ constexpr SpecField spec_fields[] = {
     {"nesterov", nullptr, &OptimizerSpec::nesterov},  {"weight_decay", &OptimizerSpec::weight_decay},
     {"beta1", &OptimizerSpec::beta1},                 {"beta2", &OptimizerSpec::beta2},
     {"eps", &OptimizerSpec::eps},                     {"alpha", &OptimizerSpec::alpha},
-    {"centered", nullptr, &OptimizerSpec::centered}};
+    {"centered", nullptr, &OptimizerSpec::centered},  {"lr_decay", &OptimizerSpec::lr_decay},
+    {"initial_accumulator_value", &OptimizerSpec::initial_accumulator_value}};
 
 // A spec's options as one optimizer takes them: each given one, or the optimizer's default.
 class Values {
@@ -88,6 +90,13 @@ struct Build {
                                                        .momentum = v.number("momentum"),
                                                        .centered = v.flag("centered")});
   }
+  static std::unique_ptr<Optimizer<T>> adagrad(const Values& v) {
+    return std::make_unique<Adagrad<T>>(AdagradOptions{.learning_rate = v.number("learning_rate"),
+                                                       .lr_decay = v.number("lr_decay"),
+                                                       .weight_decay = v.number("weight_decay"),
+                                                       .initial_accumulator_value = v.number("initial_accumulator_value"),
+                                                       .eps = v.number("eps")});
+  }
   // PyTorch's Rprop has no weight decay; its etas and step bounds keep PyTorch's defaults here
   // (RpropOptions sets them from C++).
   static std::unique_ptr<Optimizer<T>> rprop(const Values& v) {
@@ -135,6 +144,13 @@ const std::vector<OptimizerRow>& optimizer_rows() {
          number("eps", 1e-8, "added to the root"), weight_decay(), momentum(0, "the momentum (0: none)"),
          flag("centered", "divide by an estimate of the variance")}, false, "RMSprop"},
        &Build<float>::rmsprop, &Build<double>::rmsprop},
+      {{"adagrad", "Adagrad (PyTorch's): each step divided by the root of the sum of its squared gradients",
+        {learning_rate(0.01), {.name = "lr_decay", .default_value = 0, .low = 0, .meaning = "step t's rate is lr / (1 + (t - 1) lr_decay)"},
+         weight_decay(),
+         {.name = "initial_accumulator_value", .default_value = 0, .low = 0, .meaning = "where each sum of g^2 starts"},
+         number("eps", 1e-10, "added to the root")},
+        false, "Adagrad"},
+       &Build<float>::adagrad, &Build<double>::adagrad},
       {{"rprop", "iRPROP- (PyTorch's Rprop, FANN's default): full batch, steps by the gradient's sign",
         {learning_rate(0.01, "the initial step size")}, /*full_batch=*/true, "Rprop"},
        &Build<float>::rprop, &Build<double>::rprop},

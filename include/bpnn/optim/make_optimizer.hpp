@@ -28,6 +28,8 @@ struct OptimizerSpec {
   std::optional<double> eps = std::nullopt;
   std::optional<double> alpha = std::nullopt;
   std::optional<bool> centered = std::nullopt;
+  std::optional<double> lr_decay = std::nullopt;
+  std::optional<double> initial_accumulator_value = std::nullopt;
 
   // Sets the option of that registry name (a flag: value != 0), for front ends that read the
   // registry's names; throws Error for a name that is no option of any optimizer.
