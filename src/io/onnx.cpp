@@ -1280,116 +1280,152 @@ class Importer {
     constants_[out] = std::move(c);
   }
 
+  // The folds of fold(), one per op, each the value of the node's output.
+  // Constant: the value of its one attribute.
+  Constant fold_constant_node(const Node& n) {
+    Constant result;
+    allow({"value", "value_float", "value_floats", "value_int", "value_ints"});
+    if (n.attributes.size() != 1) refuse("needs exactly one value attribute");
+    const Attribute& a = n.attributes[0];
+    if (a.name == "value" && a.type == attr_tensor && a.t) {
+      result = *a.t;
+    } else if (a.name == "value_float" && a.type == attr_float) {
+      result = Constant{.dims = {}, .is_float = true, .floats = {a.f}, .ints = {}};
+    } else if (a.name == "value_floats" && a.type == attr_floats) {
+      result = Constant{.dims = {static_cast<std::int64_t>(a.floats.size())}, .is_float = true, .floats = a.floats, .ints = {}};
+    } else if (a.name == "value_int" && a.type == attr_int) {
+      result = Constant{.dims = {}, .is_float = false, .floats = {}, .ints = {a.i}};
+    } else if (a.name == "value_ints" && a.type == attr_ints) {
+      result = Constant{.dims = {static_cast<std::int64_t>(a.ints.size())}, .is_float = false, .floats = {}, .ints = a.ints};
+    } else {
+      refuse("its attribute " + name_text(a.name) + " does not have the type its name says");
+    }
+    return result;
+  }
+
+  // Cast between float and int64 (or int32), refusing what would not convert exactly.
+  Constant fold_cast() {
+    Constant result;
+    allow({"to", "saturate"});
+    result = constant_input(0, "input");
+    const std::int64_t to = int_attr("to", 0);
+    if (to == dt_float && !result.is_float) {
+      for (std::int64_t v : result.ints) {
+        if (v == batch_dim) refuse("casts the batch size to float, which bpnn does not fold");
+        result.floats.push_back(static_cast<float>(v));
+      }
+      result.ints.clear();
+      result.is_float = true;
+    } else if ((to == dt_int64 || to == dt_int32) && result.is_float) {
+      for (float v : result.floats) {
+        if (!(std::fabs(v) < 9e15f)) refuse("casts " + std::to_string(v) + " to an integer");
+        result.ints.push_back(static_cast<std::int64_t>(v));
+      }
+      result.floats.clear();
+      result.is_float = false;
+    } else if (to != dt_float && to != dt_int64 && to != dt_int32) {
+      refuse("bpnn folds Cast of constants to float and int64 only");
+    }
+    return result;
+  }
+
+  // Gather of a list by an index or a list of indices.
+  Constant fold_gather() {
+    Constant result;
+    allow({"axis"});
+    const Constant& data = constant_input(0, "data");
+    const Constant& indices = constant_input(1, "indices");
+    if (int_attr("axis", 0) != 0 || data.dims.size() != 1 || indices.is_float || indices.dims.size() > 1) {
+      refuse("bpnn folds Gather of a list by an index or a list of indices only");
+    }
+    result = Constant{.dims = indices.dims, .is_float = data.is_float, .floats = {}, .ints = {}};
+    const auto size = static_cast<std::int64_t>(data.size());
+    for (std::int64_t k : indices.ints) {
+      if (k < -size || k >= size) refuse("index " + std::to_string(k) + " is out of range for " + std::to_string(size) + " values");
+      const auto at = static_cast<std::size_t>(k < 0 ? k + size : k);
+      if (data.is_float) {
+        result.floats.push_back(data.floats[at]);
+      } else {
+        result.ints.push_back(data.ints[at]);
+      }
+    }
+    return result;
+  }
+
+  // Unsqueeze and Squeeze: axes from the attribute (opset < 13) or the second input.
+  Constant fold_squeeze(const std::string& op) {
+    Constant result;
+    allow({"axes"});
+    result = constant_input(0, "data");
+    std::vector<std::int64_t> axes = ints_attr("axes", {});
+    if (const Constant* a = optional_input(1, "axes")) {
+      if (a->is_float) refuse("its axes must be integers");
+      axes = a->ints;
+    }
+    if (op == "Unsqueeze") {
+      if (result.dims.size() + axes.size() > 8) refuse("makes a tensor of too high a rank");
+      const auto rank = static_cast<std::int64_t>(result.dims.size() + axes.size());
+      std::vector<bool> one(static_cast<std::size_t>(rank), false);
+      for (std::int64_t a : axes) {
+        const std::int64_t k = a < 0 ? a + rank : a;
+        if (k < 0 || k >= rank || one[static_cast<std::size_t>(k)]) refuse("axis " + std::to_string(a) + " is out of range or repeated");
+        one[static_cast<std::size_t>(k)] = true;
+      }
+      std::vector<std::int64_t> dims;
+      std::size_t from = 0;
+      for (std::size_t k = 0; k < one.size(); ++k) dims.push_back(one[k] ? 1 : result.dims[from++]);
+      result.dims = dims;
+    } else {
+      std::vector<std::int64_t> dims;
+      for (std::size_t k = 0; k < result.dims.size(); ++k) {
+        bool drop = axes.empty() && result.dims[k] == 1;
+        for (std::int64_t a : axes) drop = drop || a == static_cast<std::int64_t>(k) || a + static_cast<std::int64_t>(result.dims.size()) == static_cast<std::int64_t>(k);
+        if (drop && result.dims[k] != 1) refuse("squeezes a dimension that is not 1");
+        if (!drop) dims.push_back(result.dims[k]);
+      }
+      result.dims = dims;
+    }
+    return result;
+  }
+
+  // Concat of lists.
+  Constant fold_concat(const Node& n) {
+    Constant result;
+    allow({"axis"});
+    const std::int64_t axis = int_attr("axis", 0);
+    if (axis != 0 && axis != -1) refuse("bpnn folds Concat of lists only (axis 0)");
+    result = Constant{.dims = {0}, .is_float = false, .floats = {}, .ints = {}};
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      const Constant& part = constant_input(k, "input");
+      if (part.dims.size() != 1) refuse("bpnn folds Concat of lists only");
+      if (k == 0) result.is_float = part.is_float;
+      if (part.is_float != result.is_float) refuse("concatenates floats and integers");
+      result.floats.insert(result.floats.end(), part.floats.begin(), part.floats.end());
+      result.ints.insert(result.ints.end(), part.ints.begin(), part.ints.end());
+      if (result.size() > 1000000) refuse("makes too large a constant");
+    }
+    result.dims = {static_cast<std::int64_t>(result.size())};
+    return result;
+  }
+
   // A node on constants only: computed here (a small set of ops), its output another constant.
   void fold(const Node& n) {
     const std::string& op = n.op_type;
     const std::string& out = output();
     Constant result;
     if (op == "Constant") {
-      allow({"value", "value_float", "value_floats", "value_int", "value_ints"});
-      if (n.attributes.size() != 1) refuse("needs exactly one value attribute");
-      const Attribute& a = n.attributes[0];
-      if (a.name == "value" && a.type == attr_tensor && a.t) {
-        result = *a.t;
-      } else if (a.name == "value_float" && a.type == attr_float) {
-        result = Constant{.dims = {}, .is_float = true, .floats = {a.f}, .ints = {}};
-      } else if (a.name == "value_floats" && a.type == attr_floats) {
-        result = Constant{.dims = {static_cast<std::int64_t>(a.floats.size())}, .is_float = true, .floats = a.floats, .ints = {}};
-      } else if (a.name == "value_int" && a.type == attr_int) {
-        result = Constant{.dims = {}, .is_float = false, .floats = {}, .ints = {a.i}};
-      } else if (a.name == "value_ints" && a.type == attr_ints) {
-        result = Constant{.dims = {static_cast<std::int64_t>(a.ints.size())}, .is_float = false, .floats = {}, .ints = a.ints};
-      } else {
-        refuse("its attribute " + name_text(a.name) + " does not have the type its name says");
-      }
+      result = fold_constant_node(n);
     } else if (op == "Identity") {
       allow({});
       result = constant_input(0, "input");
     } else if (op == "Cast") {
-      allow({"to", "saturate"});
-      result = constant_input(0, "input");
-      const std::int64_t to = int_attr("to", 0);
-      if (to == dt_float && !result.is_float) {
-        for (std::int64_t v : result.ints) {
-          if (v == batch_dim) refuse("casts the batch size to float, which bpnn does not fold");
-          result.floats.push_back(static_cast<float>(v));
-        }
-        result.ints.clear();
-        result.is_float = true;
-      } else if ((to == dt_int64 || to == dt_int32) && result.is_float) {
-        for (float v : result.floats) {
-          if (!(std::fabs(v) < 9e15f)) refuse("casts " + std::to_string(v) + " to an integer");
-          result.ints.push_back(static_cast<std::int64_t>(v));
-        }
-        result.floats.clear();
-        result.is_float = false;
-      } else if (to != dt_float && to != dt_int64 && to != dt_int32) {
-        refuse("bpnn folds Cast of constants to float and int64 only");
-      }
+      result = fold_cast();
     } else if (op == "Gather") {
-      allow({"axis"});
-      const Constant& data = constant_input(0, "data");
-      const Constant& indices = constant_input(1, "indices");
-      if (int_attr("axis", 0) != 0 || data.dims.size() != 1 || indices.is_float || indices.dims.size() > 1) {
-        refuse("bpnn folds Gather of a list by an index or a list of indices only");
-      }
-      result = Constant{.dims = indices.dims, .is_float = data.is_float, .floats = {}, .ints = {}};
-      const auto size = static_cast<std::int64_t>(data.size());
-      for (std::int64_t k : indices.ints) {
-        if (k < -size || k >= size) refuse("index " + std::to_string(k) + " is out of range for " + std::to_string(size) + " values");
-        const auto at = static_cast<std::size_t>(k < 0 ? k + size : k);
-        if (data.is_float) {
-          result.floats.push_back(data.floats[at]);
-        } else {
-          result.ints.push_back(data.ints[at]);
-        }
-      }
+      result = fold_gather();
     } else if (op == "Unsqueeze" || op == "Squeeze") {
-      allow({"axes"});
-      result = constant_input(0, "data");
-      std::vector<std::int64_t> axes = ints_attr("axes", {});
-      if (const Constant* a = optional_input(1, "axes")) {
-        if (a->is_float) refuse("its axes must be integers");
-        axes = a->ints;
-      }
-      if (op == "Unsqueeze") {
-        if (result.dims.size() + axes.size() > 8) refuse("makes a tensor of too high a rank");
-        const auto rank = static_cast<std::int64_t>(result.dims.size() + axes.size());
-        std::vector<bool> one(static_cast<std::size_t>(rank), false);
-        for (std::int64_t a : axes) {
-          const std::int64_t k = a < 0 ? a + rank : a;
-          if (k < 0 || k >= rank || one[static_cast<std::size_t>(k)]) refuse("axis " + std::to_string(a) + " is out of range or repeated");
-          one[static_cast<std::size_t>(k)] = true;
-        }
-        std::vector<std::int64_t> dims;
-        std::size_t from = 0;
-        for (std::size_t k = 0; k < one.size(); ++k) dims.push_back(one[k] ? 1 : result.dims[from++]);
-        result.dims = dims;
-      } else {
-        std::vector<std::int64_t> dims;
-        for (std::size_t k = 0; k < result.dims.size(); ++k) {
-          bool drop = axes.empty() && result.dims[k] == 1;
-          for (std::int64_t a : axes) drop = drop || a == static_cast<std::int64_t>(k) || a + static_cast<std::int64_t>(result.dims.size()) == static_cast<std::int64_t>(k);
-          if (drop && result.dims[k] != 1) refuse("squeezes a dimension that is not 1");
-          if (!drop) dims.push_back(result.dims[k]);
-        }
-        result.dims = dims;
-      }
+      result = fold_squeeze(op);
     } else if (op == "Concat") {
-      allow({"axis"});
-      const std::int64_t axis = int_attr("axis", 0);
-      if (axis != 0 && axis != -1) refuse("bpnn folds Concat of lists only (axis 0)");
-      result = Constant{.dims = {0}, .is_float = false, .floats = {}, .ints = {}};
-      for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-        const Constant& part = constant_input(k, "input");
-        if (part.dims.size() != 1) refuse("bpnn folds Concat of lists only");
-        if (k == 0) result.is_float = part.is_float;
-        if (part.is_float != result.is_float) refuse("concatenates floats and integers");
-        result.floats.insert(result.floats.end(), part.floats.begin(), part.floats.end());
-        result.ints.insert(result.ints.end(), part.ints.begin(), part.ints.end());
-        if (result.size() > 1000000) refuse("makes too large a constant");
-      }
-      result.dims = {static_cast<std::int64_t>(result.size())};
+      result = fold_concat(n);
     } else {
       refuse("operator " + printable(op) + " on constants only is not supported by bpnn's import (it folds Constant, Identity, "
              "Cast, Gather, Unsqueeze, Squeeze and Concat)");
