@@ -4,10 +4,8 @@
 #include <string>
 
 #include "bpnn/core/error.hpp"
-#include "bpnn/losses/bce.hpp"
+#include "bpnn/losses/elementwise.hpp"
 #include "bpnn/losses/cross_entropy.hpp"
-#include "bpnn/losses/mae.hpp"
-#include "bpnn/losses/mse.hpp"
 #include "bpnn/model/registry.hpp"
 
 namespace bpnn {
@@ -32,9 +30,9 @@ LossRow row(LossKind kind) {
 
 const std::vector<LossRow>& loss_rows() {
   static const std::vector<LossRow> rows = {
-      row<Mse, MseOptions>({"mse", "mean squared error: mean (out - target)^2", "2 (out - target) / n"}),
-      row<Mae, MaeOptions>({"mae", "mean absolute error: mean |out - target|", "sign(out - target) / n"}),
-      row<Bce, BceOptions>({"bce", "binary cross-entropy of probabilities (outputs in [0, 1], log clamped at -100)",
+      row<Mse, ReductionOptions>({"mse", "mean squared error: mean (out - target)^2", "2 (out - target) / n"}),
+      row<Mae, ReductionOptions>({"mae", "mean absolute error: mean |out - target|", "sign(out - target) / n"}),
+      row<Bce, ReductionOptions>({"bce", "binary cross-entropy of probabilities (outputs in [0, 1], log clamped at -100)",
                             "(out - target) / (out (1 - out)) / n"}),
       row<CrossEntropy, CrossEntropyOptions>(
           {"cross_entropy", "cross-entropy of logits against class labels (softmax fused, as PyTorch's)",

@@ -52,4 +52,45 @@ void check_same_shape(std::string_view loss, TensorView<const T> prediction, Ten
 template <class T>
 T reduction_scale(Reduction reduction, std::size_t count);
 
+// The options of a loss that has only a reduction (mse, mae, bce).
+struct ReductionOptions {
+  Reduction reduction = Reduction::mean;
+};
+
+// A loss that is the reduction of one term per element: E = s sum_i e(p_i, t_i), s being 1/count
+// for mean and 1 for sum, over prediction and target [N, ...] of the same shape. Term
+// (losses/elementwise.hpp: MseTerm, MaeTerm, BceTerm) names the loss and gives, side by side:
+//   value(p, t): e(p, t);  gradient(p, t, s): dE/dp = s de/dp;  and, if the loss takes only some
+//   predictions, check(p), which throws for one it does not (bce: probabilities).
+template <class T, class Term>
+class ElementwiseLoss : public Loss<T> {
+ public:
+  explicit ElementwiseLoss(ReductionOptions options = {}) : options_(options) {}
+
+  std::string_view name() const override { return Term::name; }
+  using Loss<T>::forward;
+  using Loss<T>::backward;
+  T forward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t) const override {
+    check_same_shape(name(), p, t);
+    check(p);
+    T sum = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) sum += Term::value(p[i], t[i]);
+    return sum * reduction_scale<T>(options_.reduction, p.size());
+  }
+  void backward(const Backend<T>& /*backend*/, TensorView<const T> p, TensorView<const T> t,
+                TensorView<T> dp) const override {
+    check_same_shape(name(), p, t);
+    check(p);
+    const T s = reduction_scale<T>(options_.reduction, p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) dp[i] = Term::gradient(p[i], t[i], s);
+  }
+  const ReductionOptions& options() const { return options_; }
+
+ private:
+  static void check(TensorView<const T> p) {
+    if constexpr (requires { Term::check(p); }) Term::check(p);
+  }
+  ReductionOptions options_;
+};
+
 }  // namespace bpnn
