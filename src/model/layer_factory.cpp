@@ -220,7 +220,8 @@ constexpr Option bias_option = {.name = "bias", .type = OptionType::flag, .defau
 constexpr Option init_option = {.name = "init", .type = OptionType::initializer,
                                 .meaning = "the weight's initializer (default PyTorch's: uniform +-1/sqrt(fan_in))"};
 constexpr Option bias_init_option = {.name = "bias_init", .type = OptionType::initializer,
-                                     .meaning = "the bias's initializer (default as PyTorch's)"};
+                                     .meaning = "the bias's initializer (default as PyTorch's; xavier_* and "
+                                                "he_* take the weight's fans)"};
 constexpr Option kernel_option(double default_value) {
   return size_option("kernel", default_value, 1, "the window's height and width");
 }
