@@ -78,6 +78,24 @@ std::optional<Initializer> initializer_named(std::string_view name) {
 
 std::string_view initializer_name(Initializer::Kind kind) { return initializer_kind(kind).name; }
 
+Initializer initializer_with(std::string_view name, const std::vector<std::pair<std::string, double>>& options) {
+  std::optional<Initializer> init = initializer_named(name);
+  if (!init) {
+    throw Error("unknown initializer '" + std::string(name) + "'; use " + name_list(names_of(initializer_registry())));
+  }
+  const std::vector<Option>& known = initializer_kind(init->kind).options;
+  for (const auto& [key, value] : options) {
+    std::size_t k = 0;
+    while (k < known.size() && known[k].name != key) ++k;
+    if (k == known.size()) {
+      throw Error(std::string(name) + ": unknown field '" + key + "'; " +
+                  (known.empty() ? "it takes none" : "it takes " + name_list(names_of(known))));
+    }
+    (k == 0 ? init->a : init->b) = value;
+  }
+  return *init;
+}
+
 std::string Initializer::describe() const {
   const InitializerKind& k = initializer_kind(kind);
   std::string text(k.name);
