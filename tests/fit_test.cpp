@@ -2,6 +2,7 @@
 // batch used, sample-weighted epoch loss), seeded shuffling, and the confusion matrix.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -246,6 +247,107 @@ TEST(Fit, EarlyStoppingKeepsTheBestValidationEpoch) {
   EXPECT_EQ(best, (std::vector<bool>{true, false, false}));
   EXPECT_EQ(model.parameters().values()[0], weight_after[0]);  // the best epoch's weight, restored
   EXPECT_LT(weight_after[0], weight_after[2]);
+}
+
+TEST(Fit, ReportsTheL2TermOfCoupledWeightDecay) {
+  // weight [0.5, 0.5], bias [-1]: sum of squares 1.5, so weight decay 0.2 is the gradient of the
+  // term 0.2 / 2 * 1.5 = 0.15. The rate is 0, so the weights stay as they are.
+  auto model_of = [] {
+    Sequential<float> model(Shape{2});
+    model.add(Dense<float>({.units = 1, .weight_init = Initializer::constant(0.5),
+                            .bias_init = Initializer::constant(-1.0)}));
+    Rng rng(1);
+    model.initialize(rng);
+    return model;
+  };
+  const Tensor<float> x(Shape{2, 2}, {1, 2, 3, 4}), y(Shape{2, 1}, {1, 0});
+  auto penalty = [&](const OptimizerSpec& spec) {
+    Sequential<float> model = model_of();
+    const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
+    Rng rng(2);
+    std::vector<double> reported;
+    fit(model, Mse<float>(), *optimizer, x, y, rng,
+        {.epochs = 2, .batch_size = 2, .on_epoch = [&](const EpochReport& e) { reported.push_back(e.l2_penalty); }});
+    EXPECT_EQ(reported.size(), 2u);
+    EXPECT_EQ(reported[0], l2_penalty(model.parameters(), *optimizer));
+    return reported.back();
+  };
+  EXPECT_NEAR(penalty({.name = "sgd", .learning_rate = 0.0, .weight_decay = 0.2}), 0.15, 1e-12);
+  EXPECT_NEAR(penalty({.name = "momentum", .learning_rate = 0.0, .weight_decay = 0.2}), 0.15, 1e-12);
+  EXPECT_NEAR(penalty({.name = "adam", .learning_rate = 0.0, .weight_decay = 0.2}), 0.15, 1e-12);
+  EXPECT_NEAR(penalty({.name = "rmsprop", .learning_rate = 0.0, .weight_decay = 0.2}), 0.15, 1e-12);
+  EXPECT_EQ(penalty({.name = "sgd", .learning_rate = 0.0}), 0.0);
+  // AdamW's decoupled decay shrinks the weights apart from the gradient: no term of the loss.
+  EXPECT_EQ(penalty({.name = "adamw", .learning_rate = 0.0, .weight_decay = 0.2}), 0.0);
+
+  // The term's gradient is what the update adds: with no loss gradient, one SGD step of rate 0.5
+  // moves each p by -0.5 * 0.2 p, and a frozen tensor is neither decayed nor counted.
+  Sequential<float> model = model_of();
+  model.parameters().set_frozen("0.bias");
+  Sgd<float> sgd({.learning_rate = 0.5, .weight_decay = 0.2});
+  EXPECT_NEAR(l2_penalty(model.parameters(), sgd), 0.1 * 0.5, 1e-12);
+  model.parameters().zero_grad();
+  sgd.step(model.parameters());
+  EXPECT_EQ(model.parameters().values()[0], 0.5f * (1 - 0.1f));
+  EXPECT_EQ(model.parameters().values()[2], -1.0f);
+}
+
+TEST(Fit, TheBestEpochByLossOrByScore) {
+  // Three epochs whose loss and accuracy disagree: the loss is lowest after the second, the
+  // accuracy highest after the third.
+  Sequential<float> model = small_model(1);
+  auto evaluation = [](double loss, double accuracy) {
+    Evaluation e;
+    e.loss = loss;
+    e.task = Task::classification;
+    e.accuracy = accuracy;
+    return e;
+  };
+  const Evaluation epochs[] = {evaluation(0.5, 0.6), evaluation(0.4, 0.5), evaluation(0.45, 0.7)};
+  BestEpoch by_loss, by_score;
+  std::vector<bool> best_loss, best_score;
+  for (std::size_t e = 0; e < 3; ++e) {
+    model.parameters().values()[0] = static_cast<float>(e);  // marks whose weights were kept
+    best_loss.push_back(keep_if_best(epochs[e], e + 1, model, by_loss));
+    best_score.push_back(keep_if_best(epochs[e], e + 1, model, by_score, BestBy::validation_score));
+  }
+  EXPECT_EQ(best_loss, (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(best_score, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(by_loss.epoch, 2u);
+  EXPECT_EQ(by_loss.weights[0], 1.0f);
+  EXPECT_EQ(by_score.epoch, 3u);
+  EXPECT_EQ(by_score.loss, 0.7);
+  EXPECT_EQ(by_score.weights[0], 2.0f);
+  // A tie is not better: the first of equal scores stays the best.
+  EXPECT_FALSE(keep_if_best(evaluation(0.1, 0.7), 4, model, by_score, BestBy::validation_score));
+  // The score of a regression is R².
+  Evaluation regression;
+  regression.task = Task::regression;
+  regression.r2 = 0.25;
+  regression.accuracy = 0.9;
+  EXPECT_EQ(regression.score(), 0.25);
+}
+
+TEST(Fit, EndsWithTheWeightsOfTheBestScore) {
+  // Classification of 5 samples, validated on the training set: the model ends with the weights
+  // it had after the first epoch of the highest validation accuracy.
+  Data d;
+  Sequential<float> model = small_model(3);
+  Sgd<float> sgd({.learning_rate = 0.5});
+  Rng rng(4);
+  std::vector<double> scores;
+  std::vector<std::vector<float>> after;
+  const FitResult r = fit(model, CrossEntropy<float>(), sgd, d.x, d.y, rng,
+                          {.epochs = 12, .batch_size = 2, .best_by = BestBy::validation_score,
+                           .on_epoch = [&](const EpochReport& e) {
+                             scores.push_back(e.validation.score());
+                             after.push_back(weights(model));
+                           }},
+                          {}, {d.x, d.y});
+  const std::size_t best = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+  EXPECT_LT(scores.front(), scores[best]);  // the case is one where the best is not the first epoch
+  EXPECT_EQ(r.best_epoch, best + 1);
+  EXPECT_EQ(weights(model), after[best]);
 }
 
 TEST(Fit, WithoutPatienceRunsEveryEpochAndStillKeepsTheBest) {

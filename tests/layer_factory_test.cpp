@@ -152,6 +152,15 @@ TEST(LayerFactory, InitializerNamesRoundTrip) {
   EXPECT_FALSE(initializer_named("magic").has_value());
   EXPECT_TRUE(*initializer_named("uniform") == Initializer::uniform(-0.05, 0.05));
   EXPECT_TRUE(*initializer_named("xavier_normal") == Initializer::xavier_normal(1.0));
+  // Options by their names, the rest at the name's defaults.
+  EXPECT_TRUE(initializer_with("xavier_uniform", {{"gain", 0.5}}) == Initializer::xavier_uniform(0.5));
+  EXPECT_TRUE(initializer_with("uniform", {{"high", 0.25}}) == Initializer::uniform(-0.05, 0.25));
+  EXPECT_TRUE(initializer_with("he_normal", {}) == Initializer::he_normal());
+  expect_error([] { initializer_with("magic", {}); }, {"unknown initializer 'magic'; use zeros, constant"});
+  expect_error([] { initializer_with("uniform", {{"lo", 0.1}}); },
+               {"uniform: unknown field 'lo'; it takes low or high"});
+  expect_error([] { initializer_with("he_uniform", {{"gain", 2.0}}); },
+               {"he_uniform: unknown field 'gain'; it takes none"});
 }
 
 TEST(LayerFactory, LayerConfigsListTheModelsLayers) {
@@ -162,6 +171,28 @@ TEST(LayerFactory, LayerConfigsListTheModelsLayers) {
   ASSERT_EQ(configs.size(), 2u);
   EXPECT_TRUE(configs[0] == (LayerConfig{"dense", {{"units", std::int64_t{2}}, {"bias", true}}}));
   EXPECT_TRUE(configs[1] == (LayerConfig{"sigmoid", {}}));
+}
+
+// build_model from configs is layer_configs' inverse, and its refusals name the layer.
+TEST(LayerFactory, BuildModelFromConfigs) {
+  using I = std::int64_t;
+  const std::vector<LayerConfig> configs = {
+      {"dense", {{"units", I{4}}, {"bias", true}, {"init", Initializer::xavier_uniform(0.5)}}},
+      {"leaky_relu", {{"slope", 0.2}}},
+      {"dense", {{"units", I{2}}, {"bias", false}}}};
+  Sequential<float> model = build_model<float>(Shape{3}, configs);
+  EXPECT_TRUE(model.output_shape() == Shape{2});
+  EXPECT_TRUE(layer_configs(model) == configs);
+  EXPECT_EQ(describe(model).json, describe(build_model<float>(parse_network(describe(model).json, "again"))).json);
+
+  expect_error([] { build_model<float>(Shape{3}, {{"dense", {{"units", I{2}}}}, {"dense", {{"units", I{-1}}}}}); },
+               {"layers[1] (dense): field 'units' must be a positive integer, got -1"});
+  expect_error([] { build_model<float>(Shape{3}, {{"relu", {}}, {"densely", {}}}); },
+               {"layers[1]: unknown layer type 'densely'"});
+  expect_error([] { build_model<float>(Shape{3}, {{"conv2d", {{"filters", I{2}}}}}); }, {"layer 0 (conv2d): "});
+  expect_error([] { build_model<float>(Shape{0}, {{"relu", {}}}); },
+               {"input [0]: a sample shape is 1 to 3 positive sizes"});
+  expect_error([] { build_model<float>(Shape{3}, {}); }, {"a network needs at least one layer"});
 }
 
 }  // namespace

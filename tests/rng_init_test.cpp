@@ -126,6 +126,45 @@ TEST(Initializer, DenseDefaultIsPyTorchsLinearDefault) {
   EXPECT_GT(max_abs, 0.099);
 }
 
+TEST(Initializer, AFanBasedBiasTakesItsWeightsFans) {
+  // A dense layer 3 -> 2 with xavier_uniform(gain 0.5) for weight and bias draws both from
+  // U(-b, b), b = 0.5 sqrt(6 / (3 + 2)) - the weight's bound (scikit-learn's MLP init) - in order.
+  const Initializer glorot = Initializer::xavier_uniform(0.5);
+  Sequential<double> model(Shape{3});
+  model.add(Dense<double>({.units = 2, .weight_init = glorot, .bias_init = glorot}));
+  Rng rng(11), expected(11);
+  model.initialize(rng);
+  const double b = 0.5 * std::sqrt(6.0 / 5.0);
+  const std::span<const double> values = model.parameters().values().span();
+  ASSERT_EQ(values.size(), 8u);
+  for (double v : values) EXPECT_EQ(v, expected.uniform(-b, b));
+  EXPECT_EQ(model.parameters().entry(1).init, Initializer::uniform(-b, b));
+
+  // he_normal: N(0, sqrt(2 / fan_in)) with a conv weight's fan_in, 2 channels * 3 * 3 = 18.
+  EXPECT_EQ(bias_initializer(Initializer::he_normal(), Shape{4, 2, 3, 3}),
+            Initializer::normal(0.0, std::sqrt(2.0 / 18)));
+  EXPECT_EQ(bias_initializer(Initializer::he_uniform(), Shape{4, 2, 3, 3}),
+            Initializer::uniform(-std::sqrt(6.0 / 18), std::sqrt(6.0 / 18)));
+  // Others stay as they are; a weight of rank < 2 has no fans to give.
+  EXPECT_EQ(bias_initializer(Initializer::constant(0.1), Shape{4, 2}), Initializer::constant(0.1));
+  EXPECT_THROW(bias_initializer(Initializer::xavier_normal(), Shape{4}), Error);
+}
+
+TEST(Initializer, AFanBasedBiasInANetworkFile) {
+  // The network description's bias_init takes the same rule: conv2d's bias draws after its weight
+  // from U(-b, b), b = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / (1 * 9 + 2 * 9)).
+  const Network net = parse_network(R"({"input": [1, 4, 4], "layers": [{"type": "conv2d", "filters": 2,
+      "kernel": 3, "init": "zeros", "bias_init": "xavier_uniform"}]})", "net.json");
+  Sequential<float> model = build_model<float>(net);
+  Rng rng(3), expected(3);
+  model.initialize(rng);
+  const double b = std::sqrt(6.0 / 27.0);
+  const std::span<const float> values = model.parameters().values().span();
+  ASSERT_EQ(values.size(), 20u);
+  for (std::size_t i = 0; i < 18; ++i) EXPECT_EQ(values[i], 0.0f);
+  for (std::size_t i = 18; i < 20; ++i) EXPECT_EQ(values[i], static_cast<float>(expected.uniform(-b, b)));
+}
+
 TEST(Initializer, SameSeedSameWeights) {
   auto draw = [](std::uint64_t seed) {
     Sequential<float> model(Shape{5});

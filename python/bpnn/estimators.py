@@ -2,10 +2,10 @@
 
 Parameters keep scikit-learn's names and meanings where bpnn has the same thing; what they map to
 (and the few differences) is listed in docs/python.md. The estimators only translate: the network
-is a bpnn network description, training is one bpnn fit, prediction one bpnn predict.
+is a list of bpnn layers built by the library, training is one bpnn fit (with its validation, best
+weights and L2 term), prediction one bpnn predict.
 """
 
-import json
 import math
 import warnings
 
@@ -23,6 +23,9 @@ from ._bpnn import Model, registry
 # bpnn's sigmoid. Any other name is bpnn's own, one of the registry's activations with a gradient.
 _SKLEARN_ACTIVATIONS = {"identity": None, "logistic": "sigmoid"}
 _SOLVERS = ("sgd", "adam")
+# scikit-learn draws weights and biases from U(+-sqrt(6 / (fan_in + fan_out))), Glorot's bound, but
+# with 2 in place of 6 for logistic: bpnn's xavier_uniform with gain sqrt(2 / 6).
+_GLOROT_GAIN = {"logistic": math.sqrt(2 / 6)}
 
 
 def _activations():
@@ -108,27 +111,20 @@ class _BaseMLP(BaseEstimator):
         if self.n_iter_no_change <= 0:
             raise ValueError(f"n_iter_no_change must be > 0, got {self.n_iter_no_change}.")
 
-    def _network(self, n_features, units, out_activation):
-        """The bpnn network: dense layers with scikit-learn's Glorot-uniform initialization."""
-        sizes = [n_features] + self._hidden_sizes() + [units]
+    def _layers(self, units, out_activation):
+        """The network's layers for bpnn.Model.from_layers: dense layers with scikit-learn's
+        Glorot-uniform initialization (a bias's xavier_uniform takes its weight's fans), each
+        followed by the activation (none for identity)."""
         hidden = _SKLEARN_ACTIVATIONS.get(self.activation, self.activation)
-        factor = 2.0 if self.activation == "logistic" else 6.0
+        init = {"type": "xavier_uniform", "gain": _GLOROT_GAIN.get(self.activation, 1.0)}
+        sizes = self._hidden_sizes() + [units]
         layers = []
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            bound = math.sqrt(factor / (fan_in + fan_out))
-            layers.append(
-                {
-                    "type": "dense",
-                    "units": fan_out,
-                    "init": {"type": "uniform", "low": -bound, "high": bound},
-                    "bias_init": {"type": "uniform", "low": -bound, "high": bound},
-                }
-            )
-            last = i == len(sizes) - 2
-            activation = out_activation if last else hidden
+        for i, size in enumerate(sizes):
+            layers.append({"type": "dense", "units": size, "init": init, "bias_init": init})
+            activation = out_activation if i == len(sizes) - 1 else hidden
             if activation is not None:
                 layers.append({"type": activation})
-        return json.dumps({"input": [n_features], "layers": layers})
+        return layers
 
     def _fit(self, X, y):
         self._check_params()
@@ -155,7 +151,9 @@ class _BaseMLP(BaseEstimator):
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
             batch = int(np.clip(self.batch_size, 1, n))
 
-        self._model = Model.from_json(self._network(X.shape[1], units, out_activation), seed=seed, threads=self.threads)
+        self._model = Model.from_layers(
+            [X.shape[1]], self._layers(units, out_activation), seed=seed, threads=self.threads
+        )
         # alpha: scikit-learn adds alpha * W / batch to the gradient of its loss; bpnn's weight
         # decay adds weight_decay * W to the gradient of its own, which is `scale` times larger.
         optimizer = {"weight_decay": scale * self.alpha / batch}
@@ -179,36 +177,30 @@ class _BaseMLP(BaseEstimator):
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
-            best_state = None
         else:
             self.best_loss_ = np.inf
 
         def after_epoch(report):
-            nonlocal best_state
-            # scikit-learn's loss holds its L2 penalty, alpha / 2 * ||W||^2 / batch (weights only).
-            penalty = 0.0
-            if self.alpha > 0:
-                squares = sum(float(np.dot(w.ravel(), w.ravel())) for name, w in self._model.state_dict().items()
-                              if name.endswith("weight"))
-                penalty = 0.5 * self.alpha * squares / batch
-            loss = report["train_loss"] * self._loss_factor + penalty
+            """scikit-learn's record of the epoch and its rule to stop (a true result ends fit)."""
+            # scikit-learn's loss holds its L2 term; bpnn's (what its weight decay is the gradient
+            # of) is `scale` times larger, as the decay is.
+            loss = report["train_loss"] * self._loss_factor + report["l2_penalty"] / scale
             self.loss_curve_.append(loss)
             if self.verbose:
                 print(f"Iteration {report['epoch']}, loss = {loss:.8f}")
             if self.early_stopping:
-                score = self._validation_score(X_val, y_val)
+                # The library's validation score (accuracy, or R^2); fit keeps the best one's weights.
+                score = report["validation"]["score"]
                 self.validation_scores_.append(score)
                 if self.verbose:
                     print(f"Validation score: {score:f}")
-                self._no_improvement_count = (
-                    self._no_improvement_count + 1 if score < self.best_validation_score_ + self.tol else 0
-                )
+                worse = score < self.best_validation_score_ + self.tol
                 if score > self.best_validation_score_:
                     self.best_validation_score_ = score
-                    best_state = self._model.state_dict()
             else:
-                self._no_improvement_count = self._no_improvement_count + 1 if loss > self.best_loss_ - self.tol else 0
+                worse = loss > self.best_loss_ - self.tol
                 self.best_loss_ = min(self.best_loss_, loss)
+            self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
             if self._no_improvement_count > self.n_iter_no_change:
                 if self.verbose:
                     what = "Validation score" if self.early_stopping else "Training loss"
@@ -217,7 +209,6 @@ class _BaseMLP(BaseEstimator):
                 return True
             return False
 
-        best_state = None
         result = self._model.fit(
             X,
             targets,
@@ -227,10 +218,11 @@ class _BaseMLP(BaseEstimator):
             shuffle=bool(self.shuffle),
             seed=seed,
             callback=after_epoch,
+            validation_data=(X_val, y_val) if self.early_stopping else None,
+            best_by="score",
+            task=self._task,
             **optimizer,
         )
-        if self.early_stopping and best_state is not None:
-            self._model.load_state_dict(best_state)
         self.n_iter_ = result["epochs"]
         self.t_ = self.n_iter_ * n
         if self.n_iter_ == self.max_iter and self._no_improvement_count <= self.n_iter_no_change:
@@ -297,10 +289,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _stratify(self, targets):
         return self._kind != "multilabel"
 
-    def _validation_score(self, X, targets):
-        # bpnn's accuracy: the class the outputs predict, or (multilabel) every label right.
-        return float(self._model.evaluate(X, targets, loss=self._loss, task=self._task)["accuracy"])
-
     def fit(self, X, y):
         """Trains on X [n_samples, n_features] and class labels y (any labels np.unique sorts)."""
         return self._fit(X, y)
@@ -334,15 +322,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         # scikit-learn's squared loss is mean((y - p)^2) / 2 with gradient (p - y) / N; bpnn's mse
         # is mean((y - p)^2) over N * K elements, whose gradient is 2 / K times that.
         self._loss_factor = 0.5
+        self._task = "regression"
         return y.shape[1], None, "mse", np.ascontiguousarray(y), 2.0 / y.shape[1]
 
     def _stratify(self, targets):
         return False
-
-    def _validation_score(self, X, targets):
-        from sklearn.metrics import r2_score
-
-        return float(r2_score(targets, self._model.predict(X)))
 
     def fit(self, X, y):
         """Trains on X [n_samples, n_features] and targets y [n_samples] or [n_samples, n_outputs]."""

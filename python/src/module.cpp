@@ -114,6 +114,13 @@ Task task_named(const std::string& task) {
   throw Error("task '" + task + "': expected 'auto', 'classification', 'regression' or 'multilabel'");
 }
 
+BestBy best_by_named(const std::string& best_by) {
+  if (best_by == "loss") return BestBy::validation_loss;
+  if (best_by == "score") return BestBy::validation_score;
+  throw Error("best_by '" + best_by + "': expected 'loss' (the lowest validation loss) or 'score' (the highest "
+              "accuracy, or R² for regression)");
+}
+
 py::dict evaluation_dict(const Evaluation& e) {
   py::dict d;
   d["loss"] = e.loss;
@@ -122,6 +129,7 @@ py::dict evaluation_dict(const Evaluation& e) {
   d["task"] = e.task == Task::classification ? "classification"
               : e.task == Task::multilabel   ? "multilabel"
                                              : "regression";
+  d["score"] = e.score();  // scikit-learn's: the accuracy, or R² for regression
   if (e.task == Task::multilabel) d["accuracy"] = e.accuracy;  // every label of a sample right
   if (e.classification) {
     d["accuracy"] = e.accuracy;
@@ -142,6 +150,7 @@ py::dict epoch_dict(const EpochReport& r) {
   d["train_loss"] = r.train_loss;
   d["train_accuracy"] = r.train_accuracy < 0 ? py::object(py::none()) : py::object(py::float_(r.train_accuracy));
   d["seconds"] = r.seconds;
+  d["l2_penalty"] = r.l2_penalty;
   if (r.has_test) d["test"] = evaluation_dict(r.test);
   if (r.has_validation) {
     d["validation"] = evaluation_dict(r.validation);
@@ -167,12 +176,100 @@ struct PyModel {
   }
 };
 
-PyModel make_model(const std::string& text, std::uint64_t seed, int threads, const std::string& source) {
-  const Network network = parse_network(text, source);
-  PyModel m{build_model<float>(network), Rng(seed)};
+// The model, its parameters drawn from its layers' initializers with the seed.
+PyModel initialized(Sequential<float> model, std::uint64_t seed, int threads) {
+  PyModel m{std::move(model), Rng(seed)};
   m.model.initialize(m.rng);
   m.set_threads(threads);
   return m;
+}
+
+PyModel make_model(const std::string& text, std::uint64_t seed, int threads, const std::string& source) {
+  return initialized(build_model<float>(parse_network(text, source)), seed, threads);
+}
+
+bool is_integer(const py::handle& value) { return !py::isinstance<py::bool_>(value) && PyIndex_Check(value.ptr()); }
+bool is_real(const py::handle& value) { return PyFloat_Check(value.ptr()) || py::hasattr(value, "__float__"); }
+double as_double(const py::handle& value) {
+  const double d = PyFloat_AsDouble(value.ptr());
+  if (d == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+  return d;
+}
+
+// A layer field's Python value as the factory's: True/False, an integer (numpy's too), a number, a
+// name, or an initializer as a dict ({"type": "xavier_uniform", "gain": 0.5}: initializer_with).
+ConfigValue config_value(const py::handle& value, const std::string& where) {
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (is_integer(value)) {
+    const py::int_ integer(py::reinterpret_borrow<py::object>(value));
+    try {
+      return integer.cast<std::int64_t>();
+    } catch (const py::cast_error&) {
+      return integer.cast<double>();  // too large for any field; the factory says so with the field's rule
+    }
+  }
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (is_real(value) && !py::isinstance<py::dict>(value)) return as_double(value);
+  if (!py::isinstance<py::dict>(value)) {
+    throw Error(where + "must be a number, True or False, a name or an initializer dict, got " +
+                std::string(py::repr(value)));
+  }
+  const auto spec = value.cast<py::dict>();
+  if (!spec.contains("type") || !py::isinstance<py::str>(spec["type"])) {
+    throw Error(where + "an initializer is a name or a dict with a \"type\", got " + std::string(py::repr(value)));
+  }
+  std::vector<std::pair<std::string, double>> options;
+  for (const auto& [key, number] : spec) {
+    const std::string name = py::str(key);
+    if (name == "type") continue;
+    if (py::isinstance<py::bool_>(number) || !(is_integer(number) || is_real(number))) {
+      throw Error(where + "field '" + name + "' must be a number, got " + std::string(py::repr(number)));
+    }
+    options.emplace_back(name, as_double(number));
+  }
+  try {
+    return initializer_with(spec["type"].cast<std::string>(), options);
+  } catch (const Error& e) {
+    throw Error(where + e.what());
+  }
+}
+
+// A model of input (the sample shape, or one size) and layers, a list of dicts {"type": kind, field: value, ...}
+// mapped onto the factory's LayerConfigs (build_model).
+PyModel model_from_layers(const py::object& input, const py::list& layers, std::uint64_t seed, int threads) {
+  std::vector<std::size_t> sizes;
+  try {
+    sizes = is_integer(input) ? std::vector<std::size_t>{py::int_(input).cast<std::size_t>()}
+                              : input.cast<std::vector<std::size_t>>();
+  } catch (const py::cast_error&) {
+    throw Error("from_layers: input must be the sample shape, sizes >= 1 ([784] or 784), got " +
+                std::string(py::repr(input)));
+  }
+  if (sizes.size() > 3) {
+    throw Error("from_layers: input: a sample shape is 1 to 3 sizes, got " + std::to_string(sizes.size()));
+  }
+  Shape shape;
+  for (auto size = sizes.rbegin(); size != sizes.rend(); ++size) shape = shape.with_batch(*size);
+  std::vector<LayerConfig> configs;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string where = "from_layers: layers[" + std::to_string(i) + "]: ";
+    if (!py::isinstance<py::dict>(layers[i])) throw Error(where + "a layer is a dict like {\"type\": \"relu\"}");
+    const auto layer = layers[i].cast<py::dict>();
+    if (!layer.contains("type") || !py::isinstance<py::str>(layer["type"])) {
+      throw Error(where + "'type' (a str) is missing");
+    }
+    LayerConfig config{layer["type"].cast<std::string>(), {}};
+    for (const auto& [key, value] : layer) {
+      const std::string name = py::str(key);
+      if (name != "type") config.fields.emplace_back(name, config_value(value, where + "field '" + name + "': "));
+    }
+    configs.push_back(std::move(config));
+  }
+  try {
+    return initialized(build_model<float>(shape, configs), seed, threads);
+  } catch (const Error& e) {
+    throw Error("from_layers: " + std::string(e.what()));
+  }
 }
 
 py::bytes to_bytes(const PyModel& m) { return py::bytes(model_bytes(m.model)); }
@@ -230,7 +327,8 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::optional<bool> nesterov, std::optional<double> weight_decay, std::optional<double> beta1,
                    std::optional<double> beta2, std::optional<double> eps, std::size_t batch_size, std::size_t epochs,
                    bool shuffle, std::optional<std::uint64_t> seed, py::object callback, py::object validation_data,
-                   std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task) {
+                   std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task,
+                   const std::string& best_by) {
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = optimizer_name,
                                                                              .learning_rate = lr,
                                                                              .momentum = momentum,
@@ -261,6 +359,7 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                            .max_grad_norm = max_grad_norm,
                            .schedule = make_schedule(schedule),
                            .patience = patience,
+                           .best_by = best_by_named(best_by),
                            .task = task_named(task),
                            .stop_requested = [&hooks] { return hooks.stop_requested(); },
                            .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); }};
@@ -288,20 +387,29 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   return d;
 }
 
+// A list of values as a numpy array of shape (a copy).
+py::array_t<float> array_of(const std::vector<float>& values, const Shape& shape) {
+  std::vector<py::ssize_t> dims;
+  for (std::size_t i = 0; i < shape.rank(); ++i) dims.push_back(static_cast<py::ssize_t>(shape[i]));
+  py::array_t<float> out(dims);
+  std::copy(values.begin(), values.end(), out.mutable_data());
+  return out;
+}
+
 // Every tensor's values and gradients as arrays, and (verbose) a printed summary: small tensors
-// in full, larger ones by their statistics. With X and y the gradients are computed for that
-// batch first (Trainer::compute_gradients); otherwise they are what the last computation left.
+// in full, larger ones by their statistics. With X and y the gradients are that batch's, from the
+// library's explain (the model is left as it was); otherwise what the last computation left.
 py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, const std::string& loss_name,
                        bool verbose) {
+  std::optional<Explanation<float>> explained;
   if (!x.is_none()) {
     if (y.is_none()) throw Error("inspect: give y with X, to compute the gradients");
     const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-    const std::unique_ptr<Optimizer<float>> sgd = make_optimizer<float>({.name = "sgd"});
     const FloatArray inputs = as_floats(x, "X");
     const FloatArray targets = as_floats(y, "y");
-    Trainer<float> trainer(m.model, *loss, *sgd, {.rng = &m.rng});
-    const float value = trainer.compute_gradients(input_view(inputs, m.model), target_view(targets, loss_name));
-    if (verbose) py::print("loss", value);
+    explained = explain<float>(m.model, *loss, input_view(inputs, m.model), target_view(targets, loss_name),
+                               {.rng = &m.rng});
+    if (verbose) py::print("loss", explained->loss);
   }
   py::module_ np = py::module_::import("numpy");
   py::dict out;
@@ -310,7 +418,9 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
     const ParameterEntry& entry = store.entry(i);
     py::dict tensor;
     tensor["value"] = copy_to_numpy(store.value(i), entry.integer);
-    tensor["grad"] = copy_to_numpy(store.grad(i), entry.integer);
+    const bool batch_grad = explained && !explained->parameters[i].grad.empty();
+    tensor["grad"] = batch_grad ? py::object(array_of(explained->parameters[i].grad, entry.shape))
+                                : py::object(copy_to_numpy(store.grad(i), entry.integer));
     tensor["buffer"] = entry.buffer;
     tensor["frozen"] = entry.frozen;
     out[py::str(entry.name)] = tensor;
@@ -324,18 +434,11 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
       const py::object v = tensor["value"], g = tensor["grad"];
       py::print("  value mean", np.attr("mean")(v), "std", np.attr("std")(v), "min", np.attr("min")(v), "max",
                 np.attr("max")(v));
-      if (!entry.buffer) py::print("  grad  norm", np.attr("linalg").attr("norm")(g), "max |g|", np.attr("max")(np.attr("abs")(g)));
+      if (!entry.buffer) {
+        py::print("  grad  norm", np.attr("linalg").attr("norm")(g), "max |g|", np.attr("max")(np.attr("abs")(g)));
+      }
     }
   }
-  return out;
-}
-
-// A list of values as a numpy array of shape (a copy).
-py::array_t<float> array_of(const std::vector<float>& values, const Shape& shape) {
-  std::vector<py::ssize_t> dims;
-  for (std::size_t i = 0; i < shape.rank(); ++i) dims.push_back(static_cast<py::ssize_t>(shape[i]));
-  py::array_t<float> out(dims);
-  std::copy(values.begin(), values.end(), out.mutable_data());
   return out;
 }
 
@@ -458,7 +561,9 @@ void load_state_dict(PyModel& m, const py::dict& d, bool strict) {
   ParameterStore<float>& store = m.model.parameters();
   for (std::size_t i = 0; i < store.count(); ++i) {
     const ParameterEntry& entry = store.entry(i);
-    if (!d.contains(entry.name)) throw Error("load_state_dict: missing tensor '" + entry.name + "' " + entry.shape.str());
+    if (!d.contains(entry.name)) {
+      throw Error("load_state_dict: missing tensor '" + entry.name + "' " + entry.shape.str());
+    }
   }
   if (strict) {
     for (const auto& [key, value] : d) {
@@ -578,9 +683,16 @@ PYBIND11_MODULE(_bpnn, m) {
            "its parameters drawn from the layers' initializers with the seed.")
       .def_static("from_json", [](const std::string& json, std::uint64_t seed, int threads) {
              const std::size_t first = json.find_first_not_of(" \t\r\n");
-             if (first == std::string::npos || json[first] != '{') throw Error("from_json: the text is not a JSON object");
+             if (first == std::string::npos || json[first] != '{') {
+               throw Error("from_json: the text is not a JSON object");
+             }
              return make_model(json, seed, threads, "from_json");
            }, py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1)
+      .def_static("from_layers", &model_from_layers, py::arg("input"), py::arg("layers"), py::kw_only(),
+                  py::arg("seed") = 0, py::arg("threads") = 1,
+                  "A model of the sample shape input ([784], or 784) and layers, dicts of a network file's layer "
+                  "fields ({'type': 'dense', 'units': 8, 'init': {'type': 'xavier_uniform', 'gain': 0.5}}), built "
+                  "by the library's factory; its parameters drawn from the layers' initializers with the seed.")
       .def_static("load", [](const std::string& path) {
              LoadedModel<float> loaded = load_model<float>(path);
              return PyModel{std::move(loaded.model), Rng(0)};
@@ -615,8 +727,10 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("epochs") = 1, py::arg("shuffle") = true, py::arg("seed") = py::none(),
            py::arg("callback") = py::none(), py::arg("validation_data") = py::none(), py::arg("patience") = 0,
            py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("task") = "auto",
+           py::arg("best_by") = "loss",
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
-           "callback(epoch: dict) after every epoch, a true result stops. Returns the history.")
+           "callback(epoch: dict) after every epoch, a true result stops. With validation_data the model ends with "
+           "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Returns the history.")
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
                           std::size_t batch_size, const std::string& task) {
              const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);

@@ -78,6 +78,24 @@ std::optional<Initializer> initializer_named(std::string_view name) {
 
 std::string_view initializer_name(Initializer::Kind kind) { return initializer_kind(kind).name; }
 
+Initializer initializer_with(std::string_view name, const std::vector<std::pair<std::string, double>>& options) {
+  std::optional<Initializer> init = initializer_named(name);
+  if (!init) {
+    throw Error("unknown initializer '" + std::string(name) + "'; use " + name_list(names_of(initializer_registry())));
+  }
+  const std::vector<Option>& known = initializer_kind(init->kind).options;
+  for (const auto& [key, value] : options) {
+    std::size_t k = 0;
+    while (k < known.size() && known[k].name != key) ++k;
+    if (k == known.size()) {
+      throw Error(std::string(name) + ": unknown field '" + key + "'; " +
+                  (known.empty() ? "it takes none" : "it takes " + name_list(names_of(known))));
+    }
+    (k == 0 ? init->a : init->b) = value;
+  }
+  return *init;
+}
+
 std::string Initializer::describe() const {
   const InitializerKind& k = initializer_kind(kind);
   std::string text(k.name);
@@ -87,41 +105,61 @@ std::string Initializer::describe() const {
   return k.options.empty() ? text : text + ")";
 }
 
+namespace {
+
+bool fan_based(const Initializer& init) {
+  using Kind = Initializer::Kind;
+  return init.kind == Kind::xavier_uniform || init.kind == Kind::xavier_normal || init.kind == Kind::he_uniform ||
+         init.kind == Kind::he_normal;
+}
+
+// A fan-based initializer as the uniform or normal it is for fans f; any other as it is.
+Initializer for_fans(const Initializer& init, const Fans& f) {
+  using Kind = Initializer::Kind;
+  switch (init.kind) {
+    case Kind::xavier_uniform: {
+      const double bound = init.a * std::sqrt(6.0 / (f.in + f.out));
+      return Initializer::uniform(-bound, bound);
+    }
+    case Kind::xavier_normal:
+      return Initializer::normal(0.0, init.a * std::sqrt(2.0 / (f.in + f.out)));
+    case Kind::he_uniform: {
+      const double bound = std::sqrt(6.0 / f.in);
+      return Initializer::uniform(-bound, bound);
+    }
+    case Kind::he_normal:
+      return Initializer::normal(0.0, std::sqrt(2.0 / f.in));
+    default:
+      return init;
+  }
+}
+
+}  // namespace
+
+Initializer bias_initializer(const Initializer& init, const Shape& weight_shape) {
+  return fan_based(init) ? for_fans(init, fans_of(weight_shape, init)) : init;
+}
+
 template <class T>
 void initialize(TensorView<T> values, const Initializer& init, Rng& rng) {
   using Kind = Initializer::Kind;
-  switch (init.kind) {
+  // A fan-based initializer draws as the uniform or normal it is for this tensor's fans.
+  const Initializer drawn = fan_based(init) ? for_fans(init, fans_of(values.shape(), init)) : init;
+  switch (drawn.kind) {
     case Kind::zeros:
       for (T& v : values.span()) v = T(0);
       return;
     case Kind::constant:
-      for (T& v : values.span()) v = static_cast<T>(init.a);
+      for (T& v : values.span()) v = static_cast<T>(drawn.a);
       return;
     case Kind::uniform:
-      fill_uniform(values, init.a, init.b, rng);
+      fill_uniform(values, drawn.a, drawn.b, rng);
       return;
     case Kind::normal:
-      fill_normal(values, init.a, init.b, rng);
+      fill_normal(values, drawn.a, drawn.b, rng);
       return;
-    case Kind::xavier_uniform: {
-      const Fans f = fans_of(values.shape(), init);
-      const double bound = init.a * std::sqrt(6.0 / (f.in + f.out));
-      fill_uniform(values, -bound, bound, rng);
-      return;
-    }
-    case Kind::xavier_normal: {
-      const Fans f = fans_of(values.shape(), init);
-      fill_normal(values, 0.0, init.a * std::sqrt(2.0 / (f.in + f.out)), rng);
-      return;
-    }
-    case Kind::he_uniform: {
-      const double bound = std::sqrt(6.0 / fans_of(values.shape(), init).in);
-      fill_uniform(values, -bound, bound, rng);
-      return;
-    }
-    case Kind::he_normal:
-      fill_normal(values, 0.0, std::sqrt(2.0 / fans_of(values.shape(), init).in), rng);
-      return;
+    default:
+      throw Error("init: " + init.describe() + " has no draw of its own");
   }
 }
 

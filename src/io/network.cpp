@@ -22,28 +22,24 @@ std::string at_layer(const std::string& source, std::size_t i, const std::string
   return source + ": layers[" + std::to_string(i) + "]" + (type.empty() ? "" : " (" + type + ")") + ": ";
 }
 
-// {"type": "uniform", "low": -0.5, "high": 0.5} -> the Initializer: Initializer's a and b under
-// the names of the initializer's options (registry); absent fields keep the name's defaults. (A
-// bare name stays a string: the factory reads names.)
+// {"type": "uniform", "low": -0.5, "high": 0.5} -> the Initializer (initializer_with: absent fields
+// keep the name's defaults). A bare name stays a string: the factory reads names.
 Initializer initializer_from_json(const json& spec, const std::string& where) {
   if (!spec.contains("type") || !spec["type"].is_string()) {
     throw Error(where + "an initializer is a name or an object with a \"type\", got " + spec.dump());
   }
   const std::string kind = spec["type"].get<std::string>();
-  std::optional<Initializer> init = initializer_named(kind);
-  if (!init) {
-    throw Error(where + "unknown initializer '" + kind + "'; use " + name_list(names_of(initializer_registry())));
-  }
-  const std::vector<Option>& options = initializer_kind(init->kind).options;
+  std::vector<std::pair<std::string, double>> options;
   for (const auto& [key, value] : spec.items()) {
     if (key == "type") continue;
-    std::size_t k = 0;
-    while (k < options.size() && options[k].name != key) ++k;
-    if (k == options.size()) throw Error(where + kind + ": unknown field '" + key + "'");
     if (!value.is_number()) throw Error(where + kind + ": field '" + key + "' must be a number, got " + value.dump());
-    (k == 0 ? init->a : init->b) = value.get<double>();
+    options.emplace_back(key, value.get<double>());
   }
-  return *init;
+  try {
+    return initializer_with(kind, options);
+  } catch (const Error& e) {
+    throw Error(where + e.what());
+  }
 }
 
 // The initializer as a name when it has its name's defaults, else as an object.
@@ -70,10 +66,9 @@ ConfigValue config_value(const std::string& key, const json& value, const std::s
   throw Error(where + "field '" + key + "' must be a number, true or false, a name or an initializer, got " + value.dump());
 }
 
-// A layer object of a description to its layer, through the factory. Errors name the source,
-// the index and the field.
-template <class T>
-std::unique_ptr<Layer<T>> layer_from_json(const json& layer, std::size_t i, const std::string& source) {
+// A layer object of a description as the factory's LayerConfig. Errors name the source, the
+// index and the field.
+LayerConfig config_from_json(const json& layer, std::size_t i, const std::string& source) {
   if (!layer.is_object()) throw Error(at_layer(source, i, "") + "a layer is an object like {\"type\": \"relu\"}, got " + layer.dump());
   if (!layer.contains("type") || !layer["type"].is_string()) throw Error(at_layer(source, i, "") + "field 'type' (a string) is missing");
   LayerConfig config{layer["type"].get<std::string>(), {}};
@@ -81,10 +76,17 @@ std::unique_ptr<Layer<T>> layer_from_json(const json& layer, std::size_t i, cons
   for (const auto& [key, value] : layer.items()) {
     if (key != "type") config.fields.emplace_back(key, config_value(key, value, where));
   }
+  return config;
+}
+
+// A layer object of a description to its layer, through the factory.
+template <class T>
+std::unique_ptr<Layer<T>> layer_from_json(const json& layer, std::size_t i, const std::string& source) {
+  const LayerConfig config = config_from_json(layer, i, source);
   try {
     return make_layer<T>(config);
   } catch (const Error& e) {
-    throw Error(where + e.what());
+    throw Error(at_layer(source, i, is_layer_kind(config.kind) ? config.kind : "") + e.what());
   }
 }
 
@@ -239,18 +241,14 @@ std::vector<ParameterShape> parameter_shapes(const Network& network) {
 template <class T>
 Sequential<T> build_model(const Network& network) {
   const json description = json::parse(network.json);
-  Sequential<T> model(network.input);
   const json& layers = description["layers"];
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    try {
-      model.add(layer_from_json<T>(layers[i], i, network.source));
-    } catch (const Error& e) {
-      const std::string message = e.what();
-      // Shape errors from the model say "layer i (kind): ..."; prefix the source they lack.
-      throw Error(message.rfind(network.source, 0) == 0 ? message : network.source + ": " + message);
-    }
+  std::vector<LayerConfig> configs;
+  for (std::size_t i = 0; i < layers.size(); ++i) configs.push_back(config_from_json(layers[i], i, network.source));
+  try {
+    return build_model<T>(network.input, configs);
+  } catch (const Error& e) {
+    throw Error(network.source + ": " + e.what());
   }
-  return model;
 }
 
 template <class T>

@@ -43,9 +43,13 @@ std::vector<ParameterSpec> Conv2d<T>::parameter_specs() const {
   const std::size_t K = options_.kernel;
   const double bound = 1.0 / std::sqrt(static_cast<double>(geometry_.C * K * K));
   const Initializer pytorch_default = Initializer::uniform(-bound, bound);
-  std::vector<ParameterSpec> specs{
-      {"weight", Shape{options_.filters, geometry_.C, K, K}, options_.weight_init.value_or(pytorch_default)}};
-  if (options_.bias) specs.push_back({"bias", Shape{options_.filters}, options_.bias_init.value_or(pytorch_default)});
+  const Shape weight{options_.filters, geometry_.C, K, K};
+  std::vector<ParameterSpec> specs{{"weight", weight, options_.weight_init.value_or(pytorch_default)}};
+  if (options_.bias) {
+    // A fan-based bias_init takes the weight's fans (bias_initializer).
+    const Initializer bias = options_.bias_init ? bias_initializer(*options_.bias_init, weight) : pytorch_default;
+    specs.push_back({"bias", Shape{options_.filters}, bias});
+  }
   return specs;
 }
 

@@ -59,9 +59,13 @@ template <class T>
 std::vector<ParameterSpec> Dense<T>::parameter_specs() const {
   const double bound = 1.0 / std::sqrt(static_cast<double>(in_));
   const Initializer pytorch_default = Initializer::uniform(-bound, bound);
-  std::vector<ParameterSpec> specs{
-      {"weight", Shape{options_.units, in_}, options_.weight_init.value_or(pytorch_default)}};
-  if (options_.bias) specs.push_back({"bias", Shape{options_.units}, options_.bias_init.value_or(pytorch_default)});
+  const Shape weight{options_.units, in_};
+  std::vector<ParameterSpec> specs{{"weight", weight, options_.weight_init.value_or(pytorch_default)}};
+  if (options_.bias) {
+    // A fan-based bias_init takes the weight's fans (bias_initializer).
+    const Initializer bias = options_.bias_init ? bias_initializer(*options_.bias_init, weight) : pytorch_default;
+    specs.push_back({"bias", Shape{options_.units}, bias});
+  }
   return specs;
 }
 

@@ -220,7 +220,8 @@ constexpr Option bias_option = {.name = "bias", .type = OptionType::flag, .defau
 constexpr Option init_option = {.name = "init", .type = OptionType::initializer,
                                 .meaning = "the weight's initializer (default PyTorch's: uniform +-1/sqrt(fan_in))"};
 constexpr Option bias_init_option = {.name = "bias_init", .type = OptionType::initializer,
-                                     .meaning = "the bias's initializer (default as PyTorch's)"};
+                                     .meaning = "the bias's initializer (default as PyTorch's; xavier_* and "
+                                                "he_* take the weight's fans)"};
 constexpr Option kernel_option(double default_value) {
   return size_option("kernel", default_value, 1, "the window's height and width");
 }
@@ -345,9 +346,31 @@ std::vector<LayerConfig> layer_configs(const Sequential<T>& model) {
   return configs;
 }
 
+template <class T>
+Sequential<T> build_model(const Shape& input, const std::vector<LayerConfig>& layers) {
+  bool positive = input.rank() >= 1 && input.rank() <= 3;
+  for (std::size_t d = 0; d < input.rank(); ++d) positive = positive && input[d] > 0;
+  if (!positive) throw Error("input " + input.str() + ": a sample shape is 1 to 3 positive sizes, e.g. [784]");
+  if (layers.empty()) throw Error("a network needs at least one layer");
+  Sequential<T> model(input);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    std::unique_ptr<Layer<T>> layer;
+    try {
+      layer = make_layer<T>(layers[i]);
+    } catch (const Error& e) {
+      const std::string kind = is_layer_kind(layers[i].kind) ? " (" + layers[i].kind + ")" : "";
+      throw Error("layers[" + std::to_string(i) + "]" + kind + ": " + e.what());
+    }
+    model.add(std::move(layer));  // a shape it cannot take: "layer 2 (dense): ..."
+  }
+  return model;
+}
+
 template std::unique_ptr<Layer<float>> make_layer(const LayerConfig&);
 template std::unique_ptr<Layer<double>> make_layer(const LayerConfig&);
 template std::vector<LayerConfig> layer_configs(const Sequential<float>&);
 template std::vector<LayerConfig> layer_configs(const Sequential<double>&);
+template Sequential<float> build_model(const Shape&, const std::vector<LayerConfig>&);
+template Sequential<double> build_model(const Shape&, const std::vector<LayerConfig>&);
 
 }  // namespace bpnn

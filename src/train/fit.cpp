@@ -71,9 +71,12 @@ EpochReport report_epoch(const TrainingRun<float>& run, const Loss<float>& loss,
 
 }  // namespace
 
-bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model, BestEpoch& best) {
-  if (best.epoch != 0 && !(validation.loss < best.loss)) return false;
-  best.loss = validation.loss;
+bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model, BestEpoch& best,
+                  BestBy by) {
+  const bool by_loss = by == BestBy::validation_loss;
+  const double value = by_loss ? validation.loss : validation.score();
+  if (best.epoch != 0 && !(by_loss ? value < best.loss : value > best.loss)) return false;
+  best.loss = value;
   best.epoch = epoch;
   best.weights.resize(model.parameters().values().shape());
   copy<float>(model.parameters().values(), best.weights.view());
@@ -125,8 +128,9 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
 
     EpochReport report = report_epoch(run, loss, options, test, validation);
     report.seconds = seconds;
+    report.l2_penalty = l2_penalty(model.parameters(), optimizer);
     result.epochs = epoch;
-    if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best);
+    if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);
     if (callbacks.on_epoch(report)) {
       result.stopped_early = epoch < options.epochs;
       break;

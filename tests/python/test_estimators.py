@@ -10,9 +10,10 @@ import pytest
 sklearn = pytest.importorskip("sklearn")
 from sklearn.datasets import load_iris, make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
 from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
 
 import bpnn  # noqa: E402
@@ -73,6 +74,32 @@ def test_binary_and_sgd_and_early_stopping():
     assert clf.out_activation_ == "logistic" and clf.score(X, yb) > 0.95
     assert clf.predict_proba(X).shape == (150, 2)
     assert len(clf.validation_scores_) == clf.n_iter_ and clf.best_validation_score_ > 0.9
+
+
+def test_early_stopping_keeps_the_weights_of_the_best_validation_score():
+    X, y = iris()
+    clf = bpnn.MLPClassifier(hidden_layer_sizes=(9,), activation="logistic", max_iter=300, random_state=2,
+                             early_stopping=True, learning_rate_init=0.02).fit(X, y)
+    assert clf.best_validation_score_ == max(clf.validation_scores_) > clf.validation_scores_[-1]
+    # The validation split as the estimator draws it, scikit-learn's way: the model scores there what
+    # its best epoch scored, not what its last did.
+    rng = check_random_state(2)
+    rng.randint(np.iinfo(np.int32).max)
+    _, X_val, _, y_val = train_test_split(X, y, random_state=rng, test_size=0.1, stratify=y)
+    assert clf.score(X_val, y_val) == clf.best_validation_score_
+
+
+def test_initialization_is_scikit_learns_glorot_uniform():
+    X, y = iris()
+    for activation, factor in (("relu", 6), ("logistic", 2)):
+        clf = bpnn.MLPClassifier(hidden_layer_sizes=(300,), activation=activation, max_iter=1, random_state=0,
+                                 learning_rate_init=1e-12).fit(X, y)
+        # Weights and biases of a layer from U(-b, b), b = sqrt(factor / (fan_in + fan_out)).
+        for coef, intercept in zip(clf.coefs_, clf.intercepts_):
+            bound = np.sqrt(factor / sum(coef.shape))
+            assert np.abs(coef).max() <= bound * (1 + 1e-6) and np.abs(coef).max() > 0.95 * bound
+            assert np.abs(intercept).max() <= bound * (1 + 1e-6)
+        assert np.abs(clf.intercepts_[0]).max() > 0.95 * np.sqrt(factor / 304)  # 300 biases reach the bound
 
 
 def test_pickling_keeps_predictions():

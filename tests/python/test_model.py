@@ -44,6 +44,35 @@ def test_a_model_describes_itself():
     assert '"units":3' in bpnn.parse_network("2-3sigmoid-1sigmoid")
 
 
+def test_from_layers_builds_through_the_librarys_factory():
+    glorot = {"type": "xavier_uniform", "gain": 0.5}
+    layers = [{"type": "dense", "units": 30, "init": glorot, "bias_init": glorot}, {"type": "leaky_relu", "slope": 0.2},
+              {"type": "dense", "units": 2, "bias": False}]
+    net = bpnn.Model.from_layers([50], layers, seed=7)
+    assert net.layers == ["dense", "leaky_relu", "dense"] and net.input_shape == (50,) and net.output_shape == (2,)
+    # The same network as a description draws the same weights from the same seed.
+    same = bpnn.Model.from_json(net.json, seed=7)
+    for name, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, same.state_dict()[name])
+    # Weights and biases from U(-b, b), b = 0.5 sqrt(6 / (50 + 30)): the bias takes its weight's fans.
+    bound = 0.5 * np.sqrt(6 / 80)
+    state = net.state_dict()
+    assert np.abs(state["0.weight"]).max() <= bound and np.abs(state["0.weight"]).max() > 0.95 * bound
+    assert np.abs(state["0.bias"]).max() <= bound and np.abs(state["0.bias"]).max() > 0.5 * bound
+    assert bpnn.Model.from_layers(3, [{"type": "relu"}]).input_shape == (3,)
+    assert bpnn.Model.from_layers((1, 4, 4), [{"type": "flatten"}]).output_shape == (16,)
+    with pytest.raises(ValueError, match=r"from_layers: layers\[1\]: unknown layer type 'relux'"):
+        bpnn.Model.from_layers([2], [{"type": "dense", "units": 2}, {"type": "relux"}])
+    with pytest.raises(ValueError, match=r"from_layers: layers\[0\] \(dense\): field 'units' must be a positive"):
+        bpnn.Model.from_layers([2], [{"type": "dense", "units": 0}])
+    with pytest.raises(ValueError, match=r"layers\[0\]: field 'init': xavier_uniform: unknown field 'gian'"):
+        bpnn.Model.from_layers([2], [{"type": "dense", "units": 1, "init": {"type": "xavier_uniform", "gian": 1}}])
+    with pytest.raises(ValueError, match=r"layers\[0\]: field 'units': must be a number"):
+        bpnn.Model.from_layers([2], [{"type": "dense", "units": [1]}])
+    with pytest.raises(ValueError, match="a sample shape is 1 to 3 positive sizes"):
+        bpnn.Model.from_layers([0], [{"type": "relu"}])
+
+
 def test_float32_c_arrays_go_in_without_a_copy():
     X = np.ones((50, 4), dtype=np.float32)
     assert bpnn._input_address(X) == X.ctypes.data
@@ -116,6 +145,40 @@ def test_callbacks_run_every_epoch_and_can_stop_training():
     assert seen == [1, 2, 3, 4, 5]
     assert result["epochs"] == 5 and result["stopped_early"]
     assert len(result["history"]) == 5 and result["history"][0]["train_loss"] > 0
+
+
+def test_fit_reports_the_l2_term_of_its_weight_decay():
+    net = bpnn.Model("2-3tanh-1", seed=2)
+    state = net.state_dict()
+    squares = sum(float(np.sum(v.astype(np.float64) ** 2)) for v in state.values())
+    # At rate 0 the weights stay; decay 0.1 is the gradient of 0.1 / 2 times their squares.
+    history = net.fit(XOR_X, XOR_Y, lr=0.0, weight_decay=0.1, epochs=2)["history"]
+    assert [h["l2_penalty"] for h in history] == pytest.approx([0.05 * squares] * 2, rel=1e-12)
+    assert net.fit(XOR_X, XOR_Y, lr=0.1, epochs=1)["history"][0]["l2_penalty"] == 0.0
+
+
+def test_fit_keeps_the_weights_of_the_best_validation_score():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 4)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(np.float32)
+    Xv = rng.standard_normal((40, 4)).astype(np.float32)
+    yv = (Xv[:, 0] + Xv[:, 1] * Xv[:, 2] > 0).astype(np.float32)
+    net = bpnn.Model("4-8tanh-2", seed=2)
+    result = net.fit(X, y, loss="cross_entropy", lr=1.0, batch_size=10, epochs=20, validation_data=(Xv, yv),
+                     best_by="score", seed=3)
+    scores = [h["validation"]["score"] for h in result["history"]]
+    assert scores == [h["validation"]["accuracy"] for h in result["history"]]
+    best = int(np.argmax(scores))  # the first of the highest
+    assert result["best_epoch"] == best + 1 and result["history"][best]["best"]
+    # A case where the last epoch is not the best, nor is the best by score the best by loss.
+    assert scores[-1] < scores[best]
+    assert int(np.argmin([h["validation"]["loss"] for h in result["history"]])) != best
+    assert net.evaluate(Xv, yv, loss="cross_entropy")["accuracy"] == scores[best]
+    with pytest.raises(ValueError, match="best_by 'r2'"):
+        net.fit(X, y, loss="cross_entropy", validation_data=(Xv, yv), best_by="r2")
+    # A regression's score is R².
+    r = bpnn.Model("1-1").evaluate(X[:, :1], X[:, 0] * 2, loss="mse")
+    assert r["score"] == r["r2"]
 
 
 def test_an_exception_in_the_callback_reaches_the_caller():
@@ -226,6 +289,11 @@ def test_inspect_shows_every_weight_bias_and_gradient(capsys):
     assert set(d) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     assert "0.weight [2, 2]" in printed and "grad" in printed
     assert d["0.weight"]["grad"].shape == (2, 2) and np.any(d["0.weight"]["grad"] != 0)
+    # The batch's gradients are the library's, those of explain; the model is left as it was.
+    explained = net.explain(XOR_X, np.stack([XOR_Y, 1 - XOR_Y], axis=1), loss="mse")["parameters"]
+    for name in d:
+        np.testing.assert_array_equal(d[name]["grad"], explained[name]["grad"])
+        np.testing.assert_array_equal(d[name]["value"], net.state_dict()[name])
 
 
 def test_threads_setting():

@@ -43,4 +43,11 @@ struct Initializer {
 template <class T>
 void initialize(TensorView<T> values, const Initializer& init, Rng& rng);
 
+// The initializer of a layer's bias, given the shape of the layer's weight: init itself, except
+// that a fan-based one (xavier_*, he_*), which a bias has no fans for, takes the weight's and
+// becomes the uniform or normal it is for them: xavier_uniform(gain) is uniform(-b, b) with the
+// weight's bound b = gain sqrt(6 / (fan_in + fan_out)), as scikit-learn's MLP draws its intercepts.
+// Throws Error for a fan-based init when weight_shape has rank < 2.
+Initializer bias_initializer(const Initializer& init, const Shape& weight_shape);
+
 }  // namespace bpnn

@@ -17,7 +17,7 @@ struct Conv2dOptions {
   std::size_t padding = 0;  // zeros added on every side
   bool bias = true;
   // Defaults, as PyTorch's Conv2d: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-  // fan_in = channels * kernel * kernel.
+  // fan_in = channels * kernel * kernel. A fan-based bias_init takes the weight's fans, as dense's.
   std::optional<Initializer> weight_init = std::nullopt;
   std::optional<Initializer> bias_init = std::nullopt;
 };

@@ -13,7 +13,8 @@ namespace bpnn {
 struct DenseOptions {
   std::size_t units = 0;  // output features
   bool bias = true;
-  // Defaults, as PyTorch's Linear: weight and bias both U(-1/sqrt(in), 1/sqrt(in)).
+  // Defaults, as PyTorch's Linear: weight and bias both U(-1/sqrt(in), 1/sqrt(in)). A fan-based
+  // bias_init (xavier_*, he_*) takes the weight's fans (bias_initializer in init/initializer.hpp).
   std::optional<Initializer> weight_init = std::nullopt;
   std::optional<Initializer> bias_init = std::nullopt;
 };

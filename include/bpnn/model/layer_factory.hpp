@@ -32,6 +32,14 @@ std::unique_ptr<Layer<T>> make_layer(const LayerConfig& config);
 template <class T>
 std::vector<LayerConfig> layer_configs(const Sequential<T>& model);
 
+// A model of per-sample input shape `input` (1 to 3 positive sizes) and these layers in order, its
+// parameters zero until initialize(): the inverse of layer_configs, and what a front end that
+// builds a network from its own values calls (Python's Model.from_layers; io/network.hpp's
+// build_model for descriptions). Throws Error naming the layer: "layers[2] (dense): field 'units'
+// must be a positive integer, got -3", or "layer 2 (dense): ..." for a shape it cannot take.
+template <class T>
+Sequential<T> build_model(const Shape& input, const std::vector<LayerConfig>& layers);
+
 // An initializer field may hold an initializer's name (model/registry.hpp's initializer_named)
 // instead of an Initializer.
 

@@ -101,6 +101,11 @@ const InitializerKind& initializer_kind(Initializer::Kind kind);
 // std 1, constant: 0, xavier_*: gain 1), or nullopt for an unknown name.
 std::optional<Initializer> initializer_named(std::string_view name);
 std::string_view initializer_name(Initializer::Kind kind);
+// The initializer `name` with options set by their names ({{"gain", 0.5}}), the rest at the name's
+// defaults: what a network file's {"type": "xavier_uniform", "gain": 0.5} and Python's dict of it
+// stand for. Throws Error for an unknown name (listing the known ones) or option
+// ("uniform: unknown field 'lo'; it takes low or high").
+Initializer initializer_with(std::string_view name, const std::vector<std::pair<std::string, double>>& options);
 
 // "a, b or c" (joiner "or"), or "a, b, c" (joiner ",").
 std::string name_list(const std::vector<std::string_view>& names, std::string_view joiner = "or");

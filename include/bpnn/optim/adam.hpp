@@ -32,6 +32,9 @@ class Adam : public Optimizer<T> {
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
   OptimizerState<T> state() const override;
   void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
+  double coupled_weight_decay() const override {
+    return options_.decoupled_weight_decay ? 0.0 : options_.weight_decay;
+  }
 
   const AdamOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

@@ -77,11 +77,31 @@ class Optimizer {
   // decay), so it can be fused into back-propagation; 0 otherwise.
   virtual double plain_sgd_learning_rate() const { return 0.0; }
 
+  // The weight decay this optimizer adds to every gradient as weight_decay * p: the gradient of
+  // an L2 term weight_decay / 2 ||p||^2 of the loss it minimizes (l2_penalty). 0 when it has none;
+  // decoupled decay (AdamW) shrinks the weights apart from the gradient and is no term of the loss.
+  virtual double coupled_weight_decay() const { return 0.0; }
+
   // The state, and restoring one this kind of optimizer gave (throws Error naming what is missing
   // or of the wrong size; parameter_count is the flat buffer's size).
   virtual OptimizerState<T> state() const = 0;
   virtual void set_state(const OptimizerState<T>& state, std::size_t parameter_count) = 0;
 };
+
+// The L2 term of the loss that optimizer's coupled weight decay is the gradient of:
+// coupled_weight_decay() / 2 times the sum of squares of every trained tensor (frozen ones and
+// buffers skipped, as the update skips them), summed in double. 0 without coupled decay.
+template <class T>
+double l2_penalty(const ParameterStore<T>& parameters, const Optimizer<T>& optimizer) {
+  const double decay = optimizer.coupled_weight_decay();
+  if (decay == 0.0) return 0.0;
+  double squares = 0.0;
+  for (std::size_t k = 0; k < parameters.count(); ++k) {
+    if (!parameters.entry(k).trained()) continue;
+    for (const T p : parameters.value(k).span()) squares += static_cast<double>(p) * static_cast<double>(p);
+  }
+  return 0.5 * decay * squares;
+}
 
 // Copies buffer `name` of state, which must be of `kind`, into `into`: empty if the state has
 // none (the optimizer had not stepped), else it must hold parameter_count values. Throws Error otherwise.

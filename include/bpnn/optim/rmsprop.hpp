@@ -33,6 +33,7 @@ class Rmsprop : public Optimizer<T> {
   // Buffers "square_avg", and "momentum_buffer" (momentum > 0) and "grad_avg" (centered) when used.
   OptimizerState<T> state() const override;
   void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
+  double coupled_weight_decay() const override { return options_.weight_decay; }
 
   const RmspropOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

@@ -28,6 +28,7 @@ class Sgd : public Optimizer<T> {
   OptimizerState<T> state() const override;
   void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
   double plain_sgd_learning_rate() const override;
+  double coupled_weight_decay() const override { return options_.weight_decay; }
 
   const SgdOptions& options() const { return options_; }
 

@@ -34,15 +34,24 @@ struct EpochReport {
   Evaluation test;        // on the test set after the epoch, if one was given
   bool has_validation = false;
   Evaluation validation;  // on the validation set after the epoch, if one was given
-  bool best = false;      // the best validation loss so far
+  bool best = false;      // the best validation epoch so far (FitOptions::best_by)
   double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
+  // The L2 term of the loss the optimizer's coupled weight decay adds the gradient of, at the
+  // epoch's end (l2_penalty in optim/optimizer.hpp; 0 without it). train_loss does not hold it.
+  double l2_penalty = 0.0;
+};
+
+// What makes a validation epoch the best (FitOptions::best_by).
+enum class BestBy {
+  validation_loss,   // the lowest loss
+  validation_score,  // the highest score (Evaluation::score: accuracy, or R² for regression)
 };
 
 // A fit's best validation epoch so far: what early stopping judges by and what the model ends with.
 // A checkpoint holds it beside the run's position.
 struct BestEpoch {
   std::size_t epoch = 0;  // 1-based; 0: none yet
-  double loss = 0;        // its validation loss
+  double loss = 0;        // its validation loss, or its score when the best is judged by score
   Tensor<float> weights;  // the parameters after it
 };
 
@@ -99,8 +108,8 @@ class StopRequest : public FitCallback {
   std::function<bool()> requested_;
 };
 
-// Early stopping: ends training once the validation loss has not improved for `patience` epochs
-// (0: never), judged by best.epoch, which keep_if_best (fit.hpp) maintains with the weights.
+// Early stopping: ends training once the best validation epoch (by loss, or score) is `patience`
+// epochs old (0: never), judged by best.epoch, which keep_if_best (fit.hpp) maintains with the weights.
 class EarlyStopping : public FitCallback {
  public:
   EarlyStopping(std::size_t patience, const BestEpoch& best) : patience_(patience), best_(best) {}

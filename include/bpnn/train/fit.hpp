@@ -34,6 +34,9 @@ struct FitOptions {
   // With a validation set: stop once its loss has not improved for this many epochs (0: run every
   // epoch). Either way the model ends with the weights of its best validation epoch.
   std::size_t patience = 0;
+  // What the best validation epoch is: the lowest loss, or the highest score (accuracy, or R² for
+  // regression: scikit-learn's score, by which its MLP keeps the best weights).
+  BestBy best_by = BestBy::validation_loss;
   // What the targets stand for (metrics.hpp): regression with several outputs has to say so, or
   // its rows are read as one-hot classes and an accuracy is reported.
   Task task = Task::automatic;
@@ -76,9 +79,11 @@ struct FitResult {
   bool stopped_early = false;
 };
 
-// After an epoch's validation: if its loss is the best so far (or the first), records epoch, loss
-// and the model's weights in best. Returns whether it was best.
-bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model, BestEpoch& best);
+// After an epoch's validation: if it is the best so far by `by` (a lower loss, or a higher score;
+// or the first), records epoch, loss (or score) and the model's weights in best. Returns whether
+// it was best.
+bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model, BestEpoch& best,
+                  BestBy by = BestBy::validation_loss);
 
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)

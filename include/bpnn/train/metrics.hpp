@@ -100,6 +100,8 @@ struct Evaluation {
   std::size_t outputs = 0;          // the model's output count
   std::vector<double> predictions;  // regression and multilabel: the outputs, [samples, outputs] row-major
 
+  // scikit-learn's score(): the accuracy for classification and multi-label, R² for regression.
+  double score() const { return task == Task::regression ? r2 : accuracy; }
   double precision(std::size_t c) const;  // of the samples predicted c, the share that are c (0 if none)
   double recall(std::size_t c) const;     // of the samples of class c, the share predicted c (0 if none)
 };
