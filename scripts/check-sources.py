@@ -23,9 +23,10 @@ SKIP = ("node_modules", "corpus", "__pycache__")
 FRONT_END_RULES = [
     (r"\bcompute_gradients\b|\bapply_update\b|\brun_gradient_hooks\b|\bBatchLoop\b|\bSampler\b|\bTrainer<",
      "a training loop (use TrainingRun or fit)"),
-    # One model's weights copied into another (a double mirror of a float model, a state_dict kept
-    # per epoch): a front end may hold a model of either type, never two copies of one.
-    (r"\bsync_view\b|\bstate_dict\b|\bdeepcopy\b|std::copy\([^;]*\b(values|parameters)\(\)", "a copy of the model"),
+    # One model's weights copied into another (a double mirror of a float model, a kept state_dict
+    # put back): a front end may hold a model of either type, never two copies of one. Reading the
+    # weights (state_dict() for PyTorch, coefs_ for scikit-learn) is no copy.
+    (r"\bsync_view\b|\bload_state_dict\(|\bdeepcopy\b|std::copy\([^;]*\b(values|parameters)\(\)", "a copy of the model"),
     (r"std::exp\(|\bmath\.exp\(|\bnp\.exp\(|Math\.exp\(", "a softmax or sigmoid of its own (use the library's probabilities)"),
     (r"\baccuracy\s*=\s*[^=]*/|\bcorrect\s*\+\+|\bright\s*\+=", "an evaluation of its own (use evaluate)"),
     # The central difference (E(v + h) - E(v - h)) / 2h as code: the division by twice the step.

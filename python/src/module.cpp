@@ -328,15 +328,18 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::optional<double> beta2, std::optional<double> eps, std::size_t batch_size, std::size_t epochs,
                    bool shuffle, std::optional<std::uint64_t> seed, py::object callback, py::object validation_data,
                    std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task,
-                   const std::string& best_by) {
-  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = optimizer_name,
-                                                                             .learning_rate = lr,
-                                                                             .momentum = momentum,
-                                                                             .nesterov = nesterov,
-                                                                             .weight_decay = weight_decay,
-                                                                             .beta1 = beta1,
-                                                                             .beta2 = beta2,
-                                                                             .eps = eps});
+                   const std::string& best_by, const py::kwargs& optimizer_options) {
+  OptimizerSpec spec{.name = optimizer_name,
+                     .learning_rate = lr,
+                     .momentum = momentum,
+                     .nesterov = nesterov,
+                     .weight_decay = weight_decay,
+                     .beta1 = beta1,
+                     .beta2 = beta2,
+                     .eps = eps};
+  // Any other option of the registry's optimizers by its name (alpha, centered, lr_decay, ...).
+  for (const auto& [name, value] : optimizer_options) spec.set(py::cast<std::string>(name), py::cast<double>(value));
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
   const FloatArray inputs = as_floats(x, "X");
   const FloatArray targets = as_floats(y, "y");
@@ -730,7 +733,8 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("best_by") = "loss",
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
            "callback(epoch: dict) after every epoch, a true result stops. With validation_data the model ends with "
-           "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Returns the history.")
+           "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
+           "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). Returns the history.")
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
                           std::size_t batch_size, const std::string& task) {
              const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);

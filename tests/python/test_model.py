@@ -319,3 +319,17 @@ def test_read_dataset_returns_arrays(tmp_path):
     X, y = bpnn.read_dataset(str(path))
     assert X.dtype == np.float32 and X.shape == (3, 2)
     np.testing.assert_array_equal(y, [0, 1, 1])
+
+
+def test_every_optimizer_of_the_registry_trains_by_name_with_its_options():
+    for kind in bpnn.registry()["optimizers"]:
+        net = bpnn.Model("2-4tanh-1sigmoid", seed=3)
+        before = net.predict(XOR_X).copy()
+        net.fit(XOR_X, XOR_Y, optimizer=kind["name"], epochs=2, batch_size=4)
+        assert not np.array_equal(net.predict(XOR_X), before), kind["name"]
+    net = bpnn.Model("2-4tanh-1sigmoid", seed=3)
+    net.fit(XOR_X, XOR_Y, optimizer="adagrad", lr_decay=0.01, initial_accumulator_value=0.1, epochs=1)
+    with pytest.raises(ValueError, match="optimizer 'adam' has no lr_decay option"):
+        net.fit(XOR_X, XOR_Y, optimizer="adam", lr_decay=0.01)
+    with pytest.raises(ValueError, match="no optimizer has an option 'lr_dcay'"):
+        net.fit(XOR_X, XOR_Y, optimizer="adagrad", lr_dcay=0.01)

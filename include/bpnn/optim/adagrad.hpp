@@ -28,6 +28,7 @@ class Adagrad : public Optimizer<T> {
   void step(ParameterStore<T>& parameters, const Backend<T>& backend) override;
   double learning_rate() const override { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) override { options_.learning_rate = learning_rate; }
+  double coupled_weight_decay() const override { return options_.weight_decay; }
   // The buffer "sum" (PyTorch's name), after the first step.
   OptimizerState<T> state() const override;
   void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
