@@ -79,7 +79,8 @@ class Session {
   Events events;
 
  private:
-  // f(run) for the run, float or double: f is a generic lambda taking Run<T>& (session.cpp).
+  // f(run) for the run, float or double: f is a generic lambda taking Run<T>& (session.cpp). The run
+  // is held by pointer, outside the session's constness: a const call may infer with its workspace.
   template <class F>
   decltype(auto) with_run(F&& f) const;
   // Where the run is, as the state and the replies show it.
