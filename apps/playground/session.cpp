@@ -428,9 +428,10 @@ void Session::snapshot_outputs(StateSnapshot& out, json& fields) const {
 
 void Session::require_last_step() const {
   if (progress().last_step > 0) return;
-  throw RequestError(409, weights_edited_
-                              ? "a weight was set by hand since the last step: take a step to see its numbers"
-                              : "no step taken yet: take one to see the gradients it applied");
+  const std::string why = weights_edited_ ? "a weight was set by hand since the last step: take a step"
+                           : !error_.empty() ? "the last step failed: " + error_
+                                             : "no step taken yet: take one to see the gradients it applied";
+  throw RequestError(409, why);
 }
 
 json Session::numbers(const json& body) {
