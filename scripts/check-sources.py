@@ -5,13 +5,14 @@
 3. the front ends (apps/, python/) only map their input to library calls: none holds a training
    loop, a model copy, a softmax, an evaluation, a gradient check, a CSV writer or a temp file.
 Prints every breach as FILE:LINE: what, and exits 1 if there is any.
-Usage: scripts/check-sources.py [ROOT]"""
+Usage: scripts/check-sources.py [ROOT [FOLDER...]]   (FOLDERs of ROOT: only those; default every one)"""
 
 import os
 import re
 import sys
 
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
+ONLY = tuple(sys.argv[2:])
 MAX_LINE = 120
 MAX_FUNCTION = 100
 CODE = (".cpp", ".hpp", ".h", ".py", ".js", ".mjs", ".cmake", ".sh", ".txt")
@@ -19,15 +20,19 @@ FOLDERS = ("src", "include", "apps", "python", "tests", "bench", "demos", "examp
 SKIP = ("node_modules", "corpus", "__pycache__")
 
 # What a front end must leave to the library, as the code that would do it. Each pattern names what
-# it stands for; the library's files (src/, include/) are not front ends.
+# it stands for; the library's files (src/, include/) are not front ends. A model held by reference
+# or pointer is that model, not a copy (bpnn explain reads its model file in double and holds no
+# other); a second model beside the one that trains is held by value or by an owning pointer.
 FRONT_END_RULES = [
     (r"\bcompute_gradients\b|\bapply_update\b|\brun_gradient_hooks\b|\bBatchLoop\b|\bSampler\b|\bTrainer<",
      "a training loop (use TrainingRun or fit)"),
     # One model's weights copied into another (a double mirror of a float model, a kept state_dict
     # put back): a front end may hold a model of either type, never two copies of one. Reading the
     # weights (state_dict() for PyTorch, coefs_ for scikit-learn) is no copy.
-    (r"\bsync_view\b|\bload_state_dict\(|\bdeepcopy\b|std::copy\([^;]*\b(values|parameters)\(\)", "a copy of the model"),
-    (r"std::exp\(|\bmath\.exp\(|\bnp\.exp\(|Math\.exp\(", "a softmax or sigmoid of its own (use the library's probabilities)"),
+    (r"\bsync_view\b|\.load_state_dict\(|\bdeepcopy\b|std::copy\([^;]*\b(values|parameters)\(\)",
+     "a copy of the model"),
+    (r"std::exp\(|\bmath\.exp\(|\bnp\.exp\(|Math\.exp\(",
+     "a softmax or sigmoid of its own (use the library's probabilities)"),
     (r"\baccuracy\s*=\s*[^=]*/|\bcorrect\s*\+\+|\bright\s*\+=", "an evaluation of its own (use evaluate)"),
     # The central difference (E(v + h) - E(v - h)) / 2h as code: the division by twice the step.
     (r"/\s*\(\s*2(\.0)?\s*\*\s*(h|eps|epsilon|step)\s*\)|\+\s*eps\b.*-\s*eps\b",
@@ -117,9 +122,12 @@ def long_functions(path, lines):
 
 
 def front_end_breaches(path, lines):
+    """Each rule is matched against the code (strings and comments left out); a CSV writer's
+    against the whole line (its pattern holds the string it writes)."""
     in_block = False
     for number, raw in enumerate(lines, 1):
-        code, in_block = strip_strings_and_comments(raw, in_block) if not path.endswith(".py") else (raw.split("#")[0], False)
+        python = path.endswith(".py")
+        code, in_block = strip_strings_and_comments(raw, in_block) if not python else (raw.split("#")[0], False)
         for pattern, what in FRONT_END_RULES:
             if re.search(pattern, raw if "csv" in what.lower() else code):
                 yield f"{rel(path)}:{number}: {what}"
@@ -127,7 +135,7 @@ def front_end_breaches(path, lines):
 
 def main():
     breaches = []
-    for path in files(FOLDERS, CODE):
+    for path in files(ONLY or FOLDERS, CODE):
         if path.endswith(".txt") and not path.endswith("CMakeLists.txt"):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:

@@ -3,9 +3,12 @@
 // model's own backward and against central differences, and every chain rule against back-propagation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
 #include "support/gradcheck.hpp"
 
 namespace bpnn {
@@ -400,6 +403,87 @@ TEST(Explain, TheUpdateShownIsTheOneApplied) {
                         "applied");
   EXPECT_EQ(e.update_rule, "applied");
   for (std::size_t i = 0; i < shown.size(); ++i) EXPECT_NEAR(e.tensor("2.weight").update[i], shown[i], 1e-17);
+}
+
+// A training run's last step, explained as it was taken: the worked example in a TrainingRun to
+// every printed digit (the tutorial's dE/dw are the step's, and its update is after - before).
+TEST(Explain, TheLastStepOfARunIsTheWorkedExampleToEveryPrintedDigit) {
+  WorkedExample<double> m;
+  Rng rng(1);
+  TrainingRun<double> run(m.net, m.loss, m.sgd, m.input, m.target, rng,
+                          {.batch_size = 1, .shuffle = false, .keep_last_step = true});
+  run.step(StepUnit::sample);
+  const std::vector<double> after(m.net.parameters().values().data(),
+                                  m.net.parameters().values().data() + m.net.parameters().values().size());
+  const Explanation<double> e = explain_last_step(run);
+  EXPECT_EQ(std::vector<double>(m.net.parameters().values().data(),
+                                m.net.parameters().values().data() + m.net.parameters().values().size()),
+            after);
+  const auto got = figures(e);
+  ASSERT_EQ(got.size(), kWorkedExample.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_NEAR(got[i].second, kWorkedExample[i].value, kNineDigits) << got[i].first;
+  }
+  const TensorNumbers<double>& w58 = e.tensor("2.weight");
+  EXPECT_EQ(w58.value[0], 0.40);  // before the step
+  EXPECT_EQ(w58.new_value[0], after[w58.offset]);
+  EXPECT_EQ(w58.update[0], after[w58.offset] - 0.40);  // exact: after - before
+  EXPECT_NEAR(w58.update[0], -0.5 * 0.082167041, kNineDigits);
+  EXPECT_EQ(e.tensor("2.bias").update[0], 0.0);  // frozen
+  EXPECT_EQ(e.samples, 1u);
+  EXPECT_EQ(e.learning_rate, 0.5);
+  EXPECT_EQ(e.update_rule, "the update step 1 made: after - before (1 sample, lr 0.5)");
+  const ChainRule<double> c = chain_rule(e, "w5");
+  EXPECT_NEAR(c.product, 0.082167041, kNineDigits);
+  EXPECT_EQ(*c.update, w58.update[0]);
+}
+
+// A float run whose plain SGD is fused into back-propagation (so no gradient buffer is written), on
+// batches of 8 with dropout: every update is after - before to the bit, the gradients shown are the
+// ones applied (update = -lr dE/dw up to the rounding of adding the update to the weights, which
+// holds only if dropout's masks were drawn again alike), and the run stays reproducible.
+TEST(Explain, TheLastStepOfAFusedFloatRunIsTheGradientApplied) {
+  Rng rng(2);
+  Sequential<float> net = build_model<float>(parse_network(R"({"input": [3], "layers": [{"type": "dense", "units": 6},
+    {"type": "tanh"}, {"type": "dropout", "p": 0.5}, {"type": "dense", "units": 2}]})", "test"));
+  net.initialize(rng);
+  const Tensor<float> x = to<float>(random_tensor(Shape{20, 3}, 21, -1, 1));
+  const Tensor<float> y = to<float>(random_tensor(Shape{20, 2}, 22, 0, 1));
+  const Mse<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.3});
+  TrainingRun<float> run(net, loss, sgd, x, y, rng, {.batch_size = 8, .keep_last_step = true});
+  ASSERT_TRUE(run.trainer().fuses());
+  for (int step = 0; step < 4; ++step) {
+    const std::vector<float> before(net.parameters().values().data(),
+                                    net.parameters().values().data() + net.parameters().values().size());
+    run.step();
+    const Explanation<float> e = explain_last_step(run);
+    EXPECT_EQ(e.samples, step == 2 ? 4u : 8u);  // 8, 8, 4 a epoch
+    const TensorView<const float> after = net.parameters().values();
+    for (const TensorNumbers<float>& t : e.parameters) {
+      for (std::size_t i = 0; i < t.value.size(); ++i) {
+        const std::size_t k = t.offset + i;
+        EXPECT_EQ(t.value[i], before[k]);
+        EXPECT_EQ(t.new_value[i], after[k]);
+        EXPECT_EQ(t.update[i], after[k] - before[k]);
+        // Rounding: adding the update to the weight (an ulp or two of it) and summing the batch in float.
+        const float ulp = std::numeric_limits<float>::epsilon() * std::max(std::abs(before[k]), std::abs(after[k]));
+        const float applied = -0.3f * t.grad[i];
+        EXPECT_NEAR(t.update[i], applied, 2 * ulp + 1e-6f * std::abs(applied)) << t.name << "[" << i << "]";
+      }
+    }
+  }
+  EXPECT_TRUE(run.reproducible()) << run.why_not_reproducible();
+}
+
+TEST(Explain, TheLastStepNeedsAKeptStep) {
+  WorkedExample<double> m;
+  Rng rng(1);
+  TrainingRun<double> keeps(m.net, m.loss, m.sgd, m.input, m.target, rng, {.batch_size = 1, .keep_last_step = true});
+  testing::expect_error([&] { explain_last_step(keeps); }, {"no step to explain yet"});
+  TrainingRun<double> keeps_none(m.net, m.loss, m.sgd, m.input, m.target, rng, {.batch_size = 1});
+  keeps_none.step();
+  testing::expect_error([&] { explain_last_step(keeps_none); }, {"keeps no step", "keep_last_step"});
 }
 
 }  // namespace

@@ -258,6 +258,49 @@ TEST(TrainingRun, InspectedStepsLeaveTheAppliedGradientsAndEachUpdate) {
   for (std::size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(u[k], -0.1f * g[k], 1e-7f);
 }
 
+// Keeping the last step changes nothing: the same weights as fit to the bit (plain SGD stays fused),
+// still reproducible; and it keeps that step's batch, the weights and the generator before it.
+TEST(TrainingRun, AKeptLastStepChangesNothingAndHoldsItsBatchAndTheWeightsBeforeIt) {
+  const Data<float> d;
+  CrossEntropy<float> loss;
+  Rng fit_rng(0);
+  const char* net = R"({"input": [6], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
+    {"type": "dropout", "p": 0.3}, {"type": "dense", "units": 3}]})";  // dropout: the generator matters
+  Sequential<float> fitted = model_of<float>(net, 6, fit_rng);
+  Sgd<float> fit_sgd({.learning_rate = 0.1});
+  fit(fitted, loss, fit_sgd, d.x, d.y, fit_rng, {.epochs = 2, .batch_size = 8});
+  Rng rng(0);
+  Sequential<float> model = model_of<float>(net, 6, rng);
+  Sgd<float> sgd({.learning_rate = 0.1});
+  TrainingRun<float> run(model, loss, sgd, d.x, d.y, rng, {.batch_size = 8, .keep_last_step = true});
+  EXPECT_TRUE(run.trainer().fuses());
+  EXPECT_TRUE(run.last_step().samples.empty());
+  for (int b = 0; b < 10; ++b) {
+    const std::vector<float> before = weights(model);
+    const std::string generator = rng.state();
+    run.step();
+    const LastStep<float>& last = run.last_step();
+    const std::vector<std::size_t>& order = run.position().order;
+    const std::size_t first = run.position().seen - 8;
+    EXPECT_EQ(last.samples, std::vector<std::size_t>(order.begin() + first, order.begin() + first + 8));
+    EXPECT_TRUE(same_bits(std::vector<float>(last.before.data(), last.before.data() + last.before.size()), before));
+    if (b % 5 != 0) {  // (an epoch's first step draws its order first)
+      EXPECT_EQ(last.rng.state(), generator);
+    }
+    EXPECT_EQ(last.iteration, static_cast<std::size_t>(b + 1));
+    EXPECT_EQ(last.learning_rate, 0.1);
+  }
+  EXPECT_TRUE(run.reproducible()) << run.why_not_reproducible();
+  EXPECT_TRUE(same_bits(weights(model), weights(fitted)));
+  Tensor<float> x, t;
+  run.gather_batch(run.last_step().samples, x, t);
+  EXPECT_EQ(x.shape(), (Shape{8, 6}));
+  EXPECT_EQ(x[6], d.x[run.last_step().samples[1] * 6]);
+  EXPECT_EQ(t[1], d.y[run.last_step().samples[1]]);
+  const std::vector<std::size_t> beyond = {40};
+  testing::expect_error([&] { run.gather_batch(beyond, x, t); }, {"beyond the training set's 40"});
+}
+
 TEST(TrainingRun, ADoubleRunTakesTheSamplersBatchesWithTheTrainer) {
   const Data<double> d;
   CrossEntropy<double> loss;

@@ -36,9 +36,9 @@ CLI::Validator real_check(const std::string& description, bool (*ok)(double)) {
 }  // namespace
 
 CLI::Validator whole_number(long long minimum, long long maximum) {
-  const std::string description = maximum >= 1000000000000LL
-                                      ? "a whole number of at least " + std::to_string(minimum)
-                                      : "a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
+  const std::string description =
+      maximum >= 1000000000000LL ? "a whole number of at least " + std::to_string(minimum)
+                                 : "a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum);
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         char* end = nullptr;

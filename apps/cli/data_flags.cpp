@@ -22,8 +22,9 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
   if (!training) return;
   command.add_flag_callback("--standardize", [&flags] { flags.scaling = "standardize"; },
                             "Scale each input to mean 0, std 1 (fitted on the training data, kept in the model)");
-  command.add_flag_callback("--normalize", [&flags] { flags.scaling = "normalize"; },
-                            "Scale each input to [0, 1] by its min and max (fitted on the training data, kept in the model)");
+  command.add_flag_callback(
+      "--normalize", [&flags] { flags.scaling = "normalize"; },
+      "Scale each input to [0, 1] by its min and max (fitted on the training data, kept in the model)");
 }
 
 std::pair<float, float> parse_range(const std::string& text, const std::string& option) {
@@ -40,14 +41,20 @@ std::pair<float, float> parse_range(const std::string& text, const std::string& 
 
 void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   CsvOptions& csv = recipe.read.csv;
-  if (flags.input_range) std::tie(recipe.read.idx.low, recipe.read.idx.high) = parse_range(*flags.input_range, "--input-range");
+  if (flags.input_range) {
+    std::tie(recipe.read.idx.low, recipe.read.idx.high) = parse_range(*flags.input_range, "--input-range");
+  }
   if (flags.targets) std::tie(recipe.off, recipe.on) = parse_range(*flags.targets, "--targets");
   if (flags.target_cols) {
     csv.target_columns = *flags.target_cols;
     if (csv.target_columns > 0) recipe.task = Task::regression;
   }
   if (flags.label) csv.label = *flags.label;
-  if (flags.header) csv.header = *flags.header == "yes" ? CsvHeader::yes : *flags.header == "no" ? CsvHeader::no : CsvHeader::auto_detect;
+  if (flags.header) {
+    csv.header = *flags.header == "yes"  ? CsvHeader::yes
+                 : *flags.header == "no" ? CsvHeader::no
+                                         : CsvHeader::auto_detect;
+  }
   if (flags.delimiter) {
     const std::string& d = *flags.delimiter;
     if (d != "tab" && d != "\\t" && d.size() != 1) {
@@ -63,7 +70,9 @@ DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path) 
   DataRecipe recipe;
   const auto loss = metadata.find("bpnn.loss"), targets = metadata.find("bpnn.targets");
   recipe.loss = loss != metadata.end() ? loss->second : "cross_entropy";
-  if (targets != metadata.end()) std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
+  if (targets != metadata.end()) {
+    std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
+  }
   return recipe;
 }
 

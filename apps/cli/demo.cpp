@@ -51,23 +51,29 @@ void add_demo_command(CLI::App& app) {
   x->add_option("--lr", xor_options->learning_rate, "Learning rate")->capture_default_str();
 
   auto xnor = std::make_shared<examples::XnorOptions>();
-  CLI::App* n = add_demo(*demo, "xnor", "the exercise: a 2-3-1 network learns XNOR from random weights and rate, shown every iteration",
-                         xnor, examples::run_xnor);
+  CLI::App* n = add_demo(
+      *demo, "xnor", "the exercise: a 2-3-1 network learns XNOR from random weights and rate, shown every iteration",
+      xnor, examples::run_xnor);
   n->add_option("--every", xnor->every, "Print every K-th iteration")->check(whole_number(1))->capture_default_str();
-  n->add_option("--max-iterations", xnor->max_iterations, "Give up after this many")->check(whole_number(1))->capture_default_str();
+  n->add_option("--max-iterations", xnor->max_iterations, "Give up after this many")
+      ->check(whole_number(1))
+      ->capture_default_str();
 
   auto regression = std::make_shared<examples::RegressionOptions>();
   CLI::App* r = add_demo(*demo, "regression", "the 3-30-10-3-1 regression network, full-batch, on a smooth function",
                          regression, examples::run_regression);
   r->add_option("--epochs", regression->epochs, "Full-batch steps")->check(whole_number(1))->capture_default_str();
-  r->add_option("--every", regression->every, "Print the loss every N epochs")->check(whole_number(1))->capture_default_str();
+  r->add_option("--every", regression->every, "Print the loss every N epochs")
+      ->check(whole_number(1))
+      ->capture_default_str();
   r->add_option("--lr", regression->learning_rate, "Learning rate")->capture_default_str();
 
   demo->callback([demo] {
     if (!demo->get_subcommands().empty()) return;
     std::cout << "bpnn demo NAME [--seed N] [--trace FILE]: the tutorials' worked examples\n";
     for (const CLI::App* sub : demo->get_subcommands([](const CLI::App*) { return true; })) {
-      std::cout << "  " << sub->get_name() << std::string(12 - sub->get_name().size(), ' ') << sub->get_description() << "\n";
+      std::cout << "  " << sub->get_name() << std::string(12 - sub->get_name().size(), ' ') << sub->get_description()
+                << "\n";
     }
   });
 }

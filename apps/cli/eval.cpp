@@ -73,11 +73,14 @@ void run_eval(const EvalFlags& f) {
   apply_flags(f.data_flags, recipe);
   if (!f.loss.empty()) recipe.loss = f.loss;
   const PreparedData data = load_data(f.data, f.labels, recipe, loaded.model);
-  const Evaluation e = evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
+  const Evaluation e =
+      evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
   f.json ? print_json(e) : print_text(e);
   if (!recipe.class_names.empty() && !f.json) {
     std::printf("\nclasses:");
-    for (std::size_t c = 0; c < recipe.class_names.size(); ++c) std::printf(" %zu %s", c, recipe.class_names[c].c_str());
+    for (std::size_t c = 0; c < recipe.class_names.size(); ++c) {
+      std::printf(" %zu %s", c, recipe.class_names[c].c_str());
+    }
     std::printf("\n");
   }
   if (!f.report.empty()) {
@@ -91,7 +94,9 @@ void run_eval(const EvalFlags& f) {
 void add_eval_command(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model: accuracy, loss, confusion matrix");
-  cmd->footer("Example:\n  bpnn eval --model digits.safetensors --data test-images-idx3-ubyte.gz --report report/ --log digits.csv");
+  cmd->footer(
+      "Example:\n  bpnn eval --model digits.safetensors --data test-images-idx3-ubyte.gz --report report/ --log "
+      "digits.csv");
   cmd->add_option("--model", f->model, "Model file (safetensors)")->required();
   cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
   cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
@@ -100,7 +105,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
+      ->check(whole_number(1, 1024));
   cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);

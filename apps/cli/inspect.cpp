@@ -22,7 +22,9 @@ void run_inspect(const std::string& path, bool weights) {
   }
   std::printf("parameters: %zu in %zu tensors\n\n", p.values().size(), p.count());
   int name_width = 12;  // wide enough for the longest name ("1.num_batches_tracked")
-  for (std::size_t k = 0; k < p.count(); ++k) name_width = std::max(name_width, static_cast<int>(p.entry(k).name.size()));
+  for (std::size_t k = 0; k < p.count(); ++k) {
+    name_width = std::max(name_width, static_cast<int>(p.entry(k).name.size()));
+  }
   std::printf("%-*s %-14s %12s %12s %12s %12s\n", name_width, "tensor", "shape", "min", "max", "mean", "std");
   for (std::size_t k = 0; k < p.count(); ++k) {
     const TensorView<const float> v = p.value(k);
@@ -35,8 +37,8 @@ void run_inspect(const std::string& path, bool weights) {
     }
     const double n = static_cast<double>(v.size());
     const double mean = sum / n;
-    std::printf("%-*s %-14s %12.6g %12.6g %12.6g %12.6g\n", name_width, p.entry(k).name.c_str(), v.shape().str().c_str(), lo, hi,
-                mean, std::sqrt(std::max(0.0, sum_sq / n - mean * mean)));
+    std::printf("%-*s %-14s %12.6g %12.6g %12.6g %12.6g\n", name_width, p.entry(k).name.c_str(),
+                v.shape().str().c_str(), lo, hi, mean, std::sqrt(std::max(0.0, sum_sq / n - mean * mean)));
   }
   if (!weights) return;
   for (std::size_t k = 0; k < p.count(); ++k) {

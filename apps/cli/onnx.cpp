@@ -22,7 +22,8 @@ std::string layer_list(const Sequential<float>& model) {
 void add_onnx_commands(CLI::App& app) {
   auto model = std::make_shared<std::string>();
   auto onnx = std::make_shared<std::string>();
-  CLI::App* out = app.add_subcommand("export", "Export a model to ONNX (opset 17, dynamic batch) for ONNX Runtime and others");
+  CLI::App* out =
+      app.add_subcommand("export", "Export a model to ONNX (opset 17, dynamic batch) for ONNX Runtime and others");
   out->footer("Example:\n  bpnn export --model digits.safetensors --onnx digits.onnx");
   out->add_option("--model", *model, "Model file (safetensors)")->required();
   out->add_option("--onnx", *onnx, "ONNX file to write")->required();
@@ -36,7 +37,8 @@ void add_onnx_commands(CLI::App& app) {
 
   auto in = std::make_shared<std::string>();
   auto saved = std::make_shared<std::string>();
-  CLI::App* imp = app.add_subcommand("import", "Import an ONNX model (bpnn's export, or torch.onnx.export of an nn.Sequential)");
+  CLI::App* imp =
+      app.add_subcommand("import", "Import an ONNX model (bpnn's export, or torch.onnx.export of an nn.Sequential)");
   imp->footer("Example:\n  bpnn import --onnx digits.onnx --out digits.safetensors");
   imp->add_option("--onnx", *in, "ONNX file to read")->required();
   imp->add_option("--out", *saved, "Model file to write (safetensors)")->required();

@@ -67,7 +67,9 @@ void run_predict(const PredictFlags& f) {
   const bool probabilities = !f.raw && !regression && (outputs_are_logits(recipe.loss) || outputs == 1);
   const Tensor<float> shown = probabilities ? class_probabilities(loaded.model.backend(), recipe.loss, y) : y;
   const std::size_t width = shown.shape()[1];
-  auto class_name = [&](std::size_t k) { return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k); };
+  auto class_name = [&](std::size_t k) {
+    return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k);
+  };
   auto predicted = [&](std::size_t n) { return class_name(predicted_class(y.data() + n * outputs, outputs)); };
   std::vector<std::string> columns;
   for (std::size_t k = 0; k < width; ++k) {
@@ -126,7 +128,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "CSV (or with --json, JSON) file to write (default: standard output)");
   cmd->add_flag("--json", f->json, "JSON: one object per sample");
   cmd->add_flag("--raw", f->raw, "The network's raw outputs (logits), not probabilities");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
+      ->check(whole_number(1, 1024));
   cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);

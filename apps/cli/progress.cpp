@@ -16,7 +16,8 @@ void ProgressPrinter::on_batch(const BatchReport& r) {
   const int width = 30;
   const int filled = static_cast<int>(width * r.batch / r.batches);
   const double rate = r.seconds > 0 ? static_cast<double>(r.samples_seen) / r.seconds : 0.0;
-  const double left = r.batch > 0 ? r.seconds * static_cast<double>(r.batches - r.batch) / static_cast<double>(r.batch) : 0.0;
+  const double left =
+      r.batch > 0 ? r.seconds * static_cast<double>(r.batches - r.batch) / static_cast<double>(r.batch) : 0.0;
   char accuracy[32] = "";
   if (r.accuracy >= 0) std::snprintf(accuracy, sizeof accuracy, "  accuracy %.4f", r.accuracy);
   std::fprintf(stderr, "\repoch %zu/%zu [%-*s] %5.1f%%  %8.0f samples/s  loss %.4f%s  %4.0fs left ", r.epoch, epochs_,
@@ -43,7 +44,8 @@ void ProgressPrinter::on_epoch(const EpochReport& r) {
 }
 
 EpochLog::EpochLog(std::string path) : path_(std::move(path)) {
-  csv_.row({"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy", "seconds"});
+  csv_.row(
+      {"epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "val_loss", "val_accuracy", "seconds"});
 }
 
 void EpochLog::on_epoch(const EpochReport& r) {
@@ -55,7 +57,8 @@ void EpochLog::on_epoch(const EpochReport& r) {
   csv_.row({std::to_string(r.epoch), field(true, r.train_loss), field(r.train_accuracy >= 0, r.train_accuracy),
             field(r.has_test, r.test.loss), field(r.has_test && r.test.classification, r.test.accuracy),
             field(r.has_validation, r.validation.loss),
-            field(r.has_validation && r.validation.classification, r.validation.accuracy), field(true, r.seconds, "%.4f")});
+            field(r.has_validation && r.validation.classification, r.validation.accuracy),
+            field(true, r.seconds, "%.4f")});
   write_file_atomically(path_, csv_.text());
 }
 

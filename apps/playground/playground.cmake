@@ -21,6 +21,9 @@ if(CPP_HTTPLIB_FOUND)
     apps/playground/datasets.cpp
     apps/playground/request.cpp
     apps/playground/session.cpp
+    apps/playground/network_config.cpp
+    apps/playground/run.cpp
+    apps/playground/state.cpp
     ${BPNN_WEB_ASSETS})
   # Debian's build of cpp-httplib is compiled with OpenSSL, zlib and Brotli: the same macros here
   # keep its classes' layout, which pkg-config's cflags carry.

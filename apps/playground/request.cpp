@@ -14,7 +14,9 @@ json parse_body(const std::string& body) {
 }
 
 Fields::Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {
-  if (!object_.is_object()) refuse("'" + where_.substr(0, where_.empty() ? 0 : where_.size() - 1) + "' must be an object");
+  if (!object_.is_object()) {
+    refuse("'" + where_.substr(0, where_.empty() ? 0 : where_.size() - 1) + "' must be an object");
+  }
 }
 
 void Fields::only(std::initializer_list<const char*> known) const {
@@ -33,8 +35,8 @@ double Fields::number(const char* name, double fallback, double low, double high
   if (!has(name)) return fallback;
   const json& v = object_.at(name);
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < low || v.get<double>() > high) {
-    refuse("field '" + where(name) + "' must be a number in [" + json(low).dump() + ", " + json(high).dump() + "], got " +
-           v.dump().substr(0, 60));
+    refuse("field '" + where(name) + "' must be a number in [" + json(low).dump() + ", " + json(high).dump() +
+           "], got " + v.dump().substr(0, 60));
   }
   return v.get<double>();
 }
@@ -42,15 +44,17 @@ double Fields::number(const char* name, double fallback, double low, double high
 std::int64_t Fields::integer(const char* name, std::int64_t fallback, std::int64_t low, std::int64_t high) const {
   if (!has(name)) return fallback;
   const json& v = object_.at(name);
-  const bool whole = v.is_number_integer() || (v.is_number_float() && std::isfinite(v.get<double>()) &&
-                                               v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 9e15);
+  const bool whole =
+      v.is_number_integer() || (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                                v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 9e15);
   const double d = whole ? v.get<double>() : 0.0;
   if (!whole || d < static_cast<double>(low) || d > static_cast<double>(high)) {
-    refuse("field '" + where(name) + "' must be a whole number in [" + std::to_string(low) + ", " + std::to_string(high) +
-           "], got " + v.dump().substr(0, 60));
+    refuse("field '" + where(name) + "' must be a whole number in [" + std::to_string(low) + ", " +
+           std::to_string(high) + "], got " + v.dump().substr(0, 60));
   }
-  return v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>()) : v.is_number_integer() ? v.get<std::int64_t>()
-                                                                                                            : static_cast<std::int64_t>(d);
+  return v.is_number_unsigned()  ? static_cast<std::int64_t>(v.get<std::uint64_t>())
+         : v.is_number_integer() ? v.get<std::int64_t>()
+                                 : static_cast<std::int64_t>(d);
 }
 
 bool Fields::boolean(const char* name, bool fallback) const {
@@ -59,7 +63,8 @@ bool Fields::boolean(const char* name, bool fallback) const {
   return object_.at(name).get<bool>();
 }
 
-std::string Fields::choice(const char* name, const std::string& fallback, std::initializer_list<const char*> allowed) const {
+std::string Fields::choice(const char* name, const std::string& fallback,
+                           std::initializer_list<const char*> allowed) const {
   return choice(name, fallback, std::vector<std::string>(allowed.begin(), allowed.end()));
 }
 

@@ -37,7 +37,9 @@ class Sessions {
   std::shared_ptr<Session> create() {
     std::lock_guard lock(mutex_);
     sweep();
-    if (sessions_.size() >= kMaxSessions) throw RequestError(503, "too many sessions (" + std::to_string(kMaxSessions) + "): close a tab or wait");
+    if (sessions_.size() >= kMaxSessions) {
+      throw RequestError(503, "too many sessions (" + std::to_string(kMaxSessions) + "): close a tab or wait");
+    }
     std::random_device device;
     char id[33];
     std::snprintf(id, sizeof id, "%08x%08x%08x%08x", device(), device(), device(), device());
@@ -48,7 +50,10 @@ class Sessions {
   std::shared_ptr<Session> find(const std::string& id) {
     std::lock_guard lock(mutex_);
     const auto it = sessions_.find(id);
-    if (it == sessions_.end()) throw RequestError(404, "unknown session '" + id.substr(0, 40) + "' (it may have been idle too long): reload the page");
+    if (it == sessions_.end()) {
+      throw RequestError(404, "unknown session '" + id.substr(0, 40) + "' (it may have been idle too long): "
+                              "reload the page");
+    }
     return it->second;
   }
   void close(const std::string& id) {
@@ -191,7 +196,8 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       send_json(res, 201, "{\"id\":\"" + session->id() + "\",\"state\":" + session->state_text() + "}");
     });
   });
-  server.Get(R"(/api/sessions/([^/]{1,64})/(state|events|model))", [&](const httplib::Request& req, httplib::Response& res) {
+  const std::string session_path = R"(/api/sessions/([^/]{1,64})/)";
+  server.Get(session_path + "(state|events|model)", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       if (req.matches[2] == "events") return stream_events(res, session, streams);
@@ -206,12 +212,15 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
       send_json(res, 200, session->state_text());
     });
   });
-  server.Post(R"(/api/sessions/([^/]{1,64})/([a-z_]{1,32}))", [&](const httplib::Request& req, httplib::Response& res) {
+  server.Post(session_path + "([a-z_]{1,32})", [&](const httplib::Request& req, httplib::Response& res) {
     answer(res, [&] {
       const std::string action = req.matches[2];
-      static const char* const known[] = {"data", "network", "step", "reset", "weight", "numbers", "chain", "gradcheck", "export", "predict", "close"};
-      if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return action == k; }) == std::end(known)) {
-        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, chain, gradcheck, export, predict or close");
+      static const char* const known[] = {"data",  "network",   "step",   "reset",   "weight", "numbers",
+                                          "chain", "gradcheck", "export", "predict", "close"};
+      if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return action == k; }) ==
+          std::end(known)) {
+        throw RequestError(404, "unknown action '" + action + "': use data, network, step, reset, weight, numbers, " +
+                                    "chain, gradcheck, export, predict or close");
       }
       const std::shared_ptr<Session> session = sessions.find(req.matches[1]);
       const json body = serve::parse_body(req.body);
@@ -239,10 +248,11 @@ void add_routes(httplib::Server& server, Sessions& sessions, std::atomic<std::si
   // Whatever else: 404 (or the library's status, as 413 for a body over kMaxBody), as JSON.
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    const std::string message = res.status == 413   ? "the request body is larger than " + std::to_string(kMaxBody / 1024) + " KiB"
-                                : res.status == 404 ? "no such page or endpoint: " + req.method + " " + req.path.substr(0, 80)
-                                                    : res.status == 400 ? "bad request (a POST needs a Content-Length and a JSON body: send {} for none)"
-                                                    : "request refused (HTTP " + std::to_string(res.status) + ")";
+    const std::string message =
+        res.status == 413   ? "the request body is larger than " + std::to_string(kMaxBody / 1024) + " KiB"
+        : res.status == 404 ? "no such page or endpoint: " + req.method + " " + req.path.substr(0, 80)
+        : res.status == 400 ? "bad request (a POST needs a Content-Length and a JSON body: send {} for none)"
+                            : "request refused (HTTP " + std::to_string(res.status) + ")";
     send_error(res, res.status, message);
   });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -265,21 +275,25 @@ int run_serve(const ServeOptions& options) {
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   add_routes(server, sessions, streams);
-  const int port = options.port == 0 ? server.bind_to_any_port(options.host) : (server.bind_to_port(options.host, options.port) ? options.port : -1);
+  const int port = options.port == 0 ? server.bind_to_any_port(options.host)
+                                     : (server.bind_to_port(options.host, options.port) ? options.port : -1);
   if (port <= 0) {
     std::cerr << "bpnn: error: cannot listen on " << options.host << ":" << options.port
               << " (in use, or not an address of this machine): try --port 0 for any free port\n";
     return 1;
   }
-  const std::string url = "http://" + (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) + ":" +
-                          std::to_string(port) + "/";
+  const std::string url = "http://" +
+                          (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+                          ":" + std::to_string(port) + "/";
   std::cout << "bpnn serve: the playground is at " << url << "  (Ctrl-C stops it)" << std::endl;
   if (options.host != "127.0.0.1" && options.host != "localhost" && options.host != "::1") {
     std::cout << "bpnn serve: note: listening on " << options.host << ", so other machines may reach it" << std::endl;
   }
   if (options.open) {
     const std::string command = "xdg-open '" + url + "' >/dev/null 2>&1 &";
-    if (std::system(command.c_str()) != 0) std::cout << "bpnn serve: could not open a browser; open " << url << std::endl;
+    if (std::system(command.c_str()) != 0) {
+      std::cout << "bpnn serve: could not open a browser; open " << url << std::endl;
+    }
   }
   return server.listen_after_bind() ? 0 : 1;
 }
@@ -288,7 +302,8 @@ int run_serve(const ServeOptions& options) {
 
 void add_serve_command(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the playground page: build a network, watch it learn, see every number");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Serve the playground page: build a network, watch it learn, see every number");
   cmd->add_option("--port", options->port, "TCP port (0: any free port, printed)")->check(CLI::Range(0, 65535));
   cmd->add_option("--host", options->host, "address to listen on (default 127.0.0.1: this machine only)");
   cmd->add_flag("--open", options->open, "open the page in the default browser");

@@ -442,6 +442,36 @@ void record_update(Explanation<T>& e, TensorView<const T> before, TensorView<con
   e.update_rule = std::move(rule);
 }
 
+template <class T>
+Explanation<T> explain_last_step(TrainingRun<T>& run) {
+  const LastStep<T>& last = run.last_step();
+  if (last.samples.empty()) {
+    throw Error(run.options().keep_last_step
+                    ? "explain_last_step: no step to explain yet (or the last one failed): take a step first"
+                    : "explain_last_step: the run keeps no step: make it with TrainingRunOptions::keep_last_step");
+  }
+  Tensor<T> input, target;
+  run.gather_batch(last.samples, input, target);
+  ParameterStore<T>& p = run.model().parameters();
+  Tensor<T> after(p.values().shape());
+  copy<T>(p.values(), after.view());
+  copy<T>(last.before.view(), p.values());
+  Explanation<T> e;
+  try {
+    e = explain<T>(run.model(), run.loss(), input, target, {.rng = &last.rng});
+  } catch (...) {
+    copy<T>(after.view(), p.values());
+    throw;
+  }
+  copy<T>(after.view(), p.values());
+  record_update<T>(e, last.before.view(), after.view(),
+                "the update step " + std::to_string(last.iteration) + " made: after - before (" +
+                    std::to_string(last.samples.size()) + (last.samples.size() == 1 ? " sample" : " samples") +
+                    ", lr " + number(last.learning_rate) + ")");
+  e.learning_rate = last.learning_rate;
+  return e;
+}
+
 template struct Explanation<float>;
 template struct Explanation<double>;
 template Explanation<float> explain(Sequential<float>&, const Loss<float>&, TensorView<const float>,
@@ -450,6 +480,8 @@ template Explanation<double> explain(Sequential<double>&, const Loss<double>&, T
                                      TensorView<const double>, const ExplainOptions<double>&);
 template void record_update(Explanation<float>&, TensorView<const float>, TensorView<const float>, std::string);
 template void record_update(Explanation<double>&, TensorView<const double>, TensorView<const double>, std::string);
+template Explanation<float> explain_last_step(TrainingRun<float>&);
+template Explanation<double> explain_last_step(TrainingRun<double>&);
 template ChainRule<float> chain_rule(const Explanation<float>&, const WeightAt&, std::size_t);
 template ChainRule<double> chain_rule(const Explanation<double>&, const WeightAt&, std::size_t);
 template ChainRule<float> chain_rule(const Explanation<float>&, std::string_view, std::size_t);

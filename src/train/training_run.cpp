@@ -119,6 +119,7 @@ void TrainingRun<T>::restore(RunPosition<T> p) {
   position_ = std::move(p);
   rate_epoch_ = 0;
   last_epoch_ = {};
+  last_step_.samples.clear();
   converged_epoch_ = 0;
 }
 
@@ -135,6 +136,16 @@ void TrainingRun<T>::prepare_epoch() {
     optimizer_.set_learning_rate(options_.schedule.rate(base_rate_, at.epoch - 1, options_.epochs));
     rate_epoch_ = at.epoch;
   }
+}
+
+template <class T>
+void TrainingRun<T>::gather_batch(std::span<const std::size_t> indices, Tensor<T>& inputs, Tensor<T>& targets) const {
+  if (std::any_of(indices.begin(), indices.end(), [&](std::size_t i) { return i >= sampler_.samples(); })) {
+    throw Error("training run: a batch names a sample beyond the training set's " +
+                std::to_string(sampler_.samples()));
+  }
+  gather(inputs_, indices, inputs);
+  gather(targets_, indices, targets);
 }
 
 template <class T>
@@ -230,6 +241,13 @@ double TrainingRun<T>::step_over(std::size_t end) {
     update_.resize(model_.parameters().values().shape());
     copy<T>(model_.parameters().values(), update_.view());
   }
+  if (options_.keep_last_step) {  // kept only once the step is done: a failed step leaves none
+    last_step_.samples.clear();
+    last_step_.before.resize(model_.parameters().values().shape());
+    copy<T>(model_.parameters().values(), last_step_.before.view());
+    last_step_.rng = rng_;
+    last_step_.learning_rate = optimizer_.learning_rate();
+  }
   std::size_t correct = 0;
   const T loss = options_.rule == UpdateRule::perceptron ? perceptron_step(indices[0], correct)
                                                          : gradient_step(indices, correct);
@@ -244,6 +262,10 @@ double TrainingRun<T>::step_over(std::size_t end) {
   at.correct += correct;
   at.last_loss = static_cast<double>(loss);
   ++at.iterations;
+  if (options_.keep_last_step) {
+    last_step_.samples.assign(indices.begin(), indices.end());
+    last_step_.iteration = at.iterations;
+  }
   if (epoch_finished()) finish_epoch();
   return static_cast<double>(loss);
 }

@@ -44,6 +44,9 @@ try {
     [s('weight'), { layer: 0, to: 0, from: 0, value: 1e9 }], [s('weight'), { layer: 0, to: 0, value: 1 }],
     [s('weight'), { layer: 0, to: 0, from: 0, bias: true, value: 1 }], [s('weight'), '{"layer":0,"to":0,"from":0,"value":NaN}', true],
     [s('numbers'), { sample: 4 }], [s('numbers'), { sample: -1 }], [s('chain'), { layer: 0, to: 0 }],
+    // No step taken yet (409), or both a sample and the last step, or not a flag.
+    [s('numbers'), { last_step: true }], [s('numbers'), { last_step: true, sample: 0 }],
+    [s('numbers'), { last_step: 'yes' }], [s('chain'), { last_step: true, layer: 0, to: 0, from: 0 }],
     [s('chain'), { layer: 9, to: 0, from: 0 }], [s('chain'), { layer: 0, to: 0, from: 5 }], [s('gradcheck'), { please: 1 }],
     [s('reset'), { now: true }], [s('teleport'), {}], [s('data'), big, true], [s('network'), `{"layers": "${big}"}`, true],
     ['api/sessions/0000000000000000/step', {}], ['api/sessions/../../etc/passwd/step', {}], ['api/sessions', { id: 'mine' }],

@@ -1,6 +1,6 @@
 // Drives the playground page in headless Chromium against a real `bpnn serve`, and checks what it
-// shows through window.bpnnState and the DOM: the worked example's numbers, XOR learning, the
-// gradient check, "copy as command" run through the CLI giving the page's weights bit for bit, the
+// shows through window.bpnnState and the DOM: the worked example's numbers, the gradients a step
+// applied and the update it made, XOR learning, the gradient check, "copy as command" run through the CLI giving the page's weights bit for bit, the
 // downloaded model in `bpnn inspect`, the page's address restoring it, and no JavaScript error.
 // Screenshots go to the folder given as the 2nd argument.
 // Usage: node playground.test.mjs BPNN ARTIFACT_DIR
@@ -126,8 +126,31 @@ try {
   // One step with lr 0.5: w5 = 0.4 - 0.5 * 0.082167041.
   await page.click('#step-sample');
   await page.waitForFunction(() => window.bpnnState.iteration === 1, { timeout: 10000 });
-  assert.equal((await page.evaluate(() => window.bpnnState.weights.w5)).toFixed(9), '0.358916480');
+  const w5After = await page.evaluate(() => window.bpnnState.weights.w5);
+  assert.equal(w5After.toFixed(9), '0.358916480');
   assert.equal(await text('#loss'), '0.291027774');
+  // The numbers panel then shows that step: the gradients it applied (the tutorial's dE/dw) and the
+  // update it made, after - before of the weights the page shows, exactly.
+  await page.waitForFunction(() => window.bpnnState.numbers?.last_step && window.bpnnState.numbers.iteration === 1,
+    { timeout: 10000 });
+  const applied = await page.evaluate(() => window.bpnnState.numbers);
+  const w5 = applied.weights.find((w) => w.name === 'w5');
+  assert.equal(w5.grad.toFixed(9), '0.082167041');
+  assert.equal(applied.weights.find((w) => w.name === 'w1').grad.toFixed(9), '0.000438568');
+  assert.equal(w5.value, 0.4);
+  assert.equal(w5.new_value, w5After);
+  assert.equal(w5.update, w5After - 0.4);
+  assert.ok(Math.abs(w5.update + 0.5 * 0.082167041) < 1e-9, `the update is -lr dE/dw5: ${w5.update}`);
+  assert.match(await text('#numbers-what'), /the last step \(iteration 1\).*applied.*made \(after − before\)/);
+  const w5Row = await page.$eval('#numbers-weights tr[data-name="w5"]', (el) => [...el.cells].map((c) => c.textContent));
+  assert.deepEqual(w5Row, ['w5', '0.400000000', '0.082167041', '-0.041083520', '0.358916480']);
+  // The chain rule of w5 in that step: its factors at the weights before it, and the update it made.
+  await page.$eval('line[data-name="w5"]', (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+  await page.waitForFunction(() => window.bpnnState.chain?.lastStep, { timeout: 10000 });
+  const stepChain = await page.evaluate(() => window.bpnnState.chain);
+  assert.equal(stepChain.product.toFixed(9), '0.082167041');
+  assert.equal(stepChain.update, w5.update);
+  await page.screenshot({ path: path.join(artifacts, 'mazur-step.png') });
 
   // XOR with a 2-3-1 sigmoid network, full batch, lr 3: below 0.01 within 5,000 steps.
   await page.select('#data-set', 'xor');
@@ -158,6 +181,30 @@ try {
   await page.screenshot({ path: path.join(artifacts, 'xor.png') });
   const xorRun = await reproduce(page, 'xor');
   assert.match(xorRun.command, /--net 2-3sigmoid-1sigmoid .*--lr 3 --batch-size 4 --epochs 5000 --seed 1/);
+  // One more batch (the whole set, in float): the numbers panel shows the gradients that step applied
+  // and the update it made, after - before of the weights the page shows, to the bit; its plain SGD
+  // was fused into back-propagation, so the update is -lr dE/dw up to float rounding.
+  const xorBefore = await page.evaluate(() => window.bpnnState.tensors);
+  await page.click('#step-batch');
+  await page.waitForFunction(() => window.bpnnState.iteration === 5001 && window.bpnnState.numbers?.iteration === 5001,
+    { timeout: 10000 });
+  const xorStep = await page.evaluate(() => ({ numbers: window.bpnnState.numbers, tensors: window.bpnnState.tensors }));
+  assert.equal(xorStep.numbers.samples, 4);
+  const seen = {};
+  for (const w of xorStep.numbers.weights) {
+    const tensor = `${2 * w.layer}.${w.from === null ? 'bias' : 'weight'}`;
+    seen[tensor] = (seen[tensor] ?? -1) + 1;
+    const b = xorBefore[tensor][seen[tensor]], a = xorStep.tensors[tensor][seen[tensor]];
+    assert.equal(w.value, b, `${w.name} before`);
+    assert.equal(w.new_value, a, `${w.name} after`);
+    assert.equal(w.update, Math.fround(a - b), `${w.name}: the update shown is after - before`);
+    // Rounding: adding the update to the weight (an ulp or two of it) and summing the batch in float.
+    const ulp = 2 ** -23 * Math.max(Math.abs(a), Math.abs(b)), applied = -3 * w.grad;
+    assert.ok(Math.abs(w.update - applied) <= 2 * ulp + 1e-6 * Math.abs(applied),
+      `${w.name}: update ${w.update}, -lr dE/dw ${applied}`);
+  }
+  assert.equal(Object.values(seen).reduce((n, k) => n + k + 1, 0), 13);
+  assert.match(await text('#numbers-what'), /the last step \(iteration 5001\).*applied.*made/);
 
   // A 2-D set, trained with play and pause: the heatmap view.
   await page.select('#data-set', 'circle');

@@ -22,7 +22,8 @@ function setProperty(el, name, value) { if (el[name] !== value) el[name] = value
 // --- the API ----------------------------------------------------------------------------------
 async function api(action, body = {}) {
   const url = action === 'create' ? '/api/sessions' : `/api/sessions/${state.session}/${action}`;
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const reply = await response.json();
   if (!response.ok) {
     const message = reply.error || `HTTP ${response.status}`;
@@ -71,7 +72,8 @@ function openStream() {
 function layerRow(units, activation, output) {
   const row = document.createElement('div');
   row.className = 'layer-row';
-  row.innerHTML = `<span>${output ? 'output' : 'hidden'}</span><input type="number" min="1" max="64" value="${units}">` +
+  row.innerHTML = `<span>${output ? 'output' : 'hidden'}</span>` +
+    `<input type="number" min="1" max="64" value="${units}">` +
     `<select>${choices.activation.map((a) => `<option${a === activation ? ' selected' : ''}>${a}</option>`).join('')}` +
     '</select>' +
     (output ? '' : '<button title="remove this layer">×</button>');
@@ -113,7 +115,8 @@ function readData() {
   if (set === 'points') return { set, csv: $('data-csv').value, test_split: Number($('data-test').value) };
   if (set === 'mnist') return { set, test_split: 0.1 };
   if (set === 'function') {
-    return { set, function: $('data-fn').value, points: Number($('data-points').value), noise: Number($('data-noise').value),
+    return { set, function: $('data-fn').value, points: Number($('data-points').value),
+      noise: Number($('data-noise').value),
       test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
   }
   return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
@@ -131,6 +134,8 @@ function syncDataControls() {
 async function step(unit, count = 1, seconds = undefined) {
   const reply = await act('step', seconds === undefined ? { unit, count } : { unit, count, seconds });
   if (reply && reply.error) showError(reply.error);
+  // The numbers panel follows the steps: the gradients the newest one applied (not while playing).
+  if (reply && reply.last_step && !state.playing) showNumbers(reply.last_step);
   return reply;
 }
 async function play() {
@@ -196,31 +201,36 @@ function drawNetwork(s) {
   let html = '';
   net.layers.forEach((layer, k) => {
     layer.weight.forEach((row, j) => row.forEach((w, i) => {
-      const selected = state.selected && state.selected.layer === k && state.selected.to === j && state.selected.from === i;
-      html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}" data-name="${names[k][j][i]}"` +
-        ` x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}" stroke="${colour(w)}" stroke-width="${width(w)}" stroke-opacity="0.75"/>`;
+      const selected = sel && sel.layer === k && sel.to === j && sel.from === i;
+      html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}"` +
+        ` data-name="${names[k][j][i]}" x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}"` +
+        ` stroke="${colour(w)}" stroke-width="${width(w)}" stroke-opacity="0.75"/>`;
     }));
   });
   sizes.forEach((n, c) => {
     for (let j = 0; j < n; j++) {
       const name = neuronName(c, j, net.layers.length);
       const bias = c > 0 ? net.layers[c - 1].bias[j] : null;
-      html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1" data-name="b(${name})"` +
+      html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1"` +
+        ` data-name="b(${name})"` +
         ` cx="${x(c)}" cy="${y(c, j)}" r="${big ? 6 : 13}" ${bias !== null ? `stroke="${colour(bias)}"` : ''}/>`;
-      if (!big && !(pixels && c === 0)) html += `<text x="${x(c)}" y="${y(c, j) + 4}" text-anchor="middle">${name}</text>`;
-      if (pixels && c === 0) html += `<text x="${x(c)}" y="${y(c, j) - 18}" text-anchor="middle">${net.inputs} pixels</text>`;
+      const label = (dy, text) => `<text x="${x(c)}" y="${y(c, j) + dy}" text-anchor="middle">${text}</text>`;
+      if (!big && !(pixels && c === 0)) html += label(4, name);
+      if (pixels && c === 0) html += label(-18, `${net.inputs} pixels`);
     }
   });
   svg.innerHTML = html;
 }
 
+// A weight or bias of the drawing: its place, its value now, and its dE/dw in the numbers shown.
 function weightInfo(el) {
-  const s = state.last;
-  const k = Number(el.dataset.layer), j = Number(el.dataset.to);
-  const layer = s.network.layers[k];
-  if (el.dataset.bias) return { name: el.dataset.name, value: layer.bias[j], grad: layer.bias_grad[j], layer: k, to: j, bias: true };
+  const k = Number(el.dataset.layer), j = Number(el.dataset.to), name = el.dataset.name;
+  const layer = state.last.network.layers[k];
+  const shown = (window.bpnnState.numbers?.weights || []).find((w) => w.name === name);
+  const info = { name, layer: k, to: j, grad: shown ? shown.grad : null };
+  if (el.dataset.bias) return { ...info, value: layer.bias[j], bias: true };
   const i = Number(el.dataset.from);
-  return { name: el.dataset.name, value: layer.weight[j][i], grad: layer.weight_grad[j][i], layer: k, to: j, from: i };
+  return { ...info, value: layer.weight[j][i], from: i };
 }
 
 // Regression on one input: the data as dots (test ones hollow) and the network's output as a curve.
@@ -252,7 +262,8 @@ function drawHeatmap(s) {
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
   setProperty(canvas, 'hidden', !h && !s.curve);
-  setProperty(canvas, 'title', s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
+  setProperty(canvas, 'title',
+    s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
   if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
   // The cells as one side x side image, scaled up without smoothing: one call, not side² rectangles.
@@ -263,7 +274,8 @@ function drawHeatmap(s) {
   const cells = heatmapCells.getContext('2d'), image = cells.createImageData(h.side, h.side);
   for (let k = 0; k < h.side * h.side; k++) {
     const v = Math.max(0, Math.min(1, h.values[k]));
-    image.data.set([Math.round(244 - 200 * v), Math.round(170 - 30 * v + 40 * v), Math.round(120 + 100 * v), 255], 4 * k);
+    const rgb = [Math.round(244 - 200 * v), Math.round(170 - 30 * v + 40 * v), Math.round(120 + 100 * v)];
+    image.data.set([...rgb, 255], 4 * k);
   }
   cells.putImageData(image, 0, 0);
   g.imageSmoothingEnabled = false;
@@ -275,7 +287,11 @@ function drawHeatmap(s) {
     g.arc(px(p[0]), py(p[1]), 3.5, 0, 2 * Math.PI);
     g.fillStyle = p[2] >= 0.5 ? '#1b4f8f' : '#b5520f';
     g.strokeStyle = '#fff';
-    if (filled) { g.fill(); g.stroke(); } else { g.lineWidth = 2; g.strokeStyle = g.fillStyle; g.stroke(); g.lineWidth = 1; }
+    if (filled) {
+      g.fill(); g.stroke();
+    } else {
+      g.lineWidth = 2; g.strokeStyle = g.fillStyle; g.stroke(); g.lineWidth = 1;
+    }
   });
   points(s.data.train, true);
   points(s.data.test, false);
@@ -328,7 +344,8 @@ function drawOutputs(s) {
   const table = $('outputs');
   if (!s.outputs) { if (table.firstChild) table.innerHTML = ''; return; }
   const inputs = s.data.inputs;
-  let html = '<tr>' + [...Array(inputs).keys()].map((i) => `<th>i${i + 1}</th>`).join('') + '<th>target</th><th>output</th></tr>';
+  let html = '<tr>' + [...Array(inputs).keys()].map((i) => `<th>i${i + 1}</th>`).join('') +
+    '<th>target</th><th>output</th></tr>';
   s.outputs.forEach((out, k) => {
     const row = s.data.train[k];
     html += '<tr>' + row.slice(0, inputs).map((v) => `<td>${v}</td>`).join('') +
@@ -354,10 +371,12 @@ function render(s) {
   setText('accuracy', s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`);
   if (s.error) showError(s.error);
   const select = $('sample');
-  if (select.options.length !== s.data.train_size) {
-    select.innerHTML = s.data.train.length === s.data.train_size
-      ? s.data.train.slice(0, 2000).map((r, k) => `<option value="${k}">${k}: (${r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ')})</option>`).join('')
-      : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">${k}</option>`).join('');
+  if (select.options.length !== s.data.train_size + 1) {  // the last step, then each training sample
+    const inputs = (r) => r.slice(0, s.data.inputs).map((v) => +Number(v).toFixed(3)).join(', ');
+    const samples = s.data.train.length === s.data.train_size
+      ? s.data.train.map((r, k) => `<option value="${k}">sample ${k}: (${inputs(r)})</option>`)
+      : [...Array(s.data.train_size).keys()].map((k) => `<option value="${k}">sample ${k}</option>`);
+    select.innerHTML = '<option value="last">the last step (what it applied)</option>' + samples.join('');
   }
   setProperty($('digit-panel'), 'hidden', s.data.set !== 'mnist');
   const verdict = $('perceptron-verdict');
@@ -365,7 +384,8 @@ function render(s) {
   if (s.perceptron) {
     const p = s.perceptron;
     verdict.className = `verdict${p.separable === false ? ' failed' : ''}`;
-    verdict.textContent = `perceptron: w1 = ${fmt(p.w[0], 3)}, w2 = ${fmt(p.w[1], 3)}, b = ${fmt(p.b, 3)} (the dashed line) — ${p.verdict}`;
+    verdict.textContent = `perceptron: w1 = ${fmt(p.w[0], 3)}, w2 = ${fmt(p.w[1], 3)}, b = ${fmt(p.b, 3)}` +
+      ` (the dashed line) — ${p.verdict}`;
   }
   drawNetwork(s);
   drawHeatmap(s);
@@ -374,18 +394,19 @@ function render(s) {
   setProperty($('download-model'), 'href', new URL(`/api/sessions/${s.id}/model`, location.href).href);
   writeHash(s);
   const b = window.bpnnState;
-  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch, batches: s.batches,
-    reproducible: s.reproducible, perceptron: s.perceptron || null, loss: s.loss,
+  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch,
+    batches: s.batches, lastStep: s.last_step, reproducible: s.reproducible, perceptron: s.perceptron || null,
+    loss: s.loss,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
     dataPoints: s.data.train_size + s.data.test_size, train: s.data.train,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
-  b.weights = {}; b.gradients = {}; b.biases = {}; b.tensors = {};
+  b.weights = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
     const names = weightNames(s.network);
     s.network.layers.forEach((layer, k) => {
       b.tensors[`${2 * k}.weight`] = layer.weight.flat();  // as the model file names them
       b.tensors[`${2 * k}.bias`] = layer.bias.slice();
-      layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; b.gradients[names[k][j][i]] = layer.weight_grad[j][i]; }));
+      layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; }));
       layer.bias.forEach((v, j) => { b.biases[`b(${neuronName(k + 1, j, s.network.layers.length)})`] = v; });
     });
   }
@@ -409,7 +430,10 @@ function download(name, text) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 // The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
-const CONFIG_KEYS = { loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init', seed: 'seed' };
+const CONFIG_KEYS = {
+  loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init',
+  seed: 'seed',
+};
 const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
 function writeHash(s) {
   const q = new URLSearchParams();
@@ -456,63 +480,92 @@ async function restoreHash() {
 }
 
 // --- the numbers of one step, and the chain rule of one weight ---------------------------------
-async function showNumbers() {
-  if (state.last && state.last.data.inputs > 64) {
-    $('numbers').innerHTML = `<p>${state.last.data.inputs} inputs: too many numbers to list. Draw a digit above to see each layer's activations.</p>`;
+// The numbers of one step: the last step's (the gradients it applied and the update it made), or a
+// step's on the chosen sample from the weights now (before any step, sample 0's).
+async function showNumbers(lastStep = state.last && state.last.last_step) {
+  const s = state.last;
+  if (s && s.data.inputs > 64) {
+    $('numbers').innerHTML = `<p>${s.data.inputs} inputs: too many numbers to list. ` +
+      'Draw a digit above to see each layer\'s activations.</p>';
     return;
   }
-  if (state.last && state.last.config.optimizer === 'perceptron') {
+  if (s && s.config.optimizer === 'perceptron') {
     $('numbers').innerHTML = '<p>The perceptron rule needs no derivative: for each sample, y = step(w·x + b), then ' +
       'w += lr (t − y) x and b += lr (t − y). Nothing changes when y = t.</p>';
     return;
   }
-  const n = await act('numbers', { sample: Number($('sample').value || 0) });
+  const choice = $('sample').value || 'last';
+  const n = await act('numbers', choice !== 'last' ? { sample: Number(choice) }
+    : lastStep ? { last_step: true } : { sample: 0 });
   if (!n) return;
   window.bpnnState.numbers = n;
-  const names = weightNames({ layers: n.layers });  // the reply's own network: the page's may have changed since
-  let html = `<p>input (${n.input_names.join(', ')}) = (${n.input.join(', ')}), target = (${n.target.join(', ')})</p>`;
+  window.bpnnState.gradients = Object.fromEntries(n.weights.map((w) => [w.name, w.grad]));
+  $('numbers').innerHTML = numbersHtml(n);
+}
+function numbersHtml(n) {
+  const cell = (v, id = '') => `<td class="num"${id}>${fmt(v)}</td>`;
+  const some = (list) => list.slice(0, 16).join(', ') + (list.length > 16 ? `, … (${list.length} in all)` : '');
+  let html = n.last_step
+    ? `<p id="numbers-what">the last step (iteration ${n.iteration}), on sample${n.samples > 1 ? 's' : ''} ` +
+      `${some(n.batch)}: the gradients it <b>applied</b> (dE/dw summed over its ${n.samples} sample` +
+      `${n.samples > 1 ? 's' : ''}) and the update it <b>made</b> (after − before)</p>`
+    : `<p id="numbers-what">a step on sample ${n.sample} from the weights now: dE/dw on it and the update the ` +
+      `${n.optimizer} optimizer would make</p>`;
+  const first = n.samples > 1 ? ` of the first sample (${n.batch[0]})` : '';
+  html += `<p>input${first} (${n.input_names.join(', ')}) = (${n.input[0].join(', ')}), ` +
+    `target = (${n.target[0].join(', ')})</p>`;
   html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
-  html += '<table><tr><th>neuron</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>';
+  html += `<table><tr><th>neuron${first}</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>`;
   n.layers.forEach((l) => l.neurons.forEach((name, j) => {
-    html += `<tr><td>${name}</td><td class="num">${fmt(l.net[j])}</td><td class="num">${fmt(l.out[j])}</td><td class="num">${fmt(l.delta[j])}</td></tr>`;
+    html += `<tr><td>${name}</td>${cell(l.net[0][j])}${cell(l.out[0][j])}${cell(l.delta[0][j])}</tr>`;
   }));
-  html += `</table><p>update: ${n.update_rule}, lr = ${n.learning_rate}</p>`;
-  html += '<table><tr><th>weight</th><th>w</th><th>dE/dw</th><th>w − lr·dE/dw</th></tr>';
-  n.layers.forEach((l, k) => {
-    l.weight.forEach((row, j) => row.forEach((w, i) => {
-      html += `<tr><td>${names[k][j][i]}</td><td class="num">${fmt(w)}</td><td class="num">${fmt(l.weight_grad[j][i])}</td><td class="num">${fmt(l.weight_new[j][i])}</td></tr>`;
-    }));
-    l.bias.forEach((bv, j) => {
-      html += `<tr><td>b(${l.neurons[j]})</td><td class="num">${fmt(bv)}</td><td class="num">${fmt(l.bias_grad[j])}</td><td class="num">${l.bias_frozen ? 'frozen' : fmt(l.bias_new[j])}</td></tr>`;
-    });
+  html += `</table><p>${n.last_step ? '' : 'update: '}${n.update_rule}</p>`;
+  const heads = n.last_step ? ['w before', 'dE/dw applied', 'update made', 'w after']
+    : ['w', 'dE/dw', 'update it would make', 'w new'];
+  html += `<table id="numbers-weights"><tr><th>weight</th>${heads.map((h) => `<th>${h}</th>`).join('')}</tr>`;
+  n.weights.forEach((w) => {
+    const update = w.frozen ? '<td class="num">frozen</td>' : cell(w.update);
+    html += `<tr data-name="${w.name}"><td>${w.name}</td>${cell(w.value)}${cell(w.grad)}${update}` +
+      `${cell(w.new_value)}</tr>`;
   });
-  $('numbers').innerHTML = html + '</table>';
+  return html + '</table>';
 }
 
+// The chain rule of one weight, on the chosen sample (the last step's: its first sample, and dE/dw
+// summed over its batch).
 async function showChain(info) {
   state.selected = info;
-  const body = { sample: Number($('sample').value || 0), layer: info.layer, to: info.to };
+  const choice = $('sample').value || 'last', last = choice === 'last' && state.last && state.last.last_step;
+  const body = { layer: info.layer, to: info.to, ...(last ? { last_step: true }
+    : { sample: choice === 'last' ? 0 : Number(choice) }) };
   if (info.bias) body.bias = true; else body.from = info.from;
   const c = await act('chain', body);
   if (!c) return;
   drawNetwork(state.last);
   const shown = [];
-  let html = `<p><b>${c.name}</b> (${c.from ? c.from + ' → ' : 'bias of '}${c.to}) = <span class="num">${fmt(c.value)}</span></p>`;
-  html += `<p>dE/d${c.name} = ${c.factors.map((f) => f.name).join(' × ')}</p><table>`;
-  c.factors.forEach((f) => {
-    const text = fmt(f.value);
+  const row = (name, what, value, id = '') => {
+    const text = fmt(value);
     shown.push(text);
-    html += `<tr><td class="factor">${f.name}</td><td>${f.formula}</td><td class="num factor-value">${text}</td></tr>`;
+    return `<tr><td class="factor">${name}</td><td>${what}</td><td class="num factor-value"${id}>${text}</td></tr>`;
+  };
+  let html = `<p><b>${c.name}</b> (${c.from ? c.from + ' → ' : 'bias of '}${c.to}) = ` +
+    `<span class="num">${fmt(c.value)}</span>${c.last_step ? ' before the last step' : ''}, ` +
+    `on sample ${c.sample}${c.samples > 1 ? ` (the first of the step's ${c.samples})` : ''}</p>`;
+  html += `<p>${c.equation}</p><table>`;
+  c.factors.forEach((f) => {
+    html += row(f.name, f.formula, f.value);
     (f.terms || []).forEach((t) => {
-      html += `<tr><td></td><td>δ_${t.neuron} × ${t.weight} = ${fmt(t.delta)} × ${fmt(t.weight_value)}</td><td class="num">${fmt(t.product)}</td></tr>`;
+      html += `<tr><td></td><td>δ_${t.neuron} × ${t.weight} = ${fmt(t.delta)} × ${fmt(t.weight_value)}</td>` +
+        `<td class="num">${fmt(t.product)}</td></tr>`;
     });
   });
-  const product = fmt(c.product);
-  shown.push(product);
-  html += `<tr><th>dE/d${c.name}</th><td>the product</td><td class="num" id="chain-product">${product}</td></tr>`;
-  html += `<tr><td></td><td>back-propagation computed</td><td class="num">${fmt(c.backprop)}</td></tr>`;
-  html += `<tr><td></td><td>${c.name} − lr·dE/d${c.name} (lr ${c.learning_rate})</td><td class="num">${fmt(c.updated)}</td></tr></table>`;
-  html += `<label>set ${c.name} = <input id="edit-value" type="number" step="0.01" value="${c.value}"> <button id="edit-apply">apply</button></label>`;
+  html += row(`dE/d${c.name}`, 'the product', c.product, ' id="chain-product"');
+  if (c.samples > 1) html += row('', `summed over the ${c.samples} samples`, c.sum);
+  html += row('', 'back-propagation computed', c.backprop);
+  html += row('', c.last_step ? 'the update the step made (after − before)' : 'the update the optimizer would make',
+    c.update) + '</table>';
+  html += `<label>set ${c.name} = <input id="edit-value" type="number" step="0.01" value="${c.value}"> ` +
+    '<button id="edit-apply">apply</button></label>';
   $('chain').innerHTML = html;
   $('edit-apply').onclick = async () => {
     const edit = { layer: info.layer, to: info.to, value: Number($('edit-value').value) };
@@ -520,7 +573,7 @@ async function showChain(info) {
     if (await act('weight', edit)) showChain(info);
   };
   window.bpnnState.chain = { name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
-    product: c.product, backprop: c.backprop, shown };
+    product: c.product, backprop: c.backprop, update: c.update, lastStep: c.last_step, shown };
 }
 
 // --- a digit drawn on a 28x28 canvas, and what the model makes of it --------------------------
@@ -549,14 +602,19 @@ async function predict(body) {
   if (p.input) { digit.set(p.input); paintDigit(); }
   const label = p.label !== undefined ? ` (the set's label: ${p.label})` : '';
   let html = `<p>the model says <b id="predicted">${p.class}</b>${label}</p><div class="bars">`;
-  p.probabilities.forEach((v, k) => { html += `<span>${k}</span><div class="bar" style="width:${(100 * v).toFixed(1)}%"></div><span class="num">${v.toFixed(3)}</span>`; });
+  p.probabilities.forEach((v, k) => {
+    html += `<span>${k}</span><div class="bar" style="width:${(100 * v).toFixed(1)}%"></div>` +
+      `<span class="num">${v.toFixed(3)}</span>`;
+  });
   html += '</div>';
   $('prediction').innerHTML = html;
   let act_ = '';
   p.layers.forEach((l) => {
     const top = Math.max(1e-9, ...l.out.map(Math.abs));
     act_ += `<div>${l.index}: ${l.kind} (${l.out.length})</div><div class="units">` + l.out.map((v) =>
-      `<span title="${v.toFixed(4)}" style="background:${v >= 0 ? `rgba(44,111,187,${Math.abs(v) / top})` : `rgba(210,105,30,${Math.abs(v) / top})`}"></span>`).join('') + '</div>';
+      `<span title="${v.toFixed(4)}" ` +
+      `style="background:rgba(${v >= 0 ? '44,111,187' : '210,105,30'},${Math.abs(v) / top})">` +
+      '</span>').join('') + '</div>';
   });
   $('activations').innerHTML = act_;
 }
@@ -575,7 +633,12 @@ function wire() {
   $('digit').addEventListener('pointerdown', (e) => { drawing = true; brush(e); });
   $('digit').addEventListener('pointermove', (e) => { if (drawing) brush(e); });
   window.addEventListener('pointerup', () => { if (drawing) { drawing = false; predict({ input: [...digit] }); } });
-  $('digit-clear').onclick = () => { digit.fill(0); paintDigit(); $('prediction').innerHTML = ''; $('activations').innerHTML = ''; };
+  $('digit-clear').onclick = () => {
+    digit.fill(0);
+    paintDigit();
+    $('prediction').innerHTML = '';
+    $('activations').innerHTML = '';
+  };
   $('digit-sample').onclick = () => predict({ sample: Math.floor(Math.random() * state.last.data.train_size) });
   $('perceptron-mode').onclick = async () => {
     $('layers').innerHTML = '';
@@ -604,8 +667,9 @@ function wire() {
     const g = await act('gradcheck');
     if (!g) return;
     window.bpnnState.gradcheck = g;
-    $('gradcheck-result').textContent = `gradient check: ${g.checked} values by central differences, largest relative error ` +
-      `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : 'look closer'}`;
+    $('gradcheck-result').textContent = `gradient check (bpnn's checker, on ${g.samples} samples): ${g.checked} ` +
+      `values against (E(w + h) − E(w − h)) / 2h, h = ${g.step}; largest relative error ` +
+      `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : g.report}`;
   };
   // A click on the plane adds a point of the chosen class to the data (which becomes "my points").
   $('heatmap').addEventListener('click', async (e) => {
@@ -628,7 +692,8 @@ function wire() {
     if (!el || !state.last) { tip.hidden = true; return; }
     const info = weightInfo(el);
     tip.hidden = false;
-    tip.textContent = `${info.name} = ${fmt(info.value, 6)}   dE/d${info.name} = ${fmt(info.grad, 6)}`;
+    const grad = info.grad === null ? '' : `   dE/d${info.name} = ${fmt(info.grad, 6)} (the numbers shown below)`;
+    tip.textContent = `${info.name} = ${fmt(info.value, 6)}${grad}`;
     tip.style.left = `${e.clientX + 12}px`;
     tip.style.top = `${e.clientY + 12}px`;
   });

@@ -18,6 +18,7 @@
 #include "bpnn/losses/loss.hpp"
 #include "bpnn/model/sequential.hpp"
 #include "bpnn/optim/optimizer.hpp"
+#include "bpnn/train/training_run.hpp"
 
 namespace bpnn {
 
@@ -127,6 +128,15 @@ Explanation<T> explain(Sequential<T>& model, const Loss<T>& loss, TensorView<con
 template <class T>
 void record_update(Explanation<T>& explanation, TensorView<const T> before, TensorView<const T> after,
                    std::string rule);
+
+// The numbers of a training run's last step as it was taken (TrainingRunOptions::keep_last_step):
+// its batch explained at the parameters before it, drawing what its forward drew (so every dE/dw is
+// the gradient the step applied; where the run fused plain SGD into back-propagation, equal to it up
+// to float rounding), and the update it made, after - before, exact (record_update), after being the
+// model's parameters now: ask before changing them. Leaves the model's parameters as they are.
+// Throws Error when no step is kept, and where explain does.
+template <class T>
+Explanation<T> explain_last_step(TrainingRun<T>& run);
 
 // One path of a hidden neuron's error through the layer above: the delta of neuron m there times
 // the weight from this neuron to m.

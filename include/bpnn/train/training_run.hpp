@@ -62,6 +62,11 @@ struct TrainingRunOptions {
   // copy of the parameters per step. Where fit would fuse the step, the separate stages may round
   // differently from it, and reproducible() says so.
   bool inspect = false;
+  // Keeps what the last step started from (last_step()): its samples, the parameters and the
+  // generator before it, so that explain_last_step (explain.hpp) shows the gradients it applied and
+  // the update it made. The step itself is untouched (a fused plain-SGD step stays fused), so the
+  // run stays reproducible(); costs a copy of the parameters per step.
+  bool keep_last_step = false;
   // Replaces gathering the batch and the Trainer's step (then max_grad_norm is the step's business).
   BatchStep batch_step = nullptr;
 };
@@ -98,6 +103,16 @@ enum class StepUnit {
   sample,
   batch,  // the rest of the current batch: the next batch of the epoch's order, exactly as fit takes it
   epoch,  // batches to the end of the epoch (a whole epoch when the last one is finished)
+};
+
+// What the last step started from (TrainingRunOptions::keep_last_step).
+template <class T>
+struct LastStep {
+  std::vector<std::size_t> samples = {};  // its batch: indices into the training set; empty when none is kept
+  Tensor<T> before = {};  // the parameters (and buffers) before it, parallel to the flat parameter buffer
+  Rng rng{0};             // the generator before it: what a train-mode forward drew (dropout's masks)
+  double learning_rate = 0;  // the optimizer's rate in it
+  std::size_t iteration = 0;  // its number: position().iterations just after it
 };
 
 // What a step did.
@@ -184,6 +199,12 @@ class TrainingRun {
   // With options.inspect: each parameter's change in the last step (after - before), parallel to
   // the model's flat parameter buffer; empty before the first step or without inspect.
   TensorView<const T> last_update() const { return update_.view(); }
+  // With options.keep_last_step: the last step's samples, and the parameters and generator before it
+  // (samples empty before the first step, after a step that failed, and after restore).
+  const LastStep<T>& last_step() const { return last_step_; }
+  // The samples named by indices (into the training set) as one batch, inputs and targets, as a step
+  // takes them.
+  void gather_batch(std::span<const std::size_t> indices, Tensor<T>& inputs, Tensor<T>& targets) const;
 
   Task task() const { return task_; }  // resolved from the targets: classification, multilabel or regression
   std::size_t samples() const { return sampler_.samples(); }
@@ -191,6 +212,7 @@ class TrainingRun {
   const TrainingRunOptions& options() const { return options_; }
   Sequential<T>& model() { return model_; }
   const Sequential<T>& model() const { return model_; }
+  const Loss<T>& loss() const { return loss_; }
   Optimizer<T>& optimizer() { return optimizer_; }
   const Optimizer<T>& optimizer() const { return optimizer_; }
   Rng& rng() { return rng_; }
@@ -224,6 +246,7 @@ class TrainingRun {
   std::string why_not_;
   Tensor<T> batch_inputs_, batch_targets_;  // a shuffled batch, gathered
   Tensor<T> update_;
+  LastStep<T> last_step_;
 };
 
 extern template class TrainingRun<float>;

@@ -1,0 +1,189 @@
+// The learner's network, from the request to bpnn's network description and the `bpnn train` command.
+#include "network_config.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "bpnn/core/error.hpp"
+#include "bpnn/model/registry.hpp"
+
+namespace bpnn::serve {
+namespace {
+
+// The initializer field of a dense layer in a network description.
+json init_json(const std::string& init) {
+  if (init == "uniform") return {{"type", "uniform"}, {"low", -1.0}, {"high", 1.0}};
+  if (init == "normal") return {{"type", "normal"}, {"mean", 0.0}, {"std", 1.0}};
+  return init;
+}
+
+// The shortest text that reads back as exactly v.
+std::string exact(double v) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, v);
+  return error == std::errc() ? std::string(text, end) : std::to_string(v);
+}
+
+}  // namespace
+
+const NetworkChoices& network_choices() {
+  static const NetworkChoices choices = [] {
+    NetworkChoices c;
+    for (const LayerKind& k : layer_registry()) {
+      if (k.activation) c.activation.emplace_back(k.name);
+    }
+    for (std::string_view name : names_of(loss_registry())) c.loss.emplace_back(name);
+    for (std::string_view name : names_of(optimizer_registry())) c.optimizer.emplace_back(name);
+    c.optimizer.emplace_back("perceptron");
+    c.init.emplace_back("default");
+    for (std::string_view name : names_of(initializer_registry())) c.init.emplace_back(name);
+    return c;
+  }();
+  return choices;
+}
+
+json network_choices_json() {
+  const NetworkChoices& c = network_choices();
+  return {{"activation", c.activation}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"init", c.init}};
+}
+
+NetworkConfig read_network_config(const json& body, const PlayData& data) {
+  const Fields f(body, "network.");
+  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle",
+          "preset"});
+  NetworkConfig c;
+  if (!f.has("layers") || !f.raw("layers").is_array()) {
+    refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
+  }
+  const json& layers = f.raw("layers");
+  if (layers.empty() || layers.size() > kMaxLayers) {
+    refuse("field 'network.layers' must hold 1 to " + std::to_string(kMaxLayers) +
+           " layers (the output layer included)");
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const Fields layer(layers[i], "network.layers[" + std::to_string(i) + "].");
+    layer.only({"units", "activation"});
+    if (!layer.has("units")) refuse("field 'network.layers[" + std::to_string(i) + "].units' is missing");
+    c.layers.push_back({static_cast<std::size_t>(layer.integer("units", 1, 1, kMaxUnits)),
+                        layer.choice("activation", "sigmoid", network_choices().activation)});
+  }
+  c.loss = f.choice("loss", "mse", network_choices().loss);
+  c.optimizer = f.choice("optimizer", "sgd", network_choices().optimizer);
+  const double default_rate = c.optimizer == "adam" ? 0.01 : c.perceptron() ? 0.1 : 0.5;
+  c.learning_rate = f.number("learning_rate", default_rate, 1e-6, 10);
+  if (c.perceptron() && (c.layers.size() != 1 || c.layers[0].units != 1 || c.layers[0].activation != "step")) {
+    refuse("field 'network.optimizer': the perceptron rule trains one M-P neuron: "
+           "layers [{\"units\": 1, \"activation\": \"step\"}]");
+  }
+  c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
+  c.weight_decay = f.number("weight_decay", 0, 0, 1);
+  c.init = f.choice("init", "default", network_choices().init);
+  c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+  c.shuffle = f.boolean("shuffle", true);
+  if (f.choice("preset", "", {"mazur"}) == "mazur") {
+    if (data.name != "mazur") {
+      refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
+    }
+    if (c.layers.size() != 2 || c.layers[0].units != 2 || c.layers[1].units != 2) {
+      refuse("field 'network.preset': the worked example is a 2-2-2 network");
+    }
+    c.worked_example = true;
+  }
+  return c;
+}
+
+NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig c) {
+  if (data.name == "mazur") {
+    return {.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .batch_size = 1, .worked_example = true};
+  }
+  if (data.name == "mnist") {  // a small MLP that learns 2,000 digits in seconds
+    if (previous_set == "mnist") return c;
+    return {.layers = {{32, "relu"}, {10, "identity"}}, .loss = "cross_entropy", .learning_rate = 0.1,
+            .batch_size = 32};
+  }
+  if (data.name == "function") {  // a curve to fit: tanh units and a linear output, mini-batches
+    if (previous_set != "function" || c.layers.empty()) {
+      c = {.layers = {{16, "tanh"}, {1, "identity"}}, .learning_rate = 0.1, .batch_size = 10};
+    }
+    c.layers.back().units = 1;
+    c.loss = "mse";
+    return c;
+  }
+  if (c.worked_example || c.layers.empty() || previous_set == "function" || previous_set == "mnist") {
+    c = {.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .learning_rate = 3.0};  // the 2-3-1 network
+  }
+  // The output layer follows the data: one unit for 0/1 labels unless it already has one per class.
+  LayerChoice& out = c.layers.back();
+  if (!(data.classification() && out.units == data.classes)) out.units = data.classification() ? 1 : data.outputs;
+  if (out.units == 1 && c.loss == "cross_entropy") c.loss = "mse";
+  return c;
+}
+
+Network describe_network(const NetworkConfig& c, const PlayData& data) {
+  const std::size_t outputs = c.layers.back().units;
+  const std::string last = "network.layers[" + std::to_string(c.layers.size() - 1) + "]";
+  if (data.classification() && outputs != 1 && outputs != data.classes) {
+    refuse(last + ".units: this data has " + std::to_string(data.classes) +
+           " classes: use 1 output (a 0/1 target) or " + std::to_string(data.classes));
+  }
+  if (!data.classification() && outputs != data.outputs) {
+    refuse(last + ".units: this data has " + std::to_string(data.outputs) + " targets per sample");
+  }
+  if (c.perceptron() && (!data.classification() || data.classes != 2)) {
+    refuse("field 'network.optimizer': the perceptron rule needs 0/1 labels (AND, OR, XOR, a 2-D set or your points)");
+  }
+  if (c.loss == "cross_entropy" && outputs < 2) {
+    refuse("field 'network.loss': cross_entropy needs one output per class (2 or more)");
+  }
+  if (c.loss == "cross_entropy" && c.layers.back().activation != "identity") {
+    refuse(last + ".activation: cross_entropy applies softmax itself to the outputs (logits): use identity");
+  }
+  if (c.loss == "bce" && c.layers.back().activation != "sigmoid" && c.layers.back().activation != "softmax") {
+    refuse(last + ".activation: bce needs outputs in [0, 1]: use sigmoid");
+  }
+  json layers = json::array();
+  for (const LayerChoice& layer : c.layers) {
+    json dense = {{"type", "dense"}, {"units", layer.units}};
+    if (c.init != "default") dense["init"] = init_json(c.init);
+    if (c.perceptron()) {  // as bpnn demo perceptron: weights and threshold uniform in [-0.5, 0.5)
+      dense["init"] = dense["bias_init"] = json{{"type", "uniform"}, {"low", -0.5}, {"high", 0.5}};
+    }
+    layers.push_back(dense);
+    layers.push_back({{"type", layer.activation}});
+  }
+  return parse_network(json{{"input", {data.inputs}}, {"layers", layers}}.dump(), "network");
+}
+
+json config_json(const NetworkConfig& c) {
+  json layers = json::array();
+  for (const LayerChoice& l : c.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
+  return {{"layers", layers}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"learning_rate", c.learning_rate},
+          {"batch_size", c.batch_size}, {"weight_decay", c.weight_decay}, {"init", c.init}, {"seed", c.seed},
+          {"shuffle", c.shuffle}, {"worked_example", c.worked_example},
+          {"precision", c.in_double() ? "double" : "float"}};
+}
+
+std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
+                          const std::string& csv_name, const std::string& model_name) {
+  // The network in the compact form when it says the same (no initializer given), else as JSON.
+  std::string net = std::to_string(data.inputs);
+  for (const LayerChoice& l : c.layers) net.append("-").append(std::to_string(l.units)).append(l.activation);
+  bool compact = c.init == "default";
+  try {
+    compact = compact && parse_network(net, "net").json == network.json;
+  } catch (const Error&) {
+    compact = false;
+  }
+  if (!compact) net = "'" + network.json + "'";
+  std::string command = "bpnn train --net " + net + " --train " + csv_name;
+  if (!(data.classification() && c.layers.back().units > 1)) {  // a target column per output, not a label
+    command.append(" --target-cols ").append(std::to_string(data.target_width()));
+  }
+  command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + exact(c.learning_rate);
+  if (c.weight_decay > 0) command += " --weight-decay " + exact(c.weight_decay);
+  command.append(" --batch-size ").append(std::to_string(c.batch(data.train_size())));
+  command.append(" --epochs ").append(std::to_string(epochs)).append(" --seed ").append(std::to_string(c.seed));
+  return command.append(c.shuffle ? "" : " --no-shuffle").append(" --out ").append(model_name);
+}
+
+}  // namespace bpnn::serve

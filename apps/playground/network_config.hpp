@@ -1,0 +1,71 @@
+// The learner's network: what the network request takes (the registry's names), the network a data
+// set starts with, the checks that it fits the data, and the network as bpnn describes it and as
+// the `bpnn train` command that trains it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bpnn/io/network.hpp"
+#include "datasets.hpp"
+#include "request.hpp"
+
+namespace bpnn::serve {
+
+inline constexpr std::size_t kMaxLayers = 8;  // dense layers, the output layer included
+inline constexpr std::size_t kMaxUnits = 64;  // per layer
+
+// What the network request takes, by field: the library registry's activations (softmax
+// included), losses, optimizers and initializers, and the playground's own "perceptron" (the
+// perceptron rule) and "default" (each layer's own initializer). The page's menus list these
+// (GET /api/choices); nothing else names them.
+struct NetworkChoices {
+  std::vector<std::string> activation, loss, optimizer, init;
+};
+const NetworkChoices& network_choices();
+json network_choices_json();
+
+struct LayerChoice {
+  std::size_t units = 1;
+  std::string activation = "sigmoid";
+};
+
+struct NetworkConfig {
+  std::vector<LayerChoice> layers;  // the hidden layers, then the output layer
+  std::string loss = "mse", optimizer = "sgd", init = "default";
+  double learning_rate = 0.5, weight_decay = 0.0;
+  std::size_t batch_size = 0;  // 0: the whole training set
+  std::uint64_t seed = 1;
+  bool shuffle = true;          // a new sample order each epoch, as bpnn train (else --no-shuffle)
+  bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
+
+  bool perceptron() const { return optimizer == "perceptron"; }
+  // The worked example and the perceptron rule train in double (the tutorials' digits), the rest
+  // in float, as bpnn train.
+  bool in_double() const { return worked_example || perceptron(); }
+  std::size_t batch(std::size_t samples) const { return batch_size == 0 ? samples : std::min(batch_size, samples); }
+};
+
+// The network request {"layers": [{"units", "activation"}], "loss", "optimizer", "learning_rate",
+// "batch_size", "weight_decay", "init", "seed", "shuffle", "preset": "mazur"}, checked field by
+// field (RequestError naming the field).
+NetworkConfig read_network_config(const json& body, const PlayData& data);
+
+// The network new data starts with: its set's own (the worked example, the digits' MLP, a curve's
+// tanh network), or the learner's `previous` one with its output layer fitted to the data.
+NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig previous);
+
+// The network as bpnn's network description (dense layers each followed by its activation), once
+// checked to fit the data and the loss. Throws RequestError naming the field that does not.
+Network describe_network(const NetworkConfig& c, const PlayData& data);
+
+json config_json(const NetworkConfig& c);
+
+// The `bpnn train` command that trains `network` as the page does, for `epochs` epochs, on the
+// training set saved as csv_name (training_csv), saving model_name.
+std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
+                          const std::string& csv_name, const std::string& model_name);
+
+}  // namespace bpnn::serve

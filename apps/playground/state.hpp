@@ -1,0 +1,33 @@
+// What a session's state shows at one version, and its JSON text: the counters, configuration,
+// network and readouts as JSON, the long lists (the loss curve, the curve's or heatmap's values)
+// written number by number.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "request.hpp"
+
+namespace bpnn::serve {
+
+// Numbers copied under the session's lock (no text), written as JSON by text() outside it, so
+// training never waits for a state's text. Immutable once made.
+struct StateSnapshot {
+  std::uint64_t version = 0;
+  json fields;  // the counters, configuration, network and readouts
+  bool has_history = false;  // a network is built: its loss curve
+  std::vector<std::array<double, 5>> history;  // [iteration, train loss, test loss, accuracy, test accuracy]
+  std::string grid_name;  // "heatmap" (over the plane) or "curve" (along x), or "" for none
+  json grid;              // its box, without the values
+  std::vector<double> grid_values;
+  int grid_decimals = -1;  // the values' decimals (-1: shortest exact text)
+  std::shared_ptr<const std::string> data;  // the data set's text, made once per set_data
+  // The state as JSON; without "data" if not with_data (an event stream that sent it already).
+  // NaN, infinity and an accuracy of -1 (regression: none) are written null.
+  std::string text(bool with_data = true) const;
+};
+
+}  // namespace bpnn::serve
