@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bpnn/bpnn.hpp"
+#include "support/optimizer_check.hpp"
 
 namespace bpnn {
 namespace {
@@ -121,6 +122,21 @@ TEST(LrSchedule, FitSetsTheRateOfEachEpoch) {
       {.epochs = 3, .batch_size = 2, .schedule = {.kind = LrSchedule::Kind::step, .step_size = 1, .gamma = 0.5},
        .on_epoch = [&](const EpochReport&) { rates.push_back(sgd.learning_rate()); }});
   EXPECT_EQ(rates, (std::vector<double>{0.8, 0.4, 0.2}));
+}
+
+// Adam without decay, with L2 decay, and AdamW leave the same bits on every backend and thread
+// count that shares the update out.
+TEST(Adam, StepsTheSameBitsOnEveryBackend) {
+  for (const AdamOptions& options : {AdamOptions{.learning_rate = 0.01},
+                                     AdamOptions{.learning_rate = 0.01, .weight_decay = 0.01},
+                                     AdamOptions{.learning_rate = 0.01, .weight_decay = 0.01,
+                                                 .decoupled_weight_decay = true}}) {
+    EXPECT_EQ(testing::differences_between_backends([&](auto t) {
+                return std::make_unique<Adam<decltype(t)>>(options);
+              }),
+              "")
+        << "weight_decay " << options.weight_decay << " decoupled " << options.decoupled_weight_decay;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/io/csv.hpp"
 #include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 
@@ -240,6 +241,20 @@ TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
   EXPECT_EQ(d.feature_names, (std::vector<std::string>{"x"}));
   expect_error([&] { read_csv(dir.write("open.csv", "1,2\n1,\"2\n")); }, {"open.csv:2", "never closed"});
   expect_error([&] { read_csv(dir.write("after.csv", "1,2\n1,\"2\"x\n")); }, {"after.csv:2", "after its closing quote"});
+}
+
+TEST(Csv, WriterQuotesOnlyWhatMustBeQuotedAndTheReaderReadsItBack) {
+  CsvWriter writer;
+  writer.row({"plain", "a,b", "say \"hi\"", "two\nlines", ""}).row({"1.5", " padded "});
+  EXPECT_EQ(writer.text(), "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\n1.5, padded \n");
+  const std::vector<CsvRecord> records = read_csv_records(writer.text(), "written");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].fields, (std::vector<std::string>{"plain", "a,b", "say \"hi\"", "two\nlines", ""}));
+  EXPECT_EQ(records[0].line, 1u);
+  EXPECT_EQ(records[1].line, 3u);  // the quoted line break counts
+  EXPECT_EQ(records[1].fields, (std::vector<std::string>{"1.5", "padded"}));  // unquoted fields are trimmed
+  EXPECT_EQ(CsvWriter(';').row({"2,5", "x;y"}).text(), "2,5;\"x;y\"\n");
+  expect_error([] { read_csv_records("a,\"open\n", "pasted"); }, {"pasted:1:", "field 2", "never closed"});
 }
 
 TEST(Csv, ByteOrderMarkIsSkippedWithAndWithoutHeader) {

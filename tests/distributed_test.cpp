@@ -2,19 +2,31 @@
 // generator, exchanging through a communicator of shared memory. The weights must be the same
 // bytes at 1, 2 and 4 processes with the same shards, with batch norm, dropout and an uneven last
 // batch; plain summation stays within float rounding. Batch norm's statistics are the global
-// batch's: the sharded gradient and a few sharded steps match one unsharded batch.
+// batch's: the sharded gradient and a few sharded steps match one unsharded batch. The ranks'
+// agreements: a failed setup or another configuration on one rank reaches every rank; one rank's
+// stop request, NaN (a PoisoningCommunicator) or error ends every rank after the same batch.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <barrier>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <numeric>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/distributed/agreement.hpp"
+#include "bpnn/distributed/distributed_fit.hpp"
+#include "bpnn/distributed/poisoning_communicator.hpp"
 #include "bpnn/distributed/sharded_step.hpp"
+#include "support/expect_error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace bpnn {
 namespace {
@@ -58,7 +70,8 @@ class ThreadCommunicator : public Communicator {
     if (rank_ != root) std::memcpy(data, hub_.buffers[root], bytes);
     hub_.barrier.arrive_and_wait();
   }
-  [[noreturn]] void abort(int /*code*/) override { std::abort(); }
+  // Ends the whole process, every "rank" with it, as MPI_Abort ends every rank.
+  [[noreturn]] void abort(int code) override { std::_Exit(code); }
 
  private:
   void share(const void* buffer) {
@@ -88,20 +101,28 @@ struct Data {
   }
 };
 
-// Runs rank_values(communicator, rank) for every rank of `processes`, each on a thread of its own,
-// and returns rank 0's values; each rank's must equal rank 0's.
+// Runs rank_result(communicator, rank) for every rank of `processes`, each on a thread of its own,
+// and returns every rank's result, in rank order.
 template <class F>
-std::vector<float> on_ranks(int processes, F rank_values) {
+auto each_rank(int processes, F rank_result) {
+  using Result = decltype(rank_result(std::declval<Communicator&>(), 0));
   Hub hub(processes);
-  std::vector<std::vector<float>> values(static_cast<std::size_t>(processes));
+  std::vector<Result> results(static_cast<std::size_t>(processes));
   std::vector<std::thread> threads;
   for (int r = 0; r < processes; ++r) {
     threads.emplace_back([&, r] {
       ThreadCommunicator comm(hub, r);
-      values[static_cast<std::size_t>(r)] = rank_values(comm, r);
+      results[static_cast<std::size_t>(r)] = rank_result(comm, r);
     });
   }
   for (std::thread& t : threads) t.join();
+  return results;
+}
+
+// each_rank for values that every rank must end with alike: returns rank 0's.
+template <class F>
+std::vector<float> on_ranks(int processes, F rank_values) {
+  const std::vector<std::vector<float>> values = each_rank(processes, rank_values);
   for (int r = 1; r < processes; ++r) EXPECT_EQ(values[static_cast<std::size_t>(r)], values[0]) << "rank " << r;
   return values[0];
 }
@@ -109,24 +130,36 @@ std::vector<float> on_ranks(int processes, F rank_values) {
 // The parameter store's values or gradients, copied out.
 std::vector<float> copy_of(TensorView<const float> v) { return {v.data(), v.data() + v.size()}; }
 
-// Trains on `processes` threads and returns rank 0's weights.
-std::vector<float> train(int processes, std::size_t shards, GradientSum sum) {
+// What one rank trains: kNet from seed 5, Adam; a rank other than 0 then draws other weights, which
+// the first step's broadcast must replace.
+struct RankRun {
+  explicit RankRun(int rank) : model(build_model<float>(parse_network(kNet, "test"))) {
+    model.set_backend(make_reference_backend<float>());
+    model.initialize(rng);
+    Rng other(100 + static_cast<std::uint64_t>(rank));
+    if (rank != 0) model.initialize(other);
+  }
+  DistributedFitResult fit(Communicator& comm, const Data& data, FitOptions options,
+                           const DistributedOptions& sharding) {
+    return fit_distributed(comm, model, *loss, *optimizer, data.inputs.view(), data.targets.view(), rng,
+                           std::move(options), sharding);
+  }
+  std::vector<float> weights() const { return copy_of(model.parameters().values()); }
+
+  Sequential<float> model;
+  std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
+  std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = "adam", .learning_rate = 0.01});
+  Rng rng{5};
+};
+
+// Trains for `epochs` on `processes` threads with fit_distributed and returns rank 0's weights.
+std::vector<float> train(int processes, std::size_t shards, GradientSum sum, std::size_t epochs = 3) {
   const Data data;
   return on_ranks(processes, [&](Communicator& comm, int r) {
-    Sequential<float> model = build_model<float>(parse_network(kNet, "test"));
-    model.set_backend(make_reference_backend<float>());
-    Rng rng(5);
-    model.initialize(rng);
-    Rng other(100 + static_cast<std::uint64_t>(r));
-    if (r != 0) model.initialize(other);  // other weights: the broadcast must replace them
-    const std::unique_ptr<Loss<float>> loss = make_loss<float>("cross_entropy");
-    const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>({.name = "adam", .learning_rate = 0.01});
-    ShardedStep step(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng,
-                     {.shards = shards, .sum = sum});
-    FitOptions options{.epochs = 3, .batch_size = 25};  // 8 batches of 25, then one of 9
-    options.batch_step = [&step](std::span<const std::size_t> indices) { return step(indices); };
-    fit(model, *loss, *optimizer, data.inputs.view(), data.targets.view(), rng, options);
-    return copy_of(std::as_const(model).parameters().values());
+    RankRun run(r);
+    // 8 batches of 25, then one of 9
+    run.fit(comm, data, {.epochs = epochs, .batch_size = 25}, {.shards = shards, .sum = sum});
+    return run.weights();
   });
 }
 
@@ -319,6 +352,186 @@ TEST(ShardedStep, RefusesZeroShards) {
   Rng rng(1);
   EXPECT_THROW(ShardedStep(model, *loss, *optimizer, comm, data.inputs.view(), data.targets.view(), rng, {.shards = 0}),
                Error);
+}
+
+// What a rank caught from an agreement: the failing rank and the message, or {-1, ""} for none.
+using Caught = std::pair<int, std::string>;
+
+template <class F>
+Caught caught_from(F call) {
+  try {
+    call();
+    return {-1, ""};
+  } catch (const RankFailure& e) {
+    return {e.rank, e.what()};
+  }
+}
+
+TEST(Agreement, SetupFailureReachesEveryRankWithTheFirstFailingRanksMessage) {
+  std::vector<int> ran(3, 0);
+  const std::vector<Caught> caught = each_rank(3, [&](Communicator& comm, int r) {
+    return caught_from([&] {
+      agree_on_setup(comm, [&] {
+        ran[static_cast<std::size_t>(r)] = 1;
+        if (r == 1) throw Error("data.1.csv:101: has 3 columns, earlier rows have 9");
+        if (r == 2) throw Error("a later rank's own trouble");
+      });
+    });
+  });
+  for (const Caught& c : caught) {
+    EXPECT_EQ(c, Caught(1, "rank 1 of 3: data.1.csv:101: has 3 columns, earlier rows have 9"));
+  }
+  EXPECT_EQ(ran, std::vector<int>({1, 1, 1}));
+}
+
+TEST(Agreement, SetupFailureOfAnyKindIsNamed) {
+  const std::vector<Caught> caught = each_rank(2, [&](Communicator& comm, int r) {
+    return caught_from([&] {
+      agree_on_setup(comm, [&] {
+        if (r == 0) throw 42;
+      });
+    });
+  });
+  for (const Caught& c : caught) EXPECT_EQ(c, Caught(0, "rank 0 of 2: an exception that is not a std::exception"));
+}
+
+TEST(Agreement, SetupThatSucceedsEverywherePasses) {
+  std::vector<int> ran(4, 0);
+  const std::vector<Caught> caught = each_rank(4, [&](Communicator& comm, int r) {
+    return caught_from([&] { agree_on_setup(comm, [&] { ran[static_cast<std::size_t>(r)] = 1; }); });
+  });
+  for (const Caught& c : caught) EXPECT_EQ(c, Caught(-1, ""));
+  EXPECT_EQ(ran, std::vector<int>({1, 1, 1, 1}));
+}
+
+TEST(Agreement, OneProcessSeesItsOwnError) {
+  LocalCommunicator comm;
+  try {
+    agree_on_setup(comm, [] { throw Error("no such file"); });
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(dynamic_cast<const RankFailure*>(&e), nullptr);
+    EXPECT_STREQ(e.what(), "no such file");
+  }
+}
+
+TEST(Agreement, AnotherConfigurationNamesTheFirstRankThatDiffers) {
+  const std::vector<std::uint64_t> hashes = {7, 7, 9, 9};
+  const std::vector<Caught> caught = each_rank(4, [&](Communicator& comm, int r) {
+    return caught_from([&] { check_same_configuration(comm, hashes[static_cast<std::size_t>(r)], "same files?"); });
+  });
+  for (const Caught& c : caught) {
+    EXPECT_EQ(c, Caught(2, "rank 2 of 4 has another configuration than rank 0 (same files?)"));
+  }
+  const std::vector<Caught> agreed = each_rank(4, [&](Communicator& comm, int /*rank*/) {
+    return caught_from([&] { check_same_configuration(comm, 7); });
+  });
+  for (const Caught& c : agreed) EXPECT_EQ(c, Caught(-1, ""));
+}
+
+TEST(Agreement, Fnv1aIsTheStandardHash) {
+  // The published FNV-1a 64 test vectors: the offset basis for no bytes, "a" and "foobar".
+  EXPECT_EQ(fnv1a(nullptr, 0), 0xcbf29ce484222325ull);
+  EXPECT_EQ(fnv1a("a", 1), 0xaf63dc4c8601ec8cull);
+  EXPECT_EQ(fnv1a("foobar", 6), 0x85944171f73967e8ull);
+  EXPECT_EQ(fnv1a("bar", 3, fnv1a("foo", 3)), fnv1a("foobar", 6));  // continues from a hash
+}
+
+TEST(DistributedFit, PoisonedStepDivergesOnEveryRankKeepingTheLastGoodWeights) {
+  // 9 batches an epoch: step 12 is the third batch of epoch 2. Every rank stops there and keeps the
+  // weights of the start of epoch 2, those of a one-epoch run, bit for bit.
+  const Data data;
+  for (const GradientSum sum : {GradientSum::ordered, GradientSum::plain}) {
+    for (const int processes : {1, 2}) {
+      const std::vector<float> kept = on_ranks(processes, [&](Communicator& comm, int r) {
+        PoisoningCommunicator poisoned(comm, processes - 1, 12);
+        RankRun run(r);
+        try {
+          run.fit(poisoned, data, {.epochs = 3, .batch_size = 25}, {.shards = 4, .sum = sum});
+          ADD_FAILURE() << "rank " << r << " trained on";
+        } catch (const TrainingDiverged& e) {
+          EXPECT_EQ(e.epoch, 2u);
+          EXPECT_NE(std::string(e.what()).find("diverged in epoch 2, batch 3 of 9: the loss is NaN"), std::string::npos)
+              << e.what();
+        }
+        return run.weights();
+      });
+      EXPECT_EQ(kept, train(processes, 4, sum, 1)) << processes << " process(es)";
+    }
+  }
+}
+
+TEST(DistributedFit, OneRanksStopStopsEveryRankAfterTheSameBatch) {
+  // Rank 1 asks at its fifth step; every rank stops after batch 5, rank 0 alone writes the
+  // checkpoint, and that checkpoint resumed in one process ends with the bytes of a run never stopped.
+  const testing::TempDir dir;
+  const Data data;
+  each_rank(2, [&](Communicator& comm, int r) {
+    RankRun run(r);
+    std::size_t polls = 0;
+    try {
+      run.fit(comm, data,
+              {.epochs = 3,
+               .batch_size = 25,
+               .checkpoint_path = dir.file("rank" + std::to_string(r) + ".ckpt"),
+               .stop_requested = [&] { return r == 1 && ++polls == 5; }},
+              {.shards = 4});
+      ADD_FAILURE() << "rank " << r << " did not stop";
+    } catch (const TrainingInterrupted& e) {
+      EXPECT_EQ(e.epoch, 1u) << "rank " << r;
+      EXPECT_EQ(e.batch, 5u) << "rank " << r;
+    }
+    return 0;
+  });
+  EXPECT_TRUE(std::filesystem::exists(dir.file("rank0.ckpt")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("rank1.ckpt")));
+  const std::vector<float> resumed = on_ranks(1, [&](Communicator& comm, int /*rank*/) {
+    RankRun run(0);
+    run.fit(comm, data, {.epochs = 3, .batch_size = 25, .resume_path = dir.file("rank0.ckpt")}, {.shards = 4});
+    return run.weights();
+  });
+  EXPECT_EQ(resumed, train(2, 4, GradientSum::ordered));
+}
+
+// An error during training: its message with rank 1's on_batch, at batch 3.
+FitOptions failing_at_batch_3(int rank) {
+  return {.epochs = 3, .batch_size = 25, .on_batch = [rank](const BatchReport& report) {
+            if (rank == 1 && report.batch == 3) throw Error("the disk is full");
+          }};
+}
+
+TEST(DistributedFitDeathTest, AnErrorOnOneRankEndsEveryRank) {
+  // Rank 0 waits in the next step's exchange for a rank that will never come: only the abort,
+  // after the program's last word, ends it.
+  const Data data;
+  auto train_both = [&] {
+    each_rank(2, [&](Communicator& comm, int r) {
+      RankRun run(r);
+      run.fit(comm, data, failing_at_batch_3(r),
+              {.shards = 4, .on_abort = [](const std::string& message) { std::cerr << "said: " << message << "\n"; }});
+      return 0;
+    });
+  };
+  EXPECT_EXIT(train_both(), ::testing::ExitedWithCode(1), "said: rank 1 of 2: the disk is full");
+}
+
+TEST(DistributedFit, OneProcessRethrowsAnError) {
+  const Data data;
+  LocalCommunicator comm;
+  RankRun run(1);
+  bool said = false;
+  const DistributedOptions sharding{.shards = 4, .on_abort = [&](const std::string& /*message*/) { said = true; }};
+  testing::expect_error([&] { run.fit(comm, data, failing_at_batch_3(1), sharding); }, {"the disk is full"});
+  EXPECT_FALSE(said);
+}
+
+TEST(DistributedFit, RefusesAStepOfTheCallers) {
+  const Data data;
+  LocalCommunicator comm;
+  RankRun run(0);
+  FitOptions options{.epochs = 1};
+  options.batch_step = [](std::span<const std::size_t> /*indices*/) { return BatchOutcome{}; };
+  testing::expect_error([&] { run.fit(comm, data, options, {.shards = 4}); }, {"batch_step", "leave it empty"});
 }
 
 }  // namespace

@@ -135,7 +135,7 @@ TEST(Evaluate, RegressionErrors) {
   // Targets 0, 4 (mean 2, SS_tot 8), errors 1, -2 (SS_res 5).
   EXPECT_DOUBLE_EQ(e.r2, 1.0 - 5.0 / 8.0);
   EXPECT_EQ(e.outputs, 1u);
-  EXPECT_EQ(e.predictions, (std::vector<float>{1, 2}));
+  EXPECT_EQ(e.predictions, (std::vector<double>{1, 2}));
 }
 
 TEST(Evaluate, R2AveragesOverOutputsAsScikitLearn) {

@@ -1,4 +1,5 @@
-// The gradient checker itself must be able to fail: deliberately wrong backwards are caught.
+// The gradient checker itself must be able to fail: deliberately wrong backwards are caught (with
+// its default of skipping kinks: a wrong gradient of a smooth E is never taken for one).
 #include <gtest/gtest.h>
 
 #include "bpnn/bpnn.hpp"
@@ -107,6 +108,76 @@ TEST(GradCheck, FailsWhenItComparesNothing) {
   EXPECT_EQ(r.checked, 0u);
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.report.find("compared nothing"), std::string::npos) << r.report;
+}
+
+// The library's check of a whole model against its loss: a report per tensor, the model left as it was.
+TEST(GradCheck, ChecksAModelAgainstItsLossTensorByTensor) {
+  Sequential<double> model = build_model<double>(parse_network("3-4tanh-2sigmoid", "test"));
+  Rng rng(1);
+  model.initialize(rng);
+  const Tensor<double> x = random_tensor(Shape{5, 3}, 2), y = random_tensor(Shape{5, 2}, 3, 0, 1);
+  ParameterStore<double>& p = model.parameters();
+  for (double& g : p.grads().span()) g = 0.25;
+  const std::vector<double> values(p.values().data(), p.values().data() + p.values().size());
+  const GradientCheckReport r = check_gradients(model, Mse<double>(), x, y);
+  EXPECT_TRUE(r.ok) << r.report;
+  EXPECT_EQ(r.skipped, 0u);
+  EXPECT_DOUBLE_EQ(r.objective, Mse<double>().forward(model.forward(x), y));
+  const std::vector<std::pair<std::string, std::size_t>> expected = {
+      {"input", 15}, {"0.weight", 12}, {"0.bias", 4}, {"2.weight", 8}, {"2.bias", 2}};
+  ASSERT_EQ(r.tensors.size(), expected.size());
+  for (std::size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_EQ(r.tensors[k].name, expected[k].first);
+    EXPECT_EQ(r.tensors[k].checked, expected[k].second);
+    EXPECT_TRUE(r.tensors[k].passed);
+    EXPECT_LE(r.tensors[k].max_relative_error, 1e-6);
+    EXPECT_LT(r.tensors[k].worst, expected[k].second);
+  }
+  EXPECT_EQ(r.checked, 41u);
+  double largest = 0;
+  for (const TensorGradientCheck& t : r.tensors) largest = std::max(largest, t.max_relative_error);
+  EXPECT_EQ(r.max_relative_error, largest);
+  EXPECT_NE(r.worst.find("["), std::string::npos);
+  EXPECT_EQ(std::vector<double>(p.values().data(), p.values().data() + p.values().size()), values);
+  for (double g : p.grads().span()) EXPECT_EQ(g, 0.25);
+  // At most 3 elements of each tensor, evenly spread.
+  const GradientCheckReport few = check_gradients(model, Mse<double>(), x, y, {.max_elements = 3});
+  EXPECT_TRUE(few.ok) << few.report;
+  EXPECT_EQ(few.tensors[1].checked, 3u);  // 0.weight: elements 0, 4, 8
+  EXPECT_EQ(few.tensors[4].checked, 2u);
+}
+
+// A float model is checked through a double copy of itself.
+TEST(GradCheck, ChecksAFloatModelInDouble) {
+  Sequential<float> model = build_model<float>(parse_network("3-4sigmoid-2", "test"));
+  Rng rng(4);
+  model.initialize(rng);
+  const Tensor<float> x(Shape{2, 3}, {0.1f, -0.5f, 0.9f, 0.3f, 0.2f, -0.7f});
+  const Tensor<float> classes(Shape{2}, {1, 0});
+  const GradientCheckReport r = check_gradients(model, CrossEntropy<double>(), x, classes);
+  EXPECT_TRUE(r.ok) << r.report;
+  EXPECT_EQ(r.checked, 6u + 12 + 4 + 8 + 2);
+}
+
+// relu at exactly 0 (weights and biases 0): E has a kink at every first-layer parameter, where
+// back-propagation takes relu's left side. Those elements are skipped, not failed, unless asked.
+TEST(GradCheck, AKinkIsSkippedNotFailed) {
+  Sequential<double> model = build_model<double>(parse_network("3-2relu-1", "test"));
+  Rng rng(5);
+  model.initialize(rng);
+  for (const char* name : {"0.weight", "0.bias"}) {
+    for (double& v : model.parameters().value(name).span()) v = 0.0;
+  }
+  const Tensor<double> x = random_tensor(Shape{4, 3}, 6), y = random_tensor(Shape{4, 1}, 7);
+  const GradientCheckReport r = check_gradients(model, Mse<double>(), x, y);
+  EXPECT_TRUE(r.ok) << r.report;
+  EXPECT_EQ(r.skipped, 6u + 2);
+  EXPECT_EQ(r.tensors[1].skipped, 6u);
+  EXPECT_EQ(r.tensors[2].skipped, 2u);
+  const GradientCheckReport strict = check_gradients(model, Mse<double>(), x, y, {.skip_kinks = false});
+  EXPECT_FALSE(strict.ok);
+  EXPECT_EQ(strict.skipped, 0u);
+  EXPECT_NE(strict.report.find("0.bias["), std::string::npos) << strict.report;
 }
 
 }  // namespace

@@ -108,6 +108,37 @@ TEST(ModelFile, RoundTripIsBitExact) {
   EXPECT_EQ(other.parameters().value("0.weight")[7], model.parameters().value("0.weight")[7]);
 }
 
+TEST(ModelFile, BytesAreTheFilesBytesAndLoadTheSameModel) {
+  TempDir dir;
+  const Network n = parse_network("5-4tanh-3", "--net");
+  Sequential<float> model = trained_model(n);
+  const ModelMetadata metadata{{"bpnn.loss", "cross_entropy"}};
+  save_model(dir.file("m.safetensors"), model, metadata);
+  const std::string bytes = model_bytes(model, metadata);
+  EXPECT_EQ(bytes, read_file(dir.file("m.safetensors")));  // one writer: the file is the bytes
+  LoadedModel<float> loaded = load_model_bytes<float>(bytes, "pickled model");
+  EXPECT_EQ(loaded.network.json, describe(model).json);
+  EXPECT_EQ(loaded.metadata, metadata);
+  const auto a = model.parameters().values().span(), b = loaded.model.parameters().values().span();
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size_bytes()), 0);
+
+  // A double model's bytes hold F64 and load as double exactly.
+  Sequential<double> wide = build_model<double>(n);
+  Rng rng(4);
+  wide.initialize(rng);
+  LoadedModel<double> again = load_model_bytes<double>(model_bytes(wide));
+  EXPECT_EQ(again.model.parameters().value("2.bias")[1], wide.parameters().value("2.bias")[1]);
+
+  // Bad bytes are the file reader's clear errors, naming what the bytes stand for.
+  expect_error([&] { load_model_bytes<float>(bytes.substr(0, 5), "pickled model"); },
+               {"pickled model", "too short for a safetensors file"});
+  expect_error([&] { load_model_bytes<float>(bytes.substr(0, bytes.size() - 4), "pickled model"); },
+               {"pickled model", "outside the data section"});
+  expect_error([&] { load_model_bytes<float>(std::string("\x02\0\0\0\0\0\0\0{}", 10)); },
+               {"model bytes", "not a bpnn model"});
+}
+
 // The header and data section of a saved file, to be mutated and written back.
 struct SafetensorsParts {
   nlohmann::json header;

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
-#include "model/protobuf.hpp"
+#include "bpnn/io/onnx.hpp"
+#include "io/protobuf.hpp"
 #include "support/expect_error.hpp"
 #include "support/temp_dir.hpp"
 

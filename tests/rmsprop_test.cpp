@@ -8,6 +8,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "support/expect_error.hpp"
+#include "support/optimizer_check.hpp"
 
 namespace bpnn {
 namespace {
@@ -186,6 +187,24 @@ TEST(Rmsprop, MadeByTheFactoryWithPyTorchsDefaults) {
   expect_error([] { make_optimizer<float>({.name = "adam", .alpha = 0.9}); }, {"'adam'", "alpha", "'rmsprop'"});
   expect_error([] { make_optimizer<float>({.name = "momentum", .centered = true}); }, {"'momentum'", "centered"});
   EXPECT_THROW(make_optimizer<float>({.name = "rmsprop", .alpha = 1.5}), Error);  // refused by Rmsprop itself
+}
+
+// Plain, centered, with momentum and both, each with and without decay: the same bits on every
+// backend and thread count that shares the update out.
+TEST(Rmsprop, StepsTheSameBitsOnEveryBackend) {
+  for (const bool centered : {false, true}) {
+    for (const double momentum : {0.0, 0.9}) {
+      for (const double weight_decay : {0.0, 0.01}) {
+        const RmspropOptions options{
+            .learning_rate = 0.01, .weight_decay = weight_decay, .momentum = momentum, .centered = centered};
+        EXPECT_EQ(testing::differences_between_backends([&](auto t) {
+                    return std::make_unique<Rmsprop<decltype(t)>>(options);
+                  }),
+                  "")
+            << "centered " << centered << " momentum " << momentum << " weight_decay " << weight_decay;
+      }
+    }
+  }
 }
 
 }  // namespace

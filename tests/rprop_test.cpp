@@ -1,12 +1,16 @@
 // RPROP (iRPROP-, as PyTorch's Rprop) against its update rule worked by hand: the first step at
 // the learning rate, a step grown by sign agreement, shrunk and skipped at a sign change, clamped
-// to its bounds; its state through a checkpoint; its factory branch; the op on both backends.
+// to its bounds; its state through a checkpoint; its factory branch; the update on both backends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "support/optimizer_check.hpp"
 
 namespace bpnn {
 namespace {
@@ -164,10 +168,10 @@ TEST(Rprop, FactoryTakesTheLearningRateOnly) {
   }
 }
 
-// Until tests/backend_test.cpp holds the op table: cpu and reference agree exactly on the op.
+// The update from a restored state on both backends (the cpu one with two threads) agrees exactly.
 TEST(Rprop, CpuAndReferenceBackendsAgree) {
   const std::size_t n = 37;
-  const RpropStep<float> s{.eta_minus = 0.5f, .eta_plus = 1.2f, .step_min = 1e-3f, .step_max = 0.2f};
+  const RpropOptions options{.eta_minus = 0.5, .eta_plus = 1.2, .step_min = 1e-3, .step_max = 0.2};
   std::vector<float> p(n), g(n), prev(n), step(n);
   for (std::size_t i = 0; i < n; ++i) {
     p[i] = 0.1f * static_cast<float>(i) - 1.0f;
@@ -175,19 +179,52 @@ TEST(Rprop, CpuAndReferenceBackendsAgree) {
     prev[i] = static_cast<float>(static_cast<int>(i % 3) - 1);
     step[i] = 0.01f * static_cast<float>(i % 30);  // 0.29 is clamped to 0.2, 0 to 1e-3
   }
-  std::vector<float> p2 = p, prev2 = prev, step2 = step;
-  make_cpu_backend<float>({.threads = 2})->rprop_update(n, s, p.data(), g.data(), prev.data(), step.data());
-  make_reference_backend<float>()->rprop_update(n, s, p2.data(), g.data(), prev2.data(), step2.data());
-  EXPECT_EQ(p, p2);
-  EXPECT_EQ(prev, prev2);
-  EXPECT_EQ(step, step2);
+  // p, prev and step after one step on backend.
+  auto step_on = [&](const Backend<float>& backend) {
+    ParameterStore<float> store;
+    store.add("0.weight", Shape{n}, Initializer::zeros());
+    std::copy(p.begin(), p.end(), store.value(0).data());
+    std::copy(g.begin(), g.end(), store.grad(0).data());
+    Rprop<float> rprop(options);
+    const OptimizerState<float> state{
+        .kind = "rprop",
+        .buffers = {{"prev", Tensor<float>(Shape{n}, prev)}, {"step", Tensor<float>(Shape{n}, step)}},
+        .steps = 1};
+    rprop.set_state(state, n);
+    rprop.step(store, backend);
+    auto buffer = [&](const std::string& name) {
+      for (const auto& [buffer_name, values] : rprop.state().buffers) {
+        if (buffer_name == name) return std::vector<float>(values.data(), values.data() + values.size());
+      }
+      return std::vector<float>{};
+    };
+    const TensorView<const float> values = std::as_const(store).value(0);
+    return std::array<std::vector<float>, 3>{std::vector<float>(values.data(), values.data() + n), buffer("prev"),
+                                             buffer("step")};
+  };
+  const auto [p1, prev1, step1] = step_on(*make_cpu_backend<float>({.threads = 2}));
+  const auto [p2, prev2, step2] = step_on(*make_reference_backend<float>());
+  EXPECT_EQ(p1, p2);
+  EXPECT_EQ(prev1, prev2);
+  EXPECT_EQ(step1, step2);
+  ASSERT_EQ(step1.size(), n);
   for (std::size_t i = 0; i < n; ++i) {
-    EXPECT_GE(step[i], 1e-3f);
-    EXPECT_LE(step[i], 0.2f);
+    EXPECT_GE(step1[i], 1e-3f);
+    EXPECT_LE(step1[i], 0.2f);
     if (g[i] * static_cast<float>(static_cast<int>(i % 3) - 1) < 0) {
-      EXPECT_EQ(prev[i], 0.0f) << i;  // a sign change zeroes the gradient kept
+      EXPECT_EQ(prev1[i], 0.0f) << i;  // a sign change zeroes the gradient kept
     }
   }
+}
+
+// Steps from 0.05 between bounds 0.01 and 0.07, so that over four steps they grow, shrink and
+// clamp: the same bits on every backend and thread count that shares the update out.
+TEST(Rprop, StepsTheSameBitsOnEveryBackend) {
+  const RpropOptions options{.learning_rate = 0.05, .step_min = 0.01, .step_max = 0.07};
+  EXPECT_EQ(testing::differences_between_backends([&](auto t) {
+              return std::make_unique<Rprop<decltype(t)>>(options);
+            }),
+            "");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "bpnn/bpnn.hpp"
+#include "support/optimizer_check.hpp"
 
 namespace bpnn {
 namespace {
@@ -85,6 +86,25 @@ TEST_P(FusedSgd, EqualsBackwardThenStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Batches, FusedSgd, ::testing::Values(1, 8));
+
+// Each branch of the update (plain, decay, momentum from its first step on, Nesterov) leaves the
+// same bits on every backend and thread count that shares it out.
+TEST(Sgd, StepsTheSameBitsOnEveryBackend) {
+  for (const double weight_decay : {0.0, 0.01}) {
+    for (const double momentum : {0.0, 0.9}) {
+      for (const bool nesterov : {false, true}) {
+        if (nesterov && momentum == 0) continue;
+        const SgdOptions options{
+            .learning_rate = 0.1, .momentum = momentum, .nesterov = nesterov, .weight_decay = weight_decay};
+        EXPECT_EQ(testing::differences_between_backends([&](auto t) {
+                    return std::make_unique<Sgd<decltype(t)>>(options);
+                  }),
+                  "")
+            << "momentum " << momentum << " nesterov " << nesterov << " weight_decay " << weight_decay;
+      }
+    }
+  }
+}
 
 }  // namespace
 }  // namespace bpnn

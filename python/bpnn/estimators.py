@@ -126,6 +126,7 @@ class _BaseMLP(BaseEstimator):
         self._check_params()
         X, y = self._validate_data(X, y, multi_output=True, dtype=np.float32, y_numeric=self._y_numeric)
         units, out_activation, loss, targets, scale = self._output(y)
+        self._loss = loss
         self.n_outputs_ = units
         n = X.shape[0]
         rng = check_random_state(self.random_state)
@@ -238,9 +239,12 @@ class _BaseMLP(BaseEstimator):
         self.out_activation_ = "softmax" if self._softmax else "logistic" if out_activation == "sigmoid" else "identity"
         return self
 
-    def _outputs(self, X):
+    def _inputs(self, X):
         check_is_fitted(self, "_model")
-        X = self._validate_data(X, dtype=np.float32, reset=False)
+        return self._validate_data(X, dtype=np.float32, reset=False)
+
+    def _outputs(self, X):
+        X = self._inputs(X)
         return self._model.predict(X).astype(np.float64)
 
 
@@ -260,6 +264,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multilabel-indicator":
             self.classes_ = np.arange(y.shape[1])
             self._kind = "multilabel"
+            self._task = "multilabel"
             self._loss_factor = float(y.shape[1])
             self._softmax = False
             # bpnn's bce is the mean over N * K elements, scikit-learn's the sum over K, mean over N.
@@ -272,6 +277,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(
                 f"MLPClassifier needs samples of at least 2 classes in the data; got 1 class ({self.classes_[0]!r})."
             )
+        self._task = "classification"
         if len(self.classes_) == 2:
             self._kind = "binary"
             self._softmax = False
@@ -284,20 +290,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._kind != "multilabel"
 
     def _validation_score(self, X, targets):
-        proba = self._proba(self._model.predict(X).astype(np.float64))
-        if self._kind == "multilabel":
-            return float(np.mean(np.all((proba > 0.5) == (targets > 0.5), axis=1)))
-        truth = targets.ravel().astype(np.int64)
-        return float(np.mean(np.argmax(proba, axis=1) == truth))
-
-    def _proba(self, out):
-        if self._kind == "binary":
-            p = out[:, 0]
-            return np.column_stack([1.0 - p, p])
-        if self._kind == "multiclass":
-            e = np.exp(out - out.max(axis=1, keepdims=True))
-            return e / e.sum(axis=1, keepdims=True)
-        return out
+        # bpnn's accuracy: the class the outputs predict, or (multilabel) every label right.
+        return float(self._model.evaluate(X, targets, loss=self._loss, task=self._task)["accuracy"])
 
     def fit(self, X, y):
         """Trains on X [n_samples, n_features] and class labels y (any labels np.unique sorts)."""
@@ -305,7 +299,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict_proba(self, X):
         """Class probabilities [n_samples, n_classes], in the order of classes_."""
-        return self._proba(self._outputs(X))
+        X = self._inputs(X)
+        return self._model.predict_proba(X, loss=self._loss)
 
     def predict_log_proba(self, X):
         return np.log(self.predict_proba(X))

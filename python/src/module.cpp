@@ -9,10 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -112,7 +110,8 @@ Task task_named(const std::string& task) {
   if (task == "auto") return Task::automatic;
   if (task == "classification") return Task::classification;
   if (task == "regression") return Task::regression;
-  throw Error("task '" + task + "': expected 'auto', 'classification' or 'regression'");
+  if (task == "multilabel") return Task::multilabel;
+  throw Error("task '" + task + "': expected 'auto', 'classification', 'regression' or 'multilabel'");
 }
 
 py::dict evaluation_dict(const Evaluation& e) {
@@ -120,6 +119,10 @@ py::dict evaluation_dict(const Evaluation& e) {
   d["loss"] = e.loss;
   d["samples"] = e.samples;
   d["classification"] = e.classification;
+  d["task"] = e.task == Task::classification ? "classification"
+              : e.task == Task::multilabel   ? "multilabel"
+                                             : "regression";
+  if (e.task == Task::multilabel) d["accuracy"] = e.accuracy;  // every label of a sample right
   if (e.classification) {
     d["accuracy"] = e.accuracy;
     py::array_t<std::int64_t> confusion({static_cast<py::ssize_t>(e.classes), static_cast<py::ssize_t>(e.classes)});
@@ -172,61 +175,35 @@ PyModel make_model(const std::string& text, std::uint64_t seed, int threads, con
   return m;
 }
 
-// A temporary file name for the bytes API (save_model and load_model work on paths).
-std::string temporary_path() {
-  std::random_device random;
-  const auto name = "bpnn-" + std::to_string(random()) + "-" + std::to_string(random()) + ".safetensors";
-  return (std::filesystem::temp_directory_path() / name).string();
+py::bytes to_bytes(const PyModel& m) { return py::bytes(model_bytes(m.model)); }
+
+PyModel from_bytes(std::string content, const std::string& name) {
+  LoadedModel<float> loaded = load_model_bytes<float>(std::move(content), name);
+  return PyModel{std::move(loaded.model), Rng(0)};
 }
 
-py::bytes model_bytes(const PyModel& m) {
-  const std::string path = temporary_path();
-  std::string content;
-  try {
-    save_model(path, m.model);
-    content = read_file(path, "model file");
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
-  return py::bytes(content);
-}
-
-PyModel model_from_bytes(const std::string& content) {
-  const std::string path = temporary_path();
-  std::optional<LoadedModel<float>> loaded;
-  try {
-    write_file_atomically(path, content);
-    loaded.emplace(load_model<float>(path));
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
-  return PyModel{std::move(loaded->model), Rng(0)};
-}
-
-// The training loop's hooks into Python: the per-epoch callback (GIL taken for it), and Ctrl-C,
+// The training loop's hooks into Python: the per-epoch callback (GIL taken for it), whose true
+// result ends training after that epoch as early stopping does (fit returns normally), and Ctrl-C,
 // seen by PyErr_CheckSignals at most every 50 ms (taking the GIL after every batch would make
-// training wait on other Python threads).
+// training wait on other Python threads), which stops fit with the KeyboardInterrupt to raise.
 struct PythonHooks {
   explicit PythonHooks(py::object c) : callback(std::move(c)) {}
   py::object callback;
   py::list history;
-  bool stop = false;              // the callback asked for a stop, or raised, or a signal came
+  bool stop = false;              // the callback raised, or a signal came
   std::exception_ptr raised;      // what the callback or the signal handler raised
   std::chrono::steady_clock::time_point last_poll = std::chrono::steady_clock::now();
 
-  void on_epoch(const EpochReport& report) {
+  // After each epoch: true ends training.
+  bool end_after_epoch(const EpochReport& report) {
     py::gil_scoped_acquire gil;
     try {
       py::dict d = epoch_dict(report);
       history.append(d);
-      if (!callback.is_none() && py::bool_(callback(d))) stop = true;
+      return !callback.is_none() && py::bool_(callback(d));
     } catch (py::error_already_set&) {
       raised = std::current_exception();
-      stop = true;
+      return true;
     }
   }
 
@@ -286,7 +263,7 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                            .patience = patience,
                            .task = task_named(task),
                            .stop_requested = [&hooks] { return hooks.stop_requested(); },
-                           .on_epoch = [&hooks](const EpochReport& r) { hooks.on_epoch(r); }};
+                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); }};
   const TensorView<const float> input = input_view(inputs, m.model);
   const TensorView<const float> target = target_view(targets, loss_name);
   FitResult result;
@@ -295,19 +272,18 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
     py::gil_scoped_release released;
     try {
       result = fit(m.model, *loss, *optimizer, input, target, m.rng, options, {}, validation);
-    } catch (const TrainingInterrupted&) {
-      // A stop the callback asked for ends training normally, with the weights it has.
-      if (!hooks.stop) failure = std::current_exception();
     } catch (...) {
       failure = std::current_exception();
     }
   }
+  // What the callback raised (training ended after its epoch), or Ctrl-C's KeyboardInterrupt
+  // (which stopped fit with TrainingInterrupted).
   if (hooks.raised) std::rethrow_exception(hooks.raised);
   if (failure) std::rethrow_exception(failure);
   py::dict d;
   d["epochs"] = hooks.history.size();
   d["best_epoch"] = result.best_epoch;
-  d["stopped_early"] = result.stopped_early || hooks.stop;
+  d["stopped_early"] = result.stopped_early;
   d["history"] = hooks.history;
   return d;
 }
@@ -352,6 +328,119 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
     }
   }
   return out;
+}
+
+// A list of values as a numpy array of shape (a copy).
+py::array_t<float> array_of(const std::vector<float>& values, const Shape& shape) {
+  std::vector<py::ssize_t> dims;
+  for (std::size_t i = 0; i < shape.rank(); ++i) dims.push_back(static_cast<py::ssize_t>(shape[i]));
+  py::array_t<float> out(dims);
+  std::copy(values.begin(), values.end(), out.mutable_data());
+  return out;
+}
+
+py::object optional_array(const std::vector<float>& values, const Shape& shape) {
+  return values.empty() ? py::object(py::none()) : py::object(array_of(values, shape));
+}
+
+py::dict chain_rule_dict(const ChainRule<float>& c) {
+  py::list factors;
+  for (const Factor<float>& f : c.factors) {
+    py::list terms;
+    for (const PathTerm<float>& t : f.terms) {
+      terms.append(py::dict(py::arg("neuron") = t.neuron, py::arg("delta") = t.delta, py::arg("weight") = t.weight,
+                            py::arg("weight_value") = t.weight_value, py::arg("product") = t.product));
+    }
+    factors.append(py::dict(py::arg("name") = f.name, py::arg("formula") = f.formula, py::arg("value") = f.value,
+                            py::arg("terms") = terms));
+  }
+  py::dict d(py::arg("name") = c.name, py::arg("tensor") = c.tensor, py::arg("element") = c.element,
+             py::arg("layer") = c.layer, py::arg("from") = c.from, py::arg("to") = c.to, py::arg("bias") = c.bias,
+             py::arg("value") = c.value, py::arg("sample") = c.sample, py::arg("equation") = c.equation,
+             py::arg("factors") = factors, py::arg("product") = c.product,
+             py::arg("sample_products") = c.sample_products, py::arg("sum") = c.sum, py::arg("backprop") = c.backprop);
+  d["update"] = c.update ? py::object(py::float_(*c.update)) : py::object(py::none());
+  d["new_value"] = c.new_value ? py::object(py::float_(*c.new_value)) : py::object(py::none());
+  return d;
+}
+
+// A neuron layer's values as [N, units] arrays (the input [N, inputs]).
+py::dict neuron_layer_dict(const Explanation<float>& e, const NeuronLayer<float>& n) {
+  const Shape rows{e.samples, n.units()};
+  py::dict d(py::arg("dense") = n.dense, py::arg("last") = n.last, py::arg("activation") = n.activation,
+             py::arg("inputs") = n.inputs, py::arg("neurons") = n.neurons,
+             py::arg("weight") = e.parameters[n.weight].name,
+             py::arg("input") = array_of(n.input, Shape{e.samples, n.inputs.size()}),
+             py::arg("net") = array_of(n.net, rows), py::arg("out") = array_of(n.out, rows),
+             py::arg("out_grad") = array_of(n.out_grad, rows), py::arg("delta") = array_of(n.delta, rows),
+             py::arg("elementwise") = n.elementwise, py::arg("derivative") = optional_array(n.derivative, rows));
+  d["bias"] = n.bias ? py::object(py::str(e.parameters[*n.bias].name)) : py::object(py::none());
+  return d;
+}
+
+// The numbers of one step (bpnn/train/explain.hpp) as dicts and arrays; with weights, their chain rules.
+py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                       double lr, const std::vector<std::string>& weights, std::size_t sample) {
+  const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray targets = as_floats(y, "y");
+  Sgd<float> sgd({.learning_rate = lr});
+  const Explanation<float> e = explain<float>(m.model, *loss, input_view(inputs, m.model),
+                                              target_view(targets, loss_name), {.optimizer = &sgd, .rng = &m.rng});
+  py::list layers;
+  for (const LayerNumbers<float>& l : e.layers) {
+    layers.append(py::dict(py::arg("index") = l.index, py::arg("kind") = l.kind,
+                           py::arg("output") = array_of(l.output, l.shape),
+                           py::arg("output_grad") = array_of(l.output_grad, l.shape)));
+  }
+  py::dict parameters;
+  for (const TensorNumbers<float>& t : e.parameters) {
+    parameters[py::str(t.name)] = py::dict(
+        py::arg("value") = array_of(t.value, t.shape), py::arg("grad") = optional_array(t.grad, t.shape),
+        py::arg("update") = optional_array(t.update, t.shape),
+        py::arg("new_value") = optional_array(t.new_value, t.shape), py::arg("names") = t.element_names,
+        py::arg("frozen") = t.frozen, py::arg("buffer") = t.buffer);
+  }
+  py::list neuron_layers;
+  for (const NeuronLayer<float>& n : e.neuron_layers) neuron_layers.append(neuron_layer_dict(e, n));
+  py::dict chain_rules;
+  for (const std::string& name : weights) chain_rules[py::str(name)] = chain_rule_dict(chain_rule(e, name, sample));
+  py::dict d(py::arg("samples") = e.samples, py::arg("input") = array_of(e.input, e.input_shape),
+             py::arg("input_grad") = array_of(e.input_grad, e.input_shape),
+             py::arg("target") = array_of(e.target, e.target_shape), py::arg("loss_name") = e.loss_name,
+             py::arg("loss") = e.loss, py::arg("layers") = layers, py::arg("parameters") = parameters,
+             py::arg("input_names") = e.input_names, py::arg("neuron_layers") = neuron_layers,
+             py::arg("unnamed") = e.unnamed, py::arg("update_rule") = e.update_rule,
+             py::arg("learning_rate") = e.learning_rate, py::arg("chain_rules") = chain_rules);
+  d["loss_terms"] = optional_array(e.loss_terms, e.layers.back().shape);
+  return d;
+}
+
+// The library's gradient check (bpnn/train/gradient_check.hpp), on a double copy of the model.
+py::dict check_model(const PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
+                     std::size_t max_elements, bool skip_kinks) {
+  const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
+  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray targets = as_floats(y, "y");
+  GradientCheckReport r;
+  {
+    py::gil_scoped_release released;
+    r = check_gradients(m.model, *loss, input_view(inputs, m.model), target_view(targets, loss_name),
+                        {.skip_kinks = skip_kinks, .max_elements = max_elements});
+  }
+  py::list tensors;
+  for (const TensorGradientCheck& t : r.tensors) {
+    tensors.append(py::dict(py::arg("name") = t.name, py::arg("size") = t.size, py::arg("checked") = t.checked,
+                            py::arg("skipped") = t.skipped, py::arg("max_relative_error") = t.max_relative_error,
+                            py::arg("max_absolute_error") = t.max_absolute_error, py::arg("worst") = t.worst,
+                            py::arg("worst_backprop") = t.worst_backprop, py::arg("worst_numeric") = t.worst_numeric,
+                            py::arg("passed") = t.passed));
+  }
+  return py::dict(py::arg("ok") = r.ok, py::arg("checked") = r.checked, py::arg("skipped") = r.skipped,
+                  py::arg("worst_error") = r.worst_error, py::arg("max_relative_error") = r.max_relative_error,
+                  py::arg("max_absolute_error") = r.max_absolute_error, py::arg("worst") = r.worst,
+                  py::arg("objective") = r.objective,
+                  py::arg("report") = r.report, py::arg("tensors") = tensors);
 }
 
 py::dict state_dict(const PyModel& m) {
@@ -431,6 +520,24 @@ std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed,
   return out.str();
 }
 
+// The library's class probabilities of the model's outputs, taken in double as scikit-learn's are.
+py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::string& loss,
+                                  std::size_t batch_size) {
+  const FloatArray inputs = as_floats(x, "X");
+  const TensorView<const float> input = input_view(inputs, self.model);
+  Tensor<double> p;
+  {
+    py::gil_scoped_release released;
+    const Tensor<float> y = predict(self.model, input, batch_size);
+    Tensor<double> outputs(y.shape());
+    std::copy(y.data(), y.data() + y.size(), outputs.data());
+    p = class_probabilities(*default_backend<double>(), loss, outputs);
+  }
+  py::array_t<double> out({static_cast<py::ssize_t>(p.shape()[0]), static_cast<py::ssize_t>(p.shape()[1])});
+  std::copy(p.data(), p.data() + p.size(), out.mutable_data());
+  return out;
+}
+
 py::tuple read_data(const std::string& path, const std::string& labels) {
   DataOptions options;
   options.idx.labels_path = labels;
@@ -480,11 +587,12 @@ PYBIND11_MODULE(_bpnn, m) {
            }, py::arg("path"), "A model saved by save (or bpnn train): network and weights")
       .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
            "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
-      .def("to_bytes", &model_bytes, "The model file's bytes")
-      .def_static("from_bytes", [](const py::bytes& b) { return model_from_bytes(std::string(b)); }, py::arg("data"))
-      .def(py::pickle([](const PyModel& self) { return py::make_tuple(model_bytes(self), self.threads); },
+      .def("to_bytes", &to_bytes, "The model file's bytes")
+      .def_static("from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); },
+                  py::arg("data"))
+      .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
                       [](const py::tuple& state) {
-                        PyModel m = model_from_bytes(state[0].cast<std::string>());
+                        PyModel m = from_bytes(state[0].cast<std::string>(), "pickled bpnn.Model");
                         m.set_threads(state[1].cast<int>());
                         return m;
                       }))
@@ -535,8 +643,21 @@ PYBIND11_MODULE(_bpnn, m) {
              }
              return to_numpy(std::move(out));
            }, py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
+      .def("predict_proba", &predict_proba, py::arg("X"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("batch_size") = 256,
+           "Class probabilities [N, classes], float64: softmax of a cross_entropy model's logits, 1 - p and p for "
+           "one output, the outputs themselves otherwise (a softmax's, or each sigmoid's label)")
       .def("inspect", &inspect_model, py::arg("X") = py::none(), py::arg("y") = py::none(), py::kw_only(),
            py::arg("loss") = "mse", py::arg("verbose") = true)
+      .def("explain", &explain_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("lr") = 0.1, py::arg("weights") = std::vector<std::string>{}, py::arg("sample") = 0,
+           "The numbers of one training step on X and y, as dicts and arrays: every layer's output and gradient, "
+           "each neuron's net, out and delta (named i1, h1, o1), every dE/dw and the update of SGD at lr, and the "
+           "chain rule of each of weights ('w5', 'b(h1)') for one sample. The model is left as it was.")
+      .def("check_gradients", &check_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
+           py::arg("max_elements") = 0, py::arg("skip_kinks") = true,
+           "Back-propagation's gradients against central differences, tensor by tensor, on a double copy of the "
+           "model; max_elements per tensor (0: all)")
       .def("state_dict", &state_dict, "Copies of every tensor under nn.Sequential names ('0.weight' [out, in], ...)")
       .def("load_state_dict", &load_state_dict, py::arg("state_dict"), py::kw_only(), py::arg("strict") = true,
            "Sets every tensor from numpy arrays or torch tensors of the same shapes");

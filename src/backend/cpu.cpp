@@ -1,8 +1,8 @@
 // The cpu backend: the reference loops where they already are what the compiler makes fast, and
 // where they are not, OpenBLAS (kernels/gemm.hpp) and a thread pool of its own: large GEMMs split
 // into blocks, conv2d's samples (directly for stride 1, else im2col + GEMM), pooling's planes and
-// batch norm's channels shared out statically, so results depend on the thread count, never on
-// timing.
+// batch norm's channels, and parallel_for's ranges shared out statically, so results depend on the
+// thread count, never on timing.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -293,6 +293,12 @@ class CpuBackend final : public ReferenceBackend<T> {
                                            sum_dy_xhat[c] / M, dx);
     });
   }
+
+  // The static split of core/parallel.hpp: share k of n is always [n k / parts, n (k + 1) / parts).
+  void parallel_for(std::size_t n, std::size_t item_work, RangeBody body) const override {
+    if (n > 0) parallel::for_range(pool_, n, item_work, body);
+  }
+
  private:
   parallel::ThreadPool pool_;
 };

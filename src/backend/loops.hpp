@@ -1,6 +1,8 @@
 // The plain loops behind the backends (internal): the reference backend is made of them, and the
 // cpu backend shares out the same loops over planes, channels or samples between its threads.
-// Each is the formula of the op in backend.hpp, written so the compiler can vectorize it.
+// Each is the formula of the op in backend.hpp, written so the compiler can vectorize it; im2col
+// and col2im are the cpu backend's own steps of a strided convolution (no op: the reference
+// backend convolves directly, so it checks them).
 #pragma once
 
 #include <algorithm>
@@ -399,79 +401,6 @@ void batch_norm_backward_channel(std::size_t c, std::size_t N, std::size_t C, st
   // Inference statistics are constants; training ones depend on every x of the channel.
   const T mean_dy = training ? dy_sum / M : T(0), mean_dy_xhat = training ? dy_xhat_sum / M : T(0);
   batch_norm_input_grad_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, mean_dy, mean_dy_xhat, dx);
-}
-
-// SGD: g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b).
-template <class T>
-void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* b) {
-  const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum;
-  if (mu == T(0)) {
-    if (wd == T(0)) {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-    } else {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i] + wd * p[i];
-    b[i] = s.first ? gi : mu * b[i] + gi;
-    p[i] -= lr * (s.nesterov ? gi + mu * b[i] : b[i]);
-  }
-}
-
-// Adam / AdamW, as PyTorch: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps.
-template <class T>
-void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s.decoupled) p[i] *= s.shrink;
-    const T gi = g[i] + s.l2 * p[i];
-    m[i] = s.beta1 * m[i] + (T(1) - s.beta1) * gi;
-    v[i] = s.beta2 * v[i] + (T(1) - s.beta2) * gi * gi;
-    p[i] -= s.step_size * m[i] / (std::sqrt(v[i]) / s.root_correction2 + s.eps);
-  }
-}
-
-// RMSprop, as PyTorch: g = dE/dp + wd p;  a = alpha a + (1 - alpha) g^2;
-// centered: ga = alpha ga + (1 - alpha) g, d = sqrt(a - ga^2) + eps; else d = sqrt(a) + eps;
-// momentum: b = momentum b + g / d, p -= lr b; else p -= lr g / d.
-template <class T>
-void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* a, T* b, T* ga) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i] + s.weight_decay * p[i];
-    a[i] = s.alpha * a[i] + (T(1) - s.alpha) * gi * gi;
-    T d;
-    if (s.centered) {
-      ga[i] = s.alpha * ga[i] + (T(1) - s.alpha) * gi;
-      d = std::sqrt(a[i] - ga[i] * ga[i]) + s.eps;
-    } else {
-      d = std::sqrt(a[i]) + s.eps;
-    }
-    if (s.momentum > T(0)) {
-      b[i] = s.momentum * b[i] + gi / d;
-      p[i] -= s.learning_rate * b[i];
-    } else {
-      p[i] -= s.learning_rate * gi / d;
-    }
-  }
-}
-
-// iRPROP- (RPROP without weight backtracking), as PyTorch's Rprop and FANN: the product of this
-// gradient and the previous one grows the step (same sign), shrinks it and skips this update (a
-// sign change: the last step jumped over a minimum), or keeps it (a zero: the first step, or the
-// one after a skip); p then moves by the step against the gradient's sign, whatever its size.
-template <class T>
-void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const T agreement = g[i] * prev[i];
-    const T factor = agreement > T(0) ? s.eta_plus : agreement < T(0) ? s.eta_minus : T(1);
-    // Clamped whatever the sign, as PyTorch, so a restored step out of bounds is brought in too.
-    step[i] = std::clamp(step[i] * factor, s.step_min, s.step_max);
-    const T gi = agreement < T(0) ? T(0) : g[i];
-    // sign(gi) step; a NaN gradient makes p NaN, as in PyTorch, rather than hiding.
-    p[i] -= gi > T(0) ? step[i] : gi < T(0) ? -step[i] : gi * step[i];
-    prev[i] = gi;
-  }
 }
 
 }  // namespace bpnn::loops

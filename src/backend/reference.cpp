@@ -16,20 +16,6 @@ void ReferenceBackend<T>::gemm(Transpose trans_a, Transpose trans_b, std::size_t
 }
 
 template <class T>
-void ReferenceBackend<T>::fill_rows(std::size_t N, std::size_t O, const T* b, T* y) const {
-  for (std::size_t n = 0; n < N; ++n) {
-    for (std::size_t o = 0; o < O; ++o) y[n * O + o] = b != nullptr ? b[o] : T(0);
-  }
-}
-
-template <class T>
-void ReferenceBackend<T>::add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const {
-  for (std::size_t n = 0; n < N; ++n) {
-    for (std::size_t o = 0; o < O; ++o) db[o] += scale * dy[n * O + o];
-  }
-}
-
-template <class T>
 void ReferenceBackend<T>::activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const {
   loops::activation_forward(f, slope, n, x, y);
 }
@@ -38,21 +24,6 @@ template <class T>
 void ReferenceBackend<T>::activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y,
                                               const T* dy, T* dx) const {
   loops::activation_backward(f, slope, n, x, y, dy, dx);
-}
-
-template <class T>
-void ReferenceBackend<T>::fill(std::size_t n, T value, T* y) const {
-  std::fill(y, y + n, value);
-}
-
-template <class T>
-void ReferenceBackend<T>::copy(std::size_t n, const T* x, T* y) const {
-  std::copy(x, x + n, y);
-}
-
-template <class T>
-void ReferenceBackend<T>::multiply(std::size_t n, const T* a, const T* b, T* y) const {
-  for (std::size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];
 }
 
 template <class T>
@@ -74,16 +45,6 @@ template <class T>
 T ReferenceBackend<T>::softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices,
                                              T scale, T* dz) const {
   return loops::softmax_cross_entropy(N, C, z, t, indices, scale, dz);
-}
-
-template <class T>
-void ReferenceBackend<T>::im2col(const ConvGeometry& g, const T* x, T* col) const {
-  loops::im2col(g, x, col);
-}
-
-template <class T>
-void ReferenceBackend<T>::col2im(const ConvGeometry& g, const T* col, T* dx) const {
-  loops::col2im(g, col, dx);
 }
 
 // x[n, c, i S + ki - P, j S + kj - P], or 0 in the padding.
@@ -229,37 +190,8 @@ void ReferenceBackend<T>::batch_norm_input_grad(std::size_t N, std::size_t C, st
 }
 
 template <class T>
-void ReferenceBackend<T>::sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const {
-  loops::sgd_update(n, s, p, g, velocity);
-}
-
-template <class T>
-void ReferenceBackend<T>::adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const {
-  loops::adam_update(n, s, p, g, m, v);
-}
-
-template <class T>
-void ReferenceBackend<T>::rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg,
-                                         T* momentum_buffer, T* grad_avg) const {
-  loops::rmsprop_update(n, s, p, g, square_avg, momentum_buffer, grad_avg);
-}
-
-template <class T>
-void ReferenceBackend<T>::rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev,
-                                       T* step) const {
-  loops::rprop_update(n, s, p, g, prev, step);
-}
-
-template <class T>
-double ReferenceBackend<T>::sum_squares(std::size_t n, const T* x) const {
-  double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-  return sum;
-}
-
-template <class T>
-void ReferenceBackend<T>::scale(std::size_t n, T s, T* x) const {
-  for (std::size_t i = 0; i < n; ++i) x[i] *= s;
+void ReferenceBackend<T>::parallel_for(std::size_t n, std::size_t /*item_work*/, RangeBody body) const {
+  if (n > 0) body(0, n);
 }
 
 template class ReferenceBackend<float>;

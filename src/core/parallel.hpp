@@ -5,31 +5,16 @@
 // (kernels/gemm.cpp), so no second pool ever competes for the cores.
 #pragma once
 
-#include <concepts>
 #include <cstddef>
 #include <memory>
-#include <type_traits>
 #include <utility>
+
+#include "bpnn/core/function_ref.hpp"
 
 namespace bpnn::parallel {
 
-// A borrowed callable body(part, parts): the caller's lambda, by reference and without allocating.
-// Only run makes one, for the length of the run.
-class Body {
- public:
-  template <class F>
-    requires(!std::same_as<std::remove_cvref_t<F>, Body>)
-  Body(F&& f)  // NOLINT(google-explicit-constructor): converts the lambda at the call of run
-      : object_(const_cast<void*>(static_cast<const void*>(&f))),
-        call_([](void* o, std::size_t part, std::size_t parts) {
-          (*static_cast<std::remove_reference_t<F>*>(o))(part, parts);
-        }) {}
-  void operator()(std::size_t part, std::size_t parts) const { call_(object_, part, parts); }
-
- private:
-  void* object_;
-  void (*call_)(void*, std::size_t, std::size_t);
-};
+// A run's work: body(part, parts), borrowed for the length of the run.
+using Body = FunctionRef<void(std::size_t part, std::size_t parts)>;
 
 class ThreadPool {
  public:

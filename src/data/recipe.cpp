@@ -91,7 +91,10 @@ void check_loss(const std::string& loss, Task task, const std::string& last_laye
 namespace {
 
 std::string task_name(Task task) {
-  return task == Task::classification ? "classification" : task == Task::regression ? "regression" : "automatic";
+  return task == Task::classification ? "classification"
+         : task == Task::regression   ? "regression"
+         : task == Task::multilabel   ? "multilabel"
+                                      : "automatic";
 }
 
 // The value of key in object, which must be of the JSON type `is` tests for.
@@ -146,7 +149,10 @@ DataRecipe recipe_from_json(const std::string& text, const std::string& source) 
       b = v[1].get<float>();
     };
     const std::string task = field(j, "task", is_string, source).get<std::string>();
-    r.task = task == "classification" ? Task::classification : task == "regression" ? Task::regression : Task::automatic;
+    r.task = task == "classification" ? Task::classification
+             : task == "regression"   ? Task::regression
+             : task == "multilabel"   ? Task::multilabel
+                                      : Task::automatic;
     r.loss = field(j, "loss", is_string, source).get<std::string>();
     pair("one_hot", r.off, r.on);
     r.classes = field(j, "classes", is_count, source).get<std::size_t>();

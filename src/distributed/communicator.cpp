@@ -1,9 +1,9 @@
-// The one-process communicator and the configuration agreement every transport shares.
+// The one-process communicator.
 #include "bpnn/distributed/communicator.hpp"
 
 #include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <initializer_list>
 
 namespace bpnn {
 
@@ -24,31 +24,6 @@ void LocalCommunicator::alltoall(const float* send, std::size_t count, float* re
 }
 
 void LocalCommunicator::abort(int code) { std::_Exit(code); }
-
-std::uint64_t fnv1a(const void* data, std::size_t bytes, std::uint64_t hash) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
-  return hash;
-}
-
-int first_disagreeing_rank(Communicator& communicator, std::uint64_t hash) {
-  std::vector<std::uint64_t> all(static_cast<std::size_t>(communicator.size()));
-  communicator.allgather(&hash, 1, all.data());
-  for (std::size_t r = 1; r < all.size(); ++r) {
-    if (all[r] != all[0]) return static_cast<int>(r);
-  }
-  return -1;
-}
-
-int first_rank_with(Communicator& communicator, bool flag) {
-  std::vector<std::uint64_t> all(static_cast<std::size_t>(communicator.size()));
-  const std::uint64_t mine = flag ? 1 : 0;
-  communicator.allgather(&mine, 1, all.data());
-  for (std::size_t r = 0; r < all.size(); ++r) {
-    if (all[r] != 0) return static_cast<int>(r);
-  }
-  return -1;
-}
 
 const char* mpi_launch_variable() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"}) {

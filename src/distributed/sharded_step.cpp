@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <string>
 
 #include "bpnn/core/error.hpp"
@@ -119,10 +118,13 @@ void ShardedStep::compute_shards(std::span<const std::size_t> indices, std::uint
     const float shard_loss = loss_.value_and_gradient(model_.backend(), out, target, grad);
     // The mean over the shard times n / B: this shard's part of dE/doutput for the mean over the
     // batch, so that every backward (batch norm's sums over all shards too) works in those units.
-    model_.backend().scale(grad.size(), static_cast<float>(n) / static_cast<float>(B), grad.data());
+    const float share = static_cast<float>(n) / static_cast<float>(B);
+    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] *= share;
     if (classification_) {
       std::size_t right = 0;
-      for (std::size_t s = 0; s < n; ++s) right += argmax(out.data() + s * outputs, outputs) == target_class(target, s);
+      for (std::size_t s = 0; s < n; ++s) {
+        right += predicted_class(out.data() + s * outputs, outputs) == target_class(target, s);
+      }
       slot[params_ + correct] = static_cast<float>(right);
     }
     slot[params_ + loss_sum] = shard_loss * static_cast<float>(n);
@@ -181,7 +183,6 @@ BatchOutcome ShardedStep::operator()(std::span<const std::size_t> indices) {
   const std::uint64_t step_seed = rng_.next();  // one draw on every rank, whatever the process count
   compute_shards(indices, step_seed);
   const bool stop_here = options_.local_stop && options_.local_stop();
-  if (options_.poison_step == steps_) local_[params_ + loss_sum] = std::numeric_limits<float>::quiet_NaN();
   local_[params_ + stop] = stop_here ? 1.0f : 0.0f;
   reduce();
 
@@ -190,8 +191,10 @@ BatchOutcome ShardedStep::operator()(std::span<const std::size_t> indices) {
   ParameterStore<float>& p = model_.parameters();
   std::copy_n(sum_.begin(), params_, p.grads().data());
   stop_agreed_ = sum_[params_ + stop] > 0.0f;
+  // A diverging shard may have sent NaN for its count too: no count then (the fit stops anyway).
+  const float right = sum_[params_ + correct];
   const BatchOutcome outcome{.loss = sum_[params_ + loss_sum] / static_cast<float>(indices.size()),
-                             .correct = static_cast<std::size_t>(sum_[params_ + correct])};
+                             .correct = std::isfinite(right) ? static_cast<std::size_t>(right) : 0};
   // A loss that is not finite stops the fit (the same on every rank); the update would spoil nothing
   // the fit keeps, but skip it anyway.
   if (std::isfinite(outcome.loss)) {

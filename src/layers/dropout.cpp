@@ -1,7 +1,10 @@
 // Dropout, forward and backward (elementwise; m drawn per element while training).
 //   training:  m = 0 with probability p, else 1 / (1 - p);   y = m x;   dx = m dy
 //   inference: y = x;   dx = dy
+// Plain loops, no backend op: one pass over memory, whose best form is the same on every host.
 #include "bpnn/layers/dropout.hpp"
+
+#include <algorithm>
 
 #include "bpnn/core/error.hpp"
 
@@ -16,7 +19,7 @@ Dropout<T>::Dropout(DropoutOptions options) : p_(options.p) {
 template <class T>
 void Dropout<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView<T> y) const {
   if (!ctx.training()) {
-    ctx.backend->copy(x.size(), x.data(), y.data());
+    std::copy_n(x.data(), x.size(), y.data());
     return;
   }
   if (ctx.rng == nullptr) throw Error("training mode needs a random generator for its mask");
@@ -24,7 +27,7 @@ void Dropout<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorVie
   mask.resize(x.shape());
   const T keep = static_cast<T>(1.0 / (1.0 - p_));
   for (std::size_t i = 0; i < x.size(); ++i) mask[i] = ctx.rng->uniform() < p_ ? T(0) : keep;
-  ctx.backend->multiply(x.size(), mask.data(), x.data(), y.data());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = mask[i] * x[i];
 }
 
 template <class T>
@@ -32,9 +35,10 @@ void Dropout<T>::backward(const Context<T>& ctx, TensorView<const T> /*x*/, Tens
                           TensorView<const T> dy, TensorView<T> dx) const {
   if (dx.empty()) return;
   if (ctx.training()) {
-    ctx.backend->multiply(dy.size(), ctx.workspace->saved.data(), dy.data(), dx.data());
+    const Tensor<T>& mask = ctx.workspace->saved;
+    for (std::size_t i = 0; i < dy.size(); ++i) dx[i] = mask[i] * dy[i];
   } else {
-    ctx.backend->copy(dy.size(), dy.data(), dx.data());
+    std::copy_n(dy.data(), dy.size(), dx.data());
   }
 }
 

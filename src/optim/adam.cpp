@@ -1,11 +1,43 @@
-// Adam / AdamW: one loop over the flat parameter buffer, with m and v beside it.
+// Adam / AdamW: one loop over the flat parameter buffer, with m and v beside it, each tensor shared
+// out by the backend's parallel_for.
 #include "bpnn/optim/adam.hpp"
 
 #include <cmath>
+#include <span>
 
 #include "bpnn/core/error.hpp"
 
 namespace bpnn {
+namespace {
+
+// The hyperparameters of step t, in T.
+template <class T>
+struct AdamStep {
+  T beta1, beta2, eps;
+  T step_size;         // lr / (1 - beta1^t)
+  T root_correction2;  // sqrt(1 - beta2^t)
+  T l2;                // Adam's weight decay, added to the gradient (0 for AdamW)
+  T shrink;            // AdamW's p *= 1 - lr weight_decay (1 for Adam)
+  bool decoupled;
+};
+
+// The update of one span of parameters p with gradients g and moments m and v, over the same
+// elements. As PyTorch, the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps.
+template <class T>
+void adam_update(const AdamStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> m, std::span<T> v) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (s.decoupled) p[i] *= s.shrink;
+    const T gi = g[i] + s.l2 * p[i];
+    m[i] = s.beta1 * m[i] + (T(1) - s.beta1) * gi;
+    v[i] = s.beta2 * v[i] + (T(1) - s.beta2) * gi * gi;
+    p[i] -= s.step_size * m[i] / (std::sqrt(v[i]) / s.root_correction2 + s.eps);
+  }
+}
+
+// About an element's operations, for parallel_for's choice of whether to split a tensor.
+constexpr std::size_t kAdamWork = 16;
+
+}  // namespace
 
 template <class T>
 Adam<T>::Adam(AdamOptions options) : options_(options) {
@@ -34,12 +66,9 @@ void Adam<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
       .l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd),
       .shrink = static_cast<T>(1 - lr * wd),
       .decoupled = options_.decoupled_weight_decay};
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    const std::size_t offset = parameters.entry(k).offset;
-    backend.adam_update(parameters.entry(k).shape.numel(), s, parameters.value(k).data(), parameters.grad(k).data(),
-                        m_.data() + offset, v_.data() + offset);
-  }
+  const TensorView<T> p = parameters.values(), g = parameters.grads();
+  for_each_trained_range(parameters, backend, kAdamWork,
+                         [&](FlatRange r) { adam_update<T>(s, r.of(p), r.of(g), r.of(m_), r.of(v_)); });
 }
 
 template <class T>

@@ -1,13 +1,56 @@
-// RMSprop: one loop over the flat parameter buffer, with the running averages beside it.
+// RMSprop: one loop over the flat parameter buffer, with the running averages beside it, each
+// tensor shared out by the backend's parallel_for.
 //   a = alpha a + (1 - alpha) g^2;  p -= lr g / (sqrt(a [- ga^2]) + eps), through a momentum buffer if any
 #include "bpnn/optim/rmsprop.hpp"
 
+#include <cmath>
+#include <span>
 #include <string>
 #include <utility>
 
 #include "bpnn/core/error.hpp"
 
 namespace bpnn {
+namespace {
+
+// The hyperparameters of one step, in T.
+template <class T>
+struct RmspropStep {
+  T learning_rate, alpha, eps, weight_decay, momentum;
+  bool centered;
+};
+
+// The update of one span of parameters p with gradients g, square average a, momentum buffer b
+// (empty without momentum) and gradient average ga (empty unless centered), over the same elements:
+// g = dE/dp + wd p;  a = alpha a + (1 - alpha) g^2;
+// centered: ga = alpha ga + (1 - alpha) g, d = sqrt(a - ga^2) + eps; else d = sqrt(a) + eps;
+// momentum: b = momentum b + g / d, p -= lr b; else p -= lr g / d.
+template <class T>
+void rmsprop_update(const RmspropStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> a, std::span<T> b,
+                    std::span<T> ga) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const T gi = g[i] + s.weight_decay * p[i];
+    a[i] = s.alpha * a[i] + (T(1) - s.alpha) * gi * gi;
+    T d;
+    if (s.centered) {
+      ga[i] = s.alpha * ga[i] + (T(1) - s.alpha) * gi;
+      d = std::sqrt(a[i] - ga[i] * ga[i]) + s.eps;
+    } else {
+      d = std::sqrt(a[i]) + s.eps;
+    }
+    if (s.momentum > T(0)) {
+      b[i] = s.momentum * b[i] + gi / d;
+      p[i] -= s.learning_rate * b[i];
+    } else {
+      p[i] -= s.learning_rate * gi / d;
+    }
+  }
+}
+
+// About an element's operations, for parallel_for's choice of whether to split a tensor.
+constexpr std::size_t kRmspropWork = 16;
+
+}  // namespace
 
 template <class T>
 Rmsprop<T>::Rmsprop(RmspropOptions options) : options_(options) {
@@ -38,14 +81,10 @@ void Rmsprop<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) 
                          .weight_decay = static_cast<T>(o.weight_decay),
                          .momentum = static_cast<T>(o.momentum),
                          .centered = o.centered};
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    const std::size_t offset = parameters.entry(k).offset;
-    T* momentum_buffer = momentum_buffer_.size() > 0 ? momentum_buffer_.data() + offset : nullptr;
-    T* grad_avg = grad_avg_.size() > 0 ? grad_avg_.data() + offset : nullptr;
-    backend.rmsprop_update(parameters.entry(k).shape.numel(), s, parameters.value(k).data(), parameters.grad(k).data(),
-                           square_avg_.data() + offset, momentum_buffer, grad_avg);
-  }
+  const TensorView<T> p = parameters.values(), g = parameters.grads();
+  for_each_trained_range(parameters, backend, kRmspropWork, [&](FlatRange r) {
+    rmsprop_update<T>(s, r.of(p), r.of(g), r.of(square_avg_), r.of(momentum_buffer_), r.of(grad_avg_));
+  });
 }
 
 template <class T>

@@ -1,10 +1,48 @@
-// SGD: one loop over the flat parameter buffer, tensor by tensor so frozen ones are skipped.
+// SGD: one loop over the flat parameter buffer, tensor by tensor so frozen ones are skipped, each
+// tensor shared out by the backend's parallel_for.
 //   g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b)
 #include "bpnn/optim/sgd.hpp"
+
+#include <span>
 
 #include "bpnn/core/error.hpp"
 
 namespace bpnn {
+namespace {
+
+// The hyperparameters of one step, in T.
+template <class T>
+struct SgdStep {
+  T learning_rate, momentum, weight_decay;
+  bool nesterov;
+  bool first;  // the first step with momentum: b = g
+};
+
+// The update of one span of parameters p with gradients g and momentum buffer b (empty when the
+// momentum is 0), over the same elements.
+template <class T>
+void sgd_update(const SgdStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> b) {
+  const std::size_t n = p.size();
+  const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum;
+  if (mu == T(0)) {
+    if (wd == T(0)) {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+    } else {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const T gi = g[i] + wd * p[i];
+    b[i] = s.first ? gi : mu * b[i] + gi;
+    p[i] -= lr * (s.nesterov ? gi + mu * b[i] : b[i]);
+  }
+}
+
+// About an element's operations, for parallel_for's choice of whether to split a tensor.
+constexpr std::size_t kSgdWork = 4;
+
+}  // namespace
 
 template <class T>
 Sgd<T>::Sgd(SgdOptions options) : options_(options) {
@@ -31,12 +69,10 @@ void Sgd<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
                      .weight_decay = static_cast<T>(options_.weight_decay),
                      .nesterov = options_.nesterov,
                      .first = !started_};
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    T* velocity = s.momentum != T(0) ? velocity_.data() + parameters.entry(k).offset : nullptr;
-    backend.sgd_update(parameters.entry(k).shape.numel(), s, parameters.value(k).data(), parameters.grad(k).data(),
-                       velocity);
-  }
+  const TensorView<T> p = parameters.values(), g = parameters.grads();
+  for_each_trained_range(parameters, backend, kSgdWork, [&](FlatRange r) {
+    sgd_update<T>(s, r.of(p), r.of(g), momentum != T(0) ? r.of(velocity_) : std::span<T>());
+  });
   started_ = true;
 }
 

@@ -1,6 +1,6 @@
 #include "bpnn/train/callbacks.hpp"
 
-#include "train/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 namespace bpnn {
 
@@ -48,11 +48,11 @@ bool StopRequest::on_batch(const BatchReport& report) {
 bool StopRequest::between_epochs(std::size_t /*next_epoch*/) { return requested_ && requested_(); }
 
 bool EarlyStopping::on_epoch(const EpochReport& report) {
-  return report.has_validation && patience_ > 0 && report.epoch - position_.best_epoch >= patience_;
+  return report.has_validation && patience_ > 0 && report.epoch - best_.epoch >= patience_;
 }
 
 void Checkpoints::write() const {
-  if (!path_.empty()) save_checkpoint(path_, model_, optimizer_, rng_, position_);
+  if (!path_.empty()) save_checkpoint(path_, run_, best_);
 }
 
 bool Checkpoints::between_epochs(std::size_t next_epoch) {

@@ -1,24 +1,32 @@
 #include "bpnn/train/trainer.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "bpnn/core/error.hpp"
 
 namespace bpnn {
 
+// The norm's sum of squares is one loop on the calling thread, in double, tensor by tensor in
+// order: shared out over threads its order (and so its last bits) would change with the thread
+// count. The scaling is elementwise, so parallel_for may share it out without changing a bit.
 template <class T>
 void clip_gradient_norm(ParameterStore<T>& parameters, const Backend<T>& backend, double max_norm) {
   double sum_sq = 0;
   for (std::size_t k = 0; k < parameters.count(); ++k) {
-    const TensorView<T> g = parameters.grad(k);
-    if (parameters.entry(k).trained()) sum_sq += backend.sum_squares(g.size(), g.data());
+    if (!parameters.entry(k).trained()) continue;
+    const TensorView<const T> g = std::as_const(parameters).grad(k);
+    double tensor_sum = 0;
+    for (std::size_t i = 0; i < g.size(); ++i) tensor_sum += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+    sum_sq += tensor_sum;
   }
   const double scale = max_norm / (std::sqrt(sum_sq) + 1e-6);
   if (scale >= 1.0) return;
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    const TensorView<T> g = parameters.grad(k);
-    if (parameters.entry(k).trained()) backend.scale(g.size(), static_cast<T>(scale), g.data());
-  }
+  const T s = static_cast<T>(scale);
+  const TensorView<T> grads = parameters.grads();
+  for_each_trained_range(parameters, backend, 1, [&](FlatRange r) {
+    for (T& g : r.of(grads)) g *= s;
+  });
 }
 
 template <class T>

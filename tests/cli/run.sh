@@ -245,5 +245,35 @@ without=$("$bpnn" eval --model "$work/idx.safetensors" --data "$work/idx/train-i
 "$bpnn" eval --model "$work/iris.safetensors" --data "$work" 2>"$work/dir.err" >/dev/null; grep -q "is a directory" "$work/dir.err" \
   && pass "a directory as data: 'is a directory'" || fail "directory: $(cat "$work/dir.err")"
 
+# explain: the worked example's numbers of one step, from the demo's model file (its given weights, in double).
+"$bpnn" demo mazur --save "$work/mazur.safetensors" >/dev/null && "$bpnn" explain --model "$work/mazur.safetensors" \
+  --input 0.05,0.1 --target 0.01,0.99 --lr 0.5 --weight w5 --weight w1 >"$work/explain.txt" 2>"$work/explain.err" \
+  && grep -q '^  o1     net  1.105905967  out  0.751365070  target 0.010000000  E_o1 0.274811083$' "$work/explain.txt" \
+  && grep -q '^E = 0.298371109 (mse)$' "$work/explain.txt" \
+  && grep -q '^  h1     dE/dout  0.036350306  dout/dnet  0.241300709  delta  0.008771355$' "$work/explain.txt" \
+  && grep -q '^  w5      h1 -> o1        0.400000000  0.082167041 -0.041083520  0.358916480$' "$work/explain.txt" \
+  && grep -q '^  w1      i1 -> h1        0.150000000  0.000438568 -0.000219284  0.149780716$' "$work/explain.txt" \
+  && grep -q '^chain rule for w5 (h1 -> o1): dE/dw5 = dE/dout_o1 \* dout_o1/dnet_o1 \* dnet_o1/dw5$' \
+    "$work/explain.txt" \
+  && grep -q '^  dE/dout_o1 = out_o1 - target_o1 = 0.741365070$' "$work/explain.txt" \
+  && grep -q '^  dout_o1/dnet_o1 = out_o1 (1 - out_o1) = 0.186815602$' "$work/explain.txt" \
+  && grep -q '^  dnet_o1/dw5 = out_h1 = 0.593269992$' "$work/explain.txt" \
+  && grep -q '^  product 0.082167041; back-propagation 0.082167041$' "$work/explain.txt" \
+  && grep -q '^      through o2: delta_o2 -0.038098237 \* w7 0.500000000 = -0.019049118$' "$work/explain.txt" \
+  && grep -q '^  product 0.000438568; back-propagation 0.000438568$' "$work/explain.txt" \
+  && pass "explain: the worked example's numbers and chain rules" \
+  || fail "explain: $(cat "$work/explain.err" "$work/explain.txt")"
+"$bpnn" explain --model "$work/xor.safetensors" --input 0,1 --target 1 --check-gradients >"$work/check.txt" 2>&1 \
+  && grep -q '^  2.weight *16 *0 ' "$work/check.txt" && grep -q '^passed: 44 elements agree' "$work/check.txt" \
+  && grep -q 'E = [0-9.]* (cross_entropy)' "$work/check.txt" \
+  && pass "explain --check-gradients: a class index, every tensor checked" \
+  || fail "explain check: $(cat "$work/check.txt")"
+expect_error "explain: a weight it does not have" "no weight or bias named 'w99': the weights are w1 .. w8" \
+  "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01,0.99 --weight w99
+expect_error "explain: an input that is not a number" "--input: 'x' is not a number" \
+  "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,x --target 0.01,0.99
+expect_error "explain: too few targets" "--target: the model has 2 outputs, got 1 numbers" \
+  "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01
+
 echo "cli: $passes passed, $failures failed"
 exit $((failures > 0))

@@ -1,7 +1,7 @@
 // libFuzzer target: CSV files read as people have them: the default reading (header and
 // delimiter detected, the label column found, string labels as class names), regression with 2
 // targets, a label by name and by index with a forced header, inputs only, and given class names.
-#include "bpnn/data/text_formats.hpp"
+#include "bpnn/io/text_formats.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

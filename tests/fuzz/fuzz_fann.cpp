@@ -1,5 +1,5 @@
 // libFuzzer target: FANN training files, and the content test read_dataset uses to choose FANN.
-#include "bpnn/data/text_formats.hpp"
+#include "bpnn/io/text_formats.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,5 +1,5 @@
 // libFuzzer target: safetensors model files from strangers.
-#include "bpnn/model/model_file.hpp"
+#include "bpnn/io/model_file.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

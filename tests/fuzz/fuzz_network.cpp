@@ -2,7 +2,7 @@
 // so shapes are checked too). Inputs that ask for huge layers are skipped: they are valid, only big.
 #include <string>
 
-#include "bpnn/model/network.hpp"
+#include "bpnn/io/network.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

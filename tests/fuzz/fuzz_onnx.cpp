@@ -1,5 +1,5 @@
 // libFuzzer target: ONNX files from strangers (bpnn's own protobuf reader and the import's checks).
-#include "bpnn/model/onnx.hpp"
+#include "bpnn/io/onnx.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -164,7 +164,8 @@ cp mlp.csv data.0.csv
 { head -100 mlp.csv; echo "1,2,oops"; } >data.1.csv
 launch 2 sh -c 'exec "$0" train --net 8-16relu-4 --train data.$OMPI_COMM_WORLD_RANK.csv --epochs 2 --out bad.safetensors' "$bpnn"
 wait_for 10
-[ "$status" -ne 0 ] && [ "$status" -ne 124 ] && [ "$(grep -c 'bpnn: error (rank 1 of 2): .*data.1.csv' err.txt)" -eq 1 ] \
+[ "$status" -ne 0 ] && [ "$status" -ne 124 ] \
+  && [ "$(grep -c 'bpnn: error: rank 1 of 2: .*data.1.csv' err.txt)" -eq 1 ] \
   && pass "bad file on rank 1: every rank ended ($status) in $took: $(grep 'bpnn: error' err.txt)" \
   || fail "bad file on rank 1: status $status, $(tail -3 err.txt)"
 

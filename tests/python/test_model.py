@@ -156,6 +156,24 @@ def test_evaluate_reports_classification_and_regression():
     assert not r["classification"] and {"mse", "mae", "r2"} <= set(r)
 
 
+def test_class_probabilities_and_binary_accuracy_come_from_the_library():
+    X = np.array([[0.0], [1.0]], dtype=np.float32)
+    net = bpnn.Model('{"input": [1], "layers": [{"type": "dense", "units": 2, "init": "zeros"}]}')
+    net.load_state_dict({"0.weight": np.array([[0.0], [np.log(3.0)]]), "0.bias": np.zeros(2)})
+    # Logits (0, 0) and (0, ln 3): softmax (1/2, 1/2) and (1/4, 3/4).
+    p = net.predict_proba(X, loss="cross_entropy")
+    assert p.dtype == np.float64 and p.shape == (2, 2)
+    np.testing.assert_allclose(p, [[0.5, 0.5], [0.25, 0.75]], rtol=1e-6)
+    # One output is class 1's probability; 0.5 and above predict class 1.
+    one = bpnn.Model('{"input": [1], "layers": [{"type": "dense", "units": 1}]}')
+    one.load_state_dict({"0.weight": np.array([[0.5]]), "0.bias": np.array([0.25])})
+    np.testing.assert_allclose(one.predict_proba(X, loss="bce"), [[0.75, 0.25], [0.25, 0.75]])
+    e = one.evaluate(X, np.array([[1.0], [1.0]], dtype=np.float32), loss="mse", task="classification")
+    assert e["classification"] and e["accuracy"] == 0.5 and e["confusion"].tolist() == [[0, 0], [1, 1]]
+    m = one.evaluate(X, np.array([[0.0], [1.0]], dtype=np.float32), loss="mse", task="multilabel")
+    assert m["task"] == "multilabel" and m["accuracy"] == 1.0
+
+
 def test_save_load_bytes_and_pickle_round_trips(tmp_path):
     net = bpnn.Model("3-5tanh-2", seed=4)
     X = np.random.default_rng(0).standard_normal((10, 3)).astype(np.float32)
@@ -166,6 +184,8 @@ def test_save_load_bytes_and_pickle_round_trips(tmp_path):
     again = pickle.loads(pickle.dumps(net))
     np.testing.assert_array_equal(again.predict(X), net.predict(X))
     assert again.json == net.json
+    with pytest.raises(ValueError, match="from_bytes: .*too short"):
+        bpnn.Model.from_bytes(b"1234")
 
 
 def test_state_dict_names_and_load_state_dict_checks():

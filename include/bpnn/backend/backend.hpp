@@ -1,17 +1,24 @@
-// The one backend seam: every piece of arithmetic that layers, cross-entropy and optimizers do
-// goes through a Backend, so that a new kind of hardware is one new class, not a change to every
-// layer. Layers say what to compute (a GEMM, a row of biases, a convolution); the backend decides
-// how (BLAS and threads, or plain loops).
+// The one backend seam: the arithmetic whose best form depends on the hardware. Layers and the
+// cross-entropy say what to compute (a GEMM, a convolution, a pooling, batch norm's statistics, an
+// elementwise activation, a softmax); the backend decides how (BLAS and threads, or plain loops).
+// Everything else is a plain loop in the library next to the code that uses it (a dense layer's
+// bias rows, flatten's copy, dropout's mask, gradient clipping), and an optimizer's update is a
+// loop over spans in optim/ that the backend's parallel_for shares out: their best form is the same
+// on every host, so a new backend does not have to write them again.
 //
 // Two backends: `cpu` (OpenBLAS and bpnn's thread pool: the fast one, the default) and `reference`
 // (plain loops, no BLAS, no threads: the oracle that tests/backend_test.cpp compares every op of
-// every backend against). Pointers are to host memory, row-major, as TensorView's.
+// every backend against). Every pointer an op receives is host memory, row-major as TensorView's,
+// and the caller reads the results as soon as the op returns: a backend for a device with memory
+// of its own (a GPU) would need more than this interface (docs/architecture.md says what).
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <string_view>
 
+#include "bpnn/core/function_ref.hpp"
 #include "bpnn/core/tensor.hpp"
 
 namespace bpnn {
@@ -32,32 +39,41 @@ struct PoolGeometry {
   std::size_t H = 0, W = 0, K = 1, S = 1, Ho = 0, Wo = 0;
 };
 
-// The hyperparameters of one optimizer update, as the optimizer computed them for this step.
-template <class T>
-struct SgdStep {
-  T learning_rate, momentum, weight_decay;
-  bool nesterov;
-  bool first;  // the first step with momentum: b = g
+// parallel_for's work: body(begin, end) for a share [begin, end) of the items.
+using RangeBody = FunctionRef<void(std::size_t begin, std::size_t end)>;
+
+// The ops of Backend<T>, one per pure virtual member below, in their order (name() and threads()
+// describe a backend and are not ops). This list is the only one: the op count is its length,
+// backend_op() finds an op in it at compile time (a name not listed is a compile error), and
+// tests/backend_test.cpp's recorder notes ops through it and fails for an op here that no case runs.
+inline constexpr std::string_view kBackendOps[] = {
+    "gemm",
+    "activation_forward",
+    "activation_backward",
+    "softmax_forward",
+    "softmax_backward",
+    "softmax_cross_entropy",
+    "conv2d_forward",
+    "conv2d_backward",
+    "max_pool_forward",
+    "max_pool_backward",
+    "avg_pool_forward",
+    "avg_pool_backward",
+    "batch_norm_moments",
+    "batch_norm_normalize",
+    "batch_norm_backward",
+    "batch_norm_input_grad",
+    "parallel_for",
 };
-template <class T>
-struct AdamStep {
-  T beta1, beta2, eps;
-  T step_size;         // lr / (1 - beta1^t)
-  T root_correction2;  // sqrt(1 - beta2^t)
-  T l2;                // Adam's weight decay, added to the gradient (0 for AdamW)
-  T shrink;            // AdamW's p *= 1 - lr weight_decay (1 for Adam)
-  bool decoupled;
-};
-template <class T>
-struct RmspropStep {
-  T learning_rate, alpha, eps, weight_decay, momentum;
-  bool centered;
-};
-template <class T>
-struct RpropStep {
-  T eta_minus, eta_plus;  // the step's factors after a sign change and after sign agreement
-  T step_min, step_max;   // the step's bounds
-};
+inline constexpr std::size_t kBackendOpCount = std::size(kBackendOps);
+
+// The index of op `name` in kBackendOps; only at compile time, where a name not in the list fails.
+consteval std::size_t backend_op(std::string_view name) {
+  for (std::size_t i = 0; i < kBackendOpCount; ++i) {
+    if (kBackendOps[i] == name) return i;
+  }
+  throw "not an op of kBackendOps";  // not a constant expression: the call does not compile
+}
 
 template <class T>
 class Backend {
@@ -74,19 +90,10 @@ class Backend {
   virtual void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
                     const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const = 0;
 
-  // y[n, o] = b[o] for every row n of y [N, O] (0 when b is null): a dense layer's bias.
-  virtual void fill_rows(std::size_t N, std::size_t O, const T* b, T* y) const = 0;
-  // db[o] += scale sum_n dy[n, o]: a dense layer's bias gradient.
-  virtual void add_row_sums(std::size_t N, std::size_t O, T scale, const T* dy, T* db) const = 0;
-
   // y = f(x) elementwise, and dx = dy f'(x) written through x or y (whichever the formula uses).
   virtual void activation_forward(Activation f, T slope, std::size_t n, const T* x, T* y) const = 0;
   virtual void activation_backward(Activation f, T slope, std::size_t n, const T* x, const T* y, const T* dy,
                                    T* dx) const = 0;
-  // y = value everywhere; y = x; y = a b elementwise.
-  virtual void fill(std::size_t n, T value, T* y) const = 0;
-  virtual void copy(std::size_t n, const T* x, T* y) const = 0;
-  virtual void multiply(std::size_t n, const T* a, const T* b, T* y) const = 0;
 
   // Softmax of each row of x [N, C] (y may be x), and its backward dx = y (dy - sum_k dy_k y_k).
   virtual void softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const = 0;
@@ -97,10 +104,6 @@ class Backend {
   virtual T softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices, T scale,
                                   T* dz) const = 0;
 
-  // Unfolds sample x [C, H, W] into col [C K K, Ho Wo] (column p: the window under output pixel p),
-  // and adds such columns back into dx [C, H, W].
-  virtual void im2col(const ConvGeometry& g, const T* x, T* col) const = 0;
-  virtual void col2im(const ConvGeometry& g, const T* col, T* dx) const = 0;
   // y [N, F, Ho, Wo] = conv(x [N, C, H, W], weight [F, C, K, K]) + bias [F] (bias may be null).
   // scratch is the caller's workspace, resized as the backend needs.
   virtual void conv2d_forward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* bias, T* y,
@@ -136,17 +139,14 @@ class Backend {
                                      const T* mean, const T* inv_std, const T* gamma, const T* sum_dy,
                                      const T* sum_dy_xhat, std::size_t count, T* dx) const = 0;
 
-  // Optimizer updates over n parameters p with gradients g and state beside them (see optim/).
-  virtual void sgd_update(std::size_t n, const SgdStep<T>& s, T* p, const T* g, T* velocity) const = 0;
-  virtual void adam_update(std::size_t n, const AdamStep<T>& s, T* p, const T* g, T* m, T* v) const = 0;
-  virtual void rmsprop_update(std::size_t n, const RmspropStep<T>& s, T* p, const T* g, T* square_avg,
-                              T* momentum_buffer, T* grad_avg) const = 0;
-  // iRPROP-: with d = sign(g prev), step *= eta_plus (d > 0) or eta_minus (d < 0), clamped to
-  // [step_min, step_max]; g = 0 where d < 0; p -= sign(g) step; prev = g.
-  virtual void rprop_update(std::size_t n, const RpropStep<T>& s, T* p, const T* g, T* prev, T* step) const = 0;
-  // sum x^2 in double, and x *= s: gradient clipping.
-  virtual double sum_squares(std::size_t n, const T* x) const = 0;
-  virtual void scale(std::size_t n, T s, T* x) const = 0;
+
+  // body(begin, end) over shares of [0, n) that are not empty and together cover it once, on the
+  // backend's threads when n items of about item_work operations each are worth splitting (else
+  // one share on the calling thread; none for n = 0); returns when all are done, rethrowing an
+  // exception of body. The shares depend on n, item_work and the thread count only, never on
+  // timing, so a body whose items are independent gives bit-identical results for a thread count.
+  // For the loops that are not ops (optimizer updates, gradient clipping's scaling).
+  virtual void parallel_for(std::size_t n, std::size_t item_work, RangeBody body) const = 0;
 };
 
 struct CpuBackendOptions {

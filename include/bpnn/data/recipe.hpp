@@ -10,7 +10,7 @@
 
 #include "bpnn/core/tensor.hpp"
 #include "bpnn/data/dataset.hpp"
-#include "bpnn/data/read.hpp"
+#include "bpnn/io/read.hpp"
 #include "bpnn/train/metrics.hpp"
 
 namespace bpnn {

@@ -1,6 +1,7 @@
 // The few collective operations data-parallel training needs, behind one small interface: the MPI
-// transport (src/distributed/mpi_communicator.*, linked only into the command line) and the
+// transport (src/distributed/mpi_communicator.*, in the separate bpnn_mpi library) and the
 // one-process LocalCommunicator, which lets a single process take the very same sharded path.
+// How ranks agree is in agreement.hpp; a whole distributed fit in distributed_fit.hpp.
 #pragma once
 
 #include <cstddef>
@@ -44,17 +45,6 @@ class LocalCommunicator : public Communicator {
   void broadcast(void* /*data*/, std::size_t /*bytes*/, int /*root*/) override {}
   [[noreturn]] void abort(int code) override;
 };
-
-// FNV-1a, 64 bits, over bytes, continuing from hash: what ranks compare to agree on a configuration.
-std::uint64_t fnv1a(const void* data, std::size_t bytes, std::uint64_t hash = 14695981039346656037ull);
-
-// Every rank's hash of its configuration compared with rank 0's. Returns -1 when all agree, else
-// the lowest rank whose hash differs (the same answer on every rank).
-int first_disagreeing_rank(Communicator& communicator, std::uint64_t hash);
-
-// The lowest rank for which `flag` is true, or -1 when it is false everywhere (the same answer on
-// every rank): how ranks agree that one of them failed.
-int first_rank_with(Communicator& communicator, bool flag);
 
 // The name of the environment variable that shows an MPI launcher (mpirun, srun) started this
 // process: OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE; null when none is set.

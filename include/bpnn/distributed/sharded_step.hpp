@@ -2,7 +2,7 @@
 // K fixed shards, each shard's gradient computed alone, and the K shard gradients summed in shard
 // order 0, 1, ..., K-1 on every rank, however the shards are spread over the processes. One
 // process with the same K takes the same path, so 1, 2 and 4 processes give the same weights.
-// See docs/distributed.md.
+// fit_distributed (distributed_fit.hpp) composes it with fit. See docs/distributed.md.
 #pragma once
 
 #include <cstddef>
@@ -38,9 +38,6 @@ struct ShardedStepOptions {
   // This rank's own stop request (a signal seen), polled once per step and shared with every rank
   // in that step's exchange, so that all ranks stop after the same batch. Empty: none.
   std::function<bool()> local_stop = nullptr;
-  // Test hook: at this step (1-based, counted from the start of this process) this rank reports
-  // its shards' loss as NaN, as a diverging shard would. 0: never.
-  std::size_t poison_step = 0;
 };
 
 // One step of a fit (FitOptions::batch_step) over a global batch of sample indices:

@@ -89,6 +89,12 @@ class Sequential {
 
   // The output of layer i in the last forward (the hidden activations), [N, ...].
   TensorView<const T> activation(std::size_t i) const { return outputs_.outputs[i].view(); }
+  // dE/d(output of layer i) in the last backward, [N, ...], for i < size() - 1 (the last layer's is
+  // the output_grad backward was given); meaningful when that backward reached layer i + 1, which
+  // it always does when it was given an input_grad.
+  TensorView<const T> activation_grad(std::size_t i) const { return output_grads_[i].view(); }
+  // What layer i's last forward left for its backward (dropout's mask, batch norm's statistics).
+  const LayerWorkspace<T>& layer_workspace(std::size_t i) const { return outputs_.layers[i]; }
 
  private:
   // The lowest layer whose backward matters: the first owning a trainable tensor, or 0 when the

@@ -1,11 +1,15 @@
 // The optimizer interface: one loop over the flat parameter list per step, with any state
 // (momentum, Adam's moments) in flat buffers parallel to it. Frozen tensors are skipped.
-// Adding an optimizer: its header and source here (options struct, step, state), its update op in
-// backend/backend.hpp and backend/loops.hpp, and one branch in make_optimizer (docs/architecture.md).
+// Adding an optimizer: its header and source here (options struct, step with the update formula as
+// a loop over spans, state) and one branch in make_optimizer; no backend changes
+// (docs/architecture.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -24,14 +28,44 @@ struct OptimizerState {
   std::uint64_t steps = 0;
 };
 
+// One share of a trained tensor: elements [offset, offset + size) of the flat buffers.
+struct FlatRange {
+  std::size_t offset = 0, size = 0;
+  // These elements of a flat buffer parallel to the parameters (their values, their gradients, an
+  // optimizer's state): a Tensor or a TensorView. An empty buffer (state the options do not use)
+  // gives an empty span.
+  template <class Buffer>
+  auto of(Buffer&& flat) const {
+    using Value = std::remove_pointer_t<decltype(flat.data())>;
+    return flat.size() == 0 ? std::span<Value>() : std::span<Value>(flat.data() + offset, size);
+  }
+};
+
+// Calls update(range) over the elements of every trained tensor (frozen ones and buffers skipped),
+// each tensor shared out by the backend's parallel_for; item_work is an element's operations, which
+// decides whether a tensor is worth splitting. The ranges of one tensor may run at once on
+// different threads; for updates whose elements are independent, the results are then the same
+// on every backend and thread count.
+template <class T, class Update>
+void for_each_trained_range(const ParameterStore<T>& parameters, const Backend<T>& backend, std::size_t item_work,
+                            const Update& update) {
+  for (std::size_t k = 0; k < parameters.count(); ++k) {
+    const ParameterEntry& entry = parameters.entry(k);
+    if (!entry.trained()) continue;
+    backend.parallel_for(entry.shape.numel(), item_work, [&](std::size_t begin, std::size_t end) {
+      update(FlatRange{.offset = entry.offset + begin, .size = end - begin});
+    });
+  }
+}
+
 template <class T>
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
-  // Updates the parameters from their gradients, through the backend's update op; the gradients
-  // are left as they are. State buffers are sized on the first step and must see the same
-  // parameter list after that.
+  // Updates the parameters from their gradients, the update shared out by the backend's
+  // parallel_for; the gradients are left as they are. State buffers are sized on the first step
+  // and must see the same parameter list after that.
   virtual void step(ParameterStore<T>& parameters, const Backend<T>& backend) = 0;
   void step(ParameterStore<T>& parameters) { step(parameters, *default_backend<T>()); }
 

@@ -10,11 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "bpnn/core/rng.hpp"
 #include "bpnn/core/tensor.hpp"
-#include "bpnn/model/sequential.hpp"
-#include "bpnn/optim/optimizer.hpp"
 #include "bpnn/train/metrics.hpp"
+#include "bpnn/train/training_run.hpp"
 
 namespace bpnn {
 
@@ -40,27 +38,12 @@ struct EpochReport {
   double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
 };
 
-// Where a fit is: everything a checkpoint holds besides the model, the optimizer and the generator,
-// so that a resumed run continues with exactly the weights an uninterrupted one would have.
-struct FitPosition {
-  std::size_t epoch = 1;  // the epoch to continue in, 1-based
-  std::size_t batch = 0;  // batches of it already done
-  std::vector<std::size_t> order;  // this epoch's sample order (shuffled runs; file order is implied)
-  double loss_sum = 0;             // this epoch so far
-  std::size_t correct = 0, seen = 0;
-  std::size_t best_epoch = 0;  // validation: the best epoch so far, its loss and weights
-  double best_loss = 0;
-  Tensor<float> best;
-  Tensor<float> last_good;  // the parameters at the start of this epoch
-
-  // Moves to the start of epoch e: no batch done, no order drawn, the sums at 0.
-  void begin_epoch(std::size_t e) {
-    epoch = e;
-    batch = 0;
-    order.clear();
-    loss_sum = 0;
-    correct = seen = 0;
-  }
+// A fit's best validation epoch so far: what early stopping judges by and what the model ends with.
+// A checkpoint holds it beside the run's position.
+struct BestEpoch {
+  std::size_t epoch = 0;  // 1-based; 0: none yet
+  double loss = 0;        // its validation loss
+  Tensor<float> weights;  // the parameters after it
 };
 
 // A hook into a fit. Every method has a do-nothing default; a stop asked for is taken as described.
@@ -117,25 +100,25 @@ class StopRequest : public FitCallback {
 };
 
 // Early stopping: ends training once the validation loss has not improved for `patience` epochs
-// (0: never), judged by position.best_epoch, which keep_if_best (fit.hpp) maintains with the weights.
+// (0: never), judged by best.epoch, which keep_if_best (fit.hpp) maintains with the weights.
 class EarlyStopping : public FitCallback {
  public:
-  EarlyStopping(std::size_t patience, const FitPosition& position) : patience_(patience), position_(position) {}
+  EarlyStopping(std::size_t patience, const BestEpoch& best) : patience_(patience), best_(best) {}
   bool on_epoch(const EpochReport& report) override;
 
  private:
   std::size_t patience_;
-  const FitPosition& position_;
+  const BestEpoch& best_;
 };
 
 // Checkpoints to `path` (empty: none): write() on demand (fit calls it on a stop), and between
 // epochs after every `every`-th epoch (0: never). Keeps references to what it saves.
 class Checkpoints : public FitCallback {
  public:
-  Checkpoints(std::string path, std::size_t every, const Sequential<float>& model, const Optimizer<float>& optimizer,
-              const Rng& rng, const FitPosition& position)
-      : path_(std::move(path)), every_(every), model_(model), optimizer_(optimizer), rng_(rng), position_(position) {}
-  // Writes model, optimizer state, generator state and position atomically; nothing without a path.
+  Checkpoints(std::string path, std::size_t every, const TrainingRun<float>& run, const BestEpoch& best)
+      : path_(std::move(path)), every_(every), run_(run), best_(best) {}
+  // Writes the run's model, optimizer state, generator state and position, and the best epoch,
+  // atomically; nothing without a path.
   void write() const;
   const std::string& path() const { return path_; }
   bool between_epochs(std::size_t next_epoch) override;
@@ -143,10 +126,8 @@ class Checkpoints : public FitCallback {
  private:
   std::string path_;
   std::size_t every_;
-  const Sequential<float>& model_;
-  const Optimizer<float>& optimizer_;
-  const Rng& rng_;
-  const FitPosition& position_;
+  const TrainingRun<float>& run_;
+  const BestEpoch& best_;
 };
 
 }  // namespace bpnn

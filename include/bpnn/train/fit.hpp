@@ -1,8 +1,8 @@
-// The training loop: epochs of shuffled (or file-order) mini-batches of SGD, with a callback after
-// every batch and every epoch. fit() composes the pieces a front end may also use on its own: a
-// Sampler (sampler.hpp), the BatchLoop below, keep_if_best and the callbacks (callbacks.hpp). Semantics match a plain PyTorch loop: with shuffle off the batches
-// are consecutive samples in order, the last partial batch is used, and each batch loss is the
-// loss's mean over that batch.
+// The training loop: epochs of shuffled (or file-order) mini-batches, with a callback after every
+// batch and every epoch. fit() is a loop over a TrainingRun (training_run.hpp), which takes the
+// steps, with evaluation, keep_if_best and the callbacks (callbacks.hpp) around it. Semantics match
+// a plain PyTorch loop: with shuffle off the batches are consecutive samples in order, the last
+// partial batch is used, and each batch loss is the loss's mean over that batch.
 #pragma once
 
 #include <cstddef>
@@ -21,18 +21,9 @@
 #include "bpnn/train/metrics.hpp"
 #include "bpnn/train/sampler.hpp"
 #include "bpnn/train/trainer.hpp"
+#include "bpnn/train/training_run.hpp"
 
 namespace bpnn {
-
-// What one step over a batch reports when a front end supplies the step (FitOptions::batch_step).
-struct BatchOutcome {
-  float loss = 0;           // the loss's mean over the batch, from before the update
-  std::size_t correct = 0;  // samples of the batch classified right (classification only)
-};
-
-// A step in place of Trainer::step: updates the model from the batch with these sample indices
-// (into the training set) and reports it. distributed/sharded_step.hpp is one.
-using BatchStep = std::function<BatchOutcome(std::span<const std::size_t> indices)>;
 
 struct FitOptions {
   std::size_t epochs = 1;
@@ -56,17 +47,12 @@ struct FitOptions {
   std::function<bool()> stop_requested = nullptr;
   std::function<void(const BatchReport&)> on_batch = nullptr;
   std::function<void(const EpochReport&)> on_epoch = nullptr;
+  // After each epoch's evaluation (and on_epoch): true ends training there, as early stopping
+  // does: fit returns normally (FitResult::stopped_early), no checkpoint, no exception.
+  std::function<bool(const EpochReport&)> end_after_epoch = nullptr;
   // Replaces gather + Trainer::step + counting for every batch (then max_grad_norm is the step's
-  // business). Empty: the Trainer's step.
+  // business). Empty: the Trainer's step. See TrainingRunOptions.
   BatchStep batch_step = nullptr;
-};
-
-// Training stopped because the loss became NaN or infinite. The model holds the weights it had at
-// the start of the failing epoch (the last good ones); epoch is that epoch, 1-based.
-class TrainingDiverged : public Error {
- public:
-  TrainingDiverged(const std::string& message, std::size_t epoch) : Error(message), epoch(epoch) {}
-  std::size_t epoch;
 };
 
 // Training stopped because stop_requested said so. The checkpoint (if a path was given) holds
@@ -90,40 +76,14 @@ struct FitResult {
   bool stopped_early = false;
 };
 
-// One epoch's batches: gathers each batch's samples (a view when they are consecutive), takes one
-// Trainer step (or calls step, given one) and adds to the position's sums. Keeps references to all it is given and owns the
-// gather buffers, so build it once per fit.
-class BatchLoop {
- public:
-  BatchLoop(Trainer<float>& trainer, Sequential<float>& model, TensorView<const float> inputs,
-            TensorView<const float> targets, const Sampler& sampler, Task task = Task::automatic,
-            BatchStep step = nullptr);
-
-  // Runs position.epoch's batches from position.batch on, in order (from sampler.order), calling
-  // callback.on_batch after each; returns true, with position.batch counting the batches done, as
-  // soon as it asks for a stop. When a loss is not finite, restores position.last_good (if held)
-  // into the model and throws TrainingDiverged.
-  bool run(std::span<const std::size_t> order, FitPosition& position, FitCallback& callback);
-
- private:
-  Trainer<float>& trainer_;
-  Sequential<float>& model_;
-  TensorView<const float> inputs_, targets_;
-  const Sampler& sampler_;
-  bool classification_;
-  BatchStep step_;  // empty: trainer_.step
-  Tensor<float> batch_inputs_, batch_targets_;
-};
-
-// After an epoch's validation: if its loss is the best so far (or the first), records epoch and
-// loss in position and copies the model's weights into position.best. Returns whether it was best.
-bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model,
-                  FitPosition& position);
+// After an epoch's validation: if its loss is the best so far (or the first), records epoch, loss
+// and the model's weights in best. Returns whether it was best.
+bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequential<float>& model, BestEpoch& best);
 
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
-// draw from rng. Composes Sampler, BatchLoop, keep_if_best and the callbacks ProgressCallback,
-// EarlyStopping, StopRequest and Checkpoints (in that order) from options. Throws Error for
+// draw from rng. Steps a TrainingRun a batch at a time and composes keep_if_best and the callbacks
+// ProgressCallback, EarlyStopping, StopRequest and Checkpoints (in that order) from options. Throws Error for
 // mismatched sample counts or shapes or a checkpoint that does not fit, TrainingDiverged when the
 // loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,

@@ -54,6 +54,10 @@ class Trainer {
   // Stage 3: the optimizer's step over the parameters.
   void apply_update();
 
+  // Whether step fuses the update into back-propagation (plain SGD, no hook, nothing frozen, every
+  // layer updating in place), leaving the gradient buffer untouched.
+  bool fuses() const { return fused_learning_rate() > T(0); }
+
  private:
   // Forward and the loss; leaves dE/doutput in loss_grad_. Returns the loss.
   T forward_and_loss_gradient(TensorView<const T> input, TensorView<const T> target);

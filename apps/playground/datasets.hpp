@@ -1,0 +1,38 @@
+// The playground's data sets: the tutorials' truth tables, the 2-2-2 worked example, 2-D sets
+// (circle, two blobs, XOR quadrants, spiral) drawn from a seed, a learner's own points, and a 1-D
+// function to fit (regression).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "request.hpp"
+
+namespace bpnn::serve {
+
+struct PlayData {
+  std::string name;       // "xor", "spiral", ...
+  std::size_t inputs = 0;
+  // Classification: targets hold one label per sample (0 .. classes-1). Regression (the worked
+  // example): targets hold `outputs` values per sample.
+  std::size_t classes = 0;
+  std::size_t outputs = 0;
+  std::vector<double> train_x{}, train_y{}, test_x{}, test_y{};  // row-major [N, inputs], [N, 1 or outputs]
+
+  bool classification() const { return classes > 0; }
+  std::size_t target_width() const { return classification() ? 1 : outputs; }
+  std::size_t train_size() const { return inputs == 0 ? 0 : train_x.size() / inputs; }
+  std::size_t test_size() const { return inputs == 0 ? 0 : test_x.size() / inputs; }
+};
+
+inline constexpr std::size_t kMaxPoints = 2000;
+
+// The data set a request names: {"set": "xor"} or {"set": "spiral", "points": 200, "noise": 0.1,
+// "test_split": 0.2, "seed": 1}, or {"set": "points", "points": [[x, y, label], ...]} (or "csv":
+// "x,y,label" lines), or {"set": "function", "function": "sin" | "square" | "abs" | "step", "points",
+// "noise", "test_split", "seed"} (regression: y = f(x) + noise, x in [-3, 3]). Throws RequestError
+// naming the field.
+PlayData make_data(const json& request);
+
+}  // namespace bpnn::serve

@@ -1,0 +1,75 @@
+// Field-by-field checks of the playground's request bodies.
+#include "request.hpp"
+
+#include <cmath>
+
+namespace bpnn::serve {
+
+json parse_body(const std::string& body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) refuse("the request body is not well-formed JSON");
+  if (!value.is_object()) refuse("the request body must be a JSON object, got " + std::string(value.type_name()));
+  return value;
+}
+
+Fields::Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {
+  if (!object_.is_object()) refuse("'" + where_.substr(0, where_.empty() ? 0 : where_.size() - 1) + "' must be an object");
+}
+
+void Fields::only(std::initializer_list<const char*> known) const {
+  for (const auto& [key, value] : object_.items()) {
+    bool found = false;
+    for (const char* k : known) found = found || key == k;
+    if (!found) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      refuse("unknown field '" + where_ + key.substr(0, 60) + "' (known: " + list + ")");
+    }
+  }
+}
+
+double Fields::number(const char* name, double fallback, double low, double high) const {
+  if (!has(name)) return fallback;
+  const json& v = object_.at(name);
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < low || v.get<double>() > high) {
+    refuse("field '" + where(name) + "' must be a number in [" + json(low).dump() + ", " + json(high).dump() + "], got " +
+           v.dump().substr(0, 60));
+  }
+  return v.get<double>();
+}
+
+std::int64_t Fields::integer(const char* name, std::int64_t fallback, std::int64_t low, std::int64_t high) const {
+  if (!has(name)) return fallback;
+  const json& v = object_.at(name);
+  const bool whole = v.is_number_integer() || (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                                               v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 9e15);
+  const double d = whole ? v.get<double>() : 0.0;
+  if (!whole || d < static_cast<double>(low) || d > static_cast<double>(high)) {
+    refuse("field '" + where(name) + "' must be a whole number in [" + std::to_string(low) + ", " + std::to_string(high) +
+           "], got " + v.dump().substr(0, 60));
+  }
+  return v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>()) : v.is_number_integer() ? v.get<std::int64_t>()
+                                                                                                            : static_cast<std::int64_t>(d);
+}
+
+bool Fields::boolean(const char* name, bool fallback) const {
+  if (!has(name)) return fallback;
+  if (!object_.at(name).is_boolean()) refuse("field '" + where(name) + "' must be true or false");
+  return object_.at(name).get<bool>();
+}
+
+std::string Fields::choice(const char* name, const std::string& fallback, std::initializer_list<const char*> allowed) const {
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  if (!has(name)) return fallback;
+  const json& v = object_.at(name);
+  if (v.is_string()) {
+    for (const char* a : allowed) {
+      if (v.get<std::string>() == a) return a;
+    }
+  }
+  refuse("field '" + where(name) + "' must be one of " + list + ", got " + v.dump().substr(0, 60));
+}
+
+}  // namespace bpnn::serve

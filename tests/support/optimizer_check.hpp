@@ -1,0 +1,28 @@
+// The check every optimizer's test calls in a line: its update, shared out by the backend's
+// parallel_for, gives the same bits on every backend and thread count.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bpnn/bpnn.hpp"
+
+namespace bpnn::testing {
+
+// Steps the optimizer make() gives four times, with fresh gradients each time, on a store holding a
+// tensor the cpu backend splits between threads (300 x 200), a small one, a frozen one and a buffer:
+// on the reference backend and on cpu with 1, 2 and 3 threads. Returns "" when every value and every
+// state buffer are the same bits on all four and the frozen tensor and the buffer are unchanged;
+// otherwise one line per difference.
+template <class T>
+std::string backend_differences(const std::function<std::unique_ptr<Optimizer<T>>()>& make);
+
+// The same in float and in double: make(T{}) gives an Optimizer<T>.
+template <class Make>
+std::string differences_between_backends(const Make& make) {
+  return backend_differences<float>([&] { return make(float{}); }) +
+         backend_differences<double>([&] { return make(double{}); });
+}
+
+}  // namespace bpnn::testing
