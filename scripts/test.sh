@@ -1,44 +1,108 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
 # build, each with warnings as errors, then concurrent inference under ThreadSanitizer, then the
-# libFuzzer targets (clang) over their seed corpora, then the backend conformance test in a build
-# without oneDNN (BPNN_DNNL=OFF) and in one without BLAS (BPNN_BLAS=OFF, as for WebAssembly).
+# libFuzzer targets (clang) over their seed corpora, then builds without oneDNN (BPNN_DNNL=OFF) and
+# without BLAS (BPNN_BLAS=OFF, as for WebAssembly). The release build runs the backend conformance
+# test once per GEMM provider (oneDNN, OpenBLAS alone, plain loops), the code each of those builds
+# runs. Each phase's time goes to the log, and a table of them to the end of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# A phase's wall-clock seconds, and its CPU seconds (user + system of every process it waited for).
+start=$SECONDS phase_name="" phase_wall=0 phase_cpu=0 phases=() tick=$(getconf CLK_TCK)
+cpu_ticks() {
+  local stat
+  read -r -a stat < /proc/$$/stat
+  echo $((stat[15] + stat[16]))  # cutime + cstime: children waited for, theirs included
+}
+phase() {
+  local now=$SECONDS ticks
+  ticks=$(cpu_ticks)
+  if [ -n "$phase_name" ]; then
+    phases+=("$(printf '%-28s %5d s %6d s' "$phase_name" $((now - phase_wall)) $(((ticks - phase_cpu) / tick)))")
+  fi
+  phase_name=$1 phase_wall=$now phase_cpu=$ticks
+  if [ -n "$phase_name" ]; then echo "== test.sh: $phase_name (at $((now - start)) s)"; fi
+}
+summary() {
+  phase ""
+  printf '== test.sh: %-28s %7s %8s\n' phase wall cpu
+  printf '== test.sh: %s\n' "${phases[@]}"
+  echo "== test.sh: total $((SECONDS - start)) s"
+}
+trap summary EXIT
+
+phase "install: packages"
 # PyTorch, ONNX (python3-onnx, and onnxruntime-node from npm) and Fashion-MNIST are the peers some
 # tests compare against; cpp-httplib serves the playground, which Chromium and puppeteer-core
 # (tests/web) drive; pybind11 and Python's headers build the Python module, which the release
 # build's python_tests runs with pytest and scikit-learn (the sanitizer builds leave the module
-# out); Open MPI runs tests/mpi.
+# out); Open MPI runs tests/mpi; libfann-doc holds FANN's own data sets, which tests/data_test
+# reads; ccache lets the builds without oneDNN and without BLAS reuse the release build's objects
+# (every object but src/kernels/gemm.cpp's is the same in the three). Node.js and npm where missing,
+# with ca-certificates for npm's downloads (nodejs only recommends it).
+extra=()
+command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm ca-certificates)
 bash scripts/install-deps.sh python3-torch python3-numpy python3-onnx dataset-fashion-mnist clang libclang-rt-14-dev \
-  libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pytest python3-venv libopenmpi-dev openmpi-bin
+  libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pytest python3-venv libopenmpi-dev \
+  openmpi-bin libfann-doc ccache "${extra[@]}"
+phase "install: npm"
 npm install --prefix tests/web --no-audit --no-fund
 # ONNX Runtime for tests/onnx: its CPU build only (no CUDA download).
 ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install --prefix tests/onnx --no-audit --no-fund
 jobs=$(nproc)
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON
+# The compiler cache: paths relative to the checkout (so the build folders share entries); the
+# depend mode, which reads the compiler's own dependency files instead of preprocessing each source
+# a second time (a cold cache costs next to nothing); precompiled headers and the files generated
+# just before they are compiled cached too. CCACHE_DIR is the user's as usual.
+export CCACHE_BASEDIR=$PWD CCACHE_DEPEND=1
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+cache=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# The sanitizer and fuzzing builds compile each target's sources up to eight to a file (a third less
+# compile time); the release build compiles each on its own (but the command line's, always a unity
+# build), so each file's includes are checked.
+unity=(-DCMAKE_UNITY_BUILD=ON)
+
+phase "release: build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBPNN_WERROR=ON "${cache[@]}"
 cmake --build build -j"$jobs"
+phase "release: tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF
+phase "asan+ubsan: build"
+# Debug information of line tables only (-g1): the reports still name each frame's function, file
+# and line, and compiling and linking take a seventh less. The library itself is compiled at -O1
+# (CMakeLists.txt).
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON \
+  -DBPNN_BUILD_BENCH=OFF "${cache[@]}" "${unity[@]}"
 cmake --build build-sanitize -j"$jobs"
+phase "asan+ubsan: tests"
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
 
-cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_TSAN=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
+phase "tsan: build"
+# At -O1, which ThreadSanitizer's authors advise as for AddressSanitizer: half the compile time of -O2.
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
+  -DBPNN_TSAN=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF "${cache[@]}" "${unity[@]}"
 cmake --build build-tsan -j"$jobs" --target threads_test
+phase "tsan: threads_test"
 TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/threads_test
 
-cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON
+phase "fuzz: build"
+cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON "${cache[@]}" \
+  "${unity[@]}"
 cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model fuzz_onnx
+phase "fuzz: run"
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs"
 
-# The float GEMMs that go to oneDNN in the builds above take OpenBLAS in a build without oneDNN.
-cmake -S . -B build-nodnnl -DCMAKE_BUILD_TYPE=Release -DBPNN_DNNL=OFF -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
-cmake --build build-nodnnl -j"$jobs" --target backend_test gemm_test
-./build-nodnnl/tests/backend_test
-./build-nodnnl/tests/gemm_test
-
-cmake -S . -B build-noblas -DCMAKE_BUILD_TYPE=Release -DBPNN_BLAS=OFF -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF -DBPNN_BUILD_EXAMPLES=OFF
-cmake --build build-noblas -j"$jobs" --target backend_test
-./build-noblas/tests/backend_test
+# The builds without oneDNN and without BLAS: configured, compiled (the cache has every object but
+# GEMM's) and linked; their GEMM test runs there. The release build ran backend_test with the GEMM
+# each of them has (OpenBLAS alone, the plain loops): every other object is the same.
+phase "no oneDNN, no BLAS"
+for variant in "nodnnl -DBPNN_DNNL=OFF" "noblas -DBPNN_BLAS=OFF"; do
+  read -r name option <<< "$variant"
+  cmake -S . -B "build-$name" -DCMAKE_BUILD_TYPE=Release "$option" -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF \
+    -DBPNN_BUILD_EXAMPLES=OFF "${cache[@]}"
+  cmake --build "build-$name" -j"$jobs" --target backend_test gemm_test
+  "./build-$name/tests/gemm_test"
+done

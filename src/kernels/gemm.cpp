@@ -1,26 +1,41 @@
 #include "kernels/gemm.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <string>
 
+#include "backend/loops.hpp"
+#include "bpnn/core/error.hpp"
 #include "core/parallel.hpp"
 
+// BPNN_HAVE_BLAS and BPNN_HAVE_DNNL (0 or 1) are this file's alone (CMakeLists.txt), so every other
+// object is the same in builds with and without them.
 #if BPNN_HAVE_BLAS
 #include <cblas.h>
 #if BPNN_HAVE_DNNL
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
-#include <string>
 #include <type_traits>
-
-#include "bpnn/core/error.hpp"
 #endif
-#else
-#include "backend/loops.hpp"
 #endif
 
 namespace bpnn::kernels {
 namespace {
+
+constexpr GemmProvider kBuiltIn[] = {
+    GemmProvider::loops,
+#if BPNN_HAVE_BLAS
+    GemmProvider::openblas,
+#if BPNN_HAVE_DNNL
+    GemmProvider::onednn,
+#endif
+#endif
+};
+
+// Read once per product, so all of its shares take the same provider.
+std::atomic<GemmProvider> chosen{kBuiltIn[std::size(kBuiltIn) - 1]};
 
 #if BPNN_HAVE_BLAS
 CBLAS_TRANSPOSE to_cblas(Transpose t) { return t == Transpose::yes ? CblasTrans : CblasNoTrans; }
@@ -94,14 +109,9 @@ void dnnl_product(bool a_t, bool b_t, std::size_t M, std::size_t N, std::size_t 
 // Vector shapes go to level-2 BLAS: OpenBLAS's GEMM packs its operands first, which costs more
 // than the whole product when one side is a single row (online training, batch 1).
 template <class T>
-void product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
-             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+void blas_product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
+                  const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
-#if BPNN_HAVE_DNNL
-  if constexpr (std::is_same_v<T, float>) {
-    if (dnnl_suits(M, N, K)) return dnnl_product(a_t, b_t, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  }
-#endif
   if (K == 1 && beta == T(1)) {
     // C += alpha a b^T, a being op(A)'s one column and b op(B)'s one row.
     Blas<T>::ger(CblasRowMajor, to_int(M), to_int(N), alpha, A, a_t ? 1 : to_int(lda), B, b_t ? to_int(ldb) : 1, C,
@@ -115,20 +125,58 @@ void product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N,
                   to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
   }
 }
-#else
-// A build without BLAS (BPNN_BLAS=OFF): each share is the reference backend's plain loops.
+#endif
+
+// One share of a product, by the provider chosen; the loops are the reference backend's.
 template <class T>
-void product(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
-             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+void product(GemmProvider provider, Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
+             T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+#if BPNN_HAVE_DNNL
+  if constexpr (std::is_same_v<T, float>) {
+    if (provider == GemmProvider::onednn && dnnl_suits(M, N, K)) {
+      return dnnl_product(trans_a == Transpose::yes, trans_b == Transpose::yes, M, N, K, alpha, A, lda, B, ldb, beta,
+                          C, ldc);
+    }
+  }
+#endif
+#if BPNN_HAVE_BLAS
+  if (provider != GemmProvider::loops) {
+    return blas_product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+#endif
+  (void)provider;
   loops::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
-#endif
 
 // Products smaller than this (M N K) stay on one thread: two shares of a smaller one took longer
 // than the whole (784 -> 128 at batch 16, 1.6 million: 205k against 303k samples/s).
 constexpr std::size_t kSplitWork = std::size_t{1} << 21;
 
 }  // namespace
+
+std::vector<GemmProvider> gemm_providers() { return {std::begin(kBuiltIn), std::end(kBuiltIn)}; }
+
+GemmProvider gemm_provider() { return chosen.load(std::memory_order_relaxed); }
+
+void set_gemm_provider(GemmProvider provider) {
+  if (std::find(std::begin(kBuiltIn), std::end(kBuiltIn), provider) == std::end(kBuiltIn)) {
+    throw Error("GEMM provider " + std::string(to_string(provider)) +
+                " is not built in: configure with -DBPNN_BLAS=ON (OpenBLAS) and -DBPNN_DNNL=ON (oneDNN)");
+  }
+  chosen.store(provider, std::memory_order_relaxed);
+}
+
+std::string_view to_string(GemmProvider provider) {
+  switch (provider) {
+    case GemmProvider::loops:
+      return "loops";
+    case GemmProvider::openblas:
+      return "openblas";
+    case GemmProvider::onednn:
+      return "onednn";
+  }
+  return "unknown";
+}
 
 #if BPNN_HAVE_BLAS
 OneBlasThread::OneBlasThread() : before_(openblas_get_num_threads()) {
@@ -155,8 +203,9 @@ void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b
           std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
           std::size_t ldc) {
   if (M == 0 || N == 0) return;
+  const GemmProvider provider = gemm_provider();
   if (pool.parts() == 1 || M * N * K < kSplitWork) {
-    product(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    product(provider, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
@@ -168,11 +217,11 @@ void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b
     const std::size_t begin = edge(part), end = edge(part + 1);
     if (begin >= end) return;
     if (split_columns) {
-      product(trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb, beta,
-                   C + begin, ldc);
+      product(provider, trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb,
+              beta, C + begin, ldc);
     } else {
-      product(trans_a, trans_b, end - begin, N, K, alpha, a_t ? A + begin : A + begin * lda, lda, B, ldb, beta,
-                   C + begin * ldc, ldc);
+      product(provider, trans_a, trans_b, end - begin, N, K, alpha, a_t ? A + begin : A + begin * lda, lda, B, ldb,
+              beta, C + begin * ldc, ldc);
     }
   });
 }

@@ -7,6 +7,8 @@
   torch-export MODEL.safetensors OUT.onnx OPSET
                                             torch.onnx.export of the same nn.Sequential, batch dynamic
   max-diff A.csv B.csv                      max abs difference of two bpnn predict CSVs' outputs
+  serve                                     the above for every call read from stdin, in one process
+                                            (tests/support/serve.py, serve.sh)
 """
 import json
 import os
@@ -17,6 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pytorch"))
 import peer  # noqa: E402
+from serve import serve  # noqa: E402  (tests/support, on the path peer puts it on)
 
 torch.set_num_threads(1)
 
@@ -66,6 +69,10 @@ def max_diff(a, b):
     print(float(np.abs(pa - pb).max()))
 
 
+COMMANDS = {"model": model, "data": data, "check": check, "torch-export": torch_export, "max-diff": max_diff}
+
 if __name__ == "__main__":
-    command, args = sys.argv[1], sys.argv[2:]
-    {"model": model, "data": data, "check": check, "torch-export": torch_export, "max-diff": max_diff}[command](*args)
+    if sys.argv[1:] == ["serve"]:
+        serve(COMMANDS)
+    else:
+        COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -20,13 +20,18 @@ if ! "$python" -c "import onnx, torch, numpy" 2>/dev/null; then
 fi
 command -v node >/dev/null || { echo "SKIPPED: node is not installed"; exit 77; }
 [ -d "$here/node_modules/onnxruntime-node" ] || { echo "SKIPPED: run npm install --prefix tests/onnx first"; exit 77; }
-helper() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/helper.py" "$@"; }
-peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/../pytorch/peer.py" "$@"; }
+export BPNN=$bpnn  # the Python helpers read bpnn's registry through it
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'serve_stop; rm -rf "$work"' EXIT
 fail=0
 # shellcheck source=../support/check.sh
 source "$here/../support/check.sh"
+# helper and peer COMMAND ARGS...: helper.py's and ../pytorch/peer.py's commands, torch imported once
+# in each (tests/support/serve.sh)
+# shellcheck source=../support/serve.sh
+source "$here/../support/serve.sh"
+serve helper "$here/helper.py"
+serve peer "$here/../pytorch/peer.py"
 
 echo '{"input": [8], "layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 3}]}' >"$work/mlp.json"
 cp "$here/../../examples/networks/lenet.json" "$work/lenet.json"

@@ -13,6 +13,8 @@ Each subcommand does one job and prints what the C++ side compares:
   make-regression TRAIN.csv TEST.csv SEED       a 2-target regression CSV with a header
   regression INIT TRAIN.csv TEST.csv LR BATCH EPOCHS  PyTorch's test MSE after Adam in file order
   fashion MODEL_INIT EPOCHS LR BATCH            test accuracy of 784-128relu-10 on Fashion-MNIST
+  serve                                         the above for every call read from stdin, in one process
+                                                (tests/support/serve.py, serve.sh)
 safetensors is read and written by hand (a length, a JSON header, raw little-endian data), so no
 package beyond torch and numpy is needed. The activations' torch.nn modules and the optimizers'
 torch.optim classes come from bpnn's registry (`$BPNN registry --json`: BPNN is the bpnn program run.sh tests, build/bpnn when unset).
@@ -27,6 +29,9 @@ import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from serve import serve  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -276,8 +281,11 @@ def regression(init_path, train_csv, test_csv, lr, batch, epochs):
     print(float(((prediction.double() - torch.tensor(test_rows[:, 3:])) ** 2).mean()))
 
 
+COMMANDS = {"make-data": make_data, "init": init, "train": train, "compare": compare, "predict": predict,
+            "max-diff": max_diff, "fashion": fashion, "make-regression": make_regression, "regression": regression}
+
 if __name__ == "__main__":
-    command, args = sys.argv[1], sys.argv[2:]
-    {"make-data": make_data, "init": init, "train": train, "compare": compare, "predict": predict,
-     "max-diff": max_diff, "fashion": fashion, "make-regression": make_regression,
-     "regression": regression}[command](*args)
+    if sys.argv[1:] == ["serve"]:
+        serve(COMMANDS)
+    else:
+        COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -21,12 +21,15 @@ if ! "$python" -c "import torch, numpy" 2>/dev/null; then
   echo "SKIPPED: PyTorch is not installed (Debian package python3-torch)"
   exit 77
 fi
-peer() { BPNN=$bpnn OMP_NUM_THREADS=1 "$python" "$here/peer.py" "$@"; }
+export BPNN=$bpnn  # the Python helpers read bpnn's registry through it
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'serve_stop; rm -rf "$work"' EXIT
 fail=0
 # shellcheck source=../support/check.sh
 source "$here/../support/check.sh"
+# shellcheck source=../support/serve.sh
+source "$here/../support/serve.sh"
+serve peer "$here/peer.py"  # peer COMMAND ARGS...: peer.py's commands, torch imported once
 
 if [ "${2:-}" = fashion ]; then
   if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
