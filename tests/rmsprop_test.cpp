@@ -14,20 +14,8 @@ namespace bpnn {
 namespace {
 
 using testing::expect_error;
-
-// A store with one parameter tensor of two values.
-ParameterStore<double> store_with(double p0, double p1) {
-  ParameterStore<double> store;
-  store.add("0.weight", Shape{2}, Initializer::zeros());
-  store.value(0)[0] = p0;
-  store.value(0)[1] = p1;
-  return store;
-}
-
-void set_grad(ParameterStore<double>& store, double g0, double g1) {
-  store.grad(0)[0] = g0;
-  store.grad(0)[1] = g1;
-}
+using testing::set_grad;
+using testing::store_with;
 
 TEST(Rmsprop, FirstStepDividesByTheRootOfTheFirstAverage) {
   ParameterStore<double> s = store_with(1.0, -2.0);

@@ -10,6 +10,21 @@
 
 namespace bpnn::testing {
 
+// A store with one parameter tensor "0.weight" of two values, p0 and p1, for steps worked by hand.
+inline ParameterStore<double> store_with(double p0, double p1) {
+  ParameterStore<double> store;
+  store.add("0.weight", Shape{2}, Initializer::zeros());
+  store.value(0)[0] = p0;
+  store.value(0)[1] = p1;
+  return store;
+}
+
+// Its gradients := g0, g1.
+inline void set_grad(ParameterStore<double>& store, double g0, double g1) {
+  store.grad(0)[0] = g0;
+  store.grad(0)[1] = g1;
+}
+
 // Steps the optimizer make() gives four times, with fresh gradients each time, on a store holding a
 // tensor the cpu backend splits between threads (300 x 200), a small one, a frozen one and a buffer:
 // on the reference backend and on cpu with 1, 2 and 3 threads. Returns "" when every value and every
