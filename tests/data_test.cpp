@@ -118,11 +118,11 @@ TEST(Csv, RegressionTargetColumns) {
 TEST(Csv, BadInputNamesFileAndLine) {
   TempDir dir;
   expect_error([&] { read_csv(dir.write("ragged.csv", "1,2,3\n0,1\n")); }, {"ragged.csv:2", "2 columns"});
-  expect_error([&] { read_csv(dir.write("word.csv", "1,2,3\n0,x,1\n")); }, {"word.csv:2", "column 2", "'x'"});
+  expect_error([&] { read_csv(dir.write("word.csv", "1,2,3\n0,x,1\n")); }, {"word.csv:2", "column index 1", "'x'", "--label 1", "--drop 1"});
   expect_error([&] { read_csv(dir.write("nan.csv", "1,2,nan\n")); }, {"nan.csv:1", "NaN"});
   expect_error([&] { read_csv(dir.write("inf.csv", "1,2,3\n1,inf,3\n")); }, {"inf.csv:2", "infinite"});
-  expect_error([&] { read_csv(dir.write("label.csv", "1.5,2,3\n")); }, {"label.csv:1", "class label"});
-  expect_error([&] { read_csv(dir.write("negative.csv", "-1,2,3\n")); }, {"negative.csv:1", "class label"});
+  expect_error([&] { read_csv(dir.write("label.csv", "1.5,2,3\n")); },
+               {"label.csv:1", "class label '1.5' in column index 0 is not a whole number", "--target-cols"});
   expect_error([&] { read_csv(dir.write("empty.csv", "")); }, {"empty.csv", "no samples"});
   expect_error([&] { read_csv(dir.write("header.csv", "a,b\n")); }, {"header.csv", "no samples"});
   expect_error([&] { read_csv(dir.write("narrow.csv", "1\n2\n")); }, {"narrow.csv", "no inputs"});
@@ -179,13 +179,44 @@ TEST(Csv, StringLabelsAreClassNamesInSortedOrder) {
   EXPECT_EQ(bare.class_names, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(bare.targets[0], 1.0f);
   EXPECT_TRUE(bare.feature_names.empty());
-  // Numbers sort numerically before text; numeric labels alone stay the class ids.
-  const Dataset mixed = read_csv(dir.write("mixed.csv", "10,1\n2,1\nx,1\n"));
+  // Numbers sort numerically before text, whole numbers written as integers.
+  const Dataset mixed = read_csv(dir.write("mixed.csv", "10,1\n2.0,1\nx,1\n02,1\n"));
   EXPECT_EQ(mixed.class_names, (std::vector<std::string>{"2", "10", "x"}));
-  const Dataset numeric = read_csv(dir.write("numeric.csv", "3,1\n1,1\n"));
-  EXPECT_TRUE(numeric.class_names.empty());
-  EXPECT_EQ(numeric.classes, 4u);
-  EXPECT_EQ(numeric.targets[0], 3.0f);
+  EXPECT_EQ(mixed.targets[3], 0.0f);
+}
+
+TEST(Csv, WholeNumberLabelsAreIdsOnlyWhenTheyAre0ToNMinus1) {
+  TempDir dir;
+  // 0..n-1, each present: the class ids themselves, in any order.
+  const Dataset ids = read_csv(dir.write("ids.csv", "2,1\n0,1\n1.0,1\n"));
+  EXPECT_TRUE(ids.class_names.empty());
+  EXPECT_EQ(ids.classes, 3u);
+  EXPECT_EQ(ids.targets[0], 2.0f);
+  EXPECT_EQ(ids.targets[2], 1.0f);
+  // Counted from 1 (UCI's wine), with gaps, negative, or huge: class names in numeric order.
+  const Dataset wine = read_csv(dir.write("wine.csv", "3,1\n1,1\n2,1\n1,1\n"));
+  EXPECT_EQ(wine.class_names, (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(wine.classes, 3u);
+  EXPECT_EQ(wine.targets[0], 2.0f);
+  EXPECT_EQ(wine.targets[1], 0.0f);
+  const Dataset sparse = read_csv(dir.write("sparse.csv", "10,1\n0,1\n5,1\n"));
+  EXPECT_EQ(sparse.class_names, (std::vector<std::string>{"0", "5", "10"}));
+  EXPECT_EQ(sparse.targets[0], 2.0f);
+  const Dataset signs = read_csv(dir.write("signs.csv", "-1,1\n1,1\n"));
+  EXPECT_EQ(signs.class_names, (std::vector<std::string>{"-1", "1"}));
+  const Dataset huge = read_csv(dir.write("huge.csv", "99999999999,1\n7,1\n"));
+  EXPECT_EQ(huge.class_names, (std::vector<std::string>{"7", "99999999999"}));
+  EXPECT_EQ(huge.targets[0], 1.0f);
+  // A later file of a model whose labels were ids keeps them, though it lacks class 0.
+  const std::string later = dir.write("later.csv", "2,1\n1,1\n");
+  const Dataset kept = read_csv(later, {.class_ids = true});
+  EXPECT_TRUE(kept.class_names.empty());
+  EXPECT_EQ(kept.targets[0], 2.0f);
+  EXPECT_EQ(kept.classes, 3u);
+  expect_error([&] { read_csv(dir.write("big.csv", "99999999999,1\n"), {.class_ids = true}); },
+               {"big.csv:1", "class label '99999999999' in column index 0 is not a class id",
+                "no class id is above 16777215"});
+  expect_error([&] { read_csv(dir.write("neg.csv", "-1,1\n"), {.class_ids = true}); }, {"neg.csv:1", "not a class id"});
 }
 
 TEST(Csv, LabelColumnByNameByIndexAndByDefaultName) {
@@ -196,10 +227,12 @@ TEST(Csv, LabelColumnByNameByIndexAndByDefaultName) {
   EXPECT_EQ(by_default.inputs(1, 1), 4.0f);
   EXPECT_EQ(by_default.targets[1], 1.0f);
   const Dataset by_index = read_csv(path, {.label = "2"});
-  EXPECT_EQ(by_index.targets[1], 4.0f);
+  EXPECT_EQ(by_index.class_names, (std::vector<std::string>{"2", "4"}));
+  EXPECT_EQ(by_index.targets[1], 1.0f);
   EXPECT_EQ(by_index.feature_names, (std::vector<std::string>{"a", "Class"}));
   const Dataset by_name = read_csv(path, {.label = "a"});
-  EXPECT_EQ(by_name.targets[1], 3.0f);
+  EXPECT_EQ(by_name.class_names, (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(by_name.targets[1], 1.0f);
   expect_error([&] { read_csv(path, {.label = "species"}); }, {"named.csv", "no column named 'species'", "a, Class, b"});
   expect_error([&] { read_csv(path, {.label = "3"}); }, {"named.csv", "index 3", "0..2"});
   // Targets by name, in the order given.
@@ -226,7 +259,7 @@ TEST(Csv, SemicolonAndTabDelimitersAreDetected) {
   ASSERT_EQ(comma.size(), 1u);
   EXPECT_EQ(comma.inputs(0, 0), 5.1f);
   EXPECT_EQ(comma.feature_names, (std::vector<std::string>{"x", "y"}));
-  expect_error([&] { read_csv(dir.write("commas.csv", "a;b;c\n1;2,5,1;3\n")); }, {"commas.csv:2", "column 2 (b)", "'2,5,1'"});
+  expect_error([&] { read_csv(dir.write("commas.csv", "a;b;c\n1;2,5,1;3\n")); }, {"commas.csv:2", "column 'b' (index 1)", "'2,5,1'"});
   // Given explicitly.
   EXPECT_EQ(read_csv(dir.write("pipe.csv", "1|2|3\n"), {.delimiter = '|'}).inputs.shape(), (Shape{1, 2}));
 }
@@ -286,16 +319,16 @@ TEST(Csv, NumericFirstLineIsDataUnlessTheHeaderIsAsked) {
   EXPECT_EQ(headed.feature_names, (std::vector<std::string>{"1", "2"}));
   // header = no makes a text first line data: here a bad number.
   expect_error([&] { read_csv(dir.write("t.csv", "label,a\n1,2\n"), {.header = CsvHeader::no}); },
-               {"t.csv:1", "column 2", "'a'"});
+               {"t.csv:1", "column index 1", "'a'"});
 }
 
 TEST(Csv, MissingValueNamesLineAndColumn) {
   TempDir dir;
   expect_error([&] { read_csv(dir.write("na.csv", "label,width,height\n1,2,3\n0,NA,4\n")); },
-               {"na.csv:3", "column 2 (width)", "'NA'", "no value"});
-  expect_error([&] { read_csv(dir.write("q.csv", "1,2,3\n0,4,?\n")); }, {"q.csv:2", "column 3", "'?'"});
-  expect_error([&] { read_csv(dir.write("e.csv", "1,2,3\n0,,4\n")); }, {"e.csv:2", "column 2", "empty"});
-  expect_error([&] { read_csv(dir.write("l.csv", "y,a\n,4\n")); }, {"l.csv:2", "column 1 (y)", "empty"});
+               {"na.csv:3", "column 'width' (index 1)", "'NA'", "no value"});
+  expect_error([&] { read_csv(dir.write("q.csv", "1,2,3\n0,4,?\n")); }, {"q.csv:2", "column index 2", "'?'"});
+  expect_error([&] { read_csv(dir.write("e.csv", "1,2,3\n0,,4\n")); }, {"e.csv:2", "column index 1", "empty"});
+  expect_error([&] { read_csv(dir.write("l.csv", "y,a\n,4\n")); }, {"l.csv:2", "column 'y' (index 0)", "empty"});
 }
 
 TEST(Csv, InputsOnly) {
@@ -311,6 +344,94 @@ TEST(Csv, InputsOnly) {
   }
 }
 
+TEST(Csv, AModelsColumnsAreFoundByNameInAnyOrder) {
+  TempDir dir;
+  const std::string train = dir.write("train.csv", "id,sepal,width,species,petal\n7,1,2,a,3\n8,4,5,b,6\n");
+  const Dataset t = read_csv(train, {.label = "species", .drop = {"id"}});
+  EXPECT_EQ(t.feature_names, (std::vector<std::string>{"sepal", "width", "petal"}));
+  EXPECT_EQ(t.dropped_names, (std::vector<std::string>{"id"}));
+  ASSERT_EQ(t.inputs.shape(), (Shape{2, 3}));
+  EXPECT_EQ(t.inputs(1, 2), 6.0f);
+  const CsvOptions model{.label = "species",
+                         .drop = {"id"},
+                         .feature_names = t.feature_names,
+                         .target_names = t.target_names,
+                         .class_names = t.class_names};
+  // Reordered, without the ID column: the inputs come in the model's order.
+  const Dataset d = read_csv(dir.write("shuffled.csv", "petal,species,width,sepal\n3,b,2,1\n6,a,5,4\n"), model);
+  ASSERT_EQ(d.inputs.shape(), (Shape{2, 3}));
+  EXPECT_EQ(d.inputs(0, 0), 1.0f);
+  EXPECT_EQ(d.inputs(0, 1), 2.0f);
+  EXPECT_EQ(d.inputs(0, 2), 3.0f);
+  EXPECT_EQ(d.inputs(1, 0), 4.0f);
+  EXPECT_EQ(d.targets[0], 1.0f);
+  EXPECT_EQ(d.feature_names, t.feature_names);
+  // Read alone, the label column is left out where it is.
+  CsvOptions alone = model;
+  alone.no_labels = true;
+  const Dataset inputs = read_csv(dir.write("new.csv", "width,id,petal,sepal\n2,9,3,1\n"), alone);
+  ASSERT_EQ(inputs.inputs.shape(), (Shape{1, 3}));
+  EXPECT_EQ(inputs.inputs(0, 0), 1.0f);
+  EXPECT_EQ(inputs.inputs(0, 2), 3.0f);
+  EXPECT_EQ(read_csv(dir.write("labelled.csv", "species,petal,sepal,width\nzzz,3,1,2\n"), alone).inputs(0, 1), 2.0f);
+  // A missing input, an unknown column, a renamed header: both lists, as scikit-learn gives them.
+  expect_error([&] { read_csv(dir.write("missing.csv", "petal,species,sepal\n3,b,1\n"), model); },
+               {"missing.csv: the header does not match the columns the model was trained on",
+                "seen at training, yet now missing: width", "the model's inputs, in its order: sepal, width, petal"});
+  expect_error([&] { read_csv(dir.write("extra.csv", "petal,colour,species,width,sepal\n3,1,b,2,1\n"), model); },
+               {"extra.csv", "feature names unseen at training: colour", "--drop NAME"});
+  expect_error([&] { read_csv(dir.write("renamed.csv", "Petal,species,Width,Sepal\n3,b,2,1\n"), model); },
+               {"renamed.csv", "feature names unseen at training: Petal, Width, Sepal",
+                "seen at training, yet now missing: sepal, width, petal"});
+  expect_error([&] { read_csv(dir.write("nolabel.csv", "petal,width,sepal\n3,2,1\n"), model); },
+               {"nolabel.csv", "no column named 'species' for the label"});
+  expect_error([&] { read_csv(dir.write("twice.csv", "petal,species,width,sepal,width\n3,b,2,1,2\n"), model); },
+               {"twice.csv", "columns index 2 and 4 are both named 'width'"});
+  // Without a header: by position, as the options say.
+  const std::string bare_path = dir.write("bare.csv", "7,1,2,a,3\n8,4,5,b,6\n");
+  const Dataset bare = read_csv(bare_path, {.label = "3", .drop = {"0"}, .feature_names = t.feature_names});
+  EXPECT_EQ(bare.inputs(0, 2), 3.0f);
+  // A header is recognised by the model's names, numeric as they look.
+  const Dataset numeric = read_csv(dir.write("numeric.csv", "2,1,y\n5,4,0\n6,3,1\n"),
+                                   {.feature_names = {"1", "2"}, .target_names = {"y"}});
+  ASSERT_EQ(numeric.size(), 2u);
+  EXPECT_EQ(numeric.inputs(0, 0), 4.0f);
+}
+
+TEST(Csv, DroppedColumnsAreNeitherInputsNorTargets) {
+  TempDir dir;
+  const std::string path = dir.write("ids.csv", "row,a,b,name,y\n1,0.5,2,first,1\n2,1.5,3,second,0\n");
+  const Dataset d = read_csv(path, {.drop = {"row", "3"}});
+  ASSERT_EQ(d.inputs.shape(), (Shape{2, 2}));
+  EXPECT_EQ(d.inputs(1, 0), 1.5f);
+  EXPECT_EQ(d.targets[0], 1.0f);
+  EXPECT_EQ(d.dropped_names, (std::vector<std::string>{"row", "name"}));
+  // The last K columns are counted among those kept.
+  const Dataset regression = read_csv(dir.write("r.csv", "a,b,t,id\n1,2,3,x\n"), {.target_columns = 1, .drop = {"id"}});
+  EXPECT_EQ(regression.targets(0, 0), 3.0f);
+  EXPECT_EQ(regression.inputs.shape(), (Shape{1, 2}));
+  expect_error([&] { read_csv(path, {.label = "y", .drop = {"y"}}); },
+               {"ids.csv", "column 'y' (index 4) cannot be the label", "left out"});
+  expect_error([&] { read_csv(path, {.drop = {"nosuch"}}); }, {"ids.csv", "no column named 'nosuch' for the dropped"});
+}
+
+TEST(Csv, AHeaderlessFilesOneColumnOfTextIsTheLabel) {
+  TempDir dir;
+  // UCI's iris.data: the species last, no header.
+  const Dataset d =
+      read_csv(dir.write("iris.data", "5.1,3.5,Iris-setosa\n4.9,3.0,Iris-versicolor\n7,3.2,Iris-setosa\n"));
+  ASSERT_EQ(d.inputs.shape(), (Shape{3, 2}));
+  EXPECT_EQ(d.inputs(1, 0), 4.9f);
+  EXPECT_EQ(d.class_names, (std::vector<std::string>{"Iris-setosa", "Iris-versicolor"}));
+  EXPECT_EQ(d.targets[1], 1.0f);
+  // Two columns of text: which is the label is not guessed; the message names the flag values.
+  expect_error([&] { read_csv(dir.write("two.csv", "a,1,b\nc,2,d\n")); },
+               {"two.csv:1", "column index 2: 'b' is not a number", "(--label 2)", "--drop 2"});
+  // With a header, the flag value is the column's name.
+  expect_error([&] { read_csv(dir.write("named.csv", "x,kind\n1,a\n")); },
+               {"named.csv:2", "column 'kind' (index 1): 'a' is not a number", "(--label kind)"});
+}
+
 TEST(Csv, ClassNamesOfATrainingFileMapASecondFile) {
   TempDir dir;
   const Dataset train = read_csv(dir.write("train.csv", kIris), {.label = "species"});
@@ -323,7 +444,7 @@ TEST(Csv, ClassNamesOfATrainingFileMapASecondFile) {
   EXPECT_EQ(d.targets[1], 0.0f);
   const std::string unknown = dir.write("unknown.csv", "species,a,b\nsetosa,1,2\nrosa,3,4\n");
   expect_error([&] { read_csv(unknown, {.label = "species", .class_names = train.class_names}); },
-               {"unknown.csv:3", "class 'rosa'", "column 1 (species)", "setosa, versicolor, virginica"});
+               {"unknown.csv:3", "class 'rosa'", "column 'species' (index 0)", "setosa, versicolor, virginica"});
   // Numeric labels match numeric class names by value.
   const Dataset numeric = read_csv(dir.write("num.csv", "1.0,5\n0,6\n"), {.class_names = {"0", "1"}});
   EXPECT_EQ(numeric.targets[0], 1.0f);

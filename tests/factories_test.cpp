@@ -179,6 +179,56 @@ TEST(PrepareData, ErrorsNameTheFile) {
   expect_error([&] { prepare_data(empty, Shape{6}, 2); }, {"empty.csv", "no samples"});
 }
 
+TEST(PrepareData, TwoClassesOnOneOutputAreItsProbabilityOfClass1) {
+  const Tensor<float> bce = prepare_targets(labelled(4, 2, 2), 1, {.loss = "bce"});
+  ASSERT_EQ(bce.shape(), (Shape{4, 1}));
+  EXPECT_EQ(bce[0], 0.0f);
+  EXPECT_EQ(bce[1], 1.0f);
+  const Tensor<float> mse = prepare_targets(labelled(4, 2, 2), 1, {.loss = "mse", .off = 0.1f, .on = 0.9f});
+  EXPECT_EQ(mse[2], 0.1f);
+  EXPECT_EQ(mse[3], 0.9f);
+  expect_error([] { prepare_targets(labelled(4, 2, 2), 1, {.loss = "cross_entropy"}); },
+               {"labels.csv", "two classes on one output", "end the network in sigmoid", "or give it 2 outputs"});
+  // Class names are one per output: wine's three classes on four outputs leave one unused.
+  Dataset wine = labelled(3, 2, 3);
+  wine.class_names = {"1", "2", "3"};
+  expect_error([&] { prepare_targets(wine, 4); },
+               {"labels.csv", "the labels are 3 classes (1, 2, 3), and the network has 4 outputs",
+                "one output per class (3)"});
+  EXPECT_EQ(prepare_targets(wine, 3).shape(), (Shape{3}));
+}
+
+TEST(DataRecipe, DefaultLossAndWhatLaterFilesAreReadBy) {
+  DataRecipe binary;
+  binary.task = Task::classification;
+  binary.classes = 2;
+  EXPECT_EQ(default_loss(binary, 1, "sigmoid"), "bce");
+  EXPECT_EQ(default_loss(binary, 1, "dense"), "cross_entropy");
+  EXPECT_EQ(default_loss(binary, 2, "dense"), "cross_entropy");
+  DataRecipe regression;
+  regression.task = Task::regression;
+  EXPECT_EQ(default_loss(regression, 1, "sigmoid"), "mse");
+
+  Dataset training = labelled(2, 2, 3);
+  training.feature_names = {"a", "b"};
+  training.target_names = {"species"};
+  training.dropped_names = {"id"};
+  DataRecipe recipe;
+  recipe.read.csv.drop = {"0"};
+  learn_from(recipe, training);
+  EXPECT_TRUE(recipe.read.csv.class_ids);
+  EXPECT_EQ(recipe.read.csv.feature_names, training.feature_names);
+  EXPECT_EQ(recipe.read.csv.drop, (std::vector<std::string>{"id"}));  // by name, as the header had it
+  const DataRecipe back = recipe_from_json(recipe_to_json(recipe), "m.safetensors");
+  EXPECT_TRUE(back.read.csv.class_ids);
+  EXPECT_EQ(back.read.csv.feature_names, training.feature_names);
+  EXPECT_EQ(back.read.csv.target_names, training.target_names);
+  EXPECT_EQ(back.read.csv.drop, (std::vector<std::string>{"id"}));
+  training.class_names = {"x", "y", "z"};
+  learn_from(recipe, training);
+  EXPECT_FALSE(recipe_from_json(recipe_to_json(recipe), "m.safetensors").read.csv.class_ids);
+}
+
 TEST(SplitValidation, SizesFileOrderAndSeededChoice) {
   auto split = [](std::uint64_t seed) {
     PreparedData data = prepare_data(labelled(10, 2, 2), Shape{2}, 2);

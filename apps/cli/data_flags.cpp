@@ -10,15 +10,25 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
   command.add_option("--input-range", flags.input_range,
                      "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99; default 0,1)" + from_model);
   command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets" + from_model);
+  command.add_option("--target-columns", flags.target_columns,
+                     "CSV: these columns are regression targets, in this order: header names or 0-based indices, "
+                     "comma-separated" + from_model)
+      ->delimiter(',');
   command.add_option("--label", flags.label,
                      "CSV: the class label column, a header name or a 0-based index (default: the column named "
-                     "label, class, target or y, else the first)" + from_model);
+                     "label, class, target or y; without a header, the one column that is not numbers; else the "
+                     "first)" + from_model);
+  command.add_option("--drop", flags.drop,
+                     "CSV: columns to leave out (an ID column), header names or 0-based indices, comma-separated" +
+                         from_model)
+      ->delimiter(',');
   command.add_option("--delimiter", flags.delimiter,
                      "CSV: the field delimiter, one character or 'tab' (default: detected)" + from_model);
   command.add_option("--header", flags.header, "CSV: whether the first line is a header (auto: when it holds text)")
       ->check(CLI::IsMember({"auto", "yes", "no"}));
-  command.add_option("--targets", flags.targets,
-                     "OFF,ON values of one-hot targets for mse, mae and bce (default 0,1)" + from_model);
+  command.add_option("--one-hot,--targets", flags.one_hot,
+                     "OFF,ON values of one-hot targets for mse, mae and bce (default 0,1; --targets is its older "
+                     "name)" + from_model);
   if (!training) return;
   command.add_flag_callback("--standardize", [&flags] { flags.scaling = "standardize"; },
                             "Scale each input to mean 0, std 1 (fitted on the training data, kept in the model)");
@@ -44,12 +54,24 @@ void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   if (flags.input_range) {
     std::tie(recipe.read.idx.low, recipe.read.idx.high) = parse_range(*flags.input_range, "--input-range");
   }
-  if (flags.targets) std::tie(recipe.off, recipe.on) = parse_range(*flags.targets, "--targets");
+  if (flags.one_hot) std::tie(recipe.off, recipe.on) = parse_range(*flags.one_hot, "--one-hot");
+  if (flags.target_cols && !flags.target_columns.empty()) {
+    throw Error("--target-cols and --target-columns: give the target columns by count or by name, not both");
+  }
   if (flags.target_cols) {
     csv.target_columns = *flags.target_cols;
+    csv.targets.clear();
     if (csv.target_columns > 0) recipe.task = Task::regression;
   }
+  if (!flags.target_columns.empty()) {
+    csv.targets = flags.target_columns;
+    csv.target_columns = 0;
+    recipe.task = Task::regression;
+  }
   if (flags.label) csv.label = *flags.label;
+  // Given now, they say where the targets are, over the names the model keeps.
+  if (flags.label || flags.target_cols || !flags.target_columns.empty()) csv.target_names.clear();
+  if (!flags.drop.empty()) csv.drop = flags.drop;
   if (flags.header) {
     csv.header = *flags.header == "yes"  ? CsvHeader::yes
                  : *flags.header == "no" ? CsvHeader::no
@@ -70,6 +92,7 @@ DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path) 
   DataRecipe recipe;
   const auto loss = metadata.find("bpnn.loss"), targets = metadata.find("bpnn.targets");
   recipe.loss = loss != metadata.end() ? loss->second : "cross_entropy";
+  recipe.read.csv.class_ids = true;  // numeric labels were the class ids then
   if (targets != metadata.end()) {
     std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
   }
@@ -80,7 +103,8 @@ Dataset read_data(const std::string& path, const std::string& labels_path, const
   DataOptions options = recipe.read;
   options.idx.labels_path = labels_path;
   options.idx.no_labels = inputs_only;
-  if (inputs_only) options.csv = {.no_labels = true, .header = options.csv.header, .delimiter = options.csv.delimiter};
+  // Read alone, the inputs are found as the recipe says (by name or by position), the targets not read.
+  options.csv.no_labels = inputs_only;
   Dataset dataset = read_dataset(path, options);
   dataset.source = path;  // the messages name the file as the user gave it
   if (inputs_only) dataset.targets = Tensor<float>(Shape{dataset.size(), 0});

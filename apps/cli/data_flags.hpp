@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 
@@ -16,21 +17,26 @@ namespace bpnn::cli {
 struct DataFlags {
   std::optional<std::string> input_range;   // IDX uint8 0..255 maps to this range ("0,1")
   std::optional<std::size_t> target_cols;   // CSV: the last K columns are regression targets
-  std::optional<std::string> targets;       // one-hot off,on values for mse/mae/bce on class labels ("0,1")
+  std::vector<std::string> target_columns;  // CSV: these columns (names or 0-based indices) are regression targets
+  std::optional<std::string> one_hot;       // one-hot off,on values for mse/mae/bce on class labels ("0,1")
   std::optional<std::string> label;         // CSV: the label column, a name or a 0-based index
+  std::vector<std::string> drop;            // CSV: columns left out (names or 0-based indices)
   std::optional<std::string> delimiter;     // CSV: one character, or "tab"
   std::optional<std::string> header;        // CSV: auto, yes or no
   std::string scaling = "none";             // train: none, standardize or normalize
 };
 
-// Adds --input-range, --target-cols, --targets, --label, --delimiter and --header to a
-// subcommand; with training, also --standardize and --normalize.
+// Adds --input-range, --target-cols, --target-columns, --one-hot (also --targets, its older name),
+// --label, --drop, --delimiter and --header to a subcommand; with training, also --standardize and
+// --normalize.
 void add_data_flags(CLI::App& command, DataFlags& flags, bool training);
 
 // "0.01,0.99" -> {0.01, 0.99}; throws Error naming the option otherwise.
 std::pair<float, float> parse_range(const std::string& text, const std::string& option);
 
-// Sets in recipe what the flags give (every flag for training, where the recipe starts empty).
+// Sets in recipe what the flags give (every flag for training, where the recipe starts empty). A
+// label or target flag also decides where a file with a header has its targets, over the model's
+// target names.
 void apply_flags(const DataFlags& flags, DataRecipe& recipe);
 
 // The recipe a model file keeps, or for a model from before recipes, what its metadata says.

@@ -146,8 +146,9 @@ void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
   apply_flags(f.data, recipe);
   Dataset training = read_data(f.train, f.train_labels, recipe);
   learn_from(recipe, training);
-  recipe.loss = f.loss.empty() ? default_loss(recipe.task) : f.loss;
-  check_loss(recipe.loss, recipe.task, std::string(model.layer(model.size() - 1).kind()));
+  const std::string last_layer(model.layer(model.size() - 1).kind());
+  recipe.loss = f.loss.empty() ? default_loss(recipe, model.output_shape().numel(), last_layer) : f.loss;
+  check_loss(recipe.loss, recipe.task, last_layer);
   if (training.size() == 0) throw Error(f.train + ": holds no samples");
   recipe.scaling = fit_scaling(scaling_kind(f.data.scaling), training.inputs.view());
   s.largest_input = largest_magnitude(training.inputs.view());
@@ -403,8 +404,10 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_option("--patience", f->patience, "Stop when the validation loss has not improved for this many epochs")
       ->check(whole_number(0));
   const std::vector<std::string_view> losses = names_of(loss_registry());
-  cmd->add_option("--loss", f->loss, "Loss: " + name_list(losses) + " (default: " + default_loss(Task::classification) +
-                                         " for class labels, " + default_loss(Task::regression) + " for real targets)")
+  cmd->add_option("--loss", f->loss,
+                  "Loss: " + name_list(losses) + " (default: " + default_loss(Task::classification) +
+                      " for class labels, bce for two classes on one sigmoid output, " +
+                      default_loss(Task::regression) + " for real targets)")
       ->check(one_of(losses));
   // Names, defaults and the optimizers an option goes with are the registry's (bpnn registry lists
   // them); each option below reaches make_optimizer only when given (see `given`), so one that

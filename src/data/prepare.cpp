@@ -12,18 +12,50 @@ TensorView<const float> PreparedData::inputs() const {
   return dataset.inputs.view().reshaped(input_shape.with_batch(dataset.size()));
 }
 
+namespace {
+
+// Refuses class labels a network with `outputs` outputs cannot be trained on, saying what fits.
+void check_classes(const Dataset& d, std::size_t outputs, const std::string& loss) {
+  const std::size_t N = d.size();
+  if (outputs == 1 && d.classes <= 2) {
+    if (loss == "cross_entropy") {
+      throw Error(d.source + ": two classes on one output are read as its probability of class 1, through a sigmoid, "
+                  "and trained with bce; cross_entropy needs one output per class: end the network in sigmoid (such "
+                  "as 2-8tanh-1sigmoid), which trains with bce by default, or give it 2 outputs");
+    }
+    return;
+  }
+  if (!d.class_names.empty() && d.classes != outputs) {
+    std::string names;
+    for (std::size_t c = 0; c < d.classes && names.size() < 200; ++c) {
+      names += (c ? ", " : "") + printable(d.class_names[c]);
+    }
+    throw Error(d.source + ": the labels are " + std::to_string(d.classes) + " classes (" + names +
+                "), and the network has " + std::to_string(outputs) + " outputs: give it one output per class (" +
+                std::to_string(d.classes) + ")" + (d.classes == 2 ? ", or one sigmoid output" : ""));
+  }
+  for (std::size_t n = 0; n < N; ++n) {
+    if (static_cast<std::size_t>(d.targets[n]) >= outputs) {
+      throw Error(d.source + ": sample " + std::to_string(n) + " has label " +
+                  std::to_string(static_cast<long>(d.targets[n])) + ", but the network has only " +
+                  std::to_string(outputs) + " outputs (classes 0.." + std::to_string(outputs - 1) + ")");
+    }
+  }
+}
+
+}  // namespace
+
 Tensor<float> prepare_targets(const Dataset& dataset, std::size_t outputs, const PrepareOptions& options) {
   const Dataset& d = dataset;
   const std::size_t N = d.size();
   // Inputs only (predicting on new data): no targets to shape.
   if (d.targets.shape().rank() == 2 && d.targets.shape()[1] == 0) return d.targets;
   if (d.classes > 0) {
-    for (std::size_t n = 0; n < N; ++n) {
-      if (static_cast<std::size_t>(d.targets[n]) >= outputs) {
-        throw Error(d.source + ": sample " + std::to_string(n) + " has label " +
-                    std::to_string(static_cast<long>(d.targets[n])) + ", but the network has only " +
-                    std::to_string(outputs) + " outputs (classes 0.." + std::to_string(outputs - 1) + ")");
-      }
+    check_classes(d, outputs, options.loss);
+    if (outputs == 1) {  // two classes: the one output's target is on for class 1, off for class 0
+      Tensor<float> targets(Shape{N, 1});
+      for (std::size_t n = 0; n < N; ++n) targets[n] = d.targets[n] == 1 ? options.on : options.off;
+      return targets;
     }
     // Cross-entropy reads class indices directly; the other losses compare rows of outputs.
     return options.loss == "cross_entropy" ? d.targets : one_hot(d.targets, outputs, options.off, options.on);

@@ -71,11 +71,25 @@ void learn_from(DataRecipe& recipe, const Dataset& training) {
   recipe.class_names = training.class_names;
   recipe.feature_names = training.feature_names;
   recipe.target_names = training.target_names;
-  // Later files number their classes as the training file did.
+  // Later files number their classes as the training file did, and a file with a header is read
+  // by the training file's column names, whatever its order.
   recipe.read.csv.class_names = training.class_names;
+  recipe.read.csv.class_ids = training.classes > 0 && training.class_names.empty();
+  recipe.read.csv.feature_names = training.feature_names;
+  recipe.read.csv.target_names = training.target_names;
+  if (!training.feature_names.empty()) recipe.read.csv.drop = training.dropped_names;
 }
 
 std::string default_loss(Task task) { return task == Task::regression ? "mse" : "cross_entropy"; }
+
+std::string default_loss(const DataRecipe& recipe, std::size_t outputs, std::string_view last_layer_kind) {
+  // Two classes on one sigmoid output: its probability of class 1, trained with bce, as
+  // scikit-learn's MLPClassifier trains binary labels.
+  if (recipe.task == Task::classification && recipe.classes <= 2 && outputs == 1 && last_layer_kind == "sigmoid") {
+    return "bce";
+  }
+  return default_loss(recipe.task);
+}
 
 void check_loss(const std::string& loss, Task task, const std::string& last_layer_kind) {
   if (loss == "cross_entropy" && task == Task::regression) {
@@ -119,6 +133,7 @@ std::string recipe_to_json(const DataRecipe& r) {
              {{"label", csv.label},
               {"target_columns", csv.target_columns},
               {"targets", csv.targets},
+              {"drop", csv.drop},
               {"delimiter", std::string(csv.delimiter == 0 ? 0 : 1, csv.delimiter)},
               {"header", csv.header == CsvHeader::yes ? "yes" : csv.header == CsvHeader::no ? "no" : "auto"}}},
             {"idx_range", {r.read.idx.low, r.read.idx.high}},
@@ -167,7 +182,11 @@ DataRecipe recipe_from_json(const std::string& text, const std::string& source) 
     r.read.csv.delimiter = delimiter.empty() ? 0 : delimiter[0];
     const std::string header = field(csv, "header", is_string, source).get<std::string>();
     r.read.csv.header = header == "yes" ? CsvHeader::yes : header == "no" ? CsvHeader::no : CsvHeader::auto_detect;
+    if (csv.contains("drop")) r.read.csv.drop = strings(field(csv, "drop", is_array, source));
     r.read.csv.class_names = r.class_names;
+    r.read.csv.class_ids = r.task == Task::classification && r.classes > 0 && r.class_names.empty();
+    r.read.csv.feature_names = r.feature_names;
+    r.read.csv.target_names = r.target_names;
     pair("idx_range", r.read.idx.low, r.read.idx.high);
     const json& scaling = field(j, "scaling", is_object, source);
     r.scaling.kind = scaling_kind(field(scaling, "kind", is_string, source).get<std::string>());

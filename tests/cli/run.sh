@@ -90,8 +90,12 @@ expect_error "missing data file" "$work/none.csv: no such file" \
 [ ! -e "$work/none.safetensors" ] && pass "no model left after a failed run" || fail "a model file was left"
 expect_error "bad network" "layers\[0\] (dense): field 'units' must be a positive integer" \
   "$bpnn" train --net <(echo '{"input": [2], "layers": [{"type": "dense", "units": 0}]}') --train "$work/xor.csv" --out "$work/m"
-expect_error "label beyond the outputs" "xor.csv: sample 1 has label 1, but the network has only 1 outputs" \
+expect_error "two classes on one output without a sigmoid" \
+  "xor.csv: two classes on one output are read as its probability of class 1, through a sigmoid, and trained with bce; .*end the network in sigmoid (such as 2-8tanh-1sigmoid), which trains with bce by default, or give it 2 outputs" \
   "$bpnn" train --net 2-1 --train "$work/xor.csv" --out "$work/m"
+printf 'y,a,b\n0,0,0\n1,0,1\n2,1,0\n' >"$work/three.csv"
+expect_error "label beyond the outputs" "three.csv: sample 2 has label 2, but the network has only 2 outputs" \
+  "$bpnn" train --net 2-2 --train "$work/three.csv" --out "$work/m"
 expect_error "wrong input size" "xor.csv: samples have 2 values, the network takes \[3\]" \
   "$bpnn" train --net 3-2 --train "$work/xor.csv" --out "$work/m"
 printf '1,2,3\n0,1\n' >"$work/ragged.csv"

@@ -17,10 +17,11 @@ struct Dataset {
   // Class id -> name when the labels are names (CSV "setosa"); empty when the labels are the class
   // numbers themselves (IDX, CSV "0", "1", ...).
   std::vector<std::string> class_names;
-  // The header's names of the input columns and of the label or target columns (CSV with a
-  // header); empty otherwise.
+  // The header's names of the input columns (in the inputs' order), of the label or target columns
+  // and of the columns left out (CsvOptions::drop), for a CSV with a header; empty otherwise.
   std::vector<std::string> feature_names;
   std::vector<std::string> target_names;
+  std::vector<std::string> dropped_names;
 
   std::size_t size() const { return inputs.shape().rank() == 0 ? 0 : inputs.shape()[0]; }
 };

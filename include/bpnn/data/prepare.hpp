@@ -26,10 +26,12 @@ struct PreparedData {
 };
 
 // The targets of dataset for a network with `outputs` outputs: class labels stay [N] indices for
-// cross_entropy and become [N, outputs] one-hot rows of off/on otherwise; regression targets
-// [N, outputs] are kept, and so are the empty targets [N, 0] of inputs read alone (for predicting).
-// Throws Error naming dataset.source for a label >= outputs or regression
-// targets of another width.
+// cross_entropy and become [N, outputs] one-hot rows of off/on otherwise; two classes on one output
+// (a sigmoid's probability of class 1, trained with bce or mse) become [N, 1]: on for class 1, off
+// for class 0. Regression targets [N, outputs] are kept, and so are the empty targets [N, 0] of
+// inputs read alone (for predicting). Throws Error naming dataset.source, and saying what fits, for
+// a label >= outputs, class names that are not one per output, cross_entropy on one output, or
+// regression targets of another width.
 Tensor<float> prepare_targets(const Dataset& dataset, std::size_t outputs, const PrepareOptions& options = {});
 
 // Checks dataset against a network taking input_shape with `outputs` outputs (it holds samples,

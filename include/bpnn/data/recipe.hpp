@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpnn/core/tensor.hpp"
@@ -44,13 +45,18 @@ std::string scaling_name(InputScaling::Kind kind);
 InputScaling::Kind scaling_kind(const std::string& name);
 
 // The recipe after reading a training set: its task (classification when it has class labels,
-// regression otherwise, unless given), classes and names.
+// regression otherwise, unless given), classes and names, and how later files are read from it:
+// their classes numbered as the training file's, and a file with a header matched to the training
+// file's column names (CsvOptions::feature_names), the columns left out by their names.
 void learn_from(DataRecipe& recipe, const Dataset& training);
 
 // The loss for a task when none was given (cross_entropy for classes, mse for real targets), and
 // the check that a loss fits the task and the network's last layer: cross-entropy on real-valued
 // targets, or after a softmax layer (it applies softmax itself), is an Error saying what to use.
 std::string default_loss(Task task);
+// The loss for a recipe's data on a network with `outputs` outputs whose last layer is of kind
+// last_layer_kind: default_loss(recipe.task), but bce for two classes on one sigmoid output.
+std::string default_loss(const DataRecipe& recipe, std::size_t outputs, std::string_view last_layer_kind);
 void check_loss(const std::string& loss, Task task, const std::string& last_layer_kind);
 
 // The recipe as JSON text (what model files store under "bpnn.data"), and back; the reverse

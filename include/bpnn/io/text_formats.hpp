@@ -19,37 +19,59 @@ enum class CsvHeader {
 };
 
 struct CsvOptions {
-  // 0: classification, one label column (see label). K > 0: regression, the last K columns are the
-  // targets and the others the inputs.
+  // 0: classification, one label column (see label). K > 0: regression, the last K columns (of
+  // those not dropped) are the targets and the others the inputs.
   std::size_t target_columns = 0;
   // Classification: the label column. Empty: the column named label, class, target or y (any
-  // case) if the header has one, else the first column. Otherwise a header name, or a 0-based
-  // column index written as a number ("4"). "none": no labels, as no_labels.
+  // case) if the header has one; in a file without a header, its one column of text (in the first
+  // two records) if it has exactly one; else the first column. Otherwise a header name, or a 0-based column
+  // index written as a number ("4"). "none": no labels, as no_labels.
   std::string label = "";
   // Regression by name: these columns (header names or 0-based indices) are the targets, in this
   // order; instead of target_columns.
   std::vector<std::string> targets = {};
-  // Inputs only (for predicting on new data): every column is an input; targets are [N, 0].
+  // Columns left out, neither inputs nor targets (an ID column): header names or 0-based indices.
+  // When columns are matched by name (feature_names), a name the file does not have is no error.
+  std::vector<std::string> drop = {};
+  // Inputs only (for predicting on new data): targets are [N, 0]. Without feature_names every
+  // column not dropped is an input; with them, the label or target columns are left out where the
+  // file has them.
   bool no_labels = false;
+  // The input columns a model was trained on, by header name, in the model's order, and its label or
+  // target columns (a model's DataRecipe::feature_names and target_names). A file with a header is
+  // then read by name: its inputs are put in this order whatever the file's order, the targets are
+  // the columns of target_names (when given; else as label and targets say), and a name it lacks,
+  // or a column that is none of these and not dropped, is an Error listing both, as scikit-learn's
+  // "feature names unseen at fit time / seen at fit time, yet now missing". A file without a header
+  // is read by position. Empty: every column not a target or dropped is an input, in file order.
+  std::vector<std::string> feature_names = {};
+  std::vector<std::string> target_names = {};
   CsvHeader header = CsvHeader::auto_detect;
   // ',', ';' or '\t'; 0: the one of these that splits the first two lines into the most fields,
   // the same number in both.
   char delimiter = 0;
   // The classes to map labels onto (a training file's Dataset::class_names, so that a test file
   // numbers its classes the same way); a label not among them is an error. Empty: found from the
-  // file.
+  // file (see read_csv), or with class_ids the labels are the class ids themselves.
   std::vector<std::string> class_names = {};
+  // Whole-number labels are the class ids themselves, whatever classes the file holds (a model's
+  // training labels were ids, so a later file that lacks some classes keeps them); a label that is
+  // a number but no id (-1, 1.5) is an error. Labels with text are still names.
+  bool class_ids = false;
 };
 
 // One sample per record (RFC 4180: quoted fields may hold the delimiter, "" and line breaks; a
 // UTF-8 byte order mark is skipped, CRLF and blank lines are accepted). In a ';'-separated file a
 // decimal comma is accepted ("2,5" is 2.5).
-// Class labels that are whole numbers >= 0 are the class ids themselves (class_names empty); if
-// any label is not a number, the labels are class names, numbered in sorted order (numbers
-// numerically first, then text bytewise, as scikit-learn's LabelEncoder) unless
-// options.class_names gives the classes. Errors name the file, the line and the column (by its
-// header name where there is one): ragged rows, non-numbers, missing values ("", NA, ?), NaN or
-// infinity, negative or fractional numeric labels, unknown columns or classes, no samples.
+// Class labels: when they are whole numbers 0..n-1 (every one of them present), they are the class
+// ids themselves (class_names empty). Otherwise — names ("setosa"), whole numbers counted from 1
+// (UCI's wine) or with gaps — the distinct labels are class names, numbered in sorted order
+// (numbers numerically first, then text bytewise, as scikit-learn's LabelEncoder); whole-number
+// names are written as integers ("1.0" is the class "1"). options.class_names or class_ids
+// decide instead where given. Errors name the file, the line and the column as the options do
+// (its header name where there is one, else its 0-based index): ragged rows, non-numbers, missing
+// values ("", NA, ?), NaN or infinity, fractional numeric labels, unknown columns or classes,
+// columns that do not match the feature names, no samples.
 Dataset read_csv(const std::string& path, const CsvOptions& options = {});
 // read_csv on text already in memory; source names it in messages.
 Dataset parse_csv(std::string_view text, const std::string& source, const CsvOptions& options = {});
