@@ -16,7 +16,7 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
       ->delimiter(',');
   command.add_option("--label", flags.label,
                      "CSV: the class label column, a header name or a 0-based index (default: the column named "
-                     "label, class, target or y; without a header, the one column that is not numbers; else the "
+                     "label, class, target or y; without a header, its one column of text; else the "
                      "first)" + from_model);
   command.add_option("--drop", flags.drop,
                      "CSV: columns to leave out (an ID column), header names or 0-based indices, comma-separated" +

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/io/model_file.hpp"
@@ -20,32 +23,40 @@ struct EvalFlags {
   DataFlags data_flags;
 };
 
-void print_text(const Evaluation& e) {
+// Classes by the names the model keeps (class_names), else by their ids.
+void print_text(const Evaluation& e, const std::vector<std::string>& class_names) {
   if (!e.classification) {
     std::printf("mse: %.9g\nmae: %.9g\nr2: %.9g\nloss: %.9g\nsamples: %zu\n", e.mse, e.mae, e.r2, e.loss, e.samples);
     return;
   }
+  std::vector<std::string> names(e.classes);
+  int width = 5;  // a column holds the longest name and a space
+  for (std::size_t c = 0; c < e.classes; ++c) {
+    names[c] = c < class_names.size() ? printable(class_names[c], 40) : std::to_string(c);
+    width = std::max(width, static_cast<int>(names[c].size()));
+  }
   std::printf("accuracy: %.4f\nloss: %.6f\nsamples: %zu\n\n", e.accuracy, e.loss, e.samples);
-  std::printf("confusion matrix (rows: true class, columns: predicted class)\n      ");
-  for (std::size_t p = 0; p < e.classes; ++p) std::printf("%6zu", p);
+  std::printf("confusion matrix (rows: true class, columns: predicted class)\n%*s", width + 1, "");
+  for (std::size_t p = 0; p < e.classes; ++p) std::printf("%*s", width + 1, names[p].c_str());
   std::printf("\n");
   for (std::size_t t = 0; t < e.classes; ++t) {
-    std::printf("%6zu", t);
-    for (std::size_t p = 0; p < e.classes; ++p) std::printf("%6zu", e.confusion[t * e.classes + p]);
+    std::printf("%*s", width + 1, names[t].c_str());
+    for (std::size_t p = 0; p < e.classes; ++p) std::printf("%*zu", width + 1, e.confusion[t * e.classes + p]);
     std::printf("\n");
   }
-  std::printf("\nclass  precision  recall  support\n");
+  std::printf("\n%-*s  precision  recall  support\n", width, "class");
   for (std::size_t c = 0; c < e.classes; ++c) {
     std::size_t support = 0;
     for (std::size_t p = 0; p < e.classes; ++p) support += e.confusion[c * e.classes + p];
-    std::printf("%5zu  %9.4f  %6.4f  %7zu\n", c, e.precision(c), e.recall(c), support);
+    std::printf("%*s  %9.4f  %6.4f  %7zu\n", width, names[c].c_str(), e.precision(c), e.recall(c), support);
   }
 }
 
-void print_json(const Evaluation& e) {
+void print_json(const Evaluation& e, const std::vector<std::string>& class_names) {
   nlohmann::json out{{"loss", e.loss}, {"samples", e.samples}};
   if (e.classification) {
     out["accuracy"] = e.accuracy;
+    if (!class_names.empty()) out["classes"] = class_names;  // id -> name, the rows and columns below
     nlohmann::json confusion = nlohmann::json::array(), precision = nlohmann::json::array(),
                    recall = nlohmann::json::array();
     for (std::size_t t = 0; t < e.classes; ++t) {
@@ -72,10 +83,13 @@ void run_eval(const EvalFlags& f) {
   DataRecipe recipe = model_recipe(loaded.metadata, f.model);
   apply_flags(f.data_flags, recipe);
   if (!f.loss.empty()) recipe.loss = f.loss;
-  const PreparedData data = load_data(f.data, f.labels, recipe, loaded.model);
+  Dataset dataset = read_data(f.data, f.labels, recipe);
+  // The report shows the values as the file has them, before the model's input scaling.
+  const Tensor<float> raw_inputs = f.report.empty() ? Tensor<float>() : dataset.inputs;
+  const PreparedData data = prepare_dataset(std::move(dataset), recipe, loaded.model);
   const Evaluation e =
       evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
-  f.json ? print_json(e) : print_text(e);
+  f.json ? print_json(e, recipe.class_names) : print_text(e, recipe.class_names);
   if (!recipe.class_names.empty() && !f.json) {
     std::printf("\nclasses:");
     for (std::size_t c = 0; c < recipe.class_names.size(); ++c) {
@@ -84,7 +98,16 @@ void run_eval(const EvalFlags& f) {
     std::printf("\n");
   }
   if (!f.report.empty()) {
-    write_report(f.report, {f.model, f.data, f.log, {recipe.read.idx.low, recipe.read.idx.high}}, e, data);
+    const ReportInputs inputs{.model_path = f.model,
+                              .data_path = f.data,
+                              .log_path = f.log,
+                              .input_range = {recipe.read.idx.low, recipe.read.idx.high},
+                              .raw_inputs = raw_inputs.view(),
+                              .class_names = recipe.class_names,
+                              .feature_names = recipe.feature_names.empty() ? data.dataset.feature_names
+                                                                            : recipe.feature_names,
+                              .target_names = recipe.target_names};
+    write_report(f.report, inputs, e, data);
     std::cerr << "report: " << f.report << "/index.html\n";
   }
 }

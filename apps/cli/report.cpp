@@ -24,20 +24,25 @@ std::string escape(const std::string& text) {
   return out;
 }
 
+// Class c by the name the model keeps, else its id.
+std::string class_label(const ReportInputs& inputs, std::size_t c) {
+  return escape(c < inputs.class_names.size() ? inputs.class_names[c] : std::to_string(c));
+}
+
 std::string percent(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f%%", 100 * v);
   return text;
 }
 
-void confusion_table(std::ostringstream& html, const Evaluation& e) {
+void confusion_table(std::ostringstream& html, const Evaluation& e, const ReportInputs& inputs) {
   std::size_t largest = 1;
   for (std::size_t v : e.confusion) largest = std::max(largest, v);
   html << "<table class='confusion'><tr><th>true \\ predicted</th>";
-  for (std::size_t p = 0; p < e.classes; ++p) html << "<th>" << p << "</th>";
+  for (std::size_t p = 0; p < e.classes; ++p) html << "<th>" << class_label(inputs, p) << "</th>";
   html << "<th>recall</th></tr>\n";
   for (std::size_t t = 0; t < e.classes; ++t) {
-    html << "<tr><th>" << t << "</th>";
+    html << "<tr><th>" << class_label(inputs, t) << "</th>";
     for (std::size_t p = 0; p < e.classes; ++p) {
       const std::size_t v = e.confusion[t * e.classes + p];
       // Correct cells shade blue, errors red, by their share of the largest cell.
@@ -73,9 +78,15 @@ bool samples_are_images(const PreparedData& data) {
 }
 
 void misclassified_grid(std::ostringstream& html, const Evaluation& e, const PreparedData& data,
-                        const std::vector<std::size_t>& wrong, std::pair<float, float> range) {
-  const TensorView<const float> inputs = data.inputs();
+                        const std::vector<std::size_t>& wrong, const ReportInputs& report) {
+  const TensorView<const float> inputs = report.raw_inputs;
   const std::size_t pixels = inputs.sample_size();
+  // IDX pixels lie in their input range; other images span their smallest to their largest value.
+  std::pair<float, float> range = report.input_range;
+  if (data.dataset.inputs.shape().rank() < 3 && inputs.size() > 0) {
+    const auto [low, high] = std::minmax_element(inputs.data(), inputs.data() + inputs.size());
+    range = {*low, *high};
+  }
   const std::size_t side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(pixels))));
   if (side * side != pixels) return;  // IDX images that are not square: not drawn
   html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples
@@ -91,32 +102,35 @@ void misclassified_grid(std::ostringstream& html, const Evaluation& e, const Pre
     }
     const std::size_t truth = target_class(data.targets, n);
     html << "<figure><img alt='sample " << n << "' src='data:image/png;base64,"
-         << base64(encode_png(image, side, side)) << "'><figcaption>#" << n << ": " << truth
-         << " <b>&rarr; " << e.predicted[n] << "</b></figcaption></figure>\n";
+         << base64(encode_png(image, side, side)) << "'><figcaption>#" << n << ": " << class_label(report, truth)
+         << " <b>&rarr; " << class_label(report, e.predicted[n]) << "</b></figcaption></figure>\n";
   }
   html << "</div>\n";
 }
 
-// Tabular samples: the first misclassified rows as their values, 4 significant digits.
+// Tabular samples: the first misclassified rows as their values in the file (before the model's
+// input scaling), 4 significant digits, under the model's names.
 void misclassified_table(std::ostringstream& html, const Evaluation& e, const PreparedData& data,
-                         const std::vector<std::size_t>& wrong) {
+                         const std::vector<std::size_t>& wrong, const ReportInputs& report) {
   constexpr std::size_t kRows = 20, kColumns = 12;
-  const TensorView<const float> inputs = data.inputs();
+  const TensorView<const float> inputs = report.raw_inputs;
   const std::size_t values = inputs.sample_size(), shown = std::min(values, kColumns);
   html << "<h2>Misclassified samples</h2><p>" << wrong.size() << " of " << e.samples << " samples are misclassified"
        << (wrong.size() > kRows ? "; the first " + std::to_string(kRows) + " are listed" : "")
        << (values > kColumns ? ", with their first " + std::to_string(kColumns) + " input values" : "")
-       << ". Samples and columns count from 0.</p>\n";
+       << ". Samples count from 0; values are as the file has them.</p>\n";
   if (wrong.empty()) return;
-  // Class and column numbers; the data set's class and feature names belong here once it has them.
   html << "<table class='values'><tr><th>sample</th><th>true</th><th>predicted</th>";
-  for (std::size_t i = 0; i < shown; ++i) html << "<th>x" << i << "</th>";
+  for (std::size_t i = 0; i < shown; ++i) {
+    html << "<th>" << (i < report.feature_names.size() ? escape(report.feature_names[i]) : "x" + std::to_string(i))
+         << "</th>";
+  }
   if (values > shown) html << "<th>&hellip;</th>";
   html << "</tr>\n";
   for (std::size_t k = 0; k < wrong.size() && k < kRows; ++k) {
     const std::size_t n = wrong[k];
-    html << "<tr><td>" << n << "</td><td>" << target_class(data.targets, n) << "</td><td class='wrong'>"
-         << e.predicted[n] << "</td>";
+    html << "<tr><td>" << n << "</td><td>" << class_label(report, target_class(data.targets, n))
+         << "</td><td class='wrong'>" << class_label(report, e.predicted[n]) << "</td>";
     for (std::size_t i = 0; i < shown; ++i) {
       char text[32];
       std::snprintf(text, sizeof text, "%.4g", static_cast<double>(inputs[n * values + i]));
@@ -130,7 +144,8 @@ void misclassified_table(std::ostringstream& html, const Evaluation& e, const Pr
 
 // Regression: per output (the first few), predicted against true with the line y = x, and the
 // residuals (true - predicted) against the prediction, inline and as DIR/*.svg.
-void regression_plots(std::ostringstream& html, const std::string& dir, const Evaluation& e, const PreparedData& data) {
+void regression_plots(std::ostringstream& html, const std::string& dir, const Evaluation& e, const PreparedData& data,
+                      const ReportInputs& report) {
   constexpr std::size_t kOutputs = 4, kPoints = 2000;
   const std::size_t K = e.outputs, drawn = std::min(e.samples, kPoints);
   html << "<h2>Predicted against true</h2><p>Each point is a sample"
@@ -141,8 +156,10 @@ void regression_plots(std::ostringstream& html, const std::string& dir, const Ev
                         : "")
        << "</p>\n";
   for (std::size_t k = 0; k < K && k < kOutputs; ++k) {
-    ScatterPlot truth_plot{.title = "output " + std::to_string(k), .x_label = "true", .y_label = "predicted"};
-    ScatterPlot residual_plot{.title = "output " + std::to_string(k) + " residuals",
+    const std::string name =
+        k < report.target_names.size() ? escape(report.target_names[k]) : "output " + std::to_string(k);
+    ScatterPlot truth_plot{.title = name, .x_label = "true", .y_label = "predicted"};
+    ScatterPlot residual_plot{.title = name + " residuals",
                               .x_label = "predicted",
                               .y_label = "true - predicted",
                               .reference = ScatterPlot::Reference::zero};
@@ -199,15 +216,15 @@ void write_report(const std::string& dir, const ReportInputs& inputs, const Eval
   }
   if (e.classification) {
     html << "<h2>Confusion matrix</h2><p>Rows are the true classes, columns the predicted ones.</p>\n";
-    confusion_table(html, e);
+    confusion_table(html, e, inputs);
     const std::vector<std::size_t> wrong = misclassified(e, data);
     if (samples_are_images(data)) {
-      misclassified_grid(html, e, data, wrong, inputs.input_range);
+      misclassified_grid(html, e, data, wrong, inputs);
     } else {
-      misclassified_table(html, e, data, wrong);
+      misclassified_table(html, e, data, wrong, inputs);
     }
   } else {
-    regression_plots(html, dir, e, data);
+    regression_plots(html, dir, e, data, inputs);
   }
   html << "</body></html>\n";
   write_file_atomically(dir + "/index.html", html.str());

@@ -279,7 +279,7 @@ void assign_by_name(CsvLayout& l, const CsvOptions& options, const std::string& 
     }
   }
   std::vector<bool> taken = l.dropped;
-  std::vector<std::string> missing, unseen;
+  std::vector<std::string> missing, unseen, absent_targets;
   l.inputs = options.feature_names.size();
   for (std::size_t i = 0; i < l.inputs; ++i) {
     const auto at = std::find(l.names.begin(), l.names.end(), options.feature_names[i]);
@@ -305,11 +305,12 @@ void assign_by_name(CsvLayout& l, const CsvOptions& options, const std::string& 
     }
     if (!l.inputs_only) targets_by_options(l, options, path, taken, false);
   } else {
-    const bool labels = options.target_columns == 0 && options.targets.empty();
     for (const std::string& name : options.target_names) {
-      l.target_columns.push_back(find_column(name, l.names, l.width, path, labels ? "label" : "target"));
+      const std::size_t k = lookup_column(name, l.names, l.width, path, "target");
+      if (k == kNone) absent_targets.push_back(name);
+      if (k != kNone) l.target_columns.push_back(k);
     }
-    if (labels) l.label = l.target_columns[0];
+    if (options.target_columns == 0 && options.targets.empty() && absent_targets.empty()) l.label = l.target_columns[0];
   }
   for (std::size_t t = 0; t < l.target_columns.size(); ++t) {
     l.target_of[l.target_columns[t]] = t;
@@ -318,7 +319,11 @@ void assign_by_name(CsvLayout& l, const CsvOptions& options, const std::string& 
   for (std::size_t k = 0; k < l.width; ++k) {
     if (!taken[k]) unseen.push_back(l.names[k]);
   }
-  if (missing.empty() && unseen.empty()) return;
+  if (missing.empty() && unseen.empty() && absent_targets.empty()) return;
+  if (missing.empty() && unseen.empty()) {
+    const bool labels = options.target_columns == 0 && options.targets.empty();
+    find_column(absent_targets[0], l.names, l.width, path, labels ? "label" : "target");  // throws, naming the header
+  }
   std::string why = path + ": the header does not match the columns the model was trained on: ";
   if (!unseen.empty()) why += "feature names unseen at training: " + name_list(unseen);
   if (!missing.empty()) {
@@ -326,6 +331,11 @@ void assign_by_name(CsvLayout& l, const CsvOptions& options, const std::string& 
   }
   why += " (the model's inputs, in its order: " + name_list(options.feature_names) + ")";
   if (!unseen.empty()) why += "; a column the model does not use can be left out with --drop NAME";
+  if (!absent_targets.empty()) {
+    const bool labels = options.target_columns == 0 && options.targets.empty();
+    why += std::string("; ") + (labels ? "the label column " : "the target columns ") + name_list(absent_targets) +
+           (labels ? " is" : " are") + " missing too";
+  }
   throw Error(why);
 }
 

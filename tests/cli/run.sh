@@ -77,7 +77,7 @@ awk 'BEGIN { srand(7); print "a,b,c,sum,diff"; for (i = 0; i < 200; i++) { a = r
 # network cannot learn XOR, so some rows are wrong.
 "$bpnn" train --net 2-2 --train "$work/xor.csv" --epochs 1 --seed 1 --out "$work/linear.safetensors" >/dev/null 2>&1 \
   && "$bpnn" eval --model "$work/linear.safetensors" --data "$work/xor.csv" --report "$work/tabreport" >/dev/null 2>&1 \
-  && grep -q "<table class='values'>" "$work/tabreport/index.html" && grep -q '<th>x1</th>' "$work/tabreport/index.html" \
+  && grep -q "<table class='values'>" "$work/tabreport/index.html" && grep -q '<th>x</th><th>y</th>' "$work/tabreport/index.html" \
   && grep -q "<td class='wrong'>[0-9]</td><td>[0-9.]*</td><td>[0-9.]*</td></tr>" "$work/tabreport/index.html" && ! grep -q '<img' "$work/tabreport/index.html" \
   && pass "tabular report lists misclassified rows as values" || fail "tabular report"
 
@@ -200,6 +200,126 @@ assert all(abs(sum(map(float, r[1:])) - 1) < 1e-5 for r in rows), 'probabilities
 "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new.csv" --json | /usr/bin/python3 -c \
   'import json,sys; d=json.load(sys.stdin); assert len(d)==6 and d[0]["predicted"]=="setosa" and "p_setosa" in d[0]["outputs"]' \
   && pass "predict --json" || fail "predict --json"
+
+# Columns by name (issue 28): a file with its columns in another order gives the same predictions;
+# a missing, unknown or renamed column is refused with both lists; --drop leaves an ID column out.
+# reorder IN OUT COLUMNS...: IN's columns (';'-separated) in the order named, each by its header name.
+reorder() {
+  local in=$1 out=$2
+  shift 2
+  /usr/bin/python3 -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+order = [rows[0].index(name) if name in rows[0] else -1 for name in sys.argv[3:]]
+with open(sys.argv[2], 'w') as f:
+    for n, r in enumerate(rows):
+        f.write(','.join((sys.argv[3 + k] if n == 0 else str(1000 + n)) if i < 0 else r[i] for k, i in enumerate(order)) + '\n')
+" "$in" "$out" "$@"
+}
+reorder "$work/iris.csv" "$work/iris-reordered.csv" petal species sepal width
+reorder "$work/iris-new.csv" "$work/iris-new-reordered.csv" width petal sepal
+reorder "$work/iris-new.csv" "$work/iris-new-id.csv" width id petal sepal
+reorder "$work/iris-new.csv" "$work/iris-new-missing.csv" petal sepal
+reorder "$work/iris-new.csv" "$work/iris-new-renamed.csv" sepal Width petal
+sed -i '1s/Width/breadth/' "$work/iris-new-renamed.csv"
+"$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new-reordered.csv" >"$work/iris-pred-reordered.csv" \
+  && cmp -s "$work/iris-pred.csv" "$work/iris-pred-reordered.csv" \
+  && "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-reordered.csv" >"$work/iris-pred-all-reordered.csv" \
+  && "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris.csv" | cmp -s - "$work/iris-pred-all-reordered.csv" \
+  && pass "predict: columns in another order, with or without the label, give the same predictions" \
+  || fail "reordered predict: $(head -3 "$work/iris-pred-reordered.csv")"
+"$bpnn" eval --model "$work/iris.safetensors" --data "$work/iris-reordered.csv" --json >"$work/eval-reordered.json" \
+  && "$bpnn" eval --model "$work/iris.safetensors" --data "$work/iris.csv" --json | cmp -s - "$work/eval-reordered.json" \
+  && pass "eval: columns in another order give the same loss and confusion matrix" || fail "reordered eval"
+expect_error "predict: a missing column is named" \
+  "iris-new-missing.csv: the header does not match the columns the model was trained on: seen at training, yet now missing: width (the model's inputs, in its order: sepal, width, petal)" \
+  "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new-missing.csv"
+expect_error "eval: a missing column is named" "seen at training, yet now missing: width" \
+  "$bpnn" eval --model "$work/iris.safetensors" --data "$work/iris-new-missing.csv"
+expect_error "predict: an unknown column is named, with the flag that leaves it out" \
+  "iris-new-id.csv: .*feature names unseen at training: id (the model's inputs, in its order: sepal, width, petal); a column the model does not use can be left out with --drop NAME" \
+  "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new-id.csv"
+"$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new-id.csv" --drop id | cmp -s - "$work/iris-pred.csv" \
+  && pass "predict --drop id: the same predictions" || fail "predict --drop"
+expect_error "predict: a renamed column is refused" \
+  "feature names unseen at training: breadth; seen at training, yet now missing: width" \
+  "$bpnn" predict --model "$work/iris.safetensors" --data "$work/iris-new-renamed.csv"
+# An ID column dropped when training is left out of later files by its name, wherever it is.
+reorder "$work/iris.csv" "$work/iris-id.csv" id sepal width species petal
+"$bpnn" train --net 3-16tanh-3 --train "$work/iris-id.csv" --label species --drop id --standardize --lr 0.1 --epochs 60 \
+  --out "$work/iris-id.safetensors" >/dev/null 2>&1 \
+  && "$bpnn" predict --model "$work/iris-id.safetensors" --data "$work/iris-new-id.csv" | cmp -s - "$work/iris-pred.csv" \
+  && "$bpnn" predict --model "$work/iris-id.safetensors" --data "$work/iris-new-reordered.csv" | cmp -s - "$work/iris-pred.csv" \
+  && pass "train --drop id: the same model; predict leaves the id out where it is, and needs none" \
+  || fail "train --drop id"
+
+# Labels as people have them: the tutorial's XOR (a,b,y, one sigmoid output) trains with bce, no
+# flag needed; eval's loss is the BCE of predict's probabilities.
+printf 'a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n' >"$work/xor-tutorial.csv"
+"$bpnn" train --net 2-3sigmoid-1sigmoid --train "$work/xor-tutorial.csv" --lr 0.5 --batch-size 4 --epochs 2000 --seed 1 \
+  --out "$work/xor1.safetensors" >/dev/null 2>"$work/xor1.err" && grep -q ", loss bce," "$work/xor1.err" \
+  && "$bpnn" eval --model "$work/xor1.safetensors" --data "$work/xor-tutorial.csv" >"$work/xor1.txt" \
+  && grep -q '^accuracy: 1.0000$' "$work/xor1.txt" \
+  && "$bpnn" predict --model "$work/xor1.safetensors" --data "$work/xor-tutorial.csv" >"$work/xor1-pred.csv" \
+  && [ "$(cut -d, -f1 "$work/xor1-pred.csv" | tr '\n' ' ')" = "predicted 0 1 1 0 " ] \
+  && /usr/bin/python3 -c "
+import csv, math
+p = [float(r['p_1']) for r in csv.DictReader(open('$work/xor1-pred.csv'))]
+y = [0, 1, 1, 0]
+bce = -sum(t * math.log(q) + (1 - t) * math.log(1 - q) for t, q in zip(y, p)) / 4
+loss = float(open('$work/xor1.txt').read().split('loss: ')[1].split()[0])
+assert abs(bce - loss) < 2e-6, (bce, loss)" \
+  && pass "XOR a,b,y on one sigmoid output: bce by default, learns XOR, eval's loss is the BCE of its probabilities" \
+  || fail "xor one output: $(tail -1 "$work/xor1.err") $(cat "$work/xor1.txt" "$work/xor1-pred.csv")"
+# UCI's wine (scikit-learn's copy), as wine.data has it: no header, the class 1..3 first.
+/usr/bin/python3 -c "
+from sklearn.datasets import load_wine
+d = load_wine()
+with open('$work/wine.data', 'w') as f:
+    for x, t in zip(d.data, d.target): f.write(','.join([str(t + 1)] + ['%g' % v for v in x]) + '\n')"
+"$bpnn" train --net 13-16tanh-3 --train "$work/wine.data" --standardize --epochs 30 --out "$work/wine.safetensors" \
+  >/dev/null 2>&1 && "$bpnn" eval --model "$work/wine.safetensors" --data "$work/wine.data" >"$work/wine.txt" \
+  && grep -q '^classes: 0 1 1 2 2 3$' "$work/wine.txt" && grep -q '^ *1 *2 *3$' "$work/wine.txt" \
+  && [ "$(sed -n '/^class /,/^$/p' "$work/wine.txt" | awk 'NF == 4 && $1 != "class" {print $1 ":" $4}' | tr '\n' ' ')" = "1:59 2:71 3:48 " ] \
+  && "$bpnn" predict --model "$work/wine.safetensors" --data "$work/wine.data" --out "$work/wine-pred.csv" \
+  && [ "$(head -1 "$work/wine-pred.csv")" = "predicted,p_1,p_2,p_3" ] \
+  && pass "wine.data (labels 1..3) trains with 3 outputs and reports classes 1, 2, 3 (59, 71, 48 samples)" \
+  || fail "wine: $(cat "$work/wine.txt")"
+expect_error "wine on 4 outputs: one output per class" \
+  "wine.data: the labels are 3 classes (1, 2, 3), and the network has 4 outputs: give it one output per class (3)" \
+  "$bpnn" train --net 13-16tanh-4 --train "$work/wine.data" --out "$work/m"
+# A headerless file's one column of text is its label (UCI's iris.data); messages name columns as
+# the flags do, 0-based, with the value to give.
+awk 'BEGIN { srand(4); split("Iris-setosa Iris-versicolor", n, " "); for (i = 0; i < 40; i++) { c = i % 2;
+  printf "%.2f,%.2f,%s\n", c * 2 + rand(), c + rand(), n[c + 1] } }' >"$work/iris.data"
+"$bpnn" train --net 2-8tanh-2 --train "$work/iris.data" --epochs 20 --out "$work/irisdata.safetensors" >/dev/null 2>&1 \
+  && "$bpnn" eval --model "$work/irisdata.safetensors" --data "$work/iris.data" | grep -q '^classes: 0 Iris-setosa 1 Iris-versicolor$' \
+  && pass "a headerless file's one column of text is the label" || fail "iris.data label"
+printf '1,a,2,b\n3,c,4,d\n' >"$work/two-text.csv"
+expect_error "a column of text: the message names it 0-based, with the flag values" \
+  "two-text.csv:1: column index 1: 'a' is not a number; if it holds the class labels, make it the label column (--label 1); to leave it out, --drop 1" \
+  "$bpnn" train --net 2-2 --train "$work/two-text.csv" --out "$work/m"
+printf 'label,x,y\n99999999999,0,1\n' >"$work/huge.csv"
+expect_error "a huge label for a model whose labels are class ids" \
+  "huge.csv:2: class label '99999999999' in column 'label' (index 0) is not a class id: the model's classes are the whole numbers 0, 1, ... it was trained on, and no class id is above 16777215" \
+  "$bpnn" eval --model "$work/xor.safetensors" --data "$work/huge.csv"
+# Regression targets by name, in the order given; --one-hot is --targets' new name, both work.
+"$bpnn" train --net 3-16tanh-2 --train "$work/reg.csv" --target-columns diff,sum --epochs 2 --out "$work/named.safetensors" \
+  >/dev/null 2>&1 && "$bpnn" predict --model "$work/named.safetensors" --data "$work/reg.csv" --out "$work/named.csv" \
+  && [ "$(head -1 "$work/named.csv")" = "diff,sum" ] \
+  && pass "--target-columns names the targets, in its order" || fail "--target-columns"
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --loss mse --one-hot 0.1,0.9 --epochs 1 --out "$work/oh1.safetensors" >/dev/null 2>&1 \
+  && "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --loss mse --targets 0.1,0.9 --epochs 1 --out "$work/oh2.safetensors" >/dev/null 2>&1 \
+  && cmp -s "$work/oh1.safetensors" "$work/oh2.safetensors" && pass "--one-hot and its older name --targets" || fail "--one-hot"
+# The report lists misclassified rows with the file's values and the model's names, not the
+# standardized values and x0, x1.
+printf 'label,left,right\n0,0,0\n1,0,100\n1,100,0\n0,100,100\n' >"$work/xor100.csv"
+"$bpnn" train --net 2-2 --train "$work/xor100.csv" --standardize --epochs 1 --seed 1 --out "$work/xor100.safetensors" >/dev/null 2>&1 \
+  && "$bpnn" eval --model "$work/xor100.safetensors" --data "$work/xor100.csv" --report "$work/report100" >/dev/null 2>&1 \
+  && grep -q '<th>left</th><th>right</th>' "$work/report100/index.html" \
+  && grep -q "<td class='wrong'>[01]</td><td>\(0\|100\)</td><td>\(0\|100\)</td></tr>" "$work/report100/index.html" \
+  && ! grep -q '<td>-1</td>\|<td>1</td></tr>' "$work/report100/index.html" \
+  && pass "report: raw values under the feature names" || fail "report raw values: $(grep -o "<tr><td>.*" "$work/report100/index.html" | head -3)"
 # Regression with the default loss: mse, not cross-entropy (which printed loss 0.0000 before).
 awk 'BEGIN { srand(3); for (i = 0; i < 200; i++) { a = rand(); b = rand(); c = rand(); printf "%.4f,%.4f,%.4f,%.4f\n", a, b, c, a + b - c } }' >"$work/r1.csv"
 "$bpnn" train --net 3-16tanh-1 --train "$work/r1.csv" --target-cols 1 --epochs 30 --lr 0.05 --out "$work/r1.safetensors" \
