@@ -391,6 +391,11 @@ TEST(Csv, AModelsColumnsAreFoundByNameInAnyOrder) {
   const std::string bare_path = dir.write("bare.csv", "7,1,2,a,3\n8,4,5,b,6\n");
   const Dataset bare = read_csv(bare_path, {.label = "3", .drop = {"0"}, .feature_names = t.feature_names});
   EXPECT_EQ(bare.inputs(0, 2), 3.0f);
+  // A model whose own header named two columns alike reads by position, as it read its training file.
+  const Dataset twins = read_csv(dir.write("twins.csv", "x,x,y\n1,2,0\n3,4,1\n"),
+                                 {.feature_names = {"x", "x"}, .target_names = {"y"}});
+  EXPECT_EQ(twins.inputs(1, 1), 4.0f);
+  EXPECT_EQ(twins.targets[1], 1.0f);
   // A header is recognised by the model's names, numeric as they look.
   const Dataset numeric = read_csv(dir.write("numeric.csv", "2,1,y\n5,4,0\n6,3,1\n"),
                                    {.feature_names = {"1", "2"}, .target_names = {"y"}});

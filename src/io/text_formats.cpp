@@ -345,7 +345,13 @@ void assign_columns(CsvLayout& l, const CsvOptions& options, const std::string& 
   l.dropped.assign(l.width, false);
   l.input_of.assign(l.width, kNone);
   l.target_of.assign(l.width, kNone);
-  const bool by_name = l.header && !options.feature_names.empty();
+  // A model whose training header named two columns alike reads later files by position, as it read
+  // its own.
+  std::vector<std::string> model_names = options.feature_names;
+  model_names.insert(model_names.end(), options.target_names.begin(), options.target_names.end());
+  std::sort(model_names.begin(), model_names.end());
+  const bool distinct = std::adjacent_find(model_names.begin(), model_names.end()) == model_names.end();
+  const bool by_name = l.header && !options.feature_names.empty() && distinct;
   for (const std::string& spec : options.drop) {
     // Matched by name, a file without the column to leave out is fine (new data without its IDs).
     const std::size_t k = by_name ? lookup_column(spec, l.names, l.width, path, "dropped")

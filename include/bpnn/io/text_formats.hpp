@@ -43,7 +43,8 @@ struct CsvOptions {
   // the columns of target_names (when given; else as label and targets say), and a name it lacks,
   // or a column that is none of these and not dropped, is an Error listing both, as scikit-learn's
   // "feature names unseen at fit time / seen at fit time, yet now missing". A file without a header
-  // is read by position. Empty: every column not a target or dropped is an input, in file order.
+  // is read by position, and so is every file when these names are not all distinct. Empty: every
+  // column not a target or dropped is an input, in file order.
   std::vector<std::string> feature_names = {};
   std::vector<std::string> target_names = {};
   CsvHeader header = CsvHeader::auto_detect;
