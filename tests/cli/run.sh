@@ -275,5 +275,41 @@ expect_error "explain: an input that is not a number" "--input: 'x' is not a num
 expect_error "explain: too few targets" "--target: the model has 2 outputs, got 1 numbers" \
   "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01
 
+# "did you mean" for a demo too, or the list of them.
+expect_error "did you mean a demo" "unknown command 'xnr' for bpnn demo; did you mean 'xor'?" "$bpnn" demo xnr
+expect_error "an unknown demo lists them" "unknown command 'nosuch' for bpnn demo; it takes mazur, perceptron, xor, xnor, regression" \
+  "$bpnn" demo nosuch
+
+# Exit status, one rule for every command (docs/cli.md): 0 done; 1 the work failed (a file, the
+# data, the model, training); 2 the command line is wrong by itself (CLI11's own 105, 106, 109 ... are
+# not passed on); 130 and 143 after SIGINT and SIGTERM (above).
+expect_status() {
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" -eq "$want" ] && pass "exit status $want: $name" || fail "exit status of $name: $got, not $want: $(tail -1 "$work/err")"
+}
+expect_status "--help" 0 "$bpnn" train --help
+expect_status "--version" 0 "$bpnn" --version
+expect_status "no command" 2 "$bpnn"
+expect_status "an unknown command" 2 "$bpnn" trian
+expect_status "an unknown demo" 2 "$bpnn" demo nosuch
+expect_status "an unknown option" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --bogus
+expect_status "a required option missing" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv"
+expect_status "a count out of range" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --epochs -1
+expect_status "a malformed value" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --input-range 1
+expect_status "a malformed delimiter" 2 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --delimiter ab
+expect_status "an option the optimizer does not have" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --momentum 0.9
+expect_status "--patience without validation" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --patience 3
+expect_status "--val with --val-fraction" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --val "$work/xor.csv" --val-fraction 0.5
+expect_status "explain: an input that is not a number" 2 "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,x --target 0.01,0.99
+expect_status "a missing data file" 1 "$bpnn" train --net 2-2 --train "$work/none.csv" --out "$work/m"
+expect_status "a model file that is not one" 1 "$bpnn" eval --model "$work/junk.safetensors" --data "$work/xor.csv"
+expect_status "a network the data does not fit" 1 "$bpnn" train --net 3-2 --train "$work/xor.csv" --out "$work/m"
+expect_status "--out in a missing folder" 1 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/nowhere/m"
+expect_status "training that diverges" 1 "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/m"
+expect_status "explain: a weight the model does not have" 1 "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01,0.99 --weight w99
+
 echo "cli: $passes passed, $failures failed"
 exit $((failures > 0))
