@@ -98,6 +98,7 @@ struct TrainFlags {
   std::size_t checkpoint_every = 0;
   double val_fraction = 0.0;
   std::size_t patience = 0;
+  std::optional<double> stop_at_loss;  // FANN's desired_error
   bool no_shuffle = false;
   int threads = 1;
   std::string backend = "cpu";
@@ -287,6 +288,19 @@ Optimization check_flags(const TrainFlags& f) {
   }
 }
 
+// How training ended, when it ended before its last epoch or keeps another epoch's weights.
+void print_end(const FitResult& result, const TrainFlags& f, bool has_validation) {
+  if (result.reached_loss) {
+    std::cerr << "stopped after epoch " << result.epochs << ": the training loss reached --stop-at-loss "
+              << *f.stop_at_loss << "\n";
+  }
+  if (has_validation) {
+    const bool patience_ended = result.stopped_early && !result.reached_loss;
+    std::cerr << (patience_ended ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
+              << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
+  }
+}
+
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   const std::unique_ptr<Communicator> transport = open_communicator(f);
   const std::unique_ptr<Communicator> poisoned = poisoned_for_tests(*transport);
@@ -316,6 +330,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                            .max_grad_norm = f.max_grad_norm,
                            .schedule = optimization.schedule,
                            .patience = f.patience,
+                           .stop_at_loss = f.stop_at_loss,
                            .task = recipe.task,
                            .checkpoint_path = checkpoint_path,
                            .checkpoint_every = f.checkpoint_every,
@@ -348,10 +363,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
     const FitResult result = sharded ? sharded_result->fit
                                      : fit(model, *loss, optimizer, train.inputs(), train.targets, rng, options,
                                            test, validation);
-    if (s.has_validation && lead) {
-      std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
-                << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
-    }
+    if (lead) print_end(result, f, s.has_validation);
   } catch (const TrainingInterrupted& e) {
     // Every rank stopped after the same batch; rank 0 wrote the checkpoint and says so.
     if (lead) std::cerr << "\n" << e.what() << "\nto continue: " << resume_command(args, checkpoint_path) << "\n";
@@ -457,6 +469,10 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(whole_number(0, 9223372036854775807LL))
       ->capture_default_str();
   cmd->add_option("--init", f->init, "Start from this model file's weights");
+  cmd->add_option_function<double>("--stop-at-loss", given(f->stop_at_loss),
+                                   "Stop after the first epoch whose training loss is at most this (FANN's "
+                                   "desired_error; with --loss mse, FANN's MSE)")
+      ->check(non_negative_number());
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());

@@ -275,6 +275,23 @@ expect_error "explain: an input that is not a number" "--input: 'x' is not a num
 expect_error "explain: too few targets" "--target: the model has 2 outputs, got 1 numbers" \
   "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01
 
+# --stop-at-loss (FANN's desired_error): training ends after the first epoch whose training loss is
+# at most the value, and the model is the one a run of exactly that many epochs writes.
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 0.5 --batch-size 4 --epochs 300 --seed 1 --stop-at-loss 0.05 \
+  --out "$work/stop.safetensors" --log "$work/stop.log" >/dev/null 2>"$work/stop.err"
+stopped_at=$(sed -n 's/^stopped after epoch \([0-9]*\): the training loss reached --stop-at-loss 0.05$/\1/p' "$work/stop.err")
+if [ -n "$stopped_at" ] && [ "$stopped_at" -lt 300 ] && [ "$(wc -l <"$work/stop.log")" -eq $((stopped_at + 1)) ] \
+  && awk -F, -v n="$stopped_at" 'NR > 1 && $1 < n && $2 <= 0.05 { bad = 1 } NR > 1 && $1 == n && $2 > 0.05 { bad = 1 }
+       END { exit bad }' "$work/stop.log"; then
+  "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 0.5 --batch-size 4 --epochs "$stopped_at" --seed 1 \
+    --out "$work/stop-plain.safetensors" >/dev/null 2>&1
+  cmp -s "$work/stop.safetensors" "$work/stop-plain.safetensors" \
+    && pass "--stop-at-loss 0.05: stopped after epoch $stopped_at, the first at or below it; the model of --epochs $stopped_at" \
+    || fail "--stop-at-loss: the model differs from --epochs $stopped_at"
+else
+  fail "--stop-at-loss: $(tail -2 "$work/stop.err") $(tail -2 "$work/stop.log")"
+fi
+
 # "did you mean" for a demo too, or the list of them.
 expect_error "did you mean a demo" "unknown command 'xnr' for bpnn demo; did you mean 'xor'?" "$bpnn" demo xnr
 expect_error "an unknown demo lists them" "unknown command 'nosuch' for bpnn demo; it takes mazur, perceptron, xor, xnor, regression" \
