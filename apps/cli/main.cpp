@@ -114,9 +114,10 @@ std::string unknown_name(CLI::App& app, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   CLI::App app(
-      "bpnn: back-propagation neural networks you can see inside. Train dense and convolutional networks on IDX, "
-      "CSV or FANN data, evaluate, predict, inspect and explain them step by step, move them to and from ONNX, "
-      "and run the tutorials' worked examples and the playground page.",
+      "bpnn: back-propagation neural networks you can see inside.\n"
+      "Train dense and convolutional networks on IDX, CSV or FANN data with any of the usual optimizers;\n"
+      "evaluate, predict, inspect and explain them step by step; move them to and from ONNX; run the\n"
+      "tutorials' worked examples and the playground page.",
       "bpnn");
   app.set_version_flag("--version", "bpnn " BPNN_VERSION);
   app.require_subcommand(1);

@@ -132,6 +132,9 @@ expect_error "--log in a missing folder" "\-\-log $work/nowhere/log.csv: the fol
 expect_error "missing network file" "\-\-net $work/nonexist.json: no such file" \
   "$bpnn" train --net "$work/nonexist.json" --train "$work/xor.csv" --out "$work/m"
 "$bpnn" --version | grep -q '^bpnn [0-9]*\.[0-9]*\.[0-9]*$' && pass "--version" || fail "--version: $("$bpnn" --version 2>&1)"
+"$bpnn" --help >"$work/help.txt" && grep -q '^Train dense and convolutional networks on IDX, CSV or FANN data' "$work/help.txt" \
+  && grep -q '^  train  *Train a network on a data set (sgd, adam, rprop, ...) and save the model$' "$work/help.txt" \
+  && ! grep -q 'with SGD' "$work/help.txt" && pass "--help describes the tool" || fail "--help: $(head -5 "$work/help.txt")"
 
 # Ctrl-C mid-run: a checkpoint, the resume command, exit 130; resumed, the model file is the one an
 # uninterrupted run writes, byte for byte. The signal is sent once the log shows epoch 1 done, so
