@@ -182,7 +182,7 @@ void print_check(const GradientCheckReport& r, double step) {
 void run_explain(const ExplainFlags& f) {
   LoadedModel<double> loaded = load_model<double>(f.model);
   Sequential<double>& model = loaded.model;
-  const DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  const DataRecipe& recipe = loaded.recipe;
   const std::string loss_name = f.loss.empty() ? recipe.loss : f.loss;
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
   const Tensor<double> x = sample_of(parse_numbers(f.input, "--input"), model, recipe);
