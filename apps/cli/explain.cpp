@@ -184,6 +184,9 @@ void run_explain(const ExplainFlags& f) {
   Sequential<double>& model = loaded.model;
   const DataRecipe& recipe = loaded.recipe;
   const std::string loss_name = f.loss.empty() ? recipe.loss : f.loss;
+  // A training step: cross_entropy after a softmax would apply softmax twice (an imported model's
+  // inferred loss can be that: it reads its probabilities, but cannot train through them).
+  check_loss(loss_name, recipe.task, output_layer_kind(model));
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
   const Tensor<double> x = sample_of(parse_numbers(f.input, "--input"), model, recipe);
   const Tensor<double> y = target_of(parse_numbers(f.target, "--target"), model, loss_name);

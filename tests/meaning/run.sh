@@ -10,8 +10,8 @@
 #       eval accuracy 1 and the loss Python's evaluate gives;
 #   (d) model files written the old way (no record of what the model is) read with the meaning
 #       their output layer implies: values for a linear output, no second softmax;
-#   (e) contradictions (--task regression on a softmax, bce on logits, binary on 4 outputs) are
-#       one-line errors;
+#   (e) contradictions (--task regression on a softmax, bce on logits, binary on 4 outputs, a
+#       training step of cross_entropy through a softmax) are one-line errors;
 #   (f) docs/model-format.md's PyTorch block, as it stands, on a LeNet with batch norm trained
 #       briefly with --standardize, gives bpnn predict's outputs and probabilities (< 1e-5).
 # Usage: run.sh BPNN_BINARY PYTHON_DIR. Exits 77 (skipped) when torch, onnx or the module is absent.
@@ -122,6 +122,8 @@ expect "eval --loss bce on logits" "--loss bce: bce takes probabilities .* ends 
   "$bpnn" eval --model "$work/mlp.safetensors" --data "$work/mlp.csv" --loss bce
 expect "predict --task binary on 4 outputs" "--task binary: task binary needs one output" \
   "$bpnn" predict --model "$work/mlp.safetensors" --data "$work/mlp.csv" --task binary
+expect "explain (a training step) with cross_entropy through a softmax" "ends in softmax, and cross_entropy applies softmax" \
+  "$bpnn" explain --model "$work/cnn.safetensors" --input 0 --target 0
 
 # (f) docs/model-format.md's PyTorch block on a LeNet with batch norm, trained briefly, standardized.
 "$python" -c "
