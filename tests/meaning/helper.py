@@ -15,7 +15,7 @@ prints what it compares with:
                                             net.save(MODEL); prints net.evaluate's mse loss
   model-format DOC MODEL X_CSV OUTPUTS PROBABILITIES
                                             docs/model-format.md's PyTorch block, run as it stands
-                                            on MODEL (as out/digits.safetensors); writes the x it
+                                            on MODEL (as digits.safetensors); writes the x it
                                             made (flattened, as CSV) and its outputs
   max-diff A.csv B.csv                      max abs difference of two CSVs with a header, every
                                             column but "predicted"
@@ -109,7 +109,7 @@ def old_file(network_json, model, csv, predictions):
 
 def code_block(doc, language, containing):
     """The first ```language block of doc that contains the text `containing`, as it stands."""
-    blocks = re.findall(r"```" + language + r"\n(.*?)```", open(doc).read(), flags=re.S)
+    blocks = re.findall(r"```" + language + r"[^\n]*\n(.*?)```", open(doc).read(), flags=re.S)
     found = [b for b in blocks if containing in b]
     if not found:
         raise SystemExit(f"{doc}: no {language} block holds {containing!r}")
@@ -134,8 +134,7 @@ def model_format(doc, model, x_csv, outputs_csv, probabilities_csv):
     block = code_block(doc, "python", "read_bpnn(")
     namespace = {}
     with tempfile.TemporaryDirectory() as folder:
-        os.makedirs(os.path.join(folder, "out"))
-        os.symlink(os.path.abspath(model), os.path.join(folder, "out", "digits.safetensors"))
+        os.symlink(os.path.abspath(model), os.path.join(folder, "digits.safetensors"))
         before = os.getcwd()
         os.chdir(folder)
         try:
