@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "checks.hpp"
+
 namespace bpnn::cli {
 namespace {
 
@@ -92,16 +94,26 @@ void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   }
 }
 
-DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path) {
-  if (const auto it = metadata.find("bpnn.data"); it != metadata.end()) return recipe_from_json(it->second, path);
-  // Models from before recipes keep only their loss and one-hot values.
-  DataRecipe recipe;
-  const auto loss = metadata.find("bpnn.loss"), targets = metadata.find("bpnn.targets");
-  recipe.loss = loss != metadata.end() ? loss->second : "cross_entropy";
-  if (targets != metadata.end()) {
-    std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
+void add_meaning_flags(CLI::App& command, MeaningFlags& flags) {
+  command
+      .add_option("--task", flags.task,
+                  "What the model is: classification, binary (one output, the probability of class 1), multilabel "
+                  "or regression (default: as the model file records, or its output layer implies)")
+      ->check(CLI::IsMember({"classification", "binary", "multilabel", "regression"}));
+  command
+      .add_option("--loss", flags.loss,
+                  "The loss it was trained with (default: as the model file records, or the task implies)")
+      ->check(one_of(names_of(loss_registry())));
+}
+
+void apply_meaning_flags(const MeaningFlags& flags, DataRecipe& recipe, const Sequential<float>& model) {
+  try {
+    override_meaning(recipe, flags.task, flags.loss, model);
+  } catch (const Error& e) {
+    std::string given = flags.task.empty() ? "" : "--task " + flags.task;
+    if (!flags.loss.empty()) given += (given.empty() ? "" : " ") + ("--loss " + flags.loss);
+    throw Error(given + ": " + e.what());
   }
-  return recipe;
 }
 
 Dataset read_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe, bool inputs_only) {

@@ -184,8 +184,11 @@ void run_explain(const ExplainFlags& f) {
   const std::vector<double> input = parse_numbers(f.input, "--input"), target = parse_numbers(f.target, "--target");
   LoadedModel<double> loaded = load_model<double>(f.model);
   Sequential<double>& model = loaded.model;
-  const DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  const DataRecipe& recipe = loaded.recipe;
   const std::string loss_name = f.loss.empty() ? recipe.loss : f.loss;
+  // A training step: cross_entropy after a softmax would apply softmax twice (an imported model's
+  // inferred loss can be that: it reads its probabilities, but cannot train through them).
+  check_loss(loss_name, recipe.task, output_layer_kind(model));
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
   const Tensor<double> x = sample_of(input, model, recipe);
   const Tensor<double> y = target_of(target, model, loss_name);

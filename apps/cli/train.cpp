@@ -149,6 +149,7 @@ void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
   learn_from(recipe, training);
   recipe.loss = f.loss.empty() ? default_loss(recipe.task) : f.loss;
   check_loss(recipe.loss, recipe.task, std::string(model.layer(model.size() - 1).kind()));
+  complete_meaning(recipe, model);  // how the outputs are read, which the model file records
   if (training.size() == 0) throw Error(f.train + ": holds no samples");
   recipe.scaling = fit_scaling(scaling_kind(f.data.scaling), training.inputs.view());
   s.largest_input = largest_magnitude(training.inputs.view());
