@@ -57,6 +57,14 @@ FloatArray as_floats(const py::handle& x, const char* what) {
   return array;
 }
 
+// Data for the library (samples, targets): as_floats, refused as scikit-learn refuses it when it
+// holds a NaN or an infinity, naming the first ("Input X contains NaN (sample 2, value 1).").
+FloatArray data_floats(const py::handle& x, const char* name) {
+  FloatArray array = as_floats(x, name);
+  check_finite(TensorView<const float>(array.data(), shape_of(array)), std::string("Input ") + name);
+  return array;
+}
+
 // Samples for a model: [N, input_shape...]. [N, features] (or [N] for a one-input model) is viewed
 // in the model's input shape when the element counts agree (784 columns for [1, 28, 28]);
 // otherwise the view keeps its shape and the model's own check names both shapes.
@@ -341,15 +349,15 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   for (const auto& [name, value] : optimizer_options) spec.set(py::cast<std::string>(name), py::cast<double>(value));
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   FloatArray validation_inputs, validation_targets;
   HeldOut validation;
   if (!validation_data.is_none()) {
     const auto pair = validation_data.cast<py::tuple>();
     if (pair.size() != 2) throw Error("validation_data must be a pair (X, y)");
-    validation_inputs = as_floats(pair[0], "validation X");
-    validation_targets = as_floats(pair[1], "validation y");
+    validation_inputs = data_floats(pair[0], "validation X");
+    validation_targets = data_floats(pair[1], "validation y");
     validation = {input_view(validation_inputs, m.model), target_view(validation_targets, loss_name)};
   }
   if (patience > 0 && validation_data.is_none()) throw Error("patience needs validation_data");
@@ -408,8 +416,8 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
   if (!x.is_none()) {
     if (y.is_none()) throw Error("inspect: give y with X, to compute the gradients");
     const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-    const FloatArray inputs = as_floats(x, "X");
-    const FloatArray targets = as_floats(y, "y");
+    const FloatArray inputs = data_floats(x, "X");
+    const FloatArray targets = data_floats(y, "y");
     explained = explain<float>(m.model, *loss, input_view(inputs, m.model), target_view(targets, loss_name),
                                {.rng = &m.rng});
     if (verbose) py::print("loss", explained->loss);
@@ -488,8 +496,8 @@ py::dict neuron_layer_dict(const Explanation<float>& e, const NeuronLayer<float>
 py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
                        double lr, const std::vector<std::string>& weights, std::size_t sample) {
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   Sgd<float> sgd({.learning_rate = lr});
   const Explanation<float> e = explain<float>(m.model, *loss, input_view(inputs, m.model),
                                               target_view(targets, loss_name), {.optimizer = &sgd, .rng = &m.rng});
@@ -526,8 +534,8 @@ py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, con
 py::dict check_model(const PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
                      std::size_t max_elements, bool skip_kinks) {
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   GradientCheckReport r;
   {
     py::gil_scoped_release released;
@@ -631,7 +639,7 @@ std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed,
 // The library's class probabilities of the model's outputs, taken in double as scikit-learn's are.
 py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::string& loss,
                                   std::size_t batch_size) {
-  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray inputs = data_floats(x, "X");
   const TensorView<const float> input = input_view(inputs, self.model);
   Tensor<double> p;
   {
@@ -738,8 +746,8 @@ PYBIND11_MODULE(_bpnn, m) {
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
                           std::size_t batch_size, const std::string& task) {
              const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-             const FloatArray inputs = as_floats(x, "X");
-             const FloatArray targets = as_floats(y, "y");
+             const FloatArray inputs = data_floats(x, "X");
+             const FloatArray targets = data_floats(y, "y");
              const TensorView<const float> input = input_view(inputs, self.model);
              const TensorView<const float> target = target_view(targets, loss_name);
              const Task t = task_named(task);
@@ -752,7 +760,7 @@ PYBIND11_MODULE(_bpnn, m) {
            }, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
            py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
       .def("predict", [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
-             const FloatArray inputs = as_floats(x, "X");
+             const FloatArray inputs = data_floats(x, "X");
              const TensorView<const float> input = input_view(inputs, self.model);
              Tensor<float> out;
              {

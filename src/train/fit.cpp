@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/data/dataset.hpp"
 #include "io/checkpoint.hpp"
 
 namespace bpnn {
@@ -15,6 +16,8 @@ void check_pair(const char* what, TensorView<const float> inputs, TensorView<con
     throw Error(std::string("fit: ") + what + " has " + inputs.shape().str() + " inputs but " +
                 targets.shape().str() + " targets; their first dimensions must agree");
   }
+  check_finite(inputs, std::string("fit: ") + what + "'s input");
+  check_finite(targets, std::string("fit: ") + what + "'s target");
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -222,6 +222,33 @@ def test_library_errors_are_value_errors_with_the_librarys_message():
         bpnn.demo("nope")
 
 
+def test_nan_and_infinite_values_are_named_before_the_library_uses_them():
+    # relu(NaN) is 0: a NaN in X trained without a word, and predicted a number.
+    net = bpnn.Model("2-3relu-1", seed=0)
+    before = net.state_dict()["0.weight"]
+    X = XOR_X.copy()
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^Input X contains NaN \(sample 2, value 1\)\.$"):
+        net.fit(X, XOR_Y)
+    y = XOR_Y.copy()
+    y[3] = np.inf
+    with pytest.raises(ValueError, match=r"^Input y contains infinity or a value too large for float32 \(sample 3\)"):
+        net.fit(XOR_X, y)
+    huge = XOR_X.astype(np.float64)
+    huge[1, 0] = 1e300  # beyond float32: infinite once converted
+    with np.errstate(over="ignore"):
+        with pytest.raises(ValueError, match=r"Input X contains infinity .* \(sample 1, value 0\)"):
+            net.fit(huge, XOR_Y)
+    with pytest.raises(ValueError, match=r"Input validation y contains infinity"):
+        net.fit(XOR_X, XOR_Y, validation_data=(XOR_X, y))
+    np.testing.assert_array_equal(net.state_dict()["0.weight"], before)
+    for call in (net.predict, net.predict_proba, lambda x: net.evaluate(x, XOR_Y)):
+        with pytest.raises(ValueError, match=r"^Input X contains NaN \(sample 2, value 1\)"):
+            call(X)
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        net.evaluate(XOR_X, y)
+
+
 def test_evaluate_reports_classification_and_regression():
     X = np.array([[0.0], [1.0], [2.0], [3.0]], dtype=np.float32)
     net = bpnn.Model("1-2", seed=0)

@@ -89,7 +89,8 @@ bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequent
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
 // draw from rng. Steps a TrainingRun a batch at a time and composes keep_if_best and the callbacks
 // ProgressCallback, EarlyStopping, StopRequest and Checkpoints (in that order) from options. Throws Error for
-// mismatched sample counts or shapes or a checkpoint that does not fit, TrainingDiverged when the
+// mismatched sample counts or shapes, a NaN or infinite input or target (check_finite, naming the
+// set, the sample and the value) or a checkpoint that does not fit, TrainingDiverged when the
 // loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
