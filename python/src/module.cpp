@@ -13,6 +13,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
@@ -654,10 +656,61 @@ py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, cons
   return out;
 }
 
-py::tuple read_data(const std::string& path, const std::string& labels) {
+// The CLI's reading options (apps/cli/data_flags.cpp) as Python values, onto the library's DataOptions.
+struct ReadOptions {
+  std::string labels;               // IDX: the labels file (empty: by the MNIST naming)
+  py::object label;                 // CSV: the label column, a header name or a 0-based index; None: found
+  std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
+  std::vector<std::string> targets;  // CSV: these columns (names or indices) are the targets
+  std::string delimiter;            // CSV: one character or "tab"; empty: detected
+  py::object header;                // CSV: "auto", "yes", "no", True or False
+  bool no_labels = false;           // inputs only: y is [N, 0]
+  std::vector<std::string> class_names;  // CSV: the classes to number labels by (a training file's)
+  std::optional<std::pair<float, float>> input_range;  // IDX: pixels 0..255 map to (low, high)
+};
+
+DataOptions data_options(const ReadOptions& r) {
   DataOptions options;
-  options.idx.labels_path = labels;
-  Dataset data = read_dataset(path, options);
+  options.idx.labels_path = r.labels;
+  options.idx.no_labels = r.no_labels;
+  if (r.input_range) std::tie(options.idx.low, options.idx.high) = *r.input_range;
+  CsvOptions& csv = options.csv;
+  csv.target_columns = r.target_cols;
+  csv.targets = r.targets;
+  csv.no_labels = r.no_labels;
+  csv.class_names = r.class_names;
+  if (is_integer(r.label)) {
+    csv.label = std::to_string(r.label.cast<long long>());
+  } else if (py::isinstance<py::str>(r.label)) {
+    csv.label = r.label.cast<std::string>();
+  } else if (!r.label.is_none()) {
+    throw Error("read_dataset: label is a column's header name or its 0-based index, got " +
+                std::string(py::repr(r.label)));
+  }
+  if (r.delimiter == "tab" || r.delimiter == "\\t") {
+    csv.delimiter = '\t';
+  } else if (r.delimiter.size() == 1) {
+    csv.delimiter = r.delimiter[0];
+  } else if (!r.delimiter.empty()) {
+    throw Error("read_dataset: delimiter: expected one character or 'tab', got '" + printable(r.delimiter) + "'");
+  }
+  const py::object& h = r.header;
+  if (py::isinstance<py::bool_>(h)) {
+    csv.header = h.cast<bool>() ? CsvHeader::yes : CsvHeader::no;
+  } else if (py::isinstance<py::str>(h) && (h.cast<std::string>() == "auto" || h.cast<std::string>() == "yes" ||
+                                            h.cast<std::string>() == "no")) {
+    const std::string name = h.cast<std::string>();
+    csv.header = name == "yes" ? CsvHeader::yes : name == "no" ? CsvHeader::no : CsvHeader::auto_detect;
+  } else {
+    throw Error("read_dataset: header: expected 'auto', 'yes', 'no', True or False, got " + std::string(py::repr(h)));
+  }
+  return options;
+}
+
+// The data set as a dict of X, y (int64 class ids, or float32 [N, K]) and what the file names:
+// class, feature and target names (bpnn.Dataset wraps it).
+py::dict read_data(const std::string& path, const ReadOptions& read) {
+  Dataset data = read_dataset(path, data_options(read));
   py::object targets;
   if (data.classes > 0) {
     const TensorView<const float> t = data.targets.view();
@@ -668,7 +721,14 @@ py::tuple read_data(const std::string& path, const std::string& labels) {
   } else {
     targets = to_numpy(std::move(data.targets));
   }
-  return py::make_tuple(to_numpy(std::move(data.inputs)), targets);
+  py::dict d;
+  d["X"] = to_numpy(std::move(data.inputs));
+  d["y"] = targets;
+  d["classes"] = data.classes;
+  d["class_names"] = data.class_names;
+  d["feature_names"] = data.feature_names;
+  d["target_names"] = data.target_names;
+  return d;
 }
 
 }  // namespace
@@ -790,8 +850,20 @@ PYBIND11_MODULE(_bpnn, m) {
 
   m.def("parse_network", [](const std::string& text) { return parse_network(text, "parse_network").json; },
         py::arg("text"), "The network (compact or JSON) as normalized JSON; raises ValueError naming what is wrong");
-  m.def("read_dataset", &read_data, py::arg("path"), py::kw_only(), py::arg("labels") = "",
-        "Reads IDX (gzip too), CSV or FANN data: (X float32 [N, ...], y int64 class indices [N] or float32 [N, K])");
+  m.def("read_dataset",
+        [](const std::string& path, const std::string& labels, const py::object& label, std::size_t target_cols,
+           const std::vector<std::string>& targets, const std::string& delimiter, const py::object& header,
+           bool no_labels, const std::vector<std::string>& class_names,
+           const std::optional<std::pair<float, float>>& input_range) {
+          return read_data(path, {labels, label, target_cols, targets, delimiter, header, no_labels, class_names,
+                                  input_range});
+        },
+        py::arg("path"), py::kw_only(), py::arg("labels") = "", py::arg("label") = py::none(),
+        py::arg("target_cols") = 0, py::arg("targets") = std::vector<std::string>{}, py::arg("delimiter") = "",
+        py::arg("header") = "auto", py::arg("no_labels") = false,
+        py::arg("class_names") = std::vector<std::string>{}, py::arg("input_range") = py::none(),
+        "Reads IDX (gzip too), CSV or FANN data with the CLI's reading options: a dict of X float32 [N, ...], "
+        "y (int64 class indices [N], or float32 [N, K]), classes, class_names, feature_names, target_names");
   m.def("demo", &run_demo, py::arg("name"), py::kw_only(), py::arg("seed") = py::none(),
         py::arg("tutorial_order") = false, "Runs one of the tutorials' worked examples and returns what it prints");
   m.attr("demos") = kDemos;

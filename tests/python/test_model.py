@@ -348,6 +348,71 @@ def test_read_dataset_returns_arrays(tmp_path):
     np.testing.assert_array_equal(y, [0, 1, 1])
 
 
+def test_read_dataset_takes_the_command_lines_reading_options_and_returns_the_names(tmp_path):
+    # Headerless, ';'-separated, the label in the first column: --label 0 --delimiter ';' --header no.
+    path = tmp_path / "iris.csv"
+    path.write_text("virginica;6,3;3,3\nsetosa;5,1;3,5\nversicolor;7,0;3,2\nsetosa;4,9;3,0\n")
+    data = bpnn.read_dataset(str(path), label=0, delimiter=";", header="no")
+    X, y = data
+    np.testing.assert_array_equal(X, np.array([[6.3, 3.3], [5.1, 3.5], [7.0, 3.2], [4.9, 3.0]], dtype=np.float32))
+    assert data.class_names == ["setosa", "versicolor", "virginica"] and data.classes == 3
+    np.testing.assert_array_equal(y, [2, 0, 1, 0])
+    assert data.X is X and data.y is y and data.feature_names == []
+    # A test set numbered by the training set's classes (here in another order), and one it lacks.
+    again = bpnn.read_dataset(str(path), label=0, delimiter=";", header=False,
+                              class_names=["virginica", "versicolor", "setosa"])
+    np.testing.assert_array_equal(again.y, [0, 2, 1, 2])
+    with pytest.raises(ValueError, match="setosa"):
+        bpnn.read_dataset(str(path), label=0, delimiter=";", header="no", class_names=["virginica", "versicolor"])
+
+    # A header: the label column by name, tab-separated; the names come back.
+    path = tmp_path / "named.tsv"
+    path.write_text("width\tspecies\theight\n1.5\tb\t2\n2.5\ta\t4\n")
+    data = bpnn.read_dataset(str(path), label="species", delimiter="tab", header=True)
+    np.testing.assert_array_equal(data.X, [[1.5, 2], [2.5, 4]])
+    np.testing.assert_array_equal(data.y, [1, 0])
+    assert data.class_names == ["a", "b"] and data.feature_names == ["width", "height"]
+    assert data.target_names == ["species"]
+    assert bpnn.read_dataset(str(path), label=1).class_names == ["a", "b"]  # by index; tab and header detected
+
+    # Regression: the last K columns (--target-cols), or columns by name; inputs only.
+    path = tmp_path / "reg.csv"
+    path.write_text("x1,x2,y1,y2\n1,2,0.5,-1\n3,4,1.5,-2\n")
+    data = bpnn.read_dataset(str(path), target_cols=2)
+    assert data.y.dtype == np.float32 and data.classes == 0 and data.class_names == []
+    np.testing.assert_array_equal(data.y, [[0.5, -1], [1.5, -2]])
+    assert data.feature_names == ["x1", "x2"] and data.target_names == ["y1", "y2"]
+    data = bpnn.read_dataset(str(path), targets=["y2"])
+    np.testing.assert_array_equal(data.X, [[1, 2, 0.5], [3, 4, 1.5]])
+    np.testing.assert_array_equal(data.y, [[-1], [-2]])
+    data = bpnn.read_dataset(str(path), no_labels=True)
+    assert data.X.shape == (2, 4) and data.y.shape == (2, 0)
+    again = pickle.loads(pickle.dumps(data))
+    assert again.feature_names == data.feature_names and np.array_equal(again.X, data.X)
+
+    for options, message in (({"delimiter": "::"}, "delimiter: expected one character or 'tab', got '::'"),
+                             ({"header": "maybe"}, "header: expected 'auto', 'yes', 'no', True or False"),
+                             ({"label": 1.5}, "label is a column's header name or its 0-based index"),
+                             ({"label": "colour"}, "colour")):
+        with pytest.raises(ValueError, match=message):
+            bpnn.read_dataset(str(path), **options)
+
+
+def test_read_dataset_maps_idx_pixels_to_the_input_range(tmp_path):
+    # Two 2x2 images of unsigned bytes and their labels, as MNIST's files hold them.
+    images = tmp_path / "tiny-images-idx3-ubyte"
+    images.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 255, 0, 0, 0]))
+    labels = tmp_path / "tiny-labels-idx1-ubyte"
+    labels.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]))
+    X, y = bpnn.read_dataset(str(images), labels=str(labels), input_range=(0.01, 0.99))
+    assert X.shape == (2, 2, 2)
+    np.testing.assert_allclose(X[0], [[0.01, 0.99], [0.01 + 0.98 * 0.2, 0.01 + 0.98 * 0.4]], rtol=1e-6)
+    np.testing.assert_array_equal(y, [7, 3])
+    X, y = bpnn.read_dataset(str(images))  # the labels file by the MNIST naming; pixels to [0, 1]
+    np.testing.assert_allclose(X[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
+    assert y.shape == (2,) and bpnn.read_dataset(str(images), no_labels=True).y.shape == (2, 0)
+
+
 def test_every_optimizer_of_the_registry_trains_by_name_with_its_options():
     for kind in bpnn.registry()["optimizers"]:
         net = bpnn.Model("2-4tanh-1sigmoid", seed=3)
