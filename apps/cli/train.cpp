@@ -90,6 +90,7 @@ struct TrainFlags {
   std::string schedule = "constant";
   std::optional<std::size_t> lr_step;
   std::optional<double> lr_gamma;
+  std::optional<double> lr_power;
   // Unset: 32, or the whole training set for rprop (a full-batch method).
   std::optional<std::size_t> batch_size;
   std::size_t epochs = 10;
@@ -279,7 +280,7 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   OptimizerSpec spec = f.optimizer_spec;
   spec.name = f.optimizer;
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
-  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
+  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma, f.lr_power);
   const std::string checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint;
   Rng rng(f.seed);
   TrainSetup s;
@@ -427,6 +428,8 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "(the schedule's step_size)")
       ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "The schedule's factor (gamma)");
+  cmd->add_option_function<double>("--lr-power", given(f->lr_power),
+                                   "invscaling: the rate over (1 + samples seen)^power (the schedule's power)");
   add_optimizer_option_flags(*cmd, spec);
   cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
                                         "Samples per step (1: online; default 32, the whole training set for " +

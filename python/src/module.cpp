@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/io/onnx.hpp"
 #include "logic.hpp"
 #include "mazur.hpp"
 #include "perceptron.hpp"
@@ -161,6 +162,7 @@ py::dict epoch_dict(const EpochReport& r) {
   d["train_accuracy"] = r.train_accuracy < 0 ? py::object(py::none()) : py::object(py::float_(r.train_accuracy));
   d["seconds"] = r.seconds;
   d["l2_penalty"] = r.l2_penalty;
+  d["lr"] = r.learning_rate;
   if (r.has_test) d["test"] = evaluation_dict(r.test);
   if (r.has_validation) {
     d["validation"] = evaluation_dict(r.validation);
@@ -290,12 +292,13 @@ PyModel from_bytes(std::string content, const std::string& name) {
 }
 
 // The training loop's hooks into Python: the per-epoch callback (GIL taken for it), whose true
-// result ends training after that epoch as early stopping does (fit returns normally), and Ctrl-C,
+// result ends training after that epoch as early stopping does (fit returns normally), the rate
+// callback, whose number is the learning rate of the next epochs (FitOptions::rate_after_epoch), and Ctrl-C,
 // seen by PyErr_CheckSignals at most every 50 ms (taking the GIL after every batch would make
 // training wait on other Python threads), which stops fit with the KeyboardInterrupt to raise.
 struct PythonHooks {
-  explicit PythonHooks(py::object c) : callback(std::move(c)) {}
-  py::object callback;
+  PythonHooks(py::object c, py::object r) : callback(std::move(c)), rate_callback(std::move(r)) {}
+  py::object callback, rate_callback;
   py::list history;
   bool stop = false;              // the callback raised, or a signal came
   std::exception_ptr raised;      // what the callback or the signal handler raised
@@ -311,6 +314,21 @@ struct PythonHooks {
     } catch (py::error_already_set&) {
       raised = std::current_exception();
       return true;
+    }
+  }
+
+  // After an epoch that training goes on from: the rate callback's number, given the epoch's dict;
+  // None keeps the rate. What it raises stops training before the next epoch (stop_requested).
+  std::optional<double> rate_after_epoch() {
+    py::gil_scoped_acquire gil;
+    try {
+      const py::object rate = rate_callback(history[history.size() - 1]);
+      if (rate.is_none()) return std::nullopt;
+      return as_double(rate);
+    } catch (py::error_already_set&) {
+      raised = std::current_exception();
+      stop = true;
+      return std::nullopt;
     }
   }
 
@@ -337,8 +355,10 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::optional<bool> nesterov, std::optional<double> weight_decay, std::optional<double> beta1,
                    std::optional<double> beta2, std::optional<double> eps, std::size_t batch_size, std::size_t epochs,
                    bool shuffle, std::optional<std::uint64_t> seed, py::object callback, py::object validation_data,
-                   std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task,
-                   const std::string& best_by, const py::kwargs& optimizer_options) {
+                   std::size_t patience, double max_grad_norm, const std::string& schedule,
+                   std::optional<std::size_t> step_size, std::optional<double> gamma, std::optional<double> power,
+                   py::object lr_after_epoch, const std::string& task, const std::string& best_by,
+                   const py::kwargs& optimizer_options) {
   OptimizerSpec spec{.name = optimizer_name,
                      .learning_rate = lr,
                      .momentum = momentum,
@@ -365,17 +385,22 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   if (patience > 0 && validation_data.is_none()) throw Error("patience needs validation_data");
   if (seed) m.rng = Rng(*seed);
 
-  PythonHooks hooks(std::move(callback));
+  PythonHooks hooks(std::move(callback), std::move(lr_after_epoch));
+  std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
+  if (!hooks.rate_callback.is_none()) {
+    rate_after_epoch = [&hooks](const EpochReport&) { return hooks.rate_after_epoch(); };
+  }
   const FitOptions options{.epochs = epochs,
                            .batch_size = batch_size,
                            .shuffle = shuffle,
                            .max_grad_norm = max_grad_norm,
-                           .schedule = make_schedule(schedule),
+                           .schedule = make_schedule(schedule, step_size, gamma, power),
                            .patience = patience,
                            .best_by = best_by_named(best_by),
                            .task = task_named(task),
                            .stop_requested = [&hooks] { return hooks.stop_requested(); },
-                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); }};
+                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); },
+                           .rate_after_epoch = rate_after_epoch};
   const TensorView<const float> input = input_view(inputs, m.model);
   const TensorView<const float> target = target_view(targets, loss_name);
   FitResult result;
@@ -771,6 +796,15 @@ PYBIND11_MODULE(_bpnn, m) {
       .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
            "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
       .def("to_bytes", &to_bytes, "The model file's bytes")
+      .def("to_onnx", [](const PyModel& self) { return py::bytes(to_onnx(self.model)); },
+           "The model's inference graph as ONNX bytes (docs/onnx.md; what bpnn export writes)")
+      .def("export_onnx", [](const PyModel& self, const std::string& path) { export_onnx(self.model, path); },
+           py::arg("path"), "Writes to_onnx() to path atomically (bpnn export)")
+      .def_static("from_onnx",
+                  [](const py::bytes& b) { return PyModel{from_onnx(std::string(b), "from_onnx"), Rng(0)}; },
+                  py::arg("data"), "A model from ONNX bytes (bpnn import)")
+      .def_static("import_onnx", [](const std::string& path) { return PyModel{import_onnx(path), Rng(0)}; },
+                  py::arg("path"), "A model from an ONNX file: bpnn's export, or torch.onnx.export's (bpnn import)")
       .def_static("from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); },
                   py::arg("data"))
       .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
@@ -797,10 +831,13 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("beta2") = py::none(), py::arg("eps") = py::none(), py::arg("batch_size") = 32,
            py::arg("epochs") = 1, py::arg("shuffle") = true, py::arg("seed") = py::none(),
            py::arg("callback") = py::none(), py::arg("validation_data") = py::none(), py::arg("patience") = 0,
-           py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("task") = "auto",
-           py::arg("best_by") = "loss",
+           py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("step_size") = py::none(),
+           py::arg("gamma") = py::none(), py::arg("power") = py::none(), py::arg("lr_after_epoch") = py::none(),
+           py::arg("task") = "auto", py::arg("best_by") = "loss",
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
-           "callback(epoch: dict) after every epoch, a true result stops. With validation_data the model ends with "
+           "callback(epoch: dict) after every epoch, a true result stops; lr_after_epoch(epoch: dict) after each "
+           "epoch that training goes on from, a number sets the learning rate of the next epochs (the schedule's base: "
+           "schedule, with its step_size, gamma or power). With validation_data the model ends with "
            "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
            "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). Returns the history.")
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,

@@ -132,6 +132,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     EpochReport report = report_epoch(run, loss, options, test, validation);
     report.seconds = seconds;
     report.l2_penalty = l2_penalty(model.parameters(), optimizer);
+    report.learning_rate = optimizer.learning_rate();
     result.epochs = epoch;
     if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);
     if (callbacks.on_epoch(report)) {
@@ -139,6 +140,9 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
       break;
     }
     if (epoch == options.epochs) break;
+    if (options.rate_after_epoch) {
+      if (const std::optional<double> rate = options.rate_after_epoch(report)) run.set_base_rate(*rate);
+    }
     // From here a resumed run starts the next epoch: a new order, drawn from the generator as it is now.
     run.begin_next_epoch();
     if (stop || callbacks.between_epochs(epoch + 1)) interrupted();

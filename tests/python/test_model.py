@@ -147,6 +147,43 @@ def test_callbacks_run_every_epoch_and_can_stop_training():
     assert len(result["history"]) == 5 and result["history"][0]["train_loss"] > 0
 
 
+def test_schedules_take_their_options_and_lr_after_epoch_sets_the_rate():
+    def rates(**options):
+        net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+        return [h["lr"] for h in net.fit(XOR_X, XOR_Y, lr=0.5, batch_size=4, epochs=4, **options)["history"]]
+
+    assert rates() == [0.5] * 4
+    assert rates(schedule="step", step_size=2, gamma=0.1) == pytest.approx([0.5, 0.5, 0.05, 0.05], rel=1e-15)
+    # invscaling: the rate over (1 + the samples seen before the epoch)^power, 4 samples an epoch.
+    assert rates(schedule="invscaling", power=0.5) == pytest.approx([0.5, 0.5 / 5 ** 0.5, 0.5 / 3, 0.5 / 13 ** 0.5],
+                                                                    rel=1e-15)
+    # A number from lr_after_epoch is the base from the next epoch on; None keeps it.
+    asked = []
+
+    def fifth_after_two(epoch):
+        asked.append(epoch["epoch"])
+        return 0.1 if epoch["epoch"] == 2 else None
+
+    assert rates(lr_after_epoch=fifth_after_two) == pytest.approx([0.5, 0.5, 0.1, 0.1], rel=1e-15)
+    assert asked == [1, 2, 3]  # not after the last epoch
+    with pytest.raises(ValueError, match="'step' takes no power"):
+        rates(schedule="step", power=0.5)
+    with pytest.raises(ValueError, match="learning rate must be a number > 0"):
+        rates(lr_after_epoch=lambda epoch: -1)
+
+    # What lr_after_epoch raises reaches the caller, before another epoch is trained.
+    net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    seen = []
+
+    def fails(epoch):
+        raise RuntimeError("no rate")
+
+    with pytest.raises(RuntimeError, match="no rate"):
+        net.fit(XOR_X, XOR_Y, lr=0.5, batch_size=4, epochs=4, callback=lambda r: seen.append(r["epoch"]),
+                lr_after_epoch=fails)
+    assert seen == [1]
+
+
 def test_fit_reports_the_l2_term_of_its_weight_decay():
     net = bpnn.Model("2-3tanh-1", seed=2)
     state = net.state_dict()

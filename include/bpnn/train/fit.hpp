@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -53,6 +54,11 @@ struct FitOptions {
   // After each epoch's evaluation (and on_epoch): true ends training there, as early stopping
   // does: fit returns normally (FitResult::stopped_early), no checkpoint, no exception.
   std::function<bool(const EpochReport&)> end_after_epoch = nullptr;
+  // After each epoch that training goes on from (end_after_epoch said no, epochs remain): a new
+  // base rate for the schedule from the next epoch on, or nullopt to keep it. How a front end
+  // lowers the rate on a plateau (scikit-learn's learning_rate='adaptive' divides it by 5).
+  // Checkpoints do not keep it: a resumed run starts from the optimizer's rate.
+  std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
   // Replaces gather + Trainer::step + counting for every batch (then max_grad_norm is the step's
   // business). Empty: the Trainer's step. See TrainingRunOptions.
   BatchStep batch_step = nullptr;
