@@ -348,8 +348,8 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                                  ? "; the inputs reach " + std::to_string(static_cast<int>(s.largest_input)) +
                                        ": scale them with --normalize or --standardize"
                                  : "";
-    throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
-                " to " + f.out);
+    throw Error(std::string(e.what()) + " (--max-grad-norm)" + hint + "; saved the model as it was before epoch " +
+                std::to_string(e.epoch) + " to " + f.out);
   }
   if (lead) {
     save_model(f.out, model, metadata);

@@ -8,6 +8,7 @@ library's names with their options. The scikit-learn estimators MLPClassifier an
 
 from ._bpnn import (
     Model,
+    TrainingDiverged,
     __version__,
     _input_address,
     demo,
@@ -24,6 +25,7 @@ __all__ = [
     "Dataset",
     "Model",
     "Network",
+    "TrainingDiverged",
     "MLPClassifier",
     "MLPRegressor",
     "demo",

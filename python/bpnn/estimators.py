@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._bpnn import Model, registry
+from ._bpnn import Model, TrainingDiverged, registry
 
 # scikit-learn's activation names that are not bpnn's: "identity" is no layer at all, "logistic" is
 # bpnn's sigmoid. Any other name is bpnn's own, one of the registry's activations with a gradient.
@@ -277,21 +277,29 @@ class _BaseMLP(BaseEstimator):
             next_rate, rate["next"] = rate["next"], None
             return None if next_rate is None else next_rate / scale
 
-        self.model_.fit(
-            X,
-            targets,
-            loss=loss,
-            batch_size=batch,
-            epochs=int(self.max_iter),
-            shuffle=bool(self.shuffle),
-            seed=seed,
-            callback=after_epoch,
-            lr_after_epoch=lr_after_epoch if adaptive else None,
-            validation_data=(X_val, y_val) if self.early_stopping else None,
-            best_by="score",
-            task=self._task,
-            **self._optimizer(scale, batch),
-        )
+        try:
+            self.model_.fit(
+                X,
+                targets,
+                loss=loss,
+                batch_size=batch,
+                epochs=int(self.max_iter),
+                shuffle=bool(self.shuffle),
+                seed=seed,
+                callback=after_epoch,
+                lr_after_epoch=lr_after_epoch if adaptive else None,
+                validation_data=(X_val, y_val) if self.early_stopping else None,
+                best_by="score",
+                task=self._task,
+                **self._optimizer(scale, batch),
+            )
+        except TrainingDiverged as error:
+            # The estimators have no gradient clipping to offer: scikit-learn's advice, and the rate.
+            raise ValueError(
+                f"Solver produced non-finite values: the loss of epoch {self.n_iter_ + 1} is not finite. The input "
+                "data may contain large values and need to be preprocessed (StandardScaler), or learning_rate_init "
+                f"({self.learning_rate_init}) is too large."
+            ) from error
         if unconverged["at_max_iter"]:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "

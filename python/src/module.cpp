@@ -762,9 +762,16 @@ PYBIND11_MODULE(_bpnn, m) {
   m.doc() = "bpnn's engine: models, training, evaluation and prediction (see docs/python.md)";
   m.attr("__version__") = "0.1.0";
 
+  // TrainingDiverged as bpnn.TrainingDiverged (a ValueError) with its epoch and the option's name
+  // here; any other bpnn::Error as a ValueError.
+  static const py::exception<TrainingDiverged> diverged(m, "TrainingDiverged", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const TrainingDiverged& e) {
+      py::object error = py::handle(diverged.ptr())(std::string(e.what()) + " (max_grad_norm)");
+      error.attr("epoch") = e.epoch;
+      PyErr_SetObject(diverged.ptr(), error.ptr());
     } catch (const Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }

@@ -222,7 +222,7 @@ void TrainingRun<T>::diverged(double loss) {
   throw TrainingDiverged("training diverged in epoch " + std::to_string(position_.epoch) + ", batch " +
                              std::to_string(position_.batch + 1) + " of " + std::to_string(sampler_.batches()) +
                              ": the loss is " + (std::isnan(loss) ? "NaN" : "infinite") +
-                             "; try a smaller learning rate, or clip the gradients (--max-grad-norm)",
+                             "; try a smaller learning rate, or clip the gradients' norm",
                          position_.epoch);
 }
 

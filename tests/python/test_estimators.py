@@ -207,6 +207,15 @@ def test_unsupported_settings_are_refused_in_scikit_learns_words():
         assert str(error.value) == message
 
 
+def test_divergence_is_named_in_scikit_learns_terms():
+    X, y = iris()
+    reg = bpnn.MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite values: the loss of epoch \d+ is not finite\. "
+                                         r"The input data may contain large values and need to be preprocessed "
+                                         r"\(StandardScaler\), or learning_rate_init \(10\.0\) is too large\.$"):
+        reg.fit(X * 1000, y * 1000.0)
+
+
 def bpnn_initial_weights(estimator, X, y):
     """The weights an estimator starts from: one epoch at a rate that moves no float32 weight."""
     probe = sklearn.base.clone(estimator).set_params(solver="sgd", momentum=0, learning_rate_init=1e-30, max_iter=1)

@@ -286,6 +286,22 @@ def test_nan_and_infinite_values_are_named_before_the_library_uses_them():
         net.evaluate(XOR_X, y)
 
 
+def test_divergence_is_training_diverged_naming_the_epoch_and_pythons_option():
+    net = bpnn.Model("2-8tanh-1", seed=0)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 2, dtype=np.float32)
+    y = np.array([0, 1, 1, 0] * 2, dtype=np.float32)
+    net.fit(X, y, lr=0.1, batch_size=4)
+    before = net.state_dict()
+    with pytest.raises(bpnn.TrainingDiverged) as error:
+        net.fit(X, y, lr=1e38, batch_size=4, epochs=3, shuffle=False)
+    assert isinstance(error.value, ValueError) and error.value.epoch == 1
+    assert str(error.value).startswith("training diverged in epoch 1, batch ")
+    assert str(error.value).endswith("of 2: the loss is infinite; try a smaller learning rate, or clip the gradients' "
+                                     "norm (max_grad_norm)")
+    for name, value in net.state_dict().items():  # the weights of before the failing epoch
+        np.testing.assert_array_equal(value, before[name])
+
+
 def test_evaluate_reports_classification_and_regression():
     X = np.array([[0.0], [1.0], [2.0], [3.0]], dtype=np.float32)
     net = bpnn.Model("1-2", seed=0)

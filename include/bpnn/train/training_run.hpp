@@ -144,8 +144,10 @@ struct BudgetReport {
   StopReason reason = StopReason::count;
 };
 
-// Training stopped because the loss became NaN or infinite. The model holds the weights it had at
-// the start of the failing epoch (the last good ones); epoch is that epoch, 1-based.
+// Training stopped because the loss became NaN or infinite; the message names the epoch and the
+// batch and says what to try, each front end adding its own name for the clipping option. The
+// model holds the weights it had at the start of the failing epoch (the last good ones); epoch is
+// that epoch, 1-based.
 class TrainingDiverged : public Error {
  public:
   TrainingDiverged(const std::string& message, std::size_t epoch) : Error(message), epoch(epoch) {}
