@@ -2,8 +2,9 @@
 
 The engine's objects come from the extension module _bpnn: Model (alias Network), read_dataset
 (a Dataset: X and y with the file's names), parse_network, demo, and layer_kinds and registry, the
-library's names with their options. The scikit-learn estimators MLPClassifier and MLPRegressor
-(bpnn.estimators) are loaded on first use, so `import bpnn` does not need scikit-learn. See docs/python.md.
+library's names with their options; its errors are ValueErrors (TrainingDiverged one of them).
+The scikit-learn estimators MLPClassifier and MLPRegressor (bpnn.estimators) are loaded on first
+use, so `import bpnn` does not need scikit-learn. See docs/python.md.
 """
 
 from ._bpnn import (
