@@ -181,6 +181,9 @@ struct PyModel {
   Sequential<float> model;
   Rng rng;
   int threads = 1;
+  // What the model is (task, loss, names, scaling): a loaded file's, or what fit was told; save
+  // writes it, completed from the output layer where it says nothing (bpnn/data/recipe.hpp).
+  DataRecipe recipe;
 
   void set_threads(int n) {
     model.set_backend(n == 1 ? default_backend<float>() : make_cpu_backend<float>({.threads = n}));
@@ -284,11 +287,35 @@ PyModel model_from_layers(const py::object& input, const py::list& layers, std::
   }
 }
 
-py::bytes to_bytes(const PyModel& m) { return py::bytes(model_bytes(m.model)); }
+py::bytes to_bytes(const PyModel& m) {
+  return py::bytes(model_bytes(m.model, {{"bpnn.data", recipe_to_json(m.recipe)}}));
+}
+
+PyModel loaded_model(LoadedModel<float> loaded) {
+  PyModel m{std::move(loaded.model), Rng(0)};
+  m.recipe = std::move(loaded.recipe);
+  return m;
+}
 
 PyModel from_bytes(std::string content, const std::string& name) {
-  LoadedModel<float> loaded = load_model_bytes<float>(std::move(content), name);
-  return PyModel{std::move(loaded.model), Rng(0)};
+  return loaded_model(load_model_bytes<float>(std::move(content), name));
+}
+
+// The model's meaning as a dict: what save records (completed from the output layer).
+py::dict meaning_dict(const PyModel& m) {
+  DataRecipe r = m.recipe;
+  complete_meaning(r, m.model);
+  py::dict d;
+  d["task"] = task_name(r.task);
+  d["loss"] = r.loss;
+  d["outputs"] = std::string(reading_name(r.outputs));
+  d["classes"] = r.classes;
+  d["class_names"] = r.class_names;
+  d["feature_names"] = r.feature_names;
+  d["target_names"] = r.target_names;
+  d["scaling"] = py::dict(py::arg("kind") = scaling_name(r.scaling.kind), py::arg("shift") = r.scaling.shift,
+                          py::arg("scale") = r.scaling.scale);
+  return d;
 }
 
 // The training loop's hooks into Python: the per-epoch callback (GIL taken for it), whose true
@@ -384,6 +411,12 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   }
   if (patience > 0 && validation_data.is_none()) throw Error("patience needs validation_data");
   if (seed) m.rng = Rng(*seed);
+  // What the model is now: trained with this loss, for this task when given (else the output layer
+  // and the loss say, when saved); how its outputs are read and its class count follow them.
+  m.recipe.loss = loss_name;
+  m.recipe.task = task_named(task);
+  m.recipe.outputs = OutputReading::automatic;
+  m.recipe.classes = 0;
 
   PythonHooks hooks(std::move(callback), std::move(lr_after_epoch));
   std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
@@ -796,12 +829,16 @@ PYBIND11_MODULE(_bpnn, m) {
                   "A model of the sample shape input ([784], or 784) and layers, dicts of a network file's layer "
                   "fields ({'type': 'dense', 'units': 8, 'init': {'type': 'xavier_uniform', 'gain': 0.5}}), built "
                   "by the library's factory; its parameters drawn from the layers' initializers with the seed.")
-      .def_static("load", [](const std::string& path) {
-             LoadedModel<float> loaded = load_model<float>(path);
-             return PyModel{std::move(loaded.model), Rng(0)};
-           }, py::arg("path"), "A model saved by save (or bpnn train): network and weights")
-      .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
-           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
+      .def_static("load", [](const std::string& path) { return loaded_model(load_model<float>(path)); },
+                  py::arg("path"), "A model saved by save (or bpnn train): network, weights and what it is")
+      .def("save", [](const PyModel& self, const std::string& path) {
+             save_model(path, self.model, {{"bpnn.data", recipe_to_json(self.recipe)}});
+           }, py::arg("path"),
+           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md) with what it is (meaning), "
+           "so that bpnn predict and eval read it right")
+      .def_property_readonly("meaning", &meaning_dict,
+                             "What the model is, as save records it: task, loss, outputs (logits, probabilities or "
+                             "values), classes and names, input scaling")
       .def("to_bytes", &to_bytes, "The model file's bytes")
       .def("to_onnx", [](const PyModel& self) { return py::bytes(to_onnx(self.model)); },
            "The model's inference graph as ONNX bytes (docs/onnx.md; what bpnn export writes)")

@@ -18,12 +18,21 @@ Tensor<float> prepare_targets(const Dataset& dataset, std::size_t outputs, const
   // Inputs only (predicting on new data): no targets to shape.
   if (d.targets.shape().rank() == 2 && d.targets.shape()[1] == 0) return d.targets;
   if (d.classes > 0) {
+    // One output other than cross_entropy's: the probability of class 1, so 0/1 labels are a
+    // column of off/on targets.
+    const bool binary = outputs == 1 && options.loss != "cross_entropy";
     for (std::size_t n = 0; n < N; ++n) {
+      if (binary && d.targets[n] <= 1) continue;
       if (static_cast<std::size_t>(d.targets[n]) >= outputs) {
         throw Error(d.source + ": sample " + std::to_string(n) + " has label " +
                     std::to_string(static_cast<long>(d.targets[n])) + ", but the network has only " +
                     std::to_string(outputs) + " outputs (classes 0.." + std::to_string(outputs - 1) + ")");
       }
+    }
+    if (binary) {
+      Tensor<float> column(Shape{N, 1});
+      for (std::size_t n = 0; n < N; ++n) column[n] = d.targets[n] == 1 ? options.on : options.off;
+      return column;
     }
     // Cross-entropy reads class indices directly; the other losses compare rows of outputs.
     return options.loss == "cross_entropy" ? d.targets : one_hot(d.targets, outputs, options.off, options.on);

@@ -109,10 +109,11 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   }
   ProgressCallback progress(options.on_batch, options.on_epoch);
   EarlyStopping early_stopping(options.patience, best);
+  StopAtLoss stop_at_loss(options.stop_at_loss);
   EndAfterEpoch end_after_epoch(options.end_after_epoch);
   StopRequest stop_request(options.stop_requested);
   Checkpoints checkpoints(options.checkpoint_path, options.checkpoint_every, run, best);
-  CallbackList callbacks{&progress, &early_stopping, &end_after_epoch, &stop_request, &checkpoints};
+  CallbackList callbacks{&progress, &early_stopping, &stop_at_loss, &end_after_epoch, &stop_request, &checkpoints};
   auto interrupted = [&] {
     checkpoints.write();
     const RunPosition<float>& at = run.position();
@@ -137,6 +138,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);
     if (callbacks.on_epoch(report)) {
       result.stopped_early = epoch < options.epochs;
+      result.reached_loss = stop_at_loss.reached();
       break;
     }
     if (epoch == options.epochs) break;

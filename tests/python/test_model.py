@@ -344,6 +344,28 @@ def test_save_load_bytes_and_pickle_round_trips(tmp_path):
         bpnn.Model.from_bytes(b"1234")
 
 
+def test_a_saved_model_records_what_it_is(tmp_path):
+    # Nothing said: the output layer decides (one sigmoid: binary with bce; one linear: a value).
+    assert bpnn.Model("2-3sigmoid-1sigmoid").meaning["task"] == "classification"
+    assert bpnn.Model("2-3sigmoid-1sigmoid").meaning["loss"] == "bce"
+    value = bpnn.Model("3-4tanh-1").meaning
+    assert (value["task"], value["loss"], value["outputs"]) == ("regression", "mse", "values")
+    assert bpnn.Model("3-4tanh-3").meaning["outputs"] == "logits"
+    # fit records its loss and, when given, its task; save, load, bytes and pickle keep them.
+    X = np.random.default_rng(1).standard_normal((8, 3)).astype(np.float32)
+    net = bpnn.Model("3-4tanh-2", seed=2)
+    net.fit(X, X[:, :2] * 2, loss="mae", task="regression", epochs=1)
+    path = str(tmp_path / "r.safetensors")
+    net.save(path)
+    for copy in (bpnn.Model.load(path), bpnn.Model.from_bytes(net.to_bytes()), pickle.loads(pickle.dumps(net))):
+        m = copy.meaning
+        assert (m["task"], m["loss"], m["outputs"], m["classes"]) == ("regression", "mae", "values", 0)
+        assert m["scaling"] == {"kind": "none", "shift": [], "scale": []}
+    xor = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    xor.fit(X[:, :2], (X[:, 0] > 0).astype(np.float32), loss="mse", epochs=1)
+    assert (xor.meaning["task"], xor.meaning["loss"], xor.meaning["classes"]) == ("classification", "mse", 2)
+
+
 def test_state_dict_names_and_load_state_dict_checks():
     net = bpnn.Model("3-5tanh-2", seed=4)
     state = net.state_dict()

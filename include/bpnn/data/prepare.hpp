@@ -26,7 +26,8 @@ struct PreparedData {
 };
 
 // The targets of dataset for a network with `outputs` outputs: class labels stay [N] indices for
-// cross_entropy and become [N, outputs] one-hot rows of off/on otherwise; regression targets
+// cross_entropy and become [N, outputs] one-hot rows of off/on otherwise (with one output, the
+// probability of class 1, labels 0 and 1 become a column [N, 1] of off and on); regression targets
 // [N, outputs] are kept, and so are the empty targets [N, 0] of inputs read alone (for predicting).
 // Throws Error naming dataset.source for a label >= outputs or regression
 // targets of another width.

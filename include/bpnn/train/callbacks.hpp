@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,6 +120,20 @@ class EarlyStopping : public FitCallback {
  private:
   std::size_t patience_;
   const BestEpoch& best_;
+};
+
+// FANN's desired_error: ends training after the first epoch whose training loss (train_loss, the
+// mean over the epoch's samples as computed while training, FANN's MSE for mse) is at most
+// `loss`. reached() says whether it did.
+class StopAtLoss : public FitCallback {
+ public:
+  explicit StopAtLoss(std::optional<double> loss) : loss_(loss) {}
+  bool on_epoch(const EpochReport& report) override;
+  bool reached() const { return reached_; }
+
+ private:
+  std::optional<double> loss_;
+  bool reached_ = false;
 };
 
 // Checkpoints to `path` (empty: none): write() on demand (fit calls it on a stop), and between
