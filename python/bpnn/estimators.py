@@ -291,6 +291,9 @@ class _BaseMLP(BaseEstimator):
                 validation_data=(X_val, y_val) if self.early_stopping else None,
                 best_by="score",
                 task=self._task,
+                # What a saved model_ names: the classes (bpnn predict prints them) and the columns.
+                class_names=[str(c) for c in self.classes_] if self._task == "classification" else None,
+                feature_names=[str(f) for f in getattr(self, "feature_names_in_", [])] or None,
                 **self._optimizer(scale, batch),
             )
         except TrainingDiverged as error:

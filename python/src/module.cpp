@@ -385,7 +385,8 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::size_t patience, double max_grad_norm, const std::string& schedule,
                    std::optional<std::size_t> step_size, std::optional<double> gamma, std::optional<double> power,
                    py::object lr_after_epoch, const std::string& task, const std::string& best_by,
-                   const py::kwargs& optimizer_options) {
+                   std::optional<std::vector<std::string>> class_names,
+                   std::optional<std::vector<std::string>> feature_names, const py::kwargs& optimizer_options) {
   OptimizerSpec spec{.name = optimizer_name,
                      .learning_rate = lr,
                      .momentum = momentum,
@@ -417,6 +418,8 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   m.recipe.task = task_named(task);
   m.recipe.outputs = OutputReading::automatic;
   m.recipe.classes = 0;
+  if (class_names) m.recipe.class_names = *class_names;
+  if (feature_names) m.recipe.feature_names = *feature_names;
 
   PythonHooks hooks(std::move(callback), std::move(lr_after_epoch));
   std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
@@ -877,13 +880,15 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("callback") = py::none(), py::arg("validation_data") = py::none(), py::arg("patience") = 0,
            py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("step_size") = py::none(),
            py::arg("gamma") = py::none(), py::arg("power") = py::none(), py::arg("lr_after_epoch") = py::none(),
-           py::arg("task") = "auto", py::arg("best_by") = "loss",
+           py::arg("task") = "auto", py::arg("best_by") = "loss", py::arg("class_names") = py::none(),
+           py::arg("feature_names") = py::none(),
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
            "callback(epoch: dict) after every epoch, a true result stops; lr_after_epoch(epoch: dict) after each "
            "epoch that training goes on from, a number sets the learning rate of the next epochs (the schedule's base: "
            "schedule, with its step_size, gamma or power). With validation_data the model ends with "
            "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
-           "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). Returns the history.")
+           "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). class_names and "
+           "feature_names, when given, are recorded in the model (meaning) for save. Returns the history.")
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
                           std::size_t batch_size, const std::string& task) {
              const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);

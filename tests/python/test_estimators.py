@@ -378,24 +378,39 @@ def onnx_outputs(graph_bytes, X):
     return values[model.graph.output[0].name]
 
 
-def test_the_trained_model_is_public_and_the_command_line_predicts_with_its_file(tmp_path):
+@pytest.mark.parametrize("kind", ["classes", "binary", "regression"])
+def test_the_trained_model_is_public_and_the_command_line_predicts_with_its_file(kind, tmp_path):
+    # model_.save records what the model is (its loss, task and class names), so that bpnn predict
+    # reads its outputs as the estimator does: the same classes, probabilities and values.
     X, y = iris()
-    names = np.array(["setosa", "versicolor", "virginica"])[y]
-    clf = bpnn.MLPClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0, learning_rate_init=0.01)
-    clf.fit(X, names)
-    assert isinstance(clf.model_, bpnn.Model) and clf.model_.layers == ["dense", "relu", "dense"]
-    np.testing.assert_array_equal(clf.model_.state_dict()["0.weight"], clf.coefs_[0].T)
-    path = tmp_path / "iris.safetensors"
-    clf.model_.save(str(path))
-    data = tmp_path / "iris.csv"
+    if kind == "regression":
+        estimator, y = bpnn.MLPRegressor(hidden_layer_sizes=(8,), max_iter=100, random_state=0), X[:, 3] * 2
+        X = X[:, :3]
+    else:
+        names = ["setosa", "versicolor", "virginica"] if kind == "classes" else ["other", "setosa"]
+        y = np.array(names)[y] if kind == "classes" else np.where(y == 0, "setosa", "other")
+        estimator = bpnn.MLPClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0, learning_rate_init=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    assert isinstance(estimator.model_, bpnn.Model) and estimator.model_.layers[:2] == ["dense", "relu"]
+    np.testing.assert_array_equal(estimator.model_.state_dict()["0.weight"], estimator.coefs_[0].T)
+    path = tmp_path / "model.safetensors"
+    estimator.model_.save(str(path))
+    data = tmp_path / "inputs.csv"
     np.savetxt(data, X.astype(np.float32), delimiter=",", fmt="%.9g")
     lines = subprocess.run([command_line(), "predict", "--model", str(path), "--data", str(data)], check=True,
                            capture_output=True, text=True).stdout.splitlines()
     rows = [line.split(",") for line in lines[1:]]
-    assert lines[0].split(",")[0] == "predicted" and len(rows) == 150 and {len(r) for r in rows} == {4}
-    predicted = [clf.classes_[int(r[0])] if r[0].isdigit() else r[0] for r in rows]
-    np.testing.assert_array_equal(predicted, clf.predict(X))
-    np.testing.assert_allclose([[float(v) for v in r[1:]] for r in rows], clf.predict_proba(X), rtol=1e-6, atol=1e-7)
+    assert len(rows) == 150
+    if kind == "regression":
+        assert lines[0] == "output0"
+        np.testing.assert_allclose([float(r[0]) for r in rows], estimator.predict(X), rtol=1e-6)
+        return
+    assert lines[0] == "predicted," + ",".join(f"p_{name}" for name in estimator.classes_)
+    np.testing.assert_array_equal([r[0] for r in rows], estimator.predict(X))
+    np.testing.assert_allclose([[float(v) for v in r[1:]] for r in rows], estimator.predict_proba(X), rtol=1e-6,
+                               atol=1e-7)
 
 
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])

@@ -364,6 +364,11 @@ def test_a_saved_model_records_what_it_is(tmp_path):
     xor = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
     xor.fit(X[:, :2], (X[:, 0] > 0).astype(np.float32), loss="mse", epochs=1)
     assert (xor.meaning["task"], xor.meaning["loss"], xor.meaning["classes"]) == ("classification", "mse", 2)
+    # Names, when fit is given them, are recorded too (bpnn predict prints the class names).
+    xor.fit(X[:, :2], (X[:, 0] > 0).astype(np.float32), loss="bce", epochs=1, class_names=["low", "high"],
+            feature_names=["a", "b"])
+    m = bpnn.Model.from_bytes(xor.to_bytes()).meaning
+    assert (m["class_names"], m["feature_names"], m["loss"]) == (["low", "high"], ["a", "b"], "bce")
 
 
 def test_state_dict_names_and_load_state_dict_checks():
