@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
 
 namespace bpnn {
 namespace {
@@ -95,6 +96,31 @@ TEST(Fit, RejectsMismatchedCounts) {
   EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{3}), rng, {}), Error);
   EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{4}), rng, {.batch_size = 0}),
                Error);
+}
+
+// relu(NaN) is 0 in bpnn's kernels: a NaN input would train without a word. It is named instead,
+// with its set, sample and value, and the weights are left as they were.
+TEST(Fit, RefusesNaNAndInfiniteInputsAndTargetsNamingTheValue) {
+  using testing::expect_error;
+  Data d;
+  Sequential<float> model = small_model(1);
+  const std::vector<float> before = weights(model);
+  CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.1});
+  Rng rng(1);
+  Tensor<float> x = d.x, y = d.y;
+  x(3, 2) = std::nanf("");
+  expect_error([&] { fit(model, loss, sgd, x, d.y, rng, {}); },
+               {"fit: the training set's input contains NaN (sample 3, value 2)."});
+  x(3, 2) = HUGE_VALF;
+  expect_error([&] { fit(model, loss, sgd, x, d.y, rng, {}); },
+               {"the training set's input contains infinity or a value too large for float32 (sample 3, value 2)"});
+  y[4] = -HUGE_VALF;
+  expect_error([&] { fit(model, loss, sgd, d.x, y, rng, {}); },
+               {"the training set's target contains infinity", "(sample 4)"});
+  expect_error([&] { fit(model, loss, sgd, d.x, d.y, rng, {}, {x, d.y}); }, {"the test set's input contains infinity"});
+  expect_error([&] { fit(model, loss, sgd, d.x, d.y, rng, {}, {}, {d.x, y}); }, {"the validation set's target"});
+  EXPECT_EQ(weights(model), before);
 }
 
 TEST(Evaluate, ConfusionMatrixPrecisionAndRecall) {

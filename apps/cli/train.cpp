@@ -90,6 +90,7 @@ struct TrainFlags {
   std::string schedule = "constant";
   std::optional<std::size_t> lr_step;
   std::optional<double> lr_gamma;
+  std::optional<double> lr_power;
   // Unset: 32, or the whole training set for rprop (a full-batch method).
   std::optional<std::size_t> batch_size;
   std::size_t epochs = 10;
@@ -283,7 +284,7 @@ Optimization check_flags(const TrainFlags& f) {
   OptimizerSpec spec = f.optimizer_spec;
   spec.name = f.optimizer;
   try {
-    return {make_optimizer<float>(spec), make_schedule(f.schedule, f.lr_step, f.lr_gamma)};
+    return {make_optimizer<float>(spec), make_schedule(f.schedule, f.lr_step, f.lr_gamma, f.lr_power)};
   } catch (const Error& e) {
     throw UsageError(e.what());
   }
@@ -377,8 +378,8 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                                  ? "; the inputs reach " + std::to_string(static_cast<int>(s.largest_input)) +
                                        ": scale them with --normalize or --standardize"
                                  : "";
-    throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
-                " to " + f.out);
+    throw Error(std::string(e.what()) + " (--max-grad-norm)" + hint + "; saved the model as it was before epoch " +
+                std::to_string(e.epoch) + " to " + f.out);
   }
   if (lead) {
     save_model(f.out, model, metadata);
@@ -458,6 +459,8 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "(the schedule's step_size)")
       ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "The schedule's factor (gamma)");
+  cmd->add_option_function<double>("--lr-power", given(f->lr_power),
+                                   "invscaling: the rate over (1 + samples seen)^power (the schedule's power)");
   add_optimizer_option_flags(*cmd, spec);
   cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
                                         "Samples per step (1: online; default 32, the whole training set for " +

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/data/dataset.hpp"
 #include "io/checkpoint.hpp"
 
 namespace bpnn {
@@ -15,6 +16,8 @@ void check_pair(const char* what, TensorView<const float> inputs, TensorView<con
     throw Error(std::string("fit: ") + what + " has " + inputs.shape().str() + " inputs but " +
                 targets.shape().str() + " targets; their first dimensions must agree");
   }
+  check_finite(inputs, std::string("fit: ") + what + "'s input");
+  check_finite(targets, std::string("fit: ") + what + "'s target");
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -130,6 +133,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     EpochReport report = report_epoch(run, loss, options, test, validation);
     report.seconds = seconds;
     report.l2_penalty = l2_penalty(model.parameters(), optimizer);
+    report.learning_rate = optimizer.learning_rate();
     result.epochs = epoch;
     if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);
     if (callbacks.on_epoch(report)) {
@@ -138,6 +142,9 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
       break;
     }
     if (epoch == options.epochs) break;
+    if (options.rate_after_epoch) {
+      if (const std::optional<double> rate = options.rate_after_epoch(report)) run.set_base_rate(*rate);
+    }
     // From here a resumed run starts the next epoch: a new order, drawn from the generator as it is now.
     run.begin_next_epoch();
     if (stop || callbacks.between_epochs(epoch + 1)) interrupted();

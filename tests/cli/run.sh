@@ -101,7 +101,8 @@ expect_error "junk model" "junk.safetensors: 11 bytes is too short\|junk.safeten
   "$bpnn" eval --model "$work/junk.safetensors" --data "$work/xor.csv"
 expect_error "bad input range" "\-\-input-range: expected two numbers" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --input-range 1 --out "$work/m"
-expect_error "divergence names epoch and batch" "training diverged in epoch 1, batch [0-9] of 2: the loss is" \
+expect_error "divergence names epoch and batch, and the flag" \
+  "training diverged in epoch 1, batch [0-9] of 2: the loss is .*; try a smaller learning rate, or clip the gradients' norm (--max-grad-norm)" \
   "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/diverged.safetensors"
 "$bpnn" inspect --model "$work/diverged.safetensors" >/dev/null && pass "the last good model is kept after divergence" \
   || fail "no model after divergence"

@@ -37,6 +37,7 @@ struct EpochReport {
   Evaluation validation;  // on the validation set after the epoch, if one was given
   bool best = false;      // the best validation epoch so far (FitOptions::best_by)
   double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
+  double learning_rate = 0.0;  // the optimizer's rate in this epoch (its schedule's)
   // The L2 term of the loss the optimizer's coupled weight decay adds the gradient of, at the
   // epoch's end (l2_penalty in optim/optimizer.hpp; 0 without it). train_loss does not hold it.
   double l2_penalty = 0.0;

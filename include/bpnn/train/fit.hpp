@@ -57,6 +57,11 @@ struct FitOptions {
   // After each epoch's evaluation (and on_epoch): true ends training there, as early stopping
   // does: fit returns normally (FitResult::stopped_early), no checkpoint, no exception.
   std::function<bool(const EpochReport&)> end_after_epoch = nullptr;
+  // After each epoch that training goes on from (end_after_epoch said no, epochs remain): a new
+  // base rate for the schedule from the next epoch on, or nullopt to keep it. How a front end
+  // lowers the rate on a plateau (scikit-learn's learning_rate='adaptive' divides it by 5).
+  // Checkpoints do not keep it: a resumed run starts from the optimizer's rate.
+  std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
   // Replaces gather + Trainer::step + counting for every batch (then max_grad_norm is the step's
   // business). Empty: the Trainer's step. See TrainingRunOptions.
   BatchStep batch_step = nullptr;
@@ -94,7 +99,8 @@ bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequent
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
 // draw from rng. Steps a TrainingRun a batch at a time and composes keep_if_best and the callbacks
 // ProgressCallback, EarlyStopping, StopAtLoss, StopRequest and Checkpoints (in that order) from
-// options. Throws Error for mismatched sample counts or shapes or a checkpoint that does not fit,
+// options. Throws Error for mismatched sample counts or shapes, a NaN or infinite input or target
+// (check_finite, naming the set, the sample and the value) or a checkpoint that does not fit,
 // TrainingDiverged when the loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
