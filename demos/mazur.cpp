@@ -125,7 +125,13 @@ int run_mazur(const MazurOptions& options, std::ostream& out) {
   Trainer<double> trainer(net, loss, sgd);
   Trace trace(options.trace);
   // The network and weights as given, before any step: for `bpnn explain` to take apart again.
-  if (!options.save.empty()) save_model(options.save, net, {{"bpnn.loss", "mse"}});
+  // Two sigmoid outputs fitted to 0.01 and 0.99 with squared error: a regression of two values.
+  if (!options.save.empty()) {
+    DataRecipe meaning;
+    meaning.task = Task::regression;
+    meaning.loss = "mse";
+    save_model(options.save, net, {{"bpnn.data", recipe_to_json(meaning)}});
+  }
 
   out << "bpnn demo mazur: the 2-2-2 worked example (seed " << options.seed << ", unused: the weights are given)\n"
       << "inputs i1 = 0.05, i2 = 0.10; targets 0.01, 0.99; sigmoid everywhere; E = 1/2 sum (target - out)^2;\n"

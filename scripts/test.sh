@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
-# build, each with warnings as errors, then concurrent inference under ThreadSanitizer, then the
-# libFuzzer targets (clang) over their seed corpora, then builds without oneDNN (BPNN_DNNL=OFF) and
+# build (clang) that also runs the libFuzzer targets over their seed corpora, each with warnings as
+# errors, then concurrent inference under ThreadSanitizer, then builds without oneDNN (BPNN_DNNL=OFF) and
 # without BLAS (BPNN_BLAS=OFF, as for WebAssembly). The release build runs the backend conformance
 # test once per GEMM provider (oneDNN, OpenBLAS alone, plain loops), the code each of those builds
 # runs. Each phase's time goes to the log, and a table of them to the end of it.
@@ -70,14 +70,16 @@ cmake --build build -j"$jobs"
 phase "release: tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-phase "asan+ubsan: build"
-# Debug information of line tables only (-g1): the reports still name each frame's function, file
-# and line, and compiling and linking take a seventh less. The library itself is compiled at -O1
-# (CMakeLists.txt).
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DBPNN_SANITIZE=ON -DBPNN_WERROR=ON \
-  -DBPNN_BUILD_BENCH=OFF "${cache[@]}" "${unity[@]}"
+phase "asan+ubsan+fuzz: build"
+# With clang, whose libFuzzer the fuzz targets need: one build for the tests and the fuzz targets,
+# each reader compiled once. Debug information of line tables only (-g1): the reports still name
+# each frame's function, file and line, and compiling and linking take a seventh less. The library
+# itself is compiled at -O1 (CMakeLists.txt).
+cmake -S . -B build-sanitize -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+  -DBPNN_SANITIZE=ON -DBPNN_FUZZ=ON -DBPNN_WERROR=ON -DBPNN_BUILD_BENCH=OFF "${cache[@]}" "${unity[@]}"
 cmake --build build-sanitize -j"$jobs"
-phase "asan+ubsan: tests"
+phase "asan+ubsan+fuzz: tests"
+# The fuzz targets replay their seed corpora, then mutate them for a few seconds each.
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
 
 phase "tsan: build"
@@ -87,13 +89,6 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RE
 cmake --build build-tsan -j"$jobs" --target threads_test
 phase "tsan: threads_test"
 TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/threads_test
-
-phase "fuzz: build"
-cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPNN_FUZZ=ON "${cache[@]}" \
-  "${unity[@]}"
-cmake --build build-fuzz -j"$jobs" --target fuzz_idx fuzz_csv fuzz_fann fuzz_network fuzz_model fuzz_onnx
-phase "fuzz: run"
-ctest --test-dir build-fuzz --output-on-failure -j"$jobs"
 
 # The builds without oneDNN and without BLAS: configured, compiled (the cache has every object but
 # GEMM's) and linked; their GEMM test runs there. The release build ran backend_test with the GEMM

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "support/expect_error.hpp"
 
 namespace bpnn {
 namespace {
@@ -93,6 +96,31 @@ TEST(Fit, RejectsMismatchedCounts) {
   EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{3}), rng, {}), Error);
   EXPECT_THROW(fit(model, loss, sgd, Tensor<float>(Shape{4, 3}), Tensor<float>(Shape{4}), rng, {.batch_size = 0}),
                Error);
+}
+
+// relu(NaN) is 0 in bpnn's kernels: a NaN input would train without a word. It is named instead,
+// with its set, sample and value, and the weights are left as they were.
+TEST(Fit, RefusesNaNAndInfiniteInputsAndTargetsNamingTheValue) {
+  using testing::expect_error;
+  Data d;
+  Sequential<float> model = small_model(1);
+  const std::vector<float> before = weights(model);
+  CrossEntropy<float> loss;
+  Sgd<float> sgd({.learning_rate = 0.1});
+  Rng rng(1);
+  Tensor<float> x = d.x, y = d.y;
+  x(3, 2) = std::nanf("");
+  expect_error([&] { fit(model, loss, sgd, x, d.y, rng, {}); },
+               {"fit: the training set's input contains NaN (sample 3, value 2)."});
+  x(3, 2) = HUGE_VALF;
+  expect_error([&] { fit(model, loss, sgd, x, d.y, rng, {}); },
+               {"the training set's input contains infinity or a value too large for float32 (sample 3, value 2)"});
+  y[4] = -HUGE_VALF;
+  expect_error([&] { fit(model, loss, sgd, d.x, y, rng, {}); },
+               {"the training set's target contains infinity", "(sample 4)"});
+  expect_error([&] { fit(model, loss, sgd, d.x, d.y, rng, {}, {x, d.y}); }, {"the test set's input contains infinity"});
+  expect_error([&] { fit(model, loss, sgd, d.x, d.y, rng, {}, {}, {d.x, y}); }, {"the validation set's target"});
+  EXPECT_EQ(weights(model), before);
 }
 
 TEST(Evaluate, ConfusionMatrixPrecisionAndRecall) {
@@ -247,6 +275,46 @@ TEST(Fit, EarlyStoppingKeepsTheBestValidationEpoch) {
   EXPECT_EQ(best, (std::vector<bool>{true, false, false}));
   EXPECT_EQ(model.parameters().values()[0], weight_after[0]);  // the best epoch's weight, restored
   EXPECT_LT(weight_after[0], weight_after[2]);
+}
+
+TEST(Fit, StopAtLossEndsAfterTheFirstEpochAtOrBelowIt) {
+  // y = w x from w = 0 on targets y = x, one full batch of mse, SGD at 0.1: mean(x²) = 1.5625, so
+  // w - 1 shrinks by 1 - 0.1 · 2 · 1.5625 = 0.6875 a step, and epoch k's training loss (computed
+  // before its step) is 1.5625 · 0.6875^(2(k-1)): 1.5625, 0.7385, 0.3491, 0.1650, 0.0780, ...
+  const Tensor<float> x(Shape{4, 1}, {1, 2, -1, 0.5f});
+  auto train = [&](std::size_t epochs, std::optional<double> stop_at_loss, std::vector<double>& losses) {
+    Sequential<float> model(Shape{1});
+    model.add(Dense<float>({.units = 1, .bias = false, .weight_init = Initializer::constant(0.0)}));
+    Rng rng(1);
+    model.initialize(rng);
+    Sgd<float> sgd({.learning_rate = 0.1});
+    const FitResult r = fit(model, Mse<float>(), sgd, x, x, rng,
+                            {.epochs = epochs, .batch_size = 4, .shuffle = false, .stop_at_loss = stop_at_loss,
+                             .on_epoch = [&](const EpochReport& e) { losses.push_back(e.train_loss); }});
+    return std::make_pair(r, weights(model));
+  };
+  std::vector<double> losses;
+  const auto [until_4, weights_4] = train(4, std::nullopt, losses);
+  ASSERT_EQ(losses.size(), 4u);
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_NEAR(losses[k], 1.5625 * std::pow(0.6875, 2.0 * k), 1e-6) << k;
+
+  std::vector<double> stopped_losses;
+  const auto [stopped, stopped_weights] = train(10, 0.2, stopped_losses);
+  EXPECT_EQ(stopped.epochs, 4u);  // 0.3491 > 0.2 >= 0.1650
+  EXPECT_TRUE(stopped.reached_loss);
+  EXPECT_TRUE(stopped.stopped_early);
+  EXPECT_EQ(stopped_losses, losses);
+  EXPECT_EQ(stopped_weights, weights_4);  // the same bits as a run of 4 epochs
+  EXPECT_NEAR(stopped_weights[0], 1 - std::pow(0.6875, 4), 1e-6);
+
+  std::vector<double> exact;  // at most: a loss equal to the goal stops there
+  EXPECT_EQ(train(10, losses[2], exact).first.epochs, 3u);
+
+  std::vector<double> all;  // never reached: every epoch, as without the option
+  const FitResult unreached = train(10, 1e-12, all).first;
+  EXPECT_EQ(unreached.epochs, 10u);
+  EXPECT_FALSE(unreached.reached_loss);
+  EXPECT_FALSE(unreached.stopped_early);
 }
 
 TEST(Fit, ReportsTheL2TermOfCoupledWeightDecay) {

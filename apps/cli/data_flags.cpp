@@ -1,14 +1,51 @@
 #include "data_flags.hpp"
 
 #include <charconv>
+#include <optional>
 #include <utility>
 
+#include "checks.hpp"
+
 namespace bpnn::cli {
+namespace {
+
+// "0.01,0.99" -> {0.01, 0.99}, or nothing.
+std::optional<std::pair<float, float>> read_pair(const std::string& text) {
+  const std::size_t comma = text.find(',');
+  if (comma == std::string::npos) return std::nullopt;
+  float low = 0, high = 0;
+  const char* end = text.data() + text.size();
+  auto [p1, e1] = std::from_chars(text.data(), text.data() + comma, low);
+  auto [p2, e2] = std::from_chars(text.data() + comma + 1, end, high);
+  if (e1 == std::errc() && e2 == std::errc() && p1 == text.data() + comma && p2 == end) return std::pair{low, high};
+  return std::nullopt;
+}
+
+std::string pair_expected(const std::string& text) {
+  return "expected two numbers LOW,HIGH such as 0.01,0.99, got '" + printable(text) + "'";
+}
+
+bool is_delimiter(const std::string& d) { return d == "tab" || d == "\\t" || d.size() == 1; }
+
+// Checked as the command line is read, so a malformed value is a usage error (exit status 2).
+CLI::Validator low_high() {
+  return CLI::Validator([](std::string& text) { return read_pair(text) ? std::string() : pair_expected(text); }, "");
+}
+CLI::Validator delimiter() {
+  return CLI::Validator(
+      [](std::string& d) {
+        return is_delimiter(d) ? std::string() : "expected one character or 'tab', got '" + printable(d) + "'";
+      },
+      "");
+}
+
+}  // namespace
 
 void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
   const std::string from_model = training ? "" : " (default: as the model was trained)";
   command.add_option("--input-range", flags.input_range,
-                     "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99; default 0,1)" + from_model);
+                     "IDX pixels 0..255 map to LOW,HIGH (tutorial: 0.01,0.99; default 0,1)" + from_model)
+      ->check(low_high());
   command.add_option("--target-cols", flags.target_cols, "CSV: the last K columns are regression targets" + from_model);
   command.add_option("--target-columns", flags.target_columns,
                      "CSV: these columns are regression targets, in this order: header names or 0-based indices, "
@@ -23,12 +60,14 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
                          from_model)
       ->delimiter(',');
   command.add_option("--delimiter", flags.delimiter,
-                     "CSV: the field delimiter, one character or 'tab' (default: detected)" + from_model);
+                     "CSV: the field delimiter, one character or 'tab' (default: detected)" + from_model)
+      ->check(delimiter());
   command.add_option("--header", flags.header, "CSV: whether the first line is a header (auto: when it holds text)")
       ->check(CLI::IsMember({"auto", "yes", "no"}));
   command.add_option("--one-hot,--targets", flags.one_hot,
                      "OFF,ON values of one-hot targets for mse, mae and bce (default 0,1; --targets is its older "
-                     "name)" + from_model);
+                     "name)" + from_model)
+      ->check(low_high());
   if (!training) return;
   command.add_flag_callback("--standardize", [&flags] { flags.scaling = "standardize"; },
                             "Scale each input to mean 0, std 1 (fitted on the training data, kept in the model)");
@@ -38,15 +77,8 @@ void add_data_flags(CLI::App& command, DataFlags& flags, bool training) {
 }
 
 std::pair<float, float> parse_range(const std::string& text, const std::string& option) {
-  const std::size_t comma = text.find(',');
-  float low = 0, high = 0;
-  const char* end = text.data() + text.size();
-  if (comma != std::string::npos) {
-    auto [p1, e1] = std::from_chars(text.data(), text.data() + comma, low);
-    auto [p2, e2] = std::from_chars(text.data() + comma + 1, end, high);
-    if (e1 == std::errc() && e2 == std::errc() && p1 == text.data() + comma && p2 == end) return {low, high};
-  }
-  throw Error(option + ": expected two numbers LOW,HIGH such as 0.01,0.99, got '" + printable(text) + "'");
+  if (const auto pair = read_pair(text)) return *pair;
+  throw Error(option + ": " + pair_expected(text));
 }
 
 void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
@@ -79,24 +111,31 @@ void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   }
   if (flags.delimiter) {
     const std::string& d = *flags.delimiter;
-    if (d != "tab" && d != "\\t" && d.size() != 1) {
-      throw Error("--delimiter: expected one character or 'tab', got '" + printable(d) + "'");
-    }
+    if (!is_delimiter(d)) throw Error("--delimiter: expected one character or 'tab', got '" + printable(d) + "'");
     csv.delimiter = d.size() == 1 ? d[0] : '\t';
   }
 }
 
-DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path) {
-  if (const auto it = metadata.find("bpnn.data"); it != metadata.end()) return recipe_from_json(it->second, path);
-  // Models from before recipes keep only their loss and one-hot values.
-  DataRecipe recipe;
-  const auto loss = metadata.find("bpnn.loss"), targets = metadata.find("bpnn.targets");
-  recipe.loss = loss != metadata.end() ? loss->second : "cross_entropy";
-  recipe.read.csv.class_ids = true;  // numeric labels were the class ids then
-  if (targets != metadata.end()) {
-    std::tie(recipe.off, recipe.on) = parse_range(targets->second, path + ": bpnn.targets");
+void add_meaning_flags(CLI::App& command, MeaningFlags& flags) {
+  command
+      .add_option("--task", flags.task,
+                  "What the model is: classification, binary (one output, the probability of class 1), multilabel "
+                  "or regression (default: as the model file records, or its output layer implies)")
+      ->check(CLI::IsMember({"classification", "binary", "multilabel", "regression"}));
+  command
+      .add_option("--loss", flags.loss,
+                  "The loss it was trained with (default: as the model file records, or the task implies)")
+      ->check(one_of(names_of(loss_registry())));
+}
+
+void apply_meaning_flags(const MeaningFlags& flags, DataRecipe& recipe, const Sequential<float>& model) {
+  try {
+    override_meaning(recipe, flags.task, flags.loss, model);
+  } catch (const Error& e) {
+    std::string given = flags.task.empty() ? "" : "--task " + flags.task;
+    if (!flags.loss.empty()) given += (given.empty() ? "" : " ") + ("--loss " + flags.loss);
+    throw Error(given + ": " + e.what());
   }
-  return recipe;
 }
 
 Dataset read_data(const std::string& path, const std::string& labels_path, const DataRecipe& recipe, bool inputs_only) {

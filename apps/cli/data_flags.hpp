@@ -39,8 +39,14 @@ std::pair<float, float> parse_range(const std::string& text, const std::string& 
 // target names.
 void apply_flags(const DataFlags& flags, DataRecipe& recipe);
 
-// The recipe a model file keeps, or for a model from before recipes, what its metadata says.
-DataRecipe model_recipe(const ModelMetadata& metadata, const std::string& path);
+// --task and --loss of import, eval and predict: what the model is, over what its file records or
+// its network implies (bpnn::override_meaning decides; a contradiction is an error).
+struct MeaningFlags {
+  std::string task, loss;
+};
+void add_meaning_flags(CLI::App& command, MeaningFlags& flags);
+// Applies them to recipe (the model's) with bpnn::override_meaning.
+void apply_meaning_flags(const MeaningFlags& flags, DataRecipe& recipe, const Sequential<float>& model);
 
 // Reads path (IDX labels from labels_path when given) as recipe says. inputs_only: no targets are
 // read or needed (predicting on new data); targets are [N, 0].

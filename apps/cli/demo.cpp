@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "checks.hpp"
+#include "exit_status.hpp"
 #include "logic.hpp"
 #include "mazur.hpp"
 #include "perceptron.hpp"
@@ -20,7 +21,7 @@ CLI::App* add_demo(CLI::App& demo, const char* name, const char* summary, std::s
   cmd->add_option("--seed", options->seed, "Seed of the random draws (printed)")->capture_default_str();
   cmd->add_option("--trace", options->trace, "Also write the figures as JSON lines to this file (docs/demos.md)");
   cmd->callback([options, run] {
-    if (int code = run(*options, std::cout); code != 0) throw CLI::RuntimeError(code);
+    if (int code = run(*options, std::cout); code != 0) throw ExitStatus{code};
   });
   return cmd;
 }

@@ -16,11 +16,12 @@ namespace bpnn::cli {
 namespace {
 
 struct EvalFlags {
-  std::string model, data, labels, loss, report, log;
+  std::string model, data, labels, report, log;
   bool json = false;
   int threads = 1;
   std::string backend = "cpu";
   DataFlags data_flags;
+  MeaningFlags meaning;
 };
 
 // Classes by the names the model keeps (class_names), else by their ids.
@@ -79,16 +80,17 @@ void print_json(const Evaluation& e, const std::vector<std::string>& class_names
 void run_eval(const EvalFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
   loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
-  // The data read as the model's training data was, the loss it was trained with, unless told.
-  DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  // The data read as the model's training data was, scored as what the model is (its task, loss
+  // and outputs), unless told.
+  DataRecipe& recipe = loaded.recipe;
   apply_flags(f.data_flags, recipe);
-  if (!f.loss.empty()) recipe.loss = f.loss;
+  apply_meaning_flags(f.meaning, recipe, loaded.model);
   Dataset dataset = read_data(f.data, f.labels, recipe);
   // The report shows the values as the file has them, before the model's input scaling.
   const Tensor<float> raw_inputs = f.report.empty() ? Tensor<float>() : dataset.inputs;
   const PreparedData data = prepare_dataset(std::move(dataset), recipe, loaded.model);
-  const Evaluation e =
-      evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256, recipe.task);
+  const Evaluation e = evaluate(loaded.model, *make_loss<float>(recipe.loss), data.inputs(), data.targets, 256,
+                                recipe.task, recipe.outputs);
   f.json ? print_json(e, recipe.class_names) : print_text(e, recipe.class_names);
   if (!recipe.class_names.empty() && !f.json) {
     std::printf("\nclasses:");
@@ -123,8 +125,6 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model", f->model, "Model file (safetensors)")->required();
   cmd->add_option("--data", f->data, "Data: IDX images (.gz too), CSV or FANN .data")->required();
   cmd->add_option("--labels", f->labels, "IDX labels file (default: found by the MNIST naming)");
-  cmd->add_option("--loss", f->loss, "Loss to report (default: the one the model was trained with)")
-      ->check(one_of(names_of(loss_registry())));
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
@@ -133,6 +133,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
+  add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_eval(*f); });
 }
 

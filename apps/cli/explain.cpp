@@ -10,6 +10,7 @@
 #include "bpnn/io/model_file.hpp"
 #include "checks.hpp"
 #include "data_flags.hpp"
+#include "exit_status.hpp"
 #include "use.hpp"
 
 namespace bpnn::cli {
@@ -32,7 +33,7 @@ std::string number(double v) {
   return text;
 }
 
-// "0.05,0.1" -> {0.05, 0.1}; throws Error naming the flag for anything else.
+// "0.05,0.1" -> {0.05, 0.1}; throws UsageError naming the flag for anything else.
 std::vector<double> parse_numbers(const std::string& text, const std::string& flag) {
   std::vector<double> values;
   std::size_t start = 0;
@@ -47,7 +48,7 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& fl
       used = 0;
     }
     if (field.empty() || used != field.size() || !std::isfinite(v)) {
-      throw Error(flag + ": '" + field + "' is not a number; give numbers separated by commas, as 0.05,0.1");
+      throw UsageError(flag + ": '" + field + "' is not a number; give numbers separated by commas, as 0.05,0.1");
     }
     values.push_back(v);
     start = end + 1;
@@ -180,13 +181,17 @@ void print_check(const GradientCheckReport& r, double step) {
 }
 
 void run_explain(const ExplainFlags& f) {
+  const std::vector<double> input = parse_numbers(f.input, "--input"), target = parse_numbers(f.target, "--target");
   LoadedModel<double> loaded = load_model<double>(f.model);
   Sequential<double>& model = loaded.model;
-  const DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  const DataRecipe& recipe = loaded.recipe;
   const std::string loss_name = f.loss.empty() ? recipe.loss : f.loss;
+  // A training step: cross_entropy after a softmax would apply softmax twice (an imported model's
+  // inferred loss can be that: it reads its probabilities, but cannot train through them).
+  check_loss(loss_name, recipe.task, output_layer_kind(model));
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
-  const Tensor<double> x = sample_of(parse_numbers(f.input, "--input"), model, recipe);
-  const Tensor<double> y = target_of(parse_numbers(f.target, "--target"), model, loss_name);
+  const Tensor<double> x = sample_of(input, model, recipe);
+  const Tensor<double> y = target_of(target, model, loss_name);
   Sgd<double> sgd({.learning_rate = f.learning_rate});
   const Explanation<double> e = explain<double>(model, *loss, x, y, {.optimizer = &sgd});
   std::vector<ChainRule<double>> rules;  // first, so that a name it does not know stops all output

@@ -2,6 +2,8 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "bpnn/bpnn.hpp"
 #include "bpnn/io/model_file.hpp"
@@ -11,11 +13,51 @@
 namespace bpnn::cli {
 namespace {
 
+// "a b c" of at most `shown` names or numbers, then how many there are in all.
+template <class Item>
+std::string some_of(const std::vector<Item>& items, std::size_t shown = 8) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size() && i < shown; ++i) {
+    if (i > 0) text += " ";
+    if constexpr (std::is_same_v<Item, float>) {
+      char number[32];
+      std::snprintf(number, sizeof number, "%.6g", static_cast<double>(items[i]));
+      text += number;
+    } else {
+      text += printable(items[i], 40);
+    }
+  }
+  if (items.size() > shown) text += " ... (" + std::to_string(items.size()) + " in all)";
+  return text;
+}
+
+// What the model is (its meaning, recorded or inferred): task, loss, outputs, names, scaling.
+void print_meaning(const DataRecipe& r, std::size_t outputs) {
+  std::printf("task: %s\n", meaning_summary(r, outputs).c_str());
+  if (r.task == Task::classification) {
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < r.classes; ++c) {
+      names.push_back(c < r.class_names.size() ? r.class_names[c] : std::to_string(c));
+    }
+    std::printf("classes: %s\n", some_of(names, 20).c_str());
+  }
+  if (!r.feature_names.empty()) std::printf("features: %s\n", some_of(r.feature_names, 20).c_str());
+  if (!r.target_names.empty()) std::printf("targets: %s\n", some_of(r.target_names, 20).c_str());
+  if (r.scaling.kind == InputScaling::Kind::none) {
+    std::printf("scaling: none\n");
+  } else {
+    std::printf("scaling: %s, x' = (x - shift) * scale per input value\n  shift: %s\n  scale: %s\n",
+                scaling_name(r.scaling.kind).c_str(), some_of(r.scaling.shift).c_str(),
+                some_of(r.scaling.scale).c_str());
+  }
+}
+
 void run_inspect(const std::string& path, bool weights) {
   const LoadedModel<float> loaded = load_model<float>(path);
   const ParameterStore<float>& p = loaded.model.parameters();
   std::printf("model: %s\nnetwork: %s\ninput: %s  output: %s\n", path.c_str(), loaded.network.json.c_str(),
               loaded.model.input_shape().str().c_str(), loaded.model.output_shape().str().c_str());
+  print_meaning(loaded.recipe, loaded.model.output_shape().numel());
   std::printf("layers:\n");
   for (std::size_t i = 0; i < loaded.model.size(); ++i) {
     std::printf("  %zu  %s\n", i, std::string(loaded.model.layer(i).kind()).c_str());
@@ -57,7 +99,8 @@ void run_inspect(const std::string& path, bool weights) {
 void add_inspect_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto weights = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("inspect", "Show a model: network, parameter counts, statistics, weights");
+  CLI::App* cmd =
+      app.add_subcommand("inspect", "Show a model: what it is (task, loss, classes, scaling), its network and weights");
   cmd->footer("Example:\n  bpnn inspect --model digits.safetensors --weights");
   cmd->add_option("--model", *path, "Model file (safetensors)")->required();
   cmd->add_flag("--weights", *weights, "Print every weight and bias (one row per output unit)");

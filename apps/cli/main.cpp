@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "demo.hpp"
+#include "exit_status.hpp"
 #include "server.hpp"
 #include "train.hpp"
 #include "use.hpp"
@@ -51,6 +52,28 @@ CLI::App* subcommand(CLI::App& app, const std::string& name) {
   return nullptr;
 }
 
+// Whether a word after this command can only name one of its subcommands: it has some, and no
+// positional argument or option of its own that takes a value ("bpnn demo").
+bool takes_only_subcommands(const CLI::App& command) {
+  if (command.get_subcommands({}).empty()) return false;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_positional() || option->get_items_expected_max() != 0) return false;
+  }
+  return true;
+}
+
+// "unknown command 'nosuch' for bpnn demo", with the nearest name or else all of them.
+std::string unknown_subcommand(const CLI::App& command, const std::string& name, const std::string& path) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : command.get_subcommands({})) names.push_back(sub->get_name());
+  const std::string guess = nearest(name, names);
+  std::string message = "unknown command '" + name + "' for bpnn " + path;
+  if (!guess.empty()) return message + "; did you mean '" + guess + "'?";
+  message += "; it takes ";
+  for (std::size_t i = 0; i < names.size(); ++i) message += (i == 0 ? "" : ", ") + names[i];
+  return message;
+}
+
 // Finds an unknown command or --option before CLI11 does, to say what was probably meant.
 // Returns the message, or "" when every name is known. Options are looked up in the innermost
 // (sub)command named so far ("bpnn demo mazur --tutorial-order").
@@ -70,6 +93,8 @@ std::string unknown_name(CLI::App& app, const std::vector<std::string>& args) {
       if (CLI::App* sub = subcommand(*command, args[i])) {
         command = sub;
         path += " " + args[i];
+      } else if (takes_only_subcommands(*command)) {  // "bpnn demo nosuch"
+        return unknown_subcommand(*command, args[i], path);
       }
       continue;
     }
@@ -88,7 +113,12 @@ std::string unknown_name(CLI::App& app, const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app("bpnn: back-propagation neural networks you can see inside", "bpnn");
+  CLI::App app(
+      "bpnn: back-propagation neural networks you can see inside.\n"
+      "Train dense and convolutional networks on IDX, CSV or FANN data with any of the usual optimizers;\n"
+      "evaluate, predict, inspect and explain them step by step; move them to and from ONNX; run the\n"
+      "tutorials' worked examples and the playground page.",
+      "bpnn");
   app.set_version_flag("--version", "bpnn " BPNN_VERSION);
   app.require_subcommand(1);
   const std::vector<std::string> args(argv, argv + argc);
@@ -105,7 +135,7 @@ int main(int argc, char** argv) {
   try {
     if (const std::string message = unknown_name(app, args); !message.empty()) {
       std::cerr << "bpnn: error: " << message << " (see --help)\n";
-      return 2;
+      return bpnn::cli::kExitUsage;
     }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -114,14 +144,17 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
-  } catch (const CLI::ParseError& e) {  // one line, like every other error
+  } catch (const CLI::ParseError& e) {  // one line, like every other error; not CLI11's own codes (105, 109, ...)
     std::cerr << "bpnn: error: " << e.what() << " (see --help)\n";
-    return e.get_exit_code();
+    return bpnn::cli::kExitUsage;
+  } catch (const bpnn::cli::UsageError& e) {
+    std::cerr << "bpnn: error: " << e.what() << " (see --help)\n";
+    return bpnn::cli::kExitUsage;
   } catch (const bpnn::cli::ExitStatus& e) {
     return e.code;
-  } catch (const std::exception& e) {  // bpnn::Error and anything else: one line, non-zero exit
+  } catch (const std::exception& e) {  // bpnn::Error and anything else: one line
     std::cerr << "bpnn: error: " << e.what() << "\n";
-    return 1;
+    return bpnn::cli::kExitFailure;
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "bpnn/bpnn.hpp"
 #include "bpnn/io/model_file.hpp"
 #include "bpnn/io/onnx.hpp"
+#include "data_flags.hpp"
 #include "use.hpp"
 
 namespace bpnn::cli {
@@ -37,16 +38,26 @@ void add_onnx_commands(CLI::App& app) {
 
   auto in = std::make_shared<std::string>();
   auto saved = std::make_shared<std::string>();
+  auto meaning = std::make_shared<MeaningFlags>();
   CLI::App* imp =
       app.add_subcommand("import", "Import an ONNX model (bpnn's export, or torch.onnx.export of an nn.Sequential)");
-  imp->footer("Example:\n  bpnn import --onnx digits.onnx --out digits.safetensors");
+  imp->footer(
+      "What the model is follows its output layer (softmax: class probabilities; one sigmoid: binary; several "
+      "linear outputs: logits; one: a regression value) unless --task or --loss says.\n"
+      "Example:\n  bpnn import --onnx digits.onnx --out digits.safetensors");
   imp->add_option("--onnx", *in, "ONNX file to read")->required();
   imp->add_option("--out", *saved, "Model file to write (safetensors)")->required();
-  imp->callback([in, saved] {
+  add_meaning_flags(*imp, *meaning);
+  imp->callback([in, saved, meaning] {
     const Sequential<float> model = import_onnx(*in);
-    save_model(*saved, model);
-    std::printf("wrote %s: input %s, output %s; %s\n", saved->c_str(), model.input_shape().str().c_str(),
-                model.output_shape().str().c_str(), layer_list(model).c_str());
+    // Nothing recorded: the flags, then the output layer, say what the model is.
+    DataRecipe recipe;
+    apply_meaning_flags(*meaning, recipe, model);
+    complete_meaning(recipe, model);
+    save_model(*saved, model, {{"bpnn.data", recipe_to_json(recipe)}});
+    std::printf("wrote %s: input %s, output %s; %s\n  %s\n", saved->c_str(), model.input_shape().str().c_str(),
+                model.output_shape().str().c_str(), layer_list(model).c_str(),
+                meaning_summary(recipe, model.output_shape().numel()).c_str());
   });
 }
 

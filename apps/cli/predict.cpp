@@ -20,6 +20,7 @@ struct PredictFlags {
   int threads = 1;
   std::string backend = "cpu";
   DataFlags data_flags;
+  MeaningFlags meaning;
 };
 
 // The inputs of a file to predict on: read as inputs only, unless that gives samples of another
@@ -55,17 +56,21 @@ std::string number(float v) {
 void run_predict(const PredictFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
   loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
-  DataRecipe recipe = model_recipe(loaded.metadata, f.model);
+  DataRecipe& recipe = loaded.recipe;
   apply_flags(f.data_flags, recipe);
+  apply_meaning_flags(f.meaning, recipe, loaded.model);
   const PreparedData data = read_inputs(f, recipe, loaded.model);
   const Tensor<float> y = predict(loaded.model, data.inputs());
   const std::size_t outputs = loaded.model.output_shape().numel(), N = data.dataset.size();
   const bool regression = recipe.task == Task::regression;
-  // What the columns are: the class probabilities (a cross-entropy model's logits through softmax;
-  // 1 - p and p for one output), the regression values, or with --raw the network's outputs as
-  // they are. The predicted class is the library's reading of the outputs.
-  const bool probabilities = !f.raw && !regression && (outputs_are_logits(recipe.loss) || outputs == 1);
-  const Tensor<float> shown = probabilities ? class_probabilities(loaded.model.backend(), recipe.loss, y) : y;
+  // What the columns are, as the model's meaning reads its outputs: the class probabilities (logits
+  // through softmax, a softmax's as they are; 1 - p and p for one output), the regression values,
+  // or with --raw the network's outputs as they are. Outputs trained on one-hot rows (mse) are
+  // scores, shown as they are. The predicted class is the library's reading of the outputs.
+  const bool probabilities = !f.raw && !regression &&
+                             (recipe.outputs == OutputReading::logits || outputs == 1 ||
+                              output_layer_kind(loaded.model) == "softmax");
+  const Tensor<float> shown = probabilities ? class_probabilities(loaded.model.backend(), recipe.outputs, y) : y;
   const std::size_t width = shown.shape()[1];
   auto class_name = [&](std::size_t k) {
     return k < recipe.class_names.size() ? recipe.class_names[k] : std::to_string(k);
@@ -133,6 +138,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
+  add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_predict(*f); });
 }
 

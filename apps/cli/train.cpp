@@ -90,6 +90,7 @@ struct TrainFlags {
   std::string schedule = "constant";
   std::optional<std::size_t> lr_step;
   std::optional<double> lr_gamma;
+  std::optional<double> lr_power;
   // Unset: 32, or the whole training set for rprop (a full-batch method).
   std::optional<std::size_t> batch_size;
   std::size_t epochs = 10;
@@ -98,6 +99,7 @@ struct TrainFlags {
   std::size_t checkpoint_every = 0;
   double val_fraction = 0.0;
   std::size_t patience = 0;
+  std::optional<double> stop_at_loss;  // FANN's desired_error
   bool no_shuffle = false;
   int threads = 1;
   std::string backend = "cpu";
@@ -146,15 +148,14 @@ void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
   apply_flags(f.data, recipe);
   Dataset training = read_data(f.train, f.train_labels, recipe);
   learn_from(recipe, training);
-  const std::string last_layer(model.layer(model.size() - 1).kind());
-  recipe.loss = f.loss.empty() ? default_loss(recipe, model.output_shape().numel(), last_layer) : f.loss;
-  check_loss(recipe.loss, recipe.task, last_layer);
+  recipe.loss = f.loss.empty() ? default_loss(recipe, model.output_shape().numel(), output_layer_kind(model)) : f.loss;
+  check_loss(recipe.loss, recipe.task, std::string(model.layer(model.size() - 1).kind()));
+  complete_meaning(recipe, model);  // how the outputs are read, which the model file records
   if (training.size() == 0) throw Error(f.train + ": holds no samples");
   recipe.scaling = fit_scaling(scaling_kind(f.data.scaling), training.inputs.view());
   s.largest_input = largest_magnitude(training.inputs.view());
   s.train = prepare_dataset(std::move(training), recipe, model);
   if (!f.test.empty()) s.test = load_data(f.test, f.test_labels, recipe, model);
-  if (!f.val.empty() && f.val_fraction > 0) throw Error("give --val or --val-fraction, not both");
   if (!f.val.empty()) s.validation = load_data(f.val, f.val_labels, recipe, model);
   if (f.val_fraction > 0) {
     try {
@@ -164,7 +165,6 @@ void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
     }
   }
   s.has_validation = !f.val.empty() || f.val_fraction > 0;
-  if (f.patience > 0 && !s.has_validation) throw Error("--patience needs a validation set (--val or --val-fraction)");
 }
 
 // What every rank of a distributed run must agree on: the command line without the flags that
@@ -269,6 +269,40 @@ void print_exchange(const DistributedFitResult& d) {
   std::fprintf(stderr, "\n");
 }
 
+// What the flags ask for, checked and made before any file is read. A combination refused here
+// (--val with --val-fraction, --momentum with adam, --lr-step without a step schedule: the
+// library's make_optimizer and make_schedule decide) is a usage error.
+struct Optimization {
+  std::unique_ptr<Optimizer<float>> optimizer;
+  LrSchedule schedule;
+};
+Optimization check_flags(const TrainFlags& f) {
+  if (!f.val.empty() && f.val_fraction > 0) throw UsageError("give --val or --val-fraction, not both");
+  if (f.patience > 0 && f.val.empty() && f.val_fraction == 0) {
+    throw UsageError("--patience needs a validation set (--val or --val-fraction)");
+  }
+  OptimizerSpec spec = f.optimizer_spec;
+  spec.name = f.optimizer;
+  try {
+    return {make_optimizer<float>(spec), make_schedule(f.schedule, f.lr_step, f.lr_gamma, f.lr_power)};
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+}
+
+// How training ended, when it ended before its last epoch or keeps another epoch's weights.
+void print_end(const FitResult& result, const TrainFlags& f, bool has_validation) {
+  if (result.reached_loss) {
+    std::cerr << "stopped after epoch " << result.epochs << ": the training loss reached --stop-at-loss "
+              << *f.stop_at_loss << "\n";
+  }
+  if (has_validation) {
+    const bool patience_ended = result.stopped_early && !result.reached_loss;
+    std::cerr << (patience_ended ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
+              << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
+  }
+}
+
 void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   const std::unique_ptr<Communicator> transport = open_communicator(f);
   const std::unique_ptr<Communicator> poisoned = poisoned_for_tests(*transport);
@@ -277,10 +311,8 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   const bool lead = comm.rank() == 0;  // the rank that prints and writes
 
   // Before any data is read, so a wrong option fails at once.
-  OptimizerSpec spec = f.optimizer_spec;
-  spec.name = f.optimizer;
-  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
-  const LrSchedule schedule = make_schedule(f.schedule, f.lr_step, f.lr_gamma);
+  const Optimization optimization = check_flags(f);
+  Optimizer<float>& optimizer = *optimization.optimizer;
   const std::string checkpoint_path = f.checkpoint.empty() ? f.out + ".ckpt" : f.checkpoint;
   Rng rng(f.seed);
   TrainSetup s;
@@ -298,8 +330,9 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                            .batch_size = batch_size,
                            .shuffle = !f.no_shuffle,
                            .max_grad_norm = f.max_grad_norm,
-                           .schedule = schedule,
+                           .schedule = optimization.schedule,
                            .patience = f.patience,
+                           .stop_at_loss = f.stop_at_loss,
                            .task = recipe.task,
                            .checkpoint_path = checkpoint_path,
                            .checkpoint_every = f.checkpoint_every,
@@ -326,16 +359,13 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
   try {
     // Every rank trains; fit_distributed writes checkpoints on rank 0 only.
     if (sharded) {
-      sharded_result = fit_distributed(comm, model, *loss, *optimizer, train.inputs(), train.targets.view(), rng,
+      sharded_result = fit_distributed(comm, model, *loss, optimizer, train.inputs(), train.targets.view(), rng,
                                        options, distributed, test, validation);
     }
     const FitResult result = sharded ? sharded_result->fit
-                                     : fit(model, *loss, *optimizer, train.inputs(), train.targets, rng, options,
+                                     : fit(model, *loss, optimizer, train.inputs(), train.targets, rng, options,
                                            test, validation);
-    if (s.has_validation && lead) {
-      std::cerr << (result.stopped_early ? "stopped early after epoch " + std::to_string(result.epochs) + "; " : "")
-                << "keeping the weights of epoch " << result.best_epoch << ", the best on the validation set\n";
-    }
+    if (lead) print_end(result, f, s.has_validation);
   } catch (const TrainingInterrupted& e) {
     // Every rank stopped after the same batch; rank 0 wrote the checkpoint and says so.
     if (lead) std::cerr << "\n" << e.what() << "\nto continue: " << resume_command(args, checkpoint_path) << "\n";
@@ -348,8 +378,8 @@ void run_train(const TrainFlags& f, const std::vector<std::string>& args) {
                                  ? "; the inputs reach " + std::to_string(static_cast<int>(s.largest_input)) +
                                        ": scale them with --normalize or --standardize"
                                  : "";
-    throw Error(std::string(e.what()) + hint + "; saved the model as it was before epoch " + std::to_string(e.epoch) +
-                " to " + f.out);
+    throw Error(std::string(e.what()) + " (--max-grad-norm)" + hint + "; saved the model as it was before epoch " +
+                std::to_string(e.epoch) + " to " + f.out);
   }
   if (lead) {
     save_model(f.out, model, metadata);
@@ -387,7 +417,8 @@ void add_optimizer_option_flags(CLI::App& cmd, OptimizerSpec& spec) {
 
 void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   auto f = std::make_shared<TrainFlags>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a network with SGD and save the model");
+  CLI::App* cmd =
+      app.add_subcommand("train", "Train a network on a data set (sgd, adam, rprop, ...) and save the model");
   cmd->footer(
       "Example:\n  bpnn train --net '784-128relu-10' --train train-images-idx3-ubyte.gz \\\n"
       "    --test test-images-idx3-ubyte.gz --loss cross_entropy --lr 0.1 --batch-size 32 --epochs 10 \\\n"
@@ -430,6 +461,8 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
                                         "(the schedule's step_size)")
       ->check(whole_number(1));
   cmd->add_option_function<double>("--lr-gamma", given(f->lr_gamma), "The schedule's factor (gamma)");
+  cmd->add_option_function<double>("--lr-power", given(f->lr_power),
+                                   "invscaling: the rate over (1 + samples seen)^power (the schedule's power)");
   add_optimizer_option_flags(*cmd, spec);
   cmd->add_option_function<std::size_t>("--batch-size", given(f->batch_size),
                                         "Samples per step (1: online; default 32, the whole training set for " +
@@ -442,6 +475,10 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
       ->check(whole_number(0, 9223372036854775807LL))
       ->capture_default_str();
   cmd->add_option("--init", f->init, "Start from this model file's weights");
+  cmd->add_option_function<double>("--stop-at-loss", given(f->stop_at_loss),
+                                   "Stop after the first epoch whose training loss is at most this (FANN's "
+                                   "desired_error; with --loss mse, FANN's MSE)")
+      ->check(non_negative_number());
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());

@@ -527,7 +527,12 @@ json Session::export_run(const json& body) {
 
 std::string Session::model_file() {
   require_network();
-  const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.targets", "0,1"}};
+  // What the model is, so that bpnn predict and eval read the download right: the page's task and
+  // loss (targets 0 and 1); the output layer says how its outputs are read.
+  DataRecipe meaning;
+  meaning.task = data_.classification() ? Task::classification : Task::regression;
+  meaning.loss = config_.loss;
+  const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.data", recipe_to_json(meaning)}};
   return with_run([&](auto& r) { return model_bytes(r.model, metadata); });  // the worked example: F64
 }
 

@@ -1,13 +1,14 @@
 """scikit-learn estimators over bpnn's engine: MLPClassifier and MLPRegressor.
 
-Parameters keep scikit-learn's names and meanings where bpnn has the same thing; what they map to
-(and the few differences) is listed in docs/python.md. The estimators only translate: the network
-is a list of bpnn layers built by the library, training is one bpnn fit (with its validation, best
-weights and L2 term), prediction one bpnn predict.
+They take every parameter of scikit-learn's, with its meaning; what each maps to (and the few
+differences) is listed in docs/python.md. The estimators only translate: the network is a list of
+bpnn layers built by the library, training is one bpnn fit (with its schedule, validation, best
+weights and L2 term), prediction one bpnn predict. The trained network is model_, a bpnn.Model.
 """
 
 import math
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -17,12 +18,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._bpnn import Model, registry
+from ._bpnn import Model, TrainingDiverged, registry
 
 # scikit-learn's activation names that are not bpnn's: "identity" is no layer at all, "logistic" is
 # bpnn's sigmoid. Any other name is bpnn's own, one of the registry's activations with a gradient.
 _SKLEARN_ACTIVATIONS = {"identity": None, "logistic": "sigmoid"}
 _SOLVERS = ("sgd", "adam")
+# scikit-learn's learning_rate values; they apply to the sgd solver only, as in scikit-learn.
+_LEARNING_RATES = ("constant", "invscaling", "adaptive")
 # scikit-learn draws weights and biases from U(+-sqrt(6 / (fan_in + fan_out))), Glorot's bound, but
 # with 2 in place of 6 for logistic: bpnn's xavier_uniform with gain sqrt(2 / 6).
 _GLOROT_GAIN = {"logistic": math.sqrt(2 / 6)}
@@ -45,12 +48,15 @@ class _BaseMLP(BaseEstimator):
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=0.001,
+        power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
         tol=1e-4,
         verbose=False,
+        warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
         early_stopping=False,
@@ -59,6 +65,7 @@ class _BaseMLP(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         threads=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -66,12 +73,15 @@ class _BaseMLP(BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
         self.tol = tol
         self.verbose = verbose
+        self.warm_start = warm_start
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
@@ -80,11 +90,13 @@ class _BaseMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.threads = threads
 
     # --- what the subclasses say -------------------------------------------------------------
-    # _output(y) -> (units, output activation name, bpnn loss, targets for bpnn, gradient scale c),
-    # where c is bpnn's loss gradient over scikit-learn's (used to map alpha and the SGD rate).
+    # _output(y, warm) -> (units, output activation name, bpnn loss, targets for bpnn, gradient scale
+    # c), where c is bpnn's loss gradient over scikit-learn's (used to map alpha and the SGD rate);
+    # warm: a warm start, whose y must have the classes of the previous fit.
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -97,7 +109,18 @@ class _BaseMLP(BaseEstimator):
         if self.activation not in _activations():
             raise ValueError(f"activation '{self.activation}' is not supported: use one of {_activations()}.")
         if self.solver not in _SOLVERS:
-            raise ValueError(f"solver '{self.solver}' is not supported by bpnn: use one of {list(_SOLVERS)}.")
+            raise ValueError(f"solver '{self.solver}' is not supported by bpnn: use one of {list(_SOLVERS)} "
+                             "(bpnn trains by mini-batch gradient descent; lbfgs is a full-batch quasi-Newton method).")
+        name = type(self).__name__
+        if self.learning_rate not in _LEARNING_RATES:
+            raise ValueError(f"The 'learning_rate' parameter of {name} must be a str among "
+                             f"{{'constant', 'invscaling', 'adaptive'}}. Got {self.learning_rate!r} instead.")
+        if not (isinstance(self.power_t, Real) and self.power_t >= 0):
+            raise ValueError(f"The 'power_t' parameter of {name} must be a float in the range [0.0, inf). "
+                             f"Got {self.power_t!r} instead.")
+        if not (isinstance(self.max_fun, Integral) and self.max_fun >= 1):
+            raise ValueError(f"The 'max_fun' parameter of {name} must be an int in the range [1, inf). "
+                             f"Got {self.max_fun!r} instead.")
         if self.max_iter <= 0:
             raise ValueError(f"max_iter must be > 0, got {self.max_iter}.")
         if self.alpha < 0:
@@ -126,51 +149,10 @@ class _BaseMLP(BaseEstimator):
                 layers.append({"type": activation})
         return layers
 
-    def _fit(self, X, y):
-        self._check_params()
-        X, y = self._validate_data(X, y, multi_output=True, dtype=np.float32, y_numeric=self._y_numeric)
-        units, out_activation, loss, targets, scale = self._output(y)
-        self._loss = loss
-        self.n_outputs_ = units
-        n = X.shape[0]
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-
-        X_val = y_val = None
-        if self.early_stopping:
-            stratify = targets if self._stratify(targets) else None
-            X, X_val, targets, y_val = train_test_split(
-                X, targets, random_state=rng, test_size=self.validation_fraction, stratify=stratify
-            )
-            n = X.shape[0]
-
-        if self.batch_size == "auto":
-            batch = min(200, n)
-        else:
-            if self.batch_size < 1 or self.batch_size > n:
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
-            batch = int(np.clip(self.batch_size, 1, n))
-
-        self._model = Model.from_layers(
-            [X.shape[1]], self._layers(units, out_activation), seed=seed, threads=self.threads
-        )
-        # alpha: scikit-learn adds alpha * W / batch to the gradient of its loss; bpnn's weight
-        # decay adds weight_decay * W to the gradient of its own, which is `scale` times larger.
-        optimizer = {"weight_decay": scale * self.alpha / batch}
-        if self.solver == "adam":
-            optimizer.update(
-                optimizer="adam", lr=self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon
-            )
-        elif self.momentum > 0:
-            optimizer.update(
-                optimizer="momentum",
-                lr=self.learning_rate_init / scale,
-                momentum=self.momentum,
-                nesterov=bool(self.nesterovs_momentum),
-            )
-        else:
-            optimizer.update(optimizer="sgd", lr=self.learning_rate_init / scale)
-
+    def _start_records(self):
+        """What a first fit starts from and a warm start carries on (scikit-learn's _initialize)."""
+        self.n_iter_ = 0
+        self.t_ = 0
         self.loss_curve_ = []
         self._no_improvement_count = 0
         if self.early_stopping:
@@ -179,21 +161,94 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = None
         else:
             self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    def _optimizer(self, scale, batch):
+        """bpnn's optimizer and schedule options for the solver, learning_rate and alpha."""
+        # alpha: scikit-learn adds alpha * W / batch to the gradient of its loss; bpnn's weight
+        # decay adds weight_decay * W to the gradient of its own, which is `scale` times larger.
+        options = {"weight_decay": scale * self.alpha / batch}
+        if self.solver == "adam":  # learning_rate and power_t are SGD's, as in scikit-learn
+            options.update(optimizer="adam", lr=self.learning_rate_init, beta1=self.beta_1, beta2=self.beta_2,
+                           eps=self.epsilon)
+            return options
+        options["lr"] = self.learning_rate_init / scale
+        if self.momentum > 0:
+            options.update(optimizer="momentum", momentum=self.momentum, nesterov=bool(self.nesterovs_momentum))
+        else:
+            options["optimizer"] = "sgd"
+        if self.learning_rate == "invscaling":
+            options.update(schedule="invscaling", power=float(self.power_t))
+        return options
+
+    def _fit(self, X, y):
+        self._check_params()
+        warm = bool(self.warm_start) and hasattr(self, "model_")
+        X, y = self._validate_data(X, y, multi_output=True, dtype=np.float32, y_numeric=self._y_numeric,
+                                   reset=not warm)
+        units, out_activation, loss, targets, scale = self._output(y, warm)
+        layers = self._layers(units, out_activation)
+        if warm and layers != self._network:
+            raise ValueError("warm_start can only be used where the network is the one of the previous call to "
+                             "fit: hidden_layer_sizes, activation or the number of outputs changed. Set "
+                             "warm_start=False to train a new network.")
+        self._loss = loss
+        self.n_outputs_ = units
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if warm:
+            self.model_.threads = self.threads
+            records = self.validation_scores_ if self.early_stopping else self.best_loss_
+            if records is None:  # early_stopping changed since the last fit (scikit-learn would fail)
+                self._start_records()
+        else:
+            self.model_ = Model.from_layers([X.shape[1]], layers, seed=seed, threads=self.threads)
+            self._network = layers
+            self._start_records()
+
+        X_val = y_val = None
+        if self.early_stopping:
+            stratify = targets if self._stratify(targets) else None
+            X, X_val, targets, y_val = train_test_split(
+                X, targets, random_state=rng, test_size=self.validation_fraction, stratify=stratify
+            )
+        n = X.shape[0]
+
+        if self.batch_size == "auto":
+            batch = min(200, n)
+        else:
+            if self.batch_size < 1 or self.batch_size > n:
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+            batch = int(np.clip(self.batch_size, 1, n))
+
+        adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
+        rate = {"now": float(self.learning_rate_init), "next": None}  # scikit-learn's SGD rate, for adaptive
+        unconverged = {"at_max_iter": False}
+
+        def goes_on():
+            """After an epoch that training goes on from: scikit-learn warns at the one that reaches
+            max_iter (counted over warm starts)."""
+            unconverged["at_max_iter"] |= self.n_iter_ == self.max_iter
+            return False
 
         def after_epoch(report):
-            """scikit-learn's record of the epoch and its rule to stop (a true result ends fit)."""
+            """scikit-learn's record of the epoch and its rule to stop, or (adaptive) to divide the
+            rate by 5 (a true result ends fit)."""
             # scikit-learn's loss holds its L2 term; bpnn's (what its weight decay is the gradient
             # of) is `scale` times larger, as the decay is.
             loss = report["train_loss"] * self._loss_factor + report["l2_penalty"] / scale
+            self.n_iter_ += 1
+            self.t_ += n
             self.loss_curve_.append(loss)
             if self.verbose:
-                print(f"Iteration {report['epoch']}, loss = {loss:.8f}")
+                print("Iteration %d, loss = %.8f" % (self.n_iter_, loss))
             if self.early_stopping:
                 # The library's validation score (accuracy, or R^2); fit keeps the best one's weights.
                 score = report["validation"]["score"]
                 self.validation_scores_.append(score)
                 if self.verbose:
-                    print(f"Validation score: {score:f}")
+                    print("Validation score: %f" % score)
                 worse = score < self.best_validation_score_ + self.tol
                 if score > self.best_validation_score_:
                     self.best_validation_score_ = score
@@ -201,37 +256,60 @@ class _BaseMLP(BaseEstimator):
                 worse = loss > self.best_loss_ - self.tol
                 self.best_loss_ = min(self.best_loss_, loss)
             self._no_improvement_count = self._no_improvement_count + 1 if worse else 0
-            if self._no_improvement_count > self.n_iter_no_change:
+            if self._no_improvement_count <= self.n_iter_no_change:
+                return goes_on()
+            what = "Validation score" if self.early_stopping else "Training loss"
+            message = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+                what, self.tol, self.n_iter_no_change)
+            if adaptive and rate["now"] > 1e-6:
+                rate["now"] /= 5.0
+                rate["next"] = rate["now"]
+                self._no_improvement_count = 0
                 if self.verbose:
-                    what = "Validation score" if self.early_stopping else "Training loss"
-                    print(f"{what} did not improve more than tol={self.tol} for {self.n_iter_no_change} "
-                          "consecutive epochs. Stopping.")
-                return True
-            return False
+                    print(message + " Setting learning rate to %f" % rate["now"])
+                return goes_on()
+            if self.verbose:
+                print(message + (" Learning rate too small. Stopping." if adaptive else " Stopping."))
+            return True
 
-        result = self._model.fit(
-            X,
-            targets,
-            loss=loss,
-            batch_size=batch,
-            epochs=int(self.max_iter),
-            shuffle=bool(self.shuffle),
-            seed=seed,
-            callback=after_epoch,
-            validation_data=(X_val, y_val) if self.early_stopping else None,
-            best_by="score",
-            task=self._task,
-            **optimizer,
-        )
-        self.n_iter_ = result["epochs"]
-        self.t_ = self.n_iter_ * n
-        if self.n_iter_ == self.max_iter and self._no_improvement_count <= self.n_iter_no_change:
+        def lr_after_epoch(report):
+            """adaptive: the rate after a division, in bpnn's units (for the next epochs)."""
+            next_rate, rate["next"] = rate["next"], None
+            return None if next_rate is None else next_rate / scale
+
+        try:
+            self.model_.fit(
+                X,
+                targets,
+                loss=loss,
+                batch_size=batch,
+                epochs=int(self.max_iter),
+                shuffle=bool(self.shuffle),
+                seed=seed,
+                callback=after_epoch,
+                lr_after_epoch=lr_after_epoch if adaptive else None,
+                validation_data=(X_val, y_val) if self.early_stopping else None,
+                best_by="score",
+                task=self._task,
+                # What a saved model_ names: the classes (bpnn predict prints them) and the columns.
+                class_names=[str(c) for c in self.classes_] if self._task == "classification" else None,
+                feature_names=[str(f) for f in getattr(self, "feature_names_in_", [])] or None,
+                **self._optimizer(scale, batch),
+            )
+        except TrainingDiverged as error:
+            # The estimators have no gradient clipping to offer: scikit-learn's advice, and the rate.
+            raise ValueError(
+                f"Solver produced non-finite values: the loss of epoch {self.n_iter_ + 1} is not finite. The input "
+                "data may contain large values and need to be preprocessed (StandardScaler), or learning_rate_init "
+                f"({self.learning_rate_init}) is too large."
+            ) from error
+        if unconverged["at_max_iter"]:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the optimization "
                 "hasn't converged yet.",
                 ConvergenceWarning,
             )
-        state = self._model.state_dict()
+        state = self.model_.state_dict()
         names = [name for name in state if name.endswith(".weight")]
         self.coefs_ = [np.ascontiguousarray(state[name].T) for name in names]
         self.intercepts_ = [state[name[: -len("weight")] + "bias"] for name in names]
@@ -240,12 +318,12 @@ class _BaseMLP(BaseEstimator):
         return self
 
     def _inputs(self, X):
-        check_is_fitted(self, "_model")
+        check_is_fitted(self, "model_")
         return self._validate_data(X, dtype=np.float32, reset=False)
 
     def _outputs(self, X):
         X = self._inputs(X)
-        return self._model.predict(X).astype(np.float64)
+        return self.model_.predict(X).astype(np.float64)
 
 
 
@@ -260,8 +338,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _loss_factor = 1.0
     _softmax = False
 
-    def _output(self, y):
+    def _check_warm_classes(self, kind, classes):
+        if kind != self._kind or set(classes) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the previous call to fit. "
+                f"Previously got {self.classes_}, `y` has {classes}"
+            )
+
+    def _output(self, y, warm):
         if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multilabel-indicator":
+            if warm:
+                self._check_warm_classes("multilabel", np.arange(y.shape[1]))
             self.classes_ = np.arange(y.shape[1])
             self._kind = "multilabel"
             self._task = "multilabel"
@@ -271,7 +358,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return y.shape[1], "sigmoid", "bce", y.astype(np.float32), 1.0 / y.shape[1]
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        self.classes_, indices = np.unique(y, return_inverse=True)
+        classes, indices = np.unique(y, return_inverse=True)
+        if warm:
+            self._check_warm_classes("binary" if len(classes) == 2 else "multiclass", classes)
+        self.classes_ = classes
         self._loss_factor = 1.0
         if len(self.classes_) < 2:
             raise ValueError(
@@ -296,7 +386,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def predict_proba(self, X):
         """Class probabilities [n_samples, n_classes], in the order of classes_."""
         X = self._inputs(X)
-        return self._model.predict_proba(X, loss=self._loss)
+        return self.model_.predict_proba(X, loss=self._loss)
 
     def predict_log_proba(self, X):
         return np.log(self.predict_proba(X))
@@ -315,7 +405,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     _y_numeric = True
     _softmax = False
 
-    def _output(self, y):
+    def _output(self, y, warm):
         y = np.asarray(y, dtype=np.float32)
         self._one_output = y.ndim == 1
         y = y.reshape(-1, 1) if y.ndim == 1 else y

@@ -13,9 +13,12 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "bpnn/io/onnx.hpp"
 #include "logic.hpp"
 #include "mazur.hpp"
 #include "perceptron.hpp"
@@ -54,6 +57,14 @@ FloatArray as_floats(const py::handle& x, const char* what) {
     PyErr_Clear();
     throw Error(std::string(what) + ": cannot be read as an array of numbers");
   }
+  return array;
+}
+
+// Data for the library (samples, targets): as_floats, refused as scikit-learn refuses it when it
+// holds a NaN or an infinity, naming the first ("Input X contains NaN (sample 2, value 1).").
+FloatArray data_floats(const py::handle& x, const char* name) {
+  FloatArray array = as_floats(x, name);
+  check_finite(TensorView<const float>(array.data(), shape_of(array)), std::string("Input ") + name);
   return array;
 }
 
@@ -151,6 +162,7 @@ py::dict epoch_dict(const EpochReport& r) {
   d["train_accuracy"] = r.train_accuracy < 0 ? py::object(py::none()) : py::object(py::float_(r.train_accuracy));
   d["seconds"] = r.seconds;
   d["l2_penalty"] = r.l2_penalty;
+  d["lr"] = r.learning_rate;
   if (r.has_test) d["test"] = evaluation_dict(r.test);
   if (r.has_validation) {
     d["validation"] = evaluation_dict(r.validation);
@@ -169,6 +181,9 @@ struct PyModel {
   Sequential<float> model;
   Rng rng;
   int threads = 1;
+  // What the model is (task, loss, names, scaling): a loaded file's, or what fit was told; save
+  // writes it, completed from the output layer where it says nothing (bpnn/data/recipe.hpp).
+  DataRecipe recipe;
 
   void set_threads(int n) {
     model.set_backend(n == 1 ? default_backend<float>() : make_cpu_backend<float>({.threads = n}));
@@ -272,20 +287,45 @@ PyModel model_from_layers(const py::object& input, const py::list& layers, std::
   }
 }
 
-py::bytes to_bytes(const PyModel& m) { return py::bytes(model_bytes(m.model)); }
+py::bytes to_bytes(const PyModel& m) {
+  return py::bytes(model_bytes(m.model, {{"bpnn.data", recipe_to_json(m.recipe)}}));
+}
+
+PyModel loaded_model(LoadedModel<float> loaded) {
+  PyModel m{std::move(loaded.model), Rng(0)};
+  m.recipe = std::move(loaded.recipe);
+  return m;
+}
 
 PyModel from_bytes(std::string content, const std::string& name) {
-  LoadedModel<float> loaded = load_model_bytes<float>(std::move(content), name);
-  return PyModel{std::move(loaded.model), Rng(0)};
+  return loaded_model(load_model_bytes<float>(std::move(content), name));
+}
+
+// The model's meaning as a dict: what save records (completed from the output layer).
+py::dict meaning_dict(const PyModel& m) {
+  DataRecipe r = m.recipe;
+  complete_meaning(r, m.model);
+  py::dict d;
+  d["task"] = task_name(r.task);
+  d["loss"] = r.loss;
+  d["outputs"] = std::string(reading_name(r.outputs));
+  d["classes"] = r.classes;
+  d["class_names"] = r.class_names;
+  d["feature_names"] = r.feature_names;
+  d["target_names"] = r.target_names;
+  d["scaling"] = py::dict(py::arg("kind") = scaling_name(r.scaling.kind), py::arg("shift") = r.scaling.shift,
+                          py::arg("scale") = r.scaling.scale);
+  return d;
 }
 
 // The training loop's hooks into Python: the per-epoch callback (GIL taken for it), whose true
-// result ends training after that epoch as early stopping does (fit returns normally), and Ctrl-C,
+// result ends training after that epoch as early stopping does (fit returns normally), the rate
+// callback, whose number is the learning rate of the next epochs (FitOptions::rate_after_epoch), and Ctrl-C,
 // seen by PyErr_CheckSignals at most every 50 ms (taking the GIL after every batch would make
 // training wait on other Python threads), which stops fit with the KeyboardInterrupt to raise.
 struct PythonHooks {
-  explicit PythonHooks(py::object c) : callback(std::move(c)) {}
-  py::object callback;
+  PythonHooks(py::object c, py::object r) : callback(std::move(c)), rate_callback(std::move(r)) {}
+  py::object callback, rate_callback;
   py::list history;
   bool stop = false;              // the callback raised, or a signal came
   std::exception_ptr raised;      // what the callback or the signal handler raised
@@ -301,6 +341,21 @@ struct PythonHooks {
     } catch (py::error_already_set&) {
       raised = std::current_exception();
       return true;
+    }
+  }
+
+  // After an epoch that training goes on from: the rate callback's number, given the epoch's dict;
+  // None keeps the rate. What it raises stops training before the next epoch (stop_requested).
+  std::optional<double> rate_after_epoch() {
+    py::gil_scoped_acquire gil;
+    try {
+      const py::object rate = rate_callback(history[history.size() - 1]);
+      if (rate.is_none()) return std::nullopt;
+      return as_double(rate);
+    } catch (py::error_already_set&) {
+      raised = std::current_exception();
+      stop = true;
+      return std::nullopt;
     }
   }
 
@@ -327,8 +382,11 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::optional<bool> nesterov, std::optional<double> weight_decay, std::optional<double> beta1,
                    std::optional<double> beta2, std::optional<double> eps, std::size_t batch_size, std::size_t epochs,
                    bool shuffle, std::optional<std::uint64_t> seed, py::object callback, py::object validation_data,
-                   std::size_t patience, double max_grad_norm, const std::string& schedule, const std::string& task,
-                   const std::string& best_by, const py::kwargs& optimizer_options) {
+                   std::size_t patience, double max_grad_norm, const std::string& schedule,
+                   std::optional<std::size_t> step_size, std::optional<double> gamma, std::optional<double> power,
+                   py::object lr_after_epoch, const std::string& task, const std::string& best_by,
+                   std::optional<std::vector<std::string>> class_names,
+                   std::optional<std::vector<std::string>> feature_names, const py::kwargs& optimizer_options) {
   OptimizerSpec spec{.name = optimizer_name,
                      .learning_rate = lr,
                      .momentum = momentum,
@@ -341,31 +399,44 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   for (const auto& [name, value] : optimizer_options) spec.set(py::cast<std::string>(name), py::cast<double>(value));
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   FloatArray validation_inputs, validation_targets;
   HeldOut validation;
   if (!validation_data.is_none()) {
     const auto pair = validation_data.cast<py::tuple>();
     if (pair.size() != 2) throw Error("validation_data must be a pair (X, y)");
-    validation_inputs = as_floats(pair[0], "validation X");
-    validation_targets = as_floats(pair[1], "validation y");
+    validation_inputs = data_floats(pair[0], "validation X");
+    validation_targets = data_floats(pair[1], "validation y");
     validation = {input_view(validation_inputs, m.model), target_view(validation_targets, loss_name)};
   }
   if (patience > 0 && validation_data.is_none()) throw Error("patience needs validation_data");
   if (seed) m.rng = Rng(*seed);
+  // What the model is now: trained with this loss, for this task when given (else the output layer
+  // and the loss say, when saved); how its outputs are read and its class count follow them.
+  m.recipe.loss = loss_name;
+  m.recipe.task = task_named(task);
+  m.recipe.outputs = OutputReading::automatic;
+  m.recipe.classes = 0;
+  if (class_names) m.recipe.class_names = *class_names;
+  if (feature_names) m.recipe.feature_names = *feature_names;
 
-  PythonHooks hooks(std::move(callback));
+  PythonHooks hooks(std::move(callback), std::move(lr_after_epoch));
+  std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
+  if (!hooks.rate_callback.is_none()) {
+    rate_after_epoch = [&hooks](const EpochReport&) { return hooks.rate_after_epoch(); };
+  }
   const FitOptions options{.epochs = epochs,
                            .batch_size = batch_size,
                            .shuffle = shuffle,
                            .max_grad_norm = max_grad_norm,
-                           .schedule = make_schedule(schedule),
+                           .schedule = make_schedule(schedule, step_size, gamma, power),
                            .patience = patience,
                            .best_by = best_by_named(best_by),
                            .task = task_named(task),
                            .stop_requested = [&hooks] { return hooks.stop_requested(); },
-                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); }};
+                           .end_after_epoch = [&hooks](const EpochReport& r) { return hooks.end_after_epoch(r); },
+                           .rate_after_epoch = rate_after_epoch};
   const TensorView<const float> input = input_view(inputs, m.model);
   const TensorView<const float> target = target_view(targets, loss_name);
   FitResult result;
@@ -408,8 +479,8 @@ py::dict inspect_model(PyModel& m, const py::object& x, const py::object& y, con
   if (!x.is_none()) {
     if (y.is_none()) throw Error("inspect: give y with X, to compute the gradients");
     const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-    const FloatArray inputs = as_floats(x, "X");
-    const FloatArray targets = as_floats(y, "y");
+    const FloatArray inputs = data_floats(x, "X");
+    const FloatArray targets = data_floats(y, "y");
     explained = explain<float>(m.model, *loss, input_view(inputs, m.model), target_view(targets, loss_name),
                                {.rng = &m.rng});
     if (verbose) py::print("loss", explained->loss);
@@ -488,8 +559,8 @@ py::dict neuron_layer_dict(const Explanation<float>& e, const NeuronLayer<float>
 py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
                        double lr, const std::vector<std::string>& weights, std::size_t sample) {
   const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   Sgd<float> sgd({.learning_rate = lr});
   const Explanation<float> e = explain<float>(m.model, *loss, input_view(inputs, m.model),
                                               target_view(targets, loss_name), {.optimizer = &sgd, .rng = &m.rng});
@@ -526,8 +597,8 @@ py::dict explain_model(PyModel& m, const py::handle& x, const py::handle& y, con
 py::dict check_model(const PyModel& m, const py::handle& x, const py::handle& y, const std::string& loss_name,
                      std::size_t max_elements, bool skip_kinks) {
   const std::unique_ptr<Loss<double>> loss = make_loss<double>(loss_name);
-  const FloatArray inputs = as_floats(x, "X");
-  const FloatArray targets = as_floats(y, "y");
+  const FloatArray inputs = data_floats(x, "X");
+  const FloatArray targets = data_floats(y, "y");
   GradientCheckReport r;
   {
     py::gil_scoped_release released;
@@ -631,7 +702,7 @@ std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed,
 // The library's class probabilities of the model's outputs, taken in double as scikit-learn's are.
 py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::string& loss,
                                   std::size_t batch_size) {
-  const FloatArray inputs = as_floats(x, "X");
+  const FloatArray inputs = data_floats(x, "X");
   const TensorView<const float> input = input_view(inputs, self.model);
   Tensor<double> p;
   {
@@ -646,10 +717,61 @@ py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, cons
   return out;
 }
 
-py::tuple read_data(const std::string& path, const std::string& labels) {
+// The CLI's reading options (apps/cli/data_flags.cpp) as Python values, onto the library's DataOptions.
+struct ReadOptions {
+  std::string labels;               // IDX: the labels file (empty: by the MNIST naming)
+  py::object label;                 // CSV: the label column, a header name or a 0-based index; None: found
+  std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
+  std::vector<std::string> targets;  // CSV: these columns (names or indices) are the targets
+  std::string delimiter;            // CSV: one character or "tab"; empty: detected
+  py::object header;                // CSV: "auto", "yes", "no", True or False
+  bool no_labels = false;           // inputs only: y is [N, 0]
+  std::vector<std::string> class_names;  // CSV: the classes to number labels by (a training file's)
+  std::optional<std::pair<float, float>> input_range;  // IDX: pixels 0..255 map to (low, high)
+};
+
+DataOptions data_options(const ReadOptions& r) {
   DataOptions options;
-  options.idx.labels_path = labels;
-  Dataset data = read_dataset(path, options);
+  options.idx.labels_path = r.labels;
+  options.idx.no_labels = r.no_labels;
+  if (r.input_range) std::tie(options.idx.low, options.idx.high) = *r.input_range;
+  CsvOptions& csv = options.csv;
+  csv.target_columns = r.target_cols;
+  csv.targets = r.targets;
+  csv.no_labels = r.no_labels;
+  csv.class_names = r.class_names;
+  if (is_integer(r.label)) {
+    csv.label = std::to_string(r.label.cast<long long>());
+  } else if (py::isinstance<py::str>(r.label)) {
+    csv.label = r.label.cast<std::string>();
+  } else if (!r.label.is_none()) {
+    throw Error("read_dataset: label is a column's header name or its 0-based index, got " +
+                std::string(py::repr(r.label)));
+  }
+  if (r.delimiter == "tab" || r.delimiter == "\\t") {
+    csv.delimiter = '\t';
+  } else if (r.delimiter.size() == 1) {
+    csv.delimiter = r.delimiter[0];
+  } else if (!r.delimiter.empty()) {
+    throw Error("read_dataset: delimiter: expected one character or 'tab', got '" + printable(r.delimiter) + "'");
+  }
+  const py::object& h = r.header;
+  if (py::isinstance<py::bool_>(h)) {
+    csv.header = h.cast<bool>() ? CsvHeader::yes : CsvHeader::no;
+  } else if (py::isinstance<py::str>(h) && (h.cast<std::string>() == "auto" || h.cast<std::string>() == "yes" ||
+                                            h.cast<std::string>() == "no")) {
+    const std::string name = h.cast<std::string>();
+    csv.header = name == "yes" ? CsvHeader::yes : name == "no" ? CsvHeader::no : CsvHeader::auto_detect;
+  } else {
+    throw Error("read_dataset: header: expected 'auto', 'yes', 'no', True or False, got " + std::string(py::repr(h)));
+  }
+  return options;
+}
+
+// The data set as a dict of X, y (int64 class ids, or float32 [N, K]) and what the file names:
+// class, feature and target names (bpnn.Dataset wraps it).
+py::dict read_data(const std::string& path, const ReadOptions& read) {
+  Dataset data = read_dataset(path, data_options(read));
   py::object targets;
   if (data.classes > 0) {
     const TensorView<const float> t = data.targets.view();
@@ -660,7 +782,14 @@ py::tuple read_data(const std::string& path, const std::string& labels) {
   } else {
     targets = to_numpy(std::move(data.targets));
   }
-  return py::make_tuple(to_numpy(std::move(data.inputs)), targets);
+  py::dict d;
+  d["X"] = to_numpy(std::move(data.inputs));
+  d["y"] = targets;
+  d["classes"] = data.classes;
+  d["class_names"] = data.class_names;
+  d["feature_names"] = data.feature_names;
+  d["target_names"] = data.target_names;
+  return d;
 }
 
 }  // namespace
@@ -669,9 +798,16 @@ PYBIND11_MODULE(_bpnn, m) {
   m.doc() = "bpnn's engine: models, training, evaluation and prediction (see docs/python.md)";
   m.attr("__version__") = "0.1.0";
 
+  // TrainingDiverged as bpnn.TrainingDiverged (a ValueError) with its epoch and the option's name
+  // here; any other bpnn::Error as a ValueError.
+  static const py::exception<TrainingDiverged> diverged(m, "TrainingDiverged", PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const TrainingDiverged& e) {
+      py::object error = py::handle(diverged.ptr())(std::string(e.what()) + " (max_grad_norm)");
+      error.attr("epoch") = e.epoch;
+      PyErr_SetObject(diverged.ptr(), error.ptr());
     } catch (const Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }
@@ -696,13 +832,26 @@ PYBIND11_MODULE(_bpnn, m) {
                   "A model of the sample shape input ([784], or 784) and layers, dicts of a network file's layer "
                   "fields ({'type': 'dense', 'units': 8, 'init': {'type': 'xavier_uniform', 'gain': 0.5}}), built "
                   "by the library's factory; its parameters drawn from the layers' initializers with the seed.")
-      .def_static("load", [](const std::string& path) {
-             LoadedModel<float> loaded = load_model<float>(path);
-             return PyModel{std::move(loaded.model), Rng(0)};
-           }, py::arg("path"), "A model saved by save (or bpnn train): network and weights")
-      .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"),
-           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md)")
+      .def_static("load", [](const std::string& path) { return loaded_model(load_model<float>(path)); },
+                  py::arg("path"), "A model saved by save (or bpnn train): network, weights and what it is")
+      .def("save", [](const PyModel& self, const std::string& path) {
+             save_model(path, self.model, {{"bpnn.data", recipe_to_json(self.recipe)}});
+           }, py::arg("path"),
+           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md) with what it is (meaning), "
+           "so that bpnn predict and eval read it right")
+      .def_property_readonly("meaning", &meaning_dict,
+                             "What the model is, as save records it: task, loss, outputs (logits, probabilities or "
+                             "values), classes and names, input scaling")
       .def("to_bytes", &to_bytes, "The model file's bytes")
+      .def("to_onnx", [](const PyModel& self) { return py::bytes(to_onnx(self.model)); },
+           "The model's inference graph as ONNX bytes (docs/onnx.md; what bpnn export writes)")
+      .def("export_onnx", [](const PyModel& self, const std::string& path) { export_onnx(self.model, path); },
+           py::arg("path"), "Writes to_onnx() to path atomically (bpnn export)")
+      .def_static("from_onnx",
+                  [](const py::bytes& b) { return PyModel{from_onnx(std::string(b), "from_onnx"), Rng(0)}; },
+                  py::arg("data"), "A model from ONNX bytes (bpnn import)")
+      .def_static("import_onnx", [](const std::string& path) { return PyModel{import_onnx(path), Rng(0)}; },
+                  py::arg("path"), "A model from an ONNX file: bpnn's export, or torch.onnx.export's (bpnn import)")
       .def_static("from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); },
                   py::arg("data"))
       .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
@@ -729,17 +878,22 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("beta2") = py::none(), py::arg("eps") = py::none(), py::arg("batch_size") = 32,
            py::arg("epochs") = 1, py::arg("shuffle") = true, py::arg("seed") = py::none(),
            py::arg("callback") = py::none(), py::arg("validation_data") = py::none(), py::arg("patience") = 0,
-           py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("task") = "auto",
-           py::arg("best_by") = "loss",
+           py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("step_size") = py::none(),
+           py::arg("gamma") = py::none(), py::arg("power") = py::none(), py::arg("lr_after_epoch") = py::none(),
+           py::arg("task") = "auto", py::arg("best_by") = "loss", py::arg("class_names") = py::none(),
+           py::arg("feature_names") = py::none(),
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
-           "callback(epoch: dict) after every epoch, a true result stops. With validation_data the model ends with "
+           "callback(epoch: dict) after every epoch, a true result stops; lr_after_epoch(epoch: dict) after each "
+           "epoch that training goes on from, a number sets the learning rate of the next epochs (the schedule's base: "
+           "schedule, with its step_size, gamma or power). With validation_data the model ends with "
            "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
-           "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). Returns the history.")
+           "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). class_names and "
+           "feature_names, when given, are recorded in the model (meaning) for save. Returns the history.")
       .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
                           std::size_t batch_size, const std::string& task) {
              const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-             const FloatArray inputs = as_floats(x, "X");
-             const FloatArray targets = as_floats(y, "y");
+             const FloatArray inputs = data_floats(x, "X");
+             const FloatArray targets = data_floats(y, "y");
              const TensorView<const float> input = input_view(inputs, self.model);
              const TensorView<const float> target = target_view(targets, loss_name);
              const Task t = task_named(task);
@@ -752,7 +906,7 @@ PYBIND11_MODULE(_bpnn, m) {
            }, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
            py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
       .def("predict", [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
-             const FloatArray inputs = as_floats(x, "X");
+             const FloatArray inputs = data_floats(x, "X");
              const TensorView<const float> input = input_view(inputs, self.model);
              Tensor<float> out;
              {
@@ -782,8 +936,20 @@ PYBIND11_MODULE(_bpnn, m) {
 
   m.def("parse_network", [](const std::string& text) { return parse_network(text, "parse_network").json; },
         py::arg("text"), "The network (compact or JSON) as normalized JSON; raises ValueError naming what is wrong");
-  m.def("read_dataset", &read_data, py::arg("path"), py::kw_only(), py::arg("labels") = "",
-        "Reads IDX (gzip too), CSV or FANN data: (X float32 [N, ...], y int64 class indices [N] or float32 [N, K])");
+  m.def("read_dataset",
+        [](const std::string& path, const std::string& labels, const py::object& label, std::size_t target_cols,
+           const std::vector<std::string>& targets, const std::string& delimiter, const py::object& header,
+           bool no_labels, const std::vector<std::string>& class_names,
+           const std::optional<std::pair<float, float>>& input_range) {
+          return read_data(path, {labels, label, target_cols, targets, delimiter, header, no_labels, class_names,
+                                  input_range});
+        },
+        py::arg("path"), py::kw_only(), py::arg("labels") = "", py::arg("label") = py::none(),
+        py::arg("target_cols") = 0, py::arg("targets") = std::vector<std::string>{}, py::arg("delimiter") = "",
+        py::arg("header") = "auto", py::arg("no_labels") = false,
+        py::arg("class_names") = std::vector<std::string>{}, py::arg("input_range") = py::none(),
+        "Reads IDX (gzip too), CSV or FANN data with the CLI's reading options: a dict of X float32 [N, ...], "
+        "y (int64 class indices [N], or float32 [N, K]), classes, class_names, feature_names, target_names");
   m.def("demo", &run_demo, py::arg("name"), py::kw_only(), py::arg("seed") = py::none(),
         py::arg("tutorial_order") = false, "Runs one of the tutorials' worked examples and returns what it prints");
   m.attr("demos") = kDemos;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -73,10 +74,45 @@ LoadedModel<T> model_of(const ParsedFile& f, const std::string& path) {
   for (const auto& [key, value] : f.metadata.items()) {
     if (key != "format" && key != "format_version" && key != "bpnn.network") metadata[key] = value.template get<std::string>();
   }
-  return {std::move(network), std::move(model), std::move(metadata)};
+  DataRecipe recipe = model_meaning(metadata, model, path);
+  metadata.erase("bpnn.data");
+  return {std::move(network), std::move(model), std::move(metadata), std::move(recipe)};
+}
+
+// "0.01,0.99" (bpnn.targets) -> the two values; throws Error naming source otherwise.
+std::pair<float, float> two_numbers(const std::string& text, const std::string& source) {
+  try {
+    std::size_t used = 0;
+    const std::size_t comma = text.find(',');
+    if (comma != std::string::npos) {
+      const float low = std::stof(text.substr(0, comma), &used);
+      if (used == comma) {
+        const float high = std::stof(text.substr(comma + 1), &used);
+        if (used == text.size() - comma - 1) return {low, high};
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  throw Error(source + ": expected two numbers OFF,ON such as 0.01,0.99, got '" + printable(text, 40) + "'");
 }
 
 }  // namespace
+
+template <class T>
+DataRecipe model_meaning(const ModelMetadata& metadata, const Sequential<T>& model, const std::string& source) {
+  DataRecipe recipe;
+  if (const auto data = metadata.find("bpnn.data"); data != metadata.end()) {
+    recipe = recipe_from_json(data->second, source);
+  } else {
+    // Files from before the recipe keep at most their loss and one-hot values.
+    if (const auto loss = metadata.find("bpnn.loss"); loss != metadata.end()) recipe.loss = loss->second;
+    if (const auto targets = metadata.find("bpnn.targets"); targets != metadata.end()) {
+      std::tie(recipe.off, recipe.on) = two_numbers(targets->second, source + ": bpnn.targets");
+    }
+  }
+  complete_meaning(recipe, model);
+  return recipe;
+}
 
 template <class T>
 std::string model_bytes(const Sequential<T>& model, const ModelMetadata& metadata) {
@@ -86,6 +122,7 @@ std::string model_bytes(const Sequential<T>& model, const ModelMetadata& metadat
   meta["format"] = "bpnn";
   meta["format_version"] = kFormatVersion;
   meta["bpnn.network"] = describe(model).json;
+  meta["bpnn.data"] = recipe_to_json(model_meaning(metadata, model, "model metadata"));
   // Tensors in entry order; counts (integer entries, batch norm's num_batches_tracked) as I64.
   std::vector<TensorBlob> tensors;
   for (std::size_t k = 0; k < params.count(); ++k) {
@@ -127,6 +164,8 @@ void load_weights(const std::string& path, Sequential<T>& model) {
   copy_tensors(f, model);
 }
 
+template DataRecipe model_meaning(const ModelMetadata&, const Sequential<float>&, const std::string&);
+template DataRecipe model_meaning(const ModelMetadata&, const Sequential<double>&, const std::string&);
 template std::string model_bytes(const Sequential<float>&, const ModelMetadata&);
 template std::string model_bytes(const Sequential<double>&, const ModelMetadata&);
 template void save_model(const std::string&, const Sequential<float>&, const ModelMetadata&);

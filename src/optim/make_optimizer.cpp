@@ -193,6 +193,9 @@ const std::vector<ScheduleRow>& schedule_rows() {
        LrSchedule::Kind::step},
       {{"cosine", "CosineAnnealingLR: from the rate down to 0 along half a cosine over the epochs", {}},
        LrSchedule::Kind::cosine},
+      {{"invscaling", "scikit-learn's MLP invscaling: the rate over (1 + t)^power, t the samples seen before the epoch",
+        {{.name = "power", .default_value = 0.5, .low = 0, .meaning = "the exponent (scikit-learn's power_t)"}}},
+       LrSchedule::Kind::inverse_scaling},
   };
   return rows;
 }
@@ -254,15 +257,16 @@ const Option* find_option(const ScheduleKind& kind, std::string_view name) {
 }
 }  // namespace
 
-LrSchedule make_schedule(std::string_view name, std::optional<std::size_t> step_size, std::optional<double> gamma) {
+LrSchedule make_schedule(std::string_view name, std::optional<std::size_t> step_size, std::optional<double> gamma,
+                         std::optional<double> power) {
   const ScheduleRow* row = nullptr;
   for (const ScheduleRow& r : schedule_rows()) row = r.kind.name == name ? &r : row;
   if (row == nullptr) {
     throw Error("unknown lr schedule '" + std::string(name) + "'; known: " +
                 name_list(names_of(schedule_registry()), ","));
   }
-  const std::pair<std::string_view, bool> given[] = {{"step_size", step_size.has_value()},
-                                                     {"gamma", gamma.has_value()}};
+  const std::pair<std::string_view, bool> given[] = {
+      {"step_size", step_size.has_value()}, {"gamma", gamma.has_value()}, {"power", power.has_value()}};
   for (const auto& [option, set] : given) {
     if (!set || find_option(row->kind, option)) continue;
     std::vector<std::string_view> takers;
@@ -278,6 +282,10 @@ LrSchedule make_schedule(std::string_view name, std::optional<std::size_t> step_
     schedule.step_size = step_size.value_or(static_cast<std::size_t>(o->default_value));
   }
   if (const Option* o = find_option(row->kind, "gamma")) schedule.gamma = gamma.value_or(o->default_value);
+  if (const Option* o = find_option(row->kind, "power")) schedule.power = power.value_or(o->default_value);
+  if (!(schedule.power >= 0)) {
+    throw Error("lr schedule '" + std::string(name) + "': power must be >= 0, got " + std::to_string(schedule.power));
+  }
   if (schedule.step_size == 0) throw Error("lr schedule '" + std::string(name) + "': step_size must be at least 1");
   return schedule;
 }

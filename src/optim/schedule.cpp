@@ -7,7 +7,7 @@
 
 namespace bpnn {
 
-double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs) const {
+double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs, std::size_t samples_per_epoch) const {
   switch (kind) {
     case Kind::constant:
       return base;
@@ -18,6 +18,8 @@ double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs) cons
       if (epochs == 0) return base;
       return min_rate + (base - min_rate) *
                             (1 + std::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
+    case Kind::inverse_scaling:
+      return base / std::pow(1 + static_cast<double>(epoch) * static_cast<double>(samples_per_epoch), power);
   }
   return base;
 }

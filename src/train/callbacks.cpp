@@ -51,6 +51,11 @@ bool EarlyStopping::on_epoch(const EpochReport& report) {
   return report.has_validation && patience_ > 0 && report.epoch - best_.epoch >= patience_;
 }
 
+bool StopAtLoss::on_epoch(const EpochReport& report) {
+  reached_ = loss_.has_value() && report.train_loss <= *loss_;
+  return reached_;
+}
+
 void Checkpoints::write() const {
   if (!path_.empty()) save_checkpoint(path_, run_, best_);
 }

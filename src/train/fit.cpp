@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/data/dataset.hpp"
 #include "io/checkpoint.hpp"
 
 namespace bpnn {
@@ -15,6 +16,8 @@ void check_pair(const char* what, TensorView<const float> inputs, TensorView<con
     throw Error(std::string("fit: ") + what + " has " + inputs.shape().str() + " inputs but " +
                 targets.shape().str() + " targets; their first dimensions must agree");
   }
+  check_finite(inputs, std::string("fit: ") + what + "'s input");
+  check_finite(targets, std::string("fit: ") + what + "'s target");
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -106,10 +109,11 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   }
   ProgressCallback progress(options.on_batch, options.on_epoch);
   EarlyStopping early_stopping(options.patience, best);
+  StopAtLoss stop_at_loss(options.stop_at_loss);
   EndAfterEpoch end_after_epoch(options.end_after_epoch);
   StopRequest stop_request(options.stop_requested);
   Checkpoints checkpoints(options.checkpoint_path, options.checkpoint_every, run, best);
-  CallbackList callbacks{&progress, &early_stopping, &end_after_epoch, &stop_request, &checkpoints};
+  CallbackList callbacks{&progress, &early_stopping, &stop_at_loss, &end_after_epoch, &stop_request, &checkpoints};
   auto interrupted = [&] {
     checkpoints.write();
     const RunPosition<float>& at = run.position();
@@ -129,13 +133,18 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     EpochReport report = report_epoch(run, loss, options, test, validation);
     report.seconds = seconds;
     report.l2_penalty = l2_penalty(model.parameters(), optimizer);
+    report.learning_rate = optimizer.learning_rate();
     result.epochs = epoch;
     if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);
     if (callbacks.on_epoch(report)) {
       result.stopped_early = epoch < options.epochs;
+      result.reached_loss = stop_at_loss.reached();
       break;
     }
     if (epoch == options.epochs) break;
+    if (options.rate_after_epoch) {
+      if (const std::optional<double> rate = options.rate_after_epoch(report)) run.set_base_rate(*rate);
+    }
     // From here a resumed run starts the next epoch: a new order, drawn from the generator as it is now.
     run.begin_next_epoch();
     if (stop || callbacks.between_epochs(epoch + 1)) interrupted();

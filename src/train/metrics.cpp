@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "bpnn/core/error.hpp"
 
@@ -57,14 +58,14 @@ std::size_t count_correct_of(TensorView<const T> outputs, TensorView<const T> ta
 }
 
 template <class T>
-Tensor<T> probabilities_of(const Backend<T>& backend, std::string_view loss, TensorView<const T> outputs) {
+Tensor<T> probabilities_of(const Backend<T>& backend, OutputReading reading, TensorView<const T> outputs) {
   const std::size_t N = outputs.shape().rank() == 0 ? 0 : outputs.batch(), K = N == 0 ? 0 : outputs.sample_size();
-  if (outputs_are_logits(loss)) {
+  if (reading == OutputReading::logits) {
     Tensor<T> p(Shape{N, K});
     if (N > 0) backend.softmax_forward(N, K, outputs.data(), p.data());
     return p;
   }
-  if (K == 1) {
+  if (K == 1 && reading != OutputReading::values) {
     Tensor<T> p(Shape{N, 2});
     for (std::size_t n = 0; n < N; ++n) p[2 * n] = T(1) - outputs[n], p[2 * n + 1] = outputs[n];
     return p;
@@ -72,6 +73,10 @@ Tensor<T> probabilities_of(const Backend<T>& backend, std::string_view loss, Ten
   Tensor<T> p(Shape{N, K});
   std::copy(outputs.data(), outputs.data() + N * K, p.data());
   return p;
+}
+
+OutputReading reading_of(std::string_view loss) {
+  return outputs_are_logits(loss) ? OutputReading::logits : OutputReading::probabilities;
 }
 
 template <class T>
@@ -86,7 +91,7 @@ Tensor<T> predict_probabilities_of(const Sequential<T>& model, std::string_view 
   for (std::size_t first = 0; first < N; first += batch_size) {
     const std::size_t count = std::min(batch_size, N - first);
     const TensorView<const T> y = model.infer(inputs.samples(first, count), workspace);
-    const Tensor<T> p = probabilities_of(model.backend(), loss, y.reshaped(Shape{count, outputs}));
+    const Tensor<T> p = probabilities_of(model.backend(), reading_of(loss), y.reshaped(Shape{count, outputs}));
     std::copy(p.data(), p.data() + p.size(), result.data() + first * C);
   }
   return result;
@@ -151,9 +156,16 @@ void score_batch(Evaluation& e, Tally& tally, std::size_t first, TensorView<cons
   }
 }
 
+// log p of probabilities p, clamped at -100 (as bce clamps): logits whose softmax is p.
+template <class T>
+void log_of_probabilities(TensorView<const T> p, Tensor<T>& logits) {
+  if (logits.shape() != p.shape()) logits = Tensor<T>(p.shape());
+  for (std::size_t i = 0; i < p.size(); ++i) logits[i] = std::max(std::log(p[i]), T(-100));
+}
+
 template <class T>
 Evaluation evaluate_of(const Sequential<T>& model, const Loss<T>& loss, TensorView<const T> inputs,
-                       TensorView<const T> targets, std::size_t batch_size, Task task) {
+                       TensorView<const T> targets, std::size_t batch_size, Task task, OutputReading reading) {
   const std::size_t N = inputs.batch();
   if (targets.batch() != N) {
     throw Error("evaluate: " + std::to_string(N) + " inputs but " + std::to_string(targets.batch()) + " targets");
@@ -174,12 +186,17 @@ Evaluation evaluate_of(const Sequential<T>& model, const Loss<T>& loss, TensorVi
     e.predictions.resize(N * outputs);
     tally.squared_per_output.assign(outputs, 0.0);
   }
+  // Cross-entropy of probabilities: the loss takes their logarithm (see evaluate).
+  const bool log_probabilities = reading == OutputReading::probabilities && loss.name() == "cross_entropy";
+  Tensor<T> logits;
   typename Sequential<T>::Workspace workspace;
   for (std::size_t first = 0; first < N; first += batch_size) {
     const std::size_t count = std::min(batch_size, N - first);
     const TensorView<const T> t = targets.samples(first, count);
     const TensorView<const T> y = model.infer(inputs.samples(first, count), workspace);
-    tally.loss += static_cast<double>(loss.forward(model.backend(), y, t)) * static_cast<double>(count);
+    if (log_probabilities) log_of_probabilities(y, logits);
+    const TensorView<const T> scored = log_probabilities ? std::as_const(logits).view() : y;
+    tally.loss += static_cast<double>(loss.forward(model.backend(), scored, t)) * static_cast<double>(count);
     score_batch(e, tally, first, y, t);
   }
   if (N > 0) {
@@ -223,13 +240,38 @@ std::size_t count_correct(TensorView<const double> outputs, TensorView<const dou
 
 bool outputs_are_logits(std::string_view loss) { return loss == "cross_entropy"; }
 
+std::string_view reading_name(OutputReading reading) {
+  switch (reading) {
+    case OutputReading::logits: return "logits";
+    case OutputReading::probabilities: return "probabilities";
+    case OutputReading::values: return "values";
+    case OutputReading::automatic: break;
+  }
+  return "automatic";
+}
+
+OutputReading reading_named(std::string_view name) {
+  for (OutputReading r : {OutputReading::logits, OutputReading::probabilities, OutputReading::values}) {
+    if (reading_name(r) == name) return r;
+  }
+  throw Error("unknown output reading '" + std::string(name) + "'; use logits, probabilities or values");
+}
+
 Tensor<float> class_probabilities(const Backend<float>& backend, std::string_view loss,
                                   TensorView<const float> outputs) {
-  return probabilities_of(backend, loss, outputs);
+  return probabilities_of(backend, reading_of(loss), outputs);
 }
 Tensor<double> class_probabilities(const Backend<double>& backend, std::string_view loss,
                                    TensorView<const double> outputs) {
-  return probabilities_of(backend, loss, outputs);
+  return probabilities_of(backend, reading_of(loss), outputs);
+}
+Tensor<float> class_probabilities(const Backend<float>& backend, OutputReading reading,
+                                  TensorView<const float> outputs) {
+  return probabilities_of(backend, reading, outputs);
+}
+Tensor<double> class_probabilities(const Backend<double>& backend, OutputReading reading,
+                                   TensorView<const double> outputs) {
+  return probabilities_of(backend, reading, outputs);
 }
 Tensor<float> predict_probabilities(const Sequential<float>& model, std::string_view loss,
                                     TensorView<const float> inputs, std::size_t batch_size) {
@@ -253,12 +295,12 @@ double Evaluation::recall(std::size_t c) const {
 }
 
 Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
-                    TensorView<const float> targets, std::size_t batch_size, Task task) {
-  return evaluate_of(model, loss, inputs, targets, batch_size, task);
+                    TensorView<const float> targets, std::size_t batch_size, Task task, OutputReading reading) {
+  return evaluate_of(model, loss, inputs, targets, batch_size, task, reading);
 }
 Evaluation evaluate(const Sequential<double>& model, const Loss<double>& loss, TensorView<const double> inputs,
-                    TensorView<const double> targets, std::size_t batch_size, Task task) {
-  return evaluate_of(model, loss, inputs, targets, batch_size, task);
+                    TensorView<const double> targets, std::size_t batch_size, Task task, OutputReading reading) {
+  return evaluate_of(model, loss, inputs, targets, batch_size, task, reading);
 }
 
 }  // namespace bpnn

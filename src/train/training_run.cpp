@@ -93,6 +93,14 @@ void TrainingRun<T>::mark_not_reproducible(const std::string& reason) {
 }
 
 template <class T>
+void TrainingRun<T>::set_base_rate(double rate) {
+  if (!(rate > 0 && std::isfinite(rate))) {
+    throw Error("training run: the learning rate must be a number > 0, got " + std::to_string(rate));
+  }
+  base_rate_ = rate;  // the optimizer gets it when the next epoch's first step is due (prepare_epoch)
+}
+
+template <class T>
 void TrainingRun<T>::begin_next_epoch() {
   if (!epoch_finished()) return;
   ++position_.epoch;
@@ -133,7 +141,7 @@ void TrainingRun<T>::prepare_epoch() {
     copy<T>(model_.parameters().values(), at.last_good.view());
   }
   if (rate_epoch_ != at.epoch) {
-    optimizer_.set_learning_rate(options_.schedule.rate(base_rate_, at.epoch - 1, options_.epochs));
+    optimizer_.set_learning_rate(options_.schedule.rate(base_rate_, at.epoch - 1, options_.epochs, sampler_.samples()));
     rate_epoch_ = at.epoch;
   }
 }
@@ -214,7 +222,7 @@ void TrainingRun<T>::diverged(double loss) {
   throw TrainingDiverged("training diverged in epoch " + std::to_string(position_.epoch) + ", batch " +
                              std::to_string(position_.batch + 1) + " of " + std::to_string(sampler_.batches()) +
                              ": the loss is " + (std::isnan(loss) ? "NaN" : "infinite") +
-                             "; try a smaller learning rate, or clip the gradients (--max-grad-norm)",
+                             "; try a smaller learning rate, or clip the gradients' norm",
                          position_.epoch);
 }
 

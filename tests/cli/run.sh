@@ -105,7 +105,8 @@ expect_error "junk model" "junk.safetensors: 11 bytes is too short\|junk.safeten
   "$bpnn" eval --model "$work/junk.safetensors" --data "$work/xor.csv"
 expect_error "bad input range" "\-\-input-range: expected two numbers" \
   "$bpnn" train --net 2-2 --train "$work/xor.csv" --input-range 1 --out "$work/m"
-expect_error "divergence names epoch and batch" "training diverged in epoch 1, batch [0-9] of 2: the loss is" \
+expect_error "divergence names epoch and batch, and the flag" \
+  "training diverged in epoch 1, batch [0-9] of 2: the loss is .*; try a smaller learning rate, or clip the gradients' norm (--max-grad-norm)" \
   "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/diverged.safetensors"
 "$bpnn" inspect --model "$work/diverged.safetensors" >/dev/null && pass "the last good model is kept after divergence" \
   || fail "no model after divergence"
@@ -136,6 +137,9 @@ expect_error "--log in a missing folder" "\-\-log $work/nowhere/log.csv: the fol
 expect_error "missing network file" "\-\-net $work/nonexist.json: no such file" \
   "$bpnn" train --net "$work/nonexist.json" --train "$work/xor.csv" --out "$work/m"
 "$bpnn" --version | grep -q '^bpnn [0-9]*\.[0-9]*\.[0-9]*$' && pass "--version" || fail "--version: $("$bpnn" --version 2>&1)"
+"$bpnn" --help >"$work/help.txt" && grep -q '^Train dense and convolutional networks on IDX, CSV or FANN data' "$work/help.txt" \
+  && grep -q '^  train  *Train a network on a data set (sgd, adam, rprop, ...) and save the model$' "$work/help.txt" \
+  && ! grep -q 'with SGD' "$work/help.txt" && pass "--help describes the tool" || fail "--help: $(head -5 "$work/help.txt")"
 
 # Ctrl-C mid-run: a checkpoint, the resume command, exit 130; resumed, the model file is the one an
 # uninterrupted run writes, byte for byte. The signal is sent once the log shows epoch 1 done, so
@@ -398,6 +402,59 @@ expect_error "explain: an input that is not a number" "--input: 'x' is not a num
   "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,x --target 0.01,0.99
 expect_error "explain: too few targets" "--target: the model has 2 outputs, got 1 numbers" \
   "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01
+
+# --stop-at-loss (FANN's desired_error): training ends after the first epoch whose training loss is
+# at most the value, and the model is the one a run of exactly that many epochs writes.
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 0.5 --batch-size 4 --epochs 300 --seed 1 --stop-at-loss 0.05 \
+  --out "$work/stop.safetensors" --log "$work/stop.log" >/dev/null 2>"$work/stop.err"
+stopped_at=$(sed -n 's/^stopped after epoch \([0-9]*\): the training loss reached --stop-at-loss 0.05$/\1/p' "$work/stop.err")
+if [ -n "$stopped_at" ] && [ "$stopped_at" -lt 300 ] && [ "$(wc -l <"$work/stop.log")" -eq $((stopped_at + 1)) ] \
+  && awk -F, -v n="$stopped_at" 'NR > 1 && $1 < n && $2 <= 0.05 { bad = 1 } NR > 1 && $1 == n && $2 > 0.05 { bad = 1 }
+       END { exit bad }' "$work/stop.log"; then
+  "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 0.5 --batch-size 4 --epochs "$stopped_at" --seed 1 \
+    --out "$work/stop-plain.safetensors" >/dev/null 2>&1
+  cmp -s "$work/stop.safetensors" "$work/stop-plain.safetensors" \
+    && pass "--stop-at-loss 0.05: stopped after epoch $stopped_at, the first at or below it; the model of --epochs $stopped_at" \
+    || fail "--stop-at-loss: the model differs from --epochs $stopped_at"
+else
+  fail "--stop-at-loss: $(tail -2 "$work/stop.err") $(tail -2 "$work/stop.log")"
+fi
+
+# "did you mean" for a demo too, or the list of them.
+expect_error "did you mean a demo" "unknown command 'xnr' for bpnn demo; did you mean 'xor'?" "$bpnn" demo xnr
+expect_error "an unknown demo lists them" "unknown command 'nosuch' for bpnn demo; it takes mazur, perceptron, xor, xnor, regression" \
+  "$bpnn" demo nosuch
+
+# Exit status, one rule for every command (docs/cli.md): 0 done; 1 the work failed (a file, the
+# data, the model, training); 2 the command line is wrong by itself (CLI11's own 105, 106, 109 ... are
+# not passed on); 130 and 143 after SIGINT and SIGTERM (above).
+expect_status() {
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" -eq "$want" ] && pass "exit status $want: $name" || fail "exit status of $name: $got, not $want: $(tail -1 "$work/err")"
+}
+expect_status "--help" 0 "$bpnn" train --help
+expect_status "--version" 0 "$bpnn" --version
+expect_status "no command" 2 "$bpnn"
+expect_status "an unknown command" 2 "$bpnn" trian
+expect_status "an unknown demo" 2 "$bpnn" demo nosuch
+expect_status "an unknown option" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --bogus
+expect_status "a required option missing" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv"
+expect_status "a count out of range" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --epochs -1
+expect_status "a malformed value" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --input-range 1
+expect_status "a malformed delimiter" 2 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --delimiter ab
+expect_status "an option the optimizer does not have" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --momentum 0.9
+expect_status "--patience without validation" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --patience 3
+expect_status "--val with --val-fraction" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --val "$work/xor.csv" --val-fraction 0.5
+expect_status "explain: an input that is not a number" 2 "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,x --target 0.01,0.99
+expect_status "a missing data file" 1 "$bpnn" train --net 2-2 --train "$work/none.csv" --out "$work/m"
+expect_status "a model file that is not one" 1 "$bpnn" eval --model "$work/junk.safetensors" --data "$work/xor.csv"
+expect_status "a network the data does not fit" 1 "$bpnn" train --net 3-2 --train "$work/xor.csv" --out "$work/m"
+expect_status "--out in a missing folder" 1 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/nowhere/m"
+expect_status "training that diverges" 1 "$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --lr 1e38 --batch-size 4 --loss mse --out "$work/m"
+expect_status "explain: a weight the model does not have" 1 "$bpnn" explain --model "$work/mazur.safetensors" --input 0.05,0.1 --target 0.01,0.99 --weight w99
 
 echo "cli: $passes passed, $failures failed"
 exit $((failures > 0))

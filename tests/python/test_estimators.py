@@ -1,13 +1,17 @@
 """bpnn.MLPClassifier and bpnn.MLPRegressor as scikit-learn estimators: check_estimator, string
 labels, pickling, Pipeline and GridSearchCV."""
 
+import os
 import pickle
+import subprocess
 import warnings
 
 import numpy as np
 import pytest
 
 sklearn = pytest.importorskip("sklearn")
+import sklearn.base  # noqa: E402
+import sklearn.neural_network  # noqa: E402
 from sklearn.datasets import load_iris, make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
@@ -157,3 +161,278 @@ def test_bpnns_own_activations_are_taken_by_name():
     X, y = iris()
     clf = bpnn.MLPClassifier(hidden_layer_sizes=(8,), activation="leaky_relu", max_iter=30, random_state=0).fit(X, y)
     assert clf.score(X, y) > 0.6
+
+
+# --- scikit-learn's parameters, as its users write them ------------------------------------------
+
+SKLEARN_ESTIMATORS = (
+    (sklearn.neural_network.MLPClassifier, bpnn.MLPClassifier),
+    (sklearn.neural_network.MLPRegressor, bpnn.MLPRegressor),
+)
+
+
+@pytest.mark.parametrize("theirs, ours", SKLEARN_ESTIMATORS)
+def test_every_scikit_learn_parameter_at_its_default_runs_unchanged(theirs, ours):
+    # The installed scikit-learn's own parameters and defaults, whatever its version: a script
+    # written for its MLP runs with bpnn's by changing the import alone.
+    params = theirs().get_params()
+    assert {"learning_rate", "power_t", "warm_start", "max_fun"} <= set(params)
+    estimator = ours(**params)
+    assert {name: value for name, value in estimator.get_params().items() if name in params} == params
+    assert set(estimator.get_params()) - set(params) == {"threads"}  # bpnn's one addition
+    X, y = iris()
+    if theirs is sklearn.neural_network.MLPRegressor:
+        y = X[:, 3] + 0.5 * X[:, 0]
+        X = X[:, :3]
+    estimator.fit(X, y)
+    assert estimator.n_iter_ == len(estimator.loss_curve_) <= 200
+    assert estimator.score(X, y) > 0.95
+
+
+def test_unsupported_settings_are_refused_in_scikit_learns_words():
+    X, y = iris()
+    with pytest.raises(ValueError, match=r"solver 'lbfgs' is not supported by bpnn: use one of \['sgd', 'adam'\]"):
+        bpnn.MLPClassifier(solver="lbfgs").fit(X, y)
+    refused = {
+        "learning_rate": ("sometimes", "The 'learning_rate' parameter of MLPClassifier must be a str among "
+                                       "{'constant', 'invscaling', 'adaptive'}. Got 'sometimes' instead."),
+        "power_t": (-0.5, "The 'power_t' parameter of MLPClassifier must be a float in the range [0.0, inf). "
+                          "Got -0.5 instead."),
+        "max_fun": (0, "The 'max_fun' parameter of MLPClassifier must be an int in the range [1, inf). "
+                       "Got 0 instead."),
+    }
+    for name, (value, message) in refused.items():
+        with pytest.raises(ValueError) as error:
+            bpnn.MLPClassifier(**{name: value}).fit(X, y)
+        assert str(error.value) == message
+
+
+def test_divergence_is_named_in_scikit_learns_terms():
+    X, y = iris()
+    reg = bpnn.MLPRegressor(solver="sgd", learning_rate_init=10.0, max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite values: the loss of epoch \d+ is not finite\. "
+                                         r"The input data may contain large values and need to be preprocessed "
+                                         r"\(StandardScaler\), or learning_rate_init \(10\.0\) is too large\.$"):
+        reg.fit(X * 1000, y * 1000.0)
+
+
+def bpnn_initial_weights(estimator, X, y):
+    """The weights an estimator starts from: one epoch at a rate that moves no float32 weight."""
+    probe = sklearn.base.clone(estimator).set_params(solver="sgd", momentum=0, learning_rate_init=1e-30, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        probe.fit(X, y)
+    return probe.coefs_, probe.intercepts_
+
+
+def sklearn_from(estimator, coefs, intercepts, X, y, fits):
+    """scikit-learn's own estimator, started from bpnn's initial weights (by its warm start) and
+    fitted once per max_iter of fits (a warm start after the first, as bpnn's)."""
+    theirs = getattr(sklearn.neural_network, type(estimator).__name__)
+    params = {k: v for k, v in estimator.get_params().items() if k != "threads"}
+    model = theirs(**{**params, "max_iter": 1, "warm_start": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)  # makes its attributes; then its record and weights as a first fit has them
+        model.coefs_ = [c.astype(np.float64) for c in coefs]
+        model.intercepts_ = [b.astype(np.float64) for b in intercepts]
+        model.n_iter_, model.t_, model.loss_curve_, model.best_loss_, model._no_improvement_count = 0, 0, [], np.inf, 0
+        for max_iter in fits:
+            model.set_params(warm_start=True, max_iter=max_iter).fit(X, y)
+    return model
+
+
+def fitted(estimator, X, y, fits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for max_iter in fits:
+            estimator.set_params(max_iter=max_iter).fit(X, y)
+    return estimator
+
+
+def assert_same_training(ours, theirs, rtol=2e-5):
+    assert ours.n_iter_ == theirs.n_iter_ and ours.t_ == theirs.t_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=rtol)
+    for mine, its in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(mine, its, rtol=5 * rtol, atol=rtol)
+
+
+def float32_iris():
+    X, y = iris()
+    return X.astype(np.float32).astype(np.float64), y
+
+
+@pytest.mark.parametrize("learning_rate", ["constant", "invscaling", "adaptive"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_sgd_learning_rate_schedules_train_as_scikit_learns(learning_rate, kind):
+    # From the same weights, in file order, without momentum (scikit-learn's keeps the rate inside
+    # its velocity, PyTorch's and bpnn's outside) and without alpha (bpnn decays the biases too):
+    # the same weights, losses and epochs as scikit-learn's, up to float32 rounding. invscaling
+    # divides the rate by (1 + the samples seen)^power_t after each epoch; adaptive divides it by 5
+    # after n_iter_no_change + 1 epochs without an improvement of tol (every epoch here, tol being
+    # large), and stops when it is at 1e-6.
+    X, y = float32_iris()
+    if kind == "classifier":
+        estimator = bpnn.MLPClassifier(hidden_layer_sizes=(6,), activation="tanh")
+    else:
+        estimator, y, X = bpnn.MLPRegressor(hidden_layer_sizes=(6,), activation="tanh"), X[:, 3], X[:, :3]
+    estimator.set_params(solver="sgd", momentum=0, alpha=0, shuffle=False, batch_size=20, random_state=0,
+                         learning_rate=learning_rate, learning_rate_init=0.05, power_t=0.25,
+                         tol=10 if learning_rate == "adaptive" else 1e-4, n_iter_no_change=2)
+    coefs, intercepts = bpnn_initial_weights(estimator, X, y)
+    ours = fitted(estimator, X, y, [12])
+    theirs = sklearn_from(estimator, coefs, intercepts, X, y, [12])
+    assert_same_training(ours, theirs)
+    assert ours.n_iter_ == 12
+    if learning_rate != "constant":  # the schedule changed what was learned
+        constant = fitted(sklearn.base.clone(estimator).set_params(learning_rate="constant"), X, y, [12])
+        assert not np.allclose(constant.coefs_[0], ours.coefs_[0], rtol=1e-3)
+
+
+def test_adaptive_stops_once_the_rate_is_at_one_millionth():
+    X, y = float32_iris()
+    clf = bpnn.MLPClassifier(hidden_layer_sizes=(4,), solver="sgd", momentum=0, learning_rate="adaptive",
+                             learning_rate_init=1e-4,
+                             tol=10, n_iter_no_change=1, max_iter=100, random_state=0, shuffle=False)
+    coefs, intercepts = bpnn_initial_weights(clf, X, y)
+    theirs = sklearn_from(clf, coefs, intercepts, X, y, [100])
+    fitted(clf, X, y, [100])
+    # Divided by 5 after epochs 3, 5, 7 (1e-4 -> 8e-7), then stopped after epoch 9.
+    assert clf.n_iter_ == theirs.n_iter_ == 9
+    np.testing.assert_allclose(clf.loss_curve_, theirs.loss_curve_, rtol=2e-5)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_warm_start_trains_on_from_the_weights_as_scikit_learns(solver):
+    # Two fits, the second a warm start: it goes on from the first one's weights with a new optimizer
+    # (momentum and Adam's moments start again, as in scikit-learn), and its records (n_iter_, t_,
+    # loss_curve_, best_loss_) go on.
+    X, y = float32_iris()
+    clf = bpnn.MLPClassifier(hidden_layer_sizes=(6,), solver=solver, learning_rate_init=0.02, alpha=0,
+                             shuffle=False, batch_size=30, random_state=0, warm_start=True)
+    coefs, intercepts = bpnn_initial_weights(clf, X, y)
+    ours = fitted(clf, X, y, [3, 4])
+    theirs = sklearn_from(clf, coefs, intercepts, X, y, [3, 4])
+    assert ours.n_iter_ == 7 and ours.t_ == 7 * 150 and len(ours.loss_curve_) == 7
+    assert ours.best_loss_ == min(ours.loss_curve_)
+    # Adam's bias correction differs from scikit-learn's in where epsilon goes: a difference in the
+    # fifth digit of the loss here.
+    assert_same_training(ours, theirs, rtol=2e-5 if solver == "sgd" else 1e-4)
+
+    # Without warm_start every fit starts again from the initialization.
+    again = fitted(sklearn.base.clone(clf).set_params(warm_start=False), X, y, [3, 4])
+    once = fitted(sklearn.base.clone(clf).set_params(warm_start=False), X, y, [4])
+    np.testing.assert_array_equal(again.coefs_[0], once.coefs_[0])
+    assert again.n_iter_ == 4 and not np.allclose(again.coefs_[0], ours.coefs_[0])
+
+
+def test_warm_start_refuses_other_classes_and_another_network():
+    X, y = iris()
+    clf = bpnn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, warm_start=True, random_state=0)
+    fitted(clf, X, y, [5])
+    with pytest.raises(ValueError, match=r"warm_start can only be used where `y` has the same classes as in the "
+                                         r"previous call to fit. Previously got \[0 1 2\], `y` has \[0 1\]"):
+        clf.fit(X, y % 2)
+    with pytest.raises(ValueError, match="hidden_layer_sizes, activation or the number of outputs changed"):
+        clf.set_params(hidden_layer_sizes=(6,)).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 4 features"):
+        clf.set_params(hidden_layer_sizes=(5,)).fit(X[:, :3], y)
+    assert fitted(clf, X, y, [2]).n_iter_ == 7  # the refusals left it as it was
+
+
+def test_learning_rate_and_power_t_are_sgds_only_as_in_scikit_learn():
+    X, y = iris()
+    adam = bpnn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
+    a = fitted(sklearn.base.clone(adam), X, y, [10])
+    b = fitted(adam.set_params(learning_rate="invscaling", power_t=2.0, max_fun=7), X, y, [10])
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+# --- the trained model: public, savable for the command line, exportable to ONNX ----------------
+
+def command_line():
+    """The build's bpnn command (ctest gives its path; beside the package otherwise)."""
+    return os.environ.get("BPNN_CLI") or os.path.join(os.path.dirname(bpnn.__file__), os.pardir, os.pardir, "bpnn")
+
+
+def onnx_outputs(graph_bytes, X):
+    """The ONNX graph's output for X, computed from its nodes with numpy (bpnn's export of dense
+    networks: Gemm with transB, and elementwise activations)."""
+    onnx = pytest.importorskip("onnx")
+    import onnx.numpy_helper  # noqa: F401 (a submodule the package does not load)
+
+    model = onnx.load_from_string(graph_bytes)
+    onnx.checker.check_model(model)
+    values = {t.name: onnx.numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
+    values[model.graph.input[0].name] = X
+    for node in model.graph.node:
+        attributes = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        x = values[node.input[0]]
+        if node.op_type == "Gemm":
+            assert attributes == {"transB": 1}
+            out = x @ values[node.input[1]].T + values[node.input[2]]
+        else:
+            out = {"Relu": lambda v: np.maximum(v, 0), "Tanh": np.tanh,
+                   "Sigmoid": lambda v: 1 / (1 + np.exp(-v))}[node.op_type](x)
+        values[node.output[0]] = out
+    return values[model.graph.output[0].name]
+
+
+@pytest.mark.parametrize("kind", ["classes", "binary", "regression"])
+def test_the_trained_model_is_public_and_the_command_line_predicts_with_its_file(kind, tmp_path):
+    # model_.save records what the model is (its loss, task and class names), so that bpnn predict
+    # reads its outputs as the estimator does: the same classes, probabilities and values.
+    X, y = iris()
+    if kind == "regression":
+        estimator, y = bpnn.MLPRegressor(hidden_layer_sizes=(8,), max_iter=100, random_state=0), X[:, 3] * 2
+        X = X[:, :3]
+    else:
+        names = ["setosa", "versicolor", "virginica"] if kind == "classes" else ["other", "setosa"]
+        y = np.array(names)[y] if kind == "classes" else np.where(y == 0, "setosa", "other")
+        estimator = bpnn.MLPClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0, learning_rate_init=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    assert isinstance(estimator.model_, bpnn.Model) and estimator.model_.layers[:2] == ["dense", "relu"]
+    np.testing.assert_array_equal(estimator.model_.state_dict()["0.weight"], estimator.coefs_[0].T)
+    path = tmp_path / "model.safetensors"
+    estimator.model_.save(str(path))
+    data = tmp_path / "inputs.csv"
+    np.savetxt(data, X.astype(np.float32), delimiter=",", fmt="%.9g")
+    lines = subprocess.run([command_line(), "predict", "--model", str(path), "--data", str(data)], check=True,
+                           capture_output=True, text=True).stdout.splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == 150
+    if kind == "regression":
+        assert lines[0] == "output0"
+        np.testing.assert_allclose([float(r[0]) for r in rows], estimator.predict(X), rtol=1e-6)
+        return
+    assert lines[0] == "predicted," + ",".join(f"p_{name}" for name in estimator.classes_)
+    np.testing.assert_array_equal([r[0] for r in rows], estimator.predict(X))
+    np.testing.assert_allclose([[float(v) for v in r[1:]] for r in rows], estimator.predict_proba(X), rtol=1e-6,
+                               atol=1e-7)
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_the_trained_model_exports_to_onnx(kind, tmp_path):
+    X, y = iris()
+    if kind == "classifier":
+        estimator = bpnn.MLPClassifier(hidden_layer_sizes=(8, 5), activation="tanh", max_iter=50, random_state=0)
+    else:
+        estimator, y, X = bpnn.MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, random_state=0), X[:, 3], X[:, :3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X, y)
+    graph = estimator.model_.to_onnx()
+    outputs = onnx_outputs(graph, X.astype(np.float32).astype(np.float64))
+    if kind == "classifier":  # the graph ends at the logits; their softmax is predict_proba
+        e = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+        np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), estimator.predict_proba(X), rtol=1e-5, atol=1e-6)
+    else:
+        np.testing.assert_allclose(outputs.ravel(), estimator.predict(X), rtol=1e-5, atol=1e-5)
+    # The file is the same graph; imported back (the library's ONNX import) it predicts the same bits.
+    path = tmp_path / "model.onnx"
+    estimator.model_.export_onnx(str(path))
+    assert path.read_bytes() == graph
+    for imported in (bpnn.Model.import_onnx(str(path)), bpnn.Model.from_onnx(graph)):
+        np.testing.assert_array_equal(imported.predict(X), estimator.model_.predict(X))

@@ -147,6 +147,43 @@ def test_callbacks_run_every_epoch_and_can_stop_training():
     assert len(result["history"]) == 5 and result["history"][0]["train_loss"] > 0
 
 
+def test_schedules_take_their_options_and_lr_after_epoch_sets_the_rate():
+    def rates(**options):
+        net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+        return [h["lr"] for h in net.fit(XOR_X, XOR_Y, lr=0.5, batch_size=4, epochs=4, **options)["history"]]
+
+    assert rates() == [0.5] * 4
+    assert rates(schedule="step", step_size=2, gamma=0.1) == pytest.approx([0.5, 0.5, 0.05, 0.05], rel=1e-15)
+    # invscaling: the rate over (1 + the samples seen before the epoch)^power, 4 samples an epoch.
+    assert rates(schedule="invscaling", power=0.5) == pytest.approx([0.5, 0.5 / 5 ** 0.5, 0.5 / 3, 0.5 / 13 ** 0.5],
+                                                                    rel=1e-15)
+    # A number from lr_after_epoch is the base from the next epoch on; None keeps it.
+    asked = []
+
+    def fifth_after_two(epoch):
+        asked.append(epoch["epoch"])
+        return 0.1 if epoch["epoch"] == 2 else None
+
+    assert rates(lr_after_epoch=fifth_after_two) == pytest.approx([0.5, 0.5, 0.1, 0.1], rel=1e-15)
+    assert asked == [1, 2, 3]  # not after the last epoch
+    with pytest.raises(ValueError, match="'step' takes no power"):
+        rates(schedule="step", power=0.5)
+    with pytest.raises(ValueError, match="learning rate must be a number > 0"):
+        rates(lr_after_epoch=lambda epoch: -1)
+
+    # What lr_after_epoch raises reaches the caller, before another epoch is trained.
+    net = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    seen = []
+
+    def fails(epoch):
+        raise RuntimeError("no rate")
+
+    with pytest.raises(RuntimeError, match="no rate"):
+        net.fit(XOR_X, XOR_Y, lr=0.5, batch_size=4, epochs=4, callback=lambda r: seen.append(r["epoch"]),
+                lr_after_epoch=fails)
+    assert seen == [1]
+
+
 def test_fit_reports_the_l2_term_of_its_weight_decay():
     net = bpnn.Model("2-3tanh-1", seed=2)
     state = net.state_dict()
@@ -222,6 +259,49 @@ def test_library_errors_are_value_errors_with_the_librarys_message():
         bpnn.demo("nope")
 
 
+def test_nan_and_infinite_values_are_named_before_the_library_uses_them():
+    # relu(NaN) is 0: a NaN in X trained without a word, and predicted a number.
+    net = bpnn.Model("2-3relu-1", seed=0)
+    before = net.state_dict()["0.weight"]
+    X = XOR_X.copy()
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^Input X contains NaN \(sample 2, value 1\)\.$"):
+        net.fit(X, XOR_Y)
+    y = XOR_Y.copy()
+    y[3] = np.inf
+    with pytest.raises(ValueError, match=r"^Input y contains infinity or a value too large for float32 \(sample 3\)"):
+        net.fit(XOR_X, y)
+    huge = XOR_X.astype(np.float64)
+    huge[1, 0] = 1e300  # beyond float32: infinite once converted
+    with np.errstate(over="ignore"):
+        with pytest.raises(ValueError, match=r"Input X contains infinity .* \(sample 1, value 0\)"):
+            net.fit(huge, XOR_Y)
+    with pytest.raises(ValueError, match=r"Input validation y contains infinity"):
+        net.fit(XOR_X, XOR_Y, validation_data=(XOR_X, y))
+    np.testing.assert_array_equal(net.state_dict()["0.weight"], before)
+    for call in (net.predict, net.predict_proba, lambda x: net.evaluate(x, XOR_Y)):
+        with pytest.raises(ValueError, match=r"^Input X contains NaN \(sample 2, value 1\)"):
+            call(X)
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        net.evaluate(XOR_X, y)
+
+
+def test_divergence_is_training_diverged_naming_the_epoch_and_pythons_option():
+    net = bpnn.Model("2-8tanh-1", seed=0)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 2, dtype=np.float32)
+    y = np.array([0, 1, 1, 0] * 2, dtype=np.float32)
+    net.fit(X, y, lr=0.1, batch_size=4)
+    before = net.state_dict()
+    with pytest.raises(bpnn.TrainingDiverged) as error:
+        net.fit(X, y, lr=1e38, batch_size=4, epochs=3, shuffle=False)
+    assert isinstance(error.value, ValueError) and error.value.epoch == 1
+    assert str(error.value).startswith("training diverged in epoch 1, batch ")
+    assert str(error.value).endswith("of 2: the loss is infinite; try a smaller learning rate, or clip the gradients' "
+                                     "norm (max_grad_norm)")
+    for name, value in net.state_dict().items():  # the weights of before the failing epoch
+        np.testing.assert_array_equal(value, before[name])
+
+
 def test_evaluate_reports_classification_and_regression():
     X = np.array([[0.0], [1.0], [2.0], [3.0]], dtype=np.float32)
     net = bpnn.Model("1-2", seed=0)
@@ -262,6 +342,33 @@ def test_save_load_bytes_and_pickle_round_trips(tmp_path):
     assert again.json == net.json
     with pytest.raises(ValueError, match="from_bytes: .*too short"):
         bpnn.Model.from_bytes(b"1234")
+
+
+def test_a_saved_model_records_what_it_is(tmp_path):
+    # Nothing said: the output layer decides (one sigmoid: binary with bce; one linear: a value).
+    assert bpnn.Model("2-3sigmoid-1sigmoid").meaning["task"] == "classification"
+    assert bpnn.Model("2-3sigmoid-1sigmoid").meaning["loss"] == "bce"
+    value = bpnn.Model("3-4tanh-1").meaning
+    assert (value["task"], value["loss"], value["outputs"]) == ("regression", "mse", "values")
+    assert bpnn.Model("3-4tanh-3").meaning["outputs"] == "logits"
+    # fit records its loss and, when given, its task; save, load, bytes and pickle keep them.
+    X = np.random.default_rng(1).standard_normal((8, 3)).astype(np.float32)
+    net = bpnn.Model("3-4tanh-2", seed=2)
+    net.fit(X, X[:, :2] * 2, loss="mae", task="regression", epochs=1)
+    path = str(tmp_path / "r.safetensors")
+    net.save(path)
+    for copy in (bpnn.Model.load(path), bpnn.Model.from_bytes(net.to_bytes()), pickle.loads(pickle.dumps(net))):
+        m = copy.meaning
+        assert (m["task"], m["loss"], m["outputs"], m["classes"]) == ("regression", "mae", "values", 0)
+        assert m["scaling"] == {"kind": "none", "shift": [], "scale": []}
+    xor = bpnn.Model("2-3sigmoid-1sigmoid", seed=1)
+    xor.fit(X[:, :2], (X[:, 0] > 0).astype(np.float32), loss="mse", epochs=1)
+    assert (xor.meaning["task"], xor.meaning["loss"], xor.meaning["classes"]) == ("classification", "mse", 2)
+    # Names, when fit is given them, are recorded too (bpnn predict prints the class names).
+    xor.fit(X[:, :2], (X[:, 0] > 0).astype(np.float32), loss="bce", epochs=1, class_names=["low", "high"],
+            feature_names=["a", "b"])
+    m = bpnn.Model.from_bytes(xor.to_bytes()).meaning
+    assert (m["class_names"], m["feature_names"], m["loss"]) == (["low", "high"], ["a", "b"], "bce")
 
 
 def test_state_dict_names_and_load_state_dict_checks():
@@ -319,6 +426,71 @@ def test_read_dataset_returns_arrays(tmp_path):
     X, y = bpnn.read_dataset(str(path))
     assert X.dtype == np.float32 and X.shape == (3, 2)
     np.testing.assert_array_equal(y, [0, 1, 1])
+
+
+def test_read_dataset_takes_the_command_lines_reading_options_and_returns_the_names(tmp_path):
+    # Headerless, ';'-separated, the label in the first column: --label 0 --delimiter ';' --header no.
+    path = tmp_path / "iris.csv"
+    path.write_text("virginica;6,3;3,3\nsetosa;5,1;3,5\nversicolor;7,0;3,2\nsetosa;4,9;3,0\n")
+    data = bpnn.read_dataset(str(path), label=0, delimiter=";", header="no")
+    X, y = data
+    np.testing.assert_array_equal(X, np.array([[6.3, 3.3], [5.1, 3.5], [7.0, 3.2], [4.9, 3.0]], dtype=np.float32))
+    assert data.class_names == ["setosa", "versicolor", "virginica"] and data.classes == 3
+    np.testing.assert_array_equal(y, [2, 0, 1, 0])
+    assert data.X is X and data.y is y and data.feature_names == []
+    # A test set numbered by the training set's classes (here in another order), and one it lacks.
+    again = bpnn.read_dataset(str(path), label=0, delimiter=";", header=False,
+                              class_names=["virginica", "versicolor", "setosa"])
+    np.testing.assert_array_equal(again.y, [0, 2, 1, 2])
+    with pytest.raises(ValueError, match="setosa"):
+        bpnn.read_dataset(str(path), label=0, delimiter=";", header="no", class_names=["virginica", "versicolor"])
+
+    # A header: the label column by name, tab-separated; the names come back.
+    path = tmp_path / "named.tsv"
+    path.write_text("width\tspecies\theight\n1.5\tb\t2\n2.5\ta\t4\n")
+    data = bpnn.read_dataset(str(path), label="species", delimiter="tab", header=True)
+    np.testing.assert_array_equal(data.X, [[1.5, 2], [2.5, 4]])
+    np.testing.assert_array_equal(data.y, [1, 0])
+    assert data.class_names == ["a", "b"] and data.feature_names == ["width", "height"]
+    assert data.target_names == ["species"]
+    assert bpnn.read_dataset(str(path), label=1).class_names == ["a", "b"]  # by index; tab and header detected
+
+    # Regression: the last K columns (--target-cols), or columns by name; inputs only.
+    path = tmp_path / "reg.csv"
+    path.write_text("x1,x2,y1,y2\n1,2,0.5,-1\n3,4,1.5,-2\n")
+    data = bpnn.read_dataset(str(path), target_cols=2)
+    assert data.y.dtype == np.float32 and data.classes == 0 and data.class_names == []
+    np.testing.assert_array_equal(data.y, [[0.5, -1], [1.5, -2]])
+    assert data.feature_names == ["x1", "x2"] and data.target_names == ["y1", "y2"]
+    data = bpnn.read_dataset(str(path), targets=["y2"])
+    np.testing.assert_array_equal(data.X, [[1, 2, 0.5], [3, 4, 1.5]])
+    np.testing.assert_array_equal(data.y, [[-1], [-2]])
+    data = bpnn.read_dataset(str(path), no_labels=True)
+    assert data.X.shape == (2, 4) and data.y.shape == (2, 0)
+    again = pickle.loads(pickle.dumps(data))
+    assert again.feature_names == data.feature_names and np.array_equal(again.X, data.X)
+
+    for options, message in (({"delimiter": "::"}, "delimiter: expected one character or 'tab', got '::'"),
+                             ({"header": "maybe"}, "header: expected 'auto', 'yes', 'no', True or False"),
+                             ({"label": 1.5}, "label is a column's header name or its 0-based index"),
+                             ({"label": "colour"}, "colour")):
+        with pytest.raises(ValueError, match=message):
+            bpnn.read_dataset(str(path), **options)
+
+
+def test_read_dataset_maps_idx_pixels_to_the_input_range(tmp_path):
+    # Two 2x2 images of unsigned bytes and their labels, as MNIST's files hold them.
+    images = tmp_path / "tiny-images-idx3-ubyte"
+    images.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 255, 0, 0, 0]))
+    labels = tmp_path / "tiny-labels-idx1-ubyte"
+    labels.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]))
+    X, y = bpnn.read_dataset(str(images), labels=str(labels), input_range=(0.01, 0.99))
+    assert X.shape == (2, 2, 2)
+    np.testing.assert_allclose(X[0], [[0.01, 0.99], [0.01 + 0.98 * 0.2, 0.01 + 0.98 * 0.4]], rtol=1e-6)
+    np.testing.assert_array_equal(y, [7, 3])
+    X, y = bpnn.read_dataset(str(images))  # the labels file by the MNIST naming; pixels to [0, 1]
+    np.testing.assert_allclose(X[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
+    assert y.shape == (2,) and bpnn.read_dataset(str(images), no_labels=True).y.shape == (2, 0)
 
 
 def test_every_optimizer_of_the_registry_trains_by_name_with_its_options():

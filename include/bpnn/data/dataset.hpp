@@ -30,4 +30,10 @@ struct Dataset {
 // trains sigmoid outputs toward 0.01 and 0.99). Throws Error for a label >= classes.
 Tensor<float> one_hot(const Tensor<float>& labels, std::size_t classes, float off = 0.0f, float on = 1.0f);
 
+// Throws Error when values [N, ...] hold a NaN or an infinity (a float64 beyond float32's range
+// becomes one when converted), naming the first as scikit-learn does, with `what` as the subject:
+// "Input X contains NaN (sample 2, value 1)." Training on such values would give NaN weights, or
+// none of the samples' NaN would show (relu(NaN) is 0) and the model would be silently wrong.
+void check_finite(TensorView<const float> values, const std::string& what);
+
 }  // namespace bpnn

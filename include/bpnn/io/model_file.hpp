@@ -7,16 +7,28 @@
 #include <map>
 #include <string>
 
+#include "bpnn/data/recipe.hpp"
 #include "bpnn/io/network.hpp"
 #include "bpnn/model/sequential.hpp"
 
 namespace bpnn {
 
-// Free-form string metadata saved beside the network (bpnn train stores its loss here).
+// Free-form string metadata saved beside the network. One key is bpnn's own: "bpnn.data", the
+// model's meaning and data recipe (recipe_to_json); "bpnn.loss" and "bpnn.targets" ("0.01,0.99")
+// are what model files held before it, and still read.
 using ModelMetadata = std::map<std::string, std::string>;
 
+// The model's meaning as metadata records it: "bpnn.data", else the loss and one-hot values of
+// "bpnn.loss" and "bpnn.targets", else nothing; then completed from the network's output layer
+// (complete_meaning), never checked against it (a file means what it records). Throws Error
+// naming source for a malformed record.
+template <class T>
+DataRecipe model_meaning(const ModelMetadata& metadata, const Sequential<T>& model, const std::string& source);
+
 // The model file's bytes: the model's parameters (F32 for float, F64 for double), its network
-// (describe(model)) and metadata. Throws Error if the model cannot describe itself.
+// (describe(model)), metadata, and always its meaning under "bpnn.data": model_meaning(metadata,
+// model), so a writer that gives none (save_model(path, model)) still records what the output
+// layer makes of the model. Throws Error if the model cannot describe itself.
 template <class T>
 std::string model_bytes(const Sequential<T>& model, const ModelMetadata& metadata = {});
 
@@ -28,7 +40,8 @@ template <class T>
 struct LoadedModel {
   Network network;
   Sequential<T> model;
-  ModelMetadata metadata;  // "__metadata__" less the keys bpnn itself uses
+  ModelMetadata metadata;  // "__metadata__" less the keys bpnn itself uses (format, network, bpnn.data)
+  DataRecipe recipe;       // its meaning: model_meaning of the file's metadata
 };
 
 // Reads a bpnn model file (F32 or F64 data, converted to T). Every length, offset, shape and dtype

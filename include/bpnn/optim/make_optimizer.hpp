@@ -44,10 +44,11 @@ struct OptimizerSpec {
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerSpec& spec);
 
-// The schedule "constant", "step" (StepLR: step_size default 1, gamma default 0.1) or "cosine"
-// (CosineAnnealingLR). Throws Error for an unknown name, or step_size or gamma given with a
-// schedule other than "step", or a step_size of 0.
+// The schedule "constant", "step" (StepLR: step_size default 1, gamma default 0.1), "cosine"
+// (CosineAnnealingLR) or "invscaling" (scikit-learn's: power default 0.5). Throws Error for an
+// unknown name, an option given with a schedule that does not take it (step_size or gamma but
+// "step", power but "invscaling"), a step_size of 0 or a power below 0.
 LrSchedule make_schedule(std::string_view name, std::optional<std::size_t> step_size = std::nullopt,
-                         std::optional<double> gamma = std::nullopt);
+                         std::optional<double> gamma = std::nullopt, std::optional<double> power = std::nullopt);
 
 }  // namespace bpnn

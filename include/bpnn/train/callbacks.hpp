@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,7 @@ struct EpochReport {
   Evaluation validation;  // on the validation set after the epoch, if one was given
   bool best = false;      // the best validation epoch so far (FitOptions::best_by)
   double seconds = 0.0;   // spent in the batch loop of this epoch (not evaluation)
+  double learning_rate = 0.0;  // the optimizer's rate in this epoch (its schedule's)
   // The L2 term of the loss the optimizer's coupled weight decay adds the gradient of, at the
   // epoch's end (l2_penalty in optim/optimizer.hpp; 0 without it). train_loss does not hold it.
   double l2_penalty = 0.0;
@@ -118,6 +120,20 @@ class EarlyStopping : public FitCallback {
  private:
   std::size_t patience_;
   const BestEpoch& best_;
+};
+
+// FANN's desired_error: ends training after the first epoch whose training loss (train_loss, the
+// mean over the epoch's samples as computed while training, FANN's MSE for mse) is at most
+// `loss`. reached() says whether it did.
+class StopAtLoss : public FitCallback {
+ public:
+  explicit StopAtLoss(std::optional<double> loss) : loss_(loss) {}
+  bool on_epoch(const EpochReport& report) override;
+  bool reached() const { return reached_; }
+
+ private:
+  std::optional<double> loss_;
+  bool reached_ = false;
 };
 
 // Checkpoints to `path` (empty: none): write() on demand (fit calls it on a stop), and between

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -37,6 +38,9 @@ struct FitOptions {
   // What the best validation epoch is: the lowest loss, or the highest score (accuracy, or R² for
   // regression: scikit-learn's score, by which its MLP keeps the best weights).
   BestBy best_by = BestBy::validation_loss;
+  // FANN's desired_error: end training after the first epoch whose training loss is at most this
+  // (StopAtLoss, callbacks.hpp); fit returns normally with FitResult::reached_loss. Unset: never.
+  std::optional<double> stop_at_loss = std::nullopt;
   // What the targets stand for (metrics.hpp): regression with several outputs has to say so, or
   // its rows are read as one-hot classes and an accuracy is reported.
   Task task = Task::automatic;
@@ -53,6 +57,11 @@ struct FitOptions {
   // After each epoch's evaluation (and on_epoch): true ends training there, as early stopping
   // does: fit returns normally (FitResult::stopped_early), no checkpoint, no exception.
   std::function<bool(const EpochReport&)> end_after_epoch = nullptr;
+  // After each epoch that training goes on from (end_after_epoch said no, epochs remain): a new
+  // base rate for the schedule from the next epoch on, or nullopt to keep it. How a front end
+  // lowers the rate on a plateau (scikit-learn's learning_rate='adaptive' divides it by 5).
+  // Checkpoints do not keep it: a resumed run starts from the optimizer's rate.
+  std::function<std::optional<double>(const EpochReport&)> rate_after_epoch = nullptr;
   // Replaces gather + Trainer::step + counting for every batch (then max_grad_norm is the step's
   // business). Empty: the Trainer's step. See TrainingRunOptions.
   BatchStep batch_step = nullptr;
@@ -77,6 +86,7 @@ struct FitResult {
   std::size_t epochs = 0;      // epochs run
   std::size_t best_epoch = 0;  // with a validation set: the epoch whose weights the model ends with
   bool stopped_early = false;
+  bool reached_loss = false;   // ended by FitOptions::stop_at_loss
 };
 
 // After an epoch's validation: if it is the best so far by `by` (a lower loss, or a higher score;
@@ -88,9 +98,10 @@ bool keep_if_best(const Evaluation& validation, std::size_t epoch, const Sequent
 // Trains model on inputs [N, input shape...] and targets ([N] class indices or [N, K]), then
 // after each epoch evaluates the test and validation sets that are given. Shuffling (and dropout)
 // draw from rng. Steps a TrainingRun a batch at a time and composes keep_if_best and the callbacks
-// ProgressCallback, EarlyStopping, StopRequest and Checkpoints (in that order) from options. Throws Error for
-// mismatched sample counts or shapes or a checkpoint that does not fit, TrainingDiverged when the
-// loss stops being finite, TrainingInterrupted when asked to stop.
+// ProgressCallback, EarlyStopping, StopAtLoss, StopRequest and Checkpoints (in that order) from
+// options. Throws Error for mismatched sample counts or shapes, a NaN or infinite input or target
+// (check_finite, naming the set, the sample and the value) or a checkpoint that does not fit,
+// TrainingDiverged when the loss stops being finite, TrainingInterrupted when asked to stop.
 FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float>& optimizer,
               TensorView<const float> inputs, TensorView<const float> targets, Rng& rng, const FitOptions& options,
               HeldOut test = {}, HeldOut validation = {});

@@ -62,6 +62,19 @@ std::size_t count_correct(TensorView<const double> outputs, TensorView<const dou
 // (cross_entropy applies softmax itself); with any other loss the outputs are read as they are.
 bool outputs_are_logits(std::string_view loss);
 
+// How a model's outputs are read (a model file records it, bpnn/data/recipe.hpp):
+//   logits: class scores whose softmax is the class probabilities (cross_entropy on a network that
+//     does not end in softmax);
+//   probabilities: class scores read as they are: a softmax's probabilities, a sigmoid's
+//     probability of class 1 (one output) or of each class, or outputs trained on one-hot rows;
+//   values: regression values.
+// automatic: not decided yet (complete_meaning decides it).
+enum class OutputReading { automatic, logits, probabilities, values };
+
+// "logits", "probabilities", "values" ("automatic"); the reverse throws Error naming the known ones.
+std::string_view reading_name(OutputReading reading);
+OutputReading reading_named(std::string_view name);
+
 // Class probabilities [N, C] from model outputs [N, K] of a model trained with `loss`:
 //   cross_entropy (logits): each row's softmax, C = K;
 //   one output (a sigmoid's probability p of class 1): the two columns 1 - p and p, C = 2;
@@ -70,6 +83,12 @@ bool outputs_are_logits(std::string_view loss);
 Tensor<float> class_probabilities(const Backend<float>& backend, std::string_view loss,
                                   TensorView<const float> outputs);
 Tensor<double> class_probabilities(const Backend<double>& backend, std::string_view loss,
+                                   TensorView<const double> outputs);
+// The same by how the outputs are read: logits through softmax; probabilities as they are (one
+// output: 1 - p and p); values (regression) as they are.
+Tensor<float> class_probabilities(const Backend<float>& backend, OutputReading reading,
+                                  TensorView<const float> outputs);
+Tensor<double> class_probabilities(const Backend<double>& backend, OutputReading reading,
                                    TensorView<const double> outputs);
 
 // class_probabilities of the model's outputs for inputs [N, input shape...], run in eval mode in
@@ -108,11 +127,16 @@ struct Evaluation {
 
 // Runs the model over inputs [N, input shape...] in batches of batch_size (eval mode, Sequential::
 // infer: the model is not changed) and scores the outputs against targets as resolve_task(targets,
-// outputs, task) says. Throws Error for mismatched counts, a batch size of 0, or a class index
-// the model has no output for.
+// outputs, task) says. The loss takes the outputs as they are, except cross_entropy on outputs
+// read as probabilities (a network ending in softmax): it takes their logarithm (clamped at -100,
+// as bce's), whose softmax is those probabilities, so the loss is -log p of the true class, what
+// PyTorch's CrossEntropyLoss gave on the logits before the softmax. Throws Error for mismatched
+// counts, a batch size of 0, or a class index the model has no output for.
 Evaluation evaluate(const Sequential<float>& model, const Loss<float>& loss, TensorView<const float> inputs,
-                    TensorView<const float> targets, std::size_t batch_size = 256, Task task = Task::automatic);
+                    TensorView<const float> targets, std::size_t batch_size = 256, Task task = Task::automatic,
+                    OutputReading reading = OutputReading::automatic);
 Evaluation evaluate(const Sequential<double>& model, const Loss<double>& loss, TensorView<const double> inputs,
-                    TensorView<const double> targets, std::size_t batch_size = 256, Task task = Task::automatic);
+                    TensorView<const double> targets, std::size_t batch_size = 256, Task task = Task::automatic,
+                    OutputReading reading = OutputReading::automatic);
 
 }  // namespace bpnn

@@ -50,7 +50,7 @@ struct TrainingRunOptions {
   std::size_t batch_size = 32;
   bool shuffle = true;         // a new order each epoch drawn from the generator; false: file order
   double max_grad_norm = 0.0;  // clip the gradients' total L2 norm to this (0: no clipping)
-  // The learning rate of epoch e (1-based) is schedule.rate(base, e - 1, epochs), base being the
+  // The learning rate of epoch e (1-based) is schedule.rate(base, e - 1, epochs, samples), base being the
   // optimizer's rate when the run was made; it is set when the epoch's first step is due.
   LrSchedule schedule = {};
   std::size_t epochs = 1;
@@ -144,8 +144,10 @@ struct BudgetReport {
   StopReason reason = StopReason::count;
 };
 
-// Training stopped because the loss became NaN or infinite. The model holds the weights it had at
-// the start of the failing epoch (the last good ones); epoch is that epoch, 1-based.
+// Training stopped because the loss became NaN or infinite; the message names the epoch and the
+// batch and says what to try, each front end adding its own name for the clipping option. The
+// model holds the weights it had at the start of the failing epoch (the last good ones); epoch is
+// that epoch, 1-based.
 class TrainingDiverged : public Error {
  public:
   TrainingDiverged(const std::string& message, std::size_t epoch) : Error(message), epoch(epoch) {}
@@ -218,6 +220,10 @@ class TrainingRun {
   Rng& rng() { return rng_; }
   const Rng& rng() const { return rng_; }
   Trainer<T>& trainer() { return trainer_; }  // to add gradient hooks
+  // The rate the schedule starts from: the optimizer's when the run was made, unless set. A new one
+  // takes effect when the next epoch's first step is due. Throws Error unless rate > 0 and finite.
+  double base_rate() const { return base_rate_; }
+  void set_base_rate(double rate);
 
  private:
   // Draws the epoch's order and keeps last_good when its first step is due; sets its rate.
