@@ -62,17 +62,19 @@ class Dataset(tuple):
         return (self.X, self.y), names
 
 
-def read_dataset(path, *, labels="", label=None, target_cols=0, targets=(), delimiter=None, header="auto",
-                 no_labels=False, class_names=(), input_range=None):
+def read_dataset(path, *, labels="", label=None, target_cols=0, targets=(), drop=(), delimiter=None,
+                 header="auto", no_labels=False, class_names=(), input_range=None):
     """Reads IDX (gzip too), CSV or FANN data, chosen by content, with the command line's reading
     options (docs/data-formats.md): labels (IDX: the labels file), label (CSV: the class label
     column, a header name or a 0-based index), target_cols (CSV: the last K columns are regression
-    targets) or targets (CSV: these columns, by name or index), delimiter (one character or "tab";
+    targets) or targets (CSV: these columns, by name or index), drop (CSV: columns left out, such as
+    an ID, by name or index), delimiter (one character or "tab";
     None: detected), header ("auto", "yes", "no", True or False), no_labels (inputs only: y is
     [N, 0]), class_names (the classes to number labels by, e.g. a training set's, so that a test
     set's ids agree), input_range (IDX: pixels 0..255 map to (low, high)). Returns a Dataset."""
     read = _read_dataset(path, labels=labels, label=label, target_cols=target_cols, targets=list(targets),
-                         delimiter=delimiter or "", header=header, no_labels=no_labels,
+                         drop=[str(column) for column in drop], delimiter=delimiter or "", header=header,
+                         no_labels=no_labels,
                          class_names=list(class_names), input_range=input_range)
     return Dataset(read.pop("X"), read.pop("y"), **read)
 

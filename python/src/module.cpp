@@ -723,6 +723,7 @@ struct ReadOptions {
   py::object label;                 // CSV: the label column, a header name or a 0-based index; None: found
   std::size_t target_cols = 0;      // CSV: the last K columns are regression targets
   std::vector<std::string> targets;  // CSV: these columns (names or indices) are the targets
+  std::vector<std::string> drop;     // CSV: columns left out (names or indices)
   std::string delimiter;            // CSV: one character or "tab"; empty: detected
   py::object header;                // CSV: "auto", "yes", "no", True or False
   bool no_labels = false;           // inputs only: y is [N, 0]
@@ -738,6 +739,7 @@ DataOptions data_options(const ReadOptions& r) {
   CsvOptions& csv = options.csv;
   csv.target_columns = r.target_cols;
   csv.targets = r.targets;
+  csv.drop = r.drop;
   csv.no_labels = r.no_labels;
   csv.class_names = r.class_names;
   if (is_integer(r.label)) {
@@ -938,14 +940,15 @@ PYBIND11_MODULE(_bpnn, m) {
         py::arg("text"), "The network (compact or JSON) as normalized JSON; raises ValueError naming what is wrong");
   m.def("read_dataset",
         [](const std::string& path, const std::string& labels, const py::object& label, std::size_t target_cols,
-           const std::vector<std::string>& targets, const std::string& delimiter, const py::object& header,
-           bool no_labels, const std::vector<std::string>& class_names,
-           const std::optional<std::pair<float, float>>& input_range) {
-          return read_data(path, {labels, label, target_cols, targets, delimiter, header, no_labels, class_names,
-                                  input_range});
+           const std::vector<std::string>& targets, const std::vector<std::string>& drop,
+           const std::string& delimiter, const py::object& header, bool no_labels,
+           const std::vector<std::string>& class_names, const std::optional<std::pair<float, float>>& input_range) {
+          return read_data(path, {labels, label, target_cols, targets, drop, delimiter, header, no_labels,
+                                  class_names, input_range});
         },
         py::arg("path"), py::kw_only(), py::arg("labels") = "", py::arg("label") = py::none(),
-        py::arg("target_cols") = 0, py::arg("targets") = std::vector<std::string>{}, py::arg("delimiter") = "",
+        py::arg("target_cols") = 0, py::arg("targets") = std::vector<std::string>{},
+        py::arg("drop") = std::vector<std::string>{}, py::arg("delimiter") = "",
         py::arg("header") = "auto", py::arg("no_labels") = false,
         py::arg("class_names") = std::vector<std::string>{}, py::arg("input_range") = py::none(),
         "Reads IDX (gzip too), CSV or FANN data with the CLI's reading options: a dict of X float32 [N, ...], "

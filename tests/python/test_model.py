@@ -467,6 +467,14 @@ def test_read_dataset_takes_the_command_lines_reading_options_and_returns_the_na
     np.testing.assert_array_equal(data.y, [[-1], [-2]])
     data = bpnn.read_dataset(str(path), no_labels=True)
     assert data.X.shape == (2, 4) and data.y.shape == (2, 0)
+    # Columns left out, by name or index; labels counted from 1 are class names.
+    path_ids = tmp_path / "ids.csv"
+    path_ids.write_text("id,x,wine\n7,0.5,1\n8,1.5,3\n9,2.5,2\n")
+    data = bpnn.read_dataset(str(path_ids), label="wine", drop=["id"])
+    np.testing.assert_array_equal(data.X, [[0.5], [1.5], [2.5]])
+    np.testing.assert_array_equal(data.y, [0, 2, 1])
+    assert data.class_names == ["1", "2", "3"] and data.feature_names == ["x"]
+    assert bpnn.read_dataset(str(path_ids), label="wine", drop=[0]).feature_names == ["x"]
     again = pickle.loads(pickle.dumps(data))
     assert again.feature_names == data.feature_names and np.array_equal(again.X, data.X)
 
