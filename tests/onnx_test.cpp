@@ -187,7 +187,8 @@ TEST(Onnx, RefusesWhatItCannotImport) {
   expect_error([] { from_onnx(one_node_model("GreaterOrEqual")); },
                {"node 0 'my_node' (GreaterOrEqual)", "as the activation step, GreaterOrEqual(x, 0) Cast(_, to=float)"});
   expect_error([] { from_onnx(one_node_model("Sin"), "sin.onnx"); }, {"sin.onnx", "node 0 'my_node' (Sin)", "not supported"});
-  expect_error([] { from_onnx(one_node_model("Relu", 9)); }, {"opset 9", "13 to 21"});
+  EXPECT_EQ(from_onnx(one_node_model("Relu", 6)).layer(0).kind(), "relu");
+  expect_error([] { from_onnx(one_node_model("Relu", 22)); }, {"opset 22", "1 to 21"});
   expect_error([] { from_onnx(one_node_model("Relu", 17, true)); }, {"ModelProto.graph", "holds an integer", "length-delimited"});
   expect_error([] { from_onnx(""); }, {"empty"});
   expect_error([] { from_onnx("not an onnx file at all"); }, {"ONNX model"});
@@ -207,6 +208,281 @@ TEST(Onnx, RefusesWhatItCannotImport) {
   ASSERT_NE(x, std::string::npos);
   branch[x + 2] = 'z';
   expect_error([&] { from_onnx(branch); }, {"'z'", "chain of layers"});
+}
+
+// A graph written field by field, for the semantics of each opset: input "x" of dims (0: the
+// batch, named N), the nodes in order, float initializers, and the last node's first output as the
+// graph's output.
+class GraphBuilder {
+ public:
+  GraphBuilder(std::int64_t opset, std::vector<std::int64_t> dims) : opset_(opset), dims_(std::move(dims)) {}
+  // A node: op, inputs, outputs, attributes (as attr_int and the others below make them).
+  GraphBuilder& node(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs,
+                     std::vector<pb::Writer> attributes = {}) {
+    pb::Writer n;
+    for (const std::string& in : inputs) n.bytes(1, in);
+    for (const std::string& out : outputs) n.bytes(2, out);
+    n.bytes(4, op);
+    for (const pb::Writer& a : attributes) n.message(5, a);
+    graph_.message(1, n);
+    last_ = outputs[0];
+    return *this;
+  }
+  GraphBuilder& initializer(const std::string& name, std::vector<std::int64_t> dims, std::vector<float> values) {
+    pb::Writer t;
+    for (std::int64_t d : dims) t.int64(1, d);
+    t.varint(2, 1);
+    for (float v : values) t.float32(4, v);
+    t.bytes(8, name);
+    graph_.message(5, t);
+    return *this;
+  }
+  GraphBuilder& integers(const std::string& name, std::vector<std::int64_t> values) {
+    pb::Writer t;
+    t.int64(1, static_cast<std::int64_t>(values.size()));
+    t.varint(2, 7);
+    for (std::int64_t v : values) t.int64(7, v);
+    t.bytes(8, name);
+    graph_.message(5, t);
+    return *this;
+  }
+  // extra: more graph outputs, named.
+  std::string bytes(const std::vector<std::string>& extra = {}) const {
+    pb::Writer graph = graph_, opset, model;
+    graph.message(11, value_info("x", dims_));
+    graph.message(12, value_info(last_, {}));
+    for (const std::string& name : extra) graph.message(12, value_info(name, {}));
+    opset.int64(2, opset_);
+    model.int64(1, 8);
+    model.message(7, graph);
+    model.message(8, opset);
+    return model.data();
+  }
+
+ private:
+  static pb::Writer value_info(const std::string& name, const std::vector<std::int64_t>& dims) {
+    pb::Writer shape, tensor, type, info;
+    for (std::int64_t d : dims) {
+      pb::Writer dim;
+      if (d == 0) {
+        dim.bytes(2, "N");
+      } else {
+        dim.int64(1, d);
+      }
+      shape.message(1, dim);
+    }
+    tensor.varint(1, 1);
+    if (!dims.empty()) tensor.message(2, shape);
+    type.message(1, tensor);
+    info.bytes(1, name);
+    info.message(2, type);
+    return info;
+  }
+  std::int64_t opset_;
+  std::vector<std::int64_t> dims_;
+  pb::Writer graph_;
+  std::string last_;
+};
+
+pb::Writer attr_int(const std::string& name, std::int64_t value) {
+  pb::Writer a;
+  a.bytes(1, name);
+  a.int64(3, value);
+  a.varint(20, 2);
+  return a;
+}
+pb::Writer attr_float(const std::string& name, float value) {
+  pb::Writer a;
+  a.bytes(1, name);
+  a.float32(2, value);
+  a.varint(20, 1);
+  return a;
+}
+pb::Writer attr_ints(const std::string& name, std::vector<std::int64_t> values) {
+  pb::Writer a;
+  a.bytes(1, name);
+  for (std::int64_t v : values) a.int64(8, v);
+  a.varint(20, 7);
+  return a;
+}
+pb::Writer attr_string(const std::string& name, const std::string& value) {
+  pb::Writer a;
+  a.bytes(1, name);
+  a.bytes(4, value);
+  a.varint(20, 3);
+  return a;
+}
+
+std::vector<std::string> kinds(const Sequential<float>& model) {
+  std::vector<std::string> k;
+  for (std::size_t i = 0; i < model.size(); ++i) k.emplace_back(model.layer(i).kind());
+  return k;
+}
+
+// A batch norm of two channels with scale s, bias b, mean m, var v.
+GraphBuilder batch_norm_graph(std::int64_t opset, std::vector<std::int64_t> dims, std::vector<pb::Writer> attributes,
+                              std::vector<std::string> outputs = {"y"}) {
+  GraphBuilder g(opset, std::move(dims));
+  g.initializer("s", {2}, {2, 3})
+      .initializer("b", {2}, {0.5f, -1})
+      .initializer("m", {2}, {1, -2})
+      .initializer("v", {2}, {3, 0});
+  g.node("BatchNormalization", {"x", "s", "b", "m", "v"}, std::move(outputs), std::move(attributes));
+  return g;
+}
+
+TEST(Onnx, OldBatchNormalization) {
+  // Opset 6: is_test 1 is inference: y = s (x - m) / sqrt(v + eps) + b.
+  const std::string v6 = batch_norm_graph(6, {0, 2}, {attr_int("is_test", 1), attr_float("epsilon", 1.0f)}).bytes();
+  Sequential<float> model = from_onnx(v6);
+  ASSERT_EQ(kinds(model), std::vector<std::string>{"batchnorm"});
+  Tensor<float> x(Shape{1, 2});
+  x[0] = 3, x[1] = 1;
+  const TensorView<const float> y = model.forward(x.view());
+  EXPECT_NEAR(y[0], 2 * (3 - 1) / 2.0f + 0.5f, 1e-6);
+  EXPECT_NEAR(y[1], 3 * (1 + 2) / 1.0f - 1, 1e-6);
+  expect_error([] { from_onnx(batch_norm_graph(6, {0, 2}, {}).bytes()); }, {"is_test 0", "training-mode"});
+  // Opsets 7 to 13: the statistics outputs make it a training-mode batch norm.
+  expect_error(
+      [] {
+        from_onnx(batch_norm_graph(9, {0, 2}, {}, {"y", "mean", "var"}).bytes());
+      },
+      {"opset 9", "training-mode"});
+  EXPECT_EQ(kinds(from_onnx(batch_norm_graph(9, {0, 2}, {}).bytes())), std::vector<std::string>{"batchnorm"});
+  // spatial 0 is the same on [N, F]; on images it normalizes each value apart.
+  EXPECT_EQ(kinds(from_onnx(batch_norm_graph(7, {0, 2}, {attr_int("spatial", 0)}).bytes())),
+            std::vector<std::string>{"batchnorm"});
+  expect_error([] { from_onnx(batch_norm_graph(7, {0, 2, 3, 3}, {attr_int("spatial", 0)}).bytes()); }, {"spatial 0"});
+  expect_error(
+      [] {
+        from_onnx(batch_norm_graph(9, {0, 2}, {attr_int("spatial", 1)}).bytes());
+      },
+      {"'spatial' is not supported"});
+  // From opset 14, statistics outputs in inference are taken when nothing reads them.
+  EXPECT_EQ(from_onnx(batch_norm_graph(15, {0, 2}, {}, {"y", "rm", "rv"}).bytes()).size(), 1u);
+  expect_error(
+      [] {
+        from_onnx(batch_norm_graph(15, {0, 2}, {}, {"y", "rm"}).bytes({"rm"}));
+      },
+      {"'rm'", "graph output"});
+}
+
+TEST(Onnx, OldSoftmaxIsOverTheSampleMadeFlat) {
+  // Before opset 13, Softmax (axis 1) is over all of [2, 3]: flatten, then softmax.
+  const Sequential<float> model = from_onnx(GraphBuilder(11, {0, 2, 3}).node("Softmax", {"x"}, {"y"}).bytes());
+  EXPECT_EQ(kinds(model), (std::vector<std::string>{"flatten", "softmax"}));
+  // From 13 it is over axis -1 alone: over all of a sample only where the others are of size 1.
+  EXPECT_EQ(kinds(from_onnx(GraphBuilder(13, {0, 1, 3}).node("Softmax", {"x"}, {"y"}).bytes())),
+            (std::vector<std::string>{"flatten", "softmax"}));
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(13, {0, 2, 3}).node("Softmax", {"x"}, {"y"}).bytes());
+      },
+      {"softmax over axis 2 (opset 13)", "over all of a sample's values"});
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(11, {0, 2, 3}).node("Softmax", {"x"}, {"y"}, {attr_int("axis", 2)}).bytes());
+      },
+      {"axis 2 and those after it (opset 11)"});
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(11, {0, 3}).node("Softmax", {"x"}, {"y"}, {attr_int("axis", 0)}).bytes());
+      },
+      {"over the batch"});
+}
+
+TEST(Onnx, OldDropoutAndGemm) {
+  expect_error([] { from_onnx(GraphBuilder(6, {0, 3}).node("Dropout", {"x"}, {"y"}).bytes()); }, {"is_test 0"});
+  const Sequential<float> dropout =
+      from_onnx(GraphBuilder(10, {0, 3}).node("Dropout", {"x"}, {"y", "mask"}, {attr_float("ratio", 0.25f)}).bytes());
+  EXPECT_EQ(layer_configs(dropout)[0], (LayerConfig{"dropout", {{"p", 0.25}}}));
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(10, {0, 3}).node("Dropout", {"x"}, {"y", "mask"}).bytes({"mask"}));
+      },
+      {"'mask' (the mask) is a graph output"});
+  // Gemm: before opset 7 a bias row needs broadcast 1; alpha and beta scale the weight and bias.
+  auto gemm = [](std::int64_t opset, std::vector<pb::Writer> attributes) {
+    GraphBuilder g(opset, {0, 2});
+    g.initializer("w", {2, 1}, {1, 2}).initializer("c", {1}, {3});
+    return g.node("Gemm", {"x", "w", "c"}, {"y"}, std::move(attributes)).bytes();
+  };
+  expect_error([&] { from_onnx(gemm(6, {})); }, {"without broadcast (opset 6)"});
+  Sequential<float> model =
+      from_onnx(gemm(6, {attr_int("broadcast", 1), attr_float("alpha", 2), attr_float("beta", 0.5f)}));
+  Tensor<float> x(Shape{1, 2});
+  x[0] = 1, x[1] = 10;
+  EXPECT_EQ(model.forward(x.view())[0], 2 * (1 + 20) + 0.5f * 3);
+  expect_error([&] { from_onnx(gemm(13, {attr_int("transA", 1)})); }, {"transA 1"});
+}
+
+TEST(Onnx, ShapesThatMapToLayers) {
+  // Reshape's shape is an attribute before opset 5; [B, -1] is a flatten where the input fixes B.
+  EXPECT_EQ(
+      kinds(from_onnx(GraphBuilder(4, {0, 2, 3}).node("Reshape", {"x"}, {"y"}, {attr_ints("shape", {0, -1})}).bytes())),
+      std::vector<std::string>{"flatten"});
+  auto reshape = [](std::vector<std::int64_t> dims) {
+    return from_onnx(
+        GraphBuilder(14, std::move(dims)).integers("shape", {2, -1}).node("Reshape", {"x", "shape"}, {"y"}).bytes());
+  };
+  EXPECT_EQ(kinds(reshape({2, 2, 3})), std::vector<std::string>{"flatten"});
+  expect_error([&] { reshape({0, 2, 3}); }, {"[2, -1]", "batch dimension first"});
+  // Flatten at axis 2 of [N, 1, 3, 2] is bpnn's flatten; of [N, 2, 3] it makes rows of parts of a sample.
+  EXPECT_EQ(
+      kinds(from_onnx(GraphBuilder(13, {0, 1, 3, 2}).node("Flatten", {"x"}, {"y"}, {attr_int("axis", 2)}).bytes())),
+      std::vector<std::string>{"flatten"});
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(13, {0, 2, 3}).node("Flatten", {"x"}, {"y"}, {attr_int("axis", 2)}).bytes());
+      },
+      {"Flatten at axis 2"});
+  // Pad of nothing (pads an attribute before opset 11) is nothing.
+  EXPECT_EQ(from_onnx(GraphBuilder(2, {0, 1, 2, 2})
+                          .node("Pad", {"x"}, {"p"}, {attr_ints("pads", {0, 0, 0, 0, 0, 0, 0, 0})})
+                          .node("Relu", {"p"}, {"y"})
+                          .bytes())
+                .size(),
+            1u);
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(2, {0, 1, 2, 2})
+                      .node("Pad", {"x"}, {"y"}, {attr_ints("pads", {0, 0, 1, 1, 0, 0, 1, 1})})
+                      .bytes());
+      },
+      {"pads nothing"});
+  // Conv's auto_pad SAME_UPPER of an odd kernel pads evenly; MaxPool's ceil_mode 1 where windows fit.
+  GraphBuilder conv(11, {0, 1, 4, 4});
+  conv.initializer("w", {1, 1, 3, 3}, std::vector<float>(9, 1.0f));
+  const Sequential<float> same =
+      from_onnx(conv.node("Conv", {"x", "w"}, {"y"}, {attr_string("auto_pad", "SAME_UPPER")}).bytes());
+  const std::vector<LayerConfig> configs = layer_configs(same);
+  const ConfigValue* padding = configs[0].find("padding");
+  ASSERT_NE(padding, nullptr);
+  EXPECT_EQ(std::get<std::int64_t>(*padding), 1);
+  EXPECT_EQ(same.output_shape(), (Shape{1, 4, 4}));
+  EXPECT_EQ(
+      from_onnx(GraphBuilder(12, {0, 1, 5, 5})
+                    .node("MaxPool", {"x"}, {"y"},
+                          {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_int("ceil_mode", 1)})
+                    .bytes())
+          .output_shape(),
+      (Shape{1, 2, 2}));
+  expect_error(
+      [] {
+        from_onnx(GraphBuilder(12, {0, 1, 4, 4})
+                      .node("MaxPool", {"x"}, {"y"},
+                            {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_int("ceil_mode", 1)})
+                      .bytes());
+      },
+      {"ceil_mode 1 adds a partial window"});
+  // A vector input is one sample; consumed_inputs (opsets 1 to 5) is ignored.
+  const Sequential<float> vector =
+      from_onnx(GraphBuilder(1, {3}).node("Relu", {"x"}, {"y"}, {attr_ints("consumed_inputs", {0})}).bytes());
+  EXPECT_EQ(vector.input_shape(), (Shape{3}));
+  expect_error(
+      [] { from_onnx(GraphBuilder(7, {3}).node("Relu", {"x"}, {"y"}, {attr_ints("consumed_inputs", {0})}).bytes()); },
+      {"consumed_inputs"});
+  expect_error([] { from_onnx(GraphBuilder(7, {3}).node("Flatten", {"x"}, {"y"}).bytes()); }, {"no batch dimension"});
 }
 
 TEST(Onnx, ExportRefusesNothingItKnows) {

@@ -693,7 +693,11 @@ Shape shape_of(const std::vector<std::int64_t>& dims, std::size_t first) {
 
 class Importer {
  public:
-  explicit Importer(const Model& model) : model_(model) {}
+  explicit Importer(const Model& model) : model_(model) {
+    for (const auto& [domain, version] : model.opsets) {
+      if (domain.empty() || domain == "ai.onnx") opset_ = version;
+    }
+  }
 
   Sequential<float> run() {
     const Graph& g = *model_.graph;
@@ -706,12 +710,17 @@ class Importer {
     }
     if (input == nullptr) throw Error("the graph has no input");
     const std::string in = "graph input " + name_text(input->name);
+    if (input->elem_type == 0)
+      throw Error(in + " is not a tensor (a sequence, map or optional); bpnn takes one float32 tensor");
     if (input->elem_type != dt_float) throw Error(in + " is not a float32 tensor (elem_type " + std::to_string(input->elem_type) + ")");
-    if (!input->has_shape || input->dims.size() < 2 || input->dims.size() > Shape::max_rank + 1) {
-      throw Error(in + " needs a shape [N, features...] of rank 2 to " + std::to_string(Shape::max_rank + 1));
+    if (!input->has_shape || input->dims.empty() || input->dims.size() > Shape::max_rank + 1) {
+      throw Error(in + " needs a shape [N, features...] of rank 1 to " + std::to_string(Shape::max_rank + 1));
     }
+    // [N, d1, ...]: the first dimension is the batch; a vector [d] has none: it is one sample.
+    batched_ = input->dims.size() > 1;
+    if (batched_ && input->dims[0].known && input->dims[0].value > 0) fixed_batch_ = input->dims[0].value;
     std::vector<std::int64_t> dims{batch_dim};
-    for (std::size_t k = 1; k < input->dims.size(); ++k) {
+    for (std::size_t k = batched_ ? 1 : 0; k < input->dims.size(); ++k) {
       const Dim& d = input->dims[k];
       if (!d.known || d.value <= 0 || d.value > 100000000) {
         throw Error(in + ": dimension " + std::to_string(k) + " must be a fixed size, it is " +
@@ -785,9 +794,11 @@ class Importer {
     }
     return nullptr;
   }
+  // Refuses an attribute not in names. consumed_inputs (opsets 1 to 5) is a hint for in-place
+  // buffers, with no effect on the values: every node may have it.
   void allow(std::initializer_list<std::string_view> names) const {
     for (const Attribute& a : node_->attributes) {
-      bool known = false;
+      bool known = a.name == "consumed_inputs" && opset_ < 6;
       for (std::string_view n : names) known = known || a.name == n;
       if (!known) refuse("attribute " + name_text(a.name) + " is not supported by bpnn's import");
     }
@@ -838,15 +849,39 @@ class Importer {
     return c.floats;
   }
 
-  // The node's one output (a second, optional one such as Dropout's mask must not be used).
+  // The node's output. Optional outputs after it (Dropout's mask, BatchNormalization's
+  // statistics, MaxPool's indices) are for the op's import to take or refuse (unread_outputs).
   const std::string& output() const {
     if (node_->outputs.empty() || node_->outputs[0].empty()) refuse("has no output");
+    const std::string& op = node_->op_type;
     for (std::size_t k = 1; k < node_->outputs.size(); ++k) {
-      if (!node_->outputs[k].empty() && node_->op_type != "Dropout") refuse("has more than one output");
+      if (!node_->outputs[k].empty() && op != "Dropout" && op != "BatchNormalization" && op != "MaxPool") {
+        refuse("has more than one output");
+      }
     }
     const std::string& out = node_->outputs[0];
     if (constants_.count(out) || out == current_) refuse("writes " + name_text(out) + ", which already exists");
     return out;
+  }
+
+  // Refuses when an output after the first (what, e.g. "mask") is read by a node or is a graph
+  // output: a bpnn layer has one output.
+  void unread_outputs(const std::string& what) const {
+    for (std::size_t k = 1; k < node_->outputs.size(); ++k) {
+      const std::string& name = node_->outputs[k];
+      if (name.empty()) continue;
+      for (std::size_t m = 0; m < model_.graph->nodes.size(); ++m) {
+        for (const std::string& in : model_.graph->nodes[m].inputs) {
+          if (in == name)
+            refuse("its output " + name_text(name) + " (" + what + ") is read by node " + std::to_string(m) +
+                   "; a bpnn layer has one output");
+        }
+      }
+      for (const ValueInfo& out : model_.graph->outputs) {
+        if (out.name == name)
+          refuse("its output " + name_text(name) + " (" + what + ") is a graph output; a bpnn layer has one output");
+      }
+    }
   }
 
   void add_layer(LayerConfig config, std::vector<std::pair<std::string, std::vector<float>>> tensors) {
@@ -959,7 +994,7 @@ class Importer {
         inputs = form_inputs(form[j].inputs, {n.inputs[1], n.inputs[0]}, previous);
       }
       if (!inputs) return fail(node + " has other inputs");
-      const std::string problem = form_attributes(form[j], n, option);
+      const std::string problem = form_attributes(form[j], n, option, opset_);
       if (!problem.empty()) return fail(node + problem);
       if (n.outputs.empty() || n.outputs[0].empty() || constants_.count(n.outputs[0]) || n.outputs[0] == current_) {
         return fail(node + " has no new output");
@@ -1003,8 +1038,10 @@ class Importer {
 
   // "" when node n's attributes are the form node's (an absent one taking the form's value, ONNX's
   // default for these operators), else what is wrong. The option's value goes to option.
-  static std::string form_attributes(const FormNode& form, const Node& n, std::optional<double>& option) {
+  static std::string form_attributes(const FormNode& form, const Node& n, std::optional<double>& option,
+                                     std::int64_t opset) {
     for (const Attribute& a : n.attributes) {
+      if (a.name == "consumed_inputs" && opset < 6) continue;  // a hint for in-place buffers (opsets 1 to 5)
       const FormAttribute* f = nullptr;
       for (const FormAttribute& candidate : form.attributes) {
         if (candidate.name == a.name) f = &candidate;
@@ -1058,27 +1095,17 @@ class Importer {
     dense_pending_ = true;
   }
 
+  // Node n, on the activation, as a layer: one function per operator, each reading the node with
+  // the semantics of its version at the model's opset (opset_).
   void layer(const Node& n) {
     const std::string& op = n.op_type;
     const Shape x = current_shape();
-    if (op == "Gemm") {
-      allow({"alpha", "beta", "transA", "transB"});
-      if (float_attr("alpha", 1.0f) != 1.0f || int_attr("transA", 0) != 0) refuse("bpnn takes Gemm with alpha 1 and transA 0");
-      dense(constant_input(1, "B (the weight)"), int_attr("transB", 0) != 0);
-      if (const Constant* c = optional_input(2, "C (the bias)")) {
-        if (float_attr("beta", 1.0f) != 1.0f) refuse("bpnn takes Gemm with beta 1");
-        const std::vector<float>& values = float_values(*c, "the bias");
-        const std::int64_t units = static_cast<std::int64_t>(pending_.units);
-        if (c->dims == std::vector<std::int64_t>{units} || c->dims == std::vector<std::int64_t>{1, units}) {
-          pending_.bias = values;
-        } else if (c->size() == 1) {
-          pending_.bias.assign(pending_.units, values[0]);
-        } else {
-          refuse("its bias C has shape " + dims_text(c->dims) + ", not [" + std::to_string(units) + "]");
-        }
-      }
-      return;
+    if (!batched_ && op != "MatMul" && op != "Softmax" && op != "Dropout" && op != "Pad") {
+      refuse("the graph input has no batch dimension (a vector " + x.str() +
+             "); bpnn takes such a graph through elementwise "
+             "operators, MatMul and Softmax only");
     }
+    if (op == "Gemm") return gemm();
     if (op == "MatMul") {
       allow({});
       if (n.inputs.size() != 2) refuse("needs two inputs");
@@ -1087,38 +1114,53 @@ class Importer {
     if (op == "Conv") return conv(x);
     if (op == "MaxPool" || op == "AveragePool") return pool(n, x);
     if (op == "BatchNormalization") return batch_norm(x);
-    if (op == "Flatten") {
-      allow({"axis"});
-      const std::int64_t axis = int_attr("axis", 1);
-      if (axis != 1 && axis != 1 - static_cast<std::int64_t>(x.rank() + 1)) refuse("bpnn flattens from axis 1 only, this is axis " + std::to_string(axis));
-      return add_layer({"flatten", {}}, {});
-    }
+    if (op == "Flatten") return flatten(x);
     if (op == "Reshape") return reshape(x);
     if (op == "Pad") return pad();
-    if (op == "Softmax") {
-      allow({"axis"});
-      const std::int64_t axis = int_attr("axis", -1);
-      if (x.rank() != 1 || (axis != 1 && axis != -1)) {
-        refuse("bpnn's softmax is over the features of [N, C]; this is over axis " + std::to_string(axis) + " of a sample " + x.str());
-      }
-      return add_layer({"softmax", {}}, {});
+    if (op == "Softmax") return softmax(x);
+    if (op == "Dropout") return dropout();
+    refuse("operator " + printable(op) +
+           " is not supported by bpnn's import (see docs/onnx.md for the supported subset)");
+  }
+
+  // Gemm(x, B, C) = alpha x B + beta C: a dense layer of weight alpha B and bias beta C. Before
+  // opset 7, a C of [units] is added to every row only with broadcast 1 (without, C has the
+  // output's whole shape).
+  void gemm() {
+    if (opset_ < 7) {
+      allow({"alpha", "beta", "transA", "transB", "broadcast"});
+    } else {
+      allow({"alpha", "beta", "transA", "transB"});
     }
-    if (op == "Dropout") {
-      allow({"seed"});
-      double p = 0.5;
-      if (const Constant* ratio = optional_input(1, "ratio")) {
-        if (ratio->size() != 1) refuse("its ratio must be one number");
-        p = decimal(float_values(*ratio, "its ratio")[0], true);
-      }
-      if (const Constant* training = optional_input(2, "training_mode")) {
-        if (training->size() != 1 || (training->is_float ? training->floats[0] != 0 : training->ints[0] != 0)) {
-          refuse("training_mode must be false (bpnn imports the inference graph)");
-        }
-      }
-      if (!(p >= 0 && p < 1)) refuse("its ratio must lie in [0, 1)");
-      return add_layer({"dropout", {{"p", p}}}, {});
+    if (int_attr("transA", 0) != 0)
+      refuse("transA 1 transposes the input, whose batch is then not its first axis; bpnn takes transA 0");
+    const float alpha = float_attr("alpha", 1.0f), beta = float_attr("beta", 1.0f);
+    if (!std::isfinite(alpha) || !std::isfinite(beta)) refuse("alpha and beta must be finite");
+    dense(constant_input(1, "B (the weight)"), int_attr("transB", 0) != 0);
+    if (alpha != 1.0f) {
+      for (float& w : pending_.weight) w *= alpha;
     }
-    refuse("operator " + printable(op) + " is not supported by bpnn's import (see docs/onnx.md for the supported subset)");
+    const Constant* c = optional_input(2, "C (the bias)");
+    if (c == nullptr) return;
+    if (opset_ < 7 && int_attr("broadcast", 0) == 0) {
+      refuse("C without broadcast (opset " + std::to_string(opset_) +
+             ") has the output's whole shape [batch, units]; bpnn's bias "
+             "is one row [units] (broadcast 1)");
+    }
+    const std::vector<float>& values = float_values(*c, "the bias");
+    const std::int64_t units = static_cast<std::int64_t>(pending_.units);
+    if (c->dims == std::vector<std::int64_t>{units} || c->dims == std::vector<std::int64_t>{1, units}) {
+      pending_.bias = values;
+    } else if (c->size() == 1) {
+      pending_.bias.assign(pending_.units, values[0]);
+    } else {
+      refuse("its bias C " + dims_text(c->dims) + " is not one row [" + std::to_string(units) +
+             "] (a bias per row of a batch of a "
+             "fixed size, say); bpnn's bias is the same for every sample");
+    }
+    if (beta != 1.0f) {
+      for (float& b : pending_.bias) b *= beta;
+    }
   }
 
   // One number for both spatial axes: [a, a] (or [a, a, a, a] for pads); fallback when absent.
@@ -1131,26 +1173,57 @@ class Importer {
     if (v[0] < 0 || v[0] > 1000000) refuse("attribute " + name_text(name) + " is " + std::to_string(v[0]));
     return v[0];
   }
-  void no_dilation_no_auto_pad() const {
+
+  // A Conv's or pool's pads [top, left, bottom, right] on a sample x [C, H, W]: its pads, or what
+  // auto_pad SAME_UPPER or SAME_LOWER gives: (out - 1) stride + kernel - in in all, out =
+  // ceil(in / stride), the odd one at the end (SAME_UPPER) or the start. Refuses dilation.
+  std::vector<std::int64_t> padding(const Shape& x, std::int64_t kernel, std::int64_t stride) const {
     if (square("dilations", 2, 1) != 1) refuse("bpnn takes no dilation");
     const std::string auto_pad = string_attr("auto_pad", "NOTSET");
-    if (auto_pad != "NOTSET" && auto_pad != "VALID") refuse("auto_pad " + printable(auto_pad) + " is not supported; give pads");
+    std::vector<std::int64_t> pads = ints_attr("pads", {0, 0, 0, 0});
+    if (pads.size() != 4) refuse("attribute 'pads' must have 4 values, it has " + dims_text(pads));
+    for (std::int64_t p : pads) {
+      if (p < 0 || p > 1000000) refuse("attribute 'pads' is " + dims_text(pads));
+    }
+    if (auto_pad == "NOTSET") return pads;
+    if (pads != std::vector<std::int64_t>(4, 0)) refuse("has both auto_pad and pads");
+    if (auto_pad == "VALID") return pads;
+    if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER")
+      refuse("auto_pad " + printable(auto_pad) + " is not one ONNX defines");
+    for (std::size_t d = 0; d < 2; ++d) {
+      const auto in = static_cast<std::int64_t>(x[1 + d]);
+      const std::int64_t total = std::max<std::int64_t>(((in + stride - 1) / stride - 1) * stride + kernel - in, 0);
+      const std::int64_t small = total / 2, large = total - small;
+      pads[d] = auto_pad == "SAME_UPPER" ? small : large;
+      pads[d + 2] = auto_pad == "SAME_UPPER" ? large : small;
+    }
+    return pads;
   }
 
+  // Conv: a conv2d, its square kernel from the weight [F, C, K, K].
   void conv(const Shape& x) {
     allow({"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
-    if (x.rank() != 3) refuse("takes images [N, C, H, W], its input here is a sample of " + x.str());
-    no_dilation_no_auto_pad();
+    if (x.rank() != 3)
+      refuse("takes images [N, C, H, W] (bpnn's convolution is 2-D), its input here is a sample of " + x.str());
     if (int_attr("group", 1) != 1) refuse("bpnn takes no grouped convolution (group 1 only)");
     const Constant& w = constant_input(1, "W (the weight)");
     const std::vector<float>& weight = float_values(w, "the weight");
-    if (w.dims.size() != 4 || w.dims[2] != w.dims[3] || w.dims[1] != static_cast<std::int64_t>(x[0]) || w.dims[0] <= 0 || w.dims[2] <= 0) {
+    if (w.dims.size() != 4 || w.dims[1] != static_cast<std::int64_t>(x[0]) || w.dims[0] <= 0 || w.dims[2] <= 0 ||
+        w.dims[3] <= 0) {
       refuse("its weight " + dims_text(w.dims) + " is not [F, " + std::to_string(x[0]) + ", K, K]");
     }
-    const std::int64_t kernel = w.dims[2];
+    if (w.dims[2] != w.dims[3]) {
+      refuse("bpnn's conv2d takes square kernels, this one is " + std::to_string(w.dims[2]) + " x " +
+             std::to_string(w.dims[3]));
+    }
+    const std::int64_t kernel = w.dims[2], stride = square("strides", 2, 1);
     if (attribute("kernel_shape") && square("kernel_shape", 2, kernel) != kernel) refuse("kernel_shape does not match the weight");
-    LayerConfig c{"conv2d",
-                  {{"filters", w.dims[0]}, {"kernel", kernel}, {"stride", square("strides", 2, 1)}, {"padding", square("pads", 4, 0)}}};
+    if (stride < 1) refuse("its stride must be at least 1");
+    const std::vector<std::int64_t> pads = padding(x, kernel, stride);
+    if (pads != std::vector<std::int64_t>(4, pads[0])) {
+      refuse("pads " + dims_text(pads) + ": bpnn's conv2d pads the same on every side");
+    }
+    LayerConfig c{"conv2d", {{"filters", w.dims[0]}, {"kernel", kernel}, {"stride", stride}, {"padding", pads[0]}}};
     std::vector<std::pair<std::string, std::vector<float>>> tensors{{"weight", weight}};
     const Constant* b = optional_input(2, "B (the bias)");
     if (b) {
@@ -1161,6 +1234,8 @@ class Importer {
     add_layer(std::move(c), std::move(tensors));
   }
 
+  // MaxPool and AveragePool: maxpool2d and avgpool2d, without padding. ceil_mode 1 is taken where
+  // the windows fit exactly (it then adds no window); count_include_pad does nothing without pads.
   void pool(const Node& n, const Shape& x) {
     const bool max = n.op_type == "MaxPool";
     if (max) {
@@ -1168,23 +1243,62 @@ class Importer {
     } else {
       allow({"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "count_include_pad"});
     }
-    if (x.rank() != 3) refuse("takes images [N, C, H, W], its input here is a sample of " + x.str());
+    if (x.rank() != 3)
+      refuse("takes images [N, C, H, W] (bpnn's pooling is 2-D), its input here is a sample of " + x.str());
     if (!attribute("kernel_shape")) refuse("needs kernel_shape");
-    no_dilation_no_auto_pad();
-    if (square("pads", 4, 0) != 0) refuse("bpnn pools without padding");
-    if (int_attr("ceil_mode", 0) != 0) refuse("bpnn takes ceil_mode 0 only");
-    if (node_->outputs.size() > 1 && !node_->outputs[1].empty()) refuse("bpnn does not give MaxPool's indices");
+    if (node_->outputs.size() > 1 && !node_->outputs[1].empty())
+      refuse("bpnn does not give MaxPool's indices (its second output)");
     const std::int64_t kernel = square("kernel_shape", 2, 0);
     const std::int64_t stride = square("strides", 2, 1);
     if (kernel < 1 || stride < 1) refuse("kernel and stride must be at least 1");
+    const std::vector<std::int64_t> pads = padding(x, kernel, stride);
+    if (pads != std::vector<std::int64_t>(4, 0)) {
+      refuse("pads " + dims_text(pads) + (string_attr("auto_pad", "NOTSET") == "NOTSET" ? "" : " (auto_pad)") +
+             ": bpnn pools without padding");
+    }
+    if (int_attr("ceil_mode", 0) != 0) {
+      for (std::size_t d = 1; d < 3; ++d) {
+        if (static_cast<std::int64_t>(x[d]) >= kernel && (static_cast<std::int64_t>(x[d]) - kernel) % stride != 0) {
+          refuse("ceil_mode 1 adds a partial window on a sample of " + x.str() + "; bpnn pools with ceil_mode 0");
+        }
+      }
+    }
     add_layer({max ? "maxpool2d" : "avgpool2d", {{"kernel", kernel}, {"stride", stride}}}, {});
   }
 
+  // BatchNormalization in inference: a batch norm of the running statistics, per channel. Before
+  // opset 7, is_test 1 marks inference; from 7 to 13, the statistics outputs (mean, var,
+  // saved_mean, saved_var) mark training; from 14, training_mode. spatial 0 (before opset 9)
+  // normalizes each value of a sample apart: on [N, F] that is per feature, as bpnn's.
   void batch_norm(const Shape& x) {
-    allow({"epsilon", "momentum", "training_mode", "spatial"});
+    if (opset_ < 7) {
+      allow({"epsilon", "momentum", "is_test", "spatial"});
+    } else if (opset_ < 9) {
+      allow({"epsilon", "momentum", "spatial"});
+    } else {
+      allow({"epsilon", "momentum", "training_mode"});
+    }
+    if (opset_ < 7 && int_attr("is_test", 0) == 0) {
+      refuse("is_test 0 (opset " + std::to_string(opset_) +
+             "): a training-mode batch norm, which normalizes by the batch's "
+             "statistics; bpnn imports the inference graph (is_test 1)");
+    }
     if (int_attr("training_mode", 0) != 0) refuse("training_mode must be 0 (bpnn imports the inference graph)");
-    if (int_attr("spatial", 1) != 1) refuse("spatial must be 1");
+    if (opset_ >= 7 && opset_ < 14 && node_->outputs.size() > 1) {
+      for (std::size_t k = 1; k < node_->outputs.size(); ++k) {
+        if (!node_->outputs[k].empty()) {
+          refuse(
+              "its statistics outputs (mean, var, saved_mean, saved_var) make it a training-mode batch norm at opset " +
+              std::to_string(opset_) + "; bpnn imports the inference graph");
+        }
+      }
+    }
+    unread_outputs("a statistic of the batch");
     if (x.rank() != 1 && x.rank() != 3) refuse("bpnn normalizes [N, F] or [N, C, H, W], its input here is a sample of " + x.str());
+    if (int_attr("spatial", 1) == 0 && x.rank() != 1) {
+      refuse("spatial 0 normalizes each value of a " + x.str() +
+             " sample apart; bpnn's batch norm is per channel (spatial 1)");
+    }
     const auto channels = static_cast<std::int64_t>(x[0]);
     std::vector<std::pair<std::string, std::vector<float>>> tensors;
     const char* names[] = {"weight", "bias", "running_mean", "running_var"};
@@ -1203,14 +1317,98 @@ class Importer {
     add_layer({"batchnorm", {{"momentum", momentum}, {"eps", eps}, {"affine", true}}}, std::move(tensors));
   }
 
+  // Flatten at axis a: [d0 ... d(a-1), da ...] -> [d0 ... d(a-1), da ...]. With the batch first,
+  // bpnn's flatten where the axes between the batch and a are all of size 1.
+  void flatten(const Shape& x) {
+    allow({"axis"});
+    const auto rank = static_cast<std::int64_t>(x.rank() + 1);
+    std::int64_t axis = int_attr("axis", 1);
+    if (axis < -rank || axis > rank)
+      refuse("axis " + std::to_string(axis) + " is out of range for a rank-" + std::to_string(rank) + " input");
+    if (axis < 0) axis += rank;
+    if (axis == 0) refuse("Flatten at axis 0 makes the whole batch one row; bpnn flattens each sample (axis 1)");
+    for (std::int64_t k = 0; k + 1 < axis; ++k) {
+      if (x[static_cast<std::size_t>(k)] != 1) {
+        refuse("Flatten at axis " + std::to_string(axis) + " makes rows of parts of a sample of " + x.str() +
+               "; bpnn flattens each sample whole (axis 1)");
+      }
+    }
+    add_layer({"flatten", {}}, {});
+  }
+
+  // Softmax: bpnn's softmax is over all of a sample's values. Before opset 13 ONNX's is over the
+  // axes from axis on (default 1) of the input made 2-D, from 13 over axis alone (default -1):
+  // bpnn's where the sample's other axes are of size 1 (a flatten first when it has several).
+  void softmax(const Shape& x) {
+    allow({"axis"});
+    const auto rank = static_cast<std::int64_t>(x.rank() + (batched_ ? 1 : 0));  // the ONNX tensor's
+    std::int64_t axis = int_attr("axis", opset_ < 13 ? 1 : -1);
+    if (axis < -rank || axis >= rank)
+      refuse("axis " + std::to_string(axis) + " is out of range for a rank-" + std::to_string(rank) + " input");
+    if (axis < 0) axis += rank;
+    if (batched_ && axis == 0) refuse("a softmax over the batch (axis 0); bpnn's softmax is over each sample");
+    const std::size_t first = static_cast<std::size_t>(axis) - (batched_ ? 1 : 0);  // in the sample
+    for (std::size_t k = 0; k < x.rank(); ++k) {
+      const bool over = opset_ < 13 ? k >= first : k == first;
+      if (!over && x[k] != 1) {
+        refuse("a softmax over axis " + std::to_string(axis) + (opset_ < 13 ? " and those after it" : "") + " (opset " +
+               std::to_string(opset_) + ") of a sample of " + x.str() +
+               ", for each value of the other axes apart; bpnn's softmax "
+               "is over all of a sample's values");
+      }
+    }
+    if (x.rank() > 1) add_layer({"flatten", {}}, {});
+    add_layer({"softmax", {}}, {});
+  }
+
+  // Dropout in inference: bpnn's dropout (the identity). Before opset 7, is_test 1 marks
+  // inference; to 11 the ratio is an attribute, from 12 an input, with training_mode. The mask
+  // output must be read by nothing.
+  void dropout() {
+    if (opset_ < 7) {
+      allow({"is_test", "ratio"});
+    } else if (opset_ < 12) {
+      allow({"ratio"});
+    } else {
+      allow({"seed"});
+    }
+    if (opset_ < 7 && int_attr("is_test", 0) == 0) {
+      refuse("is_test 0 (opset " + std::to_string(opset_) +
+             "): a training-mode Dropout, which drops values at random; bpnn "
+             "imports the inference graph (is_test 1)");
+    }
+    unread_outputs("the mask");
+    double p = decimal(float_attr("ratio", 0.5f), true);
+    if (const Constant* ratio = opset_ < 12 ? nullptr : optional_input(1, "ratio")) {
+      if (ratio->size() != 1) refuse("its ratio must be one number");
+      p = decimal(float_values(*ratio, "its ratio")[0], true);
+    }
+    if (const Constant* training = opset_ < 12 ? nullptr : optional_input(2, "training_mode")) {
+      if (training->size() != 1 || (training->is_float ? training->floats[0] != 0 : training->ints[0] != 0)) {
+        refuse("training_mode must be false (bpnn imports the inference graph)");
+      }
+    }
+    if (!(p >= 0 && p < 1)) refuse("its ratio must lie in [0, 1)");
+    add_layer({"dropout", {{"p", p}}}, {});
+  }
+
   // Reshape [N, ...] -> [N, features]: a flatten (torch's x.view(x.size(0), -1)); to the same
-  // shape, nothing. Shape entries: 0 copies the input's, -1 is inferred, N is the batch.
+  // shape, nothing. Shape entries: 0 copies the input's, -1 is inferred, N is the batch, and so
+  // is a first entry equal to the batch size the graph input fixes.
   void reshape(const Shape& x) {
-    allow({"allowzero"});
-    const Constant& s = constant_input(1, "shape");
-    if (s.is_float || s.dims.size() != 1) refuse("its shape must be a list of integers");
+    std::vector<std::int64_t> given;  // the shape asked for: an attribute before opset 5, an input from 5
+    if (opset_ < 5) {
+      allow({"shape"});
+      if (!attribute("shape")) refuse("needs its attribute shape (opset " + std::to_string(opset_) + ")");
+      given = ints_attr("shape", {});
+    } else {
+      allow({"allowzero"});
+      const Constant& s = constant_input(1, "shape");
+      if (s.is_float || s.dims.size() != 1) refuse("its shape must be a list of integers");
+      given = s.ints;
+    }
     const bool allowzero = int_attr("allowzero", 0) != 0;
-    std::vector<std::int64_t> target = s.ints;
+    std::vector<std::int64_t> target = given;
     const std::int64_t numel = static_cast<std::int64_t>(x.numel());
     // Resolve 0 (copy) and N; then the one -1.
     std::int64_t known = 1;
@@ -1221,27 +1419,37 @@ class Importer {
         if (k > x.rank()) refuse("its shape copies a dimension the input does not have");
         d = k == 0 ? batch_dim : static_cast<std::int64_t>(x[k - 1]);
       }
+      if (k == 0 && fixed_batch_ > 0 && d == fixed_batch_)
+        d = batch_dim;  // the graph's one batch size, written out (torch without dynamic axes)
       if (d == -1) {
         if (inferred >= 0) refuse("its shape has two -1");
         inferred = static_cast<int>(k);
       } else if (d == batch_dim) {
         if (k != 0) refuse("its shape moves the batch dimension");
       } else if (d <= 0) {
-        refuse("its shape " + dims_text(s.ints) + " is not one bpnn can take");
+        refuse("its shape " + dims_text(given) +
+               (d == 0 ? " has an empty dimension (0 with allowzero 1)" : " is not one bpnn can take"));
       } else if (k > 0) {
-        if (d > numel || known > numel / d) refuse("its shape " + dims_text(s.ints) + " does not fit the input");
+        if (d > numel || known > numel / d)
+          refuse("its shape " + dims_text(given) + " does not fit a sample of " + x.str() +
+                 " (a reshape across samples)");
         known *= d;
       }
     }
     if (target.empty() || (target[0] != batch_dim && !(inferred == 0 && target.size() > 1))) {
-      refuse("its shape " + dims_text(s.ints) + " does not keep the batch dimension first (a fixed batch size is not a flatten)");
+      refuse("its shape " + dims_text(given) +
+             " does not keep the batch dimension first (a reshape across samples, or to a fixed "
+             "batch size the graph input does not fix)");
     }
     if (inferred > 0) {
-      if (known == 0 || numel % known != 0) refuse("its shape " + dims_text(s.ints) + " does not fit the input");
+      if (known == 0 || numel % known != 0)
+        refuse("its shape " + dims_text(given) + " does not fit a sample of " + x.str() +
+               " (a reshape across samples)");
       target[static_cast<std::size_t>(inferred)] = numel / known;
       known = numel;
     }
-    if (known != numel) refuse("its shape " + dims_text(s.ints) + " does not fit a sample of " + x.str());
+    if (known != numel)
+      refuse("its shape " + dims_text(given) + " does not fit a sample of " + x.str() + " (a reshape across samples)");
     target[0] = batch_dim;
     std::vector<std::int64_t> now{batch_dim};
     for (std::size_t k = 0; k < x.rank(); ++k) now.push_back(static_cast<std::int64_t>(x[k]));
@@ -1250,14 +1458,22 @@ class Importer {
     refuse("it reshapes a sample of " + x.str() + " to " + dims_text(target) + "; bpnn takes Reshape only as a flatten to [N, features]");
   }
 
-  // A Pad of zeros (torch writes one before AveragePool): nothing.
+  // A Pad of nothing (torch writes one before AveragePool): nothing. Before opset 11 its pads
+  // are an attribute (paddings at opset 1), from 11 an input.
   void pad() {
-    allow({"mode"});
-    if (string_attr("mode", "constant") != "constant") refuse("bpnn takes Pad only when it pads nothing");
-    const Constant& pads = constant_input(1, "pads");
-    if (pads.is_float) refuse("its pads must be integers");
-    for (std::int64_t p : pads.ints) {
-      if (p != 0) refuse("pads " + dims_text(pads.ints) + ": bpnn takes Pad only when it pads nothing (padding belongs to the Conv)");
+    std::vector<std::int64_t> pads;
+    if (opset_ < 11) {
+      allow({"mode", "pads", "paddings", "value"});
+      pads = ints_attr(opset_ < 2 ? "paddings" : "pads", {});
+    } else {
+      allow({"mode"});
+      const Constant& given = constant_input(1, "pads");
+      if (given.is_float) refuse("its pads must be integers");
+      pads = given.ints;
+    }
+    for (std::int64_t p : pads) {
+      if (p != 0)
+        refuse("pads " + dims_text(pads) + ": bpnn takes Pad only when it pads nothing (padding belongs to the Conv)");
     }
   }
 
@@ -1434,6 +1650,9 @@ class Importer {
   }
 
   const Model& model_;
+  std::int64_t opset_ = 0;        // the version of ONNX's default domain the graph is written in
+  bool batched_ = true;           // the graph input's first dimension is the batch (not when it is a vector)
+  std::int64_t fixed_batch_ = 0;  // the batch size the graph input fixes, when it does (0: none)
   std::optional<Sequential<float>> model_out_;
   std::map<std::string, Constant> constants_;
   std::string current_;         // the activation: the graph input, then each layer's output

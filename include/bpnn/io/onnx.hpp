@@ -14,7 +14,7 @@ namespace bpnn {
 
 // The operator set export writes and the range import accepts (default domain only).
 inline constexpr int onnx_opset = 17;
-inline constexpr int onnx_min_import_opset = 13;
+inline constexpr int onnx_min_import_opset = 1;
 inline constexpr int onnx_max_import_opset = 21;
 
 // The model as an ONNX ModelProto: input "input" [N, input_shape...] and output "output"
