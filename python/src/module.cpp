@@ -297,6 +297,13 @@ PyModel loaded_model(LoadedModel<float> loaded) {
   return m;
 }
 
+// An imported ONNX model with what its file records (bpnn's export: the recipe and input scaling).
+PyModel onnx_model(OnnxModel imported) {
+  PyModel m{std::move(imported.model), Rng(0)};
+  m.recipe = std::move(imported.recipe);
+  return m;
+}
+
 PyModel from_bytes(std::string content, const std::string& name) {
   return loaded_model(load_model_bytes<float>(std::move(content), name));
 }
@@ -822,57 +829,72 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("network"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1,
            "A model of the network, given in the compact form ('2-3sigmoid-1sigmoid') or as JSON, "
            "its parameters drawn from the layers' initializers with the seed.")
-      .def_static("from_json", [](const std::string& json, std::uint64_t seed, int threads) {
-             const std::size_t first = json.find_first_not_of(" \t\r\n");
-             if (first == std::string::npos || json[first] != '{') {
-               throw Error("from_json: the text is not a JSON object");
-             }
-             return make_model(json, seed, threads, "from_json");
-           }, py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1)
+      .def_static(
+          "from_json",
+          [](const std::string& json, std::uint64_t seed, int threads) {
+            const std::size_t first = json.find_first_not_of(" \t\r\n");
+            if (first == std::string::npos || json[first] != '{') {
+              throw Error("from_json: the text is not a JSON object");
+            }
+            return make_model(json, seed, threads, "from_json");
+          },
+          py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1)
       .def_static("from_layers", &model_from_layers, py::arg("input"), py::arg("layers"), py::kw_only(),
                   py::arg("seed") = 0, py::arg("threads") = 1,
                   "A model of the sample shape input ([784], or 784) and layers, dicts of a network file's layer "
                   "fields ({'type': 'dense', 'units': 8, 'init': {'type': 'xavier_uniform', 'gain': 0.5}}), built "
                   "by the library's factory; its parameters drawn from the layers' initializers with the seed.")
-      .def_static("load", [](const std::string& path) { return loaded_model(load_model<float>(path)); },
-                  py::arg("path"), "A model saved by save (or bpnn train): network, weights and what it is")
-      .def("save", [](const PyModel& self, const std::string& path) {
-             save_model(path, self.model, {{"bpnn.data", recipe_to_json(self.recipe)}});
-           }, py::arg("path"),
-           "Writes the model as safetensors (loads into PyTorch; docs/model-format.md) with what it is (meaning), "
-           "so that bpnn predict and eval read it right")
+      .def_static(
+          "load", [](const std::string& path) { return loaded_model(load_model<float>(path)); }, py::arg("path"),
+          "A model saved by save (or bpnn train): network, weights and what it is")
+      .def(
+          "save",
+          [](const PyModel& self, const std::string& path) {
+            save_model(path, self.model, {{"bpnn.data", recipe_to_json(self.recipe)}});
+          },
+          py::arg("path"),
+          "Writes the model as safetensors (loads into PyTorch; docs/model-format.md) with what it is (meaning), "
+          "so that bpnn predict and eval read it right")
       .def_property_readonly("meaning", &meaning_dict,
                              "What the model is, as save records it: task, loss, outputs (logits, probabilities or "
                              "values), classes and names, input scaling")
       .def("to_bytes", &to_bytes, "The model file's bytes")
-      .def("to_onnx", [](const PyModel& self) { return py::bytes(to_onnx(self.model)); },
-           "The model's inference graph as ONNX bytes (docs/onnx.md; what bpnn export writes)")
-      .def("export_onnx", [](const PyModel& self, const std::string& path) { export_onnx(self.model, path); },
-           py::arg("path"), "Writes to_onnx() to path atomically (bpnn export)")
-      .def_static("from_onnx",
-                  [](const py::bytes& b) { return PyModel{from_onnx(std::string(b), "from_onnx"), Rng(0)}; },
-                  py::arg("data"), "A model from ONNX bytes (bpnn import)")
-      .def_static("import_onnx", [](const std::string& path) { return PyModel{import_onnx(path), Rng(0)}; },
-                  py::arg("path"), "A model from an ONNX file: bpnn's export, or torch.onnx.export's (bpnn import)")
-      .def_static("from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); },
-                  py::arg("data"))
+      .def(
+          "to_onnx", [](const PyModel& self) { return py::bytes(to_onnx(self.model, self.recipe)); },
+          "The model's inference graph as ONNX bytes with what it is (its input scaling as nodes, the rest in "
+          "metadata_props; docs/onnx.md; what bpnn export writes)")
+      .def(
+          "export_onnx",
+          [](const PyModel& self, const std::string& path) { export_onnx(self.model, path, self.recipe); },
+          py::arg("path"), "Writes to_onnx() to path atomically (bpnn export)")
+      .def_static(
+          "from_onnx", [](const py::bytes& b) { return onnx_model(from_onnx(std::string(b), "from_onnx")); },
+          py::arg("data"), "A model from ONNX bytes, with what the file records of it (bpnn import)")
+      .def_static(
+          "import_onnx", [](const std::string& path) { return onnx_model(import_onnx(path)); }, py::arg("path"),
+          "A model from an ONNX file: bpnn's export, or torch.onnx.export's (bpnn import)")
+      .def_static(
+          "from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); }, py::arg("data"))
       .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
                       [](const py::tuple& state) {
                         PyModel m = from_bytes(state[0].cast<std::string>(), "pickled bpnn.Model");
                         m.set_threads(state[1].cast<int>());
                         return m;
                       }))
-      .def_property_readonly("json", [](const PyModel& self) { return describe(self.model).json; },
-                             "The network as normalized JSON")
+      .def_property_readonly(
+          "json", [](const PyModel& self) { return describe(self.model).json; }, "The network as normalized JSON")
       .def_property_readonly("input_shape", [](const PyModel& self) { return tuple_of(self.model.input_shape()); })
       .def_property_readonly("output_shape", [](const PyModel& self) { return tuple_of(self.model.output_shape()); })
-      .def_property_readonly("layers", [](const PyModel& self) {
-        std::vector<std::string> kinds;
-        for (std::size_t i = 0; i < self.model.size(); ++i) kinds.emplace_back(self.model.layer(i).kind());
-        return kinds;
-      })
-      .def_property("threads", [](const PyModel& self) { return self.threads; }, &PyModel::set_threads,
-                    "The cpu backend's thread count (1: the shared one-thread backend)")
+      .def_property_readonly("layers",
+                             [](const PyModel& self) {
+                               std::vector<std::string> kinds;
+                               for (std::size_t i = 0; i < self.model.size(); ++i)
+                                 kinds.emplace_back(self.model.layer(i).kind());
+                               return kinds;
+                             })
+      .def_property(
+          "threads", [](const PyModel& self) { return self.threads; }, &PyModel::set_threads,
+          "The cpu backend's thread count (1: the shared one-thread backend)")
       .def("__repr__", [](const PyModel& self) { return "bpnn.Model(" + describe(self.model).json + ")"; })
       .def("fit", &fit_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
            py::arg("optimizer") = "sgd", py::arg("lr") = py::none(), py::arg("momentum") = py::none(),
@@ -891,32 +913,38 @@ PYBIND11_MODULE(_bpnn, m) {
            "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
            "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). class_names and "
            "feature_names, when given, are recorded in the model (meaning) for save. Returns the history.")
-      .def("evaluate", [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
-                          std::size_t batch_size, const std::string& task) {
-             const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-             const FloatArray inputs = data_floats(x, "X");
-             const FloatArray targets = data_floats(y, "y");
-             const TensorView<const float> input = input_view(inputs, self.model);
-             const TensorView<const float> target = target_view(targets, loss_name);
-             const Task t = task_named(task);
-             Evaluation e;
-             {
-               py::gil_scoped_release released;
-               e = evaluate(self.model, *loss, input, target, batch_size, t);
-             }
-             return evaluation_dict(e);
-           }, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
-           py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
-      .def("predict", [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
-             const FloatArray inputs = data_floats(x, "X");
-             const TensorView<const float> input = input_view(inputs, self.model);
-             Tensor<float> out;
-             {
-               py::gil_scoped_release released;
-               out = predict(self.model, input, batch_size);
-             }
-             return to_numpy(std::move(out));
-           }, py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
+      .def(
+          "evaluate",
+          [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
+             std::size_t batch_size, const std::string& task) {
+            const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
+            const FloatArray inputs = data_floats(x, "X");
+            const FloatArray targets = data_floats(y, "y");
+            const TensorView<const float> input = input_view(inputs, self.model);
+            const TensorView<const float> target = target_view(targets, loss_name);
+            const Task t = task_named(task);
+            Evaluation e;
+            {
+              py::gil_scoped_release released;
+              e = evaluate(self.model, *loss, input, target, batch_size, t);
+            }
+            return evaluation_dict(e);
+          },
+          py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
+          py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
+      .def(
+          "predict",
+          [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
+            const FloatArray inputs = data_floats(x, "X");
+            const TensorView<const float> input = input_view(inputs, self.model);
+            Tensor<float> out;
+            {
+              py::gil_scoped_release released;
+              out = predict(self.model, input, batch_size);
+            }
+            return to_numpy(std::move(out));
+          },
+          py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
       .def("predict_proba", &predict_proba, py::arg("X"), py::kw_only(), py::arg("loss") = "mse",
            py::arg("batch_size") = 256,
            "Class probabilities [N, classes], float64: softmax of a cross_entropy model's logits, 1 - p and p for "

@@ -23,6 +23,7 @@
 #include "bpnn/core/file.hpp"
 #include "bpnn/layers/activation.hpp"
 #include "bpnn/model/layer_factory.hpp"
+#include "bpnn/train/metrics.hpp"
 #include "io/protobuf.hpp"
 
 namespace bpnn {
@@ -143,17 +144,18 @@ class GraphWriter {
   void initializer(std::string_view name, const std::vector<std::int64_t>& dims, const std::vector<float>& values) {
     initializers_.push_back(float_tensor(name, dims, values.data(), values.size()));
   }
-  pb::Writer finish(const Shape& input, const Shape& output) {
+  void output(std::string_view name, const Shape& sample) { outputs_.push_back(batch_value_info(name, sample)); }
+  pb::Writer finish(const Shape& input) {
     graph_.bytes(graph_f::name, "bpnn");
     for (const pb::Writer& t : initializers_) graph_.message(graph_f::initializer, t);
     graph_.message(graph_f::input, batch_value_info("input", input));
-    graph_.message(graph_f::output, batch_value_info("output", output));
+    for (const pb::Writer& o : outputs_) graph_.message(graph_f::output, o);
     return graph_;
   }
 
  private:
   pb::Writer graph_;  // nodes first, in order, then the rest at finish
-  std::vector<pb::Writer> initializers_;
+  std::vector<pb::Writer> initializers_, outputs_;
 };
 
 std::int64_t config_int(const LayerConfig& c, std::string_view name) {
@@ -346,6 +348,46 @@ bool export_layer(GraphWriter& g, const Sequential<float>& model, std::size_t i,
     throw Error("layer " + std::to_string(i) + " (" + kind + ") has no ONNX form in bpnn's export");
   }
   return true;
+}
+
+// The input scaling as nodes at the graph's input, as apply_scaling computes it: Sub(input,
+// scaling.shift), then Mul(_, scaling.scale), both of the sample's shape. Returns the value the
+// first layer reads.
+std::string export_scaling(GraphWriter& g, const InputScaling& scaling, const Shape& sample) {
+  if (scaling.kind == InputScaling::Kind::none) return "input";
+  if (scaling.shift.size() != sample.numel() || scaling.scale.size() != sample.numel()) {
+    throw Error("the input scaling is for " + std::to_string(scaling.shift.size()) + " values, the model takes " +
+                std::to_string(sample.numel()));
+  }
+  std::vector<std::int64_t> dims;
+  for (std::size_t d = 0; d < sample.rank(); ++d) dims.push_back(static_cast<std::int64_t>(sample[d]));
+  g.initializer("scaling.shift", dims, scaling.shift);
+  g.initializer("scaling.scale", dims, scaling.scale);
+  g.node("Sub", {"input", "scaling.shift"}, "scaling.centered", "scaling.sub");
+  g.node("Mul", {"scaling.centered", "scaling.scale"}, "scaling.output", "scaling.mul");
+  return "scaling.output";
+}
+
+void metadata_entry(pb::Writer& m, std::string_view key, std::string_view value) {
+  pb::Writer entry;
+  entry.bytes(entry_f::key, key);
+  entry.bytes(entry_f::value, value);
+  m.message(model_f::metadata_props, entry);
+}
+
+// The meaning as metadata_props: the recipe as "bpnn.data", its scaling "none" (the graph applies
+// it), "bpnn.input_scaling" naming the kind of the scaling nodes, and the model file's other
+// metadata. Keys bpnn uses itself are not passed on from metadata.
+void export_meaning(pb::Writer& m, const DataRecipe& recipe, const ModelMetadata& metadata) {
+  for (const auto& [key, value] : metadata) {
+    if (key == "bpnn.data" || key == "bpnn.input_scaling" || key.rfind("bpnn.num_batches_tracked.", 0) == 0) continue;
+    metadata_entry(m, key, value);
+  }
+  DataRecipe unscaled = recipe;
+  unscaled.scaling = InputScaling{};
+  metadata_entry(m, "bpnn.data", recipe_to_json(unscaled));
+  if (recipe.scaling.kind != InputScaling::Kind::none)
+    metadata_entry(m, "bpnn.input_scaling", scaling_name(recipe.scaling.kind));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -735,14 +777,17 @@ class Importer {
     for (std::size_t k = 0; k < g.nodes.size(); ++k) {
       if (g.nodes[k].op_type == "Constant") at_node(k, [&] { fold(*node_); });
     }
+    const std::optional<std::size_t> probabilities = probabilities_node();
     for (std::size_t k = 0; k < g.nodes.size();) {
       std::size_t used = 1;
-      if (g.nodes[k].op_type != "Constant") at_node(k, [&] { used = import_node(k); });
+      if (g.nodes[k].op_type != "Constant" && k != probabilities) at_node(k, [&] { used = import_node(k); });
       k += used;
     }
     where_ = "the graph";
     flush();
-    if (g.outputs.size() != 1) throw Error("the graph has " + std::to_string(g.outputs.size()) + " outputs; bpnn models have one");
+    if (g.outputs.size() != (probabilities ? 2 : 1)) {
+      throw Error("the graph has " + std::to_string(g.outputs.size()) + " outputs; bpnn models have one");
+    }
     if (g.outputs[0].name != current_) {
       throw Error("graph output " + name_text(g.outputs[0].name) + " is not the last layer's output " + name_text(current_));
     }
@@ -750,7 +795,35 @@ class Importer {
     return std::move(*model_out_);
   }
 
+  // The input scaling the graph starts with (scaling_node), a shift and a scale per input value;
+  // none when it starts with none. Its kind is for the caller to name. May be called after run.
+  std::optional<InputScaling> scaling() const {
+    if (scaling_.shift.empty() && scaling_.scale.empty()) return std::nullopt;
+    const std::size_t size = std::max(scaling_.shift.size(), scaling_.scale.size());  // the input's, per_input_value's
+    InputScaling s = scaling_;
+    if (s.shift.empty()) s.shift.assign(size, 0.0f);
+    if (s.scale.empty()) s.scale.assign(size, 1.0f);
+    return s;
+  }
+
  private:
+  // The node of a second graph output that is the softmax of the first (bpnn's export writes
+  // "probabilities" for a classifier of logits): a view of the output, not a layer.
+  std::optional<std::size_t> probabilities_node() const {
+    const Graph& g = *model_.graph;
+    if (g.outputs.size() != 2 || opset_ < 13) return std::nullopt;
+    for (std::size_t k = 0; k < g.nodes.size(); ++k) {
+      const Node& n = g.nodes[k];
+      if (n.outputs.size() != 1 || n.outputs[0] != g.outputs[1].name) continue;
+      const bool last_axis = n.attributes.empty() || (n.attributes.size() == 1 && n.attributes[0].name == "axis" &&
+                                                      (n.attributes[0].i == 1 || n.attributes[0].i == -1));
+      if (n.op_type == "Softmax" && n.domain.empty() && n.inputs.size() == 1 && n.inputs[0] == g.outputs[0].name &&
+          last_axis) {
+        return k;
+      }
+    }
+    return std::nullopt;
+  }
   // Batch norm's num_batches_tracked, which ONNX has no place for, from bpnn's metadata_props
   // ("bpnn.num_batches_tracked.<layer>"), when the layer there is a batch norm. Others are ignored.
   void restore_counts() {
@@ -934,6 +1007,7 @@ class Importer {
       add_bias(n);  // an Add on a dense layer without bias is that layer's bias (MatMul + Add)
       return 1;
     }
+    if (scaling_node(k)) return 1;
     flush();
     if (const std::size_t used = activation(k)) return used;
     if (n.inputs.empty() || n.inputs[0] != current_) refuse("the previous layer's output must be its first input");
@@ -944,6 +1018,76 @@ class Importer {
     layer(n);
     current_ = out;
     return 1;
+  }
+
+  // Sub(x, shift), then Mul(_, scale) or Div(_, divisor), at the graph's input before any layer:
+  // the input scaling x' = (x - shift) scale (bpnn's export writes it so; torchvision-style
+  // normalization too), each constant one value per input value or broadcast to it. Returns
+  // false, taking nothing, for any other node (an activation's form starting with Div or Mul).
+  bool scaling_node(std::size_t k) {
+    const Node& n = model_.graph->nodes[k];
+    const std::string& op = n.op_type;
+    if (model_out_->size() != 0 || dense_pending_ || !scaling_.scale.empty() || n.inputs.size() != 2) return false;
+    if (op != "Mul" && op != "Div" && op != "Sub") return false;
+    if (op == "Sub" && !scaling_.shift.empty()) return false;
+    const std::size_t x = op == "Mul" && n.inputs[1] == current_ ? 1 : 0;  // Mul either way round
+    const auto c = constants_.find(n.inputs[1 - x]);
+    if (n.inputs[x] != current_ || c == constants_.end() || !c->second.is_float || starts_activation(k)) return false;
+    allow({});
+    std::vector<float> values = per_input_value(c->second);
+    if (op == "Sub") {
+      scaling_.shift = std::move(values);
+    } else if (op == "Mul") {
+      scaling_.scale = std::move(values);
+    } else {
+      for (float& v : values) {
+        if (v == 0.0f) refuse("it divides by 0 (bpnn takes a Div at the graph's input as its input scaling)");
+        v = 1.0f / v;
+      }
+      scaling_.scale = std::move(values);
+    }
+    current_ = output();
+    return true;
+  }
+
+  // A constant broadcast (numpy's rules) to the shape of one sample of the input: the batch
+  // dimension, if it has one, of size 1. Refuses a constant that does not broadcast so.
+  std::vector<float> per_input_value(const Constant& c) const {
+    const Shape x = model_out_->input_shape();
+    std::vector<std::size_t> full{1};  // [1, sample...], c's dims right-aligned to it
+    for (std::size_t d = 0; d < x.rank(); ++d) full.push_back(x[d]);
+    if (c.dims.size() > full.size())
+      refuse("its constant " + dims_text(c.dims) + " does not broadcast to a sample of " + x.str());
+    const std::size_t offset = full.size() - c.dims.size();
+    for (std::size_t d = 0; d < c.dims.size(); ++d) {
+      if (c.dims[d] != 1 && static_cast<std::size_t>(c.dims[d]) != full[offset + d]) {
+        refuse("its constant " + dims_text(c.dims) + " does not broadcast to a sample of " + x.str() +
+               " (bpnn takes it at the graph's input as its input scaling)");
+      }
+    }
+    std::vector<float> values(x.numel());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::size_t rest = i, at = 0, stride = 1;  // the constant's element at sample index i
+      for (std::size_t d = full.size(); d-- > offset;) {
+        const std::size_t coordinate = rest % full[d];
+        rest /= full[d];
+        const auto size = static_cast<std::size_t>(c.dims[d - offset]);
+        if (size != 1) at += coordinate * stride;
+        stride *= size;
+      }
+      values[i] = c.floats[at];
+    }
+    return values;
+  }
+
+  // Whether the nodes from k on are an activation's ONNX form (gelu's starts with Div).
+  bool starts_activation(std::size_t k) const {
+    for (const auto& [row, form] : forms_) {
+      std::optional<double> option;
+      std::string why;
+      if (form[0].op == model_.graph->nodes[k].op_type && match(*row, form, k, option, why) != 0) return true;
+    }
+    return false;
   }
 
   // The activation whose ONNX form (ActivationRow::onnx) the nodes from k on are, Constant nodes
@@ -1652,6 +1796,7 @@ class Importer {
   const Model& model_;
   std::int64_t opset_ = 0;        // the version of ONNX's default domain the graph is written in
   bool batched_ = true;           // the graph input's first dimension is the batch (not when it is a vector)
+  InputScaling scaling_;          // the scaling nodes at the graph's input: shift, scale (empty: not seen)
   std::int64_t fixed_batch_ = 0;  // the batch size the graph input fixes, when it does (0: none)
   std::optional<Sequential<float>> model_out_;
   std::map<std::string, Constant> constants_;
@@ -1670,11 +1815,43 @@ class Importer {
   std::string where_;
 };
 
-}  // namespace
+// What the file records of the model's meaning: metadata_props ("bpnn.data", the recipe) and the
+// scaling the graph starts with, its kind named by "bpnn.input_scaling" (standardize when not
+// named); the other metadata_props as model file metadata.
+void read_meaning(const Model& m, const std::optional<InputScaling>& scaling, OnnxModel& out) {
+  std::string kind = "standardize";
+  for (const auto& [key, value] : m.metadata) {
+    if (key.rfind("bpnn.num_batches_tracked.", 0) == 0) continue;  // restored into the model
+    if (key == "bpnn.input_scaling") {
+      kind = value;
+    } else if (key == "bpnn.data") {
+      out.recipe = recipe_from_json(value, "metadata_props bpnn.data");
+    } else {
+      out.metadata[key] = value;
+    }
+  }
+  if (!scaling) return;
+  if (out.recipe.scaling.kind != InputScaling::Kind::none) {
+    throw Error(
+        "metadata_props' bpnn.data holds an input scaling, and the graph starts with one too (Sub, Mul or Div at its "
+        "input); bpnn takes one of them");
+  }
+  out.recipe.scaling = *scaling;
+  out.recipe.scaling.kind = scaling_kind(kind);
+  if (out.recipe.scaling.kind == InputScaling::Kind::none) {
+    throw Error("metadata_props' bpnn.input_scaling is 'none', but the graph starts with an input scaling");
+  }
+}
 
-std::string to_onnx(const Sequential<float>& model) {
+// to_onnx of the model, with its meaning when given: the recipe completed from the output layer
+// where it says nothing, as model files record it.
+std::string onnx_bytes(const Sequential<float>& model, const DataRecipe* given, const ModelMetadata& metadata) {
+  std::optional<DataRecipe> complete = given ? std::optional<DataRecipe>(*given) : std::nullopt;
+  if (complete) complete_meaning(*complete, model);
+  const DataRecipe* recipe = complete ? &*complete : nullptr;
   GraphWriter g;
-  // Layer i reads value "input" or the previous layer's, and the last layer with nodes writes "output".
+  // Layer i reads the scaled input or the previous layer's output, and the last layer with nodes
+  // writes "output".
   std::size_t last = model.size();
   for (std::size_t i = model.size(); i-- > 0;) {
     if (model.layer(i).kind() != "dropout") {
@@ -1682,12 +1859,20 @@ std::string to_onnx(const Sequential<float>& model) {
       break;
     }
   }
-  std::string value = "input";
+  const std::string input = export_scaling(g, recipe ? recipe->scaling : InputScaling{}, model.input_shape());
+  std::string value = input;
   for (std::size_t i = 0; i < model.size(); ++i) {
     const std::string out = i == last ? "output" : std::to_string(i) + ".output";
     if (export_layer(g, model, i, value, out)) value = out;
   }
-  if (last == model.size()) g.node("Identity", {"input"}, "output", "identity");  // no layer does anything
+  if (last == model.size()) g.node("Identity", {input}, "output", "identity");  // no layer does anything
+  g.output("output", model.output_shape());
+  // A classifier of logits also gives its class probabilities, as bpnn predict does.
+  if (recipe && recipe->outputs == OutputReading::logits && model.output_shape().rank() == 1) {
+    const pb::Writer axis = int_attribute("axis", 1);
+    g.node("Softmax", {"output"}, "probabilities", "probabilities.softmax", {&axis});
+    g.output("probabilities", model.output_shape());
+  }
   pb::Writer opset;
   opset.bytes(opset_f::domain, "");
   opset.int64(opset_f::version, onnx_opset);
@@ -1696,19 +1881,37 @@ std::string to_onnx(const Sequential<float>& model) {
   m.bytes(model_f::producer_name, "bpnn");
   m.bytes(model_f::producer_version, "0.1");
   m.bytes(model_f::doc_string, "exported by bpnn (docs/onnx.md)");
-  m.message(model_f::graph, g.finish(model.input_shape(), model.output_shape()));
+  m.message(model_f::graph, g.finish(model.input_shape()));
   m.message(model_f::opset_import, opset);
+  if (recipe) export_meaning(m, *recipe, metadata);
   // Batch norm's count of training batches has no place in ONNX: it travels as metadata.
   for (std::size_t i = 0; i < model.size(); ++i) {
     if (model.layer(i).kind() != "batchnorm") continue;
     const ParameterStore<float>& store = model.parameters();
     const float count = store.value(store.index(std::to_string(i) + ".num_batches_tracked"))[0];
-    pb::Writer entry;
-    entry.bytes(entry_f::key, "bpnn.num_batches_tracked." + std::to_string(i));
-    entry.bytes(entry_f::value, std::to_string(static_cast<std::int64_t>(count)));
-    m.message(model_f::metadata_props, entry);
+    metadata_entry(m, "bpnn.num_batches_tracked." + std::to_string(i),
+                   std::to_string(static_cast<std::int64_t>(count)));
   }
   return m.data();
+}
+
+}  // namespace
+
+std::string to_onnx(const Sequential<float>& model) { return onnx_bytes(model, nullptr, {}); }
+
+std::string to_onnx(const Sequential<float>& model, const DataRecipe& recipe, const ModelMetadata& metadata) {
+  return onnx_bytes(model, &recipe, metadata);
+}
+
+void export_onnx(const Sequential<float>& model, const std::string& path, const DataRecipe& recipe,
+                 const ModelMetadata& metadata) {
+  std::string bytes;
+  try {
+    bytes = onnx_bytes(model, &recipe, metadata);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  write_file_atomically(path, bytes);
 }
 
 void export_onnx(const Sequential<float>& model, const std::string& path) {
@@ -1721,7 +1924,7 @@ void export_onnx(const Sequential<float>& model, const std::string& path) {
   write_file_atomically(path, bytes);
 }
 
-Sequential<float> from_onnx(std::string_view bytes, const std::string& source) {
+OnnxModel from_onnx(std::string_view bytes, const std::string& source) {
   try {
     if (bytes.empty()) throw Error("empty (not an ONNX model)");
     const Model m = parse_model(bytes);
@@ -1738,12 +1941,15 @@ Sequential<float> from_onnx(std::string_view bytes, const std::string& source) {
       }
     }
     if (!found) throw Error("no opset_import of ONNX's default domain");
-    return Importer(m).run();
+    Importer importer(m);
+    OnnxModel result{importer.run(), {}, {}};
+    read_meaning(m, importer.scaling(), result);
+    return result;
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }
 }
 
-Sequential<float> import_onnx(const std::string& path) { return from_onnx(read_file(path, "ONNX model"), path); }
+OnnxModel import_onnx(const std::string& path) { return from_onnx(read_file(path, "ONNX model"), path); }
 
 }  // namespace bpnn

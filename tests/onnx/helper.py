@@ -7,6 +7,12 @@
   torch-export MODEL.safetensors OUT.onnx OPSET
                                             torch.onnx.export of the same nn.Sequential, batch dynamic
   max-diff A.csv B.csv                      max abs difference of two bpnn predict CSVs' outputs
+  ort-diff BPNN.csv ORT.csv                 max abs difference of a bpnn predict CSV's outputs (its
+                                            class column may hold names) and run.mjs's
+  iris OUT.csv OUT_X.csv                    scikit-learn's copy of iris: with a header and the species
+                                            named, and its inputs alone after a label column of 0s
+  meaning FILE.onnx                         its metadata_props' class and feature names, its input
+                                            scaling's kind and its graph outputs, one line
   serve                                     the above for every call read from stdin, in one process
                                             (tests/support/serve.py, serve.sh)
 """
@@ -69,7 +75,34 @@ def max_diff(a, b):
     print(float(np.abs(pa - pb).max()))
 
 
-COMMANDS = {"model": model, "data": data, "check": check, "torch-export": torch_export, "max-diff": max_diff}
+def ort_diff(a, b):
+    with open(a) as f:
+        pa = np.array([[float(v) for v in line.split(",")[1:]] for line in f.read().split("\n")[1:] if line])
+    pb = np.loadtxt(b, delimiter=",", ndmin=2)
+    print(float(np.abs(pa - pb).max()))
+
+
+def iris(out, out_x):
+    import sklearn.datasets
+    data = sklearn.datasets.load_iris()
+    with open(out, "w") as f, open(out_x, "w") as x:
+        f.write("sepal_length,sepal_width,petal_length,petal_width,species\n")
+        for row, label in zip(data.data, data.target):
+            f.write(",".join(f"{v:g}" for v in row) + f",{data.target_names[label]}\n")
+            x.write("0," + ",".join(f"{v:g}" for v in row) + "\n")
+
+
+def meaning(path):
+    import onnx
+    m = onnx.load(path)
+    props = {p.key: p.value for p in m.metadata_props}
+    recipe = json.loads(props["bpnn.data"])
+    print(" ".join(recipe["class_names"]), "|", " ".join(recipe["feature_names"]), "|",
+          props.get("bpnn.input_scaling", "none"), "|", " ".join(o.name for o in m.graph.output))
+
+
+COMMANDS = {"model": model, "data": data, "check": check, "torch-export": torch_export, "max-diff": max_diff, "ort-diff": ort_diff, "iris": iris,
+            "meaning": meaning}
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["serve"]:

@@ -8,6 +8,9 @@
 #   3. bpnn import of it gives the same tensors;
 #   4. torch.onnx.export of the same nn.Sequential (opsets 13 and 17) imports into bpnn and
 #      predicts the same (max abs diff < 1e-5).
+# Then the model's meaning: an iris model trained with --standardize, exported, gives in ONNX
+# Runtime on raw inputs bpnn predict's logits and probabilities, carries its class and feature names
+# in metadata_props, and imported back predicts and evaluates the raw file as the original does.
 # Usage: run.sh BPNN_BINARY. Exits 77 (skipped) when onnx, torch or tests/onnx/node_modules is missing
 # (scripts/test.sh installs python3-onnx and runs npm install --prefix tests/onnx).
 set -euo pipefail
@@ -71,7 +74,7 @@ for net in mlp lenet every step activations; do
   "$bpnn" export --model "$m.safetensors" --onnx "$m.onnx"
   helper check "$m.onnx"
   node "$here/run.mjs" "$m.onnx" "$m.csv" "$m-ort.csv" $dims
-  check "$net: onnxruntime vs bpnn predict, max abs diff" "$(peer max-diff "$m-bpnn.csv" "$m-ort.csv")" 1e-5
+  check "$net: onnxruntime vs bpnn predict, max abs diff" "$(helper ort-diff "$m-bpnn.csv" "$m-ort.csv")" 1e-5
   "$bpnn" import --onnx "$m.onnx" --out "$m-back.safetensors" >/dev/null
   "$bpnn" predict --raw --model "$m-back.safetensors" --data "$m.csv" --out "$m-back.csv" >/dev/null
   check "$net: export then import, predict max abs diff" "$(peer max-diff "$m-back.csv" "$m-ort.csv")" 1e-5
@@ -84,4 +87,40 @@ for net in mlp lenet every step activations; do
       "$(helper max-diff "$m-bpnn.csv" "$m-torch$opset.csv")" 1e-5
   done
 done
+m=$work/iris
+helper iris "$m.csv" "$m-x.csv"
+"$bpnn" train --net 4-8tanh-3 --train "$m.csv" --label species --standardize --epochs 30 --lr 0.1 --seed 1 \
+  --out "$m.safetensors" >/dev/null
+"$bpnn" predict --model "$m.safetensors" --data "$m.csv" --out "$m-bpnn.csv"
+"$bpnn" predict --raw --model "$m.safetensors" --data "$m.csv" --out "$m-bpnn-raw.csv"
+"$bpnn" export --model "$m.safetensors" --onnx "$m.onnx" >/dev/null
+helper check "$m.onnx"
+meaning=$(helper meaning "$m.onnx")
+if [ "$meaning" = "setosa versicolor virginica | sepal_length sepal_width petal_length petal_width | standardize | output probabilities" ]; then
+  echo "ok   iris: metadata_props and outputs: $meaning"
+else
+  echo "FAIL iris: metadata_props and outputs: $meaning"
+  fail=1
+fi
+node "$here/run.mjs" "$m.onnx" "$m-x.csv" "$m-ort-raw.csv" 4
+node "$here/run.mjs" "$m.onnx" "$m-x.csv" "$m-ort.csv" 4 --output probabilities
+check "iris: onnxruntime on raw inputs vs bpnn predict --raw, max abs diff" "$(helper ort-diff "$m-bpnn-raw.csv" "$m-ort-raw.csv")" 1e-5
+check "iris: onnxruntime's probabilities vs bpnn predict's, max abs diff" "$(helper ort-diff "$m-bpnn.csv" "$m-ort.csv")" 1e-6
+"$bpnn" import --onnx "$m.onnx" --out "$m-back.safetensors" >/dev/null
+"$bpnn" predict --model "$m-back.safetensors" --data "$m.csv" --out "$m-back.csv"
+if cmp -s "$m-bpnn.csv" "$m-back.csv"; then
+  echo "ok   iris: imported back, bpnn predict on the raw file writes the same file (class names, probabilities)"
+else
+  echo "FAIL iris: imported back, bpnn predict on the raw file differs: $(diff "$m-bpnn.csv" "$m-back.csv" | head -3)"
+  fail=1
+fi
+accuracy=$("$bpnn" eval --model "$m.safetensors" --data "$m.csv" | grep '^accuracy:')
+accuracy_back=$("$bpnn" eval --model "$m-back.safetensors" --data "$m.csv" | grep '^accuracy:')
+check "iris: 1 - accuracy of the trained model ($accuracy)" "$(echo "$accuracy" | awk '{print 1 - $2}')" 0.1
+if [ "$accuracy" = "$accuracy_back" ]; then
+  echo "ok   iris: imported back, bpnn eval on the raw file: $accuracy_back"
+else
+  echo "FAIL iris: imported back, bpnn eval on the raw file: $accuracy_back, the original $accuracy"
+  fail=1
+fi
 exit $fail

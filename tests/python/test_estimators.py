@@ -371,11 +371,15 @@ def onnx_outputs(graph_bytes, X):
         if node.op_type == "Gemm":
             assert attributes == {"transB": 1}
             out = x @ values[node.input[1]].T + values[node.input[2]]
+        elif node.op_type == "Softmax":  # a classifier's second output, "probabilities"
+            assert attributes == {"axis": 1}
+            e = np.exp(x - x.max(axis=1, keepdims=True))
+            out = e / e.sum(axis=1, keepdims=True)
         else:
             out = {"Relu": lambda v: np.maximum(v, 0), "Tanh": np.tanh,
                    "Sigmoid": lambda v: 1 / (1 + np.exp(-v))}[node.op_type](x)
         values[node.output[0]] = out
-    return values[model.graph.output[0].name]
+    return values[model.graph.output[0].name], [values[o.name] for o in model.graph.output[1:]]
 
 
 @pytest.mark.parametrize("kind", ["classes", "binary", "regression"])
@@ -424,11 +428,12 @@ def test_the_trained_model_exports_to_onnx(kind, tmp_path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X, y)
     graph = estimator.model_.to_onnx()
-    outputs = onnx_outputs(graph, X.astype(np.float32).astype(np.float64))
-    if kind == "classifier":  # the graph ends at the logits; their softmax is predict_proba
-        e = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-        np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), estimator.predict_proba(X), rtol=1e-5, atol=1e-6)
+    outputs, more = onnx_outputs(graph, X.astype(np.float32).astype(np.float64))
+    if kind == "classifier":  # the graph's output is the logits; its "probabilities", predict_proba
+        assert len(more) == 1
+        np.testing.assert_allclose(more[0], estimator.predict_proba(X), rtol=1e-5, atol=1e-6)
     else:
+        assert more == []
         np.testing.assert_allclose(outputs.ravel(), estimator.predict(X), rtol=1e-5, atol=1e-5)
     # The file is the same graph; imported back (the library's ONNX import) it predicts the same bits.
     path = tmp_path / "model.onnx"
@@ -436,3 +441,4 @@ def test_the_trained_model_exports_to_onnx(kind, tmp_path):
     assert path.read_bytes() == graph
     for imported in (bpnn.Model.import_onnx(str(path)), bpnn.Model.from_onnx(graph)):
         np.testing.assert_array_equal(imported.predict(X), estimator.model_.predict(X))
+        assert imported.meaning == estimator.model_.meaning  # task, loss, class names: what the file records
