@@ -191,6 +191,33 @@ struct PyModel {
   }
 };
 
+// What the model is, completed from its output layer where nothing records it.
+DataRecipe meaning_of(const PyModel& m) {
+  DataRecipe r = m.recipe;
+  complete_meaning(r, m.model);
+  return r;
+}
+
+// X as the model reads it: with the input scaling the model records (trained by the command line
+// with --standardize or --normalize, loaded or imported) applied to a copy, as bpnn predict applies
+// it; without one, X itself.
+class ModelInput {
+ public:
+  ModelInput(const py::handle& x, const PyModel& m) : array_(data_floats(x, "X")), view_(input_view(array_, m.model)) {
+    if (m.recipe.scaling.kind == InputScaling::Kind::none) return;
+    scaled_ = Tensor<float>(view_.shape());
+    std::copy(view_.data(), view_.data() + view_.size(), scaled_.data());
+    apply_scaling(m.recipe.scaling, scaled_, "X");
+    view_ = scaled_.view();
+  }
+  TensorView<const float> view() const { return view_; }
+
+ private:
+  FloatArray array_;
+  Tensor<float> scaled_;
+  TensorView<const float> view_;
+};
+
 // The model, its parameters drawn from its layers' initializers with the seed.
 PyModel initialized(Sequential<float> model, std::uint64_t seed, int threads) {
   PyModel m{std::move(model), Rng(seed)};
@@ -310,8 +337,7 @@ PyModel from_bytes(std::string content, const std::string& name) {
 
 // The model's meaning as a dict: what save records (completed from the output layer).
 py::dict meaning_dict(const PyModel& m) {
-  DataRecipe r = m.recipe;
-  complete_meaning(r, m.model);
+  const DataRecipe r = meaning_of(m);
   py::dict d;
   d["task"] = task_name(r.task);
   d["loss"] = r.loss;
@@ -706,18 +732,20 @@ std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed,
   return out.str();
 }
 
-// The library's class probabilities of the model's outputs, taken in double as scikit-learn's are.
-py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::string& loss,
+// The library's class probabilities of the model's outputs, taken in double as scikit-learn's are:
+// read as the loss given says, or without one as the model's meaning says.
+py::array_t<double> predict_proba(const PyModel& self, const py::handle& x, const std::optional<std::string>& loss,
                                   std::size_t batch_size) {
-  const FloatArray inputs = data_floats(x, "X");
-  const TensorView<const float> input = input_view(inputs, self.model);
+  const ModelInput input(x, self);
+  const OutputReading reading = loss ? OutputReading::automatic : meaning_of(self).outputs;
   Tensor<double> p;
   {
     py::gil_scoped_release released;
-    const Tensor<float> y = predict(self.model, input, batch_size);
+    const Tensor<float> y = predict(self.model, input.view(), batch_size);
     Tensor<double> outputs(y.shape());
     std::copy(y.data(), y.data() + y.size(), outputs.data());
-    p = class_probabilities(*default_backend<double>(), loss, outputs);
+    p = loss ? class_probabilities(*default_backend<double>(), *loss, outputs)
+             : class_probabilities(*default_backend<double>(), reading, outputs);
   }
   py::array_t<double> out({static_cast<py::ssize_t>(p.shape()[0]), static_cast<py::ssize_t>(p.shape()[1])});
   std::copy(p.data(), p.data() + p.size(), out.mutable_data());
@@ -915,40 +943,49 @@ PYBIND11_MODULE(_bpnn, m) {
            "feature_names, when given, are recorded in the model (meaning) for save. Returns the history.")
       .def(
           "evaluate",
-          [](const PyModel& self, const py::handle& x, const py::handle& y, const std::string& loss_name,
-             std::size_t batch_size, const std::string& task) {
+          [](const PyModel& self, const py::handle& x, const py::handle& y,
+             const std::optional<std::string>& loss_given, std::size_t batch_size,
+             const std::optional<std::string>& task_given) {
+            // Without a loss or task given, the model's own: what it was trained with, or what its
+            // output layer makes it (a softmax's probabilities, one sigmoid's class 1, values).
+            const DataRecipe meaning = meaning_of(self);
+            const std::string loss_name = loss_given.value_or(meaning.loss);
             const std::unique_ptr<Loss<float>> loss = make_loss<float>(loss_name);
-            const FloatArray inputs = data_floats(x, "X");
+            const ModelInput input(x, self);
             const FloatArray targets = data_floats(y, "y");
-            const TensorView<const float> input = input_view(inputs, self.model);
             const TensorView<const float> target = target_view(targets, loss_name);
-            const Task t = task_named(task);
+            // A task only when given or recorded (fit's task="auto" records none): else the targets say.
+            const Task t = task_given ? task_named(*task_given) : self.recipe.task;
+            const OutputReading reading = loss_given || task_given ? OutputReading::automatic : meaning.outputs;
             Evaluation e;
             {
               py::gil_scoped_release released;
-              e = evaluate(self.model, *loss, input, target, batch_size, t);
+              e = evaluate(self.model, *loss, input.view(), target, batch_size, t, reading);
             }
             return evaluation_dict(e);
           },
-          py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse", py::arg("batch_size") = 256,
-          py::arg("task") = "auto", "Loss and accuracy (classification) or MSE, MAE and R² (regression)")
+          py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = py::none(), py::arg("batch_size") = 256,
+          py::arg("task") = py::none(),
+          "Loss and accuracy (classification) or MSE, MAE and R² (regression), by the loss and task given or, "
+          "without them, the model's own (meaning)")
       .def(
           "predict",
           [](const PyModel& self, const py::handle& x, std::size_t batch_size) {
-            const FloatArray inputs = data_floats(x, "X");
-            const TensorView<const float> input = input_view(inputs, self.model);
+            const ModelInput input(x, self);
             Tensor<float> out;
             {
               py::gil_scoped_release released;
-              out = predict(self.model, input, batch_size);
+              out = predict(self.model, input.view(), batch_size);
             }
             return to_numpy(std::move(out));
           },
-          py::arg("X"), py::kw_only(), py::arg("batch_size") = 256, "The outputs [N, outputs...] (eval mode)")
-      .def("predict_proba", &predict_proba, py::arg("X"), py::kw_only(), py::arg("loss") = "mse",
+          py::arg("X"), py::kw_only(), py::arg("batch_size") = 256,
+          "The outputs [N, outputs...] (eval mode) for X, scaled first as the model records (meaning)")
+      .def("predict_proba", &predict_proba, py::arg("X"), py::kw_only(), py::arg("loss") = py::none(),
            py::arg("batch_size") = 256,
            "Class probabilities [N, classes], float64: softmax of a cross_entropy model's logits, 1 - p and p for "
-           "one output, the outputs themselves otherwise (a softmax's, or each sigmoid's label)")
+           "one output, the outputs themselves otherwise (a softmax's, or each sigmoid's label); without a loss "
+           "given, as the model's meaning reads its outputs")
       .def("inspect", &inspect_model, py::arg("X") = py::none(), py::arg("y") = py::none(), py::kw_only(),
            py::arg("loss") = "mse", py::arg("verbose") = true)
       .def("explain", &explain_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",

@@ -1,6 +1,7 @@
 """bpnn.MLPClassifier and bpnn.MLPRegressor as scikit-learn estimators: check_estimator, string
 labels, pickling, Pipeline and GridSearchCV."""
 
+import json
 import os
 import pickle
 import subprocess
@@ -442,3 +443,33 @@ def test_the_trained_model_exports_to_onnx(kind, tmp_path):
     for imported in (bpnn.Model.import_onnx(str(path)), bpnn.Model.from_onnx(graph)):
         np.testing.assert_array_equal(imported.predict(X), estimator.model_.predict(X))
         assert imported.meaning == estimator.model_.meaning  # task, loss, class names: what the file records
+
+
+def test_a_model_the_command_line_trained_with_scaling_reads_raw_inputs_in_python(tmp_path):
+    # bpnn train --standardize records the input scaling in the model file; Python's predict_proba
+    # and evaluate take raw inputs and apply it, with the model's own loss and output reading, so
+    # they give what bpnn predict and bpnn eval give on the same file.
+    iris_data = load_iris()
+    X, y = iris_data.data.astype(np.float32), iris_data.target
+    csv = tmp_path / "iris.csv"
+    with open(csv, "w") as f:
+        f.write("sepal_length,sepal_width,petal_length,petal_width,species\n")
+        for row, label in zip(X, y):
+            f.write(",".join(f"{v:.9g}" for v in row) + f",{iris_data.target_names[label]}\n")
+    model = tmp_path / "iris.safetensors"
+    subprocess.run([command_line(), "train", "--net", "4-8relu-3", "--train", str(csv), "--label", "species",
+                    "--standardize", "--epochs", "20", "--lr", "0.1", "--seed", "1", "--out", str(model)], check=True, capture_output=True)
+    lines = subprocess.run([command_line(), "predict", "--model", str(model), "--data", str(csv)], check=True,
+                           capture_output=True, text=True).stdout.splitlines()
+    assert lines[0] == "predicted,p_setosa,p_versicolor,p_virginica"
+    cli_probabilities = np.array([[float(v) for v in line.split(",")[1:]] for line in lines[1:]])
+    cli_eval = json.loads(subprocess.run([command_line(), "eval", "--model", str(model), "--data", str(csv), "--json"],
+                                         check=True, capture_output=True, text=True).stdout)
+
+    net = bpnn.Model.load(str(model))
+    assert net.meaning["scaling"]["kind"] == "standardize"
+    np.testing.assert_allclose(net.predict_proba(X), cli_probabilities, rtol=1e-5, atol=1e-7)
+    evaluation = net.evaluate(X, y)
+    assert evaluation["accuracy"] == pytest.approx(cli_eval["accuracy"], abs=1e-12)
+    assert evaluation["loss"] == pytest.approx(cli_eval["loss"], rel=1e-6)
+    assert evaluation["accuracy"] > 0.8  # (0.86 after 20 epochs) the inputs left unscaled give about a third
