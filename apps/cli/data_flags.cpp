@@ -116,6 +116,15 @@ void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   }
 }
 
+void add_backend_flags(CLI::App& command, int& threads, std::string& backend) {
+  command.add_option("--threads", threads, "Threads (matrix products, conv2d, pooling, batch norm)")
+      ->check(whole_number(1, 1024))
+      ->capture_default_str();
+  command
+      .add_option("--backend", backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      ->check(CLI::IsMember({"cpu", "reference"}));
+}
+
 void add_meaning_flags(CLI::App& command, MeaningFlags& flags) {
   command
       .add_option("--task", flags.task,

@@ -39,6 +39,9 @@ std::pair<float, float> parse_range(const std::string& text, const std::string& 
 // target names.
 void apply_flags(const DataFlags& flags, DataRecipe& recipe);
 
+// --threads and --backend of train, eval and predict: what make_backend builds the model's backend from.
+void add_backend_flags(CLI::App& command, int& threads, std::string& backend);
+
 // --task and --loss of import, eval and predict: what the model is, over what its file records or
 // its network implies (bpnn::override_meaning decides; a contradiction is an error).
 struct MeaningFlags {

@@ -128,10 +128,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
-      ->check(whole_number(1, 1024));
-  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
-      ->check(CLI::IsMember({"cpu", "reference"}));
+  add_backend_flags(*cmd, f->threads, f->backend);
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_eval(*f); });

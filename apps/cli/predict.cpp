@@ -133,10 +133,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "CSV (or with --json, JSON) file to write (default: standard output)");
   cmd->add_flag("--json", f->json, "JSON: one object per sample");
   cmd->add_flag("--raw", f->raw, "The network's raw outputs (logits), not probabilities");
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
-      ->check(whole_number(1, 1024));
-  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
-      ->check(CLI::IsMember({"cpu", "reference"}));
+  add_backend_flags(*cmd, f->threads, f->backend);
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_predict(*f); });

@@ -482,11 +482,7 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());
-  cmd->add_option("--threads", f->threads, "Threads (matrix products, conv2d, pooling, batch norm)")
-      ->check(whole_number(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--backend", f->backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
-      ->check(CLI::IsMember({"cpu", "reference"}));
+  add_backend_flags(*cmd, f->threads, f->backend);
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
   cmd->add_option(
