@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/loops.hpp"
+#include "backend/portable.hpp"
 #include "backend/reference.hpp"
 #include "bpnn/core/error.hpp"
 #include "core/parallel.hpp"
@@ -116,6 +117,7 @@ class CpuBackend final : public ReferenceBackend<T> {
   explicit CpuBackend(CpuBackendOptions options) : pool_(options.threads) {}
 
   std::string_view name() const override { return "cpu"; }
+  Arithmetic arithmetic() const override { return Arithmetic::fast; }
   std::size_t threads() const override { return pool_.threads(); }
 
   void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
@@ -307,6 +309,7 @@ class CpuBackend final : public ReferenceBackend<T> {
 
 template <class T>
 std::shared_ptr<Backend<T>> make_cpu_backend(CpuBackendOptions options) {
+  if (options.arithmetic == Arithmetic::portable) return make_portable_backend<T>(options.threads);
   return std::make_shared<CpuBackend<T>>(options);
 }
 

@@ -25,6 +25,14 @@ namespace bpnn {
 
 enum class Transpose { no, yes };
 
+// What fixes a backend's floating-point results (docs/arithmetic.md).
+//   fast: the quickest sums this machine has (OpenBLAS's and oneDNN's kernels, fused multiply-adds,
+//     sums split between threads): the same bits for a seed and thread count on one machine.
+//   portable: every sum in one order fixed by the formula, no fused multiply-add, bpnn's own exp,
+//     log, tanh and erf: the same bits on any CPU, at any thread count, in WebAssembly, and a
+//     sample's outputs do not depend on the batch it is in.
+enum class Arithmetic { fast, portable };
+
 // A convolution's sizes: input [C, H, W] per sample, F filters of K x K, stride S, zero padding P,
 // output [F, Ho, Wo].
 struct ConvGeometry {
@@ -79,6 +87,8 @@ class Backend {
 
   // "cpu" or "reference".
   virtual std::string_view name() const = 0;
+  // The promise its results keep (the reference backend's loops are portable arithmetic's oracle).
+  virtual Arithmetic arithmetic() const { return Arithmetic::portable; }
   // The threads it shares work between (the caller's included).
   virtual std::size_t threads() const { return 1; }
 
@@ -149,13 +159,14 @@ class Backend {
 
 struct CpuBackendOptions {
   // Threads bpnn's pool uses (1 to 1024, the caller's included). BLAS runs on the calling thread
-  // inside each share; results are bit-identical for a thread count, and may differ between
-  // counts by float reordering.
+  // inside each share; results are bit-identical for a thread count, and in fast arithmetic may
+  // differ between counts by float reordering.
   int threads = 1;
+  Arithmetic arithmetic = Arithmetic::fast;
 };
 
-// The fast backend, with a thread pool of its own. Throws Error for a thread count out of range
-// or threads that cannot start.
+// The cpu backend in the arithmetic asked for, with a thread pool of its own. Throws Error for a
+// thread count out of range or threads that cannot start.
 template <class T>
 std::shared_ptr<Backend<T>> make_cpu_backend(CpuBackendOptions options = {});
 
