@@ -305,28 +305,54 @@ void avg_pool_backward_planes(const PoolGeometry& g, std::size_t first, std::siz
   }
 }
 
-// Batch norm, channel c of x [N, C, HW]. The sums are vector reductions (omp simd): a fixed order
-// for a given build, so still deterministic.
+// A channel's sum in a fixed order, whatever the vector width: value m of the channel's M = N HW
+// (m = n HW + p) goes to partial sum m mod 16, each partial sum from 0 in m order, and then
+// lanes[l] += lanes[l + 8], lanes[l] += lanes[l + 4], + 2, + 1 (l below each step) give the total.
+// The middle loop adds 16 values to 16 lanes, which the compiler vectorizes as it likes: each lane
+// still gets its own values in order.
+inline constexpr std::size_t kSumLanes = 16;
+
+// lanes[(first + p) mod 16] += value(p) for p in [0, count), p ascending.
+template <class Acc, class Value>
+void add_to_lanes(Acc (&lanes)[kSumLanes], std::size_t first, std::size_t count, Value value) {
+  std::size_t p = 0;
+  for (; p < count && (first + p) % kSumLanes != 0; ++p) lanes[(first + p) % kSumLanes] += value(p);
+  for (; p + kSumLanes <= count; p += kSumLanes) {
+    for (std::size_t l = 0; l < kSumLanes; ++l) lanes[l] += value(p + l);
+  }
+  for (; p < count; ++p) lanes[(first + p) % kSumLanes] += value(p);
+}
+
+template <class Acc>
+Acc lanes_total(Acc (&lanes)[kSumLanes]) {
+  for (std::size_t width = kSumLanes / 2; width > 0; width /= 2) {
+    for (std::size_t l = 0; l < width; ++l) lanes[l] += lanes[l + width];
+  }
+  return lanes[0];
+}
+
+// Batch norm, channel c of x [N, C, HW]; its sums in the lanes' order above.
 template <class T>
 void batch_norm_moments_channel(std::size_t c, std::size_t N, std::size_t C, std::size_t HW, const T* x,
                                 double* mean, double* squares) {
   const std::size_t M = N * HW;
   // Two passes in double: the mean, then the squared deviations from it.
-  double sum = 0;
+  double sums[kSumLanes] = {};
   for (std::size_t n = 0; n < N; ++n) {
     const T* xc = x + (n * C + c) * HW;
-#pragma omp simd reduction(+ : sum)
-    for (std::size_t p = 0; p < HW; ++p) sum += static_cast<double>(xc[p]);
+    add_to_lanes(sums, n * HW, HW, [&](std::size_t p) { return static_cast<double>(xc[p]); });
   }
-  const double mu = sum / static_cast<double>(M);
-  double sq = 0;
+  const double mu = lanes_total(sums) / static_cast<double>(M);
+  double deviations[kSumLanes] = {};
   for (std::size_t n = 0; n < N; ++n) {
     const T* xc = x + (n * C + c) * HW;
-#pragma omp simd reduction(+ : sq)
-    for (std::size_t p = 0; p < HW; ++p) sq += (static_cast<double>(xc[p]) - mu) * (static_cast<double>(xc[p]) - mu);
+    add_to_lanes(deviations, n * HW, HW, [&](std::size_t p) {
+      const double d = static_cast<double>(xc[p]) - mu;
+      return d * d;
+    });
   }
   mean[c] = mu;
-  squares[c] = sq;
+  squares[c] = lanes_total(deviations);
 }
 
 template <class T>
@@ -365,16 +391,14 @@ void batch_norm_backward_channel(std::size_t c, std::size_t N, std::size_t C, st
                                  T* sum_dy_xhat) {
   const T M = static_cast<T>(N * HW);
   const T mu = mean[c], s = inv_std[c];
-  T dy_sum = 0, dy_xhat_sum = 0;
+  T dy_lanes[kSumLanes] = {}, dy_xhat_lanes[kSumLanes] = {};
   for (std::size_t n = 0; n < N; ++n) {
     const T* xc = x + (n * C + c) * HW;
     const T* dyc = dy + (n * C + c) * HW;
-#pragma omp simd reduction(+ : dy_sum, dy_xhat_sum)
-    for (std::size_t p = 0; p < HW; ++p) {
-      dy_sum += dyc[p];
-      dy_xhat_sum += dyc[p] * (xc[p] - mu) * s;
-    }
+    add_to_lanes(dy_lanes, n * HW, HW, [&](std::size_t p) { return dyc[p]; });
+    add_to_lanes(dy_xhat_lanes, n * HW, HW, [&](std::size_t p) { return dyc[p] * (xc[p] - mu) * s; });
   }
+  const T dy_sum = lanes_total(dy_lanes), dy_xhat_sum = lanes_total(dy_xhat_lanes);
   sum_dy[c] = dy_sum;
   sum_dy_xhat[c] = dy_xhat_sum;
   if (dx == nullptr) return;

@@ -1,5 +1,6 @@
 // The reference backend: the loops of backend/loops.hpp on one thread, and a direct convolution
-// (no im2col, no GEMM), so that the cpu backend's im2col + BLAS path has an independent oracle.
+// (no im2col, no GEMM), so that the cpu backend's im2col + GEMM paths have an independent oracle.
+// Its sums are portable arithmetic's definition: each in the one order its comment states.
 #include "backend/reference.hpp"
 
 #include <algorithm>
@@ -57,7 +58,8 @@ static T input_at(const ConvGeometry& g, const T* xn, std::size_t c, std::size_t
   return xn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)];
 }
 
-// Direct convolution: y[n, f, i, j] = b[f] + sum_{c, ki, kj} W[f, c, ki, kj] x[n, c, i S + ki - P, j S + kj - P].
+// Direct convolution: y[n, f, i, j] = sum_{c, ki, kj} W[f, c, ki, kj] x[n, c, i S + ki - P, j S + kj - P] + b[f],
+// the sum in (c, ki, kj) order from 0 (padding's zeros included), the bias (or 0) added last.
 template <class T>
 void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
                                          const T* bias, T* y, Tensor<T>& /*scratch*/) const {
@@ -66,7 +68,7 @@ void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, c
     for (std::size_t f = 0; f < g.F; ++f) {
       for (std::size_t i = 0; i < g.Ho; ++i) {
         for (std::size_t j = 0; j < g.Wo; ++j) {
-          T sum = bias != nullptr ? bias[f] : T(0);
+          T sum = 0;
           for (std::size_t c = 0; c < g.C; ++c) {
             for (std::size_t ki = 0; ki < g.K; ++ki) {
               for (std::size_t kj = 0; kj < g.K; ++kj) {
@@ -74,14 +76,17 @@ void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, c
               }
             }
           }
-          y[((n * g.F + f) * g.Ho + i) * g.Wo + j] = sum;
+          y[((n * g.F + f) * g.Ho + i) * g.Wo + j] = sum + (bias != nullptr ? bias[f] : T(0));
         }
       }
     }
   }
 }
 
-// The same loops backwards: dW[f, c, ki, kj] += dy[n, f, i, j] x[...], dx[...] += dy[n, f, i, j] W[f, c, ki, kj].
+// The same sums backwards. dx: for each tap (c, ki, kj) and output pixel (i, j), in that order, the
+// sum over f of W[f, c, ki, kj] dy[n, f, i, j] is added to the input under it (none in the padding):
+// an im2col GEMM's columns W^T dy, added back by col2im. dW[f, c, ki, kj] += scale sum_{n, i, j}
+// dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum in that order from 0.
 template <class T>
 void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
                                           const T* dy, T* dx, T* dweight, T* dbias, T scale,
@@ -90,19 +95,20 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
     std::fill(dx, dx + N * g.C * g.H * g.W, T(0));
     for (std::size_t n = 0; n < N; ++n) {
       T* dxn = dx + n * g.C * g.H * g.W;
-      for (std::size_t f = 0; f < g.F; ++f) {
-        for (std::size_t i = 0; i < g.Ho; ++i) {
-          for (std::size_t j = 0; j < g.Wo; ++j) {
-            const T d = dy[((n * g.F + f) * g.Ho + i) * g.Wo + j];
-            for (std::size_t c = 0; c < g.C; ++c) {
-              for (std::size_t ki = 0; ki < g.K; ++ki) {
-                for (std::size_t kj = 0; kj < g.K; ++kj) {
-                  const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
-                  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(j * g.S + kj) - static_cast<std::ptrdiff_t>(g.P);
-                  if (r < 0 || s < 0 || r >= static_cast<std::ptrdiff_t>(g.H) || s >= static_cast<std::ptrdiff_t>(g.W)) continue;
-                  dxn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)] +=
-                      d * weight[((f * g.C + c) * g.K + ki) * g.K + kj];
+      const T* dyn = dy + n * g.F * g.Ho * g.Wo;
+      for (std::size_t c = 0; c < g.C; ++c) {
+        for (std::size_t ki = 0; ki < g.K; ++ki) {
+          for (std::size_t kj = 0; kj < g.K; ++kj) {
+            for (std::size_t i = 0; i < g.Ho; ++i) {
+              for (std::size_t j = 0; j < g.Wo; ++j) {
+                const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
+                const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(j * g.S + kj) - static_cast<std::ptrdiff_t>(g.P);
+                if (r < 0 || s < 0 || r >= static_cast<std::ptrdiff_t>(g.H) || s >= static_cast<std::ptrdiff_t>(g.W)) continue;
+                T sum = 0;
+                for (std::size_t f = 0; f < g.F; ++f) {
+                  sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * dyn[(f * g.Ho + i) * g.Wo + j];
                 }
+                dxn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)] += sum;
               }
             }
           }

@@ -8,7 +8,9 @@
 //
 // Two backends: `cpu` (OpenBLAS and bpnn's thread pool: the fast one, the default) and `reference`
 // (plain loops, no BLAS, no threads: the oracle that tests/backend_test.cpp compares every op of
-// every backend against). Every pointer an op receives is host memory, row-major as TensorView's,
+// every backend against). The reference's sums are portable arithmetic's definition: each op's
+// comment below says their order ("from 0": the sum starts at 0 and adds one term at a time, each
+// product rounded before it is added), and the cpu backend in portable arithmetic gives its bits. Every pointer an op receives is host memory, row-major as TensorView's,
 // and the caller reads the results as soon as the op returns: a backend for a device with memory
 // of its own (a GPU) would need more than this interface (docs/architecture.md says what).
 #pragma once
@@ -94,6 +96,7 @@ class Backend {
 
   // C[M, N] = alpha op(A)[M, K] op(B)[K, N] + beta C; op(X) is X or its transpose; lda, ldb and ldc
   // are the row strides as stored. beta 0 ignores C's old contents.
+  // Order: per element, sum over k ascending from 0, then alpha sum + (beta 0 ? 0 : beta C).
   virtual void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha,
                     const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const = 0;
 
@@ -104,26 +107,36 @@ class Backend {
                                    T* dx) const = 0;
 
   // Softmax of each row of x [N, C] (y may be x), and its backward dx = y (dy - sum_k dy_k y_k).
+  // Order: per row, sum_c e^(x_c - max) over c ascending from 0, then each term / sum; backward's
+  // sum over k ascending from 0.
   virtual void softmax_forward(std::size_t N, std::size_t C, const T* x, T* y) const = 0;
   virtual void softmax_backward(std::size_t N, std::size_t C, const T* y, const T* dy, T* dx) const = 0;
   // Cross-entropy of logits z [N, C] against class indices t [N] (indices) or probabilities
   // t [N, C]: the sum over samples of sum_c t[n,c] (lse_n - z[n,c]). Its gradient, scale times
   // dE/dz of that sum, is written to dz when dz is not null. Targets are checked by the caller.
+  // Order: lse_n = max + log(sum as softmax's); the loss over n ascending (and c, for
+  // probabilities) from 0; dz = e^(z_c - max) (scale sum_k t_k / sum) - scale t_c, sum_k t_k from 0.
   virtual T softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bool indices, T scale,
                                   T* dz) const = 0;
 
   // y [N, F, Ho, Wo] = conv(x [N, C, H, W], weight [F, C, K, K]) + bias [F] (bias may be null).
   // scratch is the caller's workspace, resized as the backend needs.
+  // Order: per output, sum over (c, ki, kj) ascending from 0 (padding's zeros included), + bias (or 0).
   virtual void conv2d_forward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* bias, T* y,
                               Tensor<T>& scratch) const = 0;
   // dweight += scale dE/dweight, dbias += scale dE/dbias (when not null), and dx = dE/dx
   // overwritten (when not null). Reads weight only before it writes dweight's first element, so
   // dweight may alias nothing the call reads; scratch as above.
+  // Order: dweight += scale s, s the sum over (n, i, j) ascending from 0 (dbias likewise); dx: for
+  // each tap (c, ki, kj) and output pixel (i, j) in that order, the sum over f ascending from 0 of
+  // weight dy is added to the input under it, each input from 0 (an im2col column, then col2im).
   virtual void conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* dy, T* dx,
                                T* dweight, T* dbias, T scale, Tensor<T>& scratch) const = 0;
 
   // Max and mean over each window of `planes` planes; backward overwrites dx (the max's gradient
   // goes to the window's first maximum).
+  // Order: a window's sum over its rows, then columns, ascending from 0, times 1 / K^2; backward
+  // adds dy / K^2 into dx (from 0) window by window, rows of windows then columns.
   virtual void max_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const = 0;
   virtual void max_pool_backward(const PoolGeometry& g, std::size_t planes, const T* x, const T* dy, T* dx) const = 0;
   virtual void avg_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const = 0;
@@ -136,6 +149,8 @@ class Backend {
   //     dx = gamma inv_std (dy - [training] (sum_dy + xhat sum_dy_xhat) / M).
   //   input_grad: the same dx from sums given over `count` values (a global batch of which x and dy
   //     are a part, sharded training): dx = gamma inv_std (dy - (sum_dy + xhat sum_dy_xhat) / count).
+  // Order of each sum over a channel's values x_m (m = n HW + p): 16 lanes, x_m added to lane
+  // m mod 16 from 0 in m order, then lane l += lane l + 8 (l < 8), + 4, + 2, + 1; lane 0 is the sum.
   virtual void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
                                   double* squares) const = 0;
   virtual void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean,
