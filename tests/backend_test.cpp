@@ -1,8 +1,10 @@
 // Every op of the Backend interface, on every backend, against the reference backend (ggml's
 // test-backend-ops): one table of cases at awkward sizes, run on cpu with 1, 2 and 3 threads, in
 // double and float, comparing every buffer an op may write; an op of kBackendOps that no case runs
-// fails. Then whole trainings (an MLP, and LeNet with batch norm) on cpu and on reference, which
-// must end with the same weights. The loops that parallel_for shares out (each optimizer's update)
+// fails. Fast arithmetic must match the reference within a tolerance; portable arithmetic must give
+// its bits, on every vector instruction set this CPU runs. Then whole trainings (an MLP, and LeNet
+// with batch norm) on cpu and on reference, which must end with the same weights (in portable
+// arithmetic, the same bits). The loops that parallel_for shares out (each optimizer's update)
 // are checked on every backend by their own tests (support/optimizer_check.hpp).
 #include <gtest/gtest.h>
 
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <iterator>
 #include <limits>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "kernels/portable_gemm.hpp"
 
 namespace bpnn {
 namespace {
@@ -178,18 +182,21 @@ template <class T>
 void add_gemm_cases(std::vector<Case<T>>& cases) {
   // The two large ones pass 2^20 multiply-adds, so the cpu backend splits them between threads
   // (131 x 97: along M; 67 x 173: along N), and their float shares go to oneDNN where it is built in;
-  // M = 1 and K = 1 take OpenBLAS's gemv and ger paths.
+  // M = 1 and K = 1 take OpenBLAS's gemv and ger paths. For the portable kernel's blocks (4, 6 or 8
+  // rows by 8 to 32 columns): one block exactly, one past it, K = 0 (C = beta C), and 3 x 700 x 200,
+  // whose B is packed in three blocks of columns.
   struct Size {
     std::size_t M, N, K;
   };
   for (const Size s : {Size{131, 97, 83}, Size{67, 173, 91}, Size{1, 37, 29}, Size{23, 1, 17}, Size{19, 21, 1},
-                       Size{7, 5, 3}}) {
+                       Size{7, 5, 3}, Size{8, 32, 5}, Size{9, 33, 2}, Size{5, 6, 0}, Size{3, 700, 200}}) {
     for (const Transpose ta : {Transpose::no, Transpose::yes}) {
       for (const Transpose tb : {Transpose::no, Transpose::yes}) {
         for (const double beta : {0.0, 1.0, -0.5}) {
+          const double alpha = beta == 1.0 ? 1.0 : 0.75;
           const std::size_t pad = 3;  // row strides longer than the rows, and C's padding must stay as it was
           const std::string what = str("M", s.M, " N", s.N, " K", s.K, " trans_a ", yes_no(ta == Transpose::yes),
-                                       " trans_b ", yes_no(tb == Transpose::yes), " beta ", beta);
+                                       " trans_b ", yes_no(tb == Transpose::yes), " alpha ", alpha, " beta ", beta);
           cases.push_back({"gemm", what, [=](const Backend<T>& b, Rng& rng) {
                              const std::size_t a_rows = ta == Transpose::no ? s.M : s.K;
                              const std::size_t lda = (ta == Transpose::no ? s.K : s.M) + pad;
@@ -203,7 +210,7 @@ void add_gemm_cases(std::vector<Case<T>>& cases) {
                                              std::numeric_limits<T>::quiet_NaN());
                                }
                              }
-                             b.gemm(ta, tb, s.M, s.N, s.K, T(0.75), A.data(), lda, B.data(), ldb, T(beta), C.data(),
+                             b.gemm(ta, tb, s.M, s.N, s.K, T(alpha), A.data(), lda, B.data(), ldb, T(beta), C.data(),
                                     ldc);
                              return Buffers<T>{{"C", C}};
                            }});
@@ -309,8 +316,9 @@ void add_conv_cases(std::vector<Case<T>>& cases) {
                                      conv_geometry(6, 14, 14, 16, 5, 1, 0), conv_geometry(2, 7, 8, 5, 3, 1, 1)};
   for (const ConvGeometry& g : geometries) {
     const std::size_t image = g.C * g.H * g.W;
-    // N = 5 shares out unevenly between 2 and 3 threads; N = 2 leaves the third thread no sample.
-    for (const std::size_t N : {5, 2}) {
+    // N = 5 shares out unevenly between 2 and 3 threads; N = 2 leaves the third thread no sample,
+    // N = 1 every thread but one.
+    for (const std::size_t N : {5, 2, 1}) {
       const std::size_t weights = g.F * g.C * g.K * g.K, outputs = N * g.F * g.Ho * g.Wo;
       for (const bool bias : {true, false}) {
         cases.push_back({"conv2d_forward", conv_what(g, N) + " bias " + yes_no(bias),
@@ -514,10 +522,17 @@ std::vector<Case<T>> all_cases() {
   return cases;
 }
 
-// Element i of got matches want[i] when |got - want| <= tolerance max(1, |want|). Returns the
-// largest such relative error; reports the first mismatch and the count, naming where.
+// How a backend's buffers must match the reference's: element i within tolerance max(1, |want|)
+// of want[i], or, for portable arithmetic, with the same bits.
+struct Match {
+  double tolerance = 0;
+  bool bits = false;
+};
+
+// Returns the largest relative error (0 when matching bits); reports the first mismatch and the
+// count, naming where.
 template <class T>
-double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>& want, double tolerance) {
+double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>& want, Match match) {
   double worst = 0;
   if (got.size() != want.size()) {
     ADD_FAILURE() << where << ": " << got.size() << " buffers, the reference " << want.size();
@@ -535,8 +550,9 @@ double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>
     for (std::size_t i = 0; i < values.size(); ++i) {
       const double a = values[i], b = expected[i];
       const double error = std::abs(a - b) / std::max(1.0, std::abs(b));
+      const bool differs = match.bits ? std::memcmp(&values[i], &expected[i], sizeof(T)) != 0 : error > match.tolerance;
       // A NaN left in a poisoned buffer (or made) fails, on either side.
-      if (!std::isfinite(a) || !std::isfinite(b) || error > tolerance) {
+      if (!std::isfinite(a) || !std::isfinite(b) || differs) {
         if (mismatches++ == 0) first = i;
       } else {
         worst = std::max(worst, error);
@@ -544,22 +560,32 @@ double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>
     }
     if (mismatches > 0) {
       ADD_FAILURE() << where << ": " << name << "[" << first << "] = " << values[first] << ", reference "
-                    << expected[first] << "; " << mismatches << " of " << values.size()
-                    << " elements differ by more than " << tolerance << " relative";
+                    << expected[first] << "; " << mismatches << " of " << values.size() << " elements differ"
+                    << (match.bits ? " in their bits" : " by more than " + std::to_string(match.tolerance) + " relative");
     }
   }
   return worst;
 }
 
 template <class T>
-void check_every_op(double tolerance) {
+using NamedBackends = std::vector<std::pair<std::string, std::shared_ptr<Backend<T>>>>;
+
+// The cpu backend in an arithmetic, with 1, 2 and 3 threads.
+template <class T>
+NamedBackends<T> cpu_backends(Arithmetic arithmetic) {
+  NamedBackends<T> backends;
+  for (const int threads : {1, 2, 3}) {
+    backends.emplace_back(str("cpu (", arithmetic == Arithmetic::portable ? "portable, " : "", threads, " threads)"),
+                          make_cpu_backend<T>({.threads = threads, .arithmetic = arithmetic}));
+  }
+  return backends;
+}
+
+template <class T>
+void check_every_op(const NamedBackends<T>& backends, Match match) {
   const std::vector<Case<T>> cases = all_cases<T>();
   const std::shared_ptr<Backend<T>> reference_backend = make_reference_backend<T>();
   const Recorder<T> reference(*reference_backend);
-  std::vector<std::pair<std::string, std::shared_ptr<Backend<T>>>> backends;
-  for (const int threads : {1, 2, 3}) {
-    backends.emplace_back(str("cpu (", threads, " threads)"), make_cpu_backend<T>({.threads = threads}));
-  }
   const std::string type = sizeof(T) == sizeof(double) ? "double" : "float";
   std::map<std::string, double> worst;  // per op, over every backend
   const std::set<std::string_view> ops(std::begin(kBackendOps), std::end(kBackendOps));
@@ -576,7 +602,7 @@ void check_every_op(double tolerance) {
       const std::string where = name + " " + type + ": " + c.op + " [" + c.what + "]";
       try {
         Rng rng(1000 + i);
-        worst[c.op] = std::max(worst[c.op], compare(where, c.run(*backend, rng), expected, tolerance));
+        worst[c.op] = std::max(worst[c.op], compare(where, c.run(*backend, rng), expected, match));
       } catch (const std::exception& e) {
         ADD_FAILURE() << where << " threw: " << e.what();
       }
@@ -590,13 +616,92 @@ void check_every_op(double tolerance) {
   }
   for (std::string_view op : ops) EXPECT_TRUE(all.called().contains(op)) << "no case calls Backend::" << op;
   EXPECT_EQ(all.called(), ops);
+  if (match.bits) {
+    std::printf("%s: %zu cases on %zu backends, every buffer the reference's bits\n", type.c_str(), cases.size(),
+                backends.size());
+    return;
+  }
   std::printf("%s: %zu cases on %zu backends; largest relative error per op (tolerance %g):\n", type.c_str(),
-              cases.size(), backends.size(), tolerance);
+              cases.size(), backends.size(), match.tolerance);
   for (const auto& [op, error] : worst) std::printf("  %-22s %.2g\n", op.c_str(), error);
 }
 
-TEST(Backend, EveryOpOnCpuMatchesTheReferenceInDouble) { check_every_op<double>(1e-12); }
-TEST(Backend, EveryOpOnCpuMatchesTheReferenceInFloat) { check_every_op<float>(1e-5); }
+TEST(Backend, EveryOpOnCpuMatchesTheReferenceInDouble) {
+  check_every_op<double>(cpu_backends<double>(Arithmetic::fast), {.tolerance = 1e-12});
+}
+TEST(Backend, EveryOpOnCpuMatchesTheReferenceInFloat) {
+  check_every_op<float>(cpu_backends<float>(Arithmetic::fast), {.tolerance = 1e-5});
+}
+
+// Chooses each vector instruction set of the portable kernels in turn, the default afterwards.
+class EachVectorIsa {
+ public:
+  EachVectorIsa() : before_(kernels::vector_isa()) {}
+  ~EachVectorIsa() { kernels::set_vector_isa(before_); }
+  EachVectorIsa(const EachVectorIsa&) = delete;
+  EachVectorIsa& operator=(const EachVectorIsa&) = delete;
+  template <class F>
+  void run(F body) const {
+    for (const kernels::VectorIsa isa : kernels::vector_isas()) {
+      SCOPED_TRACE(str("vector instructions: ", kernels::to_string(isa)));
+      kernels::set_vector_isa(isa);
+      std::printf("%s: ", std::string(kernels::to_string(isa)).c_str());
+      body();
+    }
+  }
+
+ private:
+  kernels::VectorIsa before_;
+};
+
+TEST(Backend, EveryOpInPortableArithmeticGivesTheReferencesBitsInDouble) {
+  EachVectorIsa().run([] { check_every_op<double>(cpu_backends<double>(Arithmetic::portable), {.bits = true}); });
+}
+TEST(Backend, EveryOpInPortableArithmeticGivesTheReferencesBitsInFloat) {
+  EachVectorIsa().run([] { check_every_op<float>(cpu_backends<float>(Arithmetic::portable), {.bits = true}); });
+}
+
+// Batch norm's sums are in the order backend.hpp states: value m of a channel (m = n HW + p) into
+// lane m mod 16, then the lanes folded 8, 4, 2, 1. Checked against that definition written out
+// here, at sizes whose samples start at every lane (HW 1, 13, 16 and 40).
+TEST(Backend, BatchNormSumsInSixteenLanes) {
+  struct Sizes {
+    std::size_t N, C, HW;
+  };
+  for (const Sizes s : {Sizes{37, 3, 1}, Sizes{5, 2, 13}, Sizes{3, 2, 16}, Sizes{2, 3, 40}}) {
+    SCOPED_TRACE(str("N", s.N, " C", s.C, " HW", s.HW));
+    Rng rng(5);
+    const auto x = random<float>(rng, s.N * s.C * s.HW, -2, 3), dy = random<float>(rng, s.N * s.C * s.HW);
+    std::vector<double> mean(s.C), squares(s.C);
+    std::vector<float> mean_t(s.C), inv_std(s.C, 1.5f), sum_dy(s.C), sum_dy_xhat(s.C);
+    const std::shared_ptr<Backend<float>> reference = make_reference_backend<float>();
+    reference->batch_norm_moments(s.N, s.C, s.HW, x.data(), mean.data(), squares.data());
+    for (std::size_t c = 0; c < s.C; ++c) mean_t[c] = static_cast<float>(mean[c]);
+    reference->batch_norm_backward(s.N, s.C, s.HW, x.data(), dy.data(), mean_t.data(), inv_std.data(), nullptr, true,
+                                   nullptr, sum_dy.data(), sum_dy_xhat.data());
+    for (std::size_t c = 0; c < s.C; ++c) {
+      const auto at = [&](const std::vector<float>& v, std::size_t m) { return v[(m / s.HW * s.C + c) * s.HW + m % s.HW]; };
+      const auto sum = [&]<class Acc>(Acc, auto term) {
+        Acc lanes[16] = {};
+        for (std::size_t m = 0; m < s.N * s.HW; ++m) lanes[m % 16] += term(m);
+        for (std::size_t width = 8; width > 0; width /= 2) {
+          for (std::size_t l = 0; l < width; ++l) lanes[l] += lanes[l + width];
+        }
+        return lanes[0];
+      };
+      const double mu = sum(0.0, [&](std::size_t m) { return static_cast<double>(at(x, m)); }) /
+                        static_cast<double>(s.N * s.HW);
+      EXPECT_EQ(mean[c], mu);
+      EXPECT_EQ(squares[c], sum(0.0, [&](std::size_t m) {
+                  const double d = static_cast<double>(at(x, m)) - mu;
+                  return d * d;
+                }));
+      EXPECT_EQ(sum_dy[c], sum(0.0f, [&](std::size_t m) { return at(dy, m); }));
+      EXPECT_EQ(sum_dy_xhat[c],
+                sum(0.0f, [&](std::size_t m) { return at(dy, m) * (at(x, m) - mean_t[c]) * inv_std[c]; }));
+    }
+  }
+}
 
 // parallel_for on cpu: a range worth splitting goes out in one share per thread, covering it in
 // order, and the same call gets the same shares every time (so results depend on the thread count
@@ -725,6 +830,45 @@ TEST(BackendTraining, LeNetWithBatchNormTrainsTheSameOnCpuAndReference) {
   const Training reference = train(network, make_reference_backend<float>(), data, false, 0.005, options);
   expect_same_training("lenet.json", cpu, reference);
   EXPECT_LT(reference.epochs.back().train_loss, reference.epochs.front().train_loss);
+}
+
+// Portable arithmetic trains to the reference's bits: the same weights and epoch losses at 1, 2 and
+// 3 threads, on every vector instruction set; at LeNet's learning rate of bench/compare, where a
+// pre-activation one rounding off would take the other side of a ReLU and the runs would part.
+TEST(BackendTraining, PortableArithmeticTrainsToTheReferencesBits) {
+  struct Run {
+    std::string what;
+    Network network;
+    Images data;
+    bool flat;
+    double learning_rate;
+    FitOptions options;
+  };
+  const Run runs[] = {
+      {"784-64relu-10", parse_network("784-64relu-10", "mlp"), synthetic_images(512), true, 0.05,
+       FitOptions{.epochs = 2, .batch_size = 16}},
+      {"lenet.json", read_network_file(std::string(BPNN_SOURCE_DIR) + "/examples/networks/lenet.json"),
+       synthetic_images(96), false, 0.05, FitOptions{.epochs = 2, .batch_size = 32}}};
+  for (const Run& run : runs) {
+    const Training reference =
+        train(run.network, make_reference_backend<float>(), run.data, run.flat, run.learning_rate, run.options);
+    EachVectorIsa().run([&] {
+      for (const int threads : {1, 2, 3}) {
+        const std::string what = str(run.what, " on ", threads, " threads");
+        const Training portable =
+            train(run.network, make_cpu_backend<float>({.threads = threads, .arithmetic = Arithmetic::portable}),
+                  run.data, run.flat, run.learning_rate, run.options);
+        ASSERT_EQ(portable.weights.size(), reference.weights.size()) << what;
+        EXPECT_EQ(std::memcmp(portable.weights.data(), reference.weights.data(), 4 * reference.weights.size()), 0)
+            << what << ": the weights are not the reference's bits";
+        ASSERT_EQ(portable.epochs.size(), reference.epochs.size()) << what;
+        for (std::size_t e = 0; e < reference.epochs.size(); ++e) {
+          EXPECT_EQ(portable.epochs[e].train_loss, reference.epochs[e].train_loss) << what << ": epoch " << e + 1;
+        }
+      }
+      std::printf("%s: the reference's bits on 1, 2 and 3 threads\n", run.what.c_str());
+    });
+  }
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-// The cpu backend: the reference loops where they already are what the compiler makes fast, and
-// where they are not, OpenBLAS (kernels/gemm.hpp) and a thread pool of its own: large GEMMs split
-// into blocks, conv2d's samples (directly for stride 1, else im2col + GEMM), pooling's planes and
-// batch norm's channels, and parallel_for's ranges shared out statically, so results depend on the
-// thread count, never on timing.
+// The cpu backend in fast arithmetic: the reference loops where they already are what the compiler
+// makes fast, and where they are not, OpenBLAS (kernels/gemm.hpp) and a thread pool of its own:
+// large GEMMs split into blocks, conv2d's samples (directly for stride 1, else im2col + GEMM), and
+// pooling's planes, batch norm's channels and parallel_for's ranges (backend/threaded.hpp) shared
+// out statically, so results depend on the thread count, never on timing.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -11,6 +11,7 @@
 #include "backend/loops.hpp"
 #include "backend/portable.hpp"
 #include "backend/reference.hpp"
+#include "backend/threaded.hpp"
 #include "bpnn/core/error.hpp"
 #include "core/parallel.hpp"
 #include "kernels/direct_conv.hpp"
@@ -112,18 +113,16 @@ struct WideConv {
 };
 
 template <class T>
-class CpuBackend final : public ReferenceBackend<T> {
+class CpuBackend final : public ThreadedBackend<T> {
  public:
-  explicit CpuBackend(CpuBackendOptions options) : pool_(options.threads) {}
+  explicit CpuBackend(CpuBackendOptions options) : ThreadedBackend<T>(options.threads) {}
 
-  std::string_view name() const override { return "cpu"; }
   Arithmetic arithmetic() const override { return Arithmetic::fast; }
-  std::size_t threads() const override { return pool_.threads(); }
 
   void gemm(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K, T alpha, const T* A,
             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) const override {
     const OneBlasThread one_thread;
-    kernels::gemm(pool_, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    kernels::gemm(pool(), trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
 
   // Y_n = W X_n + b per sample, the samples shared out between the threads. Stride 1: directly, on
@@ -136,8 +135,8 @@ class CpuBackend final : public ReferenceBackend<T> {
     if (g.S == 1) {
       const WideConv wide(g);
       const std::size_t room = wide.image + wide.rows * wide.Q;
-      scratch.resize(Shape{pool_.parts(), room});
-      pool_.run([&](std::size_t part, std::size_t parts) {
+      scratch.resize(Shape{pool().parts(), room});
+      pool().run([&](std::size_t part, std::size_t parts) {
         T* xp = scratch.data() + part * room;
         T* wide_y = xp + wide.image;
         const auto [begin, end] = parallel::share(N, part, parts);
@@ -149,15 +148,15 @@ class CpuBackend final : public ReferenceBackend<T> {
       });
       return;
     }
-    scratch.resize(Shape{pool_.parts(), CKK, HoWo});  // allocates on the first call with this workspace only
-    pool_.run([&](std::size_t part, std::size_t parts) {
+    scratch.resize(Shape{pool().parts(), CKK, HoWo});  // allocates on the first call with this workspace only
+    pool().run([&](std::size_t part, std::size_t parts) {
       T* col = scratch.data() + part * CKK * HoWo;
       const auto [begin, end] = parallel::share(N, part, parts);
       for (std::size_t n = begin; n < end; ++n) {
         T* yn = y + n * g.F * HoWo;
         for (std::size_t f = 0; f < g.F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, bias != nullptr ? bias[f] : T(0));
         loops::im2col(g, x + n * g.C * g.H * g.W, col);
-        kernels::gemm(pool_, Transpose::no, Transpose::no, g.F, HoWo, CKK, T(1), weight, CKK, col, HoWo, T(1), yn, HoWo);
+        kernels::gemm(pool(), Transpose::no, Transpose::no, g.F, HoWo, CKK, T(1), weight, CKK, col, HoWo, T(1), yn, HoWo);
       }
     });
   }
@@ -173,7 +172,7 @@ class CpuBackend final : public ReferenceBackend<T> {
                        T* dweight, T* dbias, T scale, Tensor<T>& scratch) const override {
     const OneBlasThread one_thread;
     const std::size_t CKK = g.C * g.K * g.K, HoWo = g.Ho * g.Wo, F = g.F, KK = g.K * g.K;
-    const std::size_t threads = pool_.parts(), grads = F * CKK + F;  // dW, then db
+    const std::size_t threads = pool().parts(), grads = F * CKK + F;  // dW, then db
     const std::optional<WideConv> wide = g.S == 1 ? std::optional<WideConv>(g) : std::nullopt;
     const std::size_t share = (N + threads - 1) / threads;
     const std::size_t sample_room = wide ? wide->image + wide->rows * wide->L : 0;
@@ -191,7 +190,7 @@ class CpuBackend final : public ReferenceBackend<T> {
         }
       }
     }
-    pool_.run([&](std::size_t part, std::size_t parts) {
+    pool().run([&](std::size_t part, std::size_t parts) {
       T* own = scratch.data() + part * room;
       T* dW = part == 0 ? dweight : partial_grads + (part - 1) * grads;
       T* db = part == 0 ? dbias : dW + F * CKK;
@@ -210,9 +209,9 @@ class CpuBackend final : public ReferenceBackend<T> {
         if (!wide) {
           T* col = own;
           loops::im2col(g, x + n * g.C * g.H * g.W, col);
-          kernels::gemm(pool_, Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW, CKK);
+          kernels::gemm(pool(), Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW, CKK);
           if (dx != nullptr) {
-            kernels::gemm(pool_, Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo, T(0), col,
+            kernels::gemm(pool(), Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo, T(0), col,
                           HoWo);
             T* dxn = dx + n * g.C * g.H * g.W;
             std::fill(dxn, dxn + g.C * g.H * g.W, T(0));
@@ -245,64 +244,8 @@ class CpuBackend final : public ReferenceBackend<T> {
     }
   }
 
-  void max_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const override {
-    parallel::for_range(pool_, planes, g.H * g.W, [&](std::size_t begin, std::size_t end) {
-      loops::max_pool_planes(g, begin, end, x, y);
-    });
-  }
-  void max_pool_backward(const PoolGeometry& g, std::size_t planes, const T* x, const T* dy, T* dx) const override {
-    parallel::for_range(pool_, planes, g.H * g.W, [&](std::size_t begin, std::size_t end) {
-      loops::max_pool_backward_planes(g, begin, end, x, dy, dx);
-    });
-  }
-  void avg_pool_forward(const PoolGeometry& g, std::size_t planes, const T* x, T* y) const override {
-    parallel::for_range(pool_, planes, g.H * g.W, [&](std::size_t begin, std::size_t end) {
-      loops::avg_pool_planes(g, begin, end, x, y);
-    });
-  }
-  void avg_pool_backward(const PoolGeometry& g, std::size_t planes, const T* dy, T* dx) const override {
-    parallel::for_range(pool_, planes, g.H * g.W, [&](std::size_t begin, std::size_t end) {
-      loops::avg_pool_backward_planes(g, begin, end, dy, dx);
-    });
-  }
-
-  void batch_norm_moments(std::size_t N, std::size_t C, std::size_t HW, const T* x, double* mean,
-                          double* squares) const override {
-    parallel::for_each(pool_, C, 2 * N * HW, [&](std::size_t c) {
-      loops::batch_norm_moments_channel(c, N, C, HW, x, mean, squares);
-    });
-  }
-  void batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean, const T* inv_std,
-                            const T* gamma, const T* beta, T* y) const override {
-    parallel::for_each(pool_, C, N * HW, [&](std::size_t c) {
-      loops::batch_norm_normalize_channel(c, N, C, HW, x, mean, inv_std, gamma, beta, y);
-    });
-  }
-  void batch_norm_backward(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
-                           const T* inv_std, const T* gamma, bool training, T* dx, T* sum_dy,
-                           T* sum_dy_xhat) const override {
-    parallel::for_each(pool_, C, 3 * N * HW, [&](std::size_t c) {
-      loops::batch_norm_backward_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, training, dx, sum_dy, sum_dy_xhat);
-    });
-  }
-
-  void batch_norm_input_grad(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* dy, const T* mean,
-                             const T* inv_std, const T* gamma, const T* sum_dy, const T* sum_dy_xhat, std::size_t count,
-                             T* dx) const override {
-    const T M = static_cast<T>(count);
-    parallel::for_each(pool_, C, 2 * N * HW, [&](std::size_t c) {
-      loops::batch_norm_input_grad_channel(c, N, C, HW, x, dy, mean, inv_std, gamma, sum_dy[c] / M,
-                                           sum_dy_xhat[c] / M, dx);
-    });
-  }
-
-  // The static split of core/parallel.hpp: share k of n is always [n k / parts, n (k + 1) / parts).
-  void parallel_for(std::size_t n, std::size_t item_work, RangeBody body) const override {
-    if (n > 0) parallel::for_range(pool_, n, item_work, body);
-  }
-
  private:
-  parallel::ThreadPool pool_;
+  using ThreadedBackend<T>::pool;
 };
 
 }  // namespace
