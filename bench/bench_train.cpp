@@ -2,6 +2,7 @@
 // IDX file (or its first SAMPLES) with SGD in file order and prints one JSON line with the samples
 // per second of the batch loop alone and the process's peak RSS.
 // Usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS [SAMPLES]]
+// THREADS is a count (fast arithmetic) or a count and p (2p: portable arithmetic on 2 threads).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,7 +14,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 7) {
-    std::fprintf(stderr, "usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS [LOSS [SAMPLES]]\n");
+    std::fprintf(stderr, "usage: bench_train NET IMAGES BATCH EPOCHS LR THREADS[p] [LOSS [SAMPLES]]\n");
     return 2;
   }
   try {
@@ -24,7 +25,11 @@ int main(int argc, char** argv) {
     bpnn::Dataset data = bpnn::read_idx(argv[2]);
     const std::size_t N = argc > 8 ? std::min<std::size_t>(std::strtoul(argv[8], nullptr, 10), data.size()) : data.size();
     bpnn::Sequential<float> model = bpnn::build_model<float>(network);
-    model.set_backend(bpnn::make_cpu_backend<float>({.threads = std::atoi(argv[6])}));
+    const std::string threads = argv[6];
+    const bool portable = threads.ends_with('p');
+    model.set_backend(bpnn::make_cpu_backend<float>(
+        {.threads = std::atoi(threads.c_str()),
+         .arithmetic = portable ? bpnn::Arithmetic::portable : bpnn::Arithmetic::fast}));
     bpnn::Rng rng(1);
     model.initialize(rng);
     const bpnn::TensorView<const float> x =
