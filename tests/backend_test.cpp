@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
-#include "kernels/portable_gemm.hpp"
+#include "kernels/vector_isa.hpp"
 
 namespace bpnn {
 namespace {

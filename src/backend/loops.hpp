@@ -139,12 +139,16 @@ inline std::ptrdiff_t tap_offset(const ConvGeometry& g, std::size_t c, std::ptrd
 
 // The loops of im2col and col2im are written out twice, not shared through a callback: as one
 // skeleton with lambdas, GCC made LeNet's first convolution 13% slower.
+// col [C K K, Ho Wo]: the input under each output pixel for each tap (c, ki, kj), 0 in the padding;
+// a tap's row starts tap_stride after the one before (Ho Wo: one sample's columns; more: a row of
+// several samples' columns side by side).
 template <class T>
-void im2col(const ConvGeometry& g, const T* x, T* col) {
+void im2col(const ConvGeometry& g, const T* x, T* col, std::size_t tap_stride = 0) {
   const std::size_t K = g.K, S = g.S, Ho = g.Ho, Wo = g.Wo, H = g.H;
+  const std::size_t skip = tap_stride == 0 ? 0 : tap_stride - Ho * Wo;
   for (std::size_t c = 0; c < g.C; ++c) {
     for (std::size_t ki = 0; ki < K; ++ki) {
-      for (std::size_t kj = 0; kj < K; ++kj) {
+      for (std::size_t kj = 0; kj < K; ++kj, col += skip) {
         const auto [first, end] = inside_columns(g, kj);
         for (std::size_t i = 0; i < Ho; ++i, col += Wo) {
           const std::ptrdiff_t r = input_row(g, i, ki);

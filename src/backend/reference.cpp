@@ -86,7 +86,8 @@ void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, c
 // The same sums backwards. dx: for each tap (c, ki, kj) and output pixel (i, j), in that order, the
 // sum over f of W[f, c, ki, kj] dy[n, f, i, j] is added to the input under it (none in the padding):
 // an im2col GEMM's columns W^T dy, added back by col2im. dW[f, c, ki, kj] += scale sum_{n, i, j}
-// dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum in that order from 0.
+// dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum in batch norm's 16
+// lanes (loops.hpp) over m = (n Ho + i) Wo + j: the order of a kernel vectorized along the pixels.
 template <class T>
 void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
                                           const T* dy, T* dx, T* dweight, T* dbias, T scale,
@@ -116,29 +117,30 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
       }
     }
   }
+  const std::size_t HoWo = g.Ho * g.Wo;
   for (std::size_t f = 0; f < g.F; ++f) {
     for (std::size_t c = 0; c < g.C; ++c) {
       for (std::size_t ki = 0; ki < g.K; ++ki) {
         for (std::size_t kj = 0; kj < g.K; ++kj) {
-          T sum = 0;
+          T lanes[loops::kSumLanes] = {};
           for (std::size_t n = 0; n < N; ++n) {
             const T* xn = x + n * g.C * g.H * g.W;
-            for (std::size_t i = 0; i < g.Ho; ++i) {
-              for (std::size_t j = 0; j < g.Wo; ++j) {
-                sum += dy[((n * g.F + f) * g.Ho + i) * g.Wo + j] * input_at(g, xn, c, i, j, ki, kj);
-              }
-            }
+            const T* dyf = dy + (n * g.F + f) * HoWo;
+            loops::add_to_lanes(lanes, n * HoWo, HoWo, [&](std::size_t p) {
+              return dyf[p] * input_at(g, xn, c, p / g.Wo, p % g.Wo, ki, kj);
+            });
           }
-          dweight[((f * g.C + c) * g.K + ki) * g.K + kj] += scale * sum;
+          dweight[((f * g.C + c) * g.K + ki) * g.K + kj] += scale * loops::lanes_total(lanes);
         }
       }
     }
     if (dbias == nullptr) continue;
-    T sum = 0;
+    T lanes[loops::kSumLanes] = {};
     for (std::size_t n = 0; n < N; ++n) {
-      for (std::size_t p = 0; p < g.Ho * g.Wo; ++p) sum += dy[(n * g.F + f) * g.Ho * g.Wo + p];
+      const T* dyf = dy + (n * g.F + f) * HoWo;
+      loops::add_to_lanes(lanes, n * HoWo, HoWo, [&](std::size_t p) { return dyf[p]; });
     }
-    dbias[f] += scale * sum;
+    dbias[f] += scale * loops::lanes_total(lanes);
   }
 }
 

@@ -6,17 +6,12 @@
 #include "kernels/portable_gemm.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <iterator>
-#include <string>
-
-#include "bpnn/core/error.hpp"
+#include <vector>
 
 namespace bpnn::kernels {
 namespace {
 
-// One product, or a thread's block of one: C = alpha op(A) op(B) + beta C, or, accumulating,
-// C = C + op(A) op(B) in k order.
+// One product, or a thread's block of one.
 template <class T>
 struct Product {
   bool a_t, b_t;
@@ -28,7 +23,6 @@ struct Product {
   T* C;
   std::size_t ldc;
   T alpha, beta;
-  bool accumulate;
 };
 
 // A copy's block: vectors of `bytes`, MR rows by NV vectors of C in registers. AVX-512's 32
@@ -44,44 +38,46 @@ struct Isa128 {
   static constexpr std::size_t bytes = 16, MR = 4, NV = 2;
 };
 
-template <class T, std::size_t Bytes>
-struct VectorOf {
-  typedef T type __attribute__((vector_size(Bytes)));
-  typedef T unaligned __attribute__((vector_size(Bytes), aligned(alignof(T)), may_alias));
-};
-template <class T, class Isa>
-using Vec = typename VectorOf<T, Isa::bytes>::type;
 template <class T, class Isa>
 constexpr std::size_t kLanes = Isa::bytes / sizeof(T);
 template <class T, class Isa>
+using Vec = typename VectorOf<T, kLanes<T, Isa>>::type;
+template <class T, class Isa>
 constexpr std::size_t kNR = Isa::NV * kLanes<T, Isa>;
 
-// Through an unaligned vector type: a plain load or store of any address; vectors by reference,
-// never by value or returned (a wide vector there takes its instruction set's calling convention).
-template <class T, class Isa>
-[[gnu::always_inline]] inline void load(Vec<T, Isa>& v, const T* p) {
-  v = *reinterpret_cast<const typename VectorOf<T, Isa::bytes>::unaligned*>(p);
+// out[k W + l] = rows[l ld + k] for l < width (0 for l past it) and k < K: W rows stored side by
+// side, a transpose. In steps of 8 k, so that each row is read 8 values at a time and the writes of
+// a step stay in a few cache lines.
+template <class T, std::size_t W>
+[[gnu::always_inline]] inline void interleave_rows(const T* rows, std::size_t ld, std::size_t width, std::size_t K,
+                                                   T* out) {
+  constexpr std::size_t step = 8;
+  std::size_t k0 = 0;
+  for (; k0 + step <= K; k0 += step) {
+    for (std::size_t l = 0; l < W; ++l) {
+      const T* row = rows + l * ld + k0;
+      for (std::size_t k = 0; k < step; ++k) out[(k0 + k) * W + l] = l < width ? row[k] : T(0);
+    }
+  }
+  for (; k0 < K; ++k0) {
+    for (std::size_t l = 0; l < W; ++l) out[k0 * W + l] = l < width ? rows[l * ld + k0] : T(0);
+  }
 }
-template <class T, class Isa>
-[[gnu::always_inline]] inline void store(T* p, const Vec<T, Isa>& v) {
-  *reinterpret_cast<typename VectorOf<T, Isa::bytes>::unaligned*>(p) = v;
+
+// out[k W + l] = rows[k ld + l] for l < width (0 past it) and k < K: runs of rows copied.
+template <class T, std::size_t W>
+[[gnu::always_inline]] inline void copy_rows(const T* rows, std::size_t ld, std::size_t width, std::size_t K, T* out) {
+  for (std::size_t k = 0; k < K; ++k, rows += ld, out += W) {
+    std::copy(rows, rows + width, out);
+    std::fill(out + width, out + W, T(0));
+  }
 }
 
 // op(A)'s rows [i0, i0 + m) as ap[k MR + r], rows past m zero.
 template <class T, class Isa>
 [[gnu::always_inline]] inline void pack_a(const Product<T>& p, std::size_t i0, std::size_t m, T* ap) {
-  constexpr std::size_t MR = Isa::MR;
-  if (p.a_t) {  // op(A)[i, k] = A[k lda + i]: the panel's m values lie side by side at each k
-    for (std::size_t k = 0; k < p.K; ++k) {
-      const T* column = p.A + k * p.lda + i0;
-      for (std::size_t r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? column[r] : T(0);
-    }
-    return;
-  }
-  for (std::size_t r = 0; r < MR; ++r) {
-    const T* row = p.A + (i0 + r) * p.lda;
-    for (std::size_t k = 0; k < p.K; ++k) ap[k * MR + r] = r < m ? row[k] : T(0);
-  }
+  if (p.a_t) return copy_rows<T, Isa::MR>(p.A + i0, p.lda, m, p.K, ap);  // op(A)[i, k] = A[k lda + i]
+  interleave_rows<T, Isa::MR>(p.A + i0 * p.lda, p.lda, m, p.K, ap);
 }
 
 // op(B)'s columns [j0, j0 + n) as panels of NR: bp[(panel K + k) NR + l], columns past n zero.
@@ -90,18 +86,10 @@ template <class T, class Isa>
   constexpr std::size_t NR = kNR<T, Isa>;
   for (std::size_t first = 0; first < n; first += NR, bp += NR * p.K) {
     const std::size_t width = std::min(NR, n - first), j = j0 + first;
-    if (!p.b_t) {  // op(B)[k, j] = B[k ldb + j]: a run of each row
-      for (std::size_t k = 0; k < p.K; ++k) {
-        const T* row = p.B + k * p.ldb + j;
-        T* out = bp + k * NR;
-        std::copy(row, row + width, out);
-        std::fill(out + width, out + NR, T(0));
-      }
-      continue;
-    }
-    for (std::size_t l = 0; l < NR; ++l) {  // op(B)[k, j] = B[j ldb + k]: B's rows become columns
-      const T* row = p.B + (j + l) * p.ldb;
-      for (std::size_t k = 0; k < p.K; ++k) bp[k * NR + l] = l < width ? row[k] : T(0);
+    if (p.b_t) {
+      interleave_rows<T, NR>(p.B + j * p.ldb, p.ldb, width, p.K, bp);  // op(B)[k, j] = B[j ldb + k]
+    } else {
+      copy_rows<T, NR>(p.B + j, p.ldb, width, p.K, bp);
     }
   }
 }
@@ -113,7 +101,7 @@ template <class T, class Isa>
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>;
   for (std::size_t k = 0; k < K; ++k, ap += MR, bp += NV * L) {
     Vec<T, Isa> b[NV];
-    for (std::size_t v = 0; v < NV; ++v) load<T, Isa>(b[v], bp + v * L);
+    for (std::size_t v = 0; v < NV; ++v) load<T, L>(b[v], bp + v * L);
     for (std::size_t r = 0; r < MR; ++r) {
       const T a = ap[r];
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] += a * b[v];
@@ -122,7 +110,7 @@ template <class T, class Isa>
 }
 
 // C's block of rows [i0, i0 + m) and columns [j0, j0 + n) from A's packed panel and B's. A block
-// cut by C's edges goes through `tile`, whose rows and columns past them are zero and dropped.
+// cut by C's edges goes through `tile`, of which only the elements inside C are written.
 template <class T, class Isa>
 [[gnu::always_inline]] inline void multiply_block(const Product<T>& p, std::size_t i0, std::size_t m, std::size_t j0,
                                                   std::size_t n, const T* ap, const T* bp) {
@@ -130,43 +118,29 @@ template <class T, class Isa>
   const bool whole = m == MR && n == NR;
   T tile[MR][NR];
   Vec<T, Isa> acc[MR][NV] = {};
-  if (p.accumulate) {  // the sum goes on from C's value
-    if (!whole) {
-      for (std::size_t r = 0; r < MR; ++r) {
-        for (std::size_t c = 0; c < NR; ++c) tile[r][c] = r < m && c < n ? p.C[(i0 + r) * p.ldc + j0 + c] : T(0);
-      }
-    }
-    for (std::size_t r = 0; r < MR; ++r) {
-      for (std::size_t v = 0; v < NV; ++v) {
-        load<T, Isa>(acc[r][v], whole ? p.C + (i0 + r) * p.ldc + j0 + v * L : &tile[r][v * L]);
-      }
-    }
-  }
   multiply_panels<T, Isa>(p.K, ap, bp, acc);
   if (whole) {
     for (std::size_t r = 0; r < MR; ++r) {
       T* c = p.C + (i0 + r) * p.ldc + j0;
       for (std::size_t v = 0; v < NV; ++v, c += L) {
-        if (p.accumulate) {
-          store<T, Isa>(c, acc[r][v]);
-        } else if (p.beta == T(0)) {
-          store<T, Isa>(c, p.alpha * acc[r][v] + Vec<T, Isa>{});  // + 0, as loops::gemm adds it
+        if (p.beta == T(0)) {
+          store<T, L>(c, p.alpha * acc[r][v] + Vec<T, Isa>{});  // + 0, as loops::gemm adds it
         } else {
           Vec<T, Isa> old;
-          load<T, Isa>(old, c);
-          store<T, Isa>(c, p.alpha * acc[r][v] + p.beta * old);
+          load<T, L>(old, c);
+          store<T, L>(c, p.alpha * acc[r][v] + p.beta * old);
         }
       }
     }
     return;
   }
   for (std::size_t r = 0; r < MR; ++r) {
-    for (std::size_t v = 0; v < NV; ++v) store<T, Isa>(&tile[r][v * L], acc[r][v]);
+    for (std::size_t v = 0; v < NV; ++v) store<T, L>(&tile[r][v * L], acc[r][v]);
   }
   for (std::size_t r = 0; r < m; ++r) {
     T* c = p.C + (i0 + r) * p.ldc + j0;
     for (std::size_t j = 0; j < n; ++j) {
-      c[j] = p.accumulate ? tile[r][j] : p.alpha * tile[r][j] + (p.beta == T(0) ? T(0) : p.beta * c[j]);
+      c[j] = p.alpha * tile[r][j] + (p.beta == T(0) ? T(0) : p.beta * c[j]);
     }
   }
 }
@@ -196,15 +170,12 @@ template <class T, class Isa>
   }
 }
 
-// One copy per instruction set, each compiled for its own (templates take the target of the
-// function they are inlined into); GCC and Clang cannot give a template a target, hence plain
-// overloads per element type.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define BPNN_X86_COPIES 1
-[[gnu::target("arch=x86-64-v4")]] void multiply_avx512(const Product<float>& p) { multiply<float, Isa512>(p); }
-[[gnu::target("arch=x86-64-v4")]] void multiply_avx512(const Product<double>& p) { multiply<double, Isa512>(p); }
-[[gnu::target("arch=x86-64-v3")]] void multiply_avx2(const Product<float>& p) { multiply<float, Isa256>(p); }
-[[gnu::target("arch=x86-64-v3")]] void multiply_avx2(const Product<double>& p) { multiply<double, Isa256>(p); }
+// One copy per instruction set (kernels/vector_isa.hpp), plain overloads per element type.
+#if BPNN_X86_COPIES
+BPNN_TARGET_AVX512 void multiply_avx512(const Product<float>& p) { multiply<float, Isa512>(p); }
+BPNN_TARGET_AVX512 void multiply_avx512(const Product<double>& p) { multiply<double, Isa512>(p); }
+BPNN_TARGET_AVX2 void multiply_avx2(const Product<float>& p) { multiply<float, Isa256>(p); }
+BPNN_TARGET_AVX2 void multiply_avx2(const Product<double>& p) { multiply<double, Isa256>(p); }
 #endif
 void multiply_baseline(const Product<float>& p) { multiply<float, Isa128>(p); }
 void multiply_baseline(const Product<double>& p) { multiply<double, Isa128>(p); }
@@ -219,55 +190,10 @@ void multiply(VectorIsa isa, const Product<T>& p) {
   multiply_baseline(p);
 }
 
-std::vector<VectorIsa> detect_isas() {
-  std::vector<VectorIsa> isas{VectorIsa::baseline};
-#if BPNN_X86_COPIES
-  __builtin_cpu_init();  // may run before the runtime's own initialization (a static object's constructor)
-  if (__builtin_cpu_supports("x86-64-v3")) isas.push_back(VectorIsa::avx2);
-  if (__builtin_cpu_supports("x86-64-v4")) isas.push_back(VectorIsa::avx512);
-#endif
-  return isas;
-}
-
-const std::vector<VectorIsa>& runnable_isas() {
-  static const std::vector<VectorIsa> isas = detect_isas();
-  return isas;
-}
-
-// Read once per product, so all of its blocks take the same copy.
-std::atomic<VectorIsa>& chosen() {
-  static std::atomic<VectorIsa> isa{runnable_isas().back()};
-  return isa;
-}
-
 // Products smaller than this (M N K) stay on one thread: a hand-over costs more than it saves.
 constexpr std::size_t kSplitWork = std::size_t{1} << 20;
 
 }  // namespace
-
-std::vector<VectorIsa> vector_isas() { return runnable_isas(); }
-
-VectorIsa vector_isa() { return chosen().load(std::memory_order_relaxed); }
-
-void set_vector_isa(VectorIsa isa) {
-  const std::vector<VectorIsa>& isas = runnable_isas();
-  if (std::find(isas.begin(), isas.end(), isa) == isas.end()) {
-    throw Error("this CPU does not run " + std::string(to_string(isa)) + " instructions");
-  }
-  chosen().store(isa, std::memory_order_relaxed);
-}
-
-std::string_view to_string(VectorIsa isa) {
-  switch (isa) {
-    case VectorIsa::baseline:
-      return "baseline";
-    case VectorIsa::avx2:
-      return "avx2";
-    case VectorIsa::avx512:
-      return "avx512";
-  }
-  return "unknown";
-}
 
 // With several threads, a large product is split into blocks of C's rows or columns, one per
 // thread, along the largest of A, B and C so that each thread touches only its share of it (as
@@ -278,7 +204,7 @@ void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpos
                    T beta, T* C, std::size_t ldc) {
   if (M == 0 || N == 0) return;
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
-  const Product<T> whole{a_t, b_t, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta, false};
+  const Product<T> whole{a_t, b_t, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta};
   const VectorIsa isa = vector_isa();
   if (pool.parts() == 1 || M * N * K < kSplitWork) return multiply(isa, whole);
   const std::size_t a_size = M * K, b_size = K * N, c_size = M * N;
@@ -302,22 +228,9 @@ void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpos
   });
 }
 
-template <class T>
-void portable_gemm_accumulate(Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N, std::size_t K,
-                              const T* A, std::size_t lda, const T* B, std::size_t ldb, T* P, std::size_t ldp) {
-  if (M == 0 || N == 0) return;
-  multiply(vector_isa(), Product<T>{trans_a == Transpose::yes, trans_b == Transpose::yes, M, N, K, A, lda, B, ldb, P,
-                                    ldp, T(1), T(1), true});
-}
-
 template void portable_gemm(const parallel::ThreadPool&, Transpose, Transpose, std::size_t, std::size_t, std::size_t,
                             float, const float*, std::size_t, const float*, std::size_t, float, float*, std::size_t);
 template void portable_gemm(const parallel::ThreadPool&, Transpose, Transpose, std::size_t, std::size_t, std::size_t,
                             double, const double*, std::size_t, const double*, std::size_t, double, double*,
                             std::size_t);
-template void portable_gemm_accumulate(Transpose, Transpose, std::size_t, std::size_t, std::size_t, const float*,
-                                       std::size_t, const float*, std::size_t, float*, std::size_t);
-template void portable_gemm_accumulate(Transpose, Transpose, std::size_t, std::size_t, std::size_t, const double*,
-                                       std::size_t, const double*, std::size_t, double*, std::size_t);
-
 }  // namespace bpnn::kernels

@@ -127,9 +127,10 @@ class Backend {
   // dweight += scale dE/dweight, dbias += scale dE/dbias (when not null), and dx = dE/dx
   // overwritten (when not null). Reads weight only before it writes dweight's first element, so
   // dweight may alias nothing the call reads; scratch as above.
-  // Order: dweight += scale s, s the sum over (n, i, j) ascending from 0 (dbias likewise); dx: for
-  // each tap (c, ki, kj) and output pixel (i, j) in that order, the sum over f ascending from 0 of
-  // weight dy is added to the input under it, each input from 0 (an im2col column, then col2im).
+  // Order: dweight += scale s, s the sum over the values m = (n Ho + i) Wo + j in batch norm's 16
+  // lanes (below), dbias likewise; dx: for each tap (c, ki, kj) and output pixel (i, j) in that
+  // order, the sum over f ascending from 0 of weight dy is added to the input under it, each input
+  // from 0 (an im2col column, then col2im).
   virtual void conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* dy, T* dx,
                                T* dweight, T* dbias, T scale, Tensor<T>& scratch) const = 0;
 
