@@ -7,6 +7,8 @@
 #include "backend/portable.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "backend/loops.hpp"
 #include "backend/threaded.hpp"
@@ -77,30 +79,57 @@ class PortableBackend final : public ThreadedBackend<T> {
 
   // Two runs. First, per sample (shared out): the sample's columns of im2col, into a row per tap
   // of every sample's side by side ([C K K, N Ho Wo], kept for the second run), dy's planes into a
-  // row per filter of every sample's ([F, N Ho Wo]), and dx_n = col2im(W^T dy_n), each thread with
-  // dX's columns of its own. Then dW's sums over those rows (kernels/lane_sums.hpp: vectorized along
-  // them, each one run), each thread a block of taps, and db's on the first thread.
-  // scratch: the columns, dy's rows, then (with dx) [threads, C K K, Ho Wo] dX columns.
+  // row per filter of every sample's ([F, N Ho Wo]), and dx: the correlation of dy's planes, on
+  // the wide grid with zero margins (kernels/wide_conv.hpp), with W's taps reversed, each output
+  // one sum over (f, ki, kj) (kernels/portable_correlate.hpp). A stride S > 1 is stride 1 on dy
+  // dilated by zeros, whose products add nothing. Then dW's sums over those rows in 16 lanes
+  // (kernels/lane_sums.hpp), each thread a block of taps, and db's on the first thread.
+  // scratch: the columns, dy's rows, W with its first two axes swapped, then each thread's planes,
+  // wide dx and (S > 1) dilated dy.
   void conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* dy, T* dx,
                        T* dweight, T* dbias, T scale, Tensor<T>& scratch) const override {
-    const std::size_t CKK = g.C * g.K * g.K, HoWo = g.Ho * g.Wo, F = g.F, image = g.C * g.H * g.W;
+    const std::size_t CKK = g.C * g.K * g.K, KK = g.K * g.K, HoWo = g.Ho * g.Wo, F = g.F, image = g.C * g.H * g.W;
     const std::size_t M = N * HoWo;  // a row's values
-    T* cols = room(scratch, CKK * M + F * M + (dx != nullptr ? pool().parts() * CKK * HoWo : 0));
+    const ConvGeometry unit = g.S == 1 ? g
+                                       : ConvGeometry{.C = g.C, .H = g.H, .W = g.W, .F = g.F, .K = g.K, .S = 1, .P = g.P,
+                                                      .Ho = g.H + 2 * g.P - g.K + 1, .Wo = g.W + 2 * g.P - g.K + 1};
+    const std::optional<kernels::WideConv> wide = dx != nullptr ? std::optional<kernels::WideConv>(unit) : std::nullopt;
+    const std::vector<std::ptrdiff_t> taps = wide ? wide->input_grad_taps(unit) : std::vector<std::ptrdiff_t>{};
+    const std::size_t dilated = g.S > 1 ? F * unit.Ho * unit.Wo : 0;
+    const std::size_t own = wide ? wide->rows * wide->L + g.C * wide->R + dilated : 0;
+    T* cols = room(scratch, CKK * M + F * M + F * CKK + pool().parts() * own);
     T* dy_rows = cols + CKK * M;
-    T* input_grad_cols = dy_rows + F * M;
+    T* swapped = dy_rows + F * M;  // W'[c, f, ki, kj] = W[f, c, ki, kj]
+    T* rooms = swapped + F * CKK;
+    if (wide) {
+      for (std::size_t f = 0; f < F; ++f) {
+        for (std::size_t c = 0; c < g.C; ++c) std::copy_n(weight + (f * g.C + c) * KK, KK, swapped + (c * F + f) * KK);
+      }
+    }
     pool().run([&](std::size_t part, std::size_t parts) {
+      T* planes = rooms + part * own;
+      T* wide_dx = wide ? planes + wide->rows * wide->L : nullptr;
+      T* dilated_dy = wide ? wide_dx + g.C * wide->R : nullptr;
       const auto [begin, end] = parallel::share(N, part, parts);
       for (std::size_t n = begin; n < end; ++n) {
         const T* dyn = dy + n * F * HoWo;
         loops::im2col(g, x + n * image, cols + n * HoWo, M);
         for (std::size_t f = 0; f < F; ++f) std::copy_n(dyn + f * HoWo, HoWo, dy_rows + f * M + n * HoWo);
-        if (dx == nullptr) continue;
-        T* dcol = input_grad_cols + part * CKK * HoWo;
-        kernels::portable_gemm(pool(), Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo,
-                               T(0), dcol, HoWo);
-        T* dxn = dx + n * image;
-        std::fill_n(dxn, image, T(0));
-        loops::col2im(g, dcol, dxn);
+        if (!wide) continue;
+        if (g.S > 1) {
+          std::fill_n(dilated_dy, dilated, T(0));
+          for (std::size_t f = 0; f < F; ++f) {
+            for (std::size_t i = 0; i < g.Ho; ++i) {
+              for (std::size_t j = 0; j < g.Wo; ++j) {
+                dilated_dy[(f * unit.Ho + i * g.S) * unit.Wo + j * g.S] = dyn[(f * g.Ho + i) * g.Wo + j];
+              }
+            }
+          }
+        }
+        wide->widen(unit, g.S > 1 ? static_cast<const T*>(dilated_dy) : dyn, planes);
+        kernels::portable_correlate(g.C, wide->R, F * KK, taps.data(), swapped, static_cast<const T*>(nullptr),
+                                    planes, wide_dx, wide->R);
+        wide->narrow(wide_dx, wide->R, g.P * wide->Wp + g.P, g.C, g.H, g.W, dx + n * image);
       }
     });
     pool().run([&](std::size_t part, std::size_t parts) {

@@ -83,35 +83,40 @@ void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, c
   }
 }
 
-// The same sums backwards. dx: for each tap (c, ki, kj) and output pixel (i, j), in that order, the
-// sum over f of W[f, c, ki, kj] dy[n, f, i, j] is added to the input under it (none in the padding):
-// an im2col GEMM's columns W^T dy, added back by col2im. dW[f, c, ki, kj] += scale sum_{n, i, j}
-// dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum in batch norm's 16
-// lanes (loops.hpp) over m = (n Ho + i) Wo + j: the order of a kernel vectorized along the pixels.
+// The same sums backwards. dx[n, c, r, s] = sum over (f, ki, kj) in that order from 0 of
+// W[f, c, ki, kj] dy[n, f, i, j], for the (i, j) with i S + ki - P = r and j S + kj - P = s: a
+// correlation of dy, margined and dilated by zeros, with W's taps reversed. dW[f, c, ki, kj] +=
+// scale sum_{n, i, j} dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum
+// in batch norm's 16 lanes (loops.hpp) over m = (n Ho + i) Wo + j: the order of a kernel
+// vectorized along the pixels.
 template <class T>
 void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight,
                                           const T* dy, T* dx, T* dweight, T* dbias, T scale,
                                           Tensor<T>& /*scratch*/) const {
+  // The output index under input index r for kernel tap k, if any: (r + P - k) / S.
+  auto output_at = [&](std::size_t r, std::size_t k, std::size_t size, std::size_t& i) {
+    const std::ptrdiff_t shifted = static_cast<std::ptrdiff_t>(r + g.P) - static_cast<std::ptrdiff_t>(k);
+    if (shifted < 0 || shifted % static_cast<std::ptrdiff_t>(g.S) != 0) return false;
+    i = static_cast<std::size_t>(shifted) / g.S;
+    return i < size;
+  };
   if (dx != nullptr) {
-    std::fill(dx, dx + N * g.C * g.H * g.W, T(0));
     for (std::size_t n = 0; n < N; ++n) {
-      T* dxn = dx + n * g.C * g.H * g.W;
       const T* dyn = dy + n * g.F * g.Ho * g.Wo;
       for (std::size_t c = 0; c < g.C; ++c) {
-        for (std::size_t ki = 0; ki < g.K; ++ki) {
-          for (std::size_t kj = 0; kj < g.K; ++kj) {
-            for (std::size_t i = 0; i < g.Ho; ++i) {
-              for (std::size_t j = 0; j < g.Wo; ++j) {
-                const std::ptrdiff_t r = static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
-                const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(j * g.S + kj) - static_cast<std::ptrdiff_t>(g.P);
-                if (r < 0 || s < 0 || r >= static_cast<std::ptrdiff_t>(g.H) || s >= static_cast<std::ptrdiff_t>(g.W)) continue;
-                T sum = 0;
-                for (std::size_t f = 0; f < g.F; ++f) {
+        for (std::size_t r = 0; r < g.H; ++r) {
+          for (std::size_t s = 0; s < g.W; ++s) {
+            T sum = 0;
+            for (std::size_t f = 0; f < g.F; ++f) {
+              for (std::size_t ki = 0; ki < g.K; ++ki) {
+                for (std::size_t kj = 0; kj < g.K; ++kj) {
+                  std::size_t i = 0, j = 0;
+                  if (!output_at(r, ki, g.Ho, i) || !output_at(s, kj, g.Wo, j)) continue;
                   sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * dyn[(f * g.Ho + i) * g.Wo + j];
                 }
-                dxn[(c * g.H + static_cast<std::size_t>(r)) * g.W + static_cast<std::size_t>(s)] += sum;
               }
             }
+            dx[((n * g.C + c) * g.H + r) * g.W + s] = sum;
           }
         }
       }

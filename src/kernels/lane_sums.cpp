@@ -47,33 +47,47 @@ struct Job {
   std::size_t ldo;
 };
 
-// v = row[m .. m + 16), zeros past M.
-template <class T>
-[[gnu::always_inline]] inline void load_lanes(Lanes<T>& v, const T* row, std::size_t m, std::size_t M) {
-  if (m + kLanes <= M) return load<T, kLanes>(v, row + m);
-  T part[kLanes] = {};
-  std::copy(row + m, row + M, part);
-  load<T, kLanes>(v, part);
+// acc[r][t] += a[r] b[t] (with Ones, acc[r][0] += a[r]) for the 16 values of each row from `at`.
+template <class T, std::size_t FB, std::size_t TB, bool Ones>
+[[gnu::always_inline]] inline void add_step(Lanes<T> (&acc)[FB][TB], const T* const (&a)[FB],
+                                            const T* const (&b)[TB], std::size_t at) {
+  Lanes<T> av[FB];
+  for (std::size_t r = 0; r < FB; ++r) load<T, kLanes>(av[r], a[r] + at);
+  if constexpr (Ones) {
+    for (std::size_t r = 0; r < FB; ++r) acc[r][0] += av[r];
+  } else {
+    Lanes<T> bv[TB];
+    for (std::size_t t = 0; t < TB; ++t) load<T, kLanes>(bv[t], b[t] + at);
+    for (std::size_t r = 0; r < FB; ++r) {
+      for (std::size_t t = 0; t < TB; ++t) acc[r][t] += av[r] * bv[t];
+    }
+  }
 }
 
-template <class T, std::size_t FB, std::size_t TB>
+// The main loop reads whole steps of 16 straight from the rows, branch-free, so that the
+// accumulators stay in registers; the last, partial step reads copies padded with zeros.
+template <class T, std::size_t FB, std::size_t TB, bool Ones>
 [[gnu::always_inline]] inline void sum_block(const Job<T>& j, std::size_t f0, std::size_t t0) {
   const T* a_rows[FB];
   const T* b_rows[TB];
   for (std::size_t r = 0; r < FB; ++r) a_rows[r] = j.a + std::min(f0 + r, j.F - 1) * j.lda;
-  for (std::size_t t = 0; t < TB; ++t) b_rows[t] = j.b == nullptr ? nullptr : j.b + std::min(t0 + t, j.taps - 1) * j.ldb;
+  for (std::size_t t = 0; t < TB; ++t) b_rows[t] = Ones ? nullptr : j.b + std::min(t0 + t, j.taps - 1) * j.ldb;
   Lanes<T> acc[FB][TB] = {};
-  for (std::size_t m = 0; m < j.M; m += kLanes) {
-    Lanes<T> av[FB], bv[TB];
-    for (std::size_t r = 0; r < FB; ++r) load_lanes<T>(av[r], a_rows[r], m, j.M);
-    if (j.b == nullptr) {
-      for (std::size_t r = 0; r < FB; ++r) acc[r][0] += av[r];
-      continue;
-    }
-    for (std::size_t t = 0; t < TB; ++t) load_lanes<T>(bv[t], b_rows[t], m, j.M);
+  const std::size_t whole = j.M / kLanes * kLanes;
+  for (std::size_t m = 0; m < whole; m += kLanes) add_step<T, FB, TB, Ones>(acc, a_rows, b_rows, m);
+  if (whole < j.M) {
+    T a_tail[FB][kLanes] = {}, b_tail[TB][kLanes] = {};
+    const T* a_tails[FB];
+    const T* b_tails[TB];
     for (std::size_t r = 0; r < FB; ++r) {
-      for (std::size_t t = 0; t < TB; ++t) acc[r][t] += av[r] * bv[t];
+      std::copy(a_rows[r] + whole, a_rows[r] + j.M, a_tail[r]);
+      a_tails[r] = a_tail[r];
     }
+    for (std::size_t t = 0; t < TB; ++t) {
+      if (!Ones) std::copy(b_rows[t] + whole, b_rows[t] + j.M, b_tail[t]);
+      b_tails[t] = b_tail[t];
+    }
+    add_step<T, FB, TB, Ones>(acc, a_tails, b_tails, 0);
   }
   for (std::size_t r = 0; r < FB && f0 + r < j.F; ++r) {
     for (std::size_t t = 0; t < TB && t0 + t < j.taps; ++t) {
@@ -87,7 +101,11 @@ template <class T, std::size_t FB, std::size_t TB>
 template <class T, std::size_t FB, std::size_t TB>
 [[gnu::always_inline]] inline void sum_blocks(const Job<T>& j) {
   for (std::size_t f0 = 0; f0 < j.F; f0 += FB) {
-    for (std::size_t t0 = 0; t0 < j.taps; t0 += TB) sum_block<T, FB, TB>(j, f0, t0);
+    if (j.b == nullptr) {
+      sum_block<T, FB, 1, true>(j, f0, 0);
+      continue;
+    }
+    for (std::size_t t0 = 0; t0 < j.taps; t0 += TB) sum_block<T, FB, TB, false>(j, f0, t0);
   }
 }
 
