@@ -18,12 +18,14 @@ template <class T>
 using Lanes = typename VectorOf<T, kLanes>::type;
 
 // A copy's registers for accumulators: AVX-512 has 32 (16 for them), AVX2 and 128-bit sets 16 (8).
+#if BPNN_X86_COPIES
 struct Isa512 {
   static constexpr std::size_t bytes = 64, registers = 16;
 };
 struct Isa256 {
   static constexpr std::size_t bytes = 32, registers = 8;
 };
+#endif
 struct Isa128 {
   static constexpr std::size_t bytes = 16, registers = 8;
 };

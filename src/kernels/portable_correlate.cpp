@@ -10,12 +10,14 @@
 namespace bpnn::kernels {
 namespace {
 
+#if BPNN_X86_COPIES
 struct Isa512 {
   static constexpr std::size_t bytes = 64;
 };
 struct Isa256 {
   static constexpr std::size_t bytes = 32;
 };
+#endif
 struct Isa128 {
   static constexpr std::size_t bytes = 16;
 };

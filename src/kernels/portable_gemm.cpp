@@ -28,12 +28,14 @@ struct Product {
 // A copy's block: vectors of `bytes`, MR rows by NV vectors of C in registers. AVX-512's 32
 // registers hold 8 x 2 accumulators; 16 registers (AVX2, SSE2) hold 6 x 2 and 4 x 2 beside B's two
 // vectors, A's broadcast value and a product (SSE2's product overwrites its first operand).
+#if BPNN_X86_COPIES
 struct Isa512 {
   static constexpr std::size_t bytes = 64, MR = 8, NV = 2;
 };
 struct Isa256 {
   static constexpr std::size_t bytes = 32, MR = 6, NV = 2;
 };
+#endif
 struct Isa128 {
   static constexpr std::size_t bytes = 16, MR = 4, NV = 2;
 };
