@@ -58,9 +58,12 @@ std::string backend_differences(const std::function<std::unique_ptr<Optimizer<T>
   std::ostringstream report;
   const std::string type = sizeof(T) == sizeof(double) ? "double" : "float";
   const Stepped<T> want = step_four_times(make, *make_reference_backend<T>(), report);
-  for (const int threads : {1, 2, 3}) {
-    const Stepped<T> got = step_four_times(make, *make_cpu_backend<T>({.threads = threads}), report);
-    const std::string where = type + " on cpu (" + std::to_string(threads) + " threads): ";
+  for (const auto& [arithmetic, threads] : {std::pair{Arithmetic::fast, 1}, {Arithmetic::fast, 2}, {Arithmetic::fast, 3},
+                                             {Arithmetic::portable, 1}, {Arithmetic::portable, 3}}) {
+    const Stepped<T> got =
+        step_four_times(make, *make_cpu_backend<T>({.threads = threads, .arithmetic = arithmetic}), report);
+    const std::string where = type + " on cpu (" + (arithmetic == Arithmetic::portable ? "portable, " : "") +
+                              std::to_string(threads) + " threads): ";
     if (got.values != want.values) report << where << "the parameters differ from the reference's\n";
     if (got.state.steps != want.state.steps) report << where << "the step count differs\n";
     if (got.state.buffers.size() != want.state.buffers.size()) {
