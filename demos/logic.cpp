@@ -36,6 +36,7 @@ int run_xor(const XorOptions& options, std::ostream& out) {
   const Tensor<double> targets(Shape{4, 1}, {0, 1, 1, 0});
   Rng rng(options.seed);
   Sequential<double> net = sigmoid_network(5, Initializer::uniform(-1, 1));
+  net.set_backend(make_cpu_backend<double>({.arithmetic = options.arithmetic}));
   net.initialize(rng);
   const Mse<double> loss;
   Sgd<double> sgd({.learning_rate = options.learning_rate});
@@ -66,6 +67,7 @@ int run_xnor(const XnorOptions& options, std::ostream& out) {
   Rng rng(options.seed);
   const double learning_rate = rng.uniform(kXnorRateLow, kXnorRateHigh);
   Sequential<double> net = sigmoid_network(3, Initializer::uniform(-1, 1));
+  net.set_backend(make_cpu_backend<double>({.arithmetic = options.arithmetic}));
   net.initialize(rng);
   const Mse<double> loss;
   Sgd<double> sgd({.learning_rate = learning_rate});

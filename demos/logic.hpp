@@ -9,6 +9,8 @@
 #include <ostream>
 #include <string>
 
+#include "bpnn/backend/backend.hpp"
+
 namespace bpnn::examples {
 
 struct XorOptions {
@@ -16,6 +18,7 @@ struct XorOptions {
   int iterations = 10000;
   double learning_rate = 0.5;
   std::string trace = "";  // JSON-lines trace file ("" for none)
+  Arithmetic arithmetic = Arithmetic::portable;  // portable: the same figures on every machine
 };
 
 int run_xor(const XorOptions& options, std::ostream& out);
@@ -25,6 +28,7 @@ struct XnorOptions {
   int max_iterations = 100000;
   int every = 1;      // print every K-th iteration (the first and last are always printed)
   std::string trace = "";  // JSON-lines trace file ("" for none)
+  Arithmetic arithmetic = Arithmetic::portable;  // portable: the same figures on every machine
 };
 
 // The learning rate is drawn uniformly from [kXnorRateLow, kXnorRateHigh), the initial weights

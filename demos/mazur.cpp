@@ -117,6 +117,7 @@ template void set_worked_example_weights(ParameterStore<float>&);
 
 int run_mazur(const MazurOptions& options, std::ostream& out) {
   Sequential<double> net = build_network();
+  net.set_backend(make_cpu_backend<double>({.arithmetic = options.arithmetic}));
   ParameterStore<double>& p = net.parameters();
   const Tensor<double> input(Shape{1, 2}, {0.05, 0.10});
   const Tensor<double> target(Shape{1, 2}, {0.01, 0.99});

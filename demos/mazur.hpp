@@ -8,6 +8,8 @@
 #include <ostream>
 #include <string>
 
+#include "bpnn/backend/backend.hpp"
+
 #include "bpnn/core/parameter_store.hpp"
 
 namespace bpnn::examples {
@@ -16,6 +18,7 @@ struct MazurOptions {
   bool tutorial_order = false;  // update the output weights before back-propagating to the hidden ones
   std::uint64_t seed = 0;       // printed only: the example's weights are given, not drawn
   std::string trace = "";            // JSON-lines trace file ("" for none)
+  Arithmetic arithmetic = Arithmetic::portable;  // portable: the same figures on every machine
   std::string save = "";             // a model file of the example's network and given weights ("" for none)
 };
 

@@ -27,6 +27,7 @@ int run_perceptron(const PerceptronOptions& options, std::ostream& out) {
     unit.add(Dense<double>({.units = 1, .weight_init = Initializer::uniform(-0.5, 0.5),
                             .bias_init = Initializer::uniform(-0.5, 0.5)}));
     unit.add(Activation<double>("step"));
+    unit.set_backend(make_cpu_backend<double>({.arithmetic = options.arithmetic}));
     Rng rng(options.seed);
     unit.initialize(rng);
     const TensorView<double> w = unit.parameters().value("0.weight");

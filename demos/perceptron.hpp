@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "bpnn/backend/backend.hpp"
+
 namespace bpnn::examples {
 
 struct PerceptronOptions {
@@ -14,6 +16,7 @@ struct PerceptronOptions {
   double learning_rate = 0.1;
   int max_epochs = 100;
   std::string trace = "";         // JSON-lines trace file ("" for none)
+  Arithmetic arithmetic = Arithmetic::portable;  // portable: the same figures on every machine
 };
 
 int run_perceptron(const PerceptronOptions& options, std::ostream& out);

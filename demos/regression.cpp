@@ -26,6 +26,7 @@ int run_regression(const RegressionOptions& options, std::ostream& out) {
     net.add(Dense<double>({.units = units, .weight_init = standard_normal, .bias_init = standard_normal}));
     net.add(Activation<double>(activation));
   }
+  net.set_backend(make_cpu_backend<double>({.arithmetic = options.arithmetic}));
   net.initialize(rng);
   const Mse<double> loss;
   Sgd<double> sgd({.learning_rate = options.learning_rate});

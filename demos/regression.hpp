@@ -8,6 +8,8 @@
 #include <ostream>
 #include <string>
 
+#include "bpnn/backend/backend.hpp"
+
 namespace bpnn::examples {
 
 struct RegressionOptions {
@@ -16,6 +18,7 @@ struct RegressionOptions {
   int every = 300;     // print the loss every N epochs
   double learning_rate = 0.01;
   std::string trace = "";   // JSON-lines trace file ("" for none)
+  Arithmetic arithmetic = Arithmetic::portable;  // portable: the same figures on every machine
 };
 
 int run_regression(const RegressionOptions& options, std::ostream& out);

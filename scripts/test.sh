@@ -37,15 +37,15 @@ phase "install: packages"
 # (libonnx-testdata) and Fashion-MNIST are the peers some tests compare against; cpp-httplib
 # serves the playground, which Chromium and puppeteer-core (tests/web) drive; pybind11 and Python's
 # headers build the Python module, which the release build's python_tests runs with pytest and
-# scikit-learn (the sanitizer builds leave the module out); Open MPI runs tests/mpi; libfann-doc
-# holds FANN's own data sets, which tests/data_test reads; ccache lets the builds without oneDNN and
-# without BLAS reuse the release build's objects (every object but src/kernels/gemm.cpp's is the
-# same in the three). Node.js and npm where missing, with ca-certificates for npm's downloads
+# scikit-learn, and pandas for check_estimator's DataFrame checks (the sanitizer builds leave the
+# module out); Open MPI runs tests/mpi; libfann-doc holds FANN's own data sets, which
+# tests/data_test reads; ccache lets the builds without oneDNN and without BLAS reuse the release
+# build's objects (every object but src/kernels/gemm.cpp's is the same in the three). Node.js and npm where missing, with ca-certificates for npm's downloads
 # (nodejs only recommends it).
 extra=()
 command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm ca-certificates)
 bash scripts/install-deps.sh python3-torch python3-numpy python3-onnx libonnx-testdata dataset-fashion-mnist clang \
-  libclang-rt-14-dev libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pytest python3-venv \
+  libclang-rt-14-dev libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pandas python3-pytest python3-venv \
   libopenmpi-dev openmpi-bin libfann-doc ccache "${extra[@]}"
 phase "install: npm"
 npm install --prefix tests/web --no-audit --no-fund

@@ -112,6 +112,11 @@ TEST(Registry, EveryNameBuildsAndErrorsListTheNames) {
                {"optimizer 'sgd' has no momentum option; it takes learning_rate, weight_decay",
                 "(momentum goes with 'momentum' and 'rmsprop')"});
   expect_error([] { make_schedule("cosine", 2); }, {"step_size goes with the schedule step"});
+  for (const ArithmeticKind& k : arithmetic_registry()) {
+    EXPECT_EQ(arithmetic_named(k.name), k.arithmetic);
+    EXPECT_EQ(arithmetic_name(k.arithmetic), k.name);
+  }
+  expect_error([] { arithmetic_named("exact"); }, {"unknown arithmetic 'exact'; use fast or portable"});
 }
 
 // The registry as JSON: every table, each row's options with their defaults and rules.
@@ -123,6 +128,8 @@ TEST(Registry, JsonHoldsEveryTable) {
   ASSERT_EQ(r["optimizers"].size(), optimizer_registry().size());
   ASSERT_EQ(r["schedules"].size(), schedule_registry().size());
   ASSERT_EQ(r["initializers"].size(), initializer_registry().size());
+  ASSERT_EQ(r["arithmetics"].size(), arithmetic_registry().size());
+  EXPECT_EQ(r["arithmetics"][1]["name"], "portable");
   const nlohmann::json& dense = r["layers"][0];
   EXPECT_EQ(dense["name"], "dense");
   EXPECT_EQ(dense["options"][0]["name"], "units");

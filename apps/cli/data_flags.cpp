@@ -116,13 +116,36 @@ void apply_flags(const DataFlags& flags, DataRecipe& recipe) {
   }
 }
 
-void add_backend_flags(CLI::App& command, int& threads, std::string& backend) {
-  command.add_option("--threads", threads, "Threads (matrix products, conv2d, pooling, batch norm)")
+void add_backend_flags(CLI::App& command, BackendFlags& flags) {
+  command.add_option("--threads", flags.threads, "Threads (matrix products, conv2d, pooling, batch norm)")
       ->check(whole_number(1, 1024))
       ->capture_default_str();
   command
-      .add_option("--backend", backend, "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
+      .add_option("--backend", flags.backend,
+                  "Backend: cpu (OpenBLAS and threads) or reference (plain loops, the oracle)")
       ->check(CLI::IsMember({"cpu", "reference"}));
+  command.add_option("--arithmetic", flags.arithmetic, arithmetic_help("fast; portable with --backend reference"))
+      ->check(one_of(names_of(arithmetic_registry())));
+}
+
+std::shared_ptr<Backend<float>> make_backend(const BackendFlags& flags) {
+  if (flags.backend == "reference") {
+    if (flags.arithmetic == "fast") {
+      throw Error("--arithmetic fast: the reference backend's plain loops are portable arithmetic; leave out "
+                  "--arithmetic, or use --backend cpu");
+    }
+    return bpnn::make_backend<float>(flags.backend, {.threads = flags.threads});
+  }
+  const Arithmetic arithmetic = flags.arithmetic.empty() ? Arithmetic::fast : arithmetic_named(flags.arithmetic);
+  return bpnn::make_backend<float>(flags.backend, {.threads = flags.threads, .arithmetic = arithmetic});
+}
+
+std::string arithmetic_help(const std::string& default_text) {
+  std::string help = "Floating-point arithmetic (docs/arithmetic.md; default " + default_text + "):";
+  for (const ArithmeticKind& k : arithmetic_registry()) {
+    help.append("\n  ").append(k.name).append(": ").append(k.summary);
+  }
+  return help;
 }
 
 void add_meaning_flags(CLI::App& command, MeaningFlags& flags) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,8 +40,17 @@ std::pair<float, float> parse_range(const std::string& text, const std::string& 
 // target names.
 void apply_flags(const DataFlags& flags, DataRecipe& recipe);
 
-// --threads and --backend of train, eval and predict: what make_backend builds the model's backend from.
-void add_backend_flags(CLI::App& command, int& threads, std::string& backend);
+// --threads, --backend and --arithmetic of train, eval and predict: the backend the model computes on.
+struct BackendFlags {
+  int threads = 1;
+  std::string backend = "cpu";
+  std::string arithmetic;  // unset: fast on cpu; the reference backend's loops are portable arithmetic
+};
+void add_backend_flags(CLI::App& command, BackendFlags& flags);
+// The backend the flags ask for. Throws Error for --arithmetic fast with --backend reference.
+std::shared_ptr<Backend<float>> make_backend(const BackendFlags& flags);
+// --arithmetic's help: each arithmetic's promise, from the registry, and what it is when not given.
+std::string arithmetic_help(const std::string& default_text);
 
 // --task and --loss of import, eval and predict: what the model is, over what its file records or
 // its network implies (bpnn::override_meaning decides; a contradiction is an error).

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "checks.hpp"
+#include "data_flags.hpp"
 #include "exit_status.hpp"
 #include "logic.hpp"
 #include "mazur.hpp"
@@ -13,13 +14,17 @@
 namespace bpnn::cli {
 namespace {
 
-// Registers one demo: its subcommand, the --seed and --trace every demo takes, and the call.
+// Registers one demo: its subcommand, the --seed, --trace and --arithmetic every demo takes, and the call.
 template <class Options, class Run>
 CLI::App* add_demo(CLI::App& demo, const char* name, const char* summary, std::shared_ptr<Options> options, Run run) {
   CLI::App* cmd = demo.add_subcommand(name, summary);
   cmd->footer(std::string("Example:\n  bpnn demo ") + name + " --seed 7 --trace " + name + ".jsonl");
   cmd->add_option("--seed", options->seed, "Seed of the random draws (printed)")->capture_default_str();
   cmd->add_option("--trace", options->trace, "Also write the figures as JSON lines to this file (docs/demos.md)");
+  cmd->add_option_function<std::string>(
+         "--arithmetic", [options](const std::string& name) { options->arithmetic = arithmetic_named(name); },
+         arithmetic_help("portable"))
+      ->check(one_of(names_of(arithmetic_registry())));
   cmd->callback([options, run] {
     if (int code = run(*options, std::cout); code != 0) throw ExitStatus{code};
   });

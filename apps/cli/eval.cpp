@@ -18,8 +18,7 @@ namespace {
 struct EvalFlags {
   std::string model, data, labels, report, log;
   bool json = false;
-  int threads = 1;
-  std::string backend = "cpu";
+  BackendFlags backend;
   DataFlags data_flags;
   MeaningFlags meaning;
 };
@@ -79,7 +78,7 @@ void print_json(const Evaluation& e, const std::vector<std::string>& class_names
 
 void run_eval(const EvalFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
-  loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
+  loaded.model.set_backend(make_backend(f.backend));
   // The data read as the model's training data was, scored as what the model is (its task, loss
   // and outputs), unless told.
   DataRecipe& recipe = loaded.recipe;
@@ -128,7 +127,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "Machine-readable output");
   cmd->add_option("--report", f->report, "Write an HTML report into this folder");
   cmd->add_option("--log", f->log, "Training log (CSV from bpnn train --log) for the report's curves");
-  add_backend_flags(*cmd, f->threads, f->backend);
+  add_backend_flags(*cmd, f->backend);
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_eval(*f); });

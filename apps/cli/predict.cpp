@@ -17,8 +17,7 @@ namespace {
 struct PredictFlags {
   std::string model, data, labels, out;
   bool json = false, raw = false;
-  int threads = 1;
-  std::string backend = "cpu";
+  BackendFlags backend;
   DataFlags data_flags;
   MeaningFlags meaning;
 };
@@ -55,7 +54,7 @@ std::string number(float v) {
 
 void run_predict(const PredictFlags& f) {
   LoadedModel<float> loaded = load_model<float>(f.model);
-  loaded.model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
+  loaded.model.set_backend(make_backend(f.backend));
   DataRecipe& recipe = loaded.recipe;
   apply_flags(f.data_flags, recipe);
   apply_meaning_flags(f.meaning, recipe, loaded.model);
@@ -133,7 +132,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--out", f->out, "CSV (or with --json, JSON) file to write (default: standard output)");
   cmd->add_flag("--json", f->json, "JSON: one object per sample");
   cmd->add_flag("--raw", f->raw, "The network's raw outputs (logits), not probabilities");
-  add_backend_flags(*cmd, f->threads, f->backend);
+  add_backend_flags(*cmd, f->backend);
   add_data_flags(*cmd, f->data_flags, /*training=*/false);
   add_meaning_flags(*cmd, f->meaning);
   cmd->callback([f] { run_predict(*f); });

@@ -1,5 +1,5 @@
 // bpnn registry: every name the library knows (layer kinds, activations, losses, optimizers,
-// schedules, initializers) with its options, from the library's registry; --json for programs.
+// schedules, initializers, arithmetics) with its options, from the library's registry; --json for programs.
 #include <cstdio>
 #include <string>
 
@@ -47,14 +47,18 @@ void print_registry() {
               optimizer_registry());
   print_table("learning-rate schedules (--lr-schedule; step_size is --lr-step, gamma --lr-gamma)", schedule_registry());
   print_table("initializers (a dense or conv2d layer's init and bias_init)", initializer_registry());
+  std::printf("arithmetics (--arithmetic of train, eval and predict, demo; docs/arithmetic.md):\n");
+  for (const ArithmeticKind& k : arithmetic_registry()) {
+    std::printf("  %-16s %s\n", std::string(k.name).c_str(), std::string(k.summary).c_str());
+  }
 }
 
 }  // namespace
 
 void add_registry_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("registry", "List every layer kind, activation, loss, optimizer, schedule and "
-                                                 "initializer with its options");
+  CLI::App* cmd = app.add_subcommand("registry", "List every layer kind, activation, loss, optimizer, schedule, "
+                                                 "initializer and arithmetic with its options");
   cmd->add_flag("--json", *json, "Machine-readable output (the library's registry_json())");
   cmd->callback([json] {
     if (*json) {

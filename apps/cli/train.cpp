@@ -101,8 +101,7 @@ struct TrainFlags {
   std::size_t patience = 0;
   std::optional<double> stop_at_loss;  // FANN's desired_error
   bool no_shuffle = false;
-  int threads = 1;
-  std::string backend = "cpu";
+  BackendFlags backend;
   // Data-parallel training (docs/distributed.md): on under mpirun or with --distributed.
   bool distributed = false;
   std::optional<std::size_t> shards;  // unset: 8 when distributed, else the plain (unsharded) step
@@ -140,7 +139,7 @@ void prepare(const TrainFlags& f, Rng& rng, TrainSetup& s) {
   s.network = read_net_flag(f.net);
   s.model.emplace(build_model<float>(s.network));
   Sequential<float>& model = *s.model;
-  model.set_backend(make_backend<float>(f.backend, {.threads = f.threads}));
+  model.set_backend(make_backend(f.backend));
   model.initialize(rng);
   if (!f.init.empty()) load_weights(f.init, model);
   // The data decides the task, the task the default loss; the recipe goes into the model file.
@@ -250,7 +249,8 @@ void set_up(const TrainFlags& f, const std::vector<std::string>& args, const std
 void print_plan(const TrainFlags& f, const TrainSetup& s, std::size_t batch_size, int processes, std::size_t shards) {
   std::cerr << "training " << s.network.json << "\n  on " << s.train.dataset.size() << " samples from " << f.train
             << ", loss " << s.recipe.loss << ", " << f.optimizer << ", batch " << batch_size << ", " << f.epochs
-            << " epochs, seed " << f.seed << ", " << f.threads << " thread(s)";
+            << " epochs, seed " << f.seed << ", " << f.backend.threads << " thread(s), "
+            << arithmetic_name(s.model->backend().arithmetic()) << " arithmetic";
   if (processes > 0) {
     std::cerr << (processes > 1 ? "\n  " : ", ") << processes << " process(es), " << shards << " shards per batch, "
               << (f.allreduce == "plain" ? "plain all-reduce" : "summed in shard order");
@@ -482,7 +482,7 @@ void add_train_command(CLI::App& app, const std::vector<std::string>& args) {
   cmd->add_flag("--no-shuffle", f->no_shuffle, "Batches in file order (consecutive samples)");
   cmd->add_option("--max-grad-norm", f->max_grad_norm, "Clip the gradients' total L2 norm to this (0: no clipping)")
       ->check(non_negative_number());
-  add_backend_flags(*cmd, f->threads, f->backend);
+  add_backend_flags(*cmd, f->backend);
   cmd->add_option("--out", f->out, "Where to save the model (safetensors)")->required();
   cmd->add_option("--log", f->log, "CSV log, one row per epoch");
   cmd->add_option(

@@ -37,6 +37,7 @@ const NetworkChoices& network_choices() {
     c.optimizer.emplace_back("perceptron");
     c.init.emplace_back("default");
     for (std::string_view name : names_of(initializer_registry())) c.init.emplace_back(name);
+    for (std::string_view name : names_of(arithmetic_registry())) c.arithmetic.emplace_back(name);
     return c;
   }();
   return choices;
@@ -44,13 +45,14 @@ const NetworkChoices& network_choices() {
 
 json network_choices_json() {
   const NetworkChoices& c = network_choices();
-  return {{"activation", c.activation}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"init", c.init}};
+  return {{"activation", c.activation}, {"loss", c.loss},           {"optimizer", c.optimizer},
+          {"init", c.init},             {"arithmetic", c.arithmetic}};
 }
 
 NetworkConfig read_network_config(const json& body, const PlayData& data) {
   const Fields f(body, "network.");
   f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle",
-          "preset"});
+          "arithmetic", "preset"});
   NetworkConfig c;
   if (!f.has("layers") || !f.raw("layers").is_array()) {
     refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
@@ -80,6 +82,7 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
   c.init = f.choice("init", "default", network_choices().init);
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
   c.shuffle = f.boolean("shuffle", true);
+  c.arithmetic = f.choice("arithmetic", "portable", network_choices().arithmetic);
   if (f.choice("preset", "", {"mazur"}) == "mazur") {
     if (data.name != "mazur") {
       refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
@@ -92,7 +95,9 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
   return c;
 }
 
-NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig c) {
+namespace {
+
+NetworkConfig network_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig c) {
   if (data.name == "mazur") {
     return {.layers = {{2, "sigmoid"}, {2, "sigmoid"}}, .batch_size = 1, .worked_example = true};
   }
@@ -116,6 +121,15 @@ NetworkConfig config_for_data(const PlayData& data, const std::string& previous_
   LayerChoice& out = c.layers.back();
   if (!(data.classification() && out.units == data.classes)) out.units = data.classification() ? 1 : data.outputs;
   if (out.units == 1 && c.loss == "cross_entropy") c.loss = "mse";
+  return c;
+}
+
+}  // namespace
+
+NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig previous) {
+  const std::string arithmetic = previous.arithmetic;
+  NetworkConfig c = network_for_data(data, previous_set, std::move(previous));
+  c.arithmetic = arithmetic;
   return c;
 }
 
@@ -159,7 +173,7 @@ json config_json(const NetworkConfig& c) {
   for (const LayerChoice& l : c.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
   return {{"layers", layers}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"learning_rate", c.learning_rate},
           {"batch_size", c.batch_size}, {"weight_decay", c.weight_decay}, {"init", c.init}, {"seed", c.seed},
-          {"shuffle", c.shuffle}, {"worked_example", c.worked_example},
+          {"shuffle", c.shuffle}, {"arithmetic", c.arithmetic}, {"worked_example", c.worked_example},
           {"precision", c.in_double() ? "double" : "float"}};
 }
 
@@ -183,7 +197,8 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   if (c.weight_decay > 0) command += " --weight-decay " + exact(c.weight_decay);
   command.append(" --batch-size ").append(std::to_string(c.batch(data.train_size())));
   command.append(" --epochs ").append(std::to_string(epochs)).append(" --seed ").append(std::to_string(c.seed));
-  return command.append(c.shuffle ? "" : " --no-shuffle").append(" --out ").append(model_name);
+  command.append(c.shuffle ? "" : " --no-shuffle").append(" --arithmetic ").append(c.arithmetic);
+  return command.append(" --out ").append(model_name);
 }
 
 }  // namespace bpnn::serve

@@ -18,11 +18,11 @@ inline constexpr std::size_t kMaxLayers = 8;  // dense layers, the output layer 
 inline constexpr std::size_t kMaxUnits = 64;  // per layer
 
 // What the network request takes, by field: the library registry's activations (softmax
-// included), losses, optimizers and initializers, and the playground's own "perceptron" (the
-// perceptron rule) and "default" (each layer's own initializer). The page's menus list these
-// (GET /api/choices); nothing else names them.
+// included), losses, optimizers, initializers and arithmetics, and the playground's own
+// "perceptron" (the perceptron rule) and "default" (each layer's own initializer). The page's menus
+// list these (GET /api/choices); nothing else names them.
 struct NetworkChoices {
-  std::vector<std::string> activation, loss, optimizer, init;
+  std::vector<std::string> activation, loss, optimizer, init, arithmetic;
 };
 const NetworkChoices& network_choices();
 json network_choices_json();
@@ -40,6 +40,8 @@ struct NetworkConfig {
   std::uint64_t seed = 1;
   bool shuffle = true;          // a new sample order each epoch, as bpnn train (else --no-shuffle)
   bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
+  // portable: the page's numbers, and "copy as command"'s, are the same bits on every machine.
+  std::string arithmetic = "portable";
 
   bool perceptron() const { return optimizer == "perceptron"; }
   // The worked example and the perceptron rule train in double (the tutorials' digits), the rest
@@ -49,12 +51,13 @@ struct NetworkConfig {
 };
 
 // The network request {"layers": [{"units", "activation"}], "loss", "optimizer", "learning_rate",
-// "batch_size", "weight_decay", "init", "seed", "shuffle", "preset": "mazur"}, checked field by
-// field (RequestError naming the field).
+// "batch_size", "weight_decay", "init", "seed", "shuffle", "arithmetic", "preset": "mazur"}, checked
+// field by field (RequestError naming the field).
 NetworkConfig read_network_config(const json& body, const PlayData& data);
 
 // The network new data starts with: its set's own (the worked example, the digits' MLP, a curve's
-// tanh network), or the learner's `previous` one with its output layer fitted to the data.
+// tanh network), or the learner's `previous` one with its output layer fitted to the data; in the
+// learner's arithmetic either way.
 NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig previous);
 
 // The network as bpnn's network description (dense layers each followed by its activation), once

@@ -29,7 +29,8 @@ template <class T>
 std::unique_ptr<AnyRun> make_run_in(const Network& network, const NetworkConfig& c, const PlayData& d,
                                     const std::vector<double>& grid) {
   auto r = std::make_unique<Run<T>>(network, c.seed);
-  r->model.set_backend(make_cpu_backend<T>({.threads = 1}));  // as bpnn train: one thread
+  // One thread, as bpnn train, in the arithmetic its command names.
+  r->model.set_backend(make_cpu_backend<T>({.threads = 1, .arithmetic = arithmetic_named(c.arithmetic)}));
   r->model.initialize(r->rng);
   if (c.worked_example) examples::set_worked_example_weights(r->model.parameters());
   r->loss = make_loss<T>(c.loss);

@@ -502,7 +502,9 @@ json Session::export_run(const json& body) {
   const std::string csv_name = (data_.name == "points" ? std::string("my-points") : data_.name) + ".csv";
   const Progress at = progress();
   const std::size_t epochs = std::max<std::size_t>(at.epoch, 1);
-  std::string note = "gives the page's weights bit for bit (both train in float on one thread)";
+  const std::string where = config_.arithmetic == "portable" ? "any machine" : "this one";
+  std::string note = "gives the page's weights bit for bit (both train in float on one thread, in " +
+                     config_.arithmetic + " arithmetic: on " + where + ")";
   if (config_.perceptron()) {
     note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, "
            "XOR and XNOR";

@@ -4,6 +4,8 @@ They take every parameter of scikit-learn's, with its meaning; what each maps to
 differences) is listed in docs/python.md. The estimators only translate: the network is a list of
 bpnn layers built by the library, training is one bpnn fit (with its schedule, validation, best
 weights and L2 term), prediction one bpnn predict. The trained network is model_, a bpnn.Model.
+Predictions are in portable arithmetic unless told otherwise, so that a sample's prediction does
+not depend on the batch it is predicted in (scikit-learn's check_methods_subset_invariance).
 """
 
 import math
@@ -26,9 +28,16 @@ _SKLEARN_ACTIVATIONS = {"identity": None, "logistic": "sigmoid"}
 _SOLVERS = ("sgd", "adam")
 # scikit-learn's learning_rate values; they apply to the sgd solver only, as in scikit-learn.
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
+# arithmetic's values beside the registry's ("fast", "portable"): "auto" fits in the fast arithmetic
+# and predicts in the portable one.
+_AUTO_ARITHMETIC = "auto"
 # scikit-learn draws weights and biases from U(+-sqrt(6 / (fan_in + fan_out))), Glorot's bound, but
 # with 2 in place of 6 for logistic: bpnn's xavier_uniform with gain sqrt(2 / 6).
 _GLOROT_GAIN = {"logistic": math.sqrt(2 / 6)}
+
+
+def _arithmetics():
+    return [_AUTO_ARITHMETIC] + [a["name"] for a in registry()["arithmetics"]]
 
 
 def _activations():
@@ -67,6 +76,7 @@ class _BaseMLP(BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         threads=1,
+        arithmetic=_AUTO_ARITHMETIC,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -92,6 +102,7 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.threads = threads
+        self.arithmetic = arithmetic
 
     # --- what the subclasses say -------------------------------------------------------------
     # _output(y, warm) -> (units, output activation name, bpnn loss, targets for bpnn, gradient scale
@@ -121,6 +132,10 @@ class _BaseMLP(BaseEstimator):
         if not (isinstance(self.max_fun, Integral) and self.max_fun >= 1):
             raise ValueError(f"The 'max_fun' parameter of {name} must be an int in the range [1, inf). "
                              f"Got {self.max_fun!r} instead.")
+        if self.arithmetic not in _arithmetics():
+            choices = ", ".join(repr(a) for a in _arithmetics())
+            raise ValueError(f"The 'arithmetic' parameter of {name} must be a str among {{{choices}}}. "
+                             f"Got {self.arithmetic!r} instead.")
         if self.max_iter <= 0:
             raise ValueError(f"max_iter must be > 0, got {self.max_iter}.")
         if self.alpha < 0:
@@ -148,6 +163,15 @@ class _BaseMLP(BaseEstimator):
             if activation is not None:
                 layers.append({"type": activation})
         return layers
+
+    def _fit_arithmetic(self):
+        """The arithmetic fit trains in: the fast one unless told."""
+        return "fast" if self.arithmetic == _AUTO_ARITHMETIC else self.arithmetic
+
+    def _predict_arithmetic(self):
+        """The arithmetic model_ predicts in: the portable one unless told, so that a sample's outputs
+        do not depend on the batch it is in."""
+        return "portable" if self.arithmetic == _AUTO_ARITHMETIC else self.arithmetic
 
     def _start_records(self):
         """What a first fit starts from and a warm start carries on (scikit-learn's _initialize)."""
@@ -197,13 +221,17 @@ class _BaseMLP(BaseEstimator):
         self.n_outputs_ = units
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
+        # model_'s own arithmetic is the one it predicts in, whoever calls it (predict, score, bpnn.Model's
+        # own); each fit trains in its own.
         if warm:
             self.model_.threads = self.threads
+            self.model_.arithmetic = self._predict_arithmetic()
             records = self.validation_scores_ if self.early_stopping else self.best_loss_
             if records is None:  # early_stopping changed since the last fit (scikit-learn would fail)
                 self._start_records()
         else:
-            self.model_ = Model.from_layers([X.shape[1]], layers, seed=seed, threads=self.threads)
+            self.model_ = Model.from_layers([X.shape[1]], layers, seed=seed, threads=self.threads,
+                                            arithmetic=self._predict_arithmetic())
             self._network = layers
             self._start_records()
 
@@ -294,6 +322,7 @@ class _BaseMLP(BaseEstimator):
                 # What a saved model_ names: the classes (bpnn predict prints them) and the columns.
                 class_names=[str(c) for c in self.classes_] if self._task == "classification" else None,
                 feature_names=[str(f) for f in getattr(self, "feature_names_in_", [])] or None,
+                arithmetic=self._fit_arithmetic(),
                 **self._optimizer(scale, batch),
             )
         except TrainingDiverged as error:

@@ -181,14 +181,42 @@ struct PyModel {
   Sequential<float> model;
   Rng rng;
   int threads = 1;
+  Arithmetic arithmetic = Arithmetic::fast;
   // What the model is (task, loss, names, scaling): a loaded file's, or what fit was told; save
   // writes it, completed from the output layer where it says nothing (bpnn/data/recipe.hpp).
   DataRecipe recipe;
 
-  void set_threads(int n) {
-    model.set_backend(n == 1 ? default_backend<float>() : make_cpu_backend<float>({.threads = n}));
+  // The cpu backend of n threads in arithmetic a (the shared one-thread backend for 1 and fast).
+  void set_backend(int n, Arithmetic a) {
+    model.set_backend(n == 1 && a == Arithmetic::fast ? default_backend<float>()
+                                                      : make_cpu_backend<float>({.threads = n, .arithmetic = a}));
     threads = n;
+    arithmetic = a;
   }
+  void set_threads(int n) { set_backend(n, arithmetic); }
+  std::string arithmetic_text() const { return std::string(arithmetic_name(arithmetic)); }
+  void set_arithmetic(const std::string& name) { set_backend(threads, arithmetic_named(name)); }
+};
+
+// The model in the arithmetic named for one call (fit(..., arithmetic="portable")), its own backend
+// put back after it; nothing changes for none.
+class ArithmeticForCall {
+ public:
+  ArithmeticForCall(PyModel& m, const std::optional<std::string>& name)
+      : model_(m), backend_(m.model.shared_backend()), arithmetic_(m.arithmetic) {
+    if (name) m.set_backend(m.threads, arithmetic_named(*name));
+  }
+  ~ArithmeticForCall() {
+    model_.model.set_backend(backend_);
+    model_.arithmetic = arithmetic_;
+  }
+  ArithmeticForCall(const ArithmeticForCall&) = delete;
+  ArithmeticForCall& operator=(const ArithmeticForCall&) = delete;
+
+ private:
+  PyModel& model_;
+  std::shared_ptr<Backend<float>> backend_;
+  Arithmetic arithmetic_;
 };
 
 // What the model is, completed from its output layer where nothing records it.
@@ -219,15 +247,16 @@ class ModelInput {
 };
 
 // The model, its parameters drawn from its layers' initializers with the seed.
-PyModel initialized(Sequential<float> model, std::uint64_t seed, int threads) {
+PyModel initialized(Sequential<float> model, std::uint64_t seed, int threads, const std::string& arithmetic) {
   PyModel m{std::move(model), Rng(seed)};
   m.model.initialize(m.rng);
-  m.set_threads(threads);
+  m.set_backend(threads, arithmetic_named(arithmetic));
   return m;
 }
 
-PyModel make_model(const std::string& text, std::uint64_t seed, int threads, const std::string& source) {
-  return initialized(build_model<float>(parse_network(text, source)), seed, threads);
+PyModel make_model(const std::string& text, std::uint64_t seed, int threads, const std::string& arithmetic,
+                   const std::string& source) {
+  return initialized(build_model<float>(parse_network(text, source)), seed, threads, arithmetic);
 }
 
 bool is_integer(const py::handle& value) { return !py::isinstance<py::bool_>(value) && PyIndex_Check(value.ptr()); }
@@ -278,7 +307,8 @@ ConfigValue config_value(const py::handle& value, const std::string& where) {
 
 // A model of input (the sample shape, or one size) and layers, a list of dicts {"type": kind, field: value, ...}
 // mapped onto the factory's LayerConfigs (build_model).
-PyModel model_from_layers(const py::object& input, const py::list& layers, std::uint64_t seed, int threads) {
+PyModel model_from_layers(const py::object& input, const py::list& layers, std::uint64_t seed, int threads,
+                          const std::string& arithmetic) {
   std::vector<std::size_t> sizes;
   try {
     sizes = is_integer(input) ? std::vector<std::size_t>{py::int_(input).cast<std::size_t>()}
@@ -308,7 +338,7 @@ PyModel model_from_layers(const py::object& input, const py::list& layers, std::
     configs.push_back(std::move(config));
   }
   try {
-    return initialized(build_model<float>(shape, configs), seed, threads);
+    return initialized(build_model<float>(shape, configs), seed, threads, arithmetic);
   } catch (const Error& e) {
     throw Error("from_layers: " + std::string(e.what()));
   }
@@ -419,7 +449,8 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
                    std::optional<std::size_t> step_size, std::optional<double> gamma, std::optional<double> power,
                    py::object lr_after_epoch, const std::string& task, const std::string& best_by,
                    std::optional<std::vector<std::string>> class_names,
-                   std::optional<std::vector<std::string>> feature_names, const py::kwargs& optimizer_options) {
+                   std::optional<std::vector<std::string>> feature_names, const std::optional<std::string>& arithmetic,
+                   const py::kwargs& optimizer_options) {
   OptimizerSpec spec{.name = optimizer_name,
                      .learning_rate = lr,
                      .momentum = momentum,
@@ -475,6 +506,7 @@ py::dict fit_model(PyModel& m, const py::handle& x, const py::handle& y, const s
   FitResult result;
   std::exception_ptr failure;
   {
+    const ArithmeticForCall in_arithmetic(m, arithmetic);
     py::gil_scoped_release released;
     try {
       result = fit(m.model, *loss, *optimizer, input, target, m.rng, options, {}, validation);
@@ -701,30 +733,28 @@ void load_state_dict(PyModel& m, const py::dict& d, bool strict) {
 
 const std::vector<std::string> kDemos = {"mazur", "perceptron", "xor", "xnor", "regression"};
 
-std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed, bool tutorial_order) {
+std::string run_demo(const std::string& name, std::optional<std::uint64_t> seed, bool tutorial_order,
+                     const std::string& arithmetic_given) {
   if (tutorial_order && name != "mazur") throw Error("demo: tutorial_order is an option of mazur only");
+  const Arithmetic arithmetic = arithmetic_named(arithmetic_given);
+  // What every demo takes: the seed when given, and the arithmetic.
+  auto with_common = [&](auto options) {
+    if (seed) options.seed = *seed;
+    options.arithmetic = arithmetic;
+    return options;
+  };
   std::ostringstream out;
   int code = 0;
   if (name == "mazur") {
-    examples::MazurOptions o{.tutorial_order = tutorial_order};
-    if (seed) o.seed = *seed;
-    code = examples::run_mazur(o, out);
+    code = examples::run_mazur(with_common(examples::MazurOptions{.tutorial_order = tutorial_order}), out);
   } else if (name == "perceptron") {
-    examples::PerceptronOptions o;
-    if (seed) o.seed = *seed;
-    code = examples::run_perceptron(o, out);
+    code = examples::run_perceptron(with_common(examples::PerceptronOptions{}), out);
   } else if (name == "xor") {
-    examples::XorOptions o;
-    if (seed) o.seed = *seed;
-    code = examples::run_xor(o, out);
+    code = examples::run_xor(with_common(examples::XorOptions{}), out);
   } else if (name == "xnor") {
-    examples::XnorOptions o;
-    if (seed) o.seed = *seed;
-    code = examples::run_xnor(o, out);
+    code = examples::run_xnor(with_common(examples::XnorOptions{}), out);
   } else if (name == "regression") {
-    examples::RegressionOptions o;
-    if (seed) o.seed = *seed;
-    code = examples::run_regression(o, out);
+    code = examples::run_regression(with_common(examples::RegressionOptions{}), out);
   } else {
     throw Error("demo '" + name + "': expected one of mazur, perceptron, xor, xnor, regression");
   }
@@ -851,24 +881,26 @@ PYBIND11_MODULE(_bpnn, m) {
   });
 
   py::class_<PyModel>(m, "Model", "A sequential network: its layers, parameters and the generator it draws from")
-      .def(py::init([](const std::string& network, std::uint64_t seed, int threads) {
-             return make_model(network, seed, threads, "bpnn.Model");
+      .def(py::init([](const std::string& network, std::uint64_t seed, int threads, const std::string& arithmetic) {
+             return make_model(network, seed, threads, arithmetic, "bpnn.Model");
            }),
            py::arg("network"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1,
+           py::arg("arithmetic") = "fast",
            "A model of the network, given in the compact form ('2-3sigmoid-1sigmoid') or as JSON, "
-           "its parameters drawn from the layers' initializers with the seed.")
+           "its parameters drawn from the layers' initializers with the seed; it computes on a cpu backend of "
+           "threads threads in arithmetic 'fast' or 'portable' (docs/arithmetic.md).")
       .def_static(
           "from_json",
-          [](const std::string& json, std::uint64_t seed, int threads) {
+          [](const std::string& json, std::uint64_t seed, int threads, const std::string& arithmetic) {
             const std::size_t first = json.find_first_not_of(" \t\r\n");
             if (first == std::string::npos || json[first] != '{') {
               throw Error("from_json: the text is not a JSON object");
             }
-            return make_model(json, seed, threads, "from_json");
+            return make_model(json, seed, threads, arithmetic, "from_json");
           },
-          py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1)
+          py::arg("json"), py::kw_only(), py::arg("seed") = 0, py::arg("threads") = 1, py::arg("arithmetic") = "fast")
       .def_static("from_layers", &model_from_layers, py::arg("input"), py::arg("layers"), py::kw_only(),
-                  py::arg("seed") = 0, py::arg("threads") = 1,
+                  py::arg("seed") = 0, py::arg("threads") = 1, py::arg("arithmetic") = "fast",
                   "A model of the sample shape input ([784], or 784) and layers, dicts of a network file's layer "
                   "fields ({'type': 'dense', 'units': 8, 'init': {'type': 'xavier_uniform', 'gain': 0.5}}), built "
                   "by the library's factory; its parameters drawn from the layers' initializers with the seed.")
@@ -903,12 +935,15 @@ PYBIND11_MODULE(_bpnn, m) {
           "A model from an ONNX file: bpnn's export, or torch.onnx.export's (bpnn import)")
       .def_static(
           "from_bytes", [](const py::bytes& b) { return from_bytes(std::string(b), "from_bytes"); }, py::arg("data"))
-      .def(py::pickle([](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads); },
-                      [](const py::tuple& state) {
-                        PyModel m = from_bytes(state[0].cast<std::string>(), "pickled bpnn.Model");
-                        m.set_threads(state[1].cast<int>());
-                        return m;
-                      }))
+      .def(py::pickle(
+          [](const PyModel& self) { return py::make_tuple(to_bytes(self), self.threads, self.arithmetic_text()); },
+          [](const py::tuple& state) {
+            PyModel m = from_bytes(state[0].cast<std::string>(), "pickled bpnn.Model");
+            // (A model pickled before it had an arithmetic computed in the fast one.)
+            const std::string arithmetic = state.size() > 2 ? state[2].cast<std::string>() : "fast";
+            m.set_backend(state[1].cast<int>(), arithmetic_named(arithmetic));
+            return m;
+          }))
       .def_property_readonly(
           "json", [](const PyModel& self) { return describe(self.model).json; }, "The network as normalized JSON")
       .def_property_readonly("input_shape", [](const PyModel& self) { return tuple_of(self.model.input_shape()); })
@@ -923,6 +958,10 @@ PYBIND11_MODULE(_bpnn, m) {
       .def_property(
           "threads", [](const PyModel& self) { return self.threads; }, &PyModel::set_threads,
           "The cpu backend's thread count (1: the shared one-thread backend)")
+      .def_property("arithmetic", &PyModel::arithmetic_text, &PyModel::set_arithmetic,
+                    "The cpu backend's arithmetic: 'fast' (this machine's quickest kernels) or 'portable' (the same "
+                    "bits on any CPU, at any thread count, and a sample's outputs whatever batch it is in; "
+                    "docs/arithmetic.md)")
       .def("__repr__", [](const PyModel& self) { return "bpnn.Model(" + describe(self.model).json + ")"; })
       .def("fit", &fit_model, py::arg("X"), py::arg("y"), py::kw_only(), py::arg("loss") = "mse",
            py::arg("optimizer") = "sgd", py::arg("lr") = py::none(), py::arg("momentum") = py::none(),
@@ -933,14 +972,15 @@ PYBIND11_MODULE(_bpnn, m) {
            py::arg("max_grad_norm") = 0.0, py::arg("schedule") = "constant", py::arg("step_size") = py::none(),
            py::arg("gamma") = py::none(), py::arg("power") = py::none(), py::arg("lr_after_epoch") = py::none(),
            py::arg("task") = "auto", py::arg("best_by") = "loss", py::arg("class_names") = py::none(),
-           py::arg("feature_names") = py::none(),
+           py::arg("feature_names") = py::none(), py::arg("arithmetic") = py::none(),
            "Trains on X [N, features...] and y ([N] class indices for cross_entropy, [N, K] or [N] otherwise); "
            "callback(epoch: dict) after every epoch, a true result stops; lr_after_epoch(epoch: dict) after each "
            "epoch that training goes on from, a number sets the learning rate of the next epochs (the schedule's base: "
            "schedule, with its step_size, gamma or power). With validation_data the model ends with "
            "the weights of its best validation epoch, by best_by: 'loss' or 'score'. Any other keyword is an option "
            "of the optimizer by its registry name (alpha=0.9, centered=True, lr_decay=0.01). class_names and "
-           "feature_names, when given, are recorded in the model (meaning) for save. Returns the history.")
+           "feature_names, when given, are recorded in the model (meaning) for save. arithmetic ('fast' or "
+           "'portable'), when given, is this fit's, the model's own otherwise. Returns the history.")
       .def(
           "evaluate",
           [](const PyModel& self, const py::handle& x, const py::handle& y,
@@ -1019,7 +1059,9 @@ PYBIND11_MODULE(_bpnn, m) {
         "Reads IDX (gzip too), CSV or FANN data with the CLI's reading options: a dict of X float32 [N, ...], "
         "y (int64 class indices [N], or float32 [N, K]), classes, class_names, feature_names, target_names");
   m.def("demo", &run_demo, py::arg("name"), py::kw_only(), py::arg("seed") = py::none(),
-        py::arg("tutorial_order") = false, "Runs one of the tutorials' worked examples and returns what it prints");
+        py::arg("tutorial_order") = false, py::arg("arithmetic") = "portable",
+        "Runs one of the tutorials' worked examples and returns what it prints (in portable arithmetic: the same "
+        "figures on every machine, as bpnn demo)");
   m.attr("demos") = kDemos;
   m.def("layer_kinds", [] {
     std::vector<std::string> kinds;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "bpnn/core/error.hpp"
 #include "bpnn/layers/activation.hpp"
 
 namespace bpnn {
@@ -71,6 +72,31 @@ std::string option_default(const Option& o) {
   return number_text(o.default_value);
 }
 
+const std::vector<ArithmeticKind>& arithmetic_registry() {
+  static const std::vector<ArithmeticKind> rows = {
+      {.name = "fast",
+       .arithmetic = Arithmetic::fast,
+       .summary = "this machine's quickest kernels: the same bits for a seed and thread count on this machine"},
+      {.name = "portable",
+       .arithmetic = Arithmetic::portable,
+       .summary = "sums in one fixed order, no fused multiply-add, bpnn's own exp and log: the same bits on any "
+                  "CPU, at any thread count and batch split"},
+  };
+  return rows;
+}
+
+Arithmetic arithmetic_named(std::string_view name) {
+  if (const ArithmeticKind* kind = find_named(arithmetic_registry(), name)) return kind->arithmetic;
+  throw Error("unknown arithmetic '" + std::string(name) + "'; use " + name_list(names_of(arithmetic_registry())));
+}
+
+std::string_view arithmetic_name(Arithmetic arithmetic) {
+  for (const ArithmeticKind& kind : arithmetic_registry()) {
+    if (kind.arithmetic == arithmetic) return kind.name;
+  }
+  throw Error("arithmetic_name: an Arithmetic the registry does not list");
+}
+
 std::string name_list(const std::vector<std::string_view>& names, std::string_view joiner) {
   std::string text;
   for (std::size_t k = 0; k < names.size(); ++k) {
@@ -86,7 +112,7 @@ std::string name_list(const std::vector<std::string_view>& names, std::string_vi
 
 std::string registry_json() {
   json layers = json::array(), activations = json::array(), losses = json::array(), optimizers = json::array(),
-       schedules = json::array(), initializers = json::array();
+       schedules = json::array(), initializers = json::array(), arithmetics = json::array();
   for (const LayerKind& k : layer_registry()) {
     layers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}, {"onnx", k.onnx},
                       {"pytorch", k.pytorch}, {"activation", k.activation}});
@@ -114,8 +140,12 @@ std::string registry_json() {
   for (const InitializerKind& k : initializer_registry()) {
     initializers.push_back({{"name", k.name}, {"summary", k.summary}, {"options", options_json(k)}});
   }
-  return json{{"layers", layers},     {"activations", activations}, {"losses", losses},
-              {"optimizers", optimizers}, {"schedules", schedules},   {"initializers", initializers}}
+  for (const ArithmeticKind& k : arithmetic_registry()) {
+    arithmetics.push_back({{"name", k.name}, {"summary", k.summary}});
+  }
+  return json{{"layers", layers},         {"activations", activations},   {"losses", losses},
+              {"optimizers", optimizers}, {"schedules", schedules},       {"initializers", initializers},
+              {"arithmetics", arithmetics}}
       .dump();
 }
 

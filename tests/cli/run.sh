@@ -420,6 +420,59 @@ else
   fail "--stop-at-loss: $(tail -2 "$work/stop.err") $(tail -2 "$work/stop.log")"
 fi
 
+# --arithmetic portable (docs/arithmetic.md): a seed fixes the model file at any thread count (one
+# sha256 at 1, 2 and 3 threads) for an MLP trained with adam and a small CNN with batch norm and
+# dropout, a few hundred steps each; predict gives a sample's row alone as in the whole file.
+awk 'BEGIN { srand(5); for (i = 0; i < 96; i++) { c = i % 4; printf "%d", c;
+  for (p = 0; p < 64; p++) { v = rand() * 0.3; if (int(p / 32) * 2 + int(p % 8 / 4) == c) v += 0.7; printf ",%.4f", v }
+  printf "\n" } }' >"$work/corners.csv"
+cat >"$work/cnn.json" <<'JSON'
+{"input": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1}, {"type": "batchnorm"},
+  {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "dropout", "p": 0.25},
+  {"type": "dense", "units": 4}]}
+JSON
+portable_mlp=(train --net 3-16tanh-8relu-3 --train "$work/iris.csv" --label species --standardize --optimizer adam
+  --lr 0.01 --batch-size 10 --epochs 20 --seed 9 --arithmetic portable)  # 15 batches x 20 epochs: 300 steps
+portable_cnn=(train --net "$work/cnn.json" --train "$work/corners.csv" --optimizer adam --lr 0.01 --batch-size 16
+  --epochs 50 --seed 4 --arithmetic portable)  # 6 batches x 50 epochs: 300 steps
+for name in mlp cnn; do
+  run="portable_$name[@]"
+  sums=""
+  for threads in 1 2 3; do
+    "$bpnn" "${!run}" --threads "$threads" --out "$work/portable-$name.$threads.safetensors" >/dev/null \
+      2>"$work/portable.err" || { fail "portable $name, $threads threads: $(tail -1 "$work/portable.err")"; continue; }
+    sums+="$(sha256sum <"$work/portable-$name.$threads.safetensors" | cut -c1-64) "
+  done
+  [ "$(tr ' ' '\n' <<<"$sums" | sort -u | grep -c .)" -eq 1 ] && [ "$(wc -w <<<"$sums")" -eq 3 ] \
+    && pass "--arithmetic portable: the $name's model file is one sha256 at 1, 2 and 3 threads" \
+    || fail "--arithmetic portable: the $name's model files at 1, 2 and 3 threads: $sums"
+done
+grep -q "^  on 96 samples .*, 3 thread(s), portable arithmetic$" "$work/portable.err" \
+  && pass "train's plan names the arithmetic" || fail "train's plan: $(sed -n 2p "$work/portable.err")"
+"$bpnn" eval --model "$work/portable-cnn.1.safetensors" --data "$work/corners.csv" --arithmetic portable \
+  | grep -Eq '^accuracy: (0\.9|1\.0)' && pass "--arithmetic portable: the cnn learned" \
+  || fail "portable cnn: $("$bpnn" eval --model "$work/portable-cnn.1.safetensors" --data "$work/corners.csv" | head -2)"
+head -5 "$work/corners.csv" >"$work/corners-5.csv"
+"$bpnn" predict --model "$work/portable-cnn.1.safetensors" --data "$work/corners.csv" --raw --arithmetic portable \
+  --threads 2 >"$work/whole.csv" && "$bpnn" predict --model "$work/portable-cnn.1.safetensors" --raw \
+  --data "$work/corners-5.csv" --arithmetic portable >"$work/five.csv" && cmp -s "$work/five.csv" <(head -6 "$work/whole.csv") \
+  && pass "--arithmetic portable: predict's rows for 5 samples are the whole file's first 5" \
+  || fail "portable predict: $(head -3 "$work/five.csv") / $(head -3 "$work/whole.csv")"
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --epochs 2 --out "$work/m" >/dev/null 2>"$work/fast.err"
+grep -q ", 1 thread(s), fast arithmetic$" "$work/fast.err" && pass "train's default arithmetic is fast" \
+  || fail "train's default arithmetic: $(sed -n 2p "$work/fast.err")"
+"$bpnn" train --net 2-8tanh-2 --train "$work/xor.csv" --epochs 2 --backend reference --out "$work/m" >/dev/null 2>"$work/ref.err"
+grep -q ", portable arithmetic$" "$work/ref.err" && pass "--backend reference is portable arithmetic" \
+  || fail "--backend reference: $(sed -n 2p "$work/ref.err")"
+expect_error "--arithmetic exact" "--arithmetic: must be one of fast or portable, got 'exact'" \
+  "$bpnn" predict --model "$work/xor.safetensors" --data "$work/xor.csv" --arithmetic exact
+expect_error "--arithmetic fast with --backend reference" "the reference backend's plain loops are portable arithmetic" \
+  "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --backend reference --arithmetic fast
+"$bpnn" demo xor --arithmetic fast --iterations 2000 | grep -q "^  x1 x2  target  output$" \
+  && pass "bpnn demo takes --arithmetic" || fail "bpnn demo --arithmetic fast"
+"$bpnn" train --help | grep -q "portable: sums in one fixed order" && "$bpnn" demo mazur --help | grep -q "default portable" \
+  && pass "--arithmetic's help says what each promises, and demo's default" || fail "--arithmetic's help"
+
 # "did you mean" for a demo too, or the list of them.
 expect_error "did you mean a demo" "unknown command 'xnr' for bpnn demo; did you mean 'xor'?" "$bpnn" demo xnr
 expect_error "an unknown demo lists them" "unknown command 'nosuch' for bpnn demo; it takes mazur, perceptron, xor, xnor, regression" \
@@ -444,6 +497,7 @@ expect_status "an unknown option" 2 "$bpnn" train --net 2-2 --train "$work/xor.c
 expect_status "a required option missing" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv"
 expect_status "a count out of range" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --epochs -1
 expect_status "a malformed value" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --input-range 1
+expect_status "an unknown arithmetic" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --arithmetic exact
 expect_status "a malformed delimiter" 2 "$bpnn" eval --model "$work/xor.safetensors" --data "$work/xor.csv" --delimiter ab
 expect_status "an option the optimizer does not have" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --momentum 0.9
 expect_status "--patience without validation" 2 "$bpnn" train --net 2-2 --train "$work/xor.csv" --out "$work/m" --patience 3

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Distributed training under mpirun -np 1, 2 and 4 (docs/distributed.md): the same model bytes at
-# every process count with the same --shards, batch norm within 1e-4 of unsharded training, a plain
-# all-reduce within 1e-5, a checkpoint written by 2 processes resumed under 1 and 4, and failures
-# (SIGINT, a bad file, a NaN, a crash on one rank) ending every rank quickly. Usage: run.sh
-# path/to/bpnn. Exits 77 (skipped) without mpirun.
+# every process count with the same --shards (in portable arithmetic at any thread count too), batch
+# norm within 1e-4 of unsharded training, a plain all-reduce within 1e-5, a checkpoint written by 2
+# processes resumed under 1 and 4, and failures (SIGINT, a bad file, a NaN, a crash on one rank)
+# ending every rank quickly. Usage: run.sh path/to/bpnn. Exits 77 (skipped) without mpirun.
 set -uo pipefail
 bpnn=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,6 +74,25 @@ same_at_every_count adam "${mlp[@]}" --epochs 8 --optimizer adam --lr 0.003 --te
 # are the global batch's.
 same_at_every_count lenet_batchnorm train --net lenet.json --train img.csv --batch-size 36 --epochs 20 --seed 3 \
   --optimizer adam --lr 0.01 --threads 1
+# Portable arithmetic (docs/arithmetic.md): one model file, by sha256, under 1, 2 and 4 processes,
+# and with 3 threads per process under 2.
+portable_everywhere() {
+  local name=$1 n threads sums=""
+  shift
+  for run in "1 1" "2 1" "4 1" "2 3"; do
+    read -r n threads <<<"$run"
+    "${mpi[@]}" -np "$n" "$bpnn" "$@" --arithmetic portable --threads "$threads" --shards 8 \
+      --out "$name.$n.$threads.safetensors" >/dev/null 2>"$name.err" \
+      || { fail "$name: $n processes, $threads threads: $(tail -3 "$name.err")"; return; }
+    sums+="$(sha256sum <"$name.$n.$threads.safetensors" | cut -c1-64) "
+  done
+  [ "$(tr ' ' '\n' <<<"$sums" | sort -u | grep -c .)" -eq 1 ] \
+    && pass "$name: one sha256 under 1, 2 and 4 processes and at 3 threads" || fail "$name: $sums"
+}
+portable_everywhere portable_adam train --net mlp.json --train mlp.csv --batch-size 32 --seed 7 --epochs 8 \
+  --optimizer adam --lr 0.003
+portable_everywhere portable_lenet train --net lenet.json --train img.csv --batch-size 36 --epochs 20 --seed 3 \
+  --optimizer adam --lr 0.01
 # Training did something: the adam model classifies the training data well above chance.
 "$bpnn" eval --model adam.1.safetensors --data mlp.csv | grep -Eq '^accuracy: 0\.([6-9]|[1-9][0-9])' \
   && pass "adam: learned" || fail "adam: did not learn: $("$bpnn" eval --model adam.1.safetensors --data mlp.csv | head -3)"

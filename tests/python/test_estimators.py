@@ -25,11 +25,6 @@ import bpnn  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-# Checks that cannot pass, each for a reason given in docs/python.md. Keep this short.
-SKIPPED = {
-    "check_methods_subset_invariance": "bpnn computes in float32: predicting a subset may differ from predicting "
-    "the whole set by one float32 rounding (GEMM blocking depends on the batch), above the check's atol 1e-7",
-}
 
 
 def all_checks():
@@ -39,11 +34,10 @@ def all_checks():
             yield pytest.param(est, check, id=f"{type(est).__name__}-{name}")
 
 
+# Every check, none skipped: predictions are in portable arithmetic, so a subset's rows are the
+# whole set's bits (check_methods_subset_invariance).
 @pytest.mark.parametrize("estimator, check", all_checks())
 def test_check_estimator(estimator, check):
-    name = getattr(check, "func", check).__name__
-    if name in SKIPPED:
-        pytest.skip(SKIPPED[name])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
@@ -68,6 +62,29 @@ def test_classifier_learns_iris_with_string_labels():
     assert [c.shape for c in clf.coefs_] == [(4, 16), (16, 3)]  # [in, out], as scikit-learn's
     assert [b.shape for b in clf.intercepts_] == [(16,), (3,)]
     assert clf.n_iter_ == len(clf.loss_curve_) and clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_arithmetic_fits_fast_and_predicts_portable_unless_told():
+    X, y = iris()
+    options = dict(hidden_layer_sizes=(8,), max_iter=30, random_state=0)
+    clf = bpnn.MLPClassifier(**options)
+    assert clf.get_params()["arithmetic"] == "auto"
+    clf.fit(X, y)
+    # Fitted in the fast arithmetic: the weights of arithmetic="fast"; predicting in the portable one.
+    fast = bpnn.MLPClassifier(arithmetic="fast", **options).fit(X, y)
+    assert clf.model_.to_bytes() == fast.model_.to_bytes()
+    assert clf.model_.arithmetic == "portable" and fast.model_.arithmetic == "fast"
+    whole = clf.predict_proba(X)
+    rows = np.concatenate([clf.predict_proba(X[i : i + 1]) for i in range(len(X))])
+    assert rows.tobytes() == whole.tobytes()
+    assert clf.predict_proba(X[::-1]).tobytes() == whole[::-1].tobytes()
+    # arithmetic="portable" fits in it too: the same weights at any thread count; clone keeps it.
+    portable = [bpnn.MLPRegressor(arithmetic="portable", threads=t, **options).fit(X, y) for t in (1, 3)]
+    assert portable[0].model_.to_bytes() == portable[1].model_.to_bytes()
+    assert sklearn.base.clone(portable[1]).get_params()["arithmetic"] == "portable"
+    with pytest.raises(ValueError, match=r"The 'arithmetic' parameter of MLPClassifier must be a str among "
+                       r"\{'auto', 'fast', 'portable'\}. Got 'exact' instead."):
+        bpnn.MLPClassifier(arithmetic="exact").fit(X, y)
 
 
 def test_binary_and_sgd_and_early_stopping():
@@ -180,7 +197,7 @@ def test_every_scikit_learn_parameter_at_its_default_runs_unchanged(theirs, ours
     assert {"learning_rate", "power_t", "warm_start", "max_fun"} <= set(params)
     estimator = ours(**params)
     assert {name: value for name, value in estimator.get_params().items() if name in params} == params
-    assert set(estimator.get_params()) - set(params) == {"threads"}  # bpnn's one addition
+    assert set(estimator.get_params()) - set(params) == {"threads", "arithmetic"}  # bpnn's two additions
     X, y = iris()
     if theirs is sklearn.neural_network.MLPRegressor:
         y = X[:, 3] + 0.5 * X[:, 0]
@@ -230,7 +247,7 @@ def sklearn_from(estimator, coefs, intercepts, X, y, fits):
     """scikit-learn's own estimator, started from bpnn's initial weights (by its warm start) and
     fitted once per max_iter of fits (a warm start after the first, as bpnn's)."""
     theirs = getattr(sklearn.neural_network, type(estimator).__name__)
-    params = {k: v for k, v in estimator.get_params().items() if k != "threads"}
+    params = {k: v for k, v in estimator.get_params().items() if k not in ("threads", "arithmetic")}
     model = theirs(**{**params, "max_iter": 1, "warm_start": False})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -404,13 +421,15 @@ def test_the_trained_model_is_public_and_the_command_line_predicts_with_its_file
     estimator.model_.save(str(path))
     data = tmp_path / "inputs.csv"
     np.savetxt(data, X.astype(np.float32), delimiter=",", fmt="%.9g")
-    lines = subprocess.run([command_line(), "predict", "--model", str(path), "--data", str(data)], check=True,
-                           capture_output=True, text=True).stdout.splitlines()
+    # In the arithmetic the estimator predicts in (portable), the command line's outputs are its bits.
+    lines = subprocess.run([command_line(), "predict", "--model", str(path), "--data", str(data),
+                            "--arithmetic", "portable"], check=True, capture_output=True, text=True).stdout.splitlines()
     rows = [line.split(",") for line in lines[1:]]
     assert len(rows) == 150
     if kind == "regression":
         assert lines[0] == "output0"
-        np.testing.assert_allclose([float(r[0]) for r in rows], estimator.predict(X), rtol=1e-6)
+        np.testing.assert_array_equal(np.array([float(r[0]) for r in rows], dtype=np.float32),
+                                      estimator.predict(X).astype(np.float32))
         return
     assert lines[0] == "predicted," + ",".join(f"p_{name}" for name in estimator.classes_)
     np.testing.assert_array_equal([r[0] for r in rows], estimator.predict(X))
@@ -441,6 +460,7 @@ def test_the_trained_model_exports_to_onnx(kind, tmp_path):
     estimator.model_.export_onnx(str(path))
     assert path.read_bytes() == graph
     for imported in (bpnn.Model.import_onnx(str(path)), bpnn.Model.from_onnx(graph)):
+        imported.arithmetic = estimator.model_.arithmetic  # portable, the estimator's for predictions
         np.testing.assert_array_equal(imported.predict(X), estimator.model_.predict(X))
         assert imported.meaning == estimator.model_.meaning  # task, loss, class names: what the file records
 

@@ -413,10 +413,42 @@ def test_threads_setting():
     assert net.predict(X).shape == (300, 2)
 
 
+def test_arithmetic_setting_and_a_fit_in_another():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 100).astype(np.float32)
+    assert bpnn.Model("4-3").arithmetic == "fast"
+    # Portable arithmetic: the same model bytes at 1, 2 and 3 threads.
+    trained = []
+    for threads in (1, 2, 3):
+        net = bpnn.Model("4-16tanh-3", seed=0, threads=threads, arithmetic="portable")
+        assert net.arithmetic == "portable" and net.threads == threads
+        net.fit(X, y, loss="cross_entropy", optimizer="adam", lr=0.01, batch_size=16, epochs=5, seed=3)
+        trained.append(net.to_bytes())
+    assert trained[0] == trained[1] == trained[2]
+    # ... and a sample's outputs are the same bits in any batch, at any batch size.
+    whole = net.predict(X)
+    assert np.concatenate([net.predict(X[:7]), net.predict(X[7:])]).tobytes() == whole.tobytes()
+    assert net.predict(X, batch_size=1).tobytes() == whole.tobytes()
+    # A fit in another arithmetic leaves the model's own; pickling keeps it.
+    net.fit(X, y, loss="cross_entropy", epochs=1, arithmetic="fast")
+    assert net.arithmetic == "portable"
+    again = pickle.loads(pickle.dumps(net))
+    assert again.arithmetic == "portable" and again.threads == 3
+    net.arithmetic = "fast"
+    assert net.arithmetic == "fast" and net.threads == 3
+    with pytest.raises(ValueError, match="unknown arithmetic 'exact'; use fast or portable"):
+        net.arithmetic = "exact"
+    with pytest.raises(ValueError, match="unknown arithmetic 'exact'"):
+        net.fit(X, y, loss="cross_entropy", arithmetic="exact")
+    assert [a["name"] for a in bpnn.registry()["arithmetics"]] == ["fast", "portable"]
+
+
 def test_the_demos_return_their_text():
     text = bpnn.demo("mazur")
     assert "forward pass" in text and "0.593269992" in text
     assert "tutorial" in bpnn.demo("mazur", tutorial_order=True)
+    assert "0.593269992" in bpnn.demo("mazur", arithmetic="fast")
     assert set(bpnn.demos) == {"mazur", "perceptron", "xor", "xnor", "regression"}
 
 

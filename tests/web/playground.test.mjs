@@ -99,6 +99,9 @@ try {
   assert.deepEqual(await menu('#net-loss'), choices.loss);
   assert.deepEqual(await menu('#net-optimizer'), choices.optimizer);
   assert.deepEqual(await menu('#net-init'), choices.init);
+  assert.deepEqual(await menu('#net-arithmetic'), choices.arithmetic);
+  assert.deepEqual(choices.arithmetic, ['fast', 'portable']);
+  assert.equal(await page.$eval('#net-arithmetic', (el) => el.value), 'portable');
   assert.deepEqual(await menu('#layers .layer-row:first-child select'), choices.activation);
   for (const name of ['sigmoid', 'relu', 'leaky_relu', 'softmax', 'step']) {
     assert.ok(choices.activation.includes(name), name);
@@ -180,7 +183,7 @@ try {
   assert.ok(check.max_relative_error < 1e-5 && check.checked === 13, `gradient check ${JSON.stringify(check)}`);
   await page.screenshot({ path: path.join(artifacts, 'xor.png') });
   const xorRun = await reproduce(page, 'xor');
-  assert.match(xorRun.command, /--net 2-3sigmoid-1sigmoid .*--lr 3 --batch-size 4 --epochs 5000 --seed 1/);
+  assert.match(xorRun.command, /--net 2-3sigmoid-1sigmoid .*--lr 3 --batch-size 4 --epochs 5000 --seed 1 --arithmetic portable /);
   // One more batch (the whole set, in float): the numbers panel shows the gradients that step applied
   // and the update it made, after - before of the weights the page shows, to the bit; its plain SGD
   // was fused into back-propagation, so the update is -lr dE/dw up to float rounding.

@@ -5,7 +5,7 @@
 
 // The names the network takes (activation, loss, optimizer, init): asked of the server, which takes
 // them from bpnn's registry (GET /api/choices), before anything is drawn.
-const choices = { activation: [], loss: [], optimizer: [], init: [] };
+const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [] };
 const state = { session: null, last: null, playing: false, streamOpen: false, selected: null, configKey: '' };
 window.bpnnState = {
   sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
@@ -97,6 +97,7 @@ function showConfig(config) {
   $('net-init').value = config.init;
   $('net-seed').value = config.seed;
   $('net-shuffle').checked = config.shuffle;
+  $('net-arithmetic').value = config.arithmetic;
 }
 function readConfig() {
   const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
@@ -104,7 +105,7 @@ function readConfig() {
   const config = {
     layers, loss: $('net-loss').value, optimizer: $('net-optimizer').value, learning_rate: Number($('net-lr').value),
     batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
-    seed: Number($('net-seed').value), shuffle: $('net-shuffle').checked,
+    seed: Number($('net-seed').value), shuffle: $('net-shuffle').checked, arithmetic: $('net-arithmetic').value,
   };
   if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
   return config;
@@ -432,7 +433,7 @@ function download(name, text) {
 // The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
 const CONFIG_KEYS = {
   loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init',
-  seed: 'seed',
+  seed: 'seed', arithmetic: 'arith',
 };
 const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
 function writeHash(s) {
@@ -474,7 +475,9 @@ async function restoreHash() {
   if (layers.includes(null)) { showError(`the address's net=${q.get('net')} is not UNITSactivation-...`); return; }
   const config = { layers, shuffle: q.get('shuffle') !== '0' };
   Object.entries(CONFIG_KEYS).forEach(([k, short]) => {
-    if (q.has(short)) config[k] = ['loss', 'optimizer', 'init'].includes(k) ? q.get(short) : Number(q.get(short));
+    if (q.has(short)) {
+      config[k] = ['loss', 'optimizer', 'init', 'arithmetic'].includes(k) ? q.get(short) : Number(q.get(short));
+    }
   });
   await act('network', config);
 }
@@ -710,7 +713,7 @@ async function loadChoices() {
   const response = await fetch('/api/choices');
   Object.assign(choices, await response.json());
   const labels = { perceptron: 'perceptron rule' };
-  for (const field of ['loss', 'optimizer', 'init']) {
+  for (const field of ['loss', 'optimizer', 'init', 'arithmetic']) {
     const options = choices[field].map((name) => `<option value="${name}">${labels[name] || name}</option>`);
     $(`net-${field}`).innerHTML = options.join('');
   }

@@ -8,6 +8,8 @@
 //   optimizers,     src/optim/make_optimizer.cpp (make_optimizer, make_schedule)
 //   schedules
 //   initializers    src/init/initializer.cpp (initializer_named)
+//   arithmetics     src/model/registry.cpp (arithmetic_named; the choice of backend/backend.hpp's
+//                   Arithmetic that --arithmetic, Python's arithmetic= and the playground name)
 // Front ends list names from here (help texts, menus, checks); registry_json() is all of it for
 // those that ask at run time (bpnn registry --json, the playground's page, Python, tests).
 #pragma once
@@ -18,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bpnn/backend/backend.hpp"
 #include "bpnn/init/initializer.hpp"
 
 namespace bpnn {
@@ -107,6 +110,17 @@ std::string_view initializer_name(Initializer::Kind kind);
 // ("uniform: unknown field 'lo'; it takes low or high").
 Initializer initializer_with(std::string_view name, const std::vector<std::pair<std::string, double>>& options);
 
+// A floating-point arithmetic a backend computes in, by the name the front ends give it.
+struct ArithmeticKind {
+  std::string_view name;
+  Arithmetic arithmetic;
+  std::string_view summary;  // what it promises, in one line
+};
+const std::vector<ArithmeticKind>& arithmetic_registry();
+// The arithmetic called `name`; throws Error listing the names for an unknown one.
+Arithmetic arithmetic_named(std::string_view name);
+std::string_view arithmetic_name(Arithmetic arithmetic);
+
 // "a, b or c" (joiner "or"), or "a, b, c" (joiner ",").
 std::string name_list(const std::vector<std::string_view>& names, std::string_view joiner = "or");
 template <class Row>
@@ -127,7 +141,7 @@ const Row* find_named(const std::vector<Row>& rows, std::string_view name) {
 // The whole registry as JSON: {"layers": [{"name", "summary", "options": [{"name", "type",
 // "default", "required", "rule", "meaning"}], "onnx", "pytorch", "activation"}], "activations":
 // [{"name", "formula", "derivative", "differentiable", "option"}], "losses", "optimizers",
-// "schedules", "initializers"}.
+// "schedules", "initializers", "arithmetics"}.
 std::string registry_json();
 
 }  // namespace bpnn
