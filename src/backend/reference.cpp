@@ -109,9 +109,11 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
             T sum = 0;
             for (std::size_t f = 0; f < g.F; ++f) {
               for (std::size_t ki = 0; ki < g.K; ++ki) {
+                std::size_t i = 0;
+                if (!output_at(r, ki, g.Ho, i)) continue;
                 for (std::size_t kj = 0; kj < g.K; ++kj) {
-                  std::size_t i = 0, j = 0;
-                  if (!output_at(r, ki, g.Ho, i) || !output_at(s, kj, g.Wo, j)) continue;
+                  std::size_t j = 0;
+                  if (!output_at(s, kj, g.Wo, j)) continue;
                   sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * dyn[(f * g.Ho + i) * g.Wo + j];
                 }
               }
@@ -130,10 +132,11 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
           T lanes[loops::kSumLanes] = {};
           for (std::size_t n = 0; n < N; ++n) {
             const T* xn = x + n * g.C * g.H * g.W;
-            const T* dyf = dy + (n * g.F + f) * HoWo;
-            loops::add_to_lanes(lanes, n * HoWo, HoWo, [&](std::size_t p) {
-              return dyf[p] * input_at(g, xn, c, p / g.Wo, p % g.Wo, ki, kj);
-            });
+            for (std::size_t i = 0; i < g.Ho; ++i) {
+              const T* dyi = dy + ((n * g.F + f) * g.Ho + i) * g.Wo;
+              loops::add_to_lanes(lanes, n * HoWo + i * g.Wo, g.Wo,
+                                  [&](std::size_t j) { return dyi[j] * input_at(g, xn, c, i, j, ki, kj); });
+            }
           }
           dweight[((f * g.C + c) * g.K + ki) * g.K + kj] += scale * loops::lanes_total(lanes);
         }
