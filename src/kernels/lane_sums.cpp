@@ -1,8 +1,8 @@
-// See lane_sums.hpp. A block of FB rows of a by TB rows of b keeps FB x TB vectors of 16 lanes in
-// registers along the rows, value m in lane m mod 16; the last step reads the values past M as
-// zeros (from a copy), which leave a lane as it was: a lane starts at +0, never holds -0, and
-// x + 0 = x. Rows past F or taps repeat the last one and are dropped. The lanes are folded by
-// loops::lanes_total.
+// See lane_sums.hpp. A block of FB rows of a by TB rows of b takes its FB x TB vectors of 16 lanes
+// from `lanes` into registers, adds along the rows, value m in lane m mod 16, and puts them back;
+// the last step reads the values past M as zeros (from a copy), which leave a lane as it was: a
+// lane starts at +0, never holds -0, and x + 0 = x. Rows past F or taps repeat the last one and
+// are dropped. fold_lanes folds them by loops::lanes_total.
 #include "kernels/lane_sums.hpp"
 
 #include <algorithm>
