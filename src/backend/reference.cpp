@@ -83,9 +83,10 @@ void ReferenceBackend<T>::conv2d_forward(const ConvGeometry& g, std::size_t N, c
   }
 }
 
-// The same sums backwards. dx[n, c, r, s] = sum over (f, ki, kj) in that order from 0 of
-// W[f, c, ki, kj] dy[n, f, i, j], for the (i, j) with i S + ki - P = r and j S + kj - P = s: a
-// correlation of dy, margined and dilated by zeros, with W's taps reversed. dW[f, c, ki, kj] +=
+// The same sums backwards. dx[n, c, r, s] = sum over every (f, ki, kj) in that order from 0 of
+// W[f, c, ki, kj] dy[n, f, i, j], for the (i, j) with i S + ki - P = r and j S + kj - P = s, or 0
+// where there is none: a correlation of dy, margined and dilated by zeros, with W's taps reversed.
+// (The zeros' products change no finite sum, and give a weight's infinity the same NaN.) dW[f, c, ki, kj] +=
 // scale sum_{n, i, j} dy[n, f, i, j] x[...] and db[f] += scale sum_{n, i, j} dy[n, f, i, j], each sum
 // in batch norm's 16 lanes (loops.hpp) over m = (n Ho + i) Wo + j: the order of a kernel
 // vectorized along the pixels.
@@ -109,10 +110,12 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
             T sum = 0;
             for (std::size_t f = 0; f < g.F; ++f) {
               for (std::size_t ki = 0; ki < g.K; ++ki) {
+                std::size_t i = 0;
+                const bool row = output_at(r, ki, g.Ho, i);
                 for (std::size_t kj = 0; kj < g.K; ++kj) {
-                  std::size_t i = 0, j = 0;
-                  if (!output_at(r, ki, g.Ho, i) || !output_at(s, kj, g.Wo, j)) continue;
-                  sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * dyn[(f * g.Ho + i) * g.Wo + j];
+                  std::size_t j = 0;
+                  const T d = row && output_at(s, kj, g.Wo, j) ? dyn[(f * g.Ho + i) * g.Wo + j] : T(0);
+                  sum += weight[((f * g.C + c) * g.K + ki) * g.K + kj] * d;
                 }
               }
             }
@@ -130,10 +133,11 @@ void ReferenceBackend<T>::conv2d_backward(const ConvGeometry& g, std::size_t N, 
           T lanes[loops::kSumLanes] = {};
           for (std::size_t n = 0; n < N; ++n) {
             const T* xn = x + n * g.C * g.H * g.W;
-            const T* dyf = dy + (n * g.F + f) * HoWo;
-            loops::add_to_lanes(lanes, n * HoWo, HoWo, [&](std::size_t p) {
-              return dyf[p] * input_at(g, xn, c, p / g.Wo, p % g.Wo, ki, kj);
-            });
+            for (std::size_t i = 0; i < g.Ho; ++i) {
+              const T* dyi = dy + ((n * g.F + f) * g.Ho + i) * g.Wo;
+              loops::add_to_lanes(lanes, n * HoWo + i * g.Wo, g.Wo,
+                                  [&](std::size_t j) { return dyi[j] * input_at(g, xn, c, i, j, ki, kj); });
+            }
           }
           dweight[((f * g.C + c) * g.K + ki) * g.K + kj] += scale * loops::lanes_total(lanes);
         }

@@ -1,8 +1,8 @@
-// See lane_sums.hpp. A block of FB rows of a by TB rows of b keeps FB x TB vectors of 16 lanes in
-// registers along the rows, value m in lane m mod 16; the last step reads the values past M as
-// zeros (from a copy), which leave a lane as it was: a lane starts at +0, never holds -0, and
-// x + 0 = x. Rows past F or taps repeat the last one and are dropped. The lanes are folded by
-// loops::lanes_total.
+// See lane_sums.hpp. A block of FB rows of a by TB rows of b takes its FB x TB vectors of 16 lanes
+// from `lanes` into registers, adds along the rows, value m in lane m mod 16, and puts them back;
+// the last step reads the values past M as zeros (from a copy), which leave a lane as it was: a
+// lane starts at +0, never holds -0, and x + 0 = x. Rows past F or taps repeat the last one and
+// are dropped. fold_lanes folds them by loops::lanes_total.
 #include "kernels/lane_sums.hpp"
 
 #include <algorithm>
@@ -44,9 +44,7 @@ struct Job {
   std::size_t lda;
   const T* b;  // null: sums of a's rows
   std::size_t ldb;
-  T scale;
-  T* out;
-  std::size_t ldo;
+  T* lanes;    // [F, taps, 16]
 };
 
 // acc[r][t] += a[r] b[t] (with Ones, acc[r][0] += a[r]) for the 16 values of each row from `at`.
@@ -74,7 +72,13 @@ template <class T, std::size_t FB, std::size_t TB, bool Ones>
   const T* b_rows[TB];
   for (std::size_t r = 0; r < FB; ++r) a_rows[r] = j.a + std::min(f0 + r, j.F - 1) * j.lda;
   for (std::size_t t = 0; t < TB; ++t) b_rows[t] = Ones ? nullptr : j.b + std::min(t0 + t, j.taps - 1) * j.ldb;
-  Lanes<T> acc[FB][TB] = {};
+  auto lanes_of = [&](std::size_t f, std::size_t t) { return j.lanes + (f * j.taps + t) * kLanes; };
+  Lanes<T> acc[FB][TB];
+  for (std::size_t r = 0; r < FB; ++r) {
+    for (std::size_t t = 0; t < TB; ++t) {
+      load<T, kLanes>(acc[r][t], lanes_of(std::min(f0 + r, j.F - 1), std::min(t0 + t, j.taps - 1)));
+    }
+  }
   const std::size_t whole = j.M / kLanes * kLanes;
   for (std::size_t m = 0; m < whole; m += kLanes) add_step<T, FB, TB, Ones>(acc, a_rows, b_rows, m);
   if (whole < j.M) {
@@ -92,11 +96,7 @@ template <class T, std::size_t FB, std::size_t TB, bool Ones>
     add_step<T, FB, TB, Ones>(acc, a_tails, b_tails, 0);
   }
   for (std::size_t r = 0; r < FB && f0 + r < j.F; ++r) {
-    for (std::size_t t = 0; t < TB && t0 + t < j.taps; ++t) {
-      T lanes[kLanes];
-      store<T, kLanes>(lanes, acc[r][t]);
-      j.out[(f0 + r) * j.ldo + t0 + t] += j.scale * loops::lanes_total(lanes);
-    }
+    for (std::size_t t = 0; t < TB && t0 + t < j.taps; ++t) store<T, kLanes>(lanes_of(f0 + r, t0 + t), acc[r][t]);
   }
 }
 
@@ -133,10 +133,10 @@ void sums_baseline(const Job<double>& j) { sums<double, Isa128>(j); }
 }  // namespace
 
 template <class T>
-void lane_sums_of_products(std::size_t F, std::size_t taps, std::size_t M, const T* a, std::size_t lda, const T* b,
-                           std::size_t ldb, T scale, T* out, std::size_t ldo) {
+void add_lane_products(std::size_t F, std::size_t taps, std::size_t M, const T* a, std::size_t lda, const T* b,
+                       std::size_t ldb, T* lanes) {
   if (F == 0 || taps == 0) return;
-  const Job<T> job{F, taps, M, a, lda, b, ldb, scale, out, ldo};
+  const Job<T> job{F, taps, M, a, lda, b, ldb, lanes};
 #if BPNN_X86_COPIES
   const VectorIsa isa = vector_isa();
   if (isa == VectorIsa::avx512) return sums_avx512(job);
@@ -145,9 +145,22 @@ void lane_sums_of_products(std::size_t F, std::size_t taps, std::size_t M, const
   sums_baseline(job);
 }
 
-template void lane_sums_of_products(std::size_t, std::size_t, std::size_t, const float*, std::size_t, const float*,
-                                    std::size_t, float, float*, std::size_t);
-template void lane_sums_of_products(std::size_t, std::size_t, std::size_t, const double*, std::size_t, const double*,
-                                    std::size_t, double, double*, std::size_t);
+template <class T>
+void fold_lanes(std::size_t F, std::size_t taps, const T* lanes, T scale, T* out, std::size_t ldo) {
+  for (std::size_t f = 0; f < F; ++f) {
+    for (std::size_t t = 0; t < taps; ++t) {
+      T lane[kLanes];
+      std::copy_n(lanes + (f * taps + t) * kLanes, kLanes, lane);
+      out[f * ldo + t] += scale * loops::lanes_total(lane);
+    }
+  }
+}
+
+template void add_lane_products(std::size_t, std::size_t, std::size_t, const float*, std::size_t, const float*,
+                                std::size_t, float*);
+template void add_lane_products(std::size_t, std::size_t, std::size_t, const double*, std::size_t, const double*,
+                                std::size_t, double*);
+template void fold_lanes(std::size_t, std::size_t, const float*, float, float*, std::size_t);
+template void fold_lanes(std::size_t, std::size_t, const double*, double, double*, std::size_t);
 
 }  // namespace bpnn::kernels

@@ -1,8 +1,9 @@
-// See portable_gemm.hpp. op(B) is packed into panels of NR columns (k-major, zero past N) and op(A)
-// into panels of MR rows (k-major, zero past M); the micro-kernel keeps an MR x NR block of C in
-// registers, one accumulator per element, and adds each product to it in k order. Rows and columns
-// past C's edges are computed from the zeros and dropped. Built with -ffp-contract=off
-// (CMakeLists.txt): `acc += a * b` stays a multiply and an add on every instruction set.
+// See portable_gemm.hpp. The micro-kernel keeps an MR x NR block of C in registers, one accumulator
+// per element, and adds each product to it in k order, reading op(A)'s MR values at each k (one
+// broadcast each) and op(B)'s NR (NV vectors): in place where they lie that way in A and B, else
+// from panels packed k-major with zeros past the edges (whose rows and columns are computed and
+// dropped). Built with -ffp-contract=off (CMakeLists.txt): `acc += a * b` stays a multiply and an
+// add on every instruction set.
 #include "kernels/portable_gemm.hpp"
 
 #include <algorithm>
@@ -23,6 +24,7 @@ struct Product {
   T* C;
   std::size_t ldc;
   T alpha, beta;
+  bool c_t = false;  // C stored transposed: element (i, j) at C[j ldc + i]
 };
 
 // A copy's block: vectors of `bytes`, MR rows by NV vectors of C in registers. AVX-512's 32
@@ -75,53 +77,78 @@ template <class T, std::size_t W>
   }
 }
 
-// op(A)'s rows [i0, i0 + m) as ap[k MR + r], rows past m zero.
-template <class T, class Isa>
-[[gnu::always_inline]] inline void pack_a(const Product<T>& p, std::size_t i0, std::size_t m, T* ap) {
-  if (p.a_t) return copy_rows<T, Isa::MR>(p.A + i0, p.lda, m, p.K, ap);  // op(A)[i, k] = A[k lda + i]
-  interleave_rows<T, Isa::MR>(p.A + i0 * p.lda, p.lda, m, p.K, ap);
-}
-
-// op(B)'s columns [j0, j0 + n) as panels of NR: bp[(panel K + k) NR + l], columns past n zero.
+// A transposed op(B)'s columns [j0, j0 + n) as panels of NR, bp[(panel K + k) NR + l] =
+// op(B)[k, j0 + panel NR + l] = B[(j0 + panel NR + l) ldb + k], zero past n.
 template <class T, class Isa>
 [[gnu::always_inline]] inline void pack_b(const Product<T>& p, std::size_t j0, std::size_t n, T* bp) {
   constexpr std::size_t NR = kNR<T, Isa>;
   for (std::size_t first = 0; first < n; first += NR, bp += NR * p.K) {
-    const std::size_t width = std::min(NR, n - first), j = j0 + first;
-    if (p.b_t) {
-      interleave_rows<T, NR>(p.B + j * p.ldb, p.ldb, width, p.K, bp);  // op(B)[k, j] = B[j ldb + k]
-    } else {
-      copy_rows<T, NR>(p.B + j, p.ldb, width, p.K, bp);
-    }
+    interleave_rows<T, NR>(p.B + (j0 + first) * p.ldb, p.ldb, std::min(NR, n - first), p.K, bp);
   }
 }
 
-// acc[r][v] += ap[k, r] bp[k, v] for k ascending: each accumulator one element of C.
+// The product with C transposed: C^T = op(B)^T op(A)^T.
+template <class T>
+Product<T> transposed(const Product<T>& p) {
+  return {!p.b_t, !p.a_t, p.N, p.M, p.K, p.B, p.ldb, p.A, p.lda, p.C, p.ldc, p.alpha, p.beta, !p.c_t};
+}
+
+// acc[r][v] += op(A)[r, k] op(B)[k, v] for k ascending, each accumulator one element of C: op(A)'s
+// rows read through a pointer each (k contiguous, `rows`) or its columns as MR values side by side
+// (`columns`, each k `a_stride` after the one before), op(B)'s NR values at each k from `b`, each k
+// `b_stride` after the one before.
 template <class T, class Isa>
-[[gnu::always_inline]] inline void multiply_panels(std::size_t K, const T* ap, const T* bp,
-                                                   Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
+[[gnu::always_inline]] inline void multiply_rows(std::size_t K, const T* const (&rows)[Isa::MR], const T* b,
+                                                 std::size_t b_stride, Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>;
-  for (std::size_t k = 0; k < K; ++k, ap += MR, bp += NV * L) {
-    Vec<T, Isa> b[NV];
-    for (std::size_t v = 0; v < NV; ++v) load<T, L>(b[v], bp + v * L);
+  for (std::size_t k = 0; k < K; ++k, b += b_stride) {
+    Vec<T, Isa> bv[NV];
+    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], b + v * L);
     for (std::size_t r = 0; r < MR; ++r) {
-      const T a = ap[r];
-      for (std::size_t v = 0; v < NV; ++v) acc[r][v] += a * b[v];
+      const T a = rows[r][k];
+      for (std::size_t v = 0; v < NV; ++v) acc[r][v] += a * bv[v];
+    }
+  }
+}
+template <class T, class Isa>
+[[gnu::always_inline]] inline void multiply_columns(std::size_t K, const T* a, std::size_t a_stride, const T* b,
+                                                    std::size_t b_stride, Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
+  constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>;
+  for (std::size_t k = 0; k < K; ++k, a += a_stride, b += b_stride) {
+    Vec<T, Isa> bv[NV];
+    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], b + v * L);
+    for (std::size_t r = 0; r < MR; ++r) {
+      const T ar = a[r];
+      for (std::size_t v = 0; v < NV; ++v) acc[r][v] += ar * bv[v];
     }
   }
 }
 
-// C's block of rows [i0, i0 + m) and columns [j0, j0 + n) from A's packed panel and B's. A block
-// cut by C's edges goes through `tile`, of which only the elements inside C are written.
+// Where a block reads op(A)'s MR rows: A's own rows where op(A) is A (a pointer each, rows past M
+// repeating the last), A's columns where op(A) is A^T and the block has MR rows, else a panel
+// packed with zeros past M.
 template <class T, class Isa>
-[[gnu::always_inline]] inline void multiply_block(const Product<T>& p, std::size_t i0, std::size_t m, std::size_t j0,
-                                                  std::size_t n, const T* ap, const T* bp) {
+struct RowsOfA {
+  const T* rows[Isa::MR];
+  const T* columns;
+  std::size_t stride;
+  bool by_rows;
+};
+
+// C's block of rows [i0, i0 + m) and columns [j0, j0 + n). A block cut by C's edges, or stored
+// into a transposed C, goes through `tile`, of which only the elements inside C are written.
+template <class T, class Isa>
+[[gnu::always_inline]] inline void multiply_block(const Product<T>& p, const RowsOfA<T, Isa>& a, std::size_t i0,
+                                                  std::size_t m, std::size_t j0, std::size_t n, const T* b,
+                                                  std::size_t b_stride) {
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>, NR = kNR<T, Isa>;
-  const bool whole = m == MR && n == NR;
-  T tile[MR][NR];
   Vec<T, Isa> acc[MR][NV] = {};
-  multiply_panels<T, Isa>(p.K, ap, bp, acc);
-  if (whole) {
+  if (a.by_rows) {
+    multiply_rows<T, Isa>(p.K, a.rows, b, b_stride, acc);
+  } else {
+    multiply_columns<T, Isa>(p.K, a.columns, a.stride, b, b_stride, acc);
+  }
+  if (m == MR && n == NR && !p.c_t) {
     for (std::size_t r = 0; r < MR; ++r) {
       T* c = p.C + (i0 + r) * p.ldc + j0;
       for (std::size_t v = 0; v < NV; ++v, c += L) {
@@ -136,37 +163,65 @@ template <class T, class Isa>
     }
     return;
   }
+  T tile[MR][NR];
   for (std::size_t r = 0; r < MR; ++r) {
     for (std::size_t v = 0; v < NV; ++v) store<T, L>(&tile[r][v * L], acc[r][v]);
   }
   for (std::size_t r = 0; r < m; ++r) {
-    T* c = p.C + (i0 + r) * p.ldc + j0;
     for (std::size_t j = 0; j < n; ++j) {
-      c[j] = p.alpha * tile[r][j] + (p.beta == T(0) ? T(0) : p.beta * c[j]);
+      T& c = p.c_t ? p.C[(j0 + j) * p.ldc + i0 + r] : p.C[(i0 + r) * p.ldc + j0 + j];
+      c = p.alpha * tile[r][j] + (p.beta == T(0) ? T(0) : p.beta * c);
     }
   }
 }
 
-// B is packed in blocks of columns of about this many values (a quarter of a core's L2 in float),
-// A a panel at a time; the packing buffers are the thread's own and only grow.
+// A transposed op(B) is packed in blocks of columns of about this many values (a quarter of a
+// core's L2 in float); the packing buffers are the thread's own and only grow.
 constexpr std::size_t kPackedB = std::size_t{1} << 16;
 
+// Packs only what the micro-kernel cannot read in place: a transposed op(B) (the smaller side of
+// A B^T: computing C^T = B A^T packs A instead), the last panel of an op(B) that ends inside one,
+// and the last block of rows of a transposed op(A).
 template <class T, class Isa>
-[[gnu::always_inline]] inline void multiply(const Product<T>& p) {
+[[gnu::always_inline]] inline void multiply(const Product<T>& product) {
   constexpr std::size_t MR = Isa::MR, NR = kNR<T, Isa>;
+  const bool swap = product.b_t && (product.a_t || product.M < product.N);
+  const Product<T> p = swap ? transposed(product) : product;
   thread_local std::vector<T> a_panel, b_panels;
-  const std::size_t NC = std::max(NR, kPackedB / std::max<std::size_t>(p.K, 1) / NR * NR);
-  if (a_panel.size() < MR * p.K) a_panel.resize(MR * p.K);
+  const std::size_t NC = p.b_t ? std::max(NR, kPackedB / std::max<std::size_t>(p.K, 1) / NR * NR) : p.N;
+  if (p.a_t && a_panel.size() < MR * p.K) a_panel.resize(MR * p.K);
   for (std::size_t j0 = 0; j0 < p.N; j0 += NC) {
     const std::size_t n = std::min(NC, p.N - j0), panels = (n + NR - 1) / NR;
-    if (b_panels.size() < panels * NR * p.K) b_panels.resize(panels * NR * p.K);
-    pack_b<T, Isa>(p, j0, n, b_panels.data());
+    const std::size_t packed = p.b_t ? panels : n % NR != 0 ? 1 : 0;
+    if (b_panels.size() < packed * NR * p.K) b_panels.resize(packed * NR * p.K);
+    if (p.b_t) {
+      pack_b<T, Isa>(p, j0, n, b_panels.data());
+    } else if (packed == 1) {
+      copy_rows<T, NR>(p.B + j0 + (panels - 1) * NR, p.ldb, n - (panels - 1) * NR, p.K, b_panels.data());
+    }
     for (std::size_t i0 = 0; i0 < p.M; i0 += MR) {
       const std::size_t m = std::min(MR, p.M - i0);
-      pack_a<T, Isa>(p, i0, m, a_panel.data());
+      RowsOfA<T, Isa> a{};
+      a.by_rows = !p.a_t;
+      if (!p.a_t) {
+        for (std::size_t r = 0; r < MR; ++r) a.rows[r] = p.A + std::min(i0 + r, p.M - 1) * p.lda;
+      } else if (m == MR) {
+        a.columns = p.A + i0;
+        a.stride = p.lda;
+      } else {
+        copy_rows<T, MR>(p.A + i0, p.lda, m, p.K, a_panel.data());
+        a.columns = a_panel.data();
+        a.stride = MR;
+      }
       for (std::size_t panel = 0; panel < panels; ++panel) {
-        multiply_block<T, Isa>(p, i0, m, j0 + panel * NR, std::min(NR, n - panel * NR), a_panel.data(),
-                               b_panels.data() + panel * NR * p.K);
+        const std::size_t jp = j0 + panel * NR, width = std::min(NR, n - panel * NR);
+        if (p.b_t) {
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, b_panels.data() + panel * NR * p.K, NR);
+        } else if (width == NR) {
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, p.B + jp, p.ldb);
+        } else {
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, b_panels.data(), NR);
+        }
       }
     }
   }

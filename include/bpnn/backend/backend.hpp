@@ -128,8 +128,8 @@ class Backend {
   // overwritten (when not null). Reads weight only before it writes dweight's first element, so
   // dweight may alias nothing the call reads; scratch as above.
   // Order: dweight += scale s, s the sum over the values m = (n Ho + i) Wo + j in batch norm's 16
-  // lanes (below), dbias likewise; each dx one sum over (f, ki, kj) ascending from 0 of the
-  // weight dy products that reach it.
+  // lanes (below), dbias likewise; each dx one sum over every (f, ki, kj) ascending from 0 of
+  // weight times the dy under it (0 where there is none).
   virtual void conv2d_backward(const ConvGeometry& g, std::size_t N, const T* x, const T* weight, const T* dy, T* dx,
                                T* dweight, T* dbias, T scale, Tensor<T>& scratch) const = 0;
 
