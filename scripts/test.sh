@@ -2,9 +2,11 @@
 # Sets up and runs every test: a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer
 # build (clang) that also runs the libFuzzer targets over their seed corpora, each with warnings as
 # errors, then concurrent inference under ThreadSanitizer, then builds without oneDNN (BPNN_DNNL=OFF) and
-# without BLAS (BPNN_BLAS=OFF, as for WebAssembly). The release build runs the backend conformance
-# test once per GEMM provider (oneDNN, OpenBLAS alone, plain loops), the code each of those builds
-# runs. Each phase's time goes to the log, and a table of them to the end of it.
+# without BLAS (BPNN_BLAS=OFF, as for WebAssembly), and last the same-bits check of portable
+# arithmetic on every CPU at hand, aarch64 under qemu and WebAssembly under Node. The release build
+# runs the backend conformance test once per GEMM provider (oneDNN, OpenBLAS alone, plain loops),
+# the code each of those builds runs. Each phase's time goes to the log, and a table of them to the
+# end of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,13 +42,15 @@ phase "install: packages"
 # scikit-learn, and pandas for check_estimator's DataFrame checks (the sanitizer builds leave the
 # module out); Open MPI runs tests/mpi; libfann-doc holds FANN's own data sets, which
 # tests/data_test reads; ccache lets the builds without oneDNN and without BLAS reuse the release
-# build's objects (every object but src/kernels/gemm.cpp's is the same in the three). Node.js and npm where missing, with ca-certificates for npm's downloads
-# (nodejs only recommends it).
+# build's objects (every object but src/kernels/gemm.cpp's is the same in the three); the
+# same-bits check cross-compiles with g++-aarch64-linux-gnu, runs that under qemu-user, and builds
+# for WebAssembly with emscripten. Node.js and npm where missing, with ca-certificates for npm's
+# downloads (nodejs only recommends it).
 extra=()
 command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm ca-certificates)
 bash scripts/install-deps.sh python3-torch python3-numpy python3-onnx libonnx-testdata dataset-fashion-mnist clang \
   libclang-rt-14-dev libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pandas python3-pytest python3-venv \
-  libopenmpi-dev openmpi-bin libfann-doc ccache "${extra[@]}"
+  libopenmpi-dev openmpi-bin libfann-doc ccache g++-aarch64-linux-gnu qemu-user emscripten "${extra[@]}"
 phase "install: npm"
 npm install --prefix tests/web --no-audit --no-fund
 # ONNX Runtime for tests/onnx: its CPU build only (no CUDA download).
@@ -102,3 +106,10 @@ for variant in "nodnnl -DBPNN_DNNL=OFF" "noblas -DBPNN_BLAS=OFF"; do
   cmake --build "build-$name" -j"$jobs" --target backend_test gemm_test
   "./build-$name/tests/gemm_test"
 done
+
+# Portable arithmetic's promise: two small models trained from a seed give one SHA-256 on the
+# release build at 1, 2 and 3 threads, built for AVX2 and AVX-512 (where this CPU runs them), for
+# aarch64 under qemu and for wasm32 under Node (tests/same_bits/run.sh builds those itself, only the
+# library sources it needs). Last, so that a difference it finds leaves the other phases' results.
+phase "same bits: x86-64, aarch64, wasm32"
+tests/same_bits/run.sh build

@@ -4,7 +4,6 @@
 // code are held to the same rules.
 #include "bpnn/model/layer_factory.hpp"
 
-#include <charconv>
 #include <string>
 
 #include "bpnn/core/error.hpp"
@@ -16,6 +15,7 @@
 #include "bpnn/layers/flatten.hpp"
 #include "bpnn/layers/pooling.hpp"
 #include "bpnn/layers/softmax.hpp"
+#include "core/number_text.hpp"
 
 namespace bpnn {
 namespace {
@@ -26,9 +26,7 @@ std::string show(const ConfigValue& value) {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(std::int64_t i) const { return std::to_string(i); }
     std::string operator()(double d) const {
-      char text[32];
-      const auto end = std::to_chars(text, text + sizeof text, d).ptr;  // shortest exact form
-      std::string shown(text, end);
+      std::string shown = number_text(d);
       // 3.0 as JSON writes it, so that "an integer, got 3.0" is not puzzling.
       if (shown.find_first_of(".eni") == std::string::npos) shown += ".0";
       return shown;

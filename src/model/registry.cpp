@@ -2,21 +2,15 @@
 // whole registry as JSON for the front ends that ask for it at run time.
 #include "bpnn/model/registry.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/layers/activation.hpp"
+#include "core/number_text.hpp"
 
 namespace bpnn {
 namespace {
-
-// The shortest text that reads back as v: 0.01, 1e-08, 1000000.
-std::string number_text(double v) {
-  char text[32];
-  return std::string(text, std::to_chars(text, text + sizeof text, v).ptr);
-}
 
 using json = nlohmann::ordered_json;
 
