@@ -18,6 +18,16 @@
 namespace bpnn::math {
 namespace detail {
 
+// std::bit_cast, or the builtin it is made of where the standard library lacks it (emscripten 3.1's).
+template <class To, class From>
+constexpr To bit_cast(const From& from) {
+#if defined(__cpp_lib_bit_cast)
+  return std::bit_cast<To>(from);
+#else
+  return __builtin_bit_cast(To, from);
+#endif
+}
+
 template <class T>
 struct Format;
 
@@ -154,12 +164,12 @@ inline constexpr Bits<T> sign_bit = Bits<T>{1} << (sizeof(T) * 8 - 1);
 
 template <class T>
 inline T magnitude(T x) {
-  return std::bit_cast<T>(std::bit_cast<Bits<T>>(x) & ~sign_bit<T>);
+  return bit_cast<T>(bit_cast<Bits<T>>(x) & ~sign_bit<T>);
 }
 // magnitude with the sign of `sign`.
 template <class T>
 inline T with_sign_of(T magnitude, T sign) {
-  return std::bit_cast<T>(std::bit_cast<Bits<T>>(magnitude) | (std::bit_cast<Bits<T>>(sign) & sign_bit<T>));
+  return bit_cast<T>(bit_cast<Bits<T>>(magnitude) | (bit_cast<Bits<T>>(sign) & sign_bit<T>));
 }
 
 template <class T>
@@ -185,7 +195,7 @@ inline ExpArgument<T> reduce_exp(T x, T x_tail) {
   const T r_hi = x - k * F::ln2_hi;  // exact: k ln2_hi has few bits, and x lies near it
   const T r_lo = k * F::ln2_lo - x_tail;
   const T r = r_hi - r_lo;
-  return {std::bit_cast<Bits<T>>(shifted) - std::bit_cast<Bits<T>>(F::round_shift), r, (r_hi - r) - r_lo};
+  return {bit_cast<Bits<T>>(shifted) - bit_cast<Bits<T>>(F::round_shift), r, (r_hi - r) - r_lo};
 }
 
 // e^r - 1 - r for |r| <= ln2 / 2.
@@ -215,8 +225,8 @@ inline PowerOfTwo<T> power_of_two(Bits<T> k) {
   using F = Format<T>;
   constexpr Bits<T> offset = 1 << 12;                     // makes k + offset positive, so that the shift halves it
   const Bits<T> half = ((k + offset) >> 1) - offset / 2;  // floor(k / 2)
-  return {std::bit_cast<T>((half + F::exponent_bias) << F::fraction_bits),
-          std::bit_cast<T>((k - half + F::exponent_bias) << F::fraction_bits)};
+  return {bit_cast<T>((half + F::exponent_bias) << F::fraction_bits),
+          bit_cast<T>((k - half + F::exponent_bias) << F::fraction_bits)};
 }
 
 // e^(x + x_tail) for x in [exp_min, exp_max] or NaN.
@@ -243,13 +253,13 @@ template <class T>
 inline LogArgument<T> reduce_log(T x) {
   using F = Format<T>;
   constexpr Bits<T> fraction_mask = (Bits<T>{1} << F::fraction_bits) - 1;
-  const Bits<T> shifted = std::bit_cast<Bits<T>>(x) - F::sqrt_half;
+  const Bits<T> shifted = bit_cast<Bits<T>>(x) - F::sqrt_half;
   // The biased exponent of x / sqrt(1/2), counted from 1: positive for every positive normal x.
   const Bits<T> biased = (shifted + (F::exponent_bias << F::fraction_bits)) >> F::fraction_bits;
   // As a floating-point number through round_shift's bits, which a vectorizer handles for 64 bits too.
-  const T e = std::bit_cast<T>(std::bit_cast<Bits<T>>(F::round_shift) + biased) -
-              (F::round_shift + static_cast<T>(F::exponent_bias));
-  const T m = std::bit_cast<T>((shifted & fraction_mask) + F::sqrt_half);
+  const T e =
+      bit_cast<T>(bit_cast<Bits<T>>(F::round_shift) + biased) - (F::round_shift + static_cast<T>(F::exponent_bias));
+  const T m = bit_cast<T>((shifted & fraction_mask) + F::sqrt_half);
   return {e, m - T(1)};  // exact: m lies within a factor 2 of 1
 }
 
@@ -355,7 +365,7 @@ inline std::uint32_t bits_at(const std::uint32_t (&words)[N], int position, int 
 // |x| >= pi/4, finite: x 2 / pi in fixed point from the 2 / pi digits that reach its last two integer
 // bits (Payne and Hanek's reduction), exact to some 160 bits below the point for every double.
 inline QuarterTurns reduce_quarter_turns(double x) {
-  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const auto bits = bit_cast<std::uint64_t>(x);
   const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
   const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1075;  // |x| = mantissa 2^exponent
   // Digits before `first` make multiples of 4 with the mantissa: they do not change n mod 4.
@@ -380,7 +390,7 @@ inline QuarterTurns reduce_quarter_turns(double x) {
   TwoDoubles f{0, 0};
   for (int k = 4; k >= 0; --k) {  // 160 bits below the point, smallest first
     const double word = static_cast<double>(bits_at(product, point - 32 * (k + 1), 32));
-    const double weight = std::bit_cast<double>(static_cast<std::uint64_t>(1023 - 32 * (k + 1)) << 52);
+    const double weight = bit_cast<double>(static_cast<std::uint64_t>(1023 - 32 * (k + 1)) << 52);
     const TwoDoubles s = two_sum(f.hi, word * weight);
     f = fast_two_sum(s.hi, s.lo + f.lo);
   }
