@@ -162,7 +162,7 @@ std::uint64_t digest_of_results() {
 
 // The same bits on every platform: the digest above on x86-64 (GCC and clang, -O0 to -O3, with AVX2
 // and AVX-512), aarch64 and wasm32 (emscripten, with and without SIMD128).
-TEST(Math, TheSameBitsEverywhere) { EXPECT_EQ(digest_of_results(), 0xd263bad9b20d6338u); }
+TEST(Math, TheSameBitsEverywhere) { EXPECT_EQ(digest_of_results(), 0x8c3f23817e07a0e1u); }
 
 TEST(Math, ExpFloat) {
   const auto worst =
@@ -304,7 +304,7 @@ TEST(Math, TanhFloat) {
   const auto worst = walk_floats([](float x) { return math::tanh(x); }, [](long double x) { return std::tanh(x); },
                                  kStride, {0.55f, -0.55f, 9.0f, 1e-4f});
   worst.report("tanh float");
-  EXPECT_LE(worst.ulps, 1.5);
+  EXPECT_LE(worst.ulps, 0.8);
   expect_specials<float>([](float x) { return math::tanh(x); },
                          {{0.0f, 0.0f},
                           {-0.0f, -0.0f},
@@ -321,7 +321,7 @@ TEST(Math, TanhDouble) {
   const auto worst = over_doubles([](double x) { return math::tanh(x); }, [](long double x) { return std::tanh(x); },
                                   double_arguments(kDoubles, -20, 20));
   worst.report("tanh double");
-  EXPECT_LE(worst.ulps, 1.4);
+  EXPECT_LE(worst.ulps, 0.8);
   expect_specials<double>(
       [](double x) { return math::tanh(x); },
       {{0.0, 0.0}, {-0.0, -0.0}, {kInf<double>, 1.0}, {-kInf<double>, -1.0}, {kNaN<double>, kNaN<double>}}, "tanh");

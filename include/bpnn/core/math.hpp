@@ -205,13 +205,18 @@ inline T expm1_beyond_linear(T r) {
   return T(0.5) * r2 + r * r2 * polynomial(r, Coefficients<T>::expm1);
 }
 
-// e^(r + tail) in [1/sqrt 2, sqrt 2], from the reduced argument and e^r - 1 - r: 1 + r is summed
-// with its rounding error kept, so only the last addition rounds at full size.
+// A number as hi + lo, |lo| far below hi's last bit.
 template <class T>
-inline T exp_mantissa(T r, T tail, T beyond_linear) {
+struct TwoParts {
+  T hi, lo;
+};
+
+// e^(r + tail) in [1/sqrt 2, sqrt 2] as 1 + r and the rest, from the reduced argument and
+// e^r - 1 - r: 1 + r's rounding error is kept, so that only hi + lo rounds at full size.
+template <class T>
+inline TwoParts<T> exp_mantissa(T r, T tail, T beyond_linear) {
   const T s = T(1) + r;
-  const T s_error = (T(1) - s) + r;
-  return s + (s_error + (beyond_linear + (tail + tail * r)));
+  return {s, ((T(1) - s) + r) + (beyond_linear + (tail + tail * r))};
 }
 
 // 2^k as two factors, each a normal number for the k of [exp_min, exp_max], so that
@@ -234,7 +239,19 @@ template <class T>
 inline T exp_of_clamped(T x, T x_tail) {
   const ExpArgument<T> a = reduce_exp(x, x_tail);
   const PowerOfTwo<T> scale = power_of_two<T>(a.k);
-  return exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r)) * scale.first * scale.second;
+  const TwoParts<T> m = exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r));
+  return (m.hi + m.lo) * scale.first * scale.second;
+}
+
+// e^x as hi + lo for x in [0, 80] (or NaN): the sum before exp's last rounding.
+template <class T>
+inline TwoParts<T> exp_two_parts(T x) {
+  const ExpArgument<T> a = reduce_exp(x, T(0));
+  const PowerOfTwo<T> scale = power_of_two<T>(a.k);
+  const T two_k = scale.first * scale.second;  // exact, a normal number
+  const TwoParts<T> m = exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r));
+  const T hi = m.hi + m.lo;
+  return {hi * two_k, ((m.hi - hi) + m.lo) * two_k};
 }
 
 template <class T>
@@ -284,9 +301,7 @@ inline T log_of_reduced(T e, T f, T correction) {
 // ---- double-double arithmetic, for pow, sin and cos ----
 
 // a + b = sum + error exactly.
-struct TwoDoubles {
-  double hi, lo;
-};
+using TwoDoubles = TwoParts<double>;
 inline TwoDoubles two_sum(double a, double b) {
   const double sum = a + b;
   const double b_part = sum - a;
@@ -491,7 +506,8 @@ inline T expm1(T x) {
   const T sum = a_sum + b;
   const T sum_error = (a_sum - sum) + b;
   const T moderate = sum + (sum_error + (a_error + two_k * q_lo));
-  const T huge = detail::exp_mantissa(a.r, a.tail, beyond_linear) * scale.first * scale.second;
+  const detail::TwoParts<T> m = detail::exp_mantissa(a.r, a.tail, beyond_linear);
+  const T huge = (m.hi + m.lo) * scale.first * scale.second;
   return x > F::expm1_huge ? huge : (x == T(0) ? x : moderate);  // x: expm1(-0) = -0
 }
 
@@ -524,7 +540,14 @@ inline T tanh(T x) {
   const T a = detail::magnitude(x);
   const T z = a * a;
   const T small = a + a * z * detail::polynomial(z, detail::Coefficients<T>::tanh);
-  const T large = T(1) - T(2) / (math::exp(a + a) + T(1));  // exp(2a) is inf for large a: 1
+  // 1 - 2 / (e^2a + 1): with e^2a + 1 = d + d_error, 2 / (d + d_error) is q - q^2 d_error / 2 for
+  // q = 2 / d, and 1 - q is summed keeping its rounding error. tanh(40) rounds to 1 in both types.
+  const detail::TwoParts<T> e = detail::exp_two_parts(a + a > T(80) ? T(80) : a + a);  // NaN stays NaN
+  const T d = e.hi + T(1);
+  const T d_error = ((e.hi - d) + T(1)) + e.lo;
+  const T q = T(2) / d;
+  const T r = T(1) - q;
+  const T large = r + (((T(1) - r) - q) + T(0.5) * q * q * d_error);
   return detail::with_sign_of(a < T(0.55) ? small : large, x);
 }
 
