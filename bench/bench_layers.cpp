@@ -184,6 +184,13 @@ void BM_ActivationBackward(benchmark::State& state, const char* kind) {
 
 BENCHMARK_CAPTURE(BM_ActivationForward, sigmoid, "sigmoid")->Arg(64);
 BENCHMARK_CAPTURE(BM_ActivationBackward, sigmoid, "sigmoid")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, tanh, "tanh")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationBackward, tanh, "tanh")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, gelu, "gelu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationBackward, gelu, "gelu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, silu, "silu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, elu, "elu")->Arg(64);
+BENCHMARK_CAPTURE(BM_ActivationForward, softplus, "softplus")->Arg(64);
 BENCHMARK_CAPTURE(BM_ActivationForward, relu, "relu")->Arg(64);
 BENCHMARK_CAPTURE(BM_ActivationBackward, relu, "relu")->Arg(64);
 BENCHMARK_CAPTURE(BM_ActivationForward, softmax, "softmax")->Arg(64);

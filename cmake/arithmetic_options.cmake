@@ -12,16 +12,18 @@ function(bpnn_arithmetic_options target root)
     # in the sanitizer build).
     target_compile_options(${target} PRIVATE -Wno-pass-failed)
   endif()
-  # The direct convolution's `acc += w * x` are meant as fused multiply-adds.
+  # No multiply and add fused into one rounding unless the code says so: a fused multiply-add exists
+  # on some CPUs only (not on x86-64's baseline, nor in WebAssembly), so contracting would make
+  # results differ between them (clang contracts by default, GCC in ISO C++ mode too: its ISO mode
+  # keeps them apart in C only). tests/CMakeLists.txt's portable_no_fma checks the objects.
+  target_compile_options(${target} PRIVATE -ffp-contract=off)
+  # Floating-point operations raise no trap (the library reads no exception flags, and clang assumes
+  # as much by default): GCC may then compute both sides of a choice, so that the loops over
+  # bpnn/core/math.hpp's functions and the activations' `x > 0 ? x : expm1(x)` vectorize. No result
+  # changes.
+  target_compile_options(${target} PRIVATE -fno-trapping-math)
+  # The direct convolution's `acc += w * x`, fast arithmetic's own kernel, are meant as fused
+  # multiply-adds where the CPU has them (the later option wins).
   set_source_files_properties(${root}/src/kernels/direct_conv.cpp TARGET_DIRECTORY ${target}
                               PROPERTIES COMPILE_OPTIONS -ffp-contract=fast)
-  # Portable arithmetic's sources (and the reference's loops, its definition) keep every multiply
-  # and add apart on every compiler. Both GCC and Clang contract `a * b + c` into a fused
-  # multiply-add by default where the CPU has one (x86-64-v3 and up, aarch64), GCC in ISO C++ mode
-  # too: its ISO mode keeps them apart in C only.
-  set(portable_sources src/backend/reference.cpp src/backend/threaded.cpp src/backend/portable.cpp
-      src/kernels/portable_gemm.cpp src/kernels/lane_sums.cpp src/kernels/portable_correlate.cpp)
-  list(TRANSFORM portable_sources PREPEND ${root}/)
-  set_source_files_properties(${portable_sources} TARGET_DIRECTORY ${target}
-                              PROPERTIES COMPILE_OPTIONS -ffp-contract=off)
 endfunction()

@@ -24,7 +24,7 @@ TEST(Rng, TransformsAreTheDocumentedOnes) {
   EXPECT_EQ(rng.uniform(), static_cast<double>(engine() >> 11) * 0x1.0p-53);
   const double u1 = 1.0 - static_cast<double>(engine() >> 11) * 0x1.0p-53;
   const double u2 = static_cast<double>(engine() >> 11) * 0x1.0p-53;
-  EXPECT_EQ(rng.normal(1.0, 2.0), 1.0 + 2.0 * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
+  EXPECT_EQ(rng.normal(1.0, 2.0), 1.0 + 2.0 * std::sqrt(-2.0 * math::log(u1)) * math::cos(2.0 * M_PI * u2));
 }
 
 TEST(Rng, UniformAndNormalHaveTheRightMoments) {

@@ -3,6 +3,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/file.hpp"
+#include "bpnn/core/math.hpp"
 #include "bpnn/core/parameter_store.hpp"
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/shape.hpp"

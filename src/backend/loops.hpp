@@ -6,12 +6,12 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
 
 #include "bpnn/backend/backend.hpp"
+#include "bpnn/core/math.hpp"
 #include "bpnn/layers/activation.hpp"
 
 namespace bpnn::loops {
@@ -73,7 +73,7 @@ void softmax_rows(std::size_t first, std::size_t end, std::size_t C, const T* x,
     T* yn = y + n * C;
     const T m = *std::max_element(xn, xn + C);
     T sum = 0;
-    for (std::size_t j = 0; j < C; ++j) sum += yn[j] = std::exp(xn[j] - m);
+    for (std::size_t j = 0; j < C; ++j) sum += yn[j] = math::exp(xn[j] - m);
     for (std::size_t j = 0; j < C; ++j) yn[j] /= sum;
   }
 }
@@ -88,11 +88,11 @@ T softmax_cross_entropy(std::size_t N, std::size_t C, const T* z, const T* t, bo
     const T m = *std::max_element(zn, zn + C);
     T exp_sum = 0;
     if (dzn != nullptr) {
-      for (std::size_t c = 0; c < C; ++c) exp_sum += dzn[c] = std::exp(zn[c] - m);
+      for (std::size_t c = 0; c < C; ++c) exp_sum += dzn[c] = math::exp(zn[c] - m);
     } else {
-      for (std::size_t c = 0; c < C; ++c) exp_sum += std::exp(zn[c] - m);
+      for (std::size_t c = 0; c < C; ++c) exp_sum += math::exp(zn[c] - m);
     }
-    const T lse = m + std::log(exp_sum);
+    const T lse = m + math::log(exp_sum);
     if (indices) {
       sum += lse - zn[static_cast<std::size_t>(t[n])];
     } else {

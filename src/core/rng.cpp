@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/math.hpp"
 
 namespace bpnn {
 
@@ -17,7 +18,7 @@ double Rng::uniform(double low, double high) { return low + (high - low) * unifo
 double Rng::normal(double mean, double std) {
   const double u1 = 1.0 - uniform();  // in (0, 1]
   const double u2 = uniform();
-  return mean + std * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  return mean + std * std::sqrt(-2.0 * math::log(u1)) * math::cos(2.0 * std::numbers::pi * u2);
 }
 
 std::uint64_t Rng::below(std::uint64_t n) {

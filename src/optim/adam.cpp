@@ -6,6 +6,7 @@
 #include <span>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/math.hpp"
 
 namespace bpnn {
 namespace {
@@ -61,8 +62,8 @@ void Adam<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
       .beta1 = static_cast<T>(options_.beta1),
       .beta2 = static_cast<T>(options_.beta2),
       .eps = static_cast<T>(options_.eps),
-      .step_size = static_cast<T>(lr / (1 - std::pow(options_.beta1, static_cast<double>(t_)))),
-      .root_correction2 = static_cast<T>(std::sqrt(1 - std::pow(options_.beta2, static_cast<double>(t_)))),
+      .step_size = static_cast<T>(lr / (1 - math::pow(options_.beta1, static_cast<double>(t_)))),
+      .root_correction2 = static_cast<T>(std::sqrt(1 - math::pow(options_.beta2, static_cast<double>(t_)))),
       .l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd),
       .shrink = static_cast<T>(1 - lr * wd),
       .decoupled = options_.decoupled_weight_decay};

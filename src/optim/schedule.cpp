@@ -1,9 +1,9 @@
 #include "bpnn/optim/schedule.hpp"
 
-#include <cmath>
 #include <numbers>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/math.hpp"
 
 namespace bpnn {
 
@@ -13,13 +13,13 @@ double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs, std:
       return base;
     case Kind::step:
       if (step_size == 0) throw Error("step schedule: step size must be at least 1");
-      return base * std::pow(gamma, static_cast<double>(epoch / step_size));
+      return base * math::pow(gamma, static_cast<double>(epoch / step_size));
     case Kind::cosine:
       if (epochs == 0) return base;
       return min_rate + (base - min_rate) *
-                            (1 + std::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
+                            (1 + math::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
     case Kind::inverse_scaling:
-      return base / std::pow(1 + static_cast<double>(epoch) * static_cast<double>(samples_per_epoch), power);
+      return base / math::pow(1 + static_cast<double>(epoch) * static_cast<double>(samples_per_epoch), power);
   }
   return base;
 }

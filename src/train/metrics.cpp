@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/math.hpp"
 
 namespace bpnn {
 namespace {
@@ -160,7 +161,7 @@ void score_batch(Evaluation& e, Tally& tally, std::size_t first, TensorView<cons
 template <class T>
 void log_of_probabilities(TensorView<const T> p, Tensor<T>& logits) {
   if (logits.shape() != p.shape()) logits = Tensor<T>(p.shape());
-  for (std::size_t i = 0; i < p.size(); ++i) logits[i] = std::max(std::log(p[i]), T(-100));
+  for (std::size_t i = 0; i < p.size(); ++i) logits[i] = std::max(math::log(p[i]), T(-100));
 }
 
 template <class T>

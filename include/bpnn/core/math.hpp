@@ -18,6 +18,16 @@
 namespace bpnn::math {
 namespace detail {
 
+// std::bit_cast, or the builtin it is made of where the standard library lacks it (emscripten 3.1's).
+template <class To, class From>
+constexpr To bit_cast(const From& from) {
+#if defined(__cpp_lib_bit_cast)
+  return std::bit_cast<To>(from);
+#else
+  return __builtin_bit_cast(To, from);
+#endif
+}
+
 template <class T>
 struct Format;
 
@@ -154,12 +164,12 @@ inline constexpr Bits<T> sign_bit = Bits<T>{1} << (sizeof(T) * 8 - 1);
 
 template <class T>
 inline T magnitude(T x) {
-  return std::bit_cast<T>(std::bit_cast<Bits<T>>(x) & ~sign_bit<T>);
+  return bit_cast<T>(bit_cast<Bits<T>>(x) & ~sign_bit<T>);
 }
 // magnitude with the sign of `sign`.
 template <class T>
 inline T with_sign_of(T magnitude, T sign) {
-  return std::bit_cast<T>(std::bit_cast<Bits<T>>(magnitude) | (std::bit_cast<Bits<T>>(sign) & sign_bit<T>));
+  return bit_cast<T>(bit_cast<Bits<T>>(magnitude) | (bit_cast<Bits<T>>(sign) & sign_bit<T>));
 }
 
 template <class T>
@@ -185,7 +195,7 @@ inline ExpArgument<T> reduce_exp(T x, T x_tail) {
   const T r_hi = x - k * F::ln2_hi;  // exact: k ln2_hi has few bits, and x lies near it
   const T r_lo = k * F::ln2_lo - x_tail;
   const T r = r_hi - r_lo;
-  return {std::bit_cast<Bits<T>>(shifted) - std::bit_cast<Bits<T>>(F::round_shift), r, (r_hi - r) - r_lo};
+  return {bit_cast<Bits<T>>(shifted) - bit_cast<Bits<T>>(F::round_shift), r, (r_hi - r) - r_lo};
 }
 
 // e^r - 1 - r for |r| <= ln2 / 2.
@@ -195,13 +205,18 @@ inline T expm1_beyond_linear(T r) {
   return T(0.5) * r2 + r * r2 * polynomial(r, Coefficients<T>::expm1);
 }
 
-// e^(r + tail) in [1/sqrt 2, sqrt 2], from the reduced argument and e^r - 1 - r: 1 + r is summed
-// with its rounding error kept, so only the last addition rounds at full size.
+// A number as hi + lo, |lo| far below hi's last bit.
 template <class T>
-inline T exp_mantissa(T r, T tail, T beyond_linear) {
+struct TwoParts {
+  T hi, lo;
+};
+
+// e^(r + tail) in [1/sqrt 2, sqrt 2] as 1 + r and the rest, from the reduced argument and
+// e^r - 1 - r: 1 + r's rounding error is kept, so that only hi + lo rounds at full size.
+template <class T>
+inline TwoParts<T> exp_mantissa(T r, T tail, T beyond_linear) {
   const T s = T(1) + r;
-  const T s_error = (T(1) - s) + r;
-  return s + (s_error + (beyond_linear + (tail + tail * r)));
+  return {s, ((T(1) - s) + r) + (beyond_linear + (tail + tail * r))};
 }
 
 // 2^k as two factors, each a normal number for the k of [exp_min, exp_max], so that
@@ -215,8 +230,8 @@ inline PowerOfTwo<T> power_of_two(Bits<T> k) {
   using F = Format<T>;
   constexpr Bits<T> offset = 1 << 12;                     // makes k + offset positive, so that the shift halves it
   const Bits<T> half = ((k + offset) >> 1) - offset / 2;  // floor(k / 2)
-  return {std::bit_cast<T>((half + F::exponent_bias) << F::fraction_bits),
-          std::bit_cast<T>((k - half + F::exponent_bias) << F::fraction_bits)};
+  return {bit_cast<T>((half + F::exponent_bias) << F::fraction_bits),
+          bit_cast<T>((k - half + F::exponent_bias) << F::fraction_bits)};
 }
 
 // e^(x + x_tail) for x in [exp_min, exp_max] or NaN.
@@ -224,7 +239,19 @@ template <class T>
 inline T exp_of_clamped(T x, T x_tail) {
   const ExpArgument<T> a = reduce_exp(x, x_tail);
   const PowerOfTwo<T> scale = power_of_two<T>(a.k);
-  return exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r)) * scale.first * scale.second;
+  const TwoParts<T> m = exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r));
+  return (m.hi + m.lo) * scale.first * scale.second;
+}
+
+// e^x as hi + lo for x in [0, 80] (or NaN): the sum before exp's last rounding.
+template <class T>
+inline TwoParts<T> exp_two_parts(T x) {
+  const ExpArgument<T> a = reduce_exp(x, T(0));
+  const PowerOfTwo<T> scale = power_of_two<T>(a.k);
+  const T two_k = scale.first * scale.second;  // exact, a normal number
+  const TwoParts<T> m = exp_mantissa(a.r, a.tail, expm1_beyond_linear(a.r));
+  const T hi = m.hi + m.lo;
+  return {hi * two_k, ((m.hi - hi) + m.lo) * two_k};
 }
 
 template <class T>
@@ -243,13 +270,13 @@ template <class T>
 inline LogArgument<T> reduce_log(T x) {
   using F = Format<T>;
   constexpr Bits<T> fraction_mask = (Bits<T>{1} << F::fraction_bits) - 1;
-  const Bits<T> shifted = std::bit_cast<Bits<T>>(x) - F::sqrt_half;
+  const Bits<T> shifted = bit_cast<Bits<T>>(x) - F::sqrt_half;
   // The biased exponent of x / sqrt(1/2), counted from 1: positive for every positive normal x.
   const Bits<T> biased = (shifted + (F::exponent_bias << F::fraction_bits)) >> F::fraction_bits;
   // As a floating-point number through round_shift's bits, which a vectorizer handles for 64 bits too.
-  const T e = std::bit_cast<T>(std::bit_cast<Bits<T>>(F::round_shift) + biased) -
-              (F::round_shift + static_cast<T>(F::exponent_bias));
-  const T m = std::bit_cast<T>((shifted & fraction_mask) + F::sqrt_half);
+  const T e =
+      bit_cast<T>(bit_cast<Bits<T>>(F::round_shift) + biased) - (F::round_shift + static_cast<T>(F::exponent_bias));
+  const T m = bit_cast<T>((shifted & fraction_mask) + F::sqrt_half);
   return {e, m - T(1)};  // exact: m lies within a factor 2 of 1
 }
 
@@ -274,9 +301,7 @@ inline T log_of_reduced(T e, T f, T correction) {
 // ---- double-double arithmetic, for pow, sin and cos ----
 
 // a + b = sum + error exactly.
-struct TwoDoubles {
-  double hi, lo;
-};
+using TwoDoubles = TwoParts<double>;
 inline TwoDoubles two_sum(double a, double b) {
   const double sum = a + b;
   const double b_part = sum - a;
@@ -355,7 +380,7 @@ inline std::uint32_t bits_at(const std::uint32_t (&words)[N], int position, int 
 // |x| >= pi/4, finite: x 2 / pi in fixed point from the 2 / pi digits that reach its last two integer
 // bits (Payne and Hanek's reduction), exact to some 160 bits below the point for every double.
 inline QuarterTurns reduce_quarter_turns(double x) {
-  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const auto bits = bit_cast<std::uint64_t>(x);
   const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
   const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1075;  // |x| = mantissa 2^exponent
   // Digits before `first` make multiples of 4 with the mantissa: they do not change n mod 4.
@@ -380,7 +405,7 @@ inline QuarterTurns reduce_quarter_turns(double x) {
   TwoDoubles f{0, 0};
   for (int k = 4; k >= 0; --k) {  // 160 bits below the point, smallest first
     const double word = static_cast<double>(bits_at(product, point - 32 * (k + 1), 32));
-    const double weight = std::bit_cast<double>(static_cast<std::uint64_t>(1023 - 32 * (k + 1)) << 52);
+    const double weight = bit_cast<double>(static_cast<std::uint64_t>(1023 - 32 * (k + 1)) << 52);
     const TwoDoubles s = two_sum(f.hi, word * weight);
     f = fast_two_sum(s.hi, s.lo + f.lo);
   }
@@ -481,7 +506,8 @@ inline T expm1(T x) {
   const T sum = a_sum + b;
   const T sum_error = (a_sum - sum) + b;
   const T moderate = sum + (sum_error + (a_error + two_k * q_lo));
-  const T huge = detail::exp_mantissa(a.r, a.tail, beyond_linear) * scale.first * scale.second;
+  const detail::TwoParts<T> m = detail::exp_mantissa(a.r, a.tail, beyond_linear);
+  const T huge = (m.hi + m.lo) * scale.first * scale.second;
   return x > F::expm1_huge ? huge : (x == T(0) ? x : moderate);  // x: expm1(-0) = -0
 }
 
@@ -514,7 +540,14 @@ inline T tanh(T x) {
   const T a = detail::magnitude(x);
   const T z = a * a;
   const T small = a + a * z * detail::polynomial(z, detail::Coefficients<T>::tanh);
-  const T large = T(1) - T(2) / (math::exp(a + a) + T(1));  // exp(2a) is inf for large a: 1
+  // 1 - 2 / (e^2a + 1): with e^2a + 1 = d + d_error, 2 / (d + d_error) is q - q^2 d_error / 2 for
+  // q = 2 / d, and 1 - q is summed keeping its rounding error. tanh(40) rounds to 1 in both types.
+  const detail::TwoParts<T> e = detail::exp_two_parts(a + a > T(80) ? T(80) : a + a);  // NaN stays NaN
+  const T d = e.hi + T(1);
+  const T d_error = ((e.hi - d) + T(1)) + e.lo;
+  const T q = T(2) / d;
+  const T r = T(1) - q;
+  const T large = r + (((T(1) - r) - q) + T(0.5) * q * q * d_error);
   return detail::with_sign_of(a < T(0.55) ? small : large, x);
 }
 

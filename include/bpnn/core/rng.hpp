@@ -22,7 +22,8 @@ class Rng {
   // Uniform in [low, high): low + (high - low) * uniform().
   double uniform(double low, double high);
   // Normal by the Box-Muller transform of two uniforms u1, u2 (u1 taken as 1 - uniform() so that
-  // log never sees 0): mean + std * sqrt(-2 ln u1) * cos(2 pi u2). Each call uses two engine outputs.
+  // log never sees 0): mean + std * sqrt(-2 ln u1) * cos(2 pi u2), ln and cos bpnn::math's. Each call
+  // uses two engine outputs.
   double normal(double mean, double std);
   // Uniform integer in [0, n) by rejection, so every value is equally likely. n must be > 0.
   std::uint64_t below(std::uint64_t n);

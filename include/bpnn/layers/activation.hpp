@@ -5,12 +5,12 @@
 // Softmax mixes the features of a sample, so it is not elementwise: it is its own layer.
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <type_traits>
 
+#include "bpnn/core/math.hpp"
 #include "bpnn/layers/layer.hpp"
 
 namespace bpnn {
@@ -68,11 +68,11 @@ struct ActivationRow {
 // names are listed in (help texts, menus, error messages).
 inline constexpr ActivationRow activation_table[] = {
     {.name = "sigmoid",
-     .formula = "1 / (1 + e^-x)", .forward = []<class T>(T x, T) { return T(1) / (T(1) + std::exp(-x)); },
+     .formula = "1 / (1 + e^-x)", .forward = []<class T>(T x, T) { return T(1) / (T(1) + math::exp(-x)); },
      .derivative = "y (1 - y)", .backward = []<class T>(T, T y, T dy, T) { return dy * y * (T(1) - y); },
      .onnx = "Sigmoid(x)", .pytorch = "Sigmoid"},
     {.name = "tanh",
-     .formula = "tanh(x)", .forward = []<class T>(T x, T) { return std::tanh(x); },
+     .formula = "tanh(x)", .forward = []<class T>(T x, T) { return math::tanh(x); },
      .derivative = "1 - y^2", .backward = []<class T>(T, T y, T dy, T) { return dy * (T(1) - y * y); },
      .onnx = "Tanh(x)", .pytorch = "Tanh"},
     {.name = "relu",  // f'(0) = 0, as PyTorch
@@ -99,33 +99,37 @@ inline constexpr ActivationRow activation_table[] = {
                     "perceptron rule"},
     {.name = "gelu",  // exact, through erf: PyTorch's GELU (approximate='none'); Phi is N(0, 1)'s CDF
      .formula = "x Phi(x) = x (1 + erf(x / sqrt 2)) / 2",
-     .forward = []<class T>(T x, T) { return x * T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440))); },
+     .forward = []<class T>(T x, T) { return x * T(0.5) * (T(1) + math::erf(x * T(0.70710678118654752440))); },
      .derivative = "Phi(x) + x e^(-x^2 / 2) / sqrt(2 pi)",
      .backward = []<class T>(T x, T, T dy, T) {
-       const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
-       const T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);  // 1 / sqrt(2 pi)
+       const T cdf = T(0.5) * (T(1) + math::erf(x * T(0.70710678118654752440)));
+       const T pdf = math::exp(T(-0.5) * x * x) * T(0.39894228040143267794);  // 1 / sqrt(2 pi)
        return dy * (cdf + x * pdf);
      },
      .onnx = "Div(x, 1.4142135623730951) Erf(_) Add(_, 1) Mul(x, _) Mul(_, 0.5)", .pytorch = "GELU"},
     {.name = "silu",  // x sigmoid(x), also called swish: PyTorch's SiLU
-     .formula = "x / (1 + e^-x)", .forward = []<class T>(T x, T) { return x / (T(1) + std::exp(-x)); },
+     .formula = "x / (1 + e^-x)", .forward = []<class T>(T x, T) { return x / (T(1) + math::exp(-x)); },
      .derivative = "s (1 + x (1 - s)), s = 1 / (1 + e^-x)",
      .backward = []<class T>(T x, T, T dy, T) {
-       const T s = T(1) / (T(1) + std::exp(-x));
+       const T s = T(1) / (T(1) + math::exp(-x));
        return dy * s * (T(1) + x * (T(1) - s));
      },
      .onnx = "Sigmoid(x) Mul(x, _)", .pytorch = "SiLU"},
     {.name = "elu",  // alpha 1: PyTorch's ELU()
-     .formula = "x if x > 0, else e^x - 1", .forward = []<class T>(T x, T) { return x > T(0) ? x : std::expm1(x); },
+     .formula = "x if x > 0, else e^x - 1", .forward = []<class T>(T x, T) { return x > T(0) ? x : math::expm1(x); },
      .derivative = "1 if x > 0, else y + 1",
      .backward = []<class T>(T x, T y, T dy, T) { return x > T(0) ? dy : dy * (y + T(1)); },
      .onnx = "Elu(x, alpha=1)", .pytorch = "ELU"},
     {.name = "softplus",  // beta 1, threshold 20: PyTorch's Softplus(); x itself above the threshold
      .formula = "ln(1 + e^x), x above 20",
-     .forward = []<class T>(T x, T) { return x > T(20) ? x : std::log1p(std::exp(x)); },
+     .forward =
+         []<class T>(T x, T) {
+           const T y = math::log1p(math::exp(x));  // before the choice, so that the loop has no branch
+           return x > T(20) ? x : y;
+         },
      .derivative = "e^x / (e^x + 1), 1 above 20",
      .backward = []<class T>(T x, T, T dy, T) {
-       const T z = std::exp(x);
+       const T z = math::exp(x);
        return x > T(20) ? dy : dy * z / (z + T(1));
      },
      .onnx = "Softplus(x)", .pytorch = "Softplus"},

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "bpnn/core/math.hpp"
 #include "bpnn/losses/loss.hpp"
 
 namespace bpnn {
@@ -54,8 +55,8 @@ struct BceTerm {
   static constexpr std::string_view name = "bce";
   template <class T>
   static T value(T p, T t) {
-    const T log_p = std::max(std::log(p), T(-100));
-    const T log_1mp = std::max(std::log(T(1) - p), T(-100));
+    const T log_p = std::max(math::log(p), T(-100));
+    const T log_1mp = std::max(math::log(T(1) - p), T(-100));
     return -(t * log_p + (T(1) - t) * log_1mp);
   }
   template <class T>
