@@ -39,21 +39,21 @@ need() {
 cpu_runs() {
   [ -x /lib64/ld-linux-x86-64.so.2 ] && /lib64/ld-linux-x86-64.so.2 --help | grep -q "$1 (supported"
 }
-# build_target TARGET CONFIGURE...: configures tests/same_bits into BUILD_DIR/same-bits/TARGET with the
-# configure command given, then builds train_two there; on failure shows the errors, notes the
-# target as failed and returns 1.
-failed=()
-build_target() {
-  local target=$1 start=$SECONDS
+# configure TARGET CONFIGURE...: configures tests/same_bits into BUILD_DIR/same-bits/TARGET with the
+# configure command given, and notes the target for building; on failure shows why and notes it
+# as failed.
+failed=() pending=()
+configure() {
+  local target=$1
   shift
-  if ! { "$@" -S "$here" -B "$work/$target" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" &&
-    cmake --build "$work/$target" -j"$(nproc)"; } >"$work/$target.log" 2>&1; then
-    grep -B2 -A8 -m3 'error' "$work/$target.log" || tail -20 "$work/$target.log"
-    echo "FAIL: building train_two for $target (above; all of it in $work/$target.log)"
+  rm -f "$work/$target/build-status"
+  if "$@" -S "$here" -B "$work/$target" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >"$work/$target.log" 2>&1; then
+    pending+=("$target")
+  else
+    cat "$work/$target.log"
+    echo "FAIL: configuring train_two's build for $target (above)"
     failed+=("$target")
-    return 1
   fi
-  echo "built $target in $((SECONDS - start)) s"
 }
 
 # Each target: how its program runs (a command prefix) and at which thread counts.
@@ -66,21 +66,19 @@ for target in "${targets[@]}"; do
       threads[$target]="1 2 3" ;;
     x86-64-v3 | x86-64-v4)
       if ! cpu_runs "$target"; then echo "$target: not run, this CPU does not run it"; continue; fi
-      build_target "$target" cmake "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-} -march=$target" || continue
+      configure "$target" cmake "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-} -march=$target"
       program[$target]=$work/$target/train_two
       threads[$target]="1 2 3" ;;
     aarch64)
       need aarch64-linux-gnu-g++ g++-aarch64-linux-gnu
       need qemu-aarch64 qemu-user
-      build_target "$target" cmake "-DCMAKE_TOOLCHAIN_FILE=$here/aarch64-linux-gnu.cmake" \
-        "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-}" || continue
+      configure "$target" cmake "-DCMAKE_TOOLCHAIN_FILE=$here/aarch64-linux-gnu.cmake" "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-}"
       program[$target]="qemu-aarch64 $work/$target/train_two"
       threads[$target]="1 2 3" ;;
     wasm32)
       need emcmake emscripten
       need node nodejs
-      build_target "$target" emcmake cmake "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-}" \
-        "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" || continue
+      configure "$target" emcmake cmake "-DCMAKE_CXX_FLAGS=${CXXFLAGS:-}" "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"
       program[$target]="node $work/$target/train_two.js"
       threads[$target]=1 ;;
     *)
@@ -88,6 +86,26 @@ for target in "${targets[@]}"; do
       exit 1 ;;
   esac
 done
+
+# The builds, under one make whose job slots (one a core) they share, so that the cores stay busy
+# from one target's build into the next; each target's exit status goes to its folder.
+if [ ${#pending[@]} -gt 0 ]; then
+  start=$SECONDS
+  for target in "${pending[@]}"; do
+    # '+': make hands its job slots down to the command (cmake's own make) although it is not $(MAKE).
+    printf '%s:\n\t+cmake --build %s >>%s 2>&1; echo $$? >%s\n' \
+      "$target" "$work/$target" "$work/$target.log" "$work/$target/build-status"
+  done | make -s -j"$(nproc)" -f - "${pending[@]}"
+  for target in "${pending[@]}"; do
+    if [ "$(cat "$work/$target/build-status" 2>/dev/null)" != 0 ]; then
+      grep -B2 -A8 -m3 'error' "$work/$target.log" || tail -20 "$work/$target.log"
+      echo "FAIL: building train_two for $target (above; all of it in $work/$target.log)"
+      failed+=("$target")
+      unset "program[$target]"
+    fi
+  done
+  echo "built ${pending[*]} in $((SECONDS - start)) s"
+fi
 
 # Every run, then the table; the first run is the one the others must equal.
 # files RUN: the path of run TARGET/THREADS's two model files, less "-mlp.safetensors" (-cnn).

@@ -4,7 +4,9 @@
 // (+, -, *, / and comparisons) and integer operations on the bits, so that a result is the same on
 // every CPU and in WebAssembly. The library calls these, never the platform's libm;
 // docs/arithmetic.md states their measured accuracy and tests/math_test.cpp measures it.
-// The float versions have no branches, so that a loop over them vectorizes.
+// The float versions have no branches, so that a loop over them vectorizes. Code that calls them
+// gets the library's bits when compiled as the library is: with -ffp-contract=off (a fused
+// a * b + c rounds once) and without -ffast-math.
 #pragma once
 
 #include <array>
