@@ -3,6 +3,10 @@
 # tests/same_bits builds for each CPU and for WebAssembly, which must round as bpnn does.
 # bpnn_arithmetic_options(TARGET ROOT): TARGET compiles library sources named from ROOT, the
 # repository's top folder.
+# The portable kernels each name their own Job, lane counts and block shapes in an anonymous
+# namespace: a unity build (the sanitizer build's, the same-bits targets') compiles them on their own.
+set(BPNN_OWN_NAMESPACE_KERNELS src/kernels/lane_sums.cpp src/kernels/portable_correlate.cpp
+    src/kernels/portable_gemm.cpp)
 function(bpnn_arithmetic_options target root)
   set_target_properties(${target} PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
   # `#pragma omp simd` marks reductions the compiler may vectorize; no OpenMP runtime is linked.

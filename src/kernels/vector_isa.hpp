@@ -21,8 +21,10 @@ void set_vector_isa(VectorIsa isa);  // throws bpnn::Error for one this CPU does
 std::string_view to_string(VectorIsa isa);
 
 // On x86-64, a kernel's AVX2 and AVX-512 copies are functions with a target attribute, into which
-// its templates (always inlined) are compiled; GCC and Clang cannot give a template a target.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// its templates (always inlined) are compiled; GCC and Clang cannot give a template a target. Only
+// in a build for x86-64's baseline: one built for more (-march=x86-64-v3 and up) has each kernel
+// once, for the CPU it names (an AVX2 copy could not inline the file's AVX-512 templates).
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__AVX2__)
 #define BPNN_X86_COPIES 1
 #define BPNN_TARGET_AVX2 [[gnu::target("arch=x86-64-v3")]]
 #define BPNN_TARGET_AVX512 [[gnu::target("arch=x86-64-v4")]]
