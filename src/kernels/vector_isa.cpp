@@ -14,8 +14,15 @@ std::vector<VectorIsa> detect_isas() {
   std::vector<VectorIsa> isas{VectorIsa::baseline};
 #if BPNN_X86_COPIES
   __builtin_cpu_init();  // may run before the runtime's own initialization (a static object's constructor)
-  if (__builtin_cpu_supports("x86-64-v3")) isas.push_back(VectorIsa::avx2);
-  if (__builtin_cpu_supports("x86-64-v4")) isas.push_back(VectorIsa::avx512);
+  // The levels' features one by one: Clang 14's builtin knows neither the level names nor f16c and
+  // movbe (every CPU with AVX2 and BMI2 has those two).
+  const bool v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") &&
+                  __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  const bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                  __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+                  __builtin_cpu_supports("avx512vl");
+  if (v3) isas.push_back(VectorIsa::avx2);
+  if (v4) isas.push_back(VectorIsa::avx512);
 #endif
   return isas;
 }
