@@ -260,6 +260,12 @@ void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpos
                    std::size_t N, std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb,
                    T beta, T* C, std::size_t ldc) {
   if (M == 0 || N == 0) return;
+  if (K == 0) {  // an empty sum: C = alpha 0 + beta C, as the reference; A and B may be null
+    for (std::size_t i = 0; i < M; ++i) {
+      for (std::size_t j = 0; j < N; ++j) C[i * ldc + j] = alpha * T(0) + (beta == T(0) ? T(0) : beta * C[i * ldc + j]);
+    }
+    return;
+  }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   const Product<T> whole{a_t, b_t, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta};
   const VectorIsa isa = vector_isa();
