@@ -8,6 +8,7 @@
 #include "backend/loops.hpp"
 #include "bpnn/core/error.hpp"
 #include "core/parallel.hpp"
+#include "kernels/split_outputs.hpp"
 
 // BPNN_HAVE_BLAS and BPNN_HAVE_DNNL (0 or 1) are this file's alone (CMakeLists.txt), so every other
 // object is the same in builds with and without them.
@@ -192,31 +193,18 @@ OneBlasThread::OneBlasThread() : before_(1) {}
 OneBlasThread::~OneBlasThread() = default;
 #endif
 
-// With several threads, a large product is split into column (or row) blocks of C, one per thread,
-// each a single-threaded BLAS call (plain loops without BLAS); block edges fall on multiples of 16,
-// the kernels' widths. The split follows the largest of A, B and C, so that each thread touches
-// only its share of it: a dense layer's weights W are B in forward (y = x W^T, split by W's rows)
-// and C in the weight gradient (W += s dy^T x, split by rows again), so each thread reads and
-// updates the same half of W, which stays in that core's cache between the passes.
+// With several threads, a large product is split into blocks of C's rows or columns, one per
+// thread (kernels/split_outputs.hpp), each a single-threaded BLAS call (plain loops without BLAS).
 template <class T>
 void gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b, std::size_t M, std::size_t N,
           std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb, T beta, T* C,
           std::size_t ldc) {
   if (M == 0 || N == 0) return;
   const GemmProvider provider = gemm_provider();
-  if (pool.parts() == 1 || M * N * K < kSplitWork) {
-    product(provider, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    return;
-  }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
-  const std::size_t a_size = M * K, b_size = K * N, c_size = M * N;
-  const bool split_columns = c_size >= std::max(a_size, b_size) ? M < 32 : b_size >= a_size && N >= 32;
-  const std::size_t length = split_columns ? N : M;
-  pool.run([&](std::size_t part, std::size_t parts) {
-    auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
-    const std::size_t begin = edge(part), end = edge(part + 1);
-    if (begin >= end) return;
-    if (split_columns) {
+  split_outputs(pool, M, N, K, kSplitWork, [&](OutputBlock block) {
+    const std::size_t begin = block.begin, end = block.end;
+    if (block.columns) {
       product(provider, trans_a, trans_b, M, end - begin, K, alpha, A, lda, b_t ? B + begin * ldb : B + begin, ldb,
               beta, C + begin, ldc);
     } else {

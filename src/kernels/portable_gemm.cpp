@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/split_outputs.hpp"
+
 namespace bpnn::kernels {
 namespace {
 
@@ -253,8 +255,7 @@ constexpr std::size_t kSplitWork = std::size_t{1} << 20;
 }  // namespace
 
 // With several threads, a large product is split into blocks of C's rows or columns, one per
-// thread, along the largest of A, B and C so that each thread touches only its share of it (as
-// kernels::gemm splits: a dense layer's W is then split the same way forward and backward).
+// thread, as kernels::gemm splits it (kernels/split_outputs.hpp).
 template <class T>
 void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpose trans_b, std::size_t M,
                    std::size_t N, std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb,
@@ -269,16 +270,10 @@ void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpos
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   const Product<T> whole{a_t, b_t, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta};
   const VectorIsa isa = vector_isa();
-  if (pool.parts() == 1 || M * N * K < kSplitWork) return multiply(isa, whole);
-  const std::size_t a_size = M * K, b_size = K * N, c_size = M * N;
-  const bool split_columns = c_size >= std::max(a_size, b_size) ? M < 32 : b_size >= a_size && N >= 32;
-  const std::size_t length = split_columns ? N : M;
-  pool.run([&](std::size_t part, std::size_t parts) {
-    auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
-    const std::size_t begin = edge(part), end = edge(part + 1);
-    if (begin >= end) return;
+  split_outputs(pool, M, N, K, kSplitWork, [&](OutputBlock block) {
+    const std::size_t begin = block.begin, end = block.end;
     Product<T> share = whole;
-    if (split_columns) {
+    if (block.columns) {
       share.N = end - begin;
       share.B = b_t ? B + begin * ldb : B + begin;
       share.C = C + begin;
