@@ -51,30 +51,40 @@ using Vec = typename VectorOf<T, kLanes<T, Isa>>::type;
 template <class T, class Isa>
 constexpr std::size_t kNR = Isa::NV * kLanes<T, Isa>;
 
-// out[k W + l] = rows[l ld + k] for l < width (0 for l past it) and k < K: W rows stored side by
+// Rows of a matrix (of A, B or a packed panel): row i begins at data[start + i stride]. An index,
+// not a pointer: a pointer into the matrix is formed only for a row that is read, so that A and B
+// are never offset where they hold nothing (K = 0: either may be null, and an offset from a null
+// pointer is undefined).
+template <class T>
+struct Rows {
+  const T* data;
+  std::size_t start, stride;
+  const T* row(std::size_t i) const { return data + (start + i * stride); }
+};
+
+// out[k W + l] = rows.row(l)[k] for l < width (0 for l past it) and k < K: W rows stored side by
 // side, a transpose. In steps of 8 k, so that each row is read 8 values at a time and the writes of
 // a step stay in a few cache lines.
 template <class T, std::size_t W>
-[[gnu::always_inline]] inline void interleave_rows(const T* rows, std::size_t ld, std::size_t width, std::size_t K,
-                                                   T* out) {
+[[gnu::always_inline]] inline void interleave_rows(Rows<T> rows, std::size_t width, std::size_t K, T* out) {
   constexpr std::size_t step = 8;
   std::size_t k0 = 0;
   for (; k0 + step <= K; k0 += step) {
     for (std::size_t l = 0; l < W; ++l) {
-      const T* row = rows + l * ld + k0;
-      for (std::size_t k = 0; k < step; ++k) out[(k0 + k) * W + l] = l < width ? row[k] : T(0);
+      for (std::size_t k = 0; k < step; ++k) out[(k0 + k) * W + l] = l < width ? rows.row(l)[k0 + k] : T(0);
     }
   }
   for (; k0 < K; ++k0) {
-    for (std::size_t l = 0; l < W; ++l) out[k0 * W + l] = l < width ? rows[l * ld + k0] : T(0);
+    for (std::size_t l = 0; l < W; ++l) out[k0 * W + l] = l < width ? rows.row(l)[k0] : T(0);
   }
 }
 
-// out[k W + l] = rows[k ld + l] for l < width (0 past it) and k < K: runs of rows copied.
+// out[k W + l] = rows.row(k)[l] for l < width (0 past it) and k < K: runs of rows copied.
 template <class T, std::size_t W>
-[[gnu::always_inline]] inline void copy_rows(const T* rows, std::size_t ld, std::size_t width, std::size_t K, T* out) {
-  for (std::size_t k = 0; k < K; ++k, rows += ld, out += W) {
-    std::copy(rows, rows + width, out);
+[[gnu::always_inline]] inline void copy_rows(Rows<T> rows, std::size_t width, std::size_t K, T* out) {
+  for (std::size_t k = 0; k < K; ++k, out += W) {
+    const T* row = rows.row(k);
+    std::copy(row, row + width, out);
     std::fill(out + width, out + W, T(0));
   }
 }
@@ -85,7 +95,7 @@ template <class T, class Isa>
 [[gnu::always_inline]] inline void pack_b(const Product<T>& p, std::size_t j0, std::size_t n, T* bp) {
   constexpr std::size_t NR = kNR<T, Isa>;
   for (std::size_t first = 0; first < n; first += NR, bp += NR * p.K) {
-    interleave_rows<T, NR>(p.B + (j0 + first) * p.ldb, p.ldb, std::min(NR, n - first), p.K, bp);
+    interleave_rows<T, NR>({p.B, (j0 + first) * p.ldb, p.ldb}, std::min(NR, n - first), p.K, bp);
   }
 }
 
@@ -96,44 +106,45 @@ Product<T> transposed(const Product<T>& p) {
 }
 
 // acc[r][v] += op(A)[r, k] op(B)[k, v] for k ascending, each accumulator one element of C: op(A)'s
-// rows read through a pointer each (k contiguous, `rows`) or its columns as MR values side by side
-// (`columns`, each k `a_stride` after the one before), op(B)'s NR values at each k from `b`, each k
-// `b_stride` after the one before.
+// rows read where each begins in A (k contiguous, `starts`) or its columns as MR values side by
+// side (`columns`, one row of them at each k), op(B)'s NR values at each k from `b`'s row k.
 template <class T, class Isa>
-[[gnu::always_inline]] inline void multiply_rows(std::size_t K, const T* const (&rows)[Isa::MR], const T* b,
-                                                 std::size_t b_stride, Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
+[[gnu::always_inline]] inline void multiply_rows(std::size_t K, const T* A, const std::size_t (&starts)[Isa::MR],
+                                                 Rows<T> b, Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>;
-  for (std::size_t k = 0; k < K; ++k, b += b_stride) {
+  for (std::size_t k = 0; k < K; ++k) {
+    const T* bk = b.row(k);
     Vec<T, Isa> bv[NV];
-    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], b + v * L);
+    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], bk + v * L);
     for (std::size_t r = 0; r < MR; ++r) {
-      const T a = rows[r][k];
+      const T a = A[starts[r] + k];
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] += a * bv[v];
     }
   }
 }
 template <class T, class Isa>
-[[gnu::always_inline]] inline void multiply_columns(std::size_t K, const T* a, std::size_t a_stride, const T* b,
-                                                    std::size_t b_stride, Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
+[[gnu::always_inline]] inline void multiply_columns(std::size_t K, Rows<T> columns, Rows<T> b,
+                                                    Vec<T, Isa> (&acc)[Isa::MR][Isa::NV]) {
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>;
-  for (std::size_t k = 0; k < K; ++k, a += a_stride, b += b_stride) {
+  for (std::size_t k = 0; k < K; ++k) {
+    const T *ak = columns.row(k), *bk = b.row(k);
     Vec<T, Isa> bv[NV];
-    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], b + v * L);
+    for (std::size_t v = 0; v < NV; ++v) load<T, L>(bv[v], bk + v * L);
     for (std::size_t r = 0; r < MR; ++r) {
-      const T ar = a[r];
+      const T ar = ak[r];
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] += ar * bv[v];
     }
   }
 }
 
-// Where a block reads op(A)'s MR rows: A's own rows where op(A) is A (a pointer each, rows past M
-// repeating the last), A's columns where op(A) is A^T and the block has MR rows, else a panel
-// packed with zeros past M.
+// Where a block reads op(A)'s MR rows: A's own rows where op(A) is A (where each begins in A, rows
+// past M repeating the last), A's columns where op(A) is A^T and the block has MR rows, else a
+// panel packed with zeros past M.
 template <class T, class Isa>
 struct RowsOfA {
-  const T* rows[Isa::MR];
-  const T* columns;
-  std::size_t stride;
+  const T* A;
+  std::size_t starts[Isa::MR];
+  Rows<T> columns;
   bool by_rows;
 };
 
@@ -141,14 +152,13 @@ struct RowsOfA {
 // into a transposed C, goes through `tile`, of which only the elements inside C are written.
 template <class T, class Isa>
 [[gnu::always_inline]] inline void multiply_block(const Product<T>& p, const RowsOfA<T, Isa>& a, std::size_t i0,
-                                                  std::size_t m, std::size_t j0, std::size_t n, const T* b,
-                                                  std::size_t b_stride) {
+                                                  std::size_t m, std::size_t j0, std::size_t n, Rows<T> b) {
   constexpr std::size_t MR = Isa::MR, NV = Isa::NV, L = kLanes<T, Isa>, NR = kNR<T, Isa>;
-  Vec<T, Isa> acc[MR][NV] = {};
+  Vec<T, Isa> acc[MR][NV] = {};  // K = 0 reads nothing: C = alpha 0 + beta C, as loops::gemm
   if (a.by_rows) {
-    multiply_rows<T, Isa>(p.K, a.rows, b, b_stride, acc);
+    multiply_rows<T, Isa>(p.K, a.A, a.starts, b, acc);
   } else {
-    multiply_columns<T, Isa>(p.K, a.columns, a.stride, b, b_stride, acc);
+    multiply_columns<T, Isa>(p.K, a.columns, b, acc);
   }
   if (m == MR && n == NR && !p.c_t) {
     for (std::size_t r = 0; r < MR; ++r) {
@@ -199,30 +209,29 @@ template <class T, class Isa>
     if (p.b_t) {
       pack_b<T, Isa>(p, j0, n, b_panels.data());
     } else if (packed == 1) {
-      copy_rows<T, NR>(p.B + j0 + (panels - 1) * NR, p.ldb, n - (panels - 1) * NR, p.K, b_panels.data());
+      copy_rows<T, NR>({p.B, j0 + (panels - 1) * NR, p.ldb}, n - (panels - 1) * NR, p.K, b_panels.data());
     }
     for (std::size_t i0 = 0; i0 < p.M; i0 += MR) {
       const std::size_t m = std::min(MR, p.M - i0);
       RowsOfA<T, Isa> a{};
       a.by_rows = !p.a_t;
       if (!p.a_t) {
-        for (std::size_t r = 0; r < MR; ++r) a.rows[r] = p.A + std::min(i0 + r, p.M - 1) * p.lda;
+        a.A = p.A;
+        for (std::size_t r = 0; r < MR; ++r) a.starts[r] = std::min(i0 + r, p.M - 1) * p.lda;
       } else if (m == MR) {
-        a.columns = p.A + i0;
-        a.stride = p.lda;
+        a.columns = {p.A, i0, p.lda};
       } else {
-        copy_rows<T, MR>(p.A + i0, p.lda, m, p.K, a_panel.data());
-        a.columns = a_panel.data();
-        a.stride = MR;
+        copy_rows<T, MR>({p.A, i0, p.lda}, m, p.K, a_panel.data());
+        a.columns = {a_panel.data(), 0, MR};
       }
       for (std::size_t panel = 0; panel < panels; ++panel) {
         const std::size_t jp = j0 + panel * NR, width = std::min(NR, n - panel * NR);
         if (p.b_t) {
-          multiply_block<T, Isa>(p, a, i0, m, jp, width, b_panels.data() + panel * NR * p.K, NR);
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, {b_panels.data(), panel * NR * p.K, NR});
         } else if (width == NR) {
-          multiply_block<T, Isa>(p, a, i0, m, jp, width, p.B + jp, p.ldb);
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, {p.B, jp, p.ldb});
         } else {
-          multiply_block<T, Isa>(p, a, i0, m, jp, width, b_panels.data(), NR);
+          multiply_block<T, Isa>(p, a, i0, m, jp, width, {b_panels.data(), 0, NR});
         }
       }
     }
@@ -261,12 +270,6 @@ void portable_gemm(const parallel::ThreadPool& pool, Transpose trans_a, Transpos
                    std::size_t N, std::size_t K, T alpha, const T* A, std::size_t lda, const T* B, std::size_t ldb,
                    T beta, T* C, std::size_t ldc) {
   if (M == 0 || N == 0) return;
-  if (K == 0) {  // an empty sum: C = alpha 0 + beta C, as the reference; A and B may be null
-    for (std::size_t i = 0; i < M; ++i) {
-      for (std::size_t j = 0; j < N; ++j) C[i * ldc + j] = alpha * T(0) + (beta == T(0) ? T(0) : beta * C[i * ldc + j]);
-    }
-    return;
-  }
   const bool a_t = trans_a == Transpose::yes, b_t = trans_b == Transpose::yes;
   const Product<T> whole{a_t, b_t, M, N, K, A, lda, B, ldb, C, ldc, alpha, beta};
   const VectorIsa isa = vector_isa();
