@@ -232,13 +232,24 @@ json data_json(const PlayData& d, const json& request) {
           {"train_size", d.train_size()}, {"test_size", d.test_size()}};
 }
 
-std::string training_csv(const PlayData& d, bool label_column) {
-  const std::size_t w = d.target_width(), in = d.inputs;
-  std::vector<std::string> row;
-  for (std::size_t i = 0; i < in; ++i) row.push_back("x" + std::to_string(i + 1));
-  for (std::size_t j = 0; j < (label_column ? 1 : w); ++j) {
-    row.push_back(label_column ? "label" : w == 1 ? "y" : "y" + std::to_string(j + 1));
+CsvColumns training_csv_columns(const PlayData& d) {
+  CsvColumns columns;
+  // Appended, not "x" + to_string(...): GCC 12 warns wrongly (-Wrestrict, its bug 105329) of the
+  // insert that operator+ makes at the front, inlined at -O3.
+  for (std::size_t i = 0; i < d.inputs; ++i) columns.inputs.push_back(std::string("x").append(std::to_string(i + 1)));
+  for (std::size_t j = 0; j < (d.classification() ? 1 : d.outputs); ++j) {
+    columns.targets.push_back(d.classification() ? "label"
+                              : d.outputs == 1   ? "y"
+                                                 : std::string("y").append(std::to_string(j + 1)));
   }
+  return columns;
+}
+
+std::string training_csv(const PlayData& d) {
+  const std::size_t w = d.target_width(), in = d.inputs;
+  CsvColumns columns = training_csv_columns(d);
+  std::vector<std::string> row = std::move(columns.inputs);
+  row.insert(row.end(), columns.targets.begin(), columns.targets.end());
   CsvWriter writer;
   writer.row(row);
   auto exact_float = [](double v) {  // 9 digits: the float exactly

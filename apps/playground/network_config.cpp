@@ -183,7 +183,7 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   }
   if (!compact) net = "'" + network.json + "'";
   std::string command = "bpnn train --net " + net + " --train " + csv_name;
-  if (!(data.classification() && c.layers.back().units > 1)) {  // a target column per output, not a label
+  if (!data.classification()) {  // a target column per output, not a label
     command.append(" --target-cols ").append(std::to_string(data.target_width()));
   }
   command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + number_text(c.learning_rate);
