@@ -1,6 +1,15 @@
 # `bpnn serve`, the playground (included from the top-level CMakeLists.txt after bpnn_cli): its
 # sources, the page's files embedded into the binary, and cpp-httplib (Debian's libcpp-httplib-dev,
 # found through pkg-config). Without cpp-httplib the command is there but says how to get it.
+# The API over a session (api.cpp and what it calls) is a library of its own, bpnn_playground,
+# which the command line and tests/playground_api_test link; the WebAssembly engine
+# (apps/playground/wasm) compiles the same sources (cmake/portable_sources.cmake).
+include(${PROJECT_SOURCE_DIR}/cmake/portable_sources.cmake)
+add_library(bpnn_playground STATIC ${BPNN_PLAYGROUND_SOURCES})
+target_include_directories(bpnn_playground PUBLIC ${PROJECT_SOURCE_DIR}/apps/playground)
+target_link_libraries(bpnn_playground PUBLIC bpnn::bpnn bpnn_demos nlohmann_json::nlohmann_json)
+# One file for all (a unity build), as when they were the command line's: they share its headers.
+set_target_properties(bpnn_playground PROPERTIES UNITY_BUILD ON)
 find_package(PkgConfig QUIET)
 if(PkgConfig_FOUND)
   pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
@@ -19,15 +28,8 @@ if(CPP_HTTPLIB_FOUND)
   # The page's bytes need none of the command line's precompiled headers, whose objects and static
   # initializers cost every file that includes them seconds of compile time.
   set_source_files_properties(${BPNN_WEB_ASSETS} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
-  target_sources(bpnn_cli PRIVATE
-    apps/playground/server.cpp
-    apps/playground/datasets.cpp
-    apps/playground/request.cpp
-    apps/playground/session.cpp
-    apps/playground/network_config.cpp
-    apps/playground/run.cpp
-    apps/playground/state.cpp
-    ${BPNN_WEB_ASSETS})
+  target_sources(bpnn_cli PRIVATE apps/playground/server.cpp ${BPNN_WEB_ASSETS})
+  target_link_libraries(bpnn_cli PRIVATE bpnn_playground)
   # Debian's build of cpp-httplib is compiled with OpenSSL, zlib and Brotli: the same macros here
   # keep its classes' layout, which pkg-config's cflags carry.
   target_link_libraries(bpnn_cli PRIVATE PkgConfig::CPP_HTTPLIB)
