@@ -39,3 +39,19 @@ else()
   target_sources(bpnn_cli PRIVATE apps/playground/missing.cpp)
   set(BPNN_SERVE OFF)
 endif()
+
+# The static site (scripts/site.sh): `cmake --build build --target site` builds it into build/site,
+# the engine with emscripten into build/engine. Where emscripten (Debian's emscripten) is installed.
+find_program(BPNN_EMCMAKE emcmake)
+set(BPNN_SITE_DIR ${CMAKE_BINARY_DIR}/site)
+set(BPNN_ENGINE_BUILD_DIR ${CMAKE_BINARY_DIR}/engine)
+if(BPNN_EMCMAKE)
+  add_custom_target(site
+    COMMAND ${CMAKE_COMMAND} -E env BPNN_ENGINE_BUILD=${BPNN_ENGINE_BUILD_DIR}
+            bash ${PROJECT_SOURCE_DIR}/scripts/site.sh ${BPNN_SITE_DIR}
+    COMMENT "Building the playground's static site into ${BPNN_SITE_DIR}" USES_TERMINAL VERBATIM)
+  set(BPNN_SITE ON)
+else()
+  message(STATUS "emscripten not found (install Debian's emscripten): no target site, no site tests")
+  set(BPNN_SITE OFF)
+endif()
