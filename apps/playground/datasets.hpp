@@ -42,8 +42,15 @@ PlayData make_data(const json& request);
 json data_json(const PlayData& data, const json& request);
 
 // The training set as `bpnn train` reads it (CsvWriter): a header, then each sample's inputs and its
-// label (label_column) or targets, every number written to float's 9 digits.
-std::string training_csv(const PlayData& data, bool label_column);
+// label (classification: a column named label, which bpnn train takes as the class) or targets
+// (regression), every number written to float's 9 digits.
+std::string training_csv(const PlayData& data);
+// That file's header: the inputs' names (x1, x2, ...) and the targets' (label; y, or y1, y2, ...),
+// which bpnn train records in the model it saves.
+struct CsvColumns {
+  std::vector<std::string> inputs, targets;
+};
+CsvColumns training_csv_columns(const PlayData& data);
 
 // Where the state draws the model's output: along x for one input ("curve"), over the plane for
 // two inputs and classes ("heatmap"), or nowhere (name ""). The data's range with a margin.

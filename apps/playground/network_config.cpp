@@ -2,9 +2,9 @@
 #include "network_config.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/number_text.hpp"
 #include "bpnn/model/registry.hpp"
 
 namespace bpnn::serve {
@@ -15,13 +15,6 @@ json init_json(const std::string& init) {
   if (init == "uniform") return {{"type", "uniform"}, {"low", -1.0}, {"high", 1.0}};
   if (init == "normal") return {{"type", "normal"}, {"mean", 0.0}, {"std", 1.0}};
   return init;
-}
-
-// The shortest text that reads back as exactly v.
-std::string exact(double v) {
-  char text[32];
-  const auto [end, error] = std::to_chars(text, text + sizeof text, v);
-  return error == std::errc() ? std::string(text, end) : std::to_string(v);
 }
 
 }  // namespace
@@ -190,11 +183,11 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   }
   if (!compact) net = "'" + network.json + "'";
   std::string command = "bpnn train --net " + net + " --train " + csv_name;
-  if (!(data.classification() && c.layers.back().units > 1)) {  // a target column per output, not a label
+  if (!data.classification()) {  // a target column per output, not a label
     command.append(" --target-cols ").append(std::to_string(data.target_width()));
   }
-  command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + exact(c.learning_rate);
-  if (c.weight_decay > 0) command += " --weight-decay " + exact(c.weight_decay);
+  command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + number_text(c.learning_rate);
+  if (c.weight_decay > 0) command += " --weight-decay " + number_text(c.weight_decay);
   command.append(" --batch-size ").append(std::to_string(c.batch(data.train_size())));
   command.append(" --epochs ").append(std::to_string(epochs)).append(" --seed ").append(std::to_string(c.seed));
   command.append(c.shuffle ? "" : " --no-shuffle").append(" --arithmetic ").append(c.arithmetic);

@@ -4,6 +4,17 @@
 #include <cmath>
 
 namespace bpnn::serve {
+namespace {
+
+// A refused value as a message quotes it: its first 60 characters, or what kind of list or object
+// it is (dumping one nested a hundred thousand deep would recurse as deep, past the stack's end).
+std::string quoted(const json& v) {
+  if (v.is_array()) return "a list of " + std::to_string(v.size());
+  if (v.is_object()) return "an object";
+  return v.dump().substr(0, 60);
+}
+
+}  // namespace
 
 json parse_body(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
@@ -36,7 +47,7 @@ double Fields::number(const char* name, double fallback, double low, double high
   const json& v = object_.at(name);
   if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < low || v.get<double>() > high) {
     refuse("field '" + where(name) + "' must be a number in [" + json(low).dump() + ", " + json(high).dump() +
-           "], got " + v.dump().substr(0, 60));
+           "], got " + quoted(v));
   }
   return v.get<double>();
 }
@@ -50,7 +61,7 @@ std::int64_t Fields::integer(const char* name, std::int64_t fallback, std::int64
   const double d = whole ? v.get<double>() : 0.0;
   if (!whole || d < static_cast<double>(low) || d > static_cast<double>(high)) {
     refuse("field '" + where(name) + "' must be a whole number in [" + std::to_string(low) + ", " +
-           std::to_string(high) + "], got " + v.dump().substr(0, 60));
+           std::to_string(high) + "], got " + quoted(v));
   }
   return v.is_number_unsigned()  ? static_cast<std::int64_t>(v.get<std::uint64_t>())
          : v.is_number_integer() ? v.get<std::int64_t>()
@@ -79,7 +90,7 @@ std::string Fields::choice(const char* name, const std::string& fallback,
       if (v.get<std::string>() == a) return a;
     }
   }
-  refuse("field '" + where(name) + "' must be one of " + list + ", got " + v.dump().substr(0, 60));
+  refuse("field '" + where(name) + "' must be one of " + list + ", got " + quoted(v));
 }
 
 }  // namespace bpnn::serve

@@ -522,7 +522,7 @@ json Session::export_run(const json& body) {
   }
   const bool exact_run = !config_.in_double() && at.not_reproducible.empty() && at.epoch > 0 && !at.mid_epoch;
   return {{"command", train_command(config_, network_, data_, epochs, csv_name, model_name())},
-          {"csv", training_csv(data_, data_.classification() && config_.layers.back().units > 1)},
+          {"csv", training_csv(data_)},
           {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs}, {"exact", exact_run},
           {"note", note}};
 }
@@ -530,10 +530,16 @@ json Session::export_run(const json& body) {
 std::string Session::model_file() {
   require_network();
   // What the model is, so that bpnn predict and eval read the download right: the page's task and
-  // loss (targets 0 and 1); the output layer says how its outputs are read.
+  // loss (targets 0 and 1); the output layer says how its outputs are read. And what bpnn train
+  // records of the exported command's CSV (its column names; regression's target columns), so
+  // that the command saves this very file.
   DataRecipe meaning;
   meaning.task = data_.classification() ? Task::classification : Task::regression;
   meaning.loss = config_.loss;
+  CsvColumns columns = training_csv_columns(data_);
+  meaning.feature_names = std::move(columns.inputs);
+  meaning.target_names = std::move(columns.targets);
+  if (!data_.classification()) meaning.read.csv.target_columns = data_.target_width();
   const ModelMetadata metadata{{"bpnn.loss", config_.loss}, {"bpnn.data", recipe_to_json(meaning)}};
   return with_run([&](auto& r) { return model_bytes(r.model, metadata); });  // the worked example: F64
 }

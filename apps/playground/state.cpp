@@ -1,8 +1,9 @@
 // A session state's JSON text.
 #include "state.hpp"
 
-#include <charconv>
 #include <cmath>
+
+#include "bpnn/core/number_text.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -14,11 +15,7 @@ void append_number(std::string& out, double v, int decimals = -1) {
     out += "null";
     return;
   }
-  char text[32];
-  const auto [end, error] = decimals < 0
-                                ? std::to_chars(text, text + sizeof text, v)
-                                : std::to_chars(text, text + sizeof text, v, std::chars_format::fixed, decimals);
-  out.append(text, error == std::errc() ? end : text);
+  out += decimals < 0 ? number_text(v) : fixed_text(v, decimals);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 #include "bpnn/layers/flatten.hpp"
 #include "bpnn/layers/pooling.hpp"
 #include "bpnn/layers/softmax.hpp"
-#include "core/number_text.hpp"
+#include "bpnn/core/number_text.hpp"
 
 namespace bpnn {
 namespace {

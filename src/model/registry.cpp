@@ -7,7 +7,7 @@
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/layers/activation.hpp"
-#include "core/number_text.hpp"
+#include "bpnn/core/number_text.hpp"
 
 namespace bpnn {
 namespace {

@@ -1,0 +1,140 @@
+// The playground's API (apps/playground/api.hpp) as the page's engine calls it, natively, so that the
+// sanitizer builds cover it: the worked example's figures through Api::call, refused requests
+// answered with their status and {"error": ...}, and number_text's printf twin (what the WebAssembly
+// engine writes numbers with) giving std::to_chars's characters.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "api.hpp"
+#include "bpnn/core/number_text.hpp"
+
+namespace bpnn::serve {
+namespace {
+
+// The reply's JSON, after checking its status.
+json ok(Api& api, const std::string& action, const std::string& body) {
+  const Reply reply = api.call(action, body);
+  EXPECT_EQ(reply.status, 200) << action << " " << body << ": " << reply.body;
+  return json::parse(reply.body);
+}
+
+// The status of a refused request, after checking that its body is {"error": "<a message>"}.
+int refused(Api& api, const std::string& action, const std::string& body) {
+  const Reply reply = api.call(action, body);
+  const json error = json::parse(reply.body, nullptr, false);
+  EXPECT_TRUE(error.is_object() && error.size() == 1 && error.contains("error") && error["error"].is_string() &&
+              !error["error"].get<std::string>().empty())
+      << action << " " << body.substr(0, 80) << ": " << reply.body;
+  return reply.status;
+}
+
+std::string nine(double v) { return fixed_text(v, 9); }
+
+TEST(PlaygroundApi, WorkedExampleFirstStepAndChainRule) {
+  Api api;
+  const json state = ok(api, "data", R"({"set": "mazur"})");
+  EXPECT_TRUE(state["config"]["worked_example"].get<bool>());
+  EXPECT_EQ(nine(state["loss"].get<double>()), "0.298371109");
+  EXPECT_EQ(state["network"]["layers"][1]["weight"][0][0].get<double>(), 0.4);  // w5
+
+  const json chain = ok(api, "chain", R"({"layer": 1, "to": 0, "from": 0})");
+  EXPECT_EQ(chain["name"], "w5");
+  ASSERT_EQ(chain["factors"].size(), 3u);
+  EXPECT_EQ(fixed_text(chain["factors"][0]["value"].get<double>(), 8), "0.74136507");  // dE/dout_o1
+  EXPECT_EQ(nine(chain["factors"][1]["value"].get<double>()), "0.186815602");  // dout_o1/dnet_o1
+  EXPECT_EQ(nine(chain["factors"][2]["value"].get<double>()), "0.593269992");  // dnet_o1/dw5 = out_h1
+  EXPECT_EQ(nine(chain["product"].get<double>()), "0.082167041");
+
+  const json step = ok(api, "step", R"({"unit": "sample", "count": 1})");
+  EXPECT_EQ(step["iteration"], 1);
+  const json after = ok(api, "state", "");
+  EXPECT_EQ(nine(after["network"]["layers"][1]["weight"][0][0].get<double>()), "0.358916480");
+  EXPECT_EQ(nine(after["loss"].get<double>()), "0.291027774");
+  const json numbers = ok(api, "numbers", R"({"last_step": true})");
+  EXPECT_EQ(numbers["iteration"], 1);
+  EXPECT_EQ(api.model_name(), "mazur.safetensors");
+  EXPECT_FALSE(api.model_file().empty());
+}
+
+TEST(PlaygroundApi, XorTrainsAndExportsTheCommandThatRepeatsIt) {
+  Api api;
+  ok(api, "data", R"({"set": "xor"})");
+  ok(api, "network", R"({"layers": [{"units": 3, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}],
+                         "learning_rate": 3, "batch_size": 0, "seed": 1})");
+  const json step = ok(api, "step", R"({"unit": "epoch", "count": 5000})");
+  EXPECT_EQ(step["iteration"], 5000);
+  EXPECT_LT(ok(api, "state", "{}")["loss"].get<double>(), 0.01);
+  const json run = ok(api, "export", "{}");
+  EXPECT_TRUE(run["exact"].get<bool>()) << run["note"];
+  EXPECT_EQ(run["model_name"], "xor.safetensors");
+  EXPECT_NE(run["command"].get<std::string>().find("--epochs 5000"), std::string::npos) << run["command"];
+}
+
+TEST(PlaygroundApi, RefusedRequestsAnswerTheirStatusWithAMessage) {
+  Api api;
+  EXPECT_EQ(refused(api, "teleport", "{}"), 404);
+  EXPECT_EQ(refused(api, "", "{}"), 404);
+  EXPECT_EQ(refused(api, "data", R"({"set": "xor")"), 400);
+  EXPECT_EQ(refused(api, "data", "[1, 2]"), 400);
+  EXPECT_EQ(refused(api, "data", R"({"set": "nope"})"), 400);
+  EXPECT_EQ(refused(api, "data", R"({"set": "xor", "extra": 1})"), 400);
+  EXPECT_EQ(refused(api, "data", std::string(kMaxBodyBytes + 1, ' ')), 413);
+  EXPECT_EQ(refused(api, "state", R"({"please": 1})"), 400);
+  EXPECT_EQ(refused(api, "choices", R"({"please": 1})"), 400);
+  EXPECT_EQ(refused(api, "network", R"({"layers": [{"units": 1, "activation": "sinusoid"}]})"), 400);
+  EXPECT_EQ(refused(api, "numbers", R"({"last_step": true})"), 409);  // no step taken yet
+  EXPECT_EQ(refused(api, "weight", R"({"layer": 5, "to": 0, "from": 0, "value": 1})"), 400);
+  // A message quoting a name cut inside a UTF-8 character is still valid JSON.
+  EXPECT_EQ(refused(api, "data", R"({"set": "xor", ")" + std::string(59, 'a') + "\xc3\xa9\": 1}"), 400);
+  // A value nested 100,000 deep is refused without being written out (which would recurse as deep).
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(refused(api, "data", R"({"set": )" + deep + "}"), 400);
+  EXPECT_EQ(refused(api, "network", R"({"layers": [{"units": )" + deep + "}]}"), 400);
+  // And the session still answers.
+  EXPECT_EQ(ok(api, "choices", "")["arithmetic"], json({"fast", "portable"}));
+  EXPECT_EQ(ok(api, "step", R"({"unit": "epoch", "count": 3})")["iteration"], 3);
+}
+
+TEST(PlaygroundApi, TwoThousandPointsFitInARequest) {
+  Api api;
+  json points = json::array();
+  for (int k = 0; k < 2000; ++k) points.push_back({-123.456789 + k * 0.1234567, 98.7654321 - k * 0.0987654, k % 2});
+  const std::string body = json{{"set", "points"}, {"points", points}}.dump();
+  ASSERT_LT(body.size(), kMaxBodyBytes);
+  EXPECT_EQ(ok(api, "data", body)["data"]["train_size"], 2000);
+}
+
+// The WebAssembly engine's standard library has no floating-point std::to_chars: there number_text
+// and fixed_text are these printf twins, which must write the same characters.
+TEST(NumberText, PrintfTwinsWriteWhatToCharsWrites) {
+  std::mt19937_64 bits(7);
+  std::uniform_real_distribution<double> uniform(-10, 10);
+  std::vector<double> values = {0.0, -0.0, INFINITY, -INFINITY, NAN, 5e-324, 1.7976931348623157e308, 1e22, 1e23,
+                                0.1, 0.3, 100, 1e15, 1e16, 1e17, 123400000, 123456789012345680000.0, 0.0001234};
+  for (int e = -320; e <= 308; ++e) values.push_back(1.2345678901234567 * std::pow(10.0, e));
+  for (int k = 0; k < 20000; ++k) {
+    const std::uint64_t b = bits();
+    double v;
+    std::memcpy(&v, &b, sizeof v);
+    values.insert(values.end(), {v, uniform(bits), static_cast<float>(uniform(bits)),
+                                 std::ldexp(uniform(bits), static_cast<int>(bits() % 140) - 70),
+                                 std::round(uniform(bits) * 1e4) / 1e4, std::round(uniform(bits) * 1e6)});
+  }
+  for (const double v : values) {
+    char text[400];
+    ASSERT_EQ(number_text_by_printf(v), std::string(text, std::to_chars(text, text + sizeof text, v).ptr));
+    for (const int decimals : {0, 3, 9}) {
+      const auto [end, error] = std::to_chars(text, text + sizeof text, v, std::chars_format::fixed, decimals);
+      if (error == std::errc()) {
+        ASSERT_EQ(fixed_text_by_printf(v, decimals), std::string(text, end)) << decimals;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bpnn::serve
