@@ -29,24 +29,28 @@ PlayData truth_table(const std::string& name, int a00, int a01, int a10, int a11
   return d;
 }
 
-std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng& rng) {
+// n points of `classes` labels taking turns (blobs and spiral have any number of classes, circle
+// and XOR quadrants two).
+std::vector<Point> draw(const std::string& set, std::size_t n, std::size_t classes, double noise, Rng& rng) {
   std::vector<Point> points;
+  const double turn = 2 * std::numbers::pi / static_cast<double>(classes);  // between classes' blobs or arms
   for (std::size_t k = 0; k < n; ++k) {
-    const int label = static_cast<int>(k % 2);
+    const int label = static_cast<int>(k % classes);
     double x = 0, y = 0;
     if (set == "circle") {  // label 1 inside radius 0.5, 0 in a ring around it
       const double r = label == 1 ? 0.5 * rng.uniform() : 0.7 + 0.3 * rng.uniform();
       const double a = 2 * std::numbers::pi * rng.uniform();
       x = r * std::cos(a), y = r * std::sin(a);
-    } else if (set == "blobs") {
-      const double c = label == 1 ? 0.5 : -0.5;
-      x = rng.normal(c, 0.25), y = rng.normal(c, 0.25);
+    } else if (set == "blobs") {  // two: at (-0.5, -0.5) and (0.5, 0.5); more: around a circle
+      const double cx = classes == 2 ? (label == 1 ? 0.5 : -0.5) : 0.6 * std::cos(turn * label);
+      const double cy = classes == 2 ? cx : 0.6 * std::sin(turn * label);
+      x = rng.normal(cx, 0.25), y = rng.normal(cy, 0.25);
     } else if (set == "xor_quadrants") {  // label 1 where x and y have the same sign
       x = rng.uniform(-1, 1), y = rng.uniform(-1, 1);
       if (label == 1 ? x * y < 0 : x * y > 0) y = -y;
-    } else {  // spiral: two arms, half a turn apart
+    } else {  // spiral: one arm a class, the arms evenly apart
       const double t = rng.uniform();
-      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * std::numbers::pi;
+      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * turn;
       x = r * std::cos(a), y = r * std::sin(a);
     }
     points.push_back({x + noise * rng.normal(0, 0.5), y + noise * rng.normal(0, 0.5), label});
@@ -61,7 +65,9 @@ std::vector<Point> user_points(const Fields& f) {
     if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > 1e6 || std::fabs(y) > 1e6) {
       refuse(where + ": x and y must be finite numbers within 1e6");
     }
-    if (label != 0 && label != 1) refuse(where + ": the label must be 0 or 1");
+    if (label < 0 || label >= kMaxClasses || label != std::floor(label)) {
+      refuse(where + ": the label must be a class number from 0 to " + std::to_string(kMaxClasses - 1));
+    }
     if (points.size() >= kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
     points.push_back({x, y, static_cast<int>(label)});
   };
@@ -184,21 +190,25 @@ PlayData make_data(const json& request) {
   std::vector<Point> points;
   double test_split = 0;
   std::uint64_t seed = 1;
+  std::size_t classes = 2;
   if (set == "points") {
     f.only({"set", "points", "csv", "test_split", "seed"});
     points = user_points(f);
+    for (const Point& p : points) classes = std::max(classes, static_cast<std::size_t>(p.label) + 1);
   } else {
-    f.only({"set", "points", "noise", "test_split", "seed"});
+    f.only({"set", "points", "classes", "noise", "test_split", "seed"});
+    const bool two = set == "circle" || set == "xor_quadrants";
+    classes = static_cast<std::size_t>(f.integer("classes", 2, 2, two ? 2 : kMaxGeneratedClasses));
     const auto n = static_cast<std::size_t>(f.integer("points", 200, 4, kMaxPoints));
     const double noise = f.number("noise", 0.1, 0, 1);
     seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
     Rng rng(seed);
-    points = draw(set, n, noise, rng);
+    points = draw(set, n, classes, noise, rng);
   }
   test_split = f.number("test_split", 0, 0, 0.9);
   seed = static_cast<std::uint64_t>(f.integer("seed", static_cast<std::int64_t>(seed), 0, std::int64_t(1) << 53));
   // A seeded random share of the points is held out as the test set.
-  PlayData d{.name = set, .inputs = 2, .classes = 2, .outputs = 1};
+  PlayData d{.name = set, .inputs = 2, .classes = classes, .outputs = 1};
   const std::size_t test_count = static_cast<std::size_t>(std::floor(test_split * static_cast<double>(points.size())));
   Rng split(seed ^ 0x9e3779b97f4a7c15ULL);
   std::vector<bool> is_test(points.size(), false);

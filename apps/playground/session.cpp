@@ -416,12 +416,17 @@ void Session::snapshot_outputs(StateSnapshot& out, json& fields) const {
       for (std::size_t k = 0; k < y.batch(); ++k) out.grid_values.push_back(y[k * outputs]);
       return;
     }
-    // Class 1's probability in each cell, as the library reads the outputs (a colour: 3 decimals).
+    // Each cell's class probabilities, as the library reads the outputs (a colour: 3 decimals): class
+    // 1's alone for two classes, else every class's, cell by cell.
     const auto p = predict_probabilities(r.model, config_.loss, r.grid.view());
+    const std::size_t classes = p.shape()[1];
     out.grid_decimals = 3;
+    out.grid["classes"] = data_.classes;
     for (std::size_t k = 0; k < p.shape()[0]; ++k) {
-      const double v = p[k * p.shape()[1] + 1];
-      out.grid_values.push_back(std::isfinite(v) ? v : 0.5);
+      for (std::size_t j = data_.classes == 2 ? 1 : 0; j < (data_.classes == 2 ? 2 : classes); ++j) {
+        const double v = p[k * classes + j];
+        out.grid_values.push_back(std::isfinite(v) ? v : 1.0 / static_cast<double>(classes));
+      }
     }
   });
 }

@@ -263,6 +263,29 @@ try {
   assert.deepEqual(restored.config, circle.config);
   await again.close();
 
+  // Three classes on a 2-D set: three blobs, one logit a class read by cross-entropy, a plane of
+  // three colours, and a command that gives the page's weights.
+  await page.select('#data-set', 'blobs');
+  await page.$eval('#data-classes', (el) => { el.value = 3; });
+  await page.click('#data-apply');
+  await page.waitForFunction(() => window.bpnnState.dataSet === 'blobs', { timeout: 10000 });
+  const blobs = await page.evaluate(() => ({ config: window.bpnnState.config, labels: window.bpnnState.train.map((r) => r[2]) }));
+  assert.deepEqual([...new Set(blobs.labels)].sort(), [0, 1, 2]);
+  assert.deepEqual(blobs.config.layers.at(-1), { units: 3, activation: 'identity' });
+  assert.equal(blobs.config.loss, 'cross_entropy');
+  assert.deepEqual(await page.$$eval('#legend .swatch', (els) => els.length), 3);
+  await page.evaluate(() => { document.getElementById('step-count').value = 300; });
+  await page.click('#step-n');
+  await page.waitForFunction(() => window.bpnnState.iteration === 300, { timeout: 20000 });
+  const three = await page.evaluate(() => window.bpnnState);
+  assert.ok(three.accuracy > 0.9 && three.testAccuracy > 0.85, `three blobs: accuracy ${three.accuracy}, test ${three.testAccuracy}`);
+  assert.equal(three.heatmap.values.length, 3 * three.heatmap.side ** 2);
+  assert.match(await text('#test-accuracy'), /%$/);
+  await page.screenshot({ path: path.join(artifacts, 'three-classes.png') });
+  await page.click('#step-epoch');
+  await page.waitForFunction(() => window.bpnnState.batch === 0, { timeout: 10000 });
+  await reproduce(page, 'blobs');
+
   // Your own points: each click on the plane adds one of the chosen class; a pasted CSV replaces them.
   const before = await page.evaluate(() => window.bpnnState.dataPoints);
   // The plane's box is read before each click: the first point changes the page, which may move it.

@@ -137,8 +137,10 @@ function readData() {
       noise: Number($('data-noise').value),
       test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
   }
-  return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
+  const data = { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
     test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
+  if (['blobs', 'spiral'].includes(set)) data.classes = Number($('data-classes').value);
+  return data;
 }
 function syncDataControls() {
   const set = $('data-set').value;
@@ -147,6 +149,7 @@ function syncDataControls() {
   $('data-noise').parentElement.hidden = set === 'points';
   $('data-csv').hidden = set !== 'points';
   $('fn-row').hidden = set !== 'function';
+  $('data-classes').parentElement.hidden = !['blobs', 'spiral'].includes(set);
 }
 
 async function step(unit, count = 1) {
@@ -303,9 +306,35 @@ function drawCurve(s, canvas, g) {
   g.stroke(); g.lineWidth = 1;
 }
 
-// The output's colour: orange at 0, blue at 1 (the legend's scale).
+// Each class's colour (class 0 orange, 1 blue, 2 green, ...): light over the plane, dark for points.
+const CLASS_COLOURS = [[244, 170, 120], [44, 180, 220], [120, 200, 120], [190, 140, 220], [240, 220, 100],
+  [230, 110, 140], [150, 150, 150], [100, 210, 200], [200, 160, 110], [160, 190, 80]];
+const pointColour = (label) => `rgb(${CLASS_COLOURS[label].map((c) => Math.round(0.6 * c)).join(',')})`;
+// A cell's colour: for two classes, class 1's probability v from orange (0) to blue (1), the
+// legend's scale; for more, the classes' colours mixed by their probabilities.
 function outputColour(v) {
   return [Math.round(244 - 200 * v), Math.round(170 + 10 * v), Math.round(120 + 100 * v)];
+}
+function mixedColour(p) {
+  const rgb = [0, 0, 0];
+  p.forEach((pj, j) => { for (let c = 0; c < 3; c++) rgb[c] += pj * CLASS_COLOURS[j][c]; });
+  return rgb.map(Math.round);
+}
+// The legend (the scale for two classes, a swatch a class for more) and the classes a click adds:
+// the data's, and one more (up to 10).
+function showClasses(s) {
+  const classes = s.data.classes || 0, key = `${classes}`;
+  if (!s.heatmap || $('legend').dataset.key === key) return;
+  $('legend').dataset.key = key;
+  const hint = '<span class="hint">dots: training points, rings: test points</span>';
+  $('legend').innerHTML = classes <= 2
+    ? `<span>0</span><span class="scale"></span><span>1</span><span class="hint">the output (class 1's probability);</span>${hint}`
+    : CLASS_COLOURS.slice(0, classes).map((c, j) =>
+      `<span class="swatch" style="background:rgb(${c.join(',')})"></span><span>class ${j}</span>`).join('') + hint;
+  const choice = $('click-class').value;
+  $('click-class').innerHTML = [...Array(Math.min(10, Math.max(2, classes) + 1)).keys()].map((j) =>
+    `<option value="${j}">${j}${j < classes ? '' : ' (new)'}</option>`).join('');
+  if (Number(choice) <= classes) $('click-class').value = choice;
 }
 let heatmapCells = null;  // an offscreen canvas of one pixel per cell
 function drawHeatmap(s) {
@@ -314,6 +343,7 @@ function drawHeatmap(s) {
   const h = s.heatmap;
   setProperty(canvas, 'hidden', !h && !s.curve);
   setProperty($('legend'), 'hidden', !h);
+  showClasses(s);
   setProperty($('plot-options'), 'hidden', !h && !s.curve);
   setProperty(canvas, 'title',
     s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
@@ -326,9 +356,18 @@ function drawHeatmap(s) {
     heatmapCells.width = heatmapCells.height = h.side;
   }
   const cells = heatmapCells.getContext('2d'), image = cells.createImageData(h.side, h.side);
+  const classes = h.classes || 2;
   for (let k = 0; k < h.side * h.side; k++) {
-    const v = Math.max(0, Math.min(1, h.values[k]));
-    image.data.set([...outputColour(discrete ? (v >= 0.5 ? 1 : 0) : v), 255], 4 * k);
+    let rgb;
+    if (classes === 2) {
+      const v = Math.max(0, Math.min(1, h.values[k]));
+      rgb = outputColour(discrete ? (v >= 0.5 ? 1 : 0) : v);
+    } else {
+      const p = h.values.slice(k * classes, (k + 1) * classes);
+      const top = p.indexOf(Math.max(...p));
+      rgb = mixedColour(discrete ? p.map((_, j) => (j === top ? 1 : 0)) : p);
+    }
+    image.data.set([...rgb, 255], 4 * k);
   }
   cells.putImageData(image, 0, 0);
   g.imageSmoothingEnabled = discrete;
@@ -339,7 +378,7 @@ function drawHeatmap(s) {
   const points = (list, filled) => list.forEach((p) => {
     g.beginPath();
     g.arc(px(p[0]), py(p[1]), 3.5, 0, 2 * Math.PI);
-    g.fillStyle = p[2] >= 0.5 ? '#1b4f8f' : '#b5520f';
+    g.fillStyle = pointColour(p[2]);
     g.strokeStyle = '#fff';
     if (filled) {
       g.fill(); g.stroke();
@@ -461,7 +500,7 @@ function render(s) {
     batches: s.batches, lastStep: s.last_step, reproducible: s.reproducible, perceptron: s.perceptron || null,
     loss: s.loss, testAccuracy: s.test_accuracy,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
-    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train,
+    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train, heatmap: s.heatmap || null,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
   b.weights = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
@@ -509,7 +548,9 @@ const CONFIG_KEYS = {
   loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init',
   seed: 'seed', arithmetic: 'arith',
 };
-const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
+const DATA_KEYS = {
+  function: 'fn', points: 'points', classes: 'classes', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv',
+};
 function writeHash(s) {
   const q = new URLSearchParams();
   const r = s.data.request || { set: s.data.set };
