@@ -145,7 +145,18 @@ Session::Progress Session::progress() const {
   });
 }
 
-void Session::set_data(const json& body) {
+void Session::set_data(const json& request) {
+  // keep_weights (a point added by a click): the network keeps its weights when it keeps its shape.
+  json body = request;
+  const bool keep_weights = Fields(request, "data.").boolean("keep_weights", false);
+  if (body.is_object()) body.erase("keep_weights");
+  std::vector<double> kept;
+  if (keep_weights && run_) {
+    with_run([&](auto& r) {
+      const auto values = r.model.parameters().values();
+      kept.assign(values.data(), values.data() + values.size());
+    });
+  }
   PlayData data = make_data(body);
   const bool worked_example = data.name == "mazur";
   if (!worked_example) {  // the values a float run (and bpnn train, reading the exported CSV) sees
@@ -165,6 +176,16 @@ void Session::set_data(const json& body) {
     run_.reset();  // the data stays; the learner picks a network that fits it
     throw;
   }
+  with_run([&](auto& r) {
+    auto values = r.model.parameters().values();
+    if (kept.empty() || kept.size() != values.size()) return;
+    using T = typename std::decay_t<decltype(r)>::Value;
+    std::transform(kept.begin(), kept.end(), values.data(), [](double v) { return static_cast<T>(v); });
+    r.run->mark_not_reproducible("points were added to a trained network: press reset to start a run bpnn train "
+                                 "can repeat");
+    history_.clear();
+    record();
+  });
   bump();
 }
 

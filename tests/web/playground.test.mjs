@@ -286,14 +286,20 @@ try {
   await page.waitForFunction(() => window.bpnnState.batch === 0, { timeout: 10000 });
   await reproduce(page, 'blobs');
 
-  // Your own points: each click on the plane adds one of the chosen class; a pasted CSV replaces them.
+  // Your own points: each click on the plane adds one of the chosen class, keeping the trained
+  // weights and the test points; a pasted CSV replaces them.
   const before = await page.evaluate(() => window.bpnnState.dataPoints);
+  const trained = await page.evaluate(() => ({ tensors: window.bpnnState.tensors, test: window.bpnnState.dataPoints - window.bpnnState.train.length }));
   // The plane's box is read before each click: the first point changes the page, which may move it.
   const heatmapBox = () => page.$eval('#heatmap', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
   let box = await heatmapBox();
   await page.select('#click-class', '1');
   await page.mouse.click(box.x + box.w * 0.9, box.y + box.h * 0.1);
   await page.waitForFunction((n) => window.bpnnState.dataSet === 'points' && window.bpnnState.dataPoints === n + 1, { timeout: 10000 }, before);
+  const clicked = await page.evaluate(() => ({ tensors: window.bpnnState.tensors, test: window.bpnnState.dataPoints - window.bpnnState.train.length, reproducible: window.bpnnState.reproducible }));
+  assert.deepEqual(clicked.tensors, trained.tensors, 'a click keeps the trained weights');
+  assert.equal(clicked.test, trained.test, 'a click keeps the test points');
+  assert.equal(clicked.reproducible, false);
   await page.select('#click-class', '0');
   box = await heatmapBox();
   await page.mouse.click(box.x + box.w * 0.5, box.y + box.h * 0.5);

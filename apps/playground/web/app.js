@@ -560,7 +560,7 @@ function writeHash(s) {
     if (v !== undefined && !(k === 'csv' && v.length > 4000)) q.set(short, v);
   });
   if (Array.isArray(r.points)) {  // clicked points: as CSV lines, when short enough for an address
-    const csv = r.points.map((p) => p.join(',')).join('\n');
+    const csv = r.points.map((p) => p.slice(0, 3).join(',')).join('\n');
     if (csv.length <= 4000) q.set('csv', csv);
   }
   if (!s.config.worked_example) {
@@ -802,13 +802,16 @@ function wire() {
     if (cx < 0 || cy < 0 || cx > box.w || cy > box.h) return;
     const x = h.x0 + (cx / box.w) * (h.x1 - h.x0);
     const y = h.y1 - (cy / box.h) * (h.y1 - h.y0);
+    // Every point kept where it was (test points stay test points), the new one a training point,
+    // and the network keeps training from its weights.
     const round = (v) => Math.round(v * 1e4) / 1e4;
-    const points = [...s.data.train, ...s.data.test].map((r) => [round(r[0]), round(r[1]), r[2]]);
-    points.push([round(x), round(y), Number($('click-class').value)]);
+    const points = [...s.data.train.map((r) => [round(r[0]), round(r[1]), r[2], 0]),
+      ...s.data.test.map((r) => [round(r[0]), round(r[1]), r[2], 1])];
+    points.push([round(x), round(y), Number($('click-class').value), 0]);
     $('data-set').value = 'points';
     syncDataControls();
-    $('data-csv').value = points.map((p) => p.join(',')).join('\n');
-    await act('data', { set: 'points', points });
+    $('data-csv').value = points.map((p) => p.slice(0, 3).join(',')).join('\n');
+    await act('data', { set: 'points', points, keep_weights: true });
   });
   const svg = $('network'), tip = $('tooltip');
   svg.addEventListener('mousemove', (e) => {
