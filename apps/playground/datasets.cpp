@@ -20,6 +20,7 @@ namespace {
 struct Point {
   double x, y;
   int label;
+  int test = -1;  // a learner's point: 1 held out, 0 trained on, -1 as test_split draws
 };
 
 PlayData truth_table(const std::string& name, int a00, int a01, int a10, int a11) {
@@ -29,24 +30,28 @@ PlayData truth_table(const std::string& name, int a00, int a01, int a10, int a11
   return d;
 }
 
-std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng& rng) {
+// n points of `classes` labels taking turns (blobs and spiral have any number of classes, circle
+// and XOR quadrants two).
+std::vector<Point> draw(const std::string& set, std::size_t n, std::size_t classes, double noise, Rng& rng) {
   std::vector<Point> points;
+  const double turn = 2 * std::numbers::pi / static_cast<double>(classes);  // between classes' blobs or arms
   for (std::size_t k = 0; k < n; ++k) {
-    const int label = static_cast<int>(k % 2);
+    const int label = static_cast<int>(k % classes);
     double x = 0, y = 0;
     if (set == "circle") {  // label 1 inside radius 0.5, 0 in a ring around it
       const double r = label == 1 ? 0.5 * rng.uniform() : 0.7 + 0.3 * rng.uniform();
       const double a = 2 * std::numbers::pi * rng.uniform();
       x = r * std::cos(a), y = r * std::sin(a);
-    } else if (set == "blobs") {
-      const double c = label == 1 ? 0.5 : -0.5;
-      x = rng.normal(c, 0.25), y = rng.normal(c, 0.25);
+    } else if (set == "blobs") {  // two: at (-0.5, -0.5) and (0.5, 0.5); more: around a circle
+      const double cx = classes == 2 ? (label == 1 ? 0.5 : -0.5) : 0.6 * std::cos(turn * label);
+      const double cy = classes == 2 ? cx : 0.6 * std::sin(turn * label);
+      x = rng.normal(cx, 0.25), y = rng.normal(cy, 0.25);
     } else if (set == "xor_quadrants") {  // label 1 where x and y have the same sign
       x = rng.uniform(-1, 1), y = rng.uniform(-1, 1);
       if (label == 1 ? x * y < 0 : x * y > 0) y = -y;
-    } else {  // spiral: two arms, half a turn apart
+    } else {  // spiral: one arm a class, the arms evenly apart
       const double t = rng.uniform();
-      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * std::numbers::pi;
+      const double r = 0.1 + 0.9 * t, a = 3 * std::numbers::pi * t + label * turn;
       x = r * std::cos(a), y = r * std::sin(a);
     }
     points.push_back({x + noise * rng.normal(0, 0.5), y + noise * rng.normal(0, 0.5), label});
@@ -57,13 +62,15 @@ std::vector<Point> draw(const std::string& set, std::size_t n, double noise, Rng
 std::vector<Point> user_points(const Fields& f) {
   std::vector<Point> points;
   // where: the point as the request names it (data.points[3], data.csv line 4).
-  auto add = [&](double x, double y, double label, const std::string& where) {
+  auto add = [&](double x, double y, double label, const std::string& where, int test = -1) {
     if (!std::isfinite(x) || !std::isfinite(y) || std::fabs(x) > 1e6 || std::fabs(y) > 1e6) {
       refuse(where + ": x and y must be finite numbers within 1e6");
     }
-    if (label != 0 && label != 1) refuse(where + ": the label must be 0 or 1");
+    if (label < 0 || label >= kMaxClasses || label != std::floor(label)) {
+      refuse(where + ": the label must be a class number from 0 to " + std::to_string(kMaxClasses - 1));
+    }
     if (points.size() >= kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
-    points.push_back({x, y, static_cast<int>(label)});
+    points.push_back({x, y, static_cast<int>(label), test});
   };
   if (f.has("points")) {
     const json& list = f.raw("points");
@@ -71,10 +78,14 @@ std::vector<Point> user_points(const Fields& f) {
     if (list.size() > kMaxPoints) refuse("data.points: at most " + std::to_string(kMaxPoints) + " points");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const json& p = list[i];
-      if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number()) {
-        refuse("data.points[" + std::to_string(i) + "] must be [x, y, label] numbers");
+      const std::string where = "data.points[" + std::to_string(i) + "]";
+      if (!p.is_array() || p.size() < 3 || p.size() > 4 || !p[0].is_number() || !p[1].is_number() ||
+          !p[2].is_number() || (p.size() == 4 && !p[3].is_number())) {
+        refuse(where + " must be [x, y, label] or [x, y, label, test (1) or not (0)] numbers");
       }
-      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), "data.points[" + std::to_string(i) + "]");
+      const int test = p.size() == 4 ? (p[3] == 1 ? 1 : p[3] == 0 ? 0 : -2) : -1;
+      if (test == -2) refuse(where + ": the 4th number says a test point (1) or a training point (0)");
+      add(p[0].get<double>(), p[1].get<double>(), p[2].get<double>(), where, test);
     }
   } else if (f.has("csv")) {
     if (!f.raw("csv").is_string()) refuse("field 'data.csv' must be text: lines of x,y,label");
@@ -190,27 +201,36 @@ PlayData make_data(const json& request) {
   std::vector<Point> points;
   double test_split = 0;
   std::uint64_t seed = 1;
+  std::size_t classes = 2;
   if (set == "points") {
     f.only({"set", "points", "csv", "test_split", "seed"});
     points = user_points(f);
+    for (const Point& p : points) classes = std::max(classes, static_cast<std::size_t>(p.label) + 1);
   } else {
-    f.only({"set", "points", "noise", "test_split", "seed"});
+    f.only({"set", "points", "classes", "noise", "test_split", "seed"});
+    const bool two = set == "circle" || set == "xor_quadrants";
+    classes = static_cast<std::size_t>(f.integer("classes", 2, 2, two ? 2 : kMaxGeneratedClasses));
     const auto n = static_cast<std::size_t>(f.integer("points", 200, 4, kMaxPoints));
     const double noise = f.number("noise", 0.1, 0, 1);
     seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
     Rng rng(seed);
-    points = draw(set, n, noise, rng);
+    points = draw(set, n, classes, noise, rng);
   }
   test_split = f.number("test_split", 0, 0, 0.9);
   seed = static_cast<std::uint64_t>(f.integer("seed", static_cast<std::int64_t>(seed), 0, std::int64_t(1) << 53));
-  // A seeded random share of the points is held out as the test set.
-  PlayData d{.name = set, .inputs = 2, .classes = 2, .outputs = 1};
-  const std::size_t test_count = static_cast<std::size_t>(std::floor(test_split * static_cast<double>(points.size())));
-  Rng split(seed ^ 0x9e3779b97f4a7c15ULL);
+  PlayData d{.name = set, .inputs = 2, .classes = classes, .outputs = 1};
   std::vector<bool> is_test(points.size(), false);
-  for (std::size_t chosen = 0; chosen < test_count;) {
-    const std::size_t k = static_cast<std::size_t>(split.below(points.size()));
-    if (!is_test[k]) is_test[k] = true, ++chosen;
+  const bool flagged = std::any_of(points.begin(), points.end(), [](const Point& p) { return p.test >= 0; });
+  if (flagged) {  // each point says whether it is held out
+    if (test_split > 0) refuse("data: give 'test_split' or each point's test flag, not both");
+    for (std::size_t k = 0; k < points.size(); ++k) is_test[k] = points[k].test == 1;
+  } else {  // a seeded random share of the points is held out as the test set
+    const auto test_count = static_cast<std::size_t>(std::floor(test_split * static_cast<double>(points.size())));
+    Rng split(seed ^ 0x9e3779b97f4a7c15ULL);
+    for (std::size_t chosen = 0; chosen < test_count;) {
+      const std::size_t k = static_cast<std::size_t>(split.below(points.size()));
+      if (!is_test[k]) is_test[k] = true, ++chosen;
+    }
   }
   for (std::size_t k = 0; k < points.size(); ++k) {
     std::vector<double>& x = is_test[k] ? d.test_x : d.train_x;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,15 @@ struct PlayData {
 };
 
 inline constexpr std::size_t kMaxPoints = 2000;
+inline constexpr int kMaxClasses = 10;                   // a learner's own points: labels 0 to 9
+inline constexpr std::int64_t kMaxGeneratedClasses = 6;  // blobs and spiral
 // With more inputs (digits) the state leaves out the pixels and the first layer's weights.
 inline constexpr std::size_t kShownInputs = 64;
 
-// The data set a request names: {"set": "xor"} or {"set": "spiral", "points": 200, "noise": 0.1,
-// "test_split": 0.2, "seed": 1}, or {"set": "points", "points": [[x, y, label], ...]} (or "csv":
-// "x,y,label" lines), or {"set": "function", "function": "sin" | "square" | "abs" | "step", "points",
+// The data set a request names: {"set": "xor"} or {"set": "spiral", "points": 200, "classes": 3,
+// "noise": 0.1, "test_split": 0.2, "seed": 1} ("classes" for blobs and spiral), or {"set": "points",
+// "points": [[x, y, label], ...]} (or "csv": "x,y,label" lines; labels 0 to 9, as many classes as the
+// largest label says, at least two), or {"set": "function", "function": "sin" | "square" | "abs" | "step", "points",
 // "noise", "test_split", "seed"} (regression: y = f(x) + noise, x in [-3, 3]). Throws RequestError
 // naming the field.
 PlayData make_data(const json& request);

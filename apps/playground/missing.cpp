@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "server.hpp"
-#include "train.hpp"
+#include "exit_status.hpp"
 
 namespace bpnn::cli {
 

@@ -110,10 +110,18 @@ NetworkConfig network_for_data(const PlayData& data, const std::string& previous
   if (c.worked_example || c.layers.empty() || previous_set == "function" || previous_set == "mnist") {
     c = {.layers = {{3, "sigmoid"}, {1, "sigmoid"}}, .learning_rate = 3.0};  // the 2-3-1 network
   }
-  // The output layer follows the data: one unit for 0/1 labels unless it already has one per class.
+  // The output layer follows the data: one unit for 0/1 labels unless it already has one per class;
+  // more classes: one logit each, read by cross-entropy (softmax).
   LayerChoice& out = c.layers.back();
+  if (data.classes > 2 && out.units != data.classes) {
+    out = {data.classes, "identity"};
+    c.loss = "cross_entropy";
+  }
   if (!(data.classification() && out.units == data.classes)) out.units = data.classification() ? 1 : data.outputs;
-  if (out.units == 1 && c.loss == "cross_entropy") c.loss = "mse";
+  if (out.units == 1 && c.loss == "cross_entropy") {
+    out.activation = "sigmoid";
+    c.loss = "mse";
+  }
   return c;
 }
 
@@ -129,9 +137,9 @@ NetworkConfig config_for_data(const PlayData& data, const std::string& previous_
 Network describe_network(const NetworkConfig& c, const PlayData& data) {
   const std::size_t outputs = c.layers.back().units;
   const std::string last = "network.layers[" + std::to_string(c.layers.size() - 1) + "]";
-  if (data.classification() && outputs != 1 && outputs != data.classes) {
-    refuse(last + ".units: this data has " + std::to_string(data.classes) +
-           " classes: use 1 output (a 0/1 target) or " + std::to_string(data.classes));
+  if (data.classification() && outputs != data.classes && (outputs != 1 || data.classes > 2)) {
+    refuse(last + ".units: this data has " + std::to_string(data.classes) + " classes: use " +
+           (data.classes == 2 ? "1 output (a 0/1 target) or 2" : std::to_string(data.classes) + " outputs"));
   }
   if (!data.classification() && outputs != data.outputs) {
     refuse(last + ".units: this data has " + std::to_string(data.outputs) + " targets per sample");

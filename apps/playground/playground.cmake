@@ -1,5 +1,5 @@
-# `bpnn serve`, the playground (included from the top-level CMakeLists.txt after bpnn_cli): its
-# sources, the page's files embedded into the binary, and cpp-httplib (Debian's libcpp-httplib-dev,
+# `bpnn serve` (included from the top-level CMakeLists.txt after bpnn_cli): serves the playground's
+# static site (scripts/site.sh) on this machine, with cpp-httplib (Debian's libcpp-httplib-dev,
 # found through pkg-config). Without cpp-httplib the command is there but says how to get it.
 # The API over a session (api.cpp and what it calls) is a library of its own, bpnn_playground,
 # which the command line and tests/playground_api_test link; the WebAssembly engine
@@ -15,21 +15,7 @@ if(PkgConfig_FOUND)
   pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
 endif()
 if(CPP_HTTPLIB_FOUND)
-  set(BPNN_WEB_FILES
-    ${PROJECT_SOURCE_DIR}/apps/playground/web/index.html
-    ${PROJECT_SOURCE_DIR}/apps/playground/web/app.js
-    ${PROJECT_SOURCE_DIR}/apps/playground/web/style.css)
-  set(BPNN_WEB_ASSETS ${CMAKE_CURRENT_BINARY_DIR}/generated/web_assets.cpp)
-  add_custom_command(OUTPUT ${BPNN_WEB_ASSETS}
-    COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${BPNN_WEB_ASSETS}" "-DFILES=${BPNN_WEB_FILES}"
-            -P ${PROJECT_SOURCE_DIR}/apps/playground/embed_web.cmake
-    DEPENDS ${BPNN_WEB_FILES} ${PROJECT_SOURCE_DIR}/apps/playground/embed_web.cmake
-    COMMENT "Embedding the playground page (apps/playground/web)" VERBATIM)
-  # The page's bytes need none of the command line's precompiled headers, whose objects and static
-  # initializers cost every file that includes them seconds of compile time.
-  set_source_files_properties(${BPNN_WEB_ASSETS} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
-  target_sources(bpnn_cli PRIVATE apps/playground/server.cpp ${BPNN_WEB_ASSETS})
-  target_link_libraries(bpnn_cli PRIVATE bpnn_playground)
+  target_sources(bpnn_cli PRIVATE apps/playground/server.cpp)
   # Debian's build of cpp-httplib is compiled with OpenSSL, zlib and Brotli: the same macros here
   # keep its classes' layout, which pkg-config's cflags carry.
   target_link_libraries(bpnn_cli PRIVATE PkgConfig::CPP_HTTPLIB)

@@ -145,7 +145,18 @@ Session::Progress Session::progress() const {
   });
 }
 
-void Session::set_data(const json& body) {
+void Session::set_data(const json& request) {
+  // keep_weights (a point added by a click): the network keeps its weights when it keeps its shape.
+  json body = request;
+  const bool keep_weights = Fields(request, "data.").boolean("keep_weights", false);
+  if (body.is_object()) body.erase("keep_weights");
+  std::vector<double> kept;
+  if (keep_weights && run_) {
+    with_run([&](auto& r) {
+      const auto values = r.model.parameters().values();
+      kept.assign(values.data(), values.data() + values.size());
+    });
+  }
   PlayData data = make_data(body);
   const bool worked_example = data.name == "mazur";
   if (!worked_example) {  // the values a float run (and bpnn train, reading the exported CSV) sees
@@ -165,6 +176,16 @@ void Session::set_data(const json& body) {
     run_.reset();  // the data stays; the learner picks a network that fits it
     throw;
   }
+  with_run([&](auto& r) {
+    auto values = r.model.parameters().values();
+    if (kept.empty() || kept.size() != values.size()) return;
+    using T = typename std::decay_t<decltype(r)>::Value;
+    std::transform(kept.begin(), kept.end(), values.data(), [](double v) { return static_cast<T>(v); });
+    r.run->mark_not_reproducible("points were added to a trained network: press reset to start a run bpnn train "
+                                 "can repeat");
+    history_.clear();
+    record();
+  });
   bump();
 }
 
@@ -416,12 +437,17 @@ void Session::snapshot_outputs(StateSnapshot& out, json& fields) const {
       for (std::size_t k = 0; k < y.batch(); ++k) out.grid_values.push_back(y[k * outputs]);
       return;
     }
-    // Class 1's probability in each cell, as the library reads the outputs (a colour: 3 decimals).
+    // Each cell's class probabilities, as the library reads the outputs (a colour: 3 decimals): class
+    // 1's alone for two classes, else every class's, cell by cell.
     const auto p = predict_probabilities(r.model, config_.loss, r.grid.view());
+    const std::size_t classes = p.shape()[1];
     out.grid_decimals = 3;
+    out.grid["classes"] = data_.classes;
     for (std::size_t k = 0; k < p.shape()[0]; ++k) {
-      const double v = p[k * p.shape()[1] + 1];
-      out.grid_values.push_back(std::isfinite(v) ? v : 0.5);
+      for (std::size_t j = data_.classes == 2 ? 1 : 0; j < (data_.classes == 2 ? 2 : classes); ++j) {
+        const double v = p[k * classes + j];
+        out.grid_values.push_back(std::isfinite(v) ? v : 1.0 / static_cast<double>(classes));
+      }
     }
   });
 }

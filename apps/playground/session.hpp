@@ -39,7 +39,9 @@ class Session {
   const std::string& id() const { return id_; }
 
   // The API, one call per endpoint; each throws RequestError (4xx) for a request it refuses.
-  void set_data(const json& body);     // {"set": ...}; see make_data
+  // {"set": ...} (see make_data), and "keep_weights": true to keep the network's weights when its
+  // shape stays (a point added by a click).
+  void set_data(const json& body);
   void set_network(const json& body);  // {"layers": [{"units", "activation"}], "loss", ...}
   json step(const json& body);         // {"unit": "sample"|"batch"|"epoch", "count": n, "seconds": at most}
   void reset(const json& body);        // weights from the seed again, history cleared

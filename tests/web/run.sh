@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# The playground's browser test: `run.sh BPNN ARTIFACT_DIR [hammer]`. Skipped (exit 77) where node,
-# Chromium or tests/web/node_modules (npm install --prefix tests/web) is missing; `hammer` runs the
-# bad-request test, which needs node only.
+# The playground's tests in a browser and over HTTP:
+#   run.sh page SITE_DIR BPNN ARTIFACT_DIR   the site in headless Chromium (playground.test.mjs)
+#   run.sh serve SITE_DIR BPNN               bpnn serve as its static host (serve.test.mjs)
+# Fails (never skips) where node, Chromium or tests/web/node_modules is missing: scripts/test.sh
+# installs them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 77; }
-if [ "${3:-}" = hammer ]; then exec node "$here/hammer.mjs" "$1"; fi
-[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "SKIP: chromium is not installed"; exit 77; }
-[ -d "$here/node_modules/puppeteer-core" ] || { echo "SKIP: run npm install --prefix tests/web first"; exit 77; }
-exec node "$here/playground.test.mjs" "$1" "$2"
+command -v node >/dev/null || { echo "FAIL: node is not installed (scripts/test.sh installs it)"; exit 1; }
+[ -f "$2/index.html" ] || { echo "FAIL: $2 holds no site: build it with scripts/site.sh"; exit 1; }
+case $1 in
+  serve) exec node "$here/serve.test.mjs" "$3" "$2" ;;
+  page)
+    [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "FAIL: chromium is not installed (apt-get install chromium)"; exit 1; }
+    [ -d "$here/node_modules/puppeteer-core" ] || { echo "FAIL: run npm install --prefix tests/web first"; exit 1; }
+    exec node "$here/playground.test.mjs" "$2" "$3" "$4" ;;
+  *) echo "usage: run.sh page|serve SITE_DIR BPNN [ARTIFACT_DIR]"; exit 2 ;;
+esac

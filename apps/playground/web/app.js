@@ -1,16 +1,17 @@
-// The bpnn playground page: it only reads the learner's choices, sends them to bpnn serve's JSON
-// API and draws what comes back. All training and every number is computed by bpnn in the server.
+// The bpnn playground page: it reads the learner's choices, hands them to bpnn's engine (compiled to
+// WebAssembly, running in worker.js) and draws what comes back. Every number is computed by bpnn;
+// none is computed here. The page is static files: any static web server (or bpnn serve) serves it.
 // window.bpnnState holds what the page shows, as plain values, for tests and the curious.
 'use strict';
 
-// The names the network takes (activation, loss, optimizer, init): asked of the server, which takes
-// them from bpnn's registry (GET /api/choices), before anything is drawn.
+// The names the network takes (activation, loss, optimizer, init, arithmetic): asked of the engine,
+// which takes them from bpnn's registry, before anything is drawn.
 const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [] };
-const state = { session: null, last: null, playing: false, streamOpen: false, selected: null, configKey: '' };
+const state = { last: null, playing: false, selected: null, configKey: '', panelsVersion: 0 };
 window.bpnnState = {
-  sessionId: null, version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null,
+  version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null, choices,
   weights: {}, gradients: {}, biases: {}, lossHistory: [], numbers: null, chain: null, gradcheck: null,
-  errors: [], streamEvents: 0, export: null, hash: '',
+  errors: [], updates: 0, export: null, hash: '',
 };
 const $ = (id) => document.getElementById(id);
 const startHash = location.hash;  // read before the first render writes the page's own
@@ -19,53 +20,69 @@ const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v
 function setText(id, text) { const el = $(id); if (el.textContent !== String(text)) el.textContent = text; }
 function setProperty(el, name, value) { if (el[name] !== value) el[name] = value; }
 
-// --- the API ----------------------------------------------------------------------------------
+// --- the engine -------------------------------------------------------------------------------
+const worker = new Worker('worker.js');
+const pending = new Map();  // call id -> its promise's resolve
+let nextId = 1;
+worker.onmessage = (event) => {
+  const m = event.data;
+  if (m.id !== undefined) {
+    pending.get(m.id)(m);
+    pending.delete(m.id);
+    return;
+  }
+  // While playing, the worker sends the state (at most 40 times a second) and says when it stops.
+  window.bpnnState.updates++;
+  render(JSON.parse(m.state));
+  if (m.error) showError(m.error);
+  if (!m.playing) stopped();
+};
+worker.onerror = (e) => { $('status').textContent = 'the engine failed to start'; showError(e.message); };
+function engine(action, body = {}) {
+  return new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    worker.postMessage({ id, action, body });
+  });
+}
+// One call of the engine: its JSON answer, or (shown, and recorded) its refusal.
 async function api(action, body = {}) {
-  const url = action === 'create' ? '/api/sessions' : `/api/sessions/${state.session}/${action}`;
-  const response = await fetch(url, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const reply = await response.json();
-  if (!response.ok) {
-    const message = reply.error || `HTTP ${response.status}`;
-    window.bpnnState.errors.push({ action, status: response.status, message });
+  const reply = await engine(action, body);
+  const answer = JSON.parse(reply.body);
+  if (reply.status !== 200) {
+    const message = answer.error || `the engine answered ${reply.status}`;
+    window.bpnnState.errors.push({ action, status: reply.status, message });
     showError(message);
     throw new Error(message);
   }
   showError('');
-  return reply;
+  return answer;
 }
 function showError(message) {
   $('error').hidden = !message;
   $('error').textContent = message;
 }
-async function fetchState() {
-  const response = await fetch(`/api/sessions/${state.session}/state`);
-  if (response.ok) render(await response.json());
-}
-// Actions that return the whole state render it at once; the event stream brings the rest.
+// Actions that change the network or the data: they answer with the whole state (a step with what
+// it did, and the state is asked for next).
+const CHANGES = ['data', 'network', 'step', 'reset', 'weight'];
 async function act(action, body) {
   if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
     $('gradcheck-result').textContent = '';
     window.bpnnState.gradcheck = null;
-    if (action !== 'weight') { $('chain').innerHTML = ''; state.selected = null; }
+    if (action !== 'weight' && action !== 'reset') { $('chain').innerHTML = ''; state.selected = null; }
     $('command').hidden = true;  // an old command no longer says what the page did
     $('command-note').textContent = '';
   }
   try {
     const reply = await api(action, body);
     if (reply.version !== undefined) render(reply);
-    else if (!state.streamOpen) await fetchState();
+    else if (CHANGES.includes(action)) render(await api('state'));
     return reply;
   } catch (e) {
+    // Refused: the form goes back to what the engine holds, so it never shows what is not training.
+    if (action === 'network' && state.last) { state.configKey = ''; showConfig(state.last.config); }
     return null;
   }
-}
-
-function openStream() {
-  const events = new EventSource(`/api/sessions/${state.session}/events`);
-  events.onopen = () => { state.streamOpen = true; $('status').textContent = 'live'; };
-  events.onerror = () => { state.streamOpen = false; $('status').textContent = 'reconnecting…'; };
-  events.addEventListener('state', (e) => { window.bpnnState.streamEvents++; render(JSON.parse(e.data)); });
 }
 
 // --- the controls -----------------------------------------------------------------------------
@@ -120,8 +137,10 @@ function readData() {
       noise: Number($('data-noise').value),
       test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
   }
-  return { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
+  const data = { set, points: Number($('data-points').value), noise: Number($('data-noise').value),
     test_split: Number($('data-test').value), seed: Number($('data-seed').value) };
+  if (['blobs', 'spiral'].includes(set)) data.classes = Number($('data-classes').value);
+  return data;
 }
 function syncDataControls() {
   const set = $('data-set').value;
@@ -130,27 +149,26 @@ function syncDataControls() {
   $('data-noise').parentElement.hidden = set === 'points';
   $('data-csv').hidden = set !== 'points';
   $('fn-row').hidden = set !== 'function';
+  $('data-classes').parentElement.hidden = !['blobs', 'spiral'].includes(set);
 }
 
-async function step(unit, count = 1, seconds = undefined) {
-  const reply = await act('step', seconds === undefined ? { unit, count } : { unit, count, seconds });
+async function step(unit, count = 1) {
+  const reply = await act('step', { unit, count });
   if (reply && reply.error) showError(reply.error);
-  // The numbers panel follows the steps: the gradients the newest one applied (not while playing).
-  if (reply && reply.last_step && !state.playing) showNumbers(reply.last_step);
   return reply;
 }
-async function play() {
-  state.playing = !state.playing;
-  $('play').textContent = state.playing ? '❚❚ pause' : '▶ play';
-  while (state.playing) {
-    // Requests of 0.2 s of training: the server trains all but the round trip between them, and
-    // publishes a state whenever the event stream asks for one (25 times a second at most).
-    const reply = await step('batch', 100000, 0.2);
-    if (!reply || reply.error || reply.stopped) break;
-    if (!state.streamOpen) await fetchState();
-  }
+// Play: the worker trains until paused, sending the state at most 40 times a second; the speed is
+// batches per update (one: what an eye can follow), or as many as 30 ms hold (0: full speed).
+function play() {
+  if (state.playing) { worker.postMessage({ pause: true }); return; }
+  state.playing = true;
+  $('play').textContent = '❚❚ pause';
+  worker.postMessage({ play: { per_update: Number($('speed').value) } });
+}
+function stopped() {
   state.playing = false;
   $('play').textContent = '▶ play';
+  refreshPanels(state.last);
 }
 
 // --- drawing ----------------------------------------------------------------------------------
@@ -190,15 +208,20 @@ function drawNetwork(s) {
       line.setAttribute('stroke-width', width(w));
     })));
     n = sizes[0];
-    net.layers.forEach((layer) => layer.bias.forEach((b) => circles[n++].setAttribute('stroke', colour(b))));
+    net.layers.forEach((layer) => layer.bias.forEach((b) => { circles[n++].style.stroke = colour(b); }));
     return;
   }
   svg.dataset.key = key;
-  const W = 640, H = 300, padX = 50, padY = 28;
+  // The drawing grows with the widest layer (up to 640 high), so circles never overlap.
+  const widest = Math.max(...sizes), padX = 50, padY = 28, W = 640;
+  const H = Math.min(640, Math.max(300, 2 * padY + 12 * (widest - 1)));
+  const spacing = widest > 1 ? (H - 2 * padY) / (widest - 1) : H;
+  const radius = Math.max(2, Math.min(13, 0.42 * spacing));
+  const big = radius < 9;  // too small for a name inside
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
-  const y = (c, j) => (sizes[c] === 1 ? H / 2 : padY + (j * (H - 2 * padY)) / (sizes[c] - 1));
+  const y = (c, j) => (sizes[c] === 1 ? H / 2 : H / 2 + (j - (sizes[c] - 1) / 2) * spacing);
   const names = weightNames(net);
-  const big = sizes.reduce((a, b) => a + b, 0) > 60;
   let html = '';
   net.layers.forEach((layer, k) => {
     layer.weight.forEach((row, j) => row.forEach((w, i) => {
@@ -214,7 +237,7 @@ function drawNetwork(s) {
       const bias = c > 0 ? net.layers[c - 1].bias[j] : null;
       html += `<circle class="neuron${c > 0 ? ' weight' : ''}" data-layer="${c - 1}" data-to="${j}" data-bias="1"` +
         ` data-name="b(${name})"` +
-        ` cx="${x(c)}" cy="${y(c, j)}" r="${big ? 6 : 13}" ${bias !== null ? `stroke="${colour(bias)}"` : ''}/>`;
+        ` cx="${x(c)}" cy="${y(c, j)}" r="${radius}"${bias !== null ? ` style="stroke:${colour(bias)}"` : ''}/>`;
       const label = (dy, text) => `<text x="${x(c)}" y="${y(c, j) + dy}" text-anchor="middle">${text}</text>`;
       if (!big && !(pixels && c === 0)) html += label(4, name);
       if (pixels && c === 0) html += label(-18, `${net.inputs} pixels`);
@@ -234,21 +257,47 @@ function weightInfo(el) {
   return { ...info, value: layer.weight[j][i], from: i };
 }
 
+// The plots' box inside their canvas: room on the left and below for the axes' numbers.
+function plotBox(canvas) {
+  const left = 30, right = 6, top = 6, bottom = 22;
+  return { x: left, y: top, w: canvas.width - left - right, h: canvas.height - top - bottom };
+}
+// About five round numbers (1, 2 or 5 times a power of ten apart) from lo to hi.
+function ticks(lo, hi) {
+  const raw = (hi - lo) / 5, power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(Math.abs(v) < 1e-12 ? 0 : v);
+  return out;
+}
+// The box's frame and the numbers along x (below) and y (left), for px and py mapping values to pixels.
+function drawAxes(g, box, xs, ys, px, py) {
+  g.strokeStyle = '#8c93a3';
+  g.strokeRect(box.x, box.y, box.w, box.h);
+  g.fillStyle = '#1d2330';
+  g.font = '10px sans-serif';
+  g.textAlign = 'center';
+  xs.forEach((v) => { g.fillText(String(+v.toFixed(6)), px(v), box.y + box.h + 13); });
+  g.textAlign = 'right';
+  ys.forEach((v) => { g.fillText(String(+v.toFixed(6)), box.x - 4, py(v) + 3); });
+  g.textAlign = 'left';
+}
+
 // Regression on one input: the data as dots (test ones hollow) and the network's output as a curve.
 function drawCurve(s, canvas, g) {
-  const c = s.curve, W = canvas.width, H = canvas.height;
+  const c = s.curve, box = plotBox(canvas), showTest = $('show-test').checked;
   const ys = [...s.data.train, ...s.data.test].map((r) => r[1]).concat(c.values.filter((v) => v !== null));
   const lo = Math.min(...ys), hi = Math.max(...ys), pad = 0.1 * (hi - lo || 1);
-  const px = (x) => ((x - c.x0) / (c.x1 - c.x0)) * W, py = (y) => H - ((y - lo + pad) / (hi - lo + 2 * pad)) * H;
-  g.strokeStyle = '#e2e4ea';
-  g.beginPath(); g.moveTo(0, py(0)); g.lineTo(W, py(0)); g.moveTo(px(0), 0); g.lineTo(px(0), H); g.stroke();
+  const px = (x) => box.x + ((x - c.x0) / (c.x1 - c.x0)) * box.w;
+  const py = (y) => box.y + box.h - ((y - lo + pad) / (hi - lo + 2 * pad)) * box.h;
+  drawAxes(g, box, ticks(c.x0, c.x1), ticks(lo - pad, hi + pad), px, py);
   const dots = (list, filled) => list.forEach((r) => {
     g.beginPath(); g.arc(px(r[0]), py(r[1]), 2.5, 0, 2 * Math.PI);
     g.fillStyle = g.strokeStyle = '#b5520f';
     if (filled) g.fill(); else g.stroke();
   });
   dots(s.data.train, true);
-  dots(s.data.test, false);
+  if (showTest) dots(s.data.test, false);
   g.strokeStyle = '#2c6fbb'; g.lineWidth = 2.5; g.beginPath();
   c.values.forEach((v, k) => {
     const x = px(c.x0 + ((c.x1 - c.x0) * k) / (c.values.length - 1));
@@ -257,36 +306,79 @@ function drawCurve(s, canvas, g) {
   g.stroke(); g.lineWidth = 1;
 }
 
+// Each class's colour (class 0 orange, 1 blue, 2 green, ...): light over the plane, dark for points.
+const CLASS_COLOURS = [[244, 170, 120], [44, 180, 220], [120, 200, 120], [190, 140, 220], [240, 220, 100],
+  [230, 110, 140], [150, 150, 150], [100, 210, 200], [200, 160, 110], [160, 190, 80]];
+const pointColour = (label) => `rgb(${CLASS_COLOURS[label].map((c) => Math.round(0.6 * c)).join(',')})`;
+// A cell's colour: for two classes, class 1's probability v from orange (0) to blue (1), the
+// legend's scale; for more, the classes' colours mixed by their probabilities.
+function outputColour(v) {
+  return [Math.round(244 - 200 * v), Math.round(170 + 10 * v), Math.round(120 + 100 * v)];
+}
+function mixedColour(p) {
+  const rgb = [0, 0, 0];
+  p.forEach((pj, j) => { for (let c = 0; c < 3; c++) rgb[c] += pj * CLASS_COLOURS[j][c]; });
+  return rgb.map(Math.round);
+}
+// The legend (the scale for two classes, a swatch a class for more) and the classes a click adds:
+// the data's, and one more (up to 10).
+function showClasses(s) {
+  const classes = s.data.classes || 0, key = `${classes}`;
+  if (!s.heatmap || $('legend').dataset.key === key) return;
+  $('legend').dataset.key = key;
+  const hint = '<span class="hint">dots: training points, rings: test points</span>';
+  $('legend').innerHTML = classes <= 2
+    ? `<span>0</span><span class="scale"></span><span>1</span><span class="hint">the output (class 1's probability);</span>${hint}`
+    : CLASS_COLOURS.slice(0, classes).map((c, j) =>
+      `<span class="swatch" style="background:rgb(${c.join(',')})"></span><span>class ${j}</span>`).join('') + hint;
+  const choice = $('click-class').value;
+  $('click-class').innerHTML = [...Array(Math.min(10, Math.max(2, classes) + 1)).keys()].map((j) =>
+    `<option value="${j}">${j}${j < classes ? '' : ' (new)'}</option>`).join('');
+  if (Number(choice) <= classes) $('click-class').value = choice;
+}
 let heatmapCells = null;  // an offscreen canvas of one pixel per cell
 function drawHeatmap(s) {
   const canvas = $('heatmap'), g = canvas.getContext('2d');
   g.clearRect(0, 0, canvas.width, canvas.height);
   const h = s.heatmap;
   setProperty(canvas, 'hidden', !h && !s.curve);
+  setProperty($('legend'), 'hidden', !h);
+  showClasses(s);
+  setProperty($('plot-options'), 'hidden', !h && !s.curve);
   setProperty(canvas, 'title',
     s.curve ? 'the data and the output curve' : 'the output over the plane (click to add a point)');
   if (s.curve) { drawCurve(s, canvas, g); return; }
   if (!h) return;
+  const box = plotBox(canvas), discrete = $('discretize').checked;
   // The cells as one side x side image, scaled up without smoothing: one call, not side² rectangles.
   if (!heatmapCells || heatmapCells.width !== h.side) {
     heatmapCells = document.createElement('canvas');
     heatmapCells.width = heatmapCells.height = h.side;
   }
   const cells = heatmapCells.getContext('2d'), image = cells.createImageData(h.side, h.side);
+  const classes = h.classes || 2;
   for (let k = 0; k < h.side * h.side; k++) {
-    const v = Math.max(0, Math.min(1, h.values[k]));
-    const rgb = [Math.round(244 - 200 * v), Math.round(170 - 30 * v + 40 * v), Math.round(120 + 100 * v)];
+    let rgb;
+    if (classes === 2) {
+      const v = Math.max(0, Math.min(1, h.values[k]));
+      rgb = outputColour(discrete ? (v >= 0.5 ? 1 : 0) : v);
+    } else {
+      const p = h.values.slice(k * classes, (k + 1) * classes);
+      const top = p.indexOf(Math.max(...p));
+      rgb = mixedColour(discrete ? p.map((_, j) => (j === top ? 1 : 0)) : p);
+    }
     image.data.set([...rgb, 255], 4 * k);
   }
   cells.putImageData(image, 0, 0);
-  g.imageSmoothingEnabled = false;
-  g.drawImage(heatmapCells, 0, 0, canvas.width, canvas.height);
-  const px = (xv) => ((xv - h.x0) / (h.x1 - h.x0)) * canvas.width;
-  const py = (yv) => ((h.y1 - yv) / (h.y1 - h.y0)) * canvas.height;
+  g.imageSmoothingEnabled = discrete;
+  g.drawImage(heatmapCells, box.x, box.y, box.w, box.h);
+  const px = (xv) => box.x + ((xv - h.x0) / (h.x1 - h.x0)) * box.w;
+  const py = (yv) => box.y + ((h.y1 - yv) / (h.y1 - h.y0)) * box.h;
+  drawAxes(g, box, ticks(h.x0, h.x1), ticks(h.y0, h.y1), px, py);
   const points = (list, filled) => list.forEach((p) => {
     g.beginPath();
     g.arc(px(p[0]), py(p[1]), 3.5, 0, 2 * Math.PI);
-    g.fillStyle = p[2] >= 0.5 ? '#1b4f8f' : '#b5520f';
+    g.fillStyle = pointColour(p[2]);
     g.strokeStyle = '#fff';
     if (filled) {
       g.fill(); g.stroke();
@@ -295,15 +387,17 @@ function drawHeatmap(s) {
     }
   });
   points(s.data.train, true);
-  points(s.data.test, false);
+  if ($('show-test').checked) points(s.data.test, false);
   const p = s.perceptron;
   if (p && (p.w[0] !== 0 || p.w[1] !== 0)) {  // the line the unit draws: w1 x + w2 y + b = 0
     const ends = Math.abs(p.w[1]) > Math.abs(p.w[0])
       ? [h.x0, h.x1].map((xv) => [xv, -(p.b + p.w[0] * xv) / p.w[1]])
       : [h.y0, h.y1].map((yv) => [-(p.b + p.w[1] * yv) / p.w[0], yv]);
+    g.save();
+    g.beginPath(); g.rect(box.x, box.y, box.w, box.h); g.clip();
     g.strokeStyle = '#1d2330'; g.lineWidth = 2; g.setLineDash([6, 4]);
     g.beginPath(); g.moveTo(px(ends[0][0]), py(ends[0][1])); g.lineTo(px(ends[1][0]), py(ends[1][1])); g.stroke();
-    g.setLineDash([]); g.lineWidth = 1;
+    g.restore();
   }
 }
 
@@ -369,7 +463,9 @@ function render(s) {
   setText('epoch-batch', s.batch ? ` (+ batch ${s.batch} of ${s.batches})` : '');
   setText('loss', fmt(s.loss));
   setText('test-loss', s.test_loss === null || s.test_loss === undefined ? '–' : fmt(s.test_loss, 6));
-  setText('accuracy', s.accuracy === null || s.accuracy === undefined ? '–' : `${(100 * s.accuracy).toFixed(1)}%`);
+  const percent = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+  setText('accuracy', percent(s.accuracy));
+  setText('test-accuracy', percent(s.test_accuracy));
   if (s.error) showError(s.error);
   const select = $('sample');
   if (select.options.length !== s.data.train_size + 1) {  // the last step, then each training sample
@@ -392,14 +488,19 @@ function render(s) {
   drawHeatmap(s);
   drawLosses(s);
   drawOutputs(s);
-  setProperty($('download-model'), 'href', new URL(`/api/sessions/${s.id}/model`, location.href).href);
   writeHash(s);
+  // The panels follow the network: refreshed after each change, or while playing saying which
+  // iteration they show.
+  if (!state.playing) refreshPanels(s);
+  const stale = state.playing && state.panelsIteration !== undefined && state.panelsIteration !== s.iteration;
+  setProperty($('panels-note'), 'hidden', !stale);
+  if (stale) setText('panels-note', `the numbers below are of iteration ${state.panelsIteration}; pause to see iteration ${s.iteration}'s`);
   const b = window.bpnnState;
-  Object.assign(b, { sessionId: s.id, version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch,
+  Object.assign(b, { version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch,
     batches: s.batches, lastStep: s.last_step, reproducible: s.reproducible, perceptron: s.perceptron || null,
-    loss: s.loss,
+    loss: s.loss, testAccuracy: s.test_accuracy,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
-    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train,
+    dataPoints: s.data.train_size + s.data.test_size, train: s.data.train, heatmap: s.heatmap || null,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
   b.weights = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
@@ -413,10 +514,22 @@ function render(s) {
   }
 }
 
+// The numbers of one step and the chosen weight's chain rule, again for state s.
+function refreshPanels(s) {
+  if (!s || state.panelsVersion === s.version) return;
+  state.panelsVersion = s.version;
+  state.panelsIteration = s.iteration;
+  showNumbers();
+  if (state.selected) showChain(state.selected);
+}
+
 // --- reproduce it: the bpnn train command, the data as CSV, the model file, the page's address ----
 async function exportRun() {
+  $('command-note').textContent = 'preparing the command and its data…';
+  $('copy-command').disabled = $('download-csv').disabled = true;
   const e = await act('export');
-  if (!e) return null;
+  $('copy-command').disabled = $('download-csv').disabled = false;
+  if (!e) { $('command-note').textContent = ''; return null; }
   window.bpnnState.export = e;
   $('command').hidden = false;
   $('command').textContent = `${e.command}\n# ${e.note}\n# (the training set: download CSV, saved as ${e.csv_name})`;
@@ -435,7 +548,9 @@ const CONFIG_KEYS = {
   loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init',
   seed: 'seed', arithmetic: 'arith',
 };
-const DATA_KEYS = { function: 'fn', points: 'points', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv' };
+const DATA_KEYS = {
+  function: 'fn', points: 'points', classes: 'classes', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv',
+};
 function writeHash(s) {
   const q = new URLSearchParams();
   const r = s.data.request || { set: s.data.set };
@@ -445,7 +560,7 @@ function writeHash(s) {
     if (v !== undefined && !(k === 'csv' && v.length > 4000)) q.set(short, v);
   });
   if (Array.isArray(r.points)) {  // clicked points: as CSV lines, when short enough for an address
-    const csv = r.points.map((p) => p.join(',')).join('\n');
+    const csv = r.points.map((p) => p.slice(0, 3).join(',')).join('\n');
     if (csv.length <= 4000) q.set('csv', csv);
   }
   if (!s.config.worked_example) {
@@ -542,6 +657,7 @@ async function showChain(info) {
   const body = { layer: info.layer, to: info.to, ...(last ? { last_step: true }
     : { sample: choice === 'last' ? 0 : Number(choice) }) };
   if (info.bias) body.bias = true; else body.from = info.from;
+  const at = state.last && state.last.iteration;
   const c = await act('chain', body);
   if (!c) return;
   drawNetwork(state.last);
@@ -553,7 +669,7 @@ async function showChain(info) {
   };
   let html = `<p><b>${c.name}</b> (${c.from ? c.from + ' → ' : 'bias of '}${c.to}) = ` +
     `<span class="num">${fmt(c.value)}</span>${c.last_step ? ' before the last step' : ''}, ` +
-    `on sample ${c.sample}${c.samples > 1 ? ` (the first of the step's ${c.samples})` : ''}</p>`;
+    `on sample ${c.sample}${c.samples > 1 ? ` (the first of the step's ${c.samples})` : ''}, at iteration ${at}</p>`;
   html += `<p>${c.equation}</p><table>`;
   c.factors.forEach((f) => {
     html += row(f.name, f.formula, f.value);
@@ -575,7 +691,7 @@ async function showChain(info) {
     if (info.bias) edit.bias = true; else edit.from = info.from;
     if (await act('weight', edit)) showChain(info);
   };
-  window.bpnnState.chain = { name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
+  window.bpnnState.chain = { iteration: at, name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
     product: c.product, backprop: c.backprop, update: c.update, lastStep: c.last_step, shown };
 }
 
@@ -625,13 +741,14 @@ async function predict(body) {
 // --- wiring -----------------------------------------------------------------------------------
 function wire() {
   $('data-set').onchange = syncDataControls;
-  $('data-apply').onclick = async () => { if (await act('data', readData())) showNumbers(); };
+  $('data-apply').onclick = () => act('data', readData());
   $('net-apply').onclick = () => act('network', readConfig());
   $('layer-add').onclick = () => {
     const rows = $('layers').querySelectorAll('.layer-row');
     if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
   };
   $('play').onclick = play;
+  for (const id of ['show-test', 'discretize']) $(id).onchange = () => { if (state.last) drawHeatmap(state.last); };
   let drawing = false;
   $('digit').addEventListener('pointerdown', (e) => { drawing = true; brush(e); });
   $('digit').addEventListener('pointermove', (e) => { if (drawing) brush(e); });
@@ -649,7 +766,7 @@ function wire() {
     $('net-optimizer').value = 'perceptron';
     $('net-loss').value = 'mse';
     $('net-lr').value = 0.1;
-    if (await act('network', readConfig())) showNumbers();
+    await act('network', readConfig());
   };
   $('step-sample').onclick = () => step('sample');
   $('step-batch').onclick = () => step('batch');
@@ -664,30 +781,37 @@ function wire() {
     const e = await exportRun();
     if (e) download(e.csv_name, e.csv);
   };
-  $('numbers-refresh').onclick = showNumbers;
-  $('sample').onchange = showNumbers;
+  $('numbers-refresh').onclick = () => showNumbers();
+  $('sample').onchange = () => showNumbers();
   $('gradcheck').onclick = async () => {
     const g = await act('gradcheck');
     if (!g) return;
     window.bpnnState.gradcheck = g;
     $('gradcheck-result').textContent = `gradient check (bpnn's checker, on ${g.samples} samples): ${g.checked} ` +
       `values against (E(w + h) − E(w − h)) / 2h, h = ${g.step}; largest relative error ` +
-      `${g.max_relative_error.toExponential(2)} (${g.worst}) — ${g.passed ? 'back-propagation agrees' : g.report}`;
+      `${Number.isFinite(g.max_relative_error) ? g.max_relative_error.toExponential(2) : 'not a number'} ` +
+      `(${g.worst}) — ${g.passed ? 'back-propagation agrees' : g.report}`;
   };
   // A click on the plane adds a point of the chosen class to the data (which becomes "my points").
   $('heatmap').addEventListener('click', async (e) => {
     const s = state.last;
     if (!s || !s.heatmap || s.data.inputs !== 2) return;
-    const canvas = $('heatmap'), box = canvas.getBoundingClientRect(), h = s.heatmap;
-    const x = h.x0 + ((e.clientX - box.left) / box.width) * (h.x1 - h.x0);
-    const y = h.y1 - ((e.clientY - box.top) / box.height) * (h.y1 - h.y0);
+    const canvas = $('heatmap'), rect = canvas.getBoundingClientRect(), h = s.heatmap, box = plotBox(canvas);
+    const cx = ((e.clientX - rect.left) * canvas.width) / rect.width - box.x;
+    const cy = ((e.clientY - rect.top) * canvas.height) / rect.height - box.y;
+    if (cx < 0 || cy < 0 || cx > box.w || cy > box.h) return;
+    const x = h.x0 + (cx / box.w) * (h.x1 - h.x0);
+    const y = h.y1 - (cy / box.h) * (h.y1 - h.y0);
+    // Every point kept where it was (test points stay test points), the new one a training point,
+    // and the network keeps training from its weights.
     const round = (v) => Math.round(v * 1e4) / 1e4;
-    const points = [...s.data.train, ...s.data.test].map((r) => [round(r[0]), round(r[1]), r[2]]);
-    points.push([round(x), round(y), Number($('click-class').value)]);
+    const points = [...s.data.train.map((r) => [round(r[0]), round(r[1]), r[2], 0]),
+      ...s.data.test.map((r) => [round(r[0]), round(r[1]), r[2], 1])];
+    points.push([round(x), round(y), Number($('click-class').value), 0]);
     $('data-set').value = 'points';
     syncDataControls();
-    $('data-csv').value = points.map((p) => p.join(',')).join('\n');
-    await act('data', { set: 'points', points });
+    $('data-csv').value = points.map((p) => p.slice(0, 3).join(',')).join('\n');
+    await act('data', { set: 'points', points, keep_weights: true });
   });
   const svg = $('network'), tip = $('tooltip');
   svg.addEventListener('mousemove', (e) => {
@@ -695,8 +819,10 @@ function wire() {
     if (!el || !state.last) { tip.hidden = true; return; }
     const info = weightInfo(el);
     tip.hidden = false;
-    const grad = info.grad === null ? '' : `   dE/d${info.name} = ${fmt(info.grad, 6)} (the numbers shown below)`;
-    tip.textContent = `${info.name} = ${fmt(info.value, 6)}${grad}`;
+    const n = window.bpnnState.numbers;
+    const which = n && (n.last_step ? `the last step, iteration ${n.iteration}` : `a step on sample ${n.sample}`);
+    const grad = info.grad === null ? '' : `   dE/d${info.name} = ${fmt(info.grad)} (${which}, as in the numbers panel)`;
+    tip.textContent = `${info.name} = ${fmt(info.value)}${grad}`;
     tip.style.left = `${e.clientX + 12}px`;
     tip.style.top = `${e.clientY + 12}px`;
   });
@@ -705,13 +831,22 @@ function wire() {
     const el = e.target.closest('.weight');
     if (el && state.last) showChain(weightInfo(el));
   });
-  window.addEventListener('pagehide', () => navigator.sendBeacon(`/api/sessions/${state.session}/close`, '{}'));
+  // The model file (what bpnn train --out writes), made by the engine and saved by the browser.
+  $('download-model').onclick = async (e) => {
+    e.preventDefault();
+    const reply = await engine('model');
+    if (reply.status !== 200) { showError(JSON.parse(reply.body).error); return; }
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([reply.bytes], { type: 'application/octet-stream' }));
+    a.download = reply.name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
 }
 
-// Fills the network's menus from the server's choices.
+// Fills the network's menus from the engine's choices.
 async function loadChoices() {
-  const response = await fetch('/api/choices');
-  Object.assign(choices, await response.json());
+  Object.assign(choices, await api('choices'));
   const labels = { perceptron: 'perceptron rule' };
   for (const field of ['loss', 'optimizer', 'init', 'arithmetic']) {
     const options = choices[field].map((name) => `<option value="${name}">${labels[name] || name}</option>`);
@@ -724,14 +859,11 @@ async function start() {
   syncDataControls();
   try {
     await loadChoices();
-    const created = await api('create');
-    state.session = created.id;
-    render(created.state);
+    render(await api('state'));
     await restoreHash();
-    openStream();
-    $('status').textContent = 'connected';
+    $('status').textContent = 'ready';
   } catch (e) {
-    $('status').textContent = 'no server';
+    $('status').textContent = 'the engine did not start';
   }
 }
 start();

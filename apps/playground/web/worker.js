@@ -1,0 +1,87 @@
+// The playground's engine: bpnn compiled to WebAssembly (engine.js and engine.wasm, built by
+// scripts/site.sh), in a Web Worker so that training never blocks the page. The worker holds the
+// one session and only passes messages: every number comes from the engine.
+//   page -> worker  {id, action, body}     one call of the engine's API (apps/playground/api.hpp);
+//                                          'model' asks for the model file's bytes
+//                   {play: {per_update}}   train until paused: per_update batches per update, or
+//                                          as many as fit in a slice of time when it is 0
+//                   {pause: true}
+//   worker -> page  {id, status, body}     the call's answer (JSON text; for 'model': bytes, name)
+//                   {state, playing}       the state while playing (at most kUpdatesPerSecond a second)
+'use strict';
+importScripts('engine.js');
+
+const kSliceMs = 30;  // the longest one slice of play trains before the worker reads messages again
+const kUpdatesPerSecond = 40;  // above the 30 a page must draw, so that a late frame still leaves 30
+
+let engine = null;
+const ready = createBpnnEngine().then((module) => { engine = module; });
+
+// The MNIST digits (the site's mnist/ folder) go into the engine's files the first time a data
+// request asks for them.
+let digitsLoaded = null;
+function loadDigits() {
+  digitsLoaded ??= Promise.all(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'].map(async (name) => {
+    const response = await fetch(`mnist/${name}`);
+    if (!response.ok) {
+      digitsLoaded = null;
+      throw Object.assign(new Error(`this site has no MNIST digits (mnist/${name}: HTTP ${response.status}); ` +
+        'scripts/site.sh puts them there from the data cache'), { status: 409 });
+    }
+    engine.addFile(`/data/mnist/${name}`, new Uint8Array(await response.arrayBuffer()));
+  }));
+  return digitsLoaded;
+}
+
+function call(action, body) {
+  const reply = engine.call(action, typeof body === 'string' ? body : JSON.stringify(body));
+  return { status: reply.status, body: reply.body };
+}
+
+let playing = null;  // {per_update} while playing
+let lastPost = 0;
+function playSlice() {
+  if (!playing) return;
+  const started = performance.now();
+  const body = playing.per_update > 0 ? { unit: 'batch', count: playing.per_update }
+    : { unit: 'batch', count: 1000000, seconds: kSliceMs / 1000 };
+  const step = call('step', body);
+  const reply = step.status === 200 ? JSON.parse(step.body) : { error: JSON.parse(step.body).error };
+  const stop = step.status !== 200 || reply.error || reply.stopped;
+  const now = performance.now();
+  if (stop || now - lastPost >= 1000 / kUpdatesPerSecond - 1) {
+    lastPost = now;
+    if (stop) playing = null;
+    postMessage({ state: call('state', {}).body, playing: !!playing, error: stop ? reply.error || null : null });
+  }
+  // One batch an update: one update a frame (what an eye can follow); full speed: the next slice at once.
+  const wait = playing && playing.per_update > 0 ? Math.max(0, 1000 / kUpdatesPerSecond - (now - started)) : 0;
+  if (playing) setTimeout(playSlice, wait);
+}
+
+onmessage = async (event) => {
+  const m = event.data;
+  await ready;
+  if (m.play) {
+    const was = playing;
+    playing = { per_update: Math.max(0, Math.floor(Number(m.play.per_update) || 0)) };
+    if (!was) playSlice();
+    return;
+  }
+  if (m.pause) {
+    playing = null;
+    postMessage({ state: call('state', {}).body, playing: false, error: null });
+    return;
+  }
+  try {
+    if (m.action === 'model') {
+      const bytes = engine.modelFile();
+      postMessage({ id: m.id, status: 200, bytes, name: engine.modelName() }, [bytes.buffer]);
+      return;
+    }
+    if (m.action === 'data' && m.body && m.body.set === 'mnist') await loadDigits();
+    postMessage({ id: m.id, ...call(m.action, m.body ?? {}) });
+  } catch (e) {
+    postMessage({ id: m.id, status: e.status || 500, body: JSON.stringify({ error: String(e.message || e) }) });
+  }
+};
