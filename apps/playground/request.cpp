@@ -18,7 +18,14 @@ std::string quoted(const json& v) {
 
 json parse_body(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json value = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  // Nesting is refused as it is read, before any value deep enough to exhaust a stack (WebAssembly's
+  // is small) is built, copied or destroyed: no request nests more than 3 levels.
+  constexpr int kMaxDepth = 32;
+  const json::parser_callback_t shallow = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth) refuse("the request body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    return true;
+  };
+  json value = json::parse(body, shallow, /*allow_exceptions=*/false);
   if (value.is_discarded()) refuse("the request body is not well-formed JSON");
   if (!value.is_object()) refuse("the request body must be a JSON object, got " + std::string(value.type_name()));
   return value;

@@ -291,7 +291,11 @@ try {
   const before = await page.evaluate(() => window.bpnnState.dataPoints);
   const trained = await page.evaluate(() => ({ tensors: window.bpnnState.tensors, test: window.bpnnState.dataPoints - window.bpnnState.train.length }));
   // The plane's box is read before each click: the first point changes the page, which may move it.
-  const heatmapBox = () => page.$eval('#heatmap', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  const heatmapBox = () => page.$eval('#heatmap', (el) => {
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    return { x: r.left, y: r.top, w: r.width, h: r.height };
+  });
   let box = await heatmapBox();
   await page.select('#click-class', '1');
   await page.mouse.click(box.x + box.w * 0.9, box.y + box.h * 0.1);

@@ -683,7 +683,10 @@ async function showChain(info) {
   html += row('', 'back-propagation computed', c.backprop);
   html += row('', c.last_step ? 'the update the step made (after − before)' : 'the update the optimizer would make',
     c.update) + '</table>';
-  html += `<label>set ${c.name} = <input id="edit-value" type="number" step="0.01" value="${c.value}"> ` +
+  // The edit box holds the weight's value now (after the last step, not the value it started from).
+  const layer = state.last.network.layers[info.layer];
+  const now = info.bias ? layer.bias[info.to] : layer.weight[info.to][info.from];
+  html += `<label>set ${c.name} (now ${fmt(now)}) = <input id="edit-value" type="number" step="0.01" value="${now}"> ` +
     '<button id="edit-apply">apply</button></label>';
   $('chain').innerHTML = html;
   $('edit-apply').onclick = async () => {

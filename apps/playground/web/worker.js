@@ -44,7 +44,7 @@ function playSlice() {
   if (!playing) return;
   const started = performance.now();
   const body = playing.per_update > 0 ? { unit: 'batch', count: playing.per_update }
-    : { unit: 'batch', count: 1000000, seconds: kSliceMs / 1000 };
+    : { unit: 'batch', count: 100000, seconds: kSliceMs / 1000 };
   const step = call('step', body);
   const reply = step.status === 200 ? JSON.parse(step.body) : { error: JSON.parse(step.body).error };
   const stop = step.status !== 200 || reply.error || reply.stopped;
