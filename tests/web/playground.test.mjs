@@ -6,91 +6,15 @@
 // page's address restoring it, and no JavaScript error. Screenshots go to ARTIFACT_DIR.
 // Usage: node playground.test.mjs SITE_DIR BPNN ARTIFACT_DIR
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
-import puppeteer from 'puppeteer-core';
-import { startStaticServer } from './serve.mjs';
+import { execFileSync } from 'node:child_process';
+import { openSite } from './page.mjs';
 
-const [site, bpnn, artifacts] = process.argv.slice(2).map((a) => path.resolve(a));
-fs.mkdirSync(artifacts, { recursive: true });
-const { child, url } = await startStaticServer(site);
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-chromium-'));
-const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-downloads-'));
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
-  downloadBehavior: { policy: 'allow', downloadPath: downloads },
-});
-
-// A safetensors file's tensors: name -> raw little-endian bytes.
-function tensors(file) {
-  const bytes = fs.readFileSync(file);
-  const length = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8'));
-  const out = {};
-  for (const [name, t] of Object.entries(header)) {
-    if (name !== '__metadata__') out[name] = { dtype: t.dtype, shape: t.shape, data: bytes.subarray(8 + length + t.data_offsets[0], 8 + length + t.data_offsets[1]) };
-  }
-  return out;
-}
-async function downloaded(name) {
-  const file = path.join(downloads, name);
-  for (let k = 0; k < 100 && !fs.existsSync(file); k++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(fs.existsSync(file), `the page downloaded ${name}`);
-  return file;
-}
-// "copy as command": runs the page's bpnn train command on the page's downloaded CSV and checks the
-// weights it saves are the page's, bit for bit, and the page's downloaded model the same; the
-// downloaded model loads in bpnn inspect, which prints the page's weights.
-async function reproduce(page, label) {
-  await page.evaluate(() => { window.bpnnState.export = null; });
-  await page.click('#copy-command');
-  await page.waitForFunction(() => window.bpnnState.export, { timeout: 10000 });
-  const e = await page.evaluate(() => window.bpnnState.export);
-  assert.ok(e.exact, `${label}: the command reproduces the page: ${e.note}`);
-  assert.ok((await page.$eval('#command', (el) => el.textContent)).startsWith(e.command));
-  await page.click('#download-csv');
-  await page.click('#download-model');
-  const csv = await downloaded(e.csv_name);
-  const model = await downloaded(e.model_name);
-  assert.equal(fs.readFileSync(csv, 'utf8'), e.csv);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `bpnn-${label}-`));
-  fs.copyFileSync(csv, path.join(work, e.csv_name));
-  const run = spawnSync('bash', ['-c', e.command.replace(/^bpnn /, `'${bpnn}' `)], { cwd: work, encoding: 'utf8' });
-  assert.equal(run.status, 0, `${e.command}: ${run.stderr}`);
-  const page_ = tensors(model), cli = tensors(path.join(work, e.model_name));
-  const state = await page.evaluate(() => window.bpnnState);
-  assert.deepEqual(Object.keys(cli).sort(), Object.keys(state.tensors).sort());
-  for (const [name, t] of Object.entries(cli)) {
-    assert.equal(t.dtype, 'F32');
-    assert.ok(t.data.equals(page_[name].data), `${label}: ${name} of bpnn train and of the page's model are the same bytes`);
-    const floats = new Float32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.length));
-    assert.deepEqual([...floats], state.tensors[name], `${label}: ${name} as the page shows it`);
-  }
-  // bpnn inspect loads the downloaded model and prints every weight (%.9g: the float exactly).
-  const printed = execFileSync(bpnn, ['inspect', '--model', model, '--weights'], { encoding: 'utf8' });
-  for (const [name, values] of Object.entries(state.tensors)) {
-    const block = printed.split(`\n${name} [`)[1];
-    assert.ok(block, `bpnn inspect prints ${name}`);
-    const numbers = block.split('\n').slice(1).join(' ').trim().split(/\s+/).slice(0, values.length).map((v) => Math.fround(Number(v)));
-    assert.deepEqual(numbers, values, `${label}: bpnn inspect shows the page's ${name}`);
-  }
-  fs.rmSync(work, { recursive: true, force: true });
-  return e;
-}
-const errors = [];
+const t = await openSite(...process.argv.slice(2, 5));
+const { page, bpnn, errors } = t;  // errors: the page's JavaScript errors so far
+const artifacts = t.artifacts;
+const reproduce = (tab, label) => t.reproduce(label, tab);
 let failed = false;
 try {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1400, height: 900, deviceScaleFactor: 0.75 });  // smaller screenshots, still legible
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.bpnnState.version > 0, { timeout: 20000 });
   const text = (selector) => page.$eval(selector, (el) => el.textContent);
 
   // The menus are the engine's choices (bpnn's registry, and the playground's perceptron rule and
@@ -127,7 +51,7 @@ try {
     assert.ok(shown.includes(figure), `the chain-rule panel shows ${figure}`);
   }
   assert.equal(chain.factors['dE/dout_o1'].toFixed(8), '0.74136507');
-  await page.screenshot({ path: path.join(artifacts, 'mazur.png') });
+  await t.screenshot('mazur');
 
   // One step with lr 0.5: w5 = 0.4 - 0.5 * 0.082167041.
   await page.click('#step-sample');
@@ -165,7 +89,7 @@ try {
   assert.equal(Number(await page.$eval('#edit-value', (el) => el.value)),
     await page.evaluate(() => window.bpnnState.weights.w5));
   assert.notEqual(await text('#numbers-loss'), '0.298371109');
-  await page.screenshot({ path: path.join(artifacts, 'mazur-step.png') });
+  await t.screenshot('mazur-step');
 
   // XOR with a 2-3-1 sigmoid network, full batch, lr 3: below 0.01 within 5,000 steps.
   await page.select('#data-set', 'xor');
@@ -193,7 +117,7 @@ try {
   await page.waitForFunction(() => window.bpnnState.gradcheck, { timeout: 10000 });
   const check = await page.evaluate(() => window.bpnnState.gradcheck);
   assert.ok(check.max_relative_error < 1e-5 && check.checked === 13, `gradient check ${JSON.stringify(check)}`);
-  await page.screenshot({ path: path.join(artifacts, 'xor.png') });
+  await t.screenshot('xor');
   const xorRun = await reproduce(page, 'xor');
   assert.match(xorRun.command, /--net 2-3sigmoid-1sigmoid .*--lr 3 --batch-size 4 --epochs 5000 --seed 1 --arithmetic portable /);
   // One more batch (the whole set, in float): the numbers panel shows the gradients that step applied
@@ -240,7 +164,7 @@ try {
   const circle = await page.evaluate(() => window.bpnnState);
   assert.ok(circle.testLoss !== null && circle.accuracy > 0.5, `circle trains: ${circle.loss} ${circle.accuracy}`);
   await new Promise((r) => setTimeout(r, 300));
-  await page.screenshot({ path: path.join(artifacts, 'circle.png') });
+  await t.screenshot('circle');
   // Paused part-way through an epoch (most likely): the command says so; "finish epoch" ends it.
   await page.evaluate(() => { window.bpnnState.export = null; });
   await page.click('#copy-command');
@@ -255,9 +179,7 @@ try {
   // The page's address holds its state: a new tab opened at it shows the same data and network.
   const hash = await page.evaluate(() => window.bpnnState.hash);
   assert.match(hash, /set=circle.*net=6tanh-1sigmoid.*lr=1.*batch=16/);
-  const again = await browser.newPage();
-  again.on('pageerror', (e) => errors.push(`pageerror (2nd tab): ${e.message}`));
-  await again.goto(url + hash, { waitUntil: 'load' });
+  const again = await t.open(hash);
   await again.waitForFunction(() => window.bpnnState.dataSet === 'circle' && window.bpnnState.config.batch_size === 16, { timeout: 10000 });
   const restored = await again.evaluate(() => window.bpnnState);
   assert.deepEqual(restored.config, circle.config);
@@ -281,7 +203,7 @@ try {
   assert.ok(three.accuracy > 0.9 && three.testAccuracy > 0.85, `three blobs: accuracy ${three.accuracy}, test ${three.testAccuracy}`);
   assert.equal(three.heatmap.values.length, 3 * three.heatmap.side ** 2);
   assert.match(await text('#test-accuracy'), /%$/);
-  await page.screenshot({ path: path.join(artifacts, 'three-classes.png') });
+  await t.screenshot('three-classes');
   await page.click('#step-epoch');
   await page.waitForFunction(() => window.bpnnState.batch === 0, { timeout: 10000 });
   await reproduce(page, 'blobs');
@@ -332,7 +254,7 @@ try {
   const fitted = await page.evaluate(() => window.bpnnState);
   assert.ok(fitted.loss < sine.loss / 2 && fitted.testLoss !== null, `the curve fits: ${sine.loss} -> ${fitted.loss}`);
   assert.equal(fitted.epoch, 40);
-  await page.screenshot({ path: path.join(artifacts, 'sine.png') });
+  await t.screenshot('sine');
   await reproduce(page, 'sine');
 
   // Perceptron mode: one M-P neuron with the perceptron rule learns AND (in the epochs bpnn demo
@@ -360,7 +282,7 @@ try {
   assert.equal(xorUnit.epochs, 100);
   assert.equal(xorUnit.converged, false);
   assert.match(await text('#perceptron-verdict'), /did NOT converge in 100 epochs.*not linearly separable/);
-  await page.screenshot({ path: path.join(artifacts, 'perceptron-xor.png') });
+  await t.screenshot('perceptron-xor');
 
   // MNIST: 2,000 digits from the data cache (or a message saying how to get them), a 784-32-10
   // network trained for 3 epochs, a digit drawn on the canvas and its prediction with activations.
@@ -390,7 +312,7 @@ try {
     assert.ok(Math.abs(drawn.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.deepEqual(drawn.layers.map((l) => l.out.length), [32, 32, 10, 10]);
     assert.equal(await text('#predicted'), String(drawn.class));
-    await page.screenshot({ path: path.join(artifacts, 'mnist.png') });
+    await t.screenshot('mnist');
     await page.evaluate(() => { window.bpnnState.prediction = null; });
     await page.click('#digit-sample');
     await page.waitForFunction(() => window.bpnnState.prediction, { timeout: 10000 });
@@ -398,18 +320,9 @@ try {
     assert.ok(sample.label !== undefined && sample.input.length === 784);
   }
 
-  assert.deepEqual(errors, [], 'no JavaScript error');
-  const apiErrors = await page.evaluate(() => window.bpnnState.errors);
-  assert.deepEqual(apiErrors, [], 'no refused request');
   console.log(`playground: all checks passed (screenshots in ${artifacts})`);
 } catch (e) {
   failed = true;
   console.error(e);
-  if (errors.length) console.error('page errors:', errors);
-} finally {
-  await browser.close();
-  child.kill();
-  fs.rmSync(profile, { recursive: true, force: true });
-  fs.rmSync(downloads, { recursive: true, force: true });
 }
-process.exit(failed ? 1 : 0);
+process.exit(await t.finish(failed));
