@@ -1,6 +1,6 @@
 // The playground's responsiveness, measured, not asserted: the static site (scripts/site.sh) served
 // by Python's http.server and driven in headless Chromium. For each network (a 2-8-8-1 tanh
-// network on 200 circle points, and the largest the page allows, 8 hidden layers of 64 units),
+// network on 200 circle points, and the largest the page allows, 8 dense layers: 7 hidden of 64),
 // playing at full speed for some seconds, it reports:
 //   updates/s  the states the page received from the engine's worker and drew, a second
 //   click      the time from a click on "show" (the numbers of one step) to those numbers drawn,
@@ -25,7 +25,7 @@ const runs = Number(process.argv[5] || 3);
 const data = '#set=circle&points=200&noise=0.1&test=0&dseed=1';
 const networks = {
   '2-8-8-1': `${data}&net=8tanh-8tanh-1sigmoid&loss=mse&opt=sgd&lr=0.5&batch=10&decay=0&init=default&seed=1`,
-  '2-(64x8)-1': `${data}&net=${Array(8).fill('64tanh').join('-')}-1sigmoid&loss=mse&opt=sgd&lr=0.1&batch=10&decay=0&init=default&seed=1`,
+  '2-(64x7)-1': `${data}&net=${Array(7).fill('64tanh').join('-')}-1sigmoid&loss=mse&opt=sgd&lr=0.1&batch=10&decay=0&init=default&seed=1`,
 };
 const { child, url } = await startStaticServer(site);
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-bench-'));
@@ -54,8 +54,7 @@ try {
     for (let run = 1; run <= runs; run++) {
       await page.goto('about:blank');
       await page.goto(url + address);
-      await page.waitForFunction((n) => window.bpnnState.config?.layers.length === n, { timeout: 20000 },
-        address.match(/net=([^&]*)/)[1].split('-').length);
+      await page.waitForFunction(() => window.bpnnState.ready, { timeout: 20000 });
       // The page's command and CSV (any number of epochs: the runs below set their own).
       await page.evaluate(() => { window.bpnnState.export = null; });
       await page.click('#copy-command');

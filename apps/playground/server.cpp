@@ -32,7 +32,8 @@ std::string site_beside_program() {
   std::error_code error;
   const fs::path program = fs::read_symlink("/proc/self/exe", error);
   if (error) return "";
-  for (const fs::path& site : {program.parent_path() / "site", program.parent_path().parent_path() / "share/bpnn/site"}) {
+  const fs::path folder = program.parent_path();
+  for (const fs::path& site : {folder / "site", folder.parent_path() / "share/bpnn/site"}) {
     if (fs::is_regular_file(site / "index.html", error)) return site.string();
   }
   return "";

@@ -45,7 +45,7 @@ export async function openSite(siteDir, bpnnPath, artifactDir) {
     tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     tab.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     await tab.goto(url + address, { waitUntil: 'load' });
-    await tab.waitForFunction(() => window.bpnnState.version > 0, { timeout: 20000 });
+    await tab.waitForFunction(() => window.bpnnState.ready, { timeout: 20000 });
     return tab;
   }
   const page = await open();

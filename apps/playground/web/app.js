@@ -36,6 +36,7 @@ worker.onmessage = (event) => {
   render(JSON.parse(m.state));
   if (m.error) showError(m.error);
   if (!m.playing) stopped();
+  requestAnimationFrame(() => worker.postMessage({ drawn: true }));  // once painted: the next, please
 };
 worker.onerror = (e) => { $('status').textContent = 'the engine failed to start'; showError(e.message); };
 function engine(action, body = {}) {
@@ -55,7 +56,7 @@ async function api(action, body = {}) {
     showError(message);
     throw new Error(message);
   }
-  showError('');
+  if (CHANGES.includes(action)) showError('');  // a read (numbers, chain) leaves a message standing
   return answer;
 }
 function showError(message) {
@@ -177,12 +178,16 @@ function neuronName(layer, j, layers) {  // layer 0: inputs; layers: the number 
   if (layer === layers) return `o${j + 1}`;
   return layers === 2 ? `h${j + 1}` : `h${layer}.${j + 1}`;
 }
-function weightNames(network) {  // the tutorial's numbering: w1, w2 into h1, w3, w4 into h2, ...
+// The tutorial's numbering: w1, w2 into h1, w3, w4 into h2, ... (made once per network shape).
+function weightNames(network) {
+  const key = network.layers.map((l) => `${l.weight.length}x${l.weight[0]?.length || 0}`).join();
+  if (state.weightNames?.key === key) return state.weightNames.names;
   const names = [];
   let n = 1;
   network.layers.forEach((layer) => {
     names.push(layer.weight.map((row) => row.map(() => `w${n++}`)));
   });
+  state.weightNames = { key, names };
   return names;
 }
 function colour(v) { return v >= 0 ? '#2c6fbb' : '#d2691e'; }
@@ -195,23 +200,40 @@ function drawNetwork(s) {
   if (!net) { svg.innerHTML = ''; svg.dataset.key = ''; return; }
   const pixels = net.layers[0].weight_omitted;  // digits: the inputs drawn as one box, without their lines
   const sizes = [pixels ? 1 : net.inputs, ...net.layers.map((l) => l.units)];
-  const maxAbs = Math.max(1e-9, ...net.layers.flatMap((l) => l.weight.flat().map(Math.abs)));
-  const width = (w) => 0.6 + (5 * Math.abs(w)) / maxAbs;
+  let maxAbs = 1e-9;
+  net.layers.forEach((l) => l.weight.forEach((row) => row.forEach((w) => { maxAbs = Math.max(maxAbs, Math.abs(w)); })));
+  // A line's look in steps (its sign, and its width in 11 steps of |w| / max |w|): while training,
+  // only the lines whose look changed are written, which keeps large networks cheap to redraw.
+  const look = (w) => (w >= 0 ? 1 : -1) * (1 + Math.round((10 * Math.abs(w)) / maxAbs));
+  const width = (code) => 0.6 + (Math.abs(code) - 1) / 2;
   const sel = state.selected;
   const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias]]);
+  if (svg.dataset.key === key && state.geometry.many) {
+    drawLines(net, look, width);
+    const circles = svg.getElementsByTagName('circle');
+    let n = sizes[0];
+    net.layers.forEach((layer) => layer.bias.forEach((b) => { circles[n++].style.stroke = colour(b); }));
+    return;
+  }
   if (svg.dataset.key === key) {
     const lines = svg.getElementsByTagName('line'), circles = svg.getElementsByTagName('circle');
+    const looks = state.lineLooks;
     let n = 0;
     net.layers.forEach((layer) => layer.weight.forEach((row) => row.forEach((w) => {
-      const line = lines[n++];
-      line.setAttribute('stroke', colour(w));
-      line.setAttribute('stroke-width', width(w));
+      const code = look(w);
+      if (looks[n] !== code) {
+        looks[n] = code;
+        lines[n].setAttribute('stroke', colour(code));
+        lines[n].setAttribute('stroke-width', width(code));
+      }
+      n++;
     })));
     n = sizes[0];
     net.layers.forEach((layer) => layer.bias.forEach((b) => { circles[n++].style.stroke = colour(b); }));
     return;
   }
   svg.dataset.key = key;
+  const looks = state.lineLooks = [];
   // The drawing grows with the widest layer (up to 640 high), so circles never overlap.
   const widest = Math.max(...sizes), padX = 50, padY = 28, W = 640;
   const H = Math.min(640, Math.max(300, 2 * padY + 12 * (widest - 1)));
@@ -221,14 +243,21 @@ function drawNetwork(s) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
   const y = (c, j) => (sizes[c] === 1 ? H / 2 : H / 2 + (j - (sizes[c] - 1) / 2) * spacing);
+  // Many weights: their lines go on a canvas under the drawing (thousands of SVG elements make
+  // every update a long repaint); a weight is then found by the pointer's distance to its line.
+  const many = net.layers.reduce((n, l) => n + l.weight.length * (l.weight[0]?.length || 0), 0) > kMaxSvgLines;
+  state.geometry = { x, y, W, H, many };
+  $('network-lines').hidden = !many;
   const names = weightNames(net);
   let html = '';
-  net.layers.forEach((layer, k) => {
+  if (many) drawLines(net, look, width);
+  else net.layers.forEach((layer, k) => {
     layer.weight.forEach((row, j) => row.forEach((w, i) => {
-      const selected = sel && sel.layer === k && sel.to === j && sel.from === i;
+      const selected = sel && sel.layer === k && sel.to === j && sel.from === i, code = look(w);
+      looks.push(code);
       html += `<line class="weight${selected ? ' selected' : ''}" data-layer="${k}" data-to="${j}" data-from="${i}"` +
         ` data-name="${names[k][j][i]}" x1="${x(k)}" y1="${y(k, i)}" x2="${x(k + 1)}" y2="${y(k + 1, j)}"` +
-        ` stroke="${colour(w)}" stroke-width="${width(w)}" stroke-opacity="0.75"/>`;
+        ` stroke="${colour(code)}" stroke-width="${width(code)}" stroke-opacity="0.75"/>`;
     }));
   });
   sizes.forEach((n, c) => {
@@ -244,6 +273,64 @@ function drawNetwork(s) {
     }
   });
   svg.innerHTML = html;
+}
+
+const kMaxSvgLines = 1500;
+// The network's lines on the canvas under the drawing: one path per look (sign and width), the
+// chosen weight's line on top.
+function drawLines(net, look, width) {
+  const canvas = $('network-lines'), box = $('network').getBoundingClientRect(), { x, y, W, H } = state.geometry;
+  const scale = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(box.width * scale)) canvas.width = Math.round(box.width * scale);
+  if (canvas.height !== Math.round(box.height * scale)) canvas.height = Math.round(box.height * scale);
+  const g = canvas.getContext('2d');
+  g.setTransform(1, 0, 0, 1, 0, 0);
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.setTransform(canvas.width / W, 0, 0, canvas.height / H, 0, 0);
+  const paths = new Map();
+  net.layers.forEach((layer, k) => layer.weight.forEach((row, j) => row.forEach((w, i) => {
+    const code = look(w);
+    if (!paths.has(code)) paths.set(code, new Path2D());
+    const path = paths.get(code);
+    path.moveTo(x(k), y(k, i));
+    path.lineTo(x(k + 1), y(k + 1, j));
+  })));
+  g.globalAlpha = 0.6;
+  for (const [code, path] of paths) {
+    g.strokeStyle = colour(code);
+    g.lineWidth = width(code);
+    g.stroke(path);
+  }
+  const sel = state.selected;
+  if (sel && !sel.bias) {
+    g.globalAlpha = 1;
+    g.strokeStyle = '#f0a500';
+    g.lineWidth = 3;
+    g.beginPath();
+    g.moveTo(x(sel.layer), y(sel.layer, sel.from));
+    g.lineTo(x(sel.layer + 1), y(sel.layer + 1, sel.to));
+    g.stroke();
+  }
+}
+// The weight whose line passes within 4 units of the pointer, when the lines are on the canvas,
+// as the drawing's elements describe theirs ({dataset}); null when none does.
+function nearestLine(e) {
+  const s = state.last, geometry = state.geometry;
+  if (!s || !s.network || !geometry?.many) return null;
+  const box = $('network').getBoundingClientRect(), { x, y, W, H } = geometry;
+  const px = ((e.clientX - box.left) * W) / box.width, py = ((e.clientY - box.top) * H) / box.height;
+  let best = null, bestDistance = 4;
+  s.network.layers.forEach((layer, k) => {
+    if (px < x(k) || px > x(k + 1)) return;
+    const t = (px - x(k)) / (x(k + 1) - x(k));
+    layer.weight.forEach((row, j) => row.forEach((w, i) => {
+      const distance = Math.abs(y(k, i) + t * (y(k + 1, j) - y(k, i)) - py);
+      if (distance < bestDistance) { bestDistance = distance; best = { k, j, i }; }
+    }));
+  });
+  if (!best) return null;
+  const name = weightNames(s.network)[best.k][best.j][best.i];
+  return { dataset: { layer: best.k, to: best.j, from: best.i, name } };
 }
 
 // A weight or bias of the drawing: its place, its value now, and its dE/dw in the numbers shown.
@@ -328,7 +415,8 @@ function showClasses(s) {
   $('legend').dataset.key = key;
   const hint = '<span class="hint">dots: training points, rings: test points</span>';
   $('legend').innerHTML = classes <= 2
-    ? `<span>0</span><span class="scale"></span><span>1</span><span class="hint">the output (class 1's probability);</span>${hint}`
+    ? '<span>0</span><span class="scale"></span><span>1</span>' +
+      `<span class="hint">the output (class 1's probability);</span>${hint}`
     : CLASS_COLOURS.slice(0, classes).map((c, j) =>
       `<span class="swatch" style="background:rgb(${c.join(',')})"></span><span>class ${j}</span>`).join('') + hint;
   const choice = $('click-class').value;
@@ -370,11 +458,13 @@ function drawHeatmap(s) {
     image.data.set([...rgb, 255], 4 * k);
   }
   cells.putImageData(image, 0, 0);
-  g.imageSmoothingEnabled = discrete;
+  g.imageSmoothingEnabled = !discrete;  // a smooth surface, or crisp class regions
   g.drawImage(heatmapCells, box.x, box.y, box.w, box.h);
   const px = (xv) => box.x + ((xv - h.x0) / (h.x1 - h.x0)) * box.w;
   const py = (yv) => box.y + ((h.y1 - yv) / (h.y1 - h.y0)) * box.h;
-  drawAxes(g, box, ticks(h.x0, h.x1), ticks(h.y0, h.y1), px, py);
+  const xTicks = ticks(h.x0, h.x1), yTicks = ticks(h.y0, h.y1);
+  drawAxes(g, box, xTicks, yTicks, px, py);
+  window.bpnnState.plot = { xTicks, yTicks, discrete, showTest: $('show-test').checked, classes };
   const points = (list, filled) => list.forEach((p) => {
     g.beginPath();
     g.arc(px(p[0]), py(p[1]), 3.5, 0, 2 * Math.PI);
@@ -494,7 +584,10 @@ function render(s) {
   if (!state.playing) refreshPanels(s);
   const stale = state.playing && state.panelsIteration !== undefined && state.panelsIteration !== s.iteration;
   setProperty($('panels-note'), 'hidden', !stale);
-  if (stale) setText('panels-note', `the numbers below are of iteration ${state.panelsIteration}; pause to see iteration ${s.iteration}'s`);
+  if (stale) {
+    setText('panels-note',
+      `the numbers below are of iteration ${state.panelsIteration}; pause to see iteration ${s.iteration}'s`);
+  }
   const b = window.bpnnState;
   Object.assign(b, { version: s.version, iteration: s.iteration, epoch: s.epoch, batch: s.batch,
     batches: s.batches, lastStep: s.last_step, reproducible: s.reproducible, perceptron: s.perceptron || null,
@@ -694,7 +787,8 @@ async function showChain(info) {
     if (info.bias) edit.bias = true; else edit.from = info.from;
     if (await act('weight', edit)) showChain(info);
   };
-  window.bpnnState.chain = { iteration: at, name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
+  window.bpnnState.chain = {
+    iteration: at, name: c.name, factors: Object.fromEntries(c.factors.map((f) => [f.name, f.value])),
     product: c.product, backprop: c.backprop, update: c.update, lastStep: c.last_step, shown };
 }
 
@@ -739,6 +833,40 @@ async function predict(body) {
       '</span>').join('') + '</div>';
   });
   $('activations').innerHTML = act_;
+}
+
+// The model file (what bpnn train --out writes), made by the engine and saved by the browser.
+async function downloadModel(e) {
+  e.preventDefault();
+  const reply = await engine('model');
+  if (reply.status !== 200) { showError(JSON.parse(reply.body).error); return; }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([reply.bytes], { type: 'application/octet-stream' }));
+  a.download = reply.name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// A click on the plane adds a point of the chosen class to the data (which becomes "my points").
+async function addPoint(e) {
+  const s = state.last;
+  if (!s || !s.heatmap || s.data.inputs !== 2) return;
+  const canvas = $('heatmap'), rect = canvas.getBoundingClientRect(), h = s.heatmap, box = plotBox(canvas);
+  const cx = ((e.clientX - rect.left) * canvas.width) / rect.width - box.x;
+  const cy = ((e.clientY - rect.top) * canvas.height) / rect.height - box.y;
+  if (cx < 0 || cy < 0 || cx > box.w || cy > box.h) return;
+  const x = h.x0 + (cx / box.w) * (h.x1 - h.x0);
+  const y = h.y1 - (cy / box.h) * (h.y1 - h.y0);
+  // Every point kept where it was (test points stay test points), the new one a training point,
+  // and the network keeps training from its weights.
+  const round = (v) => Math.round(v * 1e4) / 1e4;
+  const points = [...s.data.train.map((r) => [round(r[0]), round(r[1]), r[2], 0]),
+    ...s.data.test.map((r) => [round(r[0]), round(r[1]), r[2], 1])];
+  points.push([round(x), round(y), Number($('click-class').value), 0]);
+  $('data-set').value = 'points';
+  syncDataControls();
+  $('data-csv').value = points.map((p) => p.slice(0, 3).join(',')).join('\n');
+  await act('data', { set: 'points', points, keep_weights: true });
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -795,56 +923,29 @@ function wire() {
       `${Number.isFinite(g.max_relative_error) ? g.max_relative_error.toExponential(2) : 'not a number'} ` +
       `(${g.worst}) — ${g.passed ? 'back-propagation agrees' : g.report}`;
   };
-  // A click on the plane adds a point of the chosen class to the data (which becomes "my points").
-  $('heatmap').addEventListener('click', async (e) => {
-    const s = state.last;
-    if (!s || !s.heatmap || s.data.inputs !== 2) return;
-    const canvas = $('heatmap'), rect = canvas.getBoundingClientRect(), h = s.heatmap, box = plotBox(canvas);
-    const cx = ((e.clientX - rect.left) * canvas.width) / rect.width - box.x;
-    const cy = ((e.clientY - rect.top) * canvas.height) / rect.height - box.y;
-    if (cx < 0 || cy < 0 || cx > box.w || cy > box.h) return;
-    const x = h.x0 + (cx / box.w) * (h.x1 - h.x0);
-    const y = h.y1 - (cy / box.h) * (h.y1 - h.y0);
-    // Every point kept where it was (test points stay test points), the new one a training point,
-    // and the network keeps training from its weights.
-    const round = (v) => Math.round(v * 1e4) / 1e4;
-    const points = [...s.data.train.map((r) => [round(r[0]), round(r[1]), r[2], 0]),
-      ...s.data.test.map((r) => [round(r[0]), round(r[1]), r[2], 1])];
-    points.push([round(x), round(y), Number($('click-class').value), 0]);
-    $('data-set').value = 'points';
-    syncDataControls();
-    $('data-csv').value = points.map((p) => p.slice(0, 3).join(',')).join('\n');
-    await act('data', { set: 'points', points, keep_weights: true });
-  });
+  $('heatmap').addEventListener('click', addPoint);
+
   const svg = $('network'), tip = $('tooltip');
   svg.addEventListener('mousemove', (e) => {
-    const el = e.target.closest('.weight');
+    const el = e.target.closest('.weight') || nearestLine(e);
     if (!el || !state.last) { tip.hidden = true; return; }
     const info = weightInfo(el);
     tip.hidden = false;
     const n = window.bpnnState.numbers;
     const which = n && (n.last_step ? `the last step, iteration ${n.iteration}` : `a step on sample ${n.sample}`);
-    const grad = info.grad === null ? '' : `   dE/d${info.name} = ${fmt(info.grad)} (${which}, as in the numbers panel)`;
+    const grad = info.grad === null ? ''
+      : `   dE/d${info.name} = ${fmt(info.grad)} (${which}, as in the numbers panel)`;
     tip.textContent = `${info.name} = ${fmt(info.value)}${grad}`;
     tip.style.left = `${e.clientX + 12}px`;
     tip.style.top = `${e.clientY + 12}px`;
   });
   svg.addEventListener('mouseleave', () => { tip.hidden = true; });
   svg.addEventListener('click', (e) => {
-    const el = e.target.closest('.weight');
+    const el = e.target.closest('.weight') || nearestLine(e);
     if (el && state.last) showChain(weightInfo(el));
   });
-  // The model file (what bpnn train --out writes), made by the engine and saved by the browser.
-  $('download-model').onclick = async (e) => {
-    e.preventDefault();
-    const reply = await engine('model');
-    if (reply.status !== 200) { showError(JSON.parse(reply.body).error); return; }
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([reply.bytes], { type: 'application/octet-stream' }));
-    a.download = reply.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
+  $('download-model').onclick = downloadModel;
+
 }
 
 // Fills the network's menus from the engine's choices.
@@ -865,6 +966,7 @@ async function start() {
     render(await api('state'));
     await restoreHash();
     $('status').textContent = 'ready';
+    window.bpnnState.ready = true;  // the page's address applied: the learner (or a test) may begin
   } catch (e) {
     $('status').textContent = 'the engine did not start';
   }

@@ -6,6 +6,7 @@
 //                   {play: {per_update}}   train until paused: per_update batches per update, or
 //                                          as many as fit in a slice of time when it is 0
 //                   {pause: true}
+//                   {drawn: true}          the last state posted while playing is drawn
 //   worker -> page  {id, status, body}     the call's answer (JSON text; for 'model': bytes, name)
 //                   {state, playing}       the state while playing (at most kUpdatesPerSecond a second)
 'use strict';
@@ -40,6 +41,9 @@ function call(action, body) {
 
 let playing = null;  // {per_update} while playing
 let lastPost = 0;
+// A state is posted only when the page has drawn the last one ({drawn}), so that states never
+// queue up behind a slow drawing and the page always has time to answer the learner.
+let drawing = false;
 function playSlice() {
   if (!playing) return;
   const started = performance.now();
@@ -49,8 +53,9 @@ function playSlice() {
   const reply = step.status === 200 ? JSON.parse(step.body) : { error: JSON.parse(step.body).error };
   const stop = step.status !== 200 || reply.error || reply.stopped;
   const now = performance.now();
-  if (stop || now - lastPost >= 1000 / kUpdatesPerSecond - 1) {
+  if (stop || (!drawing && now - lastPost >= 1000 / kUpdatesPerSecond - 1)) {
     lastPost = now;
+    drawing = true;
     if (stop) playing = null;
     postMessage({ state: call('state', {}).body, playing: !!playing, error: stop ? reply.error || null : null });
   }
@@ -61,6 +66,7 @@ function playSlice() {
 
 onmessage = async (event) => {
   const m = event.data;
+  if (m.drawn) { drawing = false; return; }
   await ready;
   if (m.play) {
     const was = playing;
