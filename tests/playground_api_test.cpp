@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <tuple>
 
 #include "api.hpp"
 #include "bpnn/core/number_text.hpp"
@@ -108,6 +109,128 @@ TEST(PlaygroundApi, TwoThousandPointsFitInARequest) {
   EXPECT_EQ(ok(api, "data", body)["data"]["train_size"], 2000);
 }
 
+// A 2-D set and a 2-8-8-1 network (tanh, tanh, sigmoid), with these extra network fields.
+json circle_network(Api& api, const std::string& extra = "") {
+  ok(api, "data", R"({"set": "circle", "points": 200, "noise": 0.1, "test_split": 0.2, "seed": 1})");
+  return ok(api, "network", R"({"layers": [{"units": 8, "activation": "tanh"}, {"units": 8, "activation": "tanh"},
+                                           {"units": 1, "activation": "sigmoid"}], "learning_rate": 0.5,
+                                "batch_size": 10)" + extra + "}");
+}
+
+TEST(PlaygroundApi, AStepScheduleSetsEachEpochsRateAndTheCommandNamesIt) {
+  Api api;
+  const json built = circle_network(api, R"(, "schedule": {"name": "step", "step_size": 2, "gamma": 0.5})");
+  EXPECT_EQ(built["config"]["schedule"], json({{"name", "step"}, {"step_size", 2}, {"gamma", 0.5}}));
+  EXPECT_EQ(built["learning_rate"], 0.5);
+  ok(api, "step", R"({"unit": "epoch", "count": 2})");
+  json state = ok(api, "state", "");
+  EXPECT_EQ(state["learning_rate"], 0.5);  // epochs 1 and 2
+  EXPECT_EQ(state["next_learning_rate"], 0.25);  // epoch 3
+  ok(api, "step", R"({"unit": "batch", "count": 1})");
+  state = ok(api, "state", "");
+  EXPECT_EQ(state["learning_rate"], 0.25);
+  EXPECT_EQ(ok(api, "numbers", R"({"last_step": true})")["learning_rate"], 0.25);
+  const std::string command = ok(api, "export", "")["command"];
+  EXPECT_NE(command.find(" --lr 0.5 --lr-schedule step --lr-step 2 --lr-gamma 0.5 "), std::string::npos) << command;
+  // Cosine anneals over the run's epochs: its command repeats the page at that epoch only.
+  circle_network(api, R"(, "schedule": {"name": "cosine", "epochs": 4})");
+  ok(api, "step", R"({"unit": "epoch", "count": 2})");
+  EXPECT_FALSE(ok(api, "export", "")["exact"].get<bool>());
+  ok(api, "step", R"({"unit": "epoch", "count": 2})");
+  const json cosine = ok(api, "export", "");
+  EXPECT_TRUE(cosine["exact"].get<bool>()) << cosine["note"];
+  EXPECT_NE(cosine["command"].get<std::string>().find("--lr-schedule cosine --batch-size 10 --epochs 4 "),
+            std::string::npos);
+  EXPECT_EQ(ok(api, "state", "")["next_learning_rate"], 0.0);  // epoch 5: 0.5 (1 + cos(pi 4 / 4)) / 2
+}
+
+TEST(PlaygroundApi, AStepCallStopsAtTheFirstEpochEndWhereItsConditionHolds) {
+  Api api;
+  circle_network(api);
+  const json stopped = ok(api, "step", R"({"unit": "epoch", "count": 10000, "stop": {"train_loss_below": 0.05}})");
+  ASSERT_TRUE(stopped["stopped"].get<bool>());
+  const std::size_t epoch = stopped["epoch"];
+  EXPECT_NE(stopped["stop_reason"].get<std::string>().find("the training loss"), std::string::npos);
+  const json state = ok(api, "state", "");
+  EXPECT_LT(state["loss"].get<double>(), 0.05);
+  EXPECT_EQ(state["batch"], 0);  // at an epoch's end: the command repeats it
+  EXPECT_EQ(state["stopped"], stopped["stop_reason"]);
+  EXPECT_TRUE(ok(api, "export", "")["exact"].get<bool>());
+  // Holding already: no step.
+  const json again = ok(api, "step", R"({"unit": "batch", "count": 5, "stop": {"train_loss_below": 0.05}})");
+  EXPECT_EQ(again["done"], 0);
+  EXPECT_TRUE(again["stopped"].get<bool>());
+  // The epoch before did not hold.
+  ok(api, "reset", "");
+  ok(api, "step", R"({"unit": "epoch", "count": )" + std::to_string(epoch - 1) + "}");
+  EXPECT_GE(ok(api, "state", "")["loss"].get<double>(), 0.05);
+  EXPECT_TRUE(ok(api, "state", "")["stopped"].is_null());
+  // An epoch count, and a call that ends before its condition holds says nothing of a stop.
+  EXPECT_EQ(ok(api, "step", R"({"unit": "batch", "count": 100000, "stop": {"epochs": 40}})")["epoch"], 40);
+  const json going = ok(api, "step", R"({"unit": "batch", "count": 3, "stop": {"test_loss_below": 1e-9}})");
+  EXPECT_FALSE(going.contains("stopped"));
+  EXPECT_EQ(going["done"], 3);
+}
+
+TEST(PlaygroundApi, TheConfusionMatricesAreTheAccuracysCounts) {
+  Api api;
+  ok(api, "data", R"({"set": "blobs", "points": 150, "classes": 3, "test_split": 0.2, "seed": 3})");
+  ok(api, "step", R"({"unit": "epoch", "count": 20})");
+  const json state = ok(api, "state", "");
+  const json& confusion = state["confusion"];
+  ASSERT_EQ(confusion["classes"], 3);
+  for (const auto& [set, size, accuracy] : {std::tuple{"train", "train_size", "accuracy"},
+                                            std::tuple{"test", "test_size", "test_accuracy"}}) {
+    std::size_t total = 0, right = 0;
+    for (std::size_t t = 0; t < 3; ++t) {
+      for (std::size_t p = 0; p < 3; ++p) total += confusion[set][t][p].get<std::size_t>();
+      right += confusion[set][t][t].get<std::size_t>();
+    }
+    EXPECT_EQ(total, state["data"][size].get<std::size_t>()) << set;
+    EXPECT_EQ(static_cast<double>(right) / static_cast<double>(total), state[accuracy].get<double>()) << set;
+  }
+  ok(api, "data", R"({"set": "function", "function": "sin", "points": 40})");  // regression: none
+  EXPECT_FALSE(ok(api, "state", "").contains("confusion"));
+}
+
+TEST(PlaygroundApi, EachNeuronsPictureIsItsOutputOverThePlane) {
+  Api api;
+  const json state = circle_network(api);
+  const json& neurons = state["neurons"];
+  ASSERT_EQ(neurons["side"], 16);
+  ASSERT_EQ(neurons["layers"].size(), 3u);
+  const std::size_t units[] = {8, 8, 1};
+  for (std::size_t k = 0; k < 3; ++k) {
+    ASSERT_EQ(neurons["layers"][k].size(), units[k]);
+    for (const json& cells : neurons["layers"][k]) {
+      ASSERT_EQ(cells.size(), 256u);
+      for (const json& v : cells) {
+        EXPECT_LE(std::fabs(v.get<double>()), 1.0);
+        if (k == 2) {
+          EXPECT_GE(v.get<double>(), 0.0);  // sigmoid
+        }
+      }
+    }
+  }
+  // Cell (row 3, column 11): every neuron's value is what predict says each activation gives there.
+  const json& box = state["heatmap"];
+  const double x = box["x0"].get<double>() + (box["x1"].get<double>() - box["x0"].get<double>()) * 11.5 / 16;
+  const double y = box["y1"].get<double>() - (box["y1"].get<double>() - box["y0"].get<double>()) * 3.5 / 16;
+  const json predicted = ok(api, "predict", json{{"input", {x, y}}}.dump());
+  for (std::size_t k = 0; k < 3; ++k) {
+    for (std::size_t j = 0; j < units[k]; ++j) {
+      const double out = predicted["layers"][2 * k + 1]["out"][j];
+      EXPECT_NEAR(neurons["layers"][k][j][3 * 16 + 11].get<double>(), out, 0.005 + 1e-9) << k << " " << j;
+    }
+  }
+  // More neurons: a coarser grid, within the state's budget; a layer the drawing cannot picture: none.
+  const json wide = ok(api, "network", R"({"layers": [{"units": 16}, {"units": 16}, {"units": 16}, {"units": 1}]})");
+  EXPECT_EQ(wide["neurons"]["side"], 12);  // 49 neurons x 144 cells <= 8,192 values < 49 x 169
+  EXPECT_FALSE(ok(api, "network", R"({"layers": [{"units": 17}, {"units": 1}]})").contains("neurons"));
+  ok(api, "data", R"({"set": "mazur"})");  // no plane
+  EXPECT_FALSE(ok(api, "state", "").contains("neurons"));
+}
+
 // The WebAssembly engine's standard library has no floating-point std::to_chars: there number_text
 // and fixed_text are these printf twins, which must write the same characters.
 TEST(NumberText, PrintfTwinsWriteWhatToCharsWrites) {
@@ -127,7 +250,7 @@ TEST(NumberText, PrintfTwinsWriteWhatToCharsWrites) {
   for (const double v : values) {
     char text[400];
     ASSERT_EQ(number_text_by_printf(v), std::string(text, std::to_chars(text, text + sizeof text, v).ptr));
-    for (const int decimals : {0, 3, 9}) {
+    for (const int decimals : {0, 2, 3, 9}) {
       const auto [end, error] = std::to_chars(text, text + sizeof text, v, std::chars_format::fixed, decimals);
       if (error == std::errc()) {
         ASSERT_EQ(fixed_text_by_printf(v, decimals), std::string(text, end)) << decimals;

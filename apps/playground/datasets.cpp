@@ -322,4 +322,18 @@ PlotGrid plot_grid(const PlayData& d) {
           .points = grid.points};
 }
 
+std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side) {
+  const double x0 = heatmap.box.at("x0"), x1 = heatmap.box.at("x1"), y0 = heatmap.box.at("y0"),
+               y1 = heatmap.box.at("y1"), n = static_cast<double>(side);
+  std::vector<double> points;
+  points.reserve(2 * side * side);
+  for (std::size_t r = 0; r < side; ++r) {
+    for (std::size_t c = 0; c < side; ++c) {  // the cells' centres, as plot_grid's
+      points.push_back(x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / n);
+      points.push_back(y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / n);
+    }
+  }
+  return points;
+}
+
 }  // namespace bpnn::serve

@@ -65,4 +65,8 @@ struct PlotGrid {
 };
 PlotGrid plot_grid(const PlayData& data);
 
+// The heatmap's plane (a PlotGrid named "heatmap") as a coarser grid: the centres of side x side
+// cells over the same box, [side², 2], row 0 at the top. Where the state pictures each neuron.
+std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side);
+
 }  // namespace bpnn::serve

@@ -2,10 +2,12 @@
 #include "network_config.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "bpnn/core/error.hpp"
 #include "bpnn/core/number_text.hpp"
 #include "bpnn/model/registry.hpp"
+#include "bpnn/optim/make_optimizer.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -15,6 +17,51 @@ json init_json(const std::string& init) {
   if (init == "uniform") return {{"type", "uniform"}, {"low", -1.0}, {"high", 1.0}};
   if (init == "normal") return {{"type", "normal"}, {"mean", 0.0}, {"std", 1.0}};
   return init;
+}
+
+// The epochs a cosine anneals over: the playground's own option (bpnn train takes its --epochs).
+constexpr std::size_t kDefaultScheduleEpochs = 100, kMaxScheduleEpochs = 10000;
+
+// The field "schedule": {"name", its options}, made by the library's make_schedule (which refuses an
+// option the schedule does not take), each value first checked within a page's bounds.
+ScheduleChoice read_schedule(const Fields& network) {
+  ScheduleChoice s;
+  if (!network.has("schedule")) return s;
+  const std::string where = network.where("schedule");
+  const Fields f(network.raw("schedule"), where + ".");
+  f.only({"name", "step_size", "gamma", "power", "epochs"});
+  std::vector<std::string> names;
+  for (std::string_view name : names_of(schedule_registry())) names.emplace_back(name);
+  if (!f.has("name")) {
+    refuse("field '" + where + ".name' is missing (one of " + name_list(names_of(schedule_registry())) + ")");
+  }
+  s.name = f.choice("name", "constant", names);
+  std::optional<std::size_t> step_size;
+  std::optional<double> gamma, power;
+  if (f.has("step_size")) step_size = static_cast<std::size_t>(f.integer("step_size", 1, 1, kMaxScheduleEpochs));
+  if (f.has("gamma")) gamma = f.number("gamma", 0.1, 1e-6, 10);
+  if (f.has("power")) power = f.number("power", 0.5, 0, 10);
+  try {
+    s.schedule = make_schedule(s.name, step_size, gamma, power);
+  } catch (const Error& e) {
+    refuse("field '" + where + "': " + e.what());
+  }
+  if (s.over_epochs()) {
+    s.epochs = static_cast<std::size_t>(f.integer("epochs", kDefaultScheduleEpochs, 1, kMaxScheduleEpochs));
+  } else if (f.has("epochs")) {
+    refuse("field '" + where + ".epochs': only cosine anneals over a number of epochs; " + s.name + " takes none");
+  }
+  return s;
+}
+
+json schedule_json(const ScheduleChoice& s) {
+  json j = {{"name", s.name}};
+  if (s.schedule.kind == LrSchedule::Kind::step) {
+    j.update({{"step_size", s.schedule.step_size}, {"gamma", s.schedule.gamma}});
+  }
+  if (s.schedule.kind == LrSchedule::Kind::inverse_scaling) j["power"] = s.schedule.power;
+  if (s.over_epochs()) j["epochs"] = s.epochs;
+  return j;
 }
 
 }  // namespace
@@ -38,14 +85,24 @@ const NetworkChoices& network_choices() {
 
 json network_choices_json() {
   const NetworkChoices& c = network_choices();
-  return {{"activation", c.activation}, {"loss", c.loss},           {"optimizer", c.optimizer},
-          {"init", c.init},             {"arithmetic", c.arithmetic}};
+  json choices = {{"activation", c.activation}, {"loss", c.loss},           {"optimizer", c.optimizer},
+                  {"init", c.init},             {"arithmetic", c.arithmetic}};
+  // The schedules as the registry describes them, cosine with the epochs it anneals over.
+  json schedules = json::parse(registry_json())["schedules"];
+  for (json& row : schedules) {
+    if (row["name"] != "cosine") continue;
+    row["options"].push_back({{"name", "epochs"}, {"type", "integer"}, {"default", kDefaultScheduleEpochs},
+                              {"required", false}, {"rule", "lie in [1, " + std::to_string(kMaxScheduleEpochs) + "]"},
+                              {"meaning", "the epochs it anneals over (bpnn train's --epochs)"}});
+  }
+  choices["schedule"] = schedules;
+  return choices;
 }
 
 NetworkConfig read_network_config(const json& body, const PlayData& data) {
   const Fields f(body, "network.");
   f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle",
-          "arithmetic", "preset"});
+          "arithmetic", "preset", "schedule"});
   NetworkConfig c;
   if (!f.has("layers") || !f.raw("layers").is_array()) {
     refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
@@ -76,6 +133,7 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
   c.shuffle = f.boolean("shuffle", true);
   c.arithmetic = f.choice("arithmetic", "portable", network_choices().arithmetic);
+  c.schedule = read_schedule(f);
   if (f.choice("preset", "", {"mazur"}) == "mazur") {
     if (data.name != "mazur") {
       refuse("field 'network.preset': the worked example's weights need its data (set 'mazur')");
@@ -175,7 +233,7 @@ json config_json(const NetworkConfig& c) {
   return {{"layers", layers}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"learning_rate", c.learning_rate},
           {"batch_size", c.batch_size}, {"weight_decay", c.weight_decay}, {"init", c.init}, {"seed", c.seed},
           {"shuffle", c.shuffle}, {"arithmetic", c.arithmetic}, {"worked_example", c.worked_example},
-          {"precision", c.in_double() ? "double" : "float"}};
+          {"precision", c.in_double() ? "double" : "float"}, {"schedule", schedule_json(c.schedule)}};
 }
 
 std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
@@ -196,6 +254,14 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   }
   command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + number_text(c.learning_rate);
   if (c.weight_decay > 0) command += " --weight-decay " + number_text(c.weight_decay);
+  if (c.schedule.name != "constant") command += " --lr-schedule " + c.schedule.name;
+  if (c.schedule.schedule.kind == LrSchedule::Kind::step) {
+    command.append(" --lr-step ").append(std::to_string(c.schedule.schedule.step_size));
+    command.append(" --lr-gamma ").append(number_text(c.schedule.schedule.gamma));
+  }
+  if (c.schedule.schedule.kind == LrSchedule::Kind::inverse_scaling) {
+    command += " --lr-power " + number_text(c.schedule.schedule.power);
+  }
   command.append(" --batch-size ").append(std::to_string(c.batch(data.train_size())));
   command.append(" --epochs ").append(std::to_string(epochs)).append(" --seed ").append(std::to_string(c.seed));
   command.append(c.shuffle ? "" : " --no-shuffle").append(" --arithmetic ").append(c.arithmetic);

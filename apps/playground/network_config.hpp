@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpnn/io/network.hpp"
+#include "bpnn/optim/schedule.hpp"
 #include "datasets.hpp"
 #include "request.hpp"
 
@@ -25,11 +26,24 @@ struct NetworkChoices {
   std::vector<std::string> activation, loss, optimizer, init, arithmetic;
 };
 const NetworkChoices& network_choices();
+// The choices as JSON, with "schedule": the registry's learning-rate schedules, each {"name",
+// "summary", "options"} (its options as bpnn registry --json lists them; cosine's also "epochs",
+// the playground's own, see ScheduleChoice).
 json network_choices_json();
 
 struct LayerChoice {
   std::size_t units = 1;
   std::string activation = "sigmoid";
+};
+
+// The learning-rate schedule: the registry's name, what make_schedule makes of its options
+// (step_size, gamma, power), and the epochs a cosine anneals over (the run's epochs: bpnn train's
+// --epochs, so its command gives the page's weights once the page is at that epoch).
+struct ScheduleChoice {
+  std::string name = "constant";
+  LrSchedule schedule = {};
+  std::size_t epochs = 0;  // cosine: at least 1; the others use none
+  bool over_epochs() const { return schedule.kind == LrSchedule::Kind::cosine; }
 };
 
 struct NetworkConfig {
@@ -42,6 +56,7 @@ struct NetworkConfig {
   bool worked_example = false;  // the 2-2-2 example's starting weights, biases frozen
   // portable: the page's numbers, and "copy as command"'s, are the same bits on every machine.
   std::string arithmetic = "portable";
+  ScheduleChoice schedule = {};  // each epoch's learning rate from learning_rate
 
   bool perceptron() const { return optimizer == "perceptron"; }
   // The worked example and the perceptron rule train in double (the tutorials' digits), the rest
@@ -51,8 +66,9 @@ struct NetworkConfig {
 };
 
 // The network request {"layers": [{"units", "activation"}], "loss", "optimizer", "learning_rate",
-// "batch_size", "weight_decay", "init", "seed", "shuffle", "arithmetic", "preset": "mazur"}, checked
-// field by field (RequestError naming the field).
+// "batch_size", "weight_decay", "init", "seed", "shuffle", "arithmetic", "preset": "mazur",
+// "schedule": {"name", and its options: "step_size", "gamma", "power"; cosine's "epochs"}},
+// checked field by field (RequestError naming the field).
 NetworkConfig read_network_config(const json& body, const PlayData& data);
 
 // The network new data starts with: its set's own (the worked example, the digits' MLP, a curve's

@@ -47,6 +47,8 @@ std::unique_ptr<AnyRun> make_run_in(const Network& network, const NetworkConfig&
   r->grid = tensor_of<T>(grid, Shape{grid.size() / d.inputs, d.inputs});
   const TrainingRunOptions options{.batch_size = c.perceptron() ? 1 : c.batch(n),
                                    .shuffle = c.shuffle && !c.perceptron(),
+                                   .schedule = c.schedule.schedule,
+                                   .epochs = c.schedule.over_epochs() ? c.schedule.epochs : 1,
                                    .task = d.classification() ? Task::classification : Task::regression,
                                    .rule = c.perceptron() ? UpdateRule::perceptron : UpdateRule::gradient_descent,
                                    .keep_last_step = true};

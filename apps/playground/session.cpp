@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iterator>
 
 #include "bpnn/io/model_file.hpp"
@@ -213,24 +214,34 @@ void Session::build() {
   history_.clear();
   history_every_ = 1;
   error_.clear();
+  stopped_.clear();
+  // The neurons' pictures' grid, as fine as this many neurons allow.
+  neuron_side_ = neuron_picture_side();
+  if (neuron_side_ > 0) {
+    with_run([&](auto& r) {
+      using T = typename std::decay_t<decltype(r)>::Value;
+      r.neuron_grid = tensor_of<T>(plane_points(grid_, neuron_side_), Shape{neuron_side_ * neuron_side_, 2});
+    });
+  }
   record();
 }
 
 json Session::step(const json& body) {
   require_network();
   const Fields f(body, "");
-  f.only({"unit", "count", "seconds"});
+  f.only({"unit", "count", "seconds", "stop"});
   const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   const double seconds = f.number("seconds", kStepSeconds, 0.001, kStepSeconds);
+  const StopCondition stop = read_stop(f);
   if (!error_.empty()) throw RequestError(409, error_);
-  return step_run(unit, count, seconds);
+  return step_run(unit, count, seconds, stop);
 }
 
 // Steps of the run within the request's count and seconds, as the library's TrainingRun takes them.
 // The perceptron rule's batch is the whole set (a pass, its epoch); it stops at convergence, or
 // after kPerceptronEpochs, when no line separates the classes.
-json Session::step_run(const std::string& unit, std::size_t count, double seconds) {
+json Session::step_run(const std::string& unit, std::size_t count, double seconds, const StopCondition& stop) {
   const bool rule = config_.perceptron();
   const Progress start = progress();
   const StepUnit each = unit == "sample"          ? StepUnit::sample
@@ -243,19 +254,22 @@ json Session::step_run(const std::string& unit, std::size_t count, double second
   // many small steps.
   std::size_t taken = 0;
   auto next_record = Clock::now();
-  auto after_step = [&](const StepReport&) {
+  auto after_step = [&](const StepReport& report) {
     if ((start.iteration + ++taken) % record_every == 0 && (steps <= 5000 || Clock::now() >= next_record)) {
       const auto now = Clock::now();
       record();
       next_record = now + std::max<Clock::duration>(std::chrono::milliseconds(5), 20 * (Clock::now() - now));
     }
     if (events.wanted.load(std::memory_order_relaxed)) bump();  // the event stream's rate, not training's
+    if (report.epoch_finished && !(stopped_ = stop_reason(stop)).empty()) return true;  // the stop condition
     return rule && progress().epoch >= kPerceptronEpochs;
   };
   BudgetReport done;
   const Budget budget{.unit = each, .count = count, .seconds = seconds, .after_step = after_step};
+  // Holding already at an epoch's end: no step. (Part-way through an epoch the call goes on to its end.)
+  stopped_ = start.mid_epoch ? "" : stop_reason(stop);
   try {
-    if (!(rule && (start.converged > 0 || start.epoch >= kPerceptronEpochs))) {
+    if (!(rule && (start.converged > 0 || start.epoch >= kPerceptronEpochs)) && stopped_.empty()) {
       done = with_run([&](auto& r) { return r.run->run(budget); });
       weights_edited_ = false;
     }
@@ -273,8 +287,10 @@ json Session::step_run(const std::string& unit, std::size_t count, double second
   json reply = {{"done", done.units}, {"iteration", at.iteration}, {"epoch", at.epoch}, {"loss", done.loss},
                 {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)}};
   if (!error_.empty()) reply["error"] = error_;
+  if (!stopped_.empty()) reply.update({{"stopped", true}, {"stop_reason", stopped_}});
   if (rule) {
-    reply.update({{"stopped", at.converged > 0 || at.epoch >= kPerceptronEpochs}, {"perceptron", perceptron_json(at)}});
+    reply.update({{"stopped", at.converged > 0 || at.epoch >= kPerceptronEpochs || !stopped_.empty()},
+                  {"perceptron", perceptron_json(at)}});
   }
   return reply;
 }
@@ -344,14 +360,16 @@ void Session::edit_weight(const json& body) {
 void Session::record() {
   std::array<double, 5> row = {static_cast<double>(progress().iteration), NAN, NAN, NAN, NAN};
   with_run([&](auto& r) {
-    auto score = [&](const auto& x, const auto& t, double& loss, double& accuracy) {
+    auto score = [&](const auto& x, const auto& t, double& loss, double& accuracy, Confusion& confusion) {
+      confusion = {};
       if (x.size() == 0) return;
       const Evaluation e = evaluate(r.model, *r.loss, x.view(), t.view(), 256, r.run->task());
       loss = e.loss;
       accuracy = e.task == Task::regression ? -1 : e.accuracy;
+      if (e.classification && e.classes <= kMaxConfusionClasses) confusion = {e.classes, e.confusion};
     };
-    score(r.train_x, r.train_t, row[1], row[3]);
-    score(r.test_x, r.test_t, row[2], row[4]);
+    score(r.train_x, r.train_t, row[1], row[3], confusion_[0]);
+    score(r.test_x, r.test_t, row[2], row[4], confusion_[1]);
   });
   if (!history_.empty() && history_.back()[0] == row[0]) history_.pop_back();
   if (static_cast<std::size_t>(row[0]) % history_every_ == 0 || history_.empty()) {
@@ -416,6 +434,7 @@ std::shared_ptr<const StateSnapshot> Session::snapshot() {
     s.update({{"loss", last[1]}, {"test_loss", last[2]}, {"accuracy", last[3] < 0 ? json(nullptr) : json(last[3])},
               {"test_accuracy", last[4] < 0 ? json(nullptr) : json(last[4])}});
     snapshot_outputs(out, s);
+    snapshot_panels(out, s);
   }
   out.fields = std::move(s);
   snapshot_ = std::move(snap);
@@ -546,7 +565,16 @@ json Session::export_run(const json& body) {
            std::to_string(at.epoch + 1) + "; this command trains " + std::to_string(at.epoch) +
            " whole epochs: press 'finish epoch' for the page's weights to match it";
   }
-  const bool exact_run = !config_.in_double() && at.not_reproducible.empty() && at.epoch > 0 && !at.mid_epoch;
+  bool exact_run = !config_.in_double() && at.not_reproducible.empty() && at.epoch > 0 && !at.mid_epoch;
+  // Cosine anneals over the run's epochs, which the command's --epochs sets: it repeats the page
+  // only at that epoch.
+  if (exact_run && config_.schedule.over_epochs() && at.epoch != config_.schedule.epochs) {
+    exact_run = false;
+    note = "not the page's weights: the cosine schedule anneals over " + std::to_string(config_.schedule.epochs) +
+           " epochs, which bpnn train takes from --epochs; this command trains " + std::to_string(at.epoch) +
+           ": its rates differ. At epoch " + std::to_string(config_.schedule.epochs) +
+           " (a stop condition of that many epochs stops there) the command gives the page's weights";
+  }
   return {{"command", train_command(config_, network_, data_, epochs, csv_name, model_name())},
           {"csv", training_csv(data_)},
           {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs}, {"exact", exact_run},
@@ -600,6 +628,110 @@ json Session::predict(const json& body) {
   }
   reply.update(with_run([&](auto& r) { return predict_json(r, x, config_.loss); }));
   return reply;
+}
+
+// --- the stop condition, the learning rate, the confusion matrices and the neurons' pictures -------
+
+Session::StopCondition Session::read_stop(const Fields& step) const {
+  StopCondition stop;
+  if (!step.has("stop")) return stop;
+  const Fields f(step.raw("stop"), "stop.");
+  f.only({"train_loss_below", "test_loss_below", "epochs"});
+  if (f.has("train_loss_below")) stop.train_loss_below = f.number("train_loss_below", 0, 0, 1e6);
+  if (f.has("test_loss_below")) {
+    stop.test_loss_below = f.number("test_loss_below", 0, 0, 1e6);
+    if (data_.test_size() == 0) refuse("field 'stop.test_loss_below': this data has no test set (a test share of 0)");
+  }
+  if (f.has("epochs")) stop.epochs = static_cast<std::size_t>(f.integer("epochs", 1, 1, 1000000));
+  return stop;
+}
+
+// The losses are the library's evaluate on the whole set, the readout's numbers: the state after
+// the stop shows the loss that stopped it.
+std::string Session::stop_reason(const StopCondition& stop) const {
+  if (!stop.epochs && !stop.train_loss_below && !stop.test_loss_below) return "";
+  const Progress at = progress();
+  const std::string where = "epoch " + std::to_string(at.epoch) + " (iteration " + std::to_string(at.iteration) + ")";
+  if (stop.epochs && at.epoch >= *stop.epochs) {
+    return where + ": the stop condition's " + std::to_string(*stop.epochs) + " epochs are done";
+  }
+  for (const bool test : {false, true}) {
+    const std::optional<double>& threshold = test ? stop.test_loss_below : stop.train_loss_below;
+    if (!threshold) continue;
+    const double loss = with_run([&](auto& r) {
+      const auto& x = test ? r.test_x : r.train_x;
+      const auto& t = test ? r.test_t : r.train_t;
+      return evaluate(r.model, *r.loss, x.view(), t.view(), 256, r.run->task()).loss;
+    });
+    if (loss < *threshold) {
+      char text[96];
+      std::snprintf(text, sizeof text, ": the %s loss %.6g is below %.6g", test ? "test" : "training", loss,
+                    *threshold);
+      return where + text;
+    }
+  }
+  return "";
+}
+
+void Session::snapshot_panels(StateSnapshot& out, json& fields) const {
+  with_run([&](auto& r) {
+    // The rate of the epoch in progress (or the last one finished), and of the next step: the
+    // schedule's for the epoch that step is in.
+    const auto& run = *r.run;
+    const std::size_t next_epoch = run.epoch_finished() ? run.epochs_done() + 1 : run.position().epoch;
+    fields["learning_rate"] = r.optimizer->learning_rate();
+    fields["next_learning_rate"] =
+        run.options().schedule.rate(run.base_rate(), next_epoch - 1, run.options().epochs, run.samples());
+  });
+  fields["stopped"] = stopped_.empty() ? json(nullptr) : json(stopped_);
+  auto rows = [](const Confusion& c) {
+    if (c.classes == 0) return json(nullptr);
+    json m = json::array();
+    for (std::size_t t = 0; t < c.classes; ++t) {
+      m.push_back(std::vector<std::size_t>(c.counts.begin() + t * c.classes, c.counts.begin() + (t + 1) * c.classes));
+    }
+    return m;
+  };
+  if (confusion_[0].classes > 0) {
+    fields["confusion"] = {
+        {"classes", confusion_[0].classes}, {"train", rows(confusion_[0])}, {"test", rows(confusion_[1])}};
+  }
+  snapshot_neurons(out);
+}
+
+std::size_t Session::neuron_picture_side() const {
+  if (grid_.name != "heatmap" || data_.inputs != 2 || !run_) return 0;
+  std::size_t neurons = 0;
+  for (const LayerChoice& layer : config_.layers) {
+    if (layer.units > kPictureUnits) return 0;
+    neurons += layer.units;
+  }
+  std::size_t side = kPictureSide;
+  while (side > kMinPictureSide && neurons * side * side > kPictureValues) --side;
+  return neurons * side * side <= kPictureValues ? side : 0;
+}
+
+// Every dense layer's outputs after its activation (the layer that follows it), by the model's
+// batched inference over the coarse grid, each neuron's cells together.
+void Session::snapshot_neurons(StateSnapshot& out) const {
+  if (neuron_side_ == 0) return;
+  with_run([&](auto& r) {
+    const std::size_t cells = r.neuron_grid.shape()[0];
+    r.model.infer(r.neuron_grid.view(), r.neuron_workspace);
+    out.neurons.side = neuron_side_;
+    std::size_t neurons = 0;
+    for (const LayerChoice& layer : config_.layers) neurons += layer.units;
+    out.neurons.values.reserve(cells * neurons);
+    for (std::size_t i = 0; i + 1 < r.model.size(); ++i) {
+      if (r.model.layer(i).kind() != "dense") continue;
+      const auto y = r.neuron_workspace.outputs[i + 1].view();  // [cells, units]
+      const std::size_t units = y.size() / cells;
+      out.neurons.units.push_back(units);
+      for (std::size_t j = 0; j < units; ++j) {
+        for (std::size_t c = 0; c < cells; ++c) out.neurons.values.push_back(static_cast<double>(y[c * units + j]));
+      }
+    }
+  });
 }
 
 }  // namespace bpnn::serve

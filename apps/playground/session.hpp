@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ namespace bpnn::serve {
 
 inline constexpr std::size_t kMaxHistory = 1000;
 inline constexpr std::size_t kPerceptronEpochs = 100;  // the perceptron rule's epoch limit
+inline constexpr std::size_t kMaxConfusionClasses = 10;  // the state's confusion matrices: up to 10 classes
+// The neurons' pictures: for 2-D data when no layer has more than kPictureUnits units (the drawing
+// is too small for them beyond), on a grid of 16 x 16 cells, coarser (down to 8 x 8) where more
+// neurons would make more than kPictureValues values a state.
+inline constexpr std::size_t kPictureUnits = 16, kPictureValues = 8192, kPictureSide = 16, kMinPictureSide = 8;
 
 // Not thread-safe: the server holds `mutex` around every call; only `last_used` and `events` are
 // shared with the event stream without it.
@@ -43,7 +49,11 @@ class Session {
   // shape stays (a point added by a click).
   void set_data(const json& body);
   void set_network(const json& body);  // {"layers": [{"units", "activation"}], "loss", ...}
-  json step(const json& body);         // {"unit": "sample"|"batch"|"epoch", "count": n, "seconds": at most}
+  // {"unit": "sample"|"batch"|"epoch", "count": n, "seconds": at most, "stop": {"train_loss_below": x,
+  // "test_loss_below": x, "epochs": n}}: the stop condition (any of them) is checked before the
+  // first step (at an epoch's end) and at the end of every epoch; when it holds the call stops
+  // there and says why.
+  json step(const json& body);
   void reset(const json& body);        // weights from the seed again, history cleared
   void edit_weight(const json& body);  // {"layer", "to", "from" | "bias": true, "value"}
   // {"sample": k}: the numbers of a step on training sample k from the weights now (the update the
@@ -100,11 +110,25 @@ class Session {
   void build();  // the run from config_ and data_
   void require_network() const;
   void record();
-  json step_run(const std::string& unit, std::size_t count, double seconds);
+  // A step call's stop condition: the losses as the readout shows them (evaluate on the whole set),
+  // or the epochs done.
+  struct StopCondition {
+    std::optional<double> train_loss_below, test_loss_below;
+    std::optional<std::size_t> epochs;
+  };
+  json step_run(const std::string& unit, std::size_t count, double seconds, const StopCondition& stop = {});
   json perceptron_json(const Progress& at) const;
   json network_json() const;
   WeightAt weight_at(const Fields& f, const std::string& what) const;  // "layer", "to", "from" | "bias"
   std::size_t inputs_of(std::size_t layer) const;  // what dense layer `layer` takes
+
+  StopCondition read_stop(const Fields& step) const;
+  std::string stop_reason(const StopCondition& stop) const;  // "" while it does not hold
+  // What the state shows besides the network: the learning rate now and next, why the last step
+  // call stopped, the confusion matrices, the neurons' pictures.
+  void snapshot_panels(StateSnapshot& out, json& fields) const;
+  void snapshot_neurons(StateSnapshot& out) const;
+  std::size_t neuron_picture_side() const;  // 0: the drawing shows no pictures for this data or network
   void require_last_step() const;  // a step was taken since the weights were last set
 
   std::string id_;
@@ -120,6 +144,15 @@ class Session {
   PlotGrid grid_;  // where the state draws the output, made once per data set
   std::shared_ptr<const std::string> data_text_;  // data_ as the state's JSON, made once per set_data
   std::shared_ptr<const StateSnapshot> snapshot_;
+  std::string stopped_;  // why the last step call stopped at its stop condition ("" when it did not)
+  // The last record()'s confusion matrices (classification with at most kMaxConfusionClasses
+  // classes): counts[true class * classes + predicted], for the training and the test set.
+  struct Confusion {
+    std::size_t classes = 0;  // 0: none
+    std::vector<std::size_t> counts;
+  };
+  std::array<Confusion, 2> confusion_;
+  std::size_t neuron_side_ = 0;  // the neurons' pictures' grid, made by build(); 0: none
   std::string state_cache_;
   std::uint64_t state_version_ = 0;
 };

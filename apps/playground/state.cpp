@@ -23,7 +23,8 @@ void append_number(std::string& out, double v, int decimals = -1) {
 std::string StateSnapshot::text(bool with_data) const {
   std::string out = fields.dump();
   out.pop_back();  // the closing brace: the long lists follow, written number by number
-  out.reserve(out.size() + 64 * history.size() + 8 * grid_values.size() + (data ? data->size() : 0) + 64);
+  out.reserve(out.size() + 64 * history.size() + 8 * grid_values.size() + 6 * neurons.values.size() +
+              (data ? data->size() : 0) + 64);
   if (has_history) {
     out += ",\"history\":[";
     for (std::size_t k = 0; k < history.size(); ++k) {
@@ -43,6 +44,24 @@ std::string StateSnapshot::text(bool with_data) const {
     for (std::size_t k = 0; k < grid_values.size(); ++k) {
       if (k > 0) out += ',';
       append_number(out, grid_values[k], grid_decimals);
+    }
+    out += "]}";
+  }
+  if (neurons.side > 0) {
+    out.append(",\"neurons\":{\"side\":").append(std::to_string(neurons.side)).append(",\"layers\":[");
+    const std::size_t cells = neurons.side * neurons.side;
+    std::size_t k = 0;
+    for (std::size_t layer = 0; layer < neurons.units.size(); ++layer) {
+      out += layer == 0 ? "[" : ",[";
+      for (std::size_t unit = 0; unit < neurons.units[layer]; ++unit) {
+        out += unit == 0 ? "[" : ",[";
+        for (std::size_t c = 0; c < cells; ++c, ++k) {
+          if (c > 0) out += ',';
+          append_number(out, neurons.values[k], 2);
+        }
+        out += ']';
+      }
+      out += ']';
     }
     out += "]}";
   }

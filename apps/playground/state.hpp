@@ -25,6 +25,15 @@ struct StateSnapshot {
   std::vector<double> grid_values;
   int grid_decimals = -1;  // the values' decimals (-1: shortest exact text)
   std::shared_ptr<const std::string> data;  // the data set's text, made once per set_data
+  // Each neuron's output over a side x side grid of the heatmap's plane (side 0: none), written as
+  // "neurons": {"side", "layers": [[[cells of unit 0], [cells of unit 1], ...], ...]}: the dense
+  // layers in order, each unit's cells row by row from the top, with 2 decimals (a colour).
+  struct NeuronPictures {
+    std::size_t side = 0;
+    std::vector<std::size_t> units;  // per dense layer
+    std::vector<double> values;      // layer by layer, unit by unit, cell by cell
+  };
+  NeuronPictures neurons;
   // The state as JSON; without "data" if not with_data (an event stream that sent it already).
   // NaN, infinity and an accuracy of -1 (regression: none) are written null.
   std::string text(bool with_data = true) const;

@@ -50,7 +50,10 @@ const requests = [
   ['step', { unit: 'epoch', count: 200 }], ['numbers', { last_step: true }], ['predict', { input: [0.25, 0.75] }],
   ['data', { set: 'spiral', points: 100, noise: 0.1, test_split: 0.2, seed: 3 }],
   ['network', { layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], learning_rate: 0.3, batch_size: 10, seed: 2 }],
-  ['step', { unit: 'epoch', count: 20 }], ['export', {}], ['data', { set: 'nope' }],
+  ['step', { unit: 'epoch', count: 20 }], ['export', {}],
+  ['network', { layers: [{ units: 6, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], learning_rate: 0.3,
+    batch_size: 10, schedule: { name: 'cosine', epochs: 8 } }],
+  ['step', { unit: 'batch', count: 1000, stop: { epochs: 8 } }], ['state', {}], ['export', {}], ['data', { set: 'nope' }],
 ];
 const native = spawnSync(replay, {
   input: requests.map(([action, body]) => JSON.stringify({ action, body: JSON.stringify(body) })).join('\n') + '\n',
