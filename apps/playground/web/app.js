@@ -6,7 +6,7 @@
 
 // The names the network takes (activation, loss, optimizer, init, arithmetic): asked of the engine,
 // which takes them from bpnn's registry, before anything is drawn.
-const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [] };
+const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [], schedule: [] };
 const state = { last: null, playing: false, selected: null, configKey: '', panelsVersion: 0 };
 window.bpnnState = {
   version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null, choices,
@@ -116,6 +116,7 @@ function showConfig(config) {
   $('net-seed').value = config.seed;
   $('net-shuffle').checked = config.shuffle;
   $('net-arithmetic').value = config.arithmetic;
+  showSchedule(config.schedule);
 }
 function readConfig() {
   const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
@@ -125,9 +126,44 @@ function readConfig() {
     batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
     seed: Number($('net-seed').value), shuffle: $('net-shuffle').checked, arithmetic: $('net-arithmetic').value,
   };
+  config.schedule = readSchedule();
   if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
   return config;
 }
+// The learning-rate schedule: the registry's (choices.schedule), each option an input of its own.
+function showSchedule(schedule = { name: 'constant' }) {
+  $('net-schedule').value = schedule.name;
+  const row = choices.schedule.find((r) => r.name === schedule.name);
+  $('schedule-options').innerHTML = (row ? row.options : []).map((o) =>
+    `<label title="${o.meaning}">${o.name} <input data-option="${o.name}" type="number" ` +
+    `value="${schedule[o.name] ?? o.default}"${o.type === 'integer' ? ' step="1" min="1"' : ' step="any" min="0"'}>` +
+    '</label>').join('');
+}
+function readSchedule() {
+  const schedule = { name: $('net-schedule').value || 'constant' };
+  $('schedule-options').querySelectorAll('input').forEach((el) => { schedule[el.dataset.option] = Number(el.value); });
+  return schedule;
+}
+// The stop condition play and run N steps pass to the engine: {train_loss_below | test_loss_below | epochs}.
+function readStop() {
+  const when = $('stop-when').value;
+  return when ? { [when]: Number($('stop-value').value) } : null;
+}
+function syncStopControls(kindChanged = false) {
+  const when = $('stop-when').value, value = $('stop-value');
+  value.hidden = !when;
+  if (kindChanged) value.value = when === 'epochs' ? 100 : 0.01;  // each kind's usual value
+  value.step = when === 'epochs' ? '1' : 'any';
+  if (state.playing) worker.postMessage({ play: { per_update: Number($('speed').value), stop: readStop() } });
+  if (state.last) writeHash(state.last);
+}
+
+function wirePanels() {  // the schedule's and the stop condition's controls
+  $('stop-when').onchange = () => syncStopControls(true);
+  $('stop-value').onchange = () => syncStopControls();
+  $('net-schedule').onchange = () => showSchedule({ name: $('net-schedule').value });
+}
+
 function readData() {
   const set = $('data-set').value;
   if (['and', 'or', 'xor', 'xnor', 'mazur'].includes(set)) return { set };
@@ -153,8 +189,8 @@ function syncDataControls() {
   $('data-classes').parentElement.hidden = !['blobs', 'spiral'].includes(set);
 }
 
-async function step(unit, count = 1) {
-  const reply = await act('step', { unit, count });
+async function step(unit, count = 1, stop = null) {
+  const reply = await act('step', stop ? { unit, count, stop } : { unit, count });
   if (reply && reply.error) showError(reply.error);
   return reply;
 }
@@ -164,11 +200,12 @@ function play() {
   if (state.playing) { worker.postMessage({ pause: true }); return; }
   state.playing = true;
   $('play').textContent = '❚❚ pause';
-  worker.postMessage({ play: { per_update: Number($('speed').value) } });
+  worker.postMessage({ play: { per_update: Number($('speed').value), stop: readStop() } });
 }
 function stopped() {
   state.playing = false;
   $('play').textContent = '▶ play';
+  setProperty($('panels-note'), 'hidden', true);  // the panels now follow the last state (refreshPanels)
   refreshPanels(state.last);
 }
 
@@ -207,7 +244,7 @@ function drawNetwork(s) {
   const look = (w) => (w >= 0 ? 1 : -1) * (1 + Math.round((10 * Math.abs(w)) / maxAbs));
   const width = (code) => 0.6 + (Math.abs(code) - 1) / 2;
   const sel = state.selected;
-  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias]]);
+  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias], !!s.neurons]);
   if (svg.dataset.key === key && state.geometry.many) {
     drawLines(net, look, width);
     const circles = svg.getElementsByTagName('circle');
@@ -236,9 +273,9 @@ function drawNetwork(s) {
   const looks = state.lineLooks = [];
   // The drawing grows with the widest layer (up to 640 high), so circles never overlap.
   const widest = Math.max(...sizes), padX = 50, padY = 28, W = 640;
-  const H = Math.min(640, Math.max(300, 2 * padY + 12 * (widest - 1)));
+  const H = Math.min(640, Math.max(300, 2 * padY + (s.neurons ? 44 : 12) * (widest - 1)));  // room for pictures
   const spacing = widest > 1 ? (H - 2 * padY) / (widest - 1) : H;
-  const radius = Math.max(2, Math.min(13, 0.42 * spacing));
+  const radius = Math.max(2, Math.min(s.neurons ? 18 : 13, 0.42 * spacing));
   const big = radius < 9;  // too small for a name inside
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const x = (c) => padX + (c * (W - 2 * padX)) / (sizes.length - 1);
@@ -268,7 +305,11 @@ function drawNetwork(s) {
         ` data-name="b(${name})"` +
         ` cx="${x(c)}" cy="${y(c, j)}" r="${radius}"${bias !== null ? ` style="stroke:${colour(bias)}"` : ''}/>`;
       const label = (dy, text) => `<text x="${x(c)}" y="${y(c, j) + dy}" text-anchor="middle">${text}</text>`;
-      if (!big && !(pixels && c === 0)) html += label(4, name);
+      const pictured = s.neurons && c > 0;  // its picture covers the circle: the name goes to its upper right
+      if (pictured) {
+        html += `<text class="beside" x="${x(c) + 0.8 * radius}" y="${y(c, j) - 0.8 * radius}">${name}</text>`;
+      }
+      if (!pictured && !big && !(pixels && c === 0)) html += label(4, name);
       if (pixels && c === 0) html += label(-18, `${net.inputs} pixels`);
     }
   });
@@ -331,6 +372,55 @@ function nearestLine(e) {
   if (!best) return null;
   const name = weightNames(s.network)[best.k][best.j][best.i];
   return { dataset: { layer: best.k, to: best.j, from: best.i, name } };
+}
+
+// Each neuron's output over the plot's plane (the engine's, on a coarse grid: state.neurons) as a
+// small canvas over its circle, which lets clicks through to the circle: made when the drawing is
+// rebuilt, repainted in place while training. Coloured as the plot (its legend's scale) over the
+// activation's range, or for an unbounded one from its layer's lowest value to its highest.
+const ACTIVATION_RANGE = { sigmoid: [0, 1], softmax: [0, 1], step: [0, 1], tanh: [-1, 1] };
+const PICTURE_COLOURS = [...Array(101).keys()].map((k) => outputColour(k / 100));  // the values have 2 decimals
+function drawNeuronPictures(s) {
+  const holder = $('neuron-pictures'), svg = $('network'), n = s.network && s.neurons;
+  setProperty($('pictures-legend'), 'hidden', !n);
+  const key = n ? `${svg.dataset.key}|${n.side}` : '';
+  if (holder.dataset.key !== key) {
+    holder.dataset.key = key;
+    holder.innerHTML = '';
+    if (!n) return;
+    const [, , W, H] = svg.getAttribute('viewBox').split(' ').map(Number);
+    svg.querySelectorAll('circle.neuron.weight').forEach((c) => {  // every neuron but the inputs
+      const r = Number(c.getAttribute('r')) - 1.5, cx = Number(c.getAttribute('cx')), cy = Number(c.getAttribute('cy'));
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = n.side;
+      canvas.dataset.layer = c.dataset.layer;
+      canvas.dataset.unit = c.dataset.to;
+      Object.assign(canvas.style, { left: `${(100 * (cx - r)) / W}%`, top: `${(100 * (cy - r)) / H}%`,
+        width: `${(200 * r) / W}%`, height: `${(200 * r) / H}%` });
+      holder.appendChild(canvas);
+    });
+  }
+  if (!n) return;
+  const ranges = n.layers.map((units, k) => {
+    const bounded = ACTIVATION_RANGE[s.config.layers[k].activation];
+    if (bounded) return bounded;
+    let lo = Infinity, hi = -Infinity;
+    units.forEach((cells) => cells.forEach((v) => { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }));
+    return hi > lo ? [lo, hi] : [lo - 1, lo + 1];
+  });
+  for (const canvas of holder.children) {
+    const k = Number(canvas.dataset.layer), cells = n.layers[k][Number(canvas.dataset.unit)], [lo, hi] = ranges[k];
+    canvas.image ??= canvas.getContext('2d').createImageData(n.side, n.side);
+    const pixels = canvas.image.data;
+    for (let c = 0; c < cells.length; c++) {
+      const rgb = PICTURE_COLOURS[Math.round(100 * Math.max(0, Math.min(1, ((cells[c] ?? lo) - lo) / (hi - lo))))];
+      pixels[4 * c] = rgb[0];
+      pixels[4 * c + 1] = rgb[1];
+      pixels[4 * c + 2] = rgb[2];
+      pixels[4 * c + 3] = 255;
+    }
+    canvas.getContext('2d').putImageData(canvas.image, 0, 0);
+  }
 }
 
 // A weight or bias of the drawing: its place, its value now, and its dE/dw in the numbers shown.
@@ -525,6 +615,43 @@ function drawLosses(s) {
   line(2, '#d2691e');
 }
 
+// The confusion matrices of the training and the test set (the library's evaluate: rows the true
+// class, columns the predicted one), redrawn only when they change.
+function drawConfusion(s) {
+  const c = s.confusion, el = $('confusion'), key = c ? JSON.stringify(c) : '';
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  setProperty(el, 'hidden', !c);
+  if (!c) { el.innerHTML = ''; return; }
+  const percent = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+  const table = (name, m, accuracy) => {
+    if (!m) return '';
+    let html = `<div><div>${name} (accuracy ${percent(accuracy)})</div>` +
+      `<table id="confusion-${name}"><tr><th title="true class ↓, predicted →">↓ →</th>` +
+      `${m.map((_, p) => `<th>${p}</th>`).join('')}</tr>`;
+    m.forEach((row, t) => {
+      html += `<tr><th>${t}</th>${row.map((v, p) => `<td${p === t ? ' class="diagonal"' : ''}` +
+        `${p !== t && v > 0 ? ' style="background:#fde8e8"' : ''}>${v}</td>`).join('')}</tr>`;
+    });
+    return `${html}</table></div>`;
+  };
+  el.innerHTML = '<div class="hint">confusion matrices: how many samples of each true class (rows) the network ' +
+    `predicts as each class (columns)</div><div class="tables">${table('training', c.train, s.accuracy)}` +
+    `${table('test', c.test, s.test_accuracy)}</div>`;
+}
+
+// The learning rate (the schedule's, of the epoch in progress, and the next epoch's when it differs)
+// and why the last play or run stopped by itself.
+function showRateAndStop(s) {
+  const rate = (v) => (v === null || v === undefined ? '–' : String(+Number(v).toPrecision(6)));
+  setText('lr', rate(s.learning_rate));
+  const next = s.next_learning_rate;
+  const changes = next !== undefined && next !== null && next !== s.learning_rate;
+  setText('lr-next', changes ? ` (next epoch ${rate(next)})` : '');
+  setProperty($('stopped'), 'hidden', !s.stopped);
+  if (s.stopped) setText('stopped', `stopped by itself at ${s.stopped}`);
+}
+
 function drawOutputs(s) {
   const table = $('outputs');
   if (!s.outputs) { if (table.firstChild) table.innerHTML = ''; return; }
@@ -556,6 +683,7 @@ function render(s) {
   const percent = (v) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
   setText('accuracy', percent(s.accuracy));
   setText('test-accuracy', percent(s.test_accuracy));
+  showRateAndStop(s);
   if (s.error) showError(s.error);
   const select = $('sample');
   if (select.options.length !== s.data.train_size + 1) {  // the last step, then each training sample
@@ -575,8 +703,10 @@ function render(s) {
       ` (the dashed line) — ${p.verdict}`;
   }
   drawNetwork(s);
+  drawNeuronPictures(s);
   drawHeatmap(s);
   drawLosses(s);
+  drawConfusion(s);
   drawOutputs(s);
   writeHash(s);
   // The panels follow the network: refreshed after each change, or while playing saying which
@@ -594,7 +724,9 @@ function render(s) {
     loss: s.loss, testAccuracy: s.test_accuracy,
     testLoss: s.test_loss, accuracy: s.accuracy, dataSet: s.data.set, config: s.config, curve: s.curve || null,
     dataPoints: s.data.train_size + s.data.test_size, train: s.data.train, heatmap: s.heatmap || null,
-    lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })) });
+    lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })),
+    learningRate: s.learning_rate ?? null, nextLearningRate: s.next_learning_rate ?? null, stopped: s.stopped ?? null,
+    confusion: s.confusion || null, neurons: s.neurons || null });
   b.weights = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
     const names = weightNames(s.network);
@@ -660,7 +792,14 @@ function writeHash(s) {
     q.set('net', s.config.layers.map((l) => `${l.units}${l.activation}`).join('-'));
     Object.entries(CONFIG_KEYS).forEach(([k, short]) => q.set(short, s.config[k]));
     if (!s.config.shuffle) q.set('shuffle', '0');
+    const schedule = s.config.schedule;
+    if (schedule && schedule.name !== 'constant') {
+      q.set('schedule', schedule.name);
+      Object.entries(schedule).forEach(([k, v]) => { if (k !== 'name') q.set(`schedule_${k}`, v); });
+    }
   }
+  const stop = readStop();
+  if (stop) Object.entries(stop).forEach(([when, value]) => q.set('stop', `${when}:${value}`));
   const hash = `#${q.toString()}`;
   window.bpnnState.hash = hash;
   if (location.hash !== hash) history.replaceState(null, '', hash);
@@ -668,6 +807,12 @@ function writeHash(s) {
 async function restoreHash() {
   const q = new URLSearchParams(startHash.slice(1));
   if (!q.get('set')) return;
+  if (q.get('stop')) {
+    const [when, value] = q.get('stop').split(':');
+    $('stop-when').value = when;
+    $('stop-value').value = value;
+    syncStopControls();
+  }
   const data = { set: q.get('set') };
   Object.entries(DATA_KEYS).forEach(([k, short]) => {
     if (q.has(short)) data[k] = ['csv', 'function'].includes(k) ? q.get(short) : Number(q.get(short));
@@ -687,6 +832,10 @@ async function restoreHash() {
       config[k] = ['loss', 'optimizer', 'init', 'arithmetic'].includes(k) ? q.get(short) : Number(q.get(short));
     }
   });
+  if (q.has('schedule')) {
+    config.schedule = { name: q.get('schedule') };
+    for (const [k, v] of q) if (k.startsWith('schedule_')) config.schedule[k.slice('schedule_'.length)] = Number(v);
+  }
   await act('network', config);
 }
 
@@ -902,7 +1051,7 @@ function wire() {
   $('step-sample').onclick = () => step('sample');
   $('step-batch').onclick = () => step('batch');
   $('step-epoch').onclick = () => step('epoch');
-  $('step-n').onclick = () => step('batch', Number($('step-count').value));
+  $('step-n').onclick = () => step('batch', Number($('step-count').value), readStop());
   $('reset').onclick = () => act('reset');
   $('copy-command').onclick = async () => {
     const e = await exportRun();
@@ -956,10 +1105,13 @@ async function loadChoices() {
     const options = choices[field].map((name) => `<option value="${name}">${labels[name] || name}</option>`);
     $(`net-${field}`).innerHTML = options.join('');
   }
+  $('net-schedule').innerHTML = choices.schedule.map((r) =>
+    `<option value="${r.name}" title="${r.summary}">${r.name}</option>`).join('');
 }
 
 async function start() {
   wire();
+  wirePanels();
   syncDataControls();
   try {
     await loadChoices();

@@ -3,8 +3,9 @@
 // one session and only passes messages: every number comes from the engine.
 //   page -> worker  {id, action, body}     one call of the engine's API (apps/playground/api.hpp);
 //                                          'model' asks for the model file's bytes
-//                   {play: {per_update}}   train until paused: per_update batches per update, or
-//                                          as many as fit in a slice of time when it is 0
+//                   {play: {per_update, stop}}  train until paused: per_update batches per update, or
+//                                          as many as fit in a slice of time when it is 0; stop (or
+//                                          null): the step request's stop condition, which ends play
 //                   {pause: true}
 //                   {drawn: true}          the last state posted while playing is drawn
 //   worker -> page  {id, status, body}     the call's answer (JSON text; for 'model': bytes, name)
@@ -39,7 +40,7 @@ function call(action, body) {
   return { status: reply.status, body: reply.body };
 }
 
-let playing = null;  // {per_update} while playing
+let playing = null;  // {per_update, stop} while playing
 let lastPost = 0;
 // A state is posted only when the page has drawn the last one ({drawn}), so that states never
 // queue up behind a slow drawing and the page always has time to answer the learner.
@@ -49,6 +50,7 @@ function playSlice() {
   const started = performance.now();
   const body = playing.per_update > 0 ? { unit: 'batch', count: playing.per_update }
     : { unit: 'batch', count: 100000, seconds: kSliceMs / 1000 };
+  if (playing.stop) body.stop = playing.stop;
   const step = call('step', body);
   const reply = step.status === 200 ? JSON.parse(step.body) : { error: JSON.parse(step.body).error };
   const stop = step.status !== 200 || reply.error || reply.stopped;
@@ -70,7 +72,7 @@ onmessage = async (event) => {
   await ready;
   if (m.play) {
     const was = playing;
-    playing = { per_update: Math.max(0, Math.floor(Number(m.play.per_update) || 0)) };
+    playing = { per_update: Math.max(0, Math.floor(Number(m.play.per_update) || 0)), stop: m.play.stop || null };
     if (!was) playSlice();
     return;
   }
