@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { bad, setup } from './bad_requests.mjs';
 
 const [site, bpnn, replay] = process.argv.slice(2).map((p) => path.resolve(p));
@@ -124,7 +125,7 @@ console.log(`ok   a regression: modelFile() is the file of: ${sameFileAsCommand(
 const missing = engine.call('data', '{"set": "mnist", "points": 200}');
 assert.equal(missing.status, 409, missing.body);
 for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) {
-  engine.addFile(`/data/mnist/${name}`, new Uint8Array(fs.readFileSync(path.join(site, 'mnist', name))));
+  engine.addFile(`/data/mnist/${name}`, new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(site, 'mnist', `${name}.gz`)))));
 }
 const digits = ok('data', { set: 'mnist', points: 2000 });
 assert.equal(digits.data.train_size + digits.data.test_size, 2000);

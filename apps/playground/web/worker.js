@@ -19,18 +19,19 @@ const kUpdatesPerSecond = 40;  // above the 30 a page must draw, so that a late 
 let engine = null;
 const ready = createBpnnEngine().then((module) => { engine = module; });
 
-// The MNIST digits (the site's mnist/ folder) go into the engine's files the first time a data
-// request asks for them.
+// The MNIST digits (the site's mnist/ folder, gzipped IDX files) go into the engine's files,
+// inflated, the first time a data request asks for them.
 let digitsLoaded = null;
 function loadDigits() {
   digitsLoaded ??= Promise.all(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'].map(async (name) => {
-    const response = await fetch(`mnist/${name}`);
+    const response = await fetch(`mnist/${name}.gz`);
     if (!response.ok) {
       digitsLoaded = null;
-      throw Object.assign(new Error(`this site has no MNIST digits (mnist/${name}: HTTP ${response.status}); ` +
+      throw Object.assign(new Error(`this site has no MNIST digits (mnist/${name}.gz: HTTP ${response.status}); ` +
         'scripts/site.sh puts them there from the data cache'), { status: 409 });
     }
-    engine.addFile(`/data/mnist/${name}`, new Uint8Array(await response.arrayBuffer()));
+    const inflated = response.body.pipeThrough(new DecompressionStream('gzip'));
+    engine.addFile(`/data/mnist/${name}`, new Uint8Array(await new Response(inflated).arrayBuffer()));
   }));
   return digitsLoaded;
 }
