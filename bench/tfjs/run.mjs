@@ -5,13 +5,15 @@
 // (COOP and COEP headers), where TF.js's wasm backend runs its threaded SIMD build with as many threads
 // as it takes (hardwareConcurrency / 2: the first lines printed say how many), and plain, where it runs
 // its one-thread SIMD build. bpnn's engine, the page engine and TF.js's cpu backend run in the isolated
-// page, on one thread. The rows take turns, run after run; each figure is the best of
-// the runs (samples trained a second), and bpnn's ratio to the fastest TF.js row is printed.
+// page, on one thread. Each row times the same epochs, repeated up to a second where they take
+// less (bench.js's timed). The rows take turns, run after run; each figure is the best of the runs
+// (samples trained a second), and bpnn's ratio to each row and to the fastest TF.js row is printed.
 // Usage (after npm install --prefix bench/tfjs, and the engine's bench entry built beside the site's
 // engine: cmake --build BUILD --target bench_engine, BUILD as scripts/site.sh's BPNN_ENGINE_BUILD):
 //   node bench/tfjs/run.mjs SITE_DIR [runs, 3]
 //   BPNN_ENGINE_BUILD  the engine's build folder (default: build-wasm in the repository)
-//   EPOCHS_MNIST, EPOCHS_CIRCLE  the epochs timed (default 5 and 300; one more runs first, untimed)
+//   EPOCHS_MNIST, EPOCHS_CIRCLE  the epochs timed (default 5 and 300, repeated up to a second; one
+//                                more runs first, untimed)
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -114,15 +116,15 @@ try {
         const r = await pages[kind].evaluate((row, w, e) => window.bench.measure(row, w, e),
           row, workload, epochs[workload]);
         (results[workload][name] ||= []).push(r);
-        const rate = () => `${r.samplesPerSecond.toFixed(0)} samples/s (${r.seconds.toFixed(3)} s, ` +
-                           `loss ${r.loss.toPrecision(4)})`;
+        const rate = () => `${r.samplesPerSecond.toFixed(0)} samples/s (${r.epochs} epochs in ` +
+                           `${r.seconds.toFixed(3)} s, loss ${r.loss.toPrecision(4)})`;
         console.log(`  ${workload} run ${run} ${name}: ${r.refused ? `refused: ${r.refused}` : rate()}`);
       }
     }
   }
 
   console.log(`\nload average ${load()}; samples/s, best of ${runs} (range); ${epochs.mnist} epochs of ` +
-              `784-128relu-10, ${epochs.circle} of 2-8-8-1, after one untimed`);
+              `784-128relu-10, ${epochs.circle} of 2-8-8-1 (repeated up to 1 s), after one untimed`);
   console.log('| workload | row | samples/s | range | bpnn engine / row | last loss |');
   console.log('|---|---|---:|---|---:|---:|');
   const summary = [];
