@@ -14,6 +14,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kShownSamples = 16;  // a step's per-sample numbers: its first 16 samples'
+// A step's weights listed: the first 512 (a large network's tens of thousands would take the page
+// seconds to lay out; any weight's numbers are its chain rule's).
+constexpr std::size_t kShownWeights = 512;
 constexpr double kStepSeconds = 3.0;  // a step request stops after this long (or its "seconds")
 
 template <class Range>
@@ -32,12 +35,13 @@ json matrix(const std::vector<T>& v, std::size_t cols, std::size_t rows = SIZE_M
 }
 
 // The numbers of one step as the page lists them: the first samples' net, out and delta of every
-// neuron, then every weight and bias with its value, dE/dw (summed over the step's samples), update
-// and new value.
+// neuron, then the weights and biases (the first kShownWeights, and how many there are) with their
+// value, dE/dw (summed over the step's samples), update and new value.
 template <class T>
 json explanation_json(const Explanation<T>& e) {
   const std::size_t shown = std::min(e.samples, kShownSamples), n = std::max<std::size_t>(e.samples, 1);
   json layers = json::array(), weights = json::array();
+  std::size_t weights_total = 0;
   for (std::size_t k = 0; k < e.neuron_layers.size(); ++k) {
     const NeuronLayer<T>& l = e.neuron_layers[k];
     const std::size_t units = l.units(), in = l.inputs.size();
@@ -47,7 +51,8 @@ json explanation_json(const Explanation<T>& e) {
       if (!tensor) continue;
       const TensorNumbers<T>& t = e.parameters[*tensor];
       const bool bias = *tensor != l.weight;
-      for (std::size_t i = 0; i < t.value.size(); ++i) {
+      weights_total += t.value.size();
+      for (std::size_t i = 0; i < t.value.size() && weights.size() < kShownWeights; ++i) {
         const bool updated = !t.update.empty();
         weights.push_back({{"name", t.element_names[i]}, {"layer", k}, {"to", bias ? i : i / in},
                            {"from", bias ? json(nullptr) : json(i % in)}, {"value", t.value[i]}, {"grad", t.grad[i]},
@@ -60,7 +65,8 @@ json explanation_json(const Explanation<T>& e) {
           {"input", matrix(e.input, e.input.size() / n, shown)},
           {"target", matrix(e.target, e.target.size() / n, shown)},
           {"loss", e.loss}, {"loss_name", e.loss_name}, {"update_rule", e.update_rule},
-          {"learning_rate", e.learning_rate}, {"unnamed", e.unnamed}, {"layers", layers}, {"weights", weights}};
+          {"learning_rate", e.learning_rate}, {"unnamed", e.unnamed}, {"layers", layers}, {"weights", weights},
+          {"weights_total", weights_total}};
 }
 
 template <class T>

@@ -36,7 +36,7 @@ worker.onmessage = (event) => {
   render(JSON.parse(m.state));
   if (m.error) showError(m.error);
   if (!m.playing) stopped();
-  requestAnimationFrame(() => worker.postMessage({ drawn: true }));  // once painted: the next, please
+  worker.postMessage({ drawn: true });  // drawn (the browser paints it next): the next, please
 };
 worker.onerror = (e) => { $('status').textContent = 'the engine failed to start'; showError(e.message); };
 function engine(action, body = {}) {
@@ -195,7 +195,7 @@ async function step(unit, count = 1, stop = null) {
   return reply;
 }
 // Play: the worker trains until paused, sending the state at most 40 times a second; the speed is
-// batches per update (one: what an eye can follow), or as many as 30 ms hold (0: full speed).
+// batches per update (one: what an eye can follow), or as many as 15 ms hold (0: full speed).
 function play() {
   if (state.playing) { worker.postMessage({ pause: true }); return; }
   state.playing = true;
@@ -888,6 +888,10 @@ function numbersHtml(n) {
     html += `<tr data-name="${w.name}"><td>${w.name}</td>${cell(w.value)}${cell(w.grad)}${update}` +
       `${cell(w.new_value)}</tr>`;
   });
+  if (n.weights_total > n.weights.length) {
+    html += `<tr><td colspan="5">… the first ${n.weights.length} of ${n.weights_total} weights and biases: ` +
+      'click one in the drawing for its numbers (its chain rule)</td></tr>';
+  }
   return html + '</table>';
 }
 

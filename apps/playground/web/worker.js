@@ -13,7 +13,9 @@
 'use strict';
 importScripts('engine.js');
 
-const kSliceMs = 30;  // the longest one slice of play trains before the worker reads messages again
+// The longest one slice of play trains before the worker reads messages again: a click, or the
+// page asking for the next state, waits at most this long.
+const kSliceMs = 15;
 const kUpdatesPerSecond = 40;  // above the 30 a page must draw, so that a late frame still leaves 30
 
 let engine = null;
