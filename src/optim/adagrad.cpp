@@ -13,11 +13,12 @@ namespace bpnn {
 namespace {
 
 // The update of one span of parameters p with gradients g and sums s, over the same elements:
-// g = dE/dp + wd p;  s += g^2;  p -= lr_t (g / (sqrt(s) + eps)), lr_t being this step's rate.
+// g = dE/dp + wd p + l1 sign(p);  s += g^2;  p -= lr_t (g / (sqrt(s) + eps)), lr_t being this step's rate.
 template <class T>
-void adagrad_update(T lr_t, T weight_decay, T eps, std::span<T> p, std::span<const T> g, std::span<T> s) {
+void adagrad_update(T lr_t, T weight_decay, T l1, T eps, std::span<T> p, std::span<const T> g, std::span<T> s) {
   for (std::size_t i = 0; i < p.size(); ++i) {
-    const T gi = g[i] + weight_decay * p[i];
+    T gi = g[i] + weight_decay * p[i];
+    if (l1 != T(0)) gi += l1_subgradient(l1, p[i]);
     s[i] += gi * gi;
     p[i] -= lr_t * (gi / (std::sqrt(s[i]) + eps));  // PyTorch's addcdiv: the quotient first
   }
@@ -32,8 +33,8 @@ template <class T>
 Adagrad<T>::Adagrad(AdagradOptions options) : options_(options) {
   const AdagradOptions& o = options_;
   if (!(o.learning_rate >= 0) || !(o.lr_decay >= 0) || !(o.weight_decay >= 0) ||
-      !(o.initial_accumulator_value >= 0) || !(o.eps >= 0)) {
-    throw Error("adagrad: learning rate, lr_decay, weight decay, initial_accumulator_value and eps must be >= 0");
+      !(o.initial_accumulator_value >= 0) || !(o.eps >= 0) || !(o.l1 >= 0)) {
+    throw Error("adagrad: learning rate, lr_decay, weight decay, initial_accumulator_value, eps and l1 must be >= 0");
   }
 }
 
@@ -48,10 +49,10 @@ void Adagrad<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) 
   ++t_;
   // The decayed rate in double, then T, as PyTorch computes it in Python before the update.
   const T lr_t = static_cast<T>(o.learning_rate / (1 + static_cast<double>(t_ - 1) * o.lr_decay));
-  const T weight_decay = static_cast<T>(o.weight_decay), eps = static_cast<T>(o.eps);
+  const T weight_decay = static_cast<T>(o.weight_decay), l1 = static_cast<T>(o.l1), eps = static_cast<T>(o.eps);
   const TensorView<T> p = parameters.values(), g = parameters.grads();
   for_each_trained_range(parameters, backend, kAdagradWork, [&](FlatRange r) {
-    adagrad_update<T>(lr_t, weight_decay, eps, r.of(p), r.of(g), r.of(sum_));
+    adagrad_update<T>(lr_t, weight_decay, l1, eps, r.of(p), r.of(g), r.of(sum_));
   });
 }
 

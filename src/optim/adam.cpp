@@ -18,6 +18,7 @@ struct AdamStep {
   T step_size;         // lr / (1 - beta1^t)
   T root_correction2;  // sqrt(1 - beta2^t)
   T l2;                // Adam's weight decay, added to the gradient (0 for AdamW)
+  T l1;                // l1 sign(p), added to the gradient (Adam and AdamW)
   T shrink;            // AdamW's p *= 1 - lr weight_decay (1 for Adam)
   bool decoupled;
 };
@@ -28,7 +29,8 @@ template <class T>
 void adam_update(const AdamStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> m, std::span<T> v) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (s.decoupled) p[i] *= s.shrink;
-    const T gi = g[i] + s.l2 * p[i];
+    T gi = g[i] + s.l2 * p[i];
+    if (s.l1 != T(0)) gi += l1_subgradient(s.l1, p[i]);
     m[i] = s.beta1 * m[i] + (T(1) - s.beta1) * gi;
     v[i] = s.beta2 * v[i] + (T(1) - s.beta2) * gi * gi;
     p[i] -= s.step_size * m[i] / (std::sqrt(v[i]) / s.root_correction2 + s.eps);
@@ -43,8 +45,8 @@ constexpr std::size_t kAdamWork = 16;
 template <class T>
 Adam<T>::Adam(AdamOptions options) : options_(options) {
   const AdamOptions& o = options_;
-  if (!(o.learning_rate >= 0) || !(o.eps >= 0) || !(o.weight_decay >= 0)) {
-    throw Error("adam: learning rate, eps and weight decay must be >= 0");
+  if (!(o.learning_rate >= 0) || !(o.eps >= 0) || !(o.weight_decay >= 0) || !(o.l1 >= 0)) {
+    throw Error("adam: learning rate, eps, weight decay and l1 must be >= 0");
   }
   if (!(o.beta1 >= 0 && o.beta1 < 1) || !(o.beta2 >= 0 && o.beta2 < 1)) throw Error("adam: betas must lie in [0, 1)");
 }
@@ -65,6 +67,7 @@ void Adam<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
       .step_size = static_cast<T>(lr / (1 - math::pow(options_.beta1, static_cast<double>(t_)))),
       .root_correction2 = static_cast<T>(std::sqrt(1 - math::pow(options_.beta2, static_cast<double>(t_)))),
       .l2 = options_.decoupled_weight_decay ? T(0) : static_cast<T>(wd),
+      .l1 = static_cast<T>(options_.l1),
       .shrink = static_cast<T>(1 - lr * wd),
       .decoupled = options_.decoupled_weight_decay};
   const TensorView<T> p = parameters.values(), g = parameters.grads();

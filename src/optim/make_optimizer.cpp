@@ -29,7 +29,7 @@ constexpr SpecField spec_fields[] = {
     {"beta1", &OptimizerSpec::beta1},                 {"beta2", &OptimizerSpec::beta2},
     {"eps", &OptimizerSpec::eps},                     {"alpha", &OptimizerSpec::alpha},
     {"centered", nullptr, &OptimizerSpec::centered},  {"lr_decay", &OptimizerSpec::lr_decay},
-    {"initial_accumulator_value", &OptimizerSpec::initial_accumulator_value}};
+    {"initial_accumulator_value", &OptimizerSpec::initial_accumulator_value}, {"l1", &OptimizerSpec::l1}};
 
 // A spec's options as one optimizer takes them: each given one, or the optimizer's default.
 class Values {
@@ -70,7 +70,8 @@ struct Build {
     return std::make_unique<Sgd<T>>(SgdOptions{.learning_rate = v.number("learning_rate"),
                                                .momentum = v.number("momentum"),
                                                .nesterov = v.flag("nesterov"),
-                                               .weight_decay = v.number("weight_decay")});
+                                               .weight_decay = v.number("weight_decay"),
+                                               .l1 = v.number("l1")});
   }
   static std::unique_ptr<Optimizer<T>> adam(const Values& v, bool decoupled) {
     return std::make_unique<Adam<T>>(AdamOptions{.learning_rate = v.number("learning_rate"),
@@ -78,7 +79,8 @@ struct Build {
                                                  .beta2 = v.number("beta2"),
                                                  .eps = v.number("eps"),
                                                  .weight_decay = v.number("weight_decay"),
-                                                 .decoupled_weight_decay = decoupled});
+                                                 .decoupled_weight_decay = decoupled,
+                                                 .l1 = v.number("l1")});
   }
   static std::unique_ptr<Optimizer<T>> adam_l2(const Values& v) { return adam(v, false); }
   static std::unique_ptr<Optimizer<T>> adamw(const Values& v) { return adam(v, true); }
@@ -88,14 +90,16 @@ struct Build {
                                                        .eps = v.number("eps"),
                                                        .weight_decay = v.number("weight_decay"),
                                                        .momentum = v.number("momentum"),
-                                                       .centered = v.flag("centered")});
+                                                       .centered = v.flag("centered"),
+                                                       .l1 = v.number("l1")});
   }
   static std::unique_ptr<Optimizer<T>> adagrad(const Values& v) {
     return std::make_unique<Adagrad<T>>(AdagradOptions{.learning_rate = v.number("learning_rate"),
                                                        .lr_decay = v.number("lr_decay"),
                                                        .weight_decay = v.number("weight_decay"),
                                                        .initial_accumulator_value = v.number("initial_accumulator_value"),
-                                                       .eps = v.number("eps")});
+                                                       .eps = v.number("eps"),
+                                                       .l1 = v.number("l1")});
   }
   // PyTorch's Rprop has no weight decay; its etas and step bounds keep PyTorch's defaults here
   // (RpropOptions sets them from C++).
@@ -110,6 +114,10 @@ Option learning_rate(double default_value, std::string_view meaning = "the learn
 Option weight_decay(double default_value = 0,
                     std::string_view meaning = "L2 penalty: adds weight_decay p to each gradient") {
   return {.name = "weight_decay", .default_value = default_value, .low = 0, .meaning = meaning};
+}
+// bpnn's L1 term, on the tensors weight decay takes (PyTorch's optimizers have none).
+Option l1() {
+  return {.name = "l1", .default_value = 0, .low = 0, .meaning = "L1 penalty: adds l1 sign(p) to each gradient"};
 }
 Option number(std::string_view name, double default_value, std::string_view meaning) {
   return {.name = name, .default_value = default_value, .meaning = meaning};
@@ -127,28 +135,29 @@ const std::vector<OptimizerRow>& optimizer_rows() {
   const Option eps = number("eps", 1e-8, "added to the root of the second moment");
   static const std::vector<OptimizerRow> rows = {
       {{"sgd", "plain SGD: p -= lr g (PyTorch's SGD; lr 0.1 here, PyTorch has no default)",
-        {learning_rate(0.1), weight_decay()}, false, "SGD"},
+        {learning_rate(0.1), weight_decay(), l1()}, false, "SGD"},
        &Build<float>::sgd, &Build<double>::sgd},
       {{"momentum", "SGD with momentum: b = momentum b + g, p -= lr b (PyTorch's SGD)",
         {learning_rate(0.1), momentum(0.9, "the momentum"),
-         flag("nesterov", "Nesterov momentum: p -= lr (g + momentum b)"), weight_decay()}, false, "SGD"},
+         flag("nesterov", "Nesterov momentum: p -= lr (g + momentum b)"), weight_decay(), l1()}, false, "SGD"},
        &Build<float>::sgd, &Build<double>::sgd},
       {{"adam", "Adam (PyTorch's), weight decay as an L2 term",
-        {learning_rate(0.001), beta1, beta2, eps, weight_decay()}, false, "Adam"},
+        {learning_rate(0.001), beta1, beta2, eps, weight_decay(), l1()}, false, "Adam"},
        &Build<float>::adam_l2, &Build<double>::adam_l2},
       {{"adamw", "AdamW (PyTorch's): Adam with decoupled weight decay",
-        {learning_rate(0.001), beta1, beta2, eps, weight_decay(0.01, "decoupled: p *= 1 - lr weight_decay")}, false, "AdamW"},
+        {learning_rate(0.001), beta1, beta2, eps, weight_decay(0.01, "decoupled: p *= 1 - lr weight_decay"), l1()},
+        false, "AdamW"},
        &Build<float>::adamw, &Build<double>::adamw},
       {{"rmsprop", "RMSprop (PyTorch's)",
         {learning_rate(0.01), number("alpha", 0.99, "decay of the running mean of g^2"),
          number("eps", 1e-8, "added to the root"), weight_decay(), momentum(0, "the momentum (0: none)"),
-         flag("centered", "divide by an estimate of the variance")}, false, "RMSprop"},
+         flag("centered", "divide by an estimate of the variance"), l1()}, false, "RMSprop"},
        &Build<float>::rmsprop, &Build<double>::rmsprop},
       {{"adagrad", "Adagrad (PyTorch's): each step divided by the root of the sum of its squared gradients",
         {learning_rate(0.01), {.name = "lr_decay", .default_value = 0, .low = 0, .meaning = "step t's rate is lr / (1 + (t - 1) lr_decay)"},
          weight_decay(),
          {.name = "initial_accumulator_value", .default_value = 0, .low = 0, .meaning = "where each sum of g^2 starts"},
-         number("eps", 1e-10, "added to the root")},
+         number("eps", 1e-10, "added to the root"), l1()},
         false, "Adagrad"},
        &Build<float>::adagrad, &Build<double>::adagrad},
       {{"rprop", "iRPROP- (PyTorch's Rprop, FANN's default): full batch, steps by the gradient's sign",

@@ -16,20 +16,21 @@ namespace {
 // The hyperparameters of one step, in T.
 template <class T>
 struct RmspropStep {
-  T learning_rate, alpha, eps, weight_decay, momentum;
+  T learning_rate, alpha, eps, weight_decay, momentum, l1;
   bool centered;
 };
 
 // The update of one span of parameters p with gradients g, square average a, momentum buffer b
 // (empty without momentum) and gradient average ga (empty unless centered), over the same elements:
-// g = dE/dp + wd p;  a = alpha a + (1 - alpha) g^2;
+// g = dE/dp + wd p + l1 sign(p);  a = alpha a + (1 - alpha) g^2;
 // centered: ga = alpha ga + (1 - alpha) g, d = sqrt(a - ga^2) + eps; else d = sqrt(a) + eps;
 // momentum: b = momentum b + g / d, p -= lr b; else p -= lr g / d.
 template <class T>
 void rmsprop_update(const RmspropStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> a, std::span<T> b,
                     std::span<T> ga) {
   for (std::size_t i = 0; i < p.size(); ++i) {
-    const T gi = g[i] + s.weight_decay * p[i];
+    T gi = g[i] + s.weight_decay * p[i];
+    if (s.l1 != T(0)) gi += l1_subgradient(s.l1, p[i]);
     a[i] = s.alpha * a[i] + (T(1) - s.alpha) * gi * gi;
     T d;
     if (s.centered) {
@@ -55,8 +56,8 @@ constexpr std::size_t kRmspropWork = 16;
 template <class T>
 Rmsprop<T>::Rmsprop(RmspropOptions options) : options_(options) {
   const RmspropOptions& o = options_;
-  if (!(o.learning_rate >= 0) || !(o.eps >= 0) || !(o.weight_decay >= 0) || !(o.momentum >= 0)) {
-    throw Error("rmsprop: learning rate, eps, weight decay and momentum must be >= 0");
+  if (!(o.learning_rate >= 0) || !(o.eps >= 0) || !(o.weight_decay >= 0) || !(o.momentum >= 0) || !(o.l1 >= 0)) {
+    throw Error("rmsprop: learning rate, eps, weight decay, momentum and l1 must be >= 0");
   }
   // PyTorch accepts any alpha >= 0, but at 1 the average never leaves 0 (every step is g / eps) and
   // above 1 it is no average: both are mistakes, so they are refused here.
@@ -80,6 +81,7 @@ void Rmsprop<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) 
                          .eps = static_cast<T>(o.eps),
                          .weight_decay = static_cast<T>(o.weight_decay),
                          .momentum = static_cast<T>(o.momentum),
+                         .l1 = static_cast<T>(o.l1),
                          .centered = o.centered};
   const TensorView<T> p = parameters.values(), g = parameters.grads();
   for_each_trained_range(parameters, backend, kRmspropWork, [&](FlatRange r) {

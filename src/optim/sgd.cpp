@@ -1,6 +1,6 @@
 // SGD: one loop over the flat parameter buffer, tensor by tensor so frozen ones are skipped, each
 // tensor shared out by the backend's parallel_for.
-//   g = dE/dp + wd p;  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b)
+//   g = dE/dp + wd p + l1 sign(p);  b = mu b + g (b = g at the first step);  p -= lr (nesterov ? g + mu b : b)
 #include "bpnn/optim/sgd.hpp"
 
 #include <span>
@@ -13,7 +13,7 @@ namespace {
 // The hyperparameters of one step, in T.
 template <class T>
 struct SgdStep {
-  T learning_rate, momentum, weight_decay;
+  T learning_rate, momentum, weight_decay, l1;
   bool nesterov;
   bool first;  // the first step with momentum: b = g
 };
@@ -23,9 +23,11 @@ struct SgdStep {
 template <class T>
 void sgd_update(const SgdStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> b) {
   const std::size_t n = p.size();
-  const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum;
+  const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum, l1 = s.l1;
   if (mu == T(0)) {
-    if (wd == T(0)) {
+    if (l1 != T(0)) {
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i] + l1_subgradient(l1, p[i]));
+    } else if (wd == T(0)) {
       for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
     } else {
       for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
@@ -33,7 +35,8 @@ void sgd_update(const SgdStep<T>& s, std::span<T> p, std::span<const T> g, std::
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    const T gi = g[i] + wd * p[i];
+    T gi = g[i] + wd * p[i];
+    if (l1 != T(0)) gi += l1_subgradient(l1, p[i]);  // (a branch: without L1, the bits as before)
     b[i] = s.first ? gi : mu * b[i] + gi;
     p[i] -= lr * (s.nesterov ? gi + mu * b[i] : b[i]);
   }
@@ -46,15 +49,16 @@ constexpr std::size_t kSgdWork = 4;
 
 template <class T>
 Sgd<T>::Sgd(SgdOptions options) : options_(options) {
-  if (!(options_.learning_rate >= 0) || !(options_.momentum >= 0) || !(options_.weight_decay >= 0)) {
-    throw Error("sgd: learning rate, momentum and weight decay must be >= 0");
+  if (!(options_.learning_rate >= 0) || !(options_.momentum >= 0) || !(options_.weight_decay >= 0) ||
+      !(options_.l1 >= 0)) {
+    throw Error("sgd: learning rate, momentum, weight decay and l1 must be >= 0");
   }
   if (options_.nesterov && options_.momentum == 0) throw Error("sgd: Nesterov momentum needs a momentum > 0");
 }
 
 template <class T>
 double Sgd<T>::plain_sgd_learning_rate() const {
-  return options_.momentum == 0 && options_.weight_decay == 0 ? options_.learning_rate : 0.0;
+  return options_.momentum == 0 && options_.weight_decay == 0 && options_.l1 == 0 ? options_.learning_rate : 0.0;
 }
 
 template <class T>
@@ -67,6 +71,7 @@ void Sgd<T>::step(ParameterStore<T>& parameters, const Backend<T>& backend) {
   const SgdStep<T> s{.learning_rate = static_cast<T>(options_.learning_rate),
                      .momentum = momentum,
                      .weight_decay = static_cast<T>(options_.weight_decay),
+                     .l1 = static_cast<T>(options_.l1),
                      .nesterov = options_.nesterov,
                      .first = !started_};
   const TensorView<T> p = parameters.values(), g = parameters.grads();

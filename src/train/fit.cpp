@@ -133,6 +133,7 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
     EpochReport report = report_epoch(run, loss, options, test, validation);
     report.seconds = seconds;
     report.l2_penalty = l2_penalty(model.parameters(), optimizer);
+    report.l1_penalty = l1_penalty(model.parameters(), optimizer);
     report.learning_rate = optimizer.learning_rate();
     result.epochs = epoch;
     if (report.has_validation) report.best = keep_if_best(report.validation, epoch, model, best, options.best_by);

@@ -156,7 +156,9 @@ def init(network_json, out, seed):
 def make_optimizer(flags, parameters, lr):
     """torch.optim's optimizer for bpnn train's optimizer flags ("--optimizer rmsprop --alpha 0.9
     --centered"; "" is plain SGD), through bpnn's registry: the row's torch.optim class, its options'
-    defaults, and the flags given (--foo-bar is the option foo_bar; lr is given apart)."""
+    defaults, and the flags given (--foo-bar is the option foo_bar; lr is given apart). torch.optim
+    has no L1 term: bpnn's l1 option is returned apart, for sgd_train to add l1 sign(p) to each
+    gradient before the step, as bpnn's optimizers do. Returns (optimizer, l1)."""
     words = flags.split()
     name = words[words.index("--optimizer") + 1] if "--optimizer" in words else "sgd"
     given = {}
@@ -170,9 +172,10 @@ def make_optimizer(flags, parameters, lr):
         value = given.get(option["name"], option["default"])
         kwargs[option["name"]] = bool(value) if option["type"] == "flag" else value
     kwargs.pop("learning_rate")
+    l1 = kwargs.pop("l1", 0.0)
     if "beta1" in kwargs:
         kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
-    return getattr(torch.optim, row["pytorch"])(parameters, lr=lr, **kwargs)
+    return getattr(torch.optim, row["pytorch"])(parameters, lr=lr, **kwargs), l1
 
 
 def make_scheduler(spec, optimizer, epochs):
@@ -189,7 +192,7 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_flags="", sch
     with torch.no_grad():
         classes = model.eval()(x[:1]).shape[1]  # eval: batch norm's buffers stay as they are
     model.train()
-    optimizer = make_optimizer(optimizer_flags, model.parameters(), lr)
+    optimizer, l1 = make_optimizer(optimizer_flags, model.parameters(), lr)
     scheduler = make_scheduler(schedule, optimizer, epochs)
     loss_fn = {"mse": torch.nn.MSELoss(), "cross_entropy": torch.nn.CrossEntropyLoss()}[loss_name]
     target = torch.nn.functional.one_hot(y, classes).to(torch.float32) if loss_name == "mse" else y
@@ -198,6 +201,10 @@ def sgd_train(model, x, y, loss_name, lr, batch, epochs, optimizer_flags="", sch
             optimizer.zero_grad()
             loss = loss_fn(model(x[first:first + batch]), target[first:first + batch])
             loss.backward()
+            if l1:
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p.grad.add_(torch.sign(p), alpha=l1)
             optimizer.step()
         if scheduler:
             scheduler.step()

@@ -6,7 +6,8 @@
 #      (max abs diff < 1e-4) for mse and cross_entropy; so does every optimizer of bpnn's registry
 #      with its defaults (torch.optim's class from the registry) and with options beside (Nesterov;
 #      RMSprop centered with momentum and weight decay; Adagrad with lr decay, a starting
-#      accumulator and weight decay), and the step and cosine schedules (max abs diff < 1e-5); and
+#      accumulator and weight decay; bpnn's L1 term, which torch.optim lacks, added to PyTorch's
+#      gradients as l1 sign(p)), and the step and cosine schedules (max abs diff < 1e-5); and
 #      full-batch RPROP (max abs diff < 1.5e-6);
 #   4. (with "fashion") Fashion-MNIST accuracy after a few epochs within 0.5 points of PyTorch's;
 #   6. a 2-target regression CSV with no --loss: test MSE within 10% of PyTorch's;
@@ -126,6 +127,7 @@ cases+=("--optimizer momentum --momentum 0.5 --nesterov"
         "--optimizer rmsprop --alpha 0.9 --momentum 0.5 --centered --weight-decay 0.01"
         "--optimizer adam --lr 0.01" "--optimizer adamw --lr 0.01"
         "--optimizer adagrad --lr-decay 0.01 --initial-accumulator-value 0.1 --weight-decay 0.01"
+        "--optimizer sgd --l1 0.01" "--optimizer adam --lr 0.01 --weight-decay 0.01 --l1 0.001"
         "--optimizer momentum --lr-schedule step --lr-step 1 --lr-gamma 0.5"
         "--optimizer momentum --lr-schedule cosine")
 for flags in "${cases[@]}"; do

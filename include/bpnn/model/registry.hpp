@@ -77,7 +77,8 @@ struct OptimizerKind {
   std::vector<Option> options;
   bool full_batch = false;  // meant for the whole training set as one batch (rprop): the CLI's default batch
   // torch.optim's class of the same update, whose arguments are the options' names but lr for
-  // learning_rate and betas for (beta1, beta2): the PyTorch check trains every row against it.
+  // learning_rate, betas for (beta1, beta2) and l1 (bpnn's own: the PyTorch check adds l1 sign(p)
+  // to the gradients itself): the PyTorch check trains every row against it.
   std::string_view pytorch = {};
 };
 const std::vector<OptimizerKind>& optimizer_registry();  // src/optim/make_optimizer.cpp

@@ -1,5 +1,6 @@
 // Adam and AdamW, as PyTorch's torch.optim.Adam and AdamW (amsgrad off), at step t:
 //   Adam:  g = dE/dp + weight_decay p            AdamW: p *= 1 - lr weight_decay;  g = dE/dp
+//   (either: g += l1 sign(p), bpnn's L1 term, which PyTorch has not)
 //   m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
 //   p -= lr (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 #pragma once
@@ -18,12 +19,13 @@ struct AdamOptions {
   double eps = 1e-8;
   double weight_decay = 0.0;            // PyTorch's AdamW defaults to 0.01
   bool decoupled_weight_decay = false;  // true: AdamW
+  double l1 = 0.0;                      // L1 penalty: adds l1 * sign(p) to each gradient
 };
 
 template <class T>
 class Adam : public Optimizer<T> {
  public:
-  // Throws Error for betas outside [0, 1), a negative rate, eps or decay.
+  // Throws Error for betas outside [0, 1), a negative rate, eps, decay or l1.
   explicit Adam(AdamOptions options);
 
   using Optimizer<T>::step;
@@ -35,6 +37,7 @@ class Adam : public Optimizer<T> {
   double coupled_weight_decay() const override {
     return options_.decoupled_weight_decay ? 0.0 : options_.weight_decay;
   }
+  double l1() const override { return options_.l1; }
 
   const AdamOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

@@ -30,6 +30,7 @@ struct OptimizerSpec {
   std::optional<bool> centered = std::nullopt;
   std::optional<double> lr_decay = std::nullopt;
   std::optional<double> initial_accumulator_value = std::nullopt;
+  std::optional<double> l1 = std::nullopt;  // L1 penalty: l1 sign(p) added to each gradient
 
   // Sets the option of that registry name (a flag: value != 0), for front ends that read the
   // registry's names; throws Error for a name that is no option of any optimizer.

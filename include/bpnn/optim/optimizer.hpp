@@ -82,6 +82,11 @@ class Optimizer {
   // decoupled decay (AdamW) shrinks the weights apart from the gradient and is no term of the loss.
   virtual double coupled_weight_decay() const { return 0.0; }
 
+  // The L1 strength this optimizer adds to every gradient as l1 sign(p): the subgradient of an L1
+  // term l1 ||p||_1 of the loss it minimizes (l1_penalty), on the tensors weight decay takes. 0
+  // when it has none.
+  virtual double l1() const { return 0.0; }
+
   // The state, and restoring one this kind of optimizer gave (throws Error naming what is missing
   // or of the wrong size; parameter_count is the flat buffer's size).
   virtual OptimizerState<T> state() const = 0;
@@ -101,6 +106,28 @@ double l2_penalty(const ParameterStore<T>& parameters, const Optimizer<T>& optim
     for (const T p : parameters.value(k).span()) squares += static_cast<double>(p) * static_cast<double>(p);
   }
   return 0.5 * decay * squares;
+}
+
+// The L1 term of the loss that optimizer's l1 option is the subgradient of: l1() times the sum of
+// absolute values of every trained tensor (frozen ones and buffers skipped, as the update skips
+// them), summed in double. 0 without it.
+template <class T>
+double l1_penalty(const ParameterStore<T>& parameters, const Optimizer<T>& optimizer) {
+  const double strength = optimizer.l1();
+  if (strength == 0.0) return 0.0;
+  double sum = 0.0;
+  for (std::size_t k = 0; k < parameters.count(); ++k) {
+    if (!parameters.entry(k).trained()) continue;
+    for (const T p : parameters.value(k).span()) sum += p < T(0) ? -static_cast<double>(p) : static_cast<double>(p);
+  }
+  return strength * sum;
+}
+
+// What L1 regularization adds to dE/dp: l1 sign(p), the subgradient of l1 |p| that is 0 at p = 0
+// (as torch.sign), so a weight at 0 stays there unless its loss gradient moves it.
+template <class T>
+constexpr T l1_subgradient(T l1, T p) {
+  return p > T(0) ? l1 : p < T(0) ? -l1 : T(0);
 }
 
 // Copies buffer `name` of state, which must be of `kind`, into `into`: empty if the state has

@@ -1,5 +1,5 @@
 // RMSprop, as PyTorch's torch.optim.RMSprop:
-//   g = dE/dp + weight_decay p;  a = alpha a + (1 - alpha) g^2;
+//   g = dE/dp + weight_decay p (+ l1 sign(p), bpnn's L1 term);  a = alpha a + (1 - alpha) g^2;
 //   centered: ga = alpha ga + (1 - alpha) g, d = sqrt(a - ga^2) + eps;  else d = sqrt(a) + eps;
 //   momentum > 0: b = momentum b + g / d, p -= lr b;  else p -= lr g / d.
 #pragma once
@@ -18,12 +18,13 @@ struct RmspropOptions {
   double weight_decay = 0.0;   // L2 penalty: adds weight_decay * p to each gradient
   double momentum = 0.0;       // 0: no momentum buffer
   bool centered = false;       // divide by an estimate of the variance instead of the raw second moment
+  double l1 = 0.0;             // L1 penalty: adds l1 * sign(p) to each gradient (PyTorch has none)
 };
 
 template <class T>
 class Rmsprop : public Optimizer<T> {
  public:
-  // Throws Error for alpha outside [0, 1), a negative rate, eps, decay or momentum.
+  // Throws Error for alpha outside [0, 1), a negative rate, eps, decay, momentum or l1.
   explicit Rmsprop(RmspropOptions options);
 
   using Optimizer<T>::step;
@@ -34,6 +35,7 @@ class Rmsprop : public Optimizer<T> {
   OptimizerState<T> state() const override;
   void set_state(const OptimizerState<T>& state, std::size_t parameter_count) override;
   double coupled_weight_decay() const override { return options_.weight_decay; }
+  double l1() const override { return options_.l1; }
 
   const RmspropOptions& options() const { return options_; }
   std::uint64_t steps() const { return t_; }

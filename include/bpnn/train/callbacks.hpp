@@ -41,6 +41,8 @@ struct EpochReport {
   // The L2 term of the loss the optimizer's coupled weight decay adds the gradient of, at the
   // epoch's end (l2_penalty in optim/optimizer.hpp; 0 without it). train_loss does not hold it.
   double l2_penalty = 0.0;
+  // And the L1 term of the optimizer's l1 option (l1_penalty; 0 without it), likewise.
+  double l1_penalty = 0.0;
 };
 
 // What makes a validation epoch the best (FitOptions::best_by).
