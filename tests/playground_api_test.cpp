@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <tuple>
 
 #include "api.hpp"
+#include "bpnn/core/math.hpp"
 #include "bpnn/core/number_text.hpp"
 
 namespace bpnn::serve {
@@ -257,6 +259,125 @@ TEST(NumberText, PrintfTwinsWriteWhatToCharsWrites) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace bpnn::serve
+
+namespace bpnn::serve {
+namespace {
+
+// The circle's classes are a radius apart: with x1² and x2² as inputs, one sigmoid unit (no hidden
+// layer) separates them. The CSV the command reads holds those features, named, each the float of
+// its value computed in double from the point's floats.
+TEST(PlaygroundFeatures, TheCircleOnSquaresNeedsNoHiddenLayer) {
+  Api api;
+  ok(api, "data", R"({"set": "circle", "points": 200, "noise": 0, "seed": 3})");
+  json state = ok(api, "network", R"({"layers": [{"units": 1, "activation": "sigmoid"}], "learning_rate": 1,
+                                      "features": ["x1_squared", "x2_squared"]})");
+  EXPECT_EQ(state["config"]["features"], json({"x1_squared", "x2_squared"}));
+  EXPECT_EQ(state["network"]["inputs"], 2);
+  EXPECT_EQ(state["network"]["input_names"], json({"x1_squared", "x2_squared"}));
+  ok(api, "step", R"({"unit": "epoch", "count": 2000})");
+  state = ok(api, "state", "");
+  EXPECT_GT(state["accuracy"].get<double>(), 0.9);
+
+  const json run = ok(api, "export", "{}");
+  EXPECT_TRUE(run["exact"].get<bool>()) << run["note"];
+  EXPECT_NE(run["command"].get<std::string>().find("--net 2-1sigmoid "), std::string::npos) << run["command"];
+  const std::string csv = run["csv"];
+  ASSERT_EQ(csv.substr(0, csv.find('\n')), "x1_squared,x2_squared,label");
+  // The first training point, (x1, x2) as the state lists it, and its features in the CSV.
+  const json& point = state["data"]["train"][0];
+  const double x1 = point[0], x2 = point[1];
+  const std::string row = csv.substr(csv.find('\n') + 1, csv.find('\n', csv.find('\n') + 1) - csv.find('\n') - 1);
+  char expected[96];
+  std::snprintf(expected, sizeof expected, "%.9g,%.9g,%g", static_cast<double>(static_cast<float>(x1 * x1)),
+                static_cast<double>(static_cast<float>(x2 * x2)), point[2].get<double>());
+  EXPECT_EQ(row, expected);
+
+  // The plot stays over the (x1, x2) plane; a point's prediction goes through the same features.
+  EXPECT_EQ(state["heatmap"]["side"], 40);
+  const json predicted = ok(api, "predict", R"({"sample": 0})");
+  EXPECT_EQ(predicted["input"], json({x1, x2}));
+}
+
+TEST(PlaygroundFeatures, SineFeaturesAreBpnnsOwnSine) {
+  Api api;
+  ok(api, "data", R"({"set": "spiral", "points": 20, "seed": 1})");
+  ok(api, "network", R"({"layers": [{"units": 1, "activation": "sigmoid"}], "features": ["sin_x2", "x1", "sin_x1"]})");
+  const json state = ok(api, "state", "");
+  const json run = ok(api, "export", "{}");
+  const std::string csv = run["csv"];
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "sin_x2,x1,sin_x1,label");
+  const json& point = state["data"]["train"][0];
+  const double x1 = point[0], x2 = point[1];
+  const std::size_t start = csv.find('\n') + 1;
+  char expected[96];
+  std::snprintf(expected, sizeof expected, "%.9g,%.9g,%.9g,", static_cast<double>(static_cast<float>(math::sin(x2))),
+                static_cast<double>(static_cast<float>(x1)), static_cast<double>(static_cast<float>(math::sin(x1))));
+  EXPECT_EQ(csv.substr(start, std::strlen(expected)), expected);
+}
+
+TEST(PlaygroundFeatures, BadFeaturesAreRefusedNamingTheField) {
+  Api api;
+  auto message = [&](const std::string& body) {
+    const Reply reply = api.call("network", body);
+    EXPECT_EQ(reply.status, 400) << body;
+    return json::parse(reply.body)["error"].get<std::string>();
+  };
+  const std::string layers = R"("layers": [{"units": 1, "activation": "sigmoid"}])";
+  EXPECT_NE(message("{" + layers + R"(, "features": ["x3"]})").find("network.features[0]"), std::string::npos);
+  EXPECT_NE(message("{" + layers + R"(, "features": ["x1", "x1"]})").find("network.features[1]"), std::string::npos);
+  EXPECT_NE(message("{" + layers + R"(, "features": []})").find("network.features"), std::string::npos);
+  EXPECT_NE(message("{" + layers + R"(, "features": "x1"})").find("network.features"), std::string::npos);
+  EXPECT_NE(message("{" + layers + R"(, "features": ["x1_squared"], "optimizer": "perceptron",
+                     "layers": [{"units": 1, "activation": "step"}]})").find("perceptron"), std::string::npos);
+  ok(api, "data", R"({"set": "function"})");
+  EXPECT_NE(message(R"({"layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "identity"}],
+                       "features": ["x1"]})").find("2-D sets"), std::string::npos);
+  EXPECT_EQ(ok(api, "state", "")["config"]["features"], json::array());
+}
+
+TEST(PlaygroundL1AndDropout, TheCommandCarriesThemAndTheWeightsAreNamedAfterTheModel) {
+  Api api;
+  ok(api, "data", R"({"set": "xor_quadrants", "points": 100})");
+  json state = ok(api, "network", R"({"layers": [{"units": 6, "activation": "tanh", "dropout": 0.3},
+                                                 {"units": 4, "activation": "relu"},
+                                                 {"units": 1, "activation": "sigmoid"}],
+                                      "l1": 0.01, "weight_decay": 0.001, "batch_size": 10})");
+  EXPECT_EQ(state["config"]["l1"], 0.01);
+  EXPECT_EQ(state["config"]["layers"][0]["dropout"], 0.3);
+  // dense, tanh, dropout, dense, relu, dense, sigmoid: the second and third dense layers are 3 and 5.
+  const json& layers = state["network"]["layers"];
+  EXPECT_EQ(layers[0]["index"], 0);
+  EXPECT_EQ(layers[1]["index"], 3);
+  EXPECT_EQ(layers[2]["index"], 5);
+  ok(api, "weight", R"({"layer": 1, "to": 0, "from": 0, "value": 0.25})");
+  EXPECT_EQ(ok(api, "state", "")["network"]["layers"][1]["weight"][0][0], 0.25);
+  ok(api, "reset", "{}");
+  ok(api, "step", R"({"unit": "epoch", "count": 3})");
+  const json run = ok(api, "export", "{}");
+  EXPECT_TRUE(run["exact"].get<bool>()) << run["note"];
+  const std::string command = run["command"];
+  EXPECT_NE(command.find(R"({"p":0.3,"type":"dropout"})"), std::string::npos) << command;
+  EXPECT_NE(command.find(" --weight-decay 0.001 --l1 0.01 "), std::string::npos) << command;
+  // The step's numbers and the chain rule see through the dropout layer.
+  EXPECT_EQ(ok(api, "numbers", R"({"last_step": true})")["layers"][0]["activation"], "tanh, dropout");
+  EXPECT_EQ(ok(api, "chain", R"({"layer": 1, "to": 0, "from": 0})")["name"], "w13");
+
+  const auto refusal = [&](const std::string& body) {
+    const Reply reply = api.call("network", body);
+    EXPECT_EQ(reply.status, 400) << body;
+    return json::parse(reply.body)["error"].get<std::string>();
+  };
+  EXPECT_NE(refusal(R"({"layers": [{"units": 1, "activation": "sigmoid", "dropout": 0.5}]})")
+                .find("network.layers[0].dropout"),
+            std::string::npos);
+  EXPECT_NE(refusal(R"({"layers": [{"units": 2, "dropout": 0.95}, {"units": 1}]})").find("network.layers[0].dropout"),
+            std::string::npos);
+  EXPECT_NE(refusal(R"({"layers": [{"units": 1}], "l1": -1})").find("network.l1"), std::string::npos);
+  EXPECT_NE(refusal(R"({"layers": [{"units": 1}], "l1": 0.1, "optimizer": "rprop"})").find("l1"), std::string::npos);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "bpnn/core/rng.hpp"
 #include "bpnn/core/error.hpp"
+#include "bpnn/core/math.hpp"
 #include "bpnn/io/csv.hpp"
 #include "bpnn/io/idx.hpp"
 
@@ -263,6 +264,7 @@ CsvColumns training_csv_columns(const PlayData& d) {
   // Appended, not "x" + to_string(...): GCC 12 warns wrongly (-Wrestrict, its bug 105329) of the
   // insert that operator+ makes at the front, inlined at -O3.
   for (std::size_t i = 0; i < d.inputs; ++i) columns.inputs.push_back(std::string("x").append(std::to_string(i + 1)));
+  if (d.input_names.size() == d.inputs) columns.inputs = d.input_names;
   for (std::size_t j = 0; j < (d.classification() ? 1 : d.outputs); ++j) {
     columns.targets.push_back(d.classification() ? "label"
                               : d.outputs == 1   ? "y"
@@ -334,6 +336,50 @@ std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side) {
     }
   }
   return points;
+}
+
+const std::vector<InputFeature>& input_features() {
+  static const std::vector<InputFeature> features = {
+      {"x1", "x₁", [](double x1, double) { return x1; }},
+      {"x2", "x₂", [](double, double x2) { return x2; }},
+      {"x1_squared", "x₁²", [](double x1, double) { return x1 * x1; }},
+      {"x2_squared", "x₂²", [](double, double x2) { return x2 * x2; }},
+      {"x1_x2", "x₁x₂", [](double x1, double x2) { return x1 * x2; }},
+      {"sin_x1", "sin x₁", [](double x1, double) { return math::sin(x1); }},
+      {"sin_x2", "sin x₂", [](double, double x2) { return math::sin(x2); }},
+  };
+  return features;
+}
+
+json input_features_json() {
+  json list = json::array();
+  for (const InputFeature& f : input_features()) list.push_back({{"name", f.name}, {"label", f.label}});
+  return list;
+}
+
+std::vector<double> feature_rows(const std::vector<double>& points, const std::vector<std::string>& features) {
+  std::vector<const InputFeature*> columns;
+  for (const std::string& name : features) {
+    for (const InputFeature& f : input_features()) {
+      if (f.name == name) columns.push_back(&f);
+    }
+  }
+  std::vector<double> rows;
+  rows.reserve(points.size() / 2 * columns.size());
+  for (std::size_t k = 0; k + 1 < points.size(); k += 2) {
+    // In double from the points' floats, then rounded once to float: what the CSV writes exactly.
+    for (const InputFeature* f : columns) rows.push_back(static_cast<float>(f->value(points[k], points[k + 1])));
+  }
+  return rows;
+}
+
+PlayData with_features(const PlayData& data, const std::vector<std::string>& features) {
+  PlayData d = data;
+  d.inputs = features.size();
+  d.train_x = feature_rows(data.train_x, features);
+  d.test_x = feature_rows(data.test_x, features);
+  d.input_names = features;
+  return d;
 }
 
 }  // namespace bpnn::serve

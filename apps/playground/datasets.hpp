@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "request.hpp"
@@ -20,6 +21,8 @@ struct PlayData {
   std::size_t classes = 0;
   std::size_t outputs = 0;
   std::vector<double> train_x{}, train_y{}, test_x{}, test_y{};  // row-major [N, inputs], [N, 1 or outputs]
+  // The inputs' names, the training CSV's header (with_features sets them); empty: x1, x2, ...
+  std::vector<std::string> input_names{};
 
   bool classification() const { return classes > 0; }
   std::size_t target_width() const { return classification() ? 1 : outputs; }
@@ -68,5 +71,23 @@ PlotGrid plot_grid(const PlayData& data);
 // The heatmap's plane (a PlotGrid named "heatmap") as a coarser grid: the centres of side x side
 // cells over the same box, [side², 2], row 0 at the top. Where the state pictures each neuron.
 std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side);
+
+// The input features a network on a 2-D set may take (TF Playground's): x1, x2, x1², x2², x1·x2,
+// sin x1 and sin x2, each a function of the point (x1, x2). sin is bpnn's own (core/math.hpp),
+// never the C library's, so the page's WebAssembly engine and this machine make the same bits.
+struct InputFeature {
+  std::string_view name;   // in requests and the CSV's header: "x1_squared"
+  std::string_view label;  // as the page writes it: "x₁²"
+  double (*value)(double x1, double x2);
+};
+const std::vector<InputFeature>& input_features();
+json input_features_json();  // [{"name", "label"}, ...], for the page's checkboxes
+
+// Points [N, 2] (x1, x2) as the named features' columns [N, features], each value rounded to float
+// as a float run (and bpnn train, reading the exported CSV) takes it. The names must be
+// input_features()'s (read_network_config checks them).
+std::vector<double> feature_rows(const std::vector<double>& points, const std::vector<std::string>& features);
+// A 2-D set as a network on those features sees it: its samples' feature columns, named after them.
+PlayData with_features(const PlayData& data, const std::vector<std::string>& features);
 
 }  // namespace bpnn::serve

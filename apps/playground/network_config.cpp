@@ -96,13 +96,55 @@ json network_choices_json() {
                               {"meaning", "the epochs it anneals over (bpnn train's --epochs)"}});
   }
   choices["schedule"] = schedules;
+  choices["features"] = input_features_json();
   return choices;
 }
 
+bool takes_features(const PlayData& data) { return data.inputs == 2 && data.name != "mazur"; }
+
+namespace {
+
+// The "features" field: input_features()'s names, each once, on a 2-D set; x1, x2 when absent
+// there, none elsewhere.
+std::vector<std::string> read_features(const Fields& f, const PlayData& data, const NetworkConfig& c) {
+  const std::vector<std::string> plain = {"x1", "x2"};
+  if (!f.has("features")) return takes_features(data) ? plain : std::vector<std::string>{};
+  const json& list = f.raw("features");
+  const std::vector<std::string_view> known = names_of(input_features());
+  const std::string names = name_list(known);
+  if (!list.is_array() || list.empty() || list.size() > known.size()) {
+    refuse("field 'network.features' must be a list of 1 to " + std::to_string(known.size()) + " input features (" +
+           names + ")");
+  }
+  if (!takes_features(data)) {
+    refuse("field 'network.features': input features are for the 2-D sets; '" + data.name + "' has " +
+           std::to_string(data.inputs) + " input" + (data.inputs == 1 ? "" : "s") + " of its own");
+  }
+  std::vector<std::string> features;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = "field 'network.features[" + std::to_string(i) + "]'";
+    if (!list[i].is_string()) refuse(where + " must be a feature's name (" + names + ")");
+    const std::string name = list[i].get<std::string>();
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      refuse(where + ": unknown input feature '" + printable(name, 40) + "'; known: " + names);
+    }
+    if (std::find(features.begin(), features.end(), name) != features.end()) {
+      refuse(where + ": '" + name + "' is already an input");
+    }
+    features.push_back(name);
+  }
+  if (c.perceptron() && features != plain) {
+    refuse("field 'network.features': the perceptron rule's line w1 x1 + w2 x2 + b = 0 takes x1 and x2");
+  }
+  return features;
+}
+
+}  // namespace
+
 NetworkConfig read_network_config(const json& body, const PlayData& data) {
   const Fields f(body, "network.");
-  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "init", "seed", "shuffle",
-          "arithmetic", "preset", "schedule"});
+  f.only({"layers", "loss", "optimizer", "learning_rate", "batch_size", "weight_decay", "l1", "features", "init",
+          "seed", "shuffle", "arithmetic", "preset", "schedule"});
   NetworkConfig c;
   if (!f.has("layers") || !f.raw("layers").is_array()) {
     refuse("field 'network.layers' must be a list of {\"units\", \"activation\"}");
@@ -114,10 +156,15 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
   }
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const Fields layer(layers[i], "network.layers[" + std::to_string(i) + "].");
-    layer.only({"units", "activation"});
+    layer.only({"units", "activation", "dropout"});
     if (!layer.has("units")) refuse("field 'network.layers[" + std::to_string(i) + "].units' is missing");
     c.layers.push_back({static_cast<std::size_t>(layer.integer("units", 1, 1, kMaxUnits)),
-                        layer.choice("activation", "sigmoid", network_choices().activation)});
+                        layer.choice("activation", "sigmoid", network_choices().activation),
+                        layer.number("dropout", 0, 0, kMaxDropout)});
+  }
+  if (c.layers.back().dropout > 0) {
+    refuse("field 'network.layers[" + std::to_string(layers.size() - 1) +
+           "].dropout': the output layer takes no dropout (a hidden layer's rate, after its activation)");
   }
   c.loss = f.choice("loss", "mse", network_choices().loss);
   c.optimizer = f.choice("optimizer", "sgd", network_choices().optimizer);
@@ -129,6 +176,8 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
   }
   c.batch_size = static_cast<std::size_t>(f.integer("batch_size", 0, 0, kMaxPoints));
   c.weight_decay = f.number("weight_decay", 0, 0, 1);
+  c.l1 = f.number("l1", 0, 0, 1);
+  c.features = read_features(f, data, c);
   c.init = f.choice("init", "default", network_choices().init);
   c.seed = static_cast<std::uint64_t>(f.integer("seed", 1, 0, std::int64_t(1) << 53));
   c.shuffle = f.boolean("shuffle", true);
@@ -141,6 +190,7 @@ NetworkConfig read_network_config(const json& body, const PlayData& data) {
     if (c.layers.size() != 2 || c.layers[0].units != 2 || c.layers[1].units != 2) {
       refuse("field 'network.preset': the worked example is a 2-2-2 network");
     }
+    if (c.layers[0].dropout > 0) refuse("field 'network.layers[0].dropout': the worked example has no dropout");
     c.worked_example = true;
   }
   return c;
@@ -189,6 +239,9 @@ NetworkConfig config_for_data(const PlayData& data, const std::string& previous_
   const std::string arithmetic = previous.arithmetic;
   NetworkConfig c = network_for_data(data, previous_set, std::move(previous));
   c.arithmetic = arithmetic;
+  // The chosen features stay while the data is a 2-D set (any set's points are (x1, x2)).
+  if (!takes_features(data)) c.features.clear();
+  if (takes_features(data) && c.features.empty()) c.features = {"x1", "x2"};
   return c;
 }
 
@@ -223,15 +276,20 @@ Network describe_network(const NetworkConfig& c, const PlayData& data) {
     }
     layers.push_back(dense);
     layers.push_back({{"type", layer.activation}});
+    if (layer.dropout > 0) layers.push_back({{"type", "dropout"}, {"p", layer.dropout}});
   }
   return parse_network(json{{"input", {data.inputs}}, {"layers", layers}}.dump(), "network");
 }
 
 json config_json(const NetworkConfig& c) {
   json layers = json::array();
-  for (const LayerChoice& l : c.layers) layers.push_back({{"units", l.units}, {"activation", l.activation}});
+  for (const LayerChoice& l : c.layers) {
+    layers.push_back({{"units", l.units}, {"activation", l.activation}});
+    if (l.dropout > 0) layers.back()["dropout"] = l.dropout;  // (a layer without dropout says nothing of it)
+  }
   return {{"layers", layers}, {"loss", c.loss}, {"optimizer", c.optimizer}, {"learning_rate", c.learning_rate},
-          {"batch_size", c.batch_size}, {"weight_decay", c.weight_decay}, {"init", c.init}, {"seed", c.seed},
+          {"batch_size", c.batch_size}, {"weight_decay", c.weight_decay}, {"l1", c.l1}, {"features", c.features},
+          {"init", c.init}, {"seed", c.seed},
           {"shuffle", c.shuffle}, {"arithmetic", c.arithmetic}, {"worked_example", c.worked_example},
           {"precision", c.in_double() ? "double" : "float"}, {"schedule", schedule_json(c.schedule)}};
 }
@@ -254,6 +312,7 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   }
   command += " --loss " + c.loss + " --optimizer " + c.optimizer + " --lr " + number_text(c.learning_rate);
   if (c.weight_decay > 0) command += " --weight-decay " + number_text(c.weight_decay);
+  if (c.l1 > 0) command += " --l1 " + number_text(c.l1);
   if (c.schedule.name != "constant") command += " --lr-schedule " + c.schedule.name;
   if (c.schedule.schedule.kind == LrSchedule::Kind::step) {
     command.append(" --lr-step ").append(std::to_string(c.schedule.schedule.step_size));

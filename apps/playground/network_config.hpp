@@ -34,6 +34,7 @@ json network_choices_json();
 struct LayerChoice {
   std::size_t units = 1;
   std::string activation = "sigmoid";
+  double dropout = 0.0;  // a hidden layer's dropout rate, after its activation (0: none)
 };
 
 // The learning-rate schedule: the registry's name, what make_schedule makes of its options
@@ -46,10 +47,16 @@ struct ScheduleChoice {
   bool over_epochs() const { return schedule.kind == LrSchedule::Kind::cosine; }
 };
 
+inline constexpr double kMaxDropout = 0.9;
+
 struct NetworkConfig {
   std::vector<LayerChoice> layers;  // the hidden layers, then the output layer
   std::string loss = "mse", optimizer = "sgd", init = "default";
   double learning_rate = 0.5, weight_decay = 0.0;
+  double l1 = 0.0;  // the optimizer's L1 term: l1 sign(w) added to each gradient
+  // A 2-D set's input features (input_features()'s names, in the network's input order): x1, x2
+  // unless chosen; empty for the other sets, whose inputs are their own.
+  std::vector<std::string> features{};
   std::size_t batch_size = 0;  // 0: the whole training set
   std::uint64_t seed = 1;
   bool shuffle = true;          // a new sample order each epoch, as bpnn train (else --no-shuffle)
@@ -65,10 +72,11 @@ struct NetworkConfig {
   std::size_t batch(std::size_t samples) const { return batch_size == 0 ? samples : std::min(batch_size, samples); }
 };
 
-// The network request {"layers": [{"units", "activation"}], "loss", "optimizer", "learning_rate",
-// "batch_size", "weight_decay", "init", "seed", "shuffle", "arithmetic", "preset": "mazur",
-// "schedule": {"name", and its options: "step_size", "gamma", "power"; cosine's "epochs"}},
-// checked field by field (RequestError naming the field).
+// The network request {"layers": [{"units", "activation", "dropout"}], "loss", "optimizer",
+// "learning_rate", "batch_size", "weight_decay", "l1", "features", "init", "seed", "shuffle",
+// "arithmetic", "preset": "mazur", "schedule": {"name", and its options: "step_size", "gamma",
+// "power"; cosine's "epochs"}}, checked field by field (RequestError naming the field).
+// "features" (2-D sets): the input features' names, in the order the network takes them.
 NetworkConfig read_network_config(const json& body, const PlayData& data);
 
 // The network new data starts with: its set's own (the worked example, the digits' MLP, a curve's
@@ -76,14 +84,22 @@ NetworkConfig read_network_config(const json& body, const PlayData& data);
 // learner's arithmetic either way.
 NetworkConfig config_for_data(const PlayData& data, const std::string& previous_set, NetworkConfig previous);
 
-// The network as bpnn's network description (dense layers each followed by its activation), once
-// checked to fit the data and the loss. Throws RequestError naming the field that does not.
+// The network as bpnn's network description (dense layers each followed by its activation, and by
+// a dropout layer where the layer has a rate), once checked to fit the data and the loss. `data`
+// is the data as the network takes it (with_features). Throws RequestError naming the field that
+// does not fit.
 Network describe_network(const NetworkConfig& c, const PlayData& data);
 
 json config_json(const NetworkConfig& c);
 
+// Whether a network on this data takes input features: the 2-D sets (the truth tables, the
+// generated sets, a learner's points), not the worked example.
+bool takes_features(const PlayData& data);
+
 // The `bpnn train` command that trains `network` as the page does, for `epochs` epochs, on the
-// training set saved as csv_name (training_csv), saving model_name.
+// training set saved as csv_name (training_csv of the data as the network takes it), saving
+// model_name. The network is written in the compact form where that says the same (no
+// initializer, no dropout), else as its JSON description inside the command.
 std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
                           const std::string& csv_name, const std::string& model_name);
 

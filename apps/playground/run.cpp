@@ -38,6 +38,7 @@ std::unique_ptr<AnyRun> make_run_in(const Network& network, const NetworkConfig&
   // (The perceptron rule takes only its learning rate from the optimizer.)
   OptimizerSpec spec{.name = c.perceptron() ? "sgd" : c.optimizer, .learning_rate = c.learning_rate};
   if (c.weight_decay > 0) spec.weight_decay = c.weight_decay;
+  if (c.l1 > 0) spec.l1 = c.l1;
   r->optimizer = make_optimizer<T>(spec);
   const std::size_t n = d.train_size(), outputs = c.layers.back().units;
   r->train_x = tensor_of<T>(d.train_x, Shape{n, d.inputs});

@@ -136,7 +136,17 @@ void Session::require_network() const {
 }
 
 std::size_t Session::inputs_of(std::size_t layer) const {
-  return layer == 0 ? data_.inputs : config_.layers[layer - 1].units;
+  return layer == 0 ? network_data().inputs : config_.layers[layer - 1].units;
+}
+
+std::size_t Session::dense_index(std::size_t layer) const {
+  return with_run([&](auto& r) {
+    std::size_t seen = 0, i = 0;
+    for (; i < r.model.size(); ++i) {
+      if (r.model.layer(i).kind() == "dense" && seen++ == layer) break;
+    }
+    return i;
+  });
 }
 
 Session::Progress Session::progress() const {
@@ -213,9 +223,15 @@ void Session::set_network(const json& body) {
 // The run from config_ and data_, trained in float (as bpnn train), or in double for the worked
 // example and the perceptron rule.
 void Session::build() {
-  network_ = describe_network(config_, data_);
+  featured_.reset();
+  std::vector<double> grid = grid_.points;
+  if (!config_.features.empty()) {  // the chosen features of the points, and of the plane's cells
+    featured_ = with_features(data_, config_.features);
+    grid = feature_rows(grid_.points, config_.features);
+  }
+  network_ = describe_network(config_, network_data());
   run_.reset();
-  run_ = make_run(network_, config_, data_, grid_.points);
+  run_ = make_run(network_, config_, network_data(), grid);
   weights_edited_ = false;
   history_.clear();
   history_every_ = 1;
@@ -226,7 +242,9 @@ void Session::build() {
   if (neuron_side_ > 0) {
     with_run([&](auto& r) {
       using T = typename std::decay_t<decltype(r)>::Value;
-      r.neuron_grid = tensor_of<T>(plane_points(grid_, neuron_side_), Shape{neuron_side_ * neuron_side_, 2});
+      std::vector<double> plane = plane_points(grid_, neuron_side_);
+      if (!config_.features.empty()) plane = feature_rows(plane, config_.features);  // as the network takes it
+      r.neuron_grid = tensor_of<T>(plane, Shape{neuron_side_ * neuron_side_, network_data().inputs});
     });
   }
   record();
@@ -352,7 +370,7 @@ void Session::edit_weight(const json& body) {
   with_run([&](auto& r) {
     using T = typename std::decay_t<decltype(r)>::Value;
     auto& p = r.model.parameters();
-    const std::string tensor = std::to_string(2 * at.layer) + (at.from ? ".weight" : ".bias");
+    const std::string tensor = std::to_string(dense_index(at.layer)) + (at.from ? ".weight" : ".bias");
     p.value(tensor)[at.from ? at.to * inputs_of(at.layer) + *at.from : at.to] = static_cast<T>(value);
     r.run->mark_not_reproducible("a weight was set by hand: press reset to start a run bpnn train can repeat");
   });
@@ -397,15 +415,18 @@ json Session::network_json() const {
     auto& p = r.model.parameters();
     json layers = json::array();
     for (std::size_t k = 0; k < config_.layers.size(); ++k) {
-      const std::string name = std::to_string(2 * k);
+      const std::string name = std::to_string(dense_index(k));
       const std::size_t in = inputs_of(k), bias = p.index(name + ".bias");
       const bool shown = in <= kShownInputs;
       layers.push_back({{"units", config_.layers[k].units}, {"activation", config_.layers[k].activation},
                         {"weight_omitted", !shown},
                         {"weight", shown ? matrix(values(p.value(name + ".weight").span()), in) : json::array()},
-                        {"bias", values(p.value(bias).span())}, {"bias_frozen", p.entry(bias).frozen}});
+                        {"bias", values(p.value(bias).span())}, {"bias_frozen", p.entry(bias).frozen},
+                        {"index", dense_index(k)}, {"dropout", config_.layers[k].dropout}});
     }
-    return json{{"inputs", data_.inputs}, {"layers", layers}};
+    json network = {{"inputs", network_data().inputs}, {"layers", layers}};
+    if (!config_.features.empty()) network["input_names"] = config_.features;  // the drawing's input neurons
+    return network;
   });
 }
 
@@ -581,8 +602,8 @@ json Session::export_run(const json& body) {
            ": its rates differ. At epoch " + std::to_string(config_.schedule.epochs) +
            " (a stop condition of that many epochs stops there) the command gives the page's weights";
   }
-  return {{"command", train_command(config_, network_, data_, epochs, csv_name, model_name())},
-          {"csv", training_csv(data_)},
+  return {{"command", train_command(config_, network_, network_data(), epochs, csv_name, model_name())},
+          {"csv", training_csv(network_data())},
           {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs}, {"exact", exact_run},
           {"note", note}};
 }
@@ -596,7 +617,7 @@ std::string Session::model_file() {
   DataRecipe meaning;
   meaning.task = data_.classification() ? Task::classification : Task::regression;
   meaning.loss = config_.loss;
-  CsvColumns columns = training_csv_columns(data_);
+  CsvColumns columns = training_csv_columns(network_data());
   meaning.feature_names = std::move(columns.inputs);
   meaning.target_names = std::move(columns.targets);
   if (!data_.classification()) meaning.read.csv.target_columns = data_.target_width();
@@ -632,6 +653,7 @@ json Session::predict(const json& body) {
       x[i] = input[i].get<double>();
     }
   }
+  if (!config_.features.empty()) x = feature_rows(x, config_.features);  // the point's features, as trained on
   reply.update(with_run([&](auto& r) { return predict_json(r, x, config_.loss); }));
   return reply;
 }

@@ -129,11 +129,19 @@ class Session {
   void snapshot_panels(StateSnapshot& out, json& fields) const;
   void snapshot_neurons(StateSnapshot& out) const;
   std::size_t neuron_picture_side() const;  // 0: the drawing shows no pictures for this data or network
+
+  // The model's index of dense layer `layer` (a dropout layer shifts the ones after it).
+  std::size_t dense_index(std::size_t layer) const;
+  // The data as the network takes it: a 2-D set's chosen input features (featured_), or data_.
+  const PlayData& network_data() const { return featured_ ? *featured_ : data_; }
   void require_last_step() const;  // a step was taken since the weights were last set
 
   std::string id_;
   PlayData data_;
   json data_request_;  // the request that made data_, for the page's address
+  // data_ as the chosen input features' columns, made by build(); none when the network takes no
+  // features (the data's own inputs).
+  std::optional<PlayData> featured_;
   NetworkConfig config_;
   Network network_;             // config_ as bpnn's network description
   std::unique_ptr<AnyRun> run_;  // null: no network fits the data
