@@ -94,6 +94,8 @@ export async function openSite(siteDir, bpnnPath, artifactDir) {
       assert.deepEqual(numbers, values, `${label}: bpnn inspect shows the page's ${name}`);
     }
     fs.rmSync(work, { recursive: true, force: true });
+    // Gone, so that a later run's download of the same name is waited for, not this one read again.
+    for (const file of [csv, model]) fs.rmSync(file, { force: true });
     return e;
   }
   return {

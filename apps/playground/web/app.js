@@ -6,7 +6,7 @@
 
 // The names the network takes (activation, loss, optimizer, init, arithmetic): asked of the engine,
 // which takes them from bpnn's registry, before anything is drawn.
-const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [], schedule: [] };
+const choices = { activation: [], loss: [], optimizer: [], init: [], arithmetic: [], schedule: [], features: [] };
 const state = { last: null, playing: false, selected: null, configKey: '', panelsVersion: 0 };
 window.bpnnState = {
   version: 0, iteration: 0, epoch: 0, loss: null, testLoss: null, accuracy: null, choices,
@@ -87,31 +87,49 @@ async function act(action, body) {
 }
 
 // --- the controls -----------------------------------------------------------------------------
-function layerRow(units, activation, output) {
+function layerRow(units, activation, output, dropout = 0) {
   const row = document.createElement('div');
   row.className = 'layer-row';
   row.innerHTML = `<span>${output ? 'output' : 'hidden'}</span>` +
     `<input type="number" min="1" max="64" value="${units}">` +
     `<select>${choices.activation.map((a) => `<option${a === activation ? ' selected' : ''}>${a}</option>`).join('')}` +
     '</select>' +
-    (output ? '' : '<button title="remove this layer">×</button>');
+    (output ? '' : '<button title="remove this layer">×</button>') +
+    (output ? '' : dropoutInput(dropout));
   const remove = row.querySelector('button');
   if (remove) remove.onclick = () => row.remove();
   row.dataset.output = output ? '1' : '';
   return row;
 }
+// A hidden layer's dropout rate: zeroes each of its outputs with this probability while training.
+function dropoutInput(rate) {
+  return '<label class="dropout-part" title="dropout after the activation: while training, each output is zeroed ' +
+    'with this probability and the others scaled by 1/(1 − rate); 0: none">dropout ' +
+    `<input class="dropout" type="number" min="0" max="0.9" step="0.1" value="${rate}"></label>`;
+}
+// The input features of a 2-D set (none for the other sets: the box is hidden).
+function showFeatures(features) {
+  setProperty($('features'), 'hidden', !features || features.length === 0);
+  $('feature-boxes').querySelectorAll('input').forEach((box) => {
+    box.checked = (features || []).includes(box.value);
+  });
+}
+const featureLabel = (name) => (choices.features.find((f) => f.name === name) || { label: name }).label;
 function showConfig(config) {
   const key = JSON.stringify(config);
   if (key === state.configKey) return;
   state.configKey = key;
   const layers = $('layers');
   layers.innerHTML = '';
-  config.layers.forEach((l, i) => layers.appendChild(layerRow(l.units, l.activation, i === config.layers.length - 1)));
+  config.layers.forEach((l, i) => layers.appendChild(layerRow(l.units, l.activation, i === config.layers.length - 1,
+    l.dropout)));
   $('net-loss').value = config.loss;
   $('net-optimizer').value = config.optimizer;
   $('net-lr').value = config.learning_rate;
   $('net-batch').value = config.batch_size;
   $('net-decay').value = config.weight_decay;
+  $('net-l1').value = config.l1;
+  showFeatures(config.features);
   $('net-init').value = config.init;
   $('net-seed').value = config.seed;
   $('net-shuffle').checked = config.shuffle;
@@ -121,6 +139,10 @@ function showConfig(config) {
 function readConfig() {
   const layers = [...$('layers').querySelectorAll('.layer-row')].map((row) => ({
     units: Number(row.querySelector('input').value), activation: row.querySelector('select').value }));
+  $('layers').querySelectorAll('.layer-row').forEach((row, i) => {
+    const dropout = row.querySelector('.dropout');
+    if (dropout) layers[i].dropout = Number(dropout.value);
+  });
   const config = {
     layers, loss: $('net-loss').value, optimizer: $('net-optimizer').value, learning_rate: Number($('net-lr').value),
     batch_size: Number($('net-batch').value), weight_decay: Number($('net-decay').value), init: $('net-init').value,
@@ -128,6 +150,11 @@ function readConfig() {
   };
   config.schedule = readSchedule();
   if (state.last && state.last.data.set === 'mazur' && state.last.config.worked_example) config.preset = 'mazur';
+  config.l1 = Number($('net-l1').value);
+  // The checked features, in the table's order (the perceptron's line is in x1 and x2, its default).
+  if (!$('features').hidden && config.optimizer !== 'perceptron') {
+    config.features = [...$('feature-boxes').querySelectorAll('input:checked')].map((box) => box.value);
+  }
   return config;
 }
 // The learning-rate schedule: the registry's (choices.schedule), each option an input of its own.
@@ -244,7 +271,8 @@ function drawNetwork(s) {
   const look = (w) => (w >= 0 ? 1 : -1) * (1 + Math.round((10 * Math.abs(w)) / maxAbs));
   const width = (code) => 0.6 + (Math.abs(code) - 1) / 2;
   const sel = state.selected;
-  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias], !!s.neurons]);
+  const key = JSON.stringify([sizes, pixels, sel && [sel.layer, sel.to, sel.from, sel.bias], !!s.neurons,
+    net.input_names, net.layers.map((l) => l.dropout)]);
   if (svg.dataset.key === key && state.geometry.many) {
     drawLines(net, look, width);
     const circles = svg.getElementsByTagName('circle');
@@ -272,7 +300,9 @@ function drawNetwork(s) {
   svg.dataset.key = key;
   const looks = state.lineLooks = [];
   // The drawing grows with the widest layer (up to 640 high), so circles never overlap.
-  const widest = Math.max(...sizes), padX = 50, padY = 28, W = 640;
+  // (Room on the left for the inputs' features, and below for the layers' dropout rates.)
+  const widest = Math.max(...sizes), padX = net.input_names ? 70 : 50, W = 640;
+  const padY = net.layers.some((l) => l.dropout > 0) ? 36 : 28;
   const H = Math.min(640, Math.max(300, 2 * padY + (s.neurons ? 44 : 12) * (widest - 1)));  // room for pictures
   const spacing = widest > 1 ? (H - 2 * padY) / (widest - 1) : H;
   const radius = Math.max(2, Math.min(s.neurons ? 18 : 13, 0.42 * spacing));
@@ -311,7 +341,13 @@ function drawNetwork(s) {
       }
       if (!pictured && !big && !(pixels && c === 0)) html += label(4, name);
       if (pixels && c === 0) html += label(-18, `${net.inputs} pixels`);
+      if (c === 0 && net.input_names) {  // an input feature: its formula left of its neuron
+        html += `<text class="feature" x="${x(c) - radius - 4}" y="${y(c, j) + 4}" text-anchor="end">` +
+          `${featureLabel(net.input_names[j])}</text>`;
+      }
     }
+    const rate = c > 0 ? net.layers[c - 1].dropout : 0;
+    if (rate > 0) html += `<text class="dropout" x="${x(c)}" y="${H - 5}" text-anchor="middle">dropout ${rate}</text>`;
   });
   svg.innerHTML = html;
 }
@@ -731,8 +767,9 @@ function render(s) {
   if (s.network) {
     const names = weightNames(s.network);
     s.network.layers.forEach((layer, k) => {
-      b.tensors[`${2 * k}.weight`] = layer.weight.flat();  // as the model file names them
-      b.tensors[`${2 * k}.bias`] = layer.bias.slice();
+      const index = layer.index ?? 2 * k;  // the dense layer's in the model (dropout layers shift it)
+      b.tensors[`${index}.weight`] = layer.weight.flat();  // as the model file names them
+      b.tensors[`${index}.bias`] = layer.bias.slice();
       layer.weight.forEach((row, j) => row.forEach((w, i) => { b.weights[names[k][j][i]] = w; }));
       layer.bias.forEach((v, j) => { b.biases[`b(${neuronName(k + 1, j, s.network.layers.length)})`] = v; });
     });
@@ -771,7 +808,7 @@ function download(name, text) {
 // The page's state as its address: #set=xor&net=3sigmoid-1sigmoid&lr=3..., restored on load.
 const CONFIG_KEYS = {
   loss: 'loss', optimizer: 'opt', learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay', init: 'init',
-  seed: 'seed', arithmetic: 'arith',
+  seed: 'seed', arithmetic: 'arith', l1: 'l1',
 };
 const DATA_KEYS = {
   function: 'fn', points: 'points', classes: 'classes', noise: 'noise', test_split: 'test', seed: 'dseed', csv: 'csv',
@@ -797,6 +834,10 @@ function writeHash(s) {
       q.set('schedule', schedule.name);
       Object.entries(schedule).forEach(([k, v]) => { if (k !== 'name') q.set(`schedule_${k}`, v); });
     }
+    const rates = s.config.layers.map((l) => l.dropout || 0);  // each layer's, when any has one
+    if (rates.some((r) => r > 0)) q.set('dropout', rates.join(','));
+    const features = (s.config.features || []).join(',');
+    if (features && features !== 'x1,x2') q.set('features', features);
   }
   const stop = readStop();
   if (stop) Object.entries(stop).forEach(([when, value]) => q.set('stop', `${when}:${value}`));
@@ -827,6 +868,8 @@ async function restoreHash() {
   });
   if (layers.includes(null)) { showError(`the address's net=${q.get('net')} is not UNITSactivation-...`); return; }
   const config = { layers, shuffle: q.get('shuffle') !== '0' };
+  (q.get('dropout') || '').split(',').forEach((r, i) => { if (r && layers[i]) layers[i].dropout = Number(r); });
+  if (q.get('features')) config.features = q.get('features').split(',');
   Object.entries(CONFIG_KEYS).forEach(([k, short]) => {
     if (q.has(short)) {
       config[k] = ['loss', 'optimizer', 'init', 'arithmetic'].includes(k) ? q.get(short) : Number(q.get(short));
@@ -1111,6 +1154,8 @@ async function loadChoices() {
   }
   $('net-schedule').innerHTML = choices.schedule.map((r) =>
     `<option value="${r.name}" title="${r.summary}">${r.name}</option>`).join('');
+  $('feature-boxes').innerHTML = choices.features.map((f) =>
+    `<label><input type="checkbox" value="${f.name}"> ${f.label}</label>`).join('');
 }
 
 async function start() {
