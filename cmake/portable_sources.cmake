@@ -38,3 +38,11 @@ set(BPNN_PLAYGROUND_SOURCES
   apps/playground/api.cpp apps/playground/datasets.cpp apps/playground/network_config.cpp
   apps/playground/request.cpp apps/playground/run.cpp apps/playground/session.cpp apps/playground/state.cpp
 )
+
+# And what the engine's tests built for wasm32 (tests/wasm) add: fit and its checkpoints, and the
+# tutorials' demos.
+set(BPNN_TESTED_LIBRARY_SOURCES
+  src/io/checkpoint.cpp
+  src/train/callbacks.cpp src/train/fit.cpp
+  demos/demo_support.cpp demos/logic.cpp demos/perceptron.cpp demos/regression.cpp
+)

@@ -44,13 +44,14 @@ phase "install: packages"
 # tests/data_test reads; ccache lets the builds without oneDNN and without BLAS reuse the release
 # build's objects (every object but src/kernels/gemm.cpp's is the same in the three); the
 # same-bits check cross-compiles with g++-aarch64-linux-gnu, runs that under qemu-user, and builds
-# for WebAssembly with emscripten. Node.js and npm where missing, with ca-certificates for npm's
-# downloads (nodejs only recommends it).
+# for WebAssembly with emscripten, as the release build's wasm_conformance does the engine's tests,
+# with GoogleTest's sources (googletest). Node.js and npm where missing, with ca-certificates for
+# npm's downloads (nodejs only recommends it).
 extra=()
 command -v node >/dev/null && command -v npm >/dev/null || extra=(nodejs npm ca-certificates)
 bash scripts/install-deps.sh python3-torch python3-numpy python3-onnx libonnx-testdata dataset-fashion-mnist clang \
   libclang-rt-14-dev libcpp-httplib-dev chromium pybind11-dev python3-dev python3-sklearn python3-pandas python3-pytest python3-venv \
-  libopenmpi-dev openmpi-bin libfann-doc ccache g++-aarch64-linux-gnu qemu-user emscripten "${extra[@]}"
+  libopenmpi-dev openmpi-bin libfann-doc ccache g++-aarch64-linux-gnu qemu-user emscripten googletest "${extra[@]}"
 phase "install: npm"
 npm install --prefix tests/web --no-audit --no-fund
 # ONNX Runtime for tests/onnx: its CPU build only (no CUDA download).

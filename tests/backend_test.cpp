@@ -28,6 +28,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "kernels/vector_isa.hpp"
+#include "support/thread_counts.hpp"
 
 namespace bpnn {
 namespace {
@@ -574,11 +575,11 @@ double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>
 template <class T>
 using NamedBackends = std::vector<std::pair<std::string, std::shared_ptr<Backend<T>>>>;
 
-// The cpu backend in an arithmetic, with 1, 2 and 3 threads.
+// The cpu backend in an arithmetic, with 1, 2 and 3 threads (where the build has threads).
 template <class T>
 NamedBackends<T> cpu_backends(Arithmetic arithmetic) {
   NamedBackends<T> backends;
-  for (const int threads : {1, 2, 3}) {
+  for (const int threads : testing::thread_counts({1, 2, 3})) {
     backends.emplace_back(str("cpu (", arithmetic == Arithmetic::portable ? "portable, " : "", threads, " threads)"),
                           make_cpu_backend<T>({.threads = threads, .arithmetic = arithmetic}));
   }
@@ -837,8 +838,9 @@ TEST(BackendTraining, LeNetWithBatchNormTrainsTheSameOnCpuAndReference) {
 }
 
 // Portable arithmetic trains to the reference's bits: the same weights and epoch losses at 1, 2 and
-// 3 threads, on every vector instruction set; at LeNet's learning rate of bench/compare, where a
-// pre-activation one rounding off would take the other side of a ReLU and the runs would part.
+// 3 threads (where the build has threads), on every vector instruction set; at LeNet's learning
+// rate of bench/compare, where a pre-activation one rounding off would take the other side of a
+// ReLU and the runs would part.
 TEST(BackendTraining, PortableArithmeticTrainsToTheReferencesBits) {
   struct Run {
     std::string what;
@@ -857,7 +859,9 @@ TEST(BackendTraining, PortableArithmeticTrainsToTheReferencesBits) {
     const Training reference =
         train(run.network, make_reference_backend<float>(), run.data, run.flat, run.learning_rate, run.options);
     EachVectorIsa().run([&] {
-      for (const int threads : {1, 2, 3}) {
+      std::string counts;
+      for (const int threads : testing::thread_counts({1, 2, 3})) {
+        counts += str(counts.empty() ? "" : ", ", threads);
         const std::string what = str(run.what, " on ", threads, " threads");
         const Training portable =
             train(run.network, make_cpu_backend<float>({.threads = threads, .arithmetic = Arithmetic::portable}),
@@ -870,7 +874,7 @@ TEST(BackendTraining, PortableArithmeticTrainsToTheReferencesBits) {
           EXPECT_EQ(portable.epochs[e].train_loss, reference.epochs[e].train_loss) << what << ": epoch " << e + 1;
         }
       }
-      std::printf("%s: the reference's bits on 1, 2 and 3 threads\n", run.what.c_str());
+      std::printf("%s: the reference's bits on %s thread(s)\n", run.what.c_str(), counts.c_str());
     });
   }
 }

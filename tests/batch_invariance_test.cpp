@@ -1,7 +1,8 @@
 // Batch invariance, portable arithmetic's promise for inference (docs/arithmetic.md): a sample's
 // outputs are the same bits whatever batch it is predicted in and wherever it sits there. For every
 // layer kind of the registry a small model predicts a batch whole, in each contiguous subset, one
-// sample at a time and permuted, at 1, 2 and 3 threads, through Sequential::infer and bpnn::predict.
+// sample at a time and permuted, at 1, 2 and 3 threads (where the build has threads), through
+// Sequential::infer and bpnn::predict.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,12 +13,13 @@
 #include <vector>
 
 #include "bpnn/bpnn.hpp"
+#include "support/thread_counts.hpp"
 
 namespace bpnn {
 namespace {
 
 constexpr std::size_t kSamples = 13;  // prime: no batch size the kernels might favour divides it
-constexpr int kThreadCounts[] = {1, 2, 3};
+const std::vector<int> kThreadCounts = testing::thread_counts({1, 2, 3});
 
 struct Case {
   std::string name;

@@ -8,6 +8,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "support/gradcheck.hpp"
+#include "support/thread_counts.hpp"
 
 namespace bpnn {
 namespace {
@@ -113,7 +114,7 @@ TEST(Conv2d, CpuFloatMatchesDoubleAtLeNetsShapes) {
     const Results want = run_reference(x, w, b, dy);
     const Results bound = run_reference(magnitudes(x), magnitudes(w), magnitudes(b), magnitudes(dy));
     auto as_float = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
-    for (const int threads : {1, 2}) {
+    for (const int threads : testing::thread_counts({1, 2})) {
       const auto cpu = make_cpu_backend<float>({.threads = threads});
       std::vector<float> yf(outputs), dxf(inputs), dwf(weights, 0.0f), dbf(g.F, 0.0f);
       Tensor<float> scratch;

@@ -11,6 +11,7 @@
 
 #include "bpnn/bpnn.hpp"
 #include "support/optimizer_check.hpp"
+#include "support/thread_counts.hpp"
 
 namespace bpnn {
 namespace {
@@ -168,7 +169,8 @@ TEST(Rprop, FactoryTakesTheLearningRateOnly) {
   }
 }
 
-// The update from a restored state on both backends (the cpu one with two threads) agrees exactly.
+// The update from a restored state on both backends (the cpu one with two threads where the build has
+// threads) agrees exactly.
 TEST(Rprop, CpuAndReferenceBackendsAgree) {
   const std::size_t n = 37;
   const RpropOptions options{.eta_minus = 0.5, .eta_plus = 1.2, .step_min = 1e-3, .step_max = 0.2};
@@ -202,7 +204,7 @@ TEST(Rprop, CpuAndReferenceBackendsAgree) {
     return std::array<std::vector<float>, 3>{std::vector<float>(values.data(), values.data() + n), buffer("prev"),
                                              buffer("step")};
   };
-  const auto [p1, prev1, step1] = step_on(*make_cpu_backend<float>({.threads = 2}));
+  const auto [p1, prev1, step1] = step_on(*make_cpu_backend<float>({.threads = std::min(2, testing::kMaxThreads)}));
   const auto [p2, prev2, step2] = step_on(*make_reference_backend<float>());
   EXPECT_EQ(p1, p2);
   EXPECT_EQ(prev1, prev2);

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/thread_counts.hpp"
+
 namespace bpnn::testing {
 namespace {
 
@@ -60,6 +62,7 @@ std::string backend_differences(const std::function<std::unique_ptr<Optimizer<T>
   const Stepped<T> want = step_four_times(make, *make_reference_backend<T>(), report);
   for (const auto& [arithmetic, threads] : {std::pair{Arithmetic::fast, 1}, {Arithmetic::fast, 2}, {Arithmetic::fast, 3},
                                              {Arithmetic::portable, 1}, {Arithmetic::portable, 3}}) {
+    if (threads > kMaxThreads) continue;
     const Stepped<T> got =
         step_four_times(make, *make_cpu_backend<T>({.threads = threads, .arithmetic = arithmetic}), report);
     const std::string where = type + " on cpu (" + (arithmetic == Arithmetic::portable ? "portable, " : "") +

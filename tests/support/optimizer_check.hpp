@@ -27,9 +27,10 @@ inline void set_grad(ParameterStore<double>& store, double g0, double g1) {
 
 // Steps the optimizer make() gives four times, with fresh gradients each time, on a store holding a
 // tensor the cpu backend splits between threads (300 x 200), a small one, a frozen one and a buffer:
-// on the reference backend and on cpu with 1, 2 and 3 threads. Returns "" when every value and every
-// state buffer are the same bits on all four and the frozen tensor and the buffer are unchanged;
-// otherwise one line per difference.
+// on the reference backend and on cpu, in fast arithmetic with 1, 2 and 3 threads and in portable
+// with 1 and 3 (those of them the build runs: support/thread_counts.hpp). Returns "" when every value
+// and every state buffer are the same bits on all of them and the frozen tensor and the buffer are
+// unchanged; otherwise one line per difference.
 template <class T>
 std::string backend_differences(const std::function<std::unique_ptr<Optimizer<T>>()>& make);
 
