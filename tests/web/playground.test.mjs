@@ -301,6 +301,9 @@ try {
     await page.waitForFunction((n) => window.bpnnState.iteration === n, { timeout: 30000 }, 3 * batches);
     const digits = await page.evaluate(() => window.bpnnState);
     assert.ok(digits.accuracy > 0.8 && digits.testLoss !== null, `MNIST trains: accuracy ${digits.accuracy}`);
+    // The held-out digits' accuracy beside the training digits' (not training accuracy alone).
+    assert.ok(digits.testAccuracy > 0.7 && digits.testAccuracy <= 1, `test accuracy ${digits.testAccuracy}`);
+    assert.equal(await text('#test-accuracy'), `${(100 * digits.testAccuracy).toFixed(1)}%`);
     const pad = await page.$eval('#digit', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
     await page.mouse.move(pad.x + pad.w * 0.5, pad.y + pad.h * 0.2);
     await page.mouse.down();
