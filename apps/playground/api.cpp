@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <mutex>
 
 namespace bpnn::serve {
 namespace {
@@ -36,7 +35,6 @@ Reply Api::call(const std::string& action, const std::string& body_text) {
                                   std::to_string(kMaxBodyBytes >> 20) + " MiB a request may carry");
     }
     const json body = parse_body(body_text);
-    std::lock_guard lock(session_.mutex);
     if (action == "choices") {
       Fields(body).only({});
       return {200, network_choices_json().dump()};
@@ -64,12 +62,10 @@ Reply Api::call(const std::string& action, const std::string& body_text) {
 }
 
 std::string Api::model_file() {
-  std::lock_guard lock(session_.mutex);
   return session_.model_file();
 }
 
 std::string Api::model_name() {
-  std::lock_guard lock(session_.mutex);
   return session_.model_name();
 }
 

@@ -120,19 +120,10 @@ Session::Session(std::string id) : id_(std::move(id)) {
                {"learning_rate", 3.0}});
 }
 
-void Session::bump() {
-  ++version;
-  std::shared_ptr<const StateSnapshot> state = snapshot();
-  {
-    std::lock_guard lock(events.mutex);
-    events.state = std::move(state);
-    events.wanted = false;
-  }
-  events.changed.notify_all();
-}
+void Session::bump() { ++version; }
 
 void Session::require_network() const {
-  if (!run_) throw RequestError(409, "no network: build one first (POST .../network)");
+  if (!run_) throw RequestError(409, "no network: build one first (the network action, the page's build network)");
 }
 
 std::size_t Session::inputs_of(std::size_t layer) const {
@@ -284,7 +275,6 @@ json Session::step_run(const std::string& unit, std::size_t count, double second
       record();
       next_record = now + std::max<Clock::duration>(std::chrono::milliseconds(5), 20 * (Clock::now() - now));
     }
-    if (events.wanted.load(std::memory_order_relaxed)) bump();  // the event stream's rate, not training's
     if (report.epoch_finished && !(stopped_ = stop_reason(stop)).empty()) return true;  // the stop condition
     return rule && progress().epoch >= kPerceptronEpochs;
   };

@@ -4,17 +4,14 @@
 // probabilities, model bytes) to JSON; it computes no number of its own. Runs train in float, as
 // `bpnn train` does, so "copy as command" repeats them bit for bit; the 2-2-2 worked example and the
 // perceptron rule train in double, so the tutorial's digits come out exact. Every request body is
-// checked here before any work. No transport: the server (server.cpp) holds one session per page.
+// checked here before any work. No transport: the API (api.hpp) holds one session, and the page's
+// worker drives it through the engine (engine.cpp).
 #pragma once
 
 #include <array>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,8 +33,7 @@ inline constexpr std::size_t kMaxConfusionClasses = 10;  // the state's confusio
 // neurons would make more than kPictureValues values a state.
 inline constexpr std::size_t kPictureUnits = 16, kPictureValues = 8192, kPictureSide = 16, kMinPictureSide = 8;
 
-// Not thread-safe: the server holds `mutex` around every call; only `last_used` and `events` are
-// shared with the event stream without it.
+// One caller at a time (the engine's worker, a test): not thread-safe.
 class Session {
  public:
   explicit Session(std::string id);
@@ -72,23 +68,7 @@ class Session {
   // The whole state as JSON text, cached per version.
   const std::string& state_text();
 
-  // Held by the server around every call above.
-  std::mutex mutex;
-  std::uint64_t version = 1;
-  std::atomic<std::chrono::steady_clock::time_point> last_used{std::chrono::steady_clock::now()};
-
-  // The event stream's side, under its own lock, which publishing holds only to swap a pointer:
-  // a stream never waits on training and training never waits on a stream writing.
-  struct Events {
-    std::mutex mutex;
-    std::condition_variable changed;  // notified when state, stream or closed change
-    std::shared_ptr<const StateSnapshot> state;  // the newest published
-    std::uint64_t stream = 0;  // the newest event stream's number; older ones end
-    bool closed = false;
-    // Set by a stream waiting for a newer state: training publishes one after its next batch.
-    std::atomic<bool> wanted{false};
-  };
-  Events events;
+  std::uint64_t version = 1;  // one more with each change of the state
 
  private:
   // f(run) for the run, float or double: f is a generic lambda taking Run<T>& (session.cpp). The run
@@ -104,7 +84,7 @@ class Session {
   };
   Progress progress() const;
 
-  void bump();  // a new version, published to the event stream
+  void bump();  // a new version of the state
   std::shared_ptr<const StateSnapshot> snapshot();  // the current version's, made once
   void snapshot_outputs(StateSnapshot& out, json& fields) const;  // the outputs table, curve or heatmap
   void build();  // the run from config_ and data_

@@ -20,7 +20,7 @@ void append_number(std::string& out, double v, int decimals = -1) {
 
 }  // namespace
 
-std::string StateSnapshot::text(bool with_data) const {
+std::string StateSnapshot::text() const {
   std::string out = fields.dump();
   out.pop_back();  // the closing brace: the long lists follow, written number by number
   out.reserve(out.size() + 64 * history.size() + 8 * grid_values.size() + 6 * neurons.values.size() +
@@ -65,7 +65,7 @@ std::string StateSnapshot::text(bool with_data) const {
     }
     out += "]}";
   }
-  if (data && with_data) out.append(",\"data\":").append(*data);
+  if (data) out.append(",\"data\":").append(*data);
   out += '}';
   return out;
 }

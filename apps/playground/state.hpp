@@ -13,8 +13,8 @@
 
 namespace bpnn::serve {
 
-// Numbers copied under the session's lock (no text), written as JSON by text() outside it, so
-// training never waits for a state's text. Immutable once made.
+// The numbers of one version (made once, when the state is first asked for), written as JSON by
+// text(). Immutable once made.
 struct StateSnapshot {
   std::uint64_t version = 0;
   json fields;  // the counters, configuration, network and readouts
@@ -34,9 +34,8 @@ struct StateSnapshot {
     std::vector<double> values;      // layer by layer, unit by unit, cell by cell
   };
   NeuronPictures neurons;
-  // The state as JSON; without "data" if not with_data (an event stream that sent it already).
-  // NaN, infinity and an accuracy of -1 (regression: none) are written null.
-  std::string text(bool with_data = true) const;
+  // The state as JSON. NaN, infinity and an accuracy of -1 (regression: none) are written null.
+  std::string text() const;
 };
 
 }  // namespace bpnn::serve
