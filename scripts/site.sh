@@ -26,15 +26,11 @@ for file in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do
     exit 1
   fi
 done
-for tool in emcmake:emscripten node:nodejs; do
-  command -v "${tool%%:*}" >/dev/null || { echo "site.sh: ${tool%%:*} is missing: install Debian's ${tool#*:}" >&2; exit 1; }
-done
+# shellcheck source=scripts/emscripten-env.sh
+source "$root/scripts/emscripten-env.sh"
+require_tools site.sh emcmake:emscripten node:nodejs
 
-# The engine. Debian's emcc runs JavaScript tools of its own with Node, which finds their modules
-# here. -O2 as the same-bits check builds wasm32; through ccache where it is installed.
-export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# The engine: -O2 as the same-bits check builds wasm32, through ccache where it is installed.
 start=$SECONDS
 mkdir -p "$build"
 emcmake cmake -S "$root/apps/playground/wasm" -B "$build" -DCMAKE_BUILD_TYPE=Release \

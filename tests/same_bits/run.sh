@@ -23,11 +23,8 @@ work=$build/same-bits
 models=$work/models
 rm -rf "$models"
 mkdir -p "$models"
-# Debian's emcc runs JavaScript tools of its own with Node, which finds their modules here.
-export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# shellcheck source=scripts/emscripten-env.sh
+source "$here/../../scripts/emscripten-env.sh"  # NODE_PATH for emcc, and ccache as the launcher
 # need COMMAND PACKAGE: fails the check, naming the Debian package, unless COMMAND is installed.
 need() {
   if ! command -v "$1" >/dev/null; then

@@ -8,14 +8,9 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: tests/wasm/run.sh BUILD_DIR" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath -m "$1")
-for tool in emcmake:emscripten node:nodejs; do
-  command -v "${tool%%:*}" >/dev/null ||
-    { echo "FAIL: ${tool%%:*} is missing: install Debian's ${tool#*:} (scripts/test.sh does)"; exit 1; }
-done
-# Debian's emcc runs JavaScript tools of its own with Node, which finds their modules here.
-export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# shellcheck source=scripts/emscripten-env.sh
+source "$here/../../scripts/emscripten-env.sh"
+require_tools FAIL emcmake:emscripten node:nodejs
 
 start=$SECONDS
 mkdir -p "$build"
