@@ -17,8 +17,7 @@ namespace {
 template <class T>
 void adagrad_update(T lr_t, T weight_decay, T l1, T eps, std::span<T> p, std::span<const T> g, std::span<T> s) {
   for (std::size_t i = 0; i < p.size(); ++i) {
-    T gi = g[i] + weight_decay * p[i];
-    if (l1 != T(0)) gi += l1_subgradient(l1, p[i]);
+    const T gi = regularized_gradient(g[i], p[i], weight_decay, l1);
     s[i] += gi * gi;
     p[i] -= lr_t * (gi / (std::sqrt(s[i]) + eps));  // PyTorch's addcdiv: the quotient first
   }

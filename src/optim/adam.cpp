@@ -29,8 +29,7 @@ template <class T>
 void adam_update(const AdamStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> m, std::span<T> v) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     if (s.decoupled) p[i] *= s.shrink;
-    T gi = g[i] + s.l2 * p[i];
-    if (s.l1 != T(0)) gi += l1_subgradient(s.l1, p[i]);
+    const T gi = regularized_gradient(g[i], p[i], s.l2, s.l1);
     m[i] = s.beta1 * m[i] + (T(1) - s.beta1) * gi;
     v[i] = s.beta2 * v[i] + (T(1) - s.beta2) * gi * gi;
     p[i] -= s.step_size * m[i] / (std::sqrt(v[i]) / s.root_correction2 + s.eps);

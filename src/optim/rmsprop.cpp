@@ -29,8 +29,7 @@ template <class T>
 void rmsprop_update(const RmspropStep<T>& s, std::span<T> p, std::span<const T> g, std::span<T> a, std::span<T> b,
                     std::span<T> ga) {
   for (std::size_t i = 0; i < p.size(); ++i) {
-    T gi = g[i] + s.weight_decay * p[i];
-    if (s.l1 != T(0)) gi += l1_subgradient(s.l1, p[i]);
+    const T gi = regularized_gradient(g[i], p[i], s.weight_decay, s.l1);
     a[i] = s.alpha * a[i] + (T(1) - s.alpha) * gi * gi;
     T d;
     if (s.centered) {

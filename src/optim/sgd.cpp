@@ -25,18 +25,15 @@ void sgd_update(const SgdStep<T>& s, std::span<T> p, std::span<const T> g, std::
   const std::size_t n = p.size();
   const T lr = s.learning_rate, wd = s.weight_decay, mu = s.momentum, l1 = s.l1;
   if (mu == T(0)) {
-    if (l1 != T(0)) {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i] + l1_subgradient(l1, p[i]));
-    } else if (wd == T(0)) {
+    if (wd == T(0) && l1 == T(0)) {
       for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
     } else {
-      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+      for (std::size_t i = 0; i < n; ++i) p[i] -= lr * regularized_gradient(g[i], p[i], wd, l1);
     }
     return;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    T gi = g[i] + wd * p[i];
-    if (l1 != T(0)) gi += l1_subgradient(l1, p[i]);  // (a branch: without L1, the bits as before)
+    const T gi = regularized_gradient(g[i], p[i], wd, l1);
     b[i] = s.first ? gi : mu * b[i] + gi;
     p[i] -= lr * (s.nesterov ? gi + mu * b[i] : b[i]);
   }

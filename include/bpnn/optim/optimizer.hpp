@@ -130,6 +130,14 @@ constexpr T l1_subgradient(T l1, T p) {
   return p > T(0) ? l1 : p < T(0) ? -l1 : T(0);
 }
 
+// The gradient an optimizer steps by: dE/dp g, plus coupled weight decay's weight_decay p, plus
+// L1's l1 sign(p) when l1 is set (without it, the bits of g + weight_decay p alone).
+template <class T>
+constexpr T regularized_gradient(T g, T p, T weight_decay, T l1) {
+  const T gi = g + weight_decay * p;
+  return l1 == T(0) ? gi : gi + l1_subgradient(l1, p);
+}
+
 // Copies buffer `name` of state, which must be of `kind`, into `into`: empty if the state has
 // none (the optimizer had not stepped), else it must hold parameter_count values. Throws Error otherwise.
 template <class T>
