@@ -1,0 +1,40 @@
+# The engine's GoogleTest test files, one program per source unit: the list tests/CMakeLists.txt
+# builds, and tests/wasm/CMakeLists.txt builds for wasm32 (less those it leaves out, with why).
+set(BPNN_TESTS
+  shape_tensor_test
+  rng_init_test
+  gemm_test
+  layers_test
+  batchnorm_test
+  checkpoint_test
+  threads_test
+  conv_test
+  losses_test
+  gradcheck_test
+  explain_test
+  sequential_test
+  sgd_test
+  adam_test
+  rmsprop_test
+  adagrad_test
+  l1_test
+  mazur_test
+  determinism_test
+  fit_test
+  training_run_test
+  metrics_test
+  data_test
+  network_test
+  layer_factory_test
+  demos_test
+  factories_test
+  rprop_test
+  charts_test
+  backend_test
+  distributed_test
+  onnx_test
+  meaning_test
+  batch_invariance_test
+  thread_invariance_test
+  math_test
+)
