@@ -7,7 +7,7 @@ namespace bpnn::serve {
 namespace {
 
 // A refused value as a message quotes it: its first 60 characters, or what kind of list or object
-// it is (dumping one nested a hundred thousand deep would recurse as deep, past the stack's end).
+// it is (not a whole list of 2,000 points written out to show 60 characters of it).
 std::string quoted(const json& v) {
   if (v.is_array()) return "a list of " + std::to_string(v.size());
   if (v.is_object()) return "an object";
