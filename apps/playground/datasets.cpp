@@ -313,15 +313,11 @@ PlotGrid plot_grid(const PlayData& d) {
   }
   if (d.inputs != 2 || !d.classification()) return grid;
   const double mx = std::max(0.25, 0.15 * (hi[0] - lo[0])), my = std::max(0.25, 0.15 * (hi[1] - lo[1]));
-  const double x0 = lo[0] - mx, x1 = hi[0] + mx, y0 = lo[1] - my, y1 = hi[1] + my, side = kHeatmapSide;
-  for (std::size_t r = 0; r < kHeatmapSide; ++r) {
-    for (std::size_t c = 0; c < kHeatmapSide; ++c) {  // the cells' centres
-      grid.points.push_back(x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / side);
-      grid.points.push_back(y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / side);
-    }
-  }
-  return {.name = "heatmap", .box = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", kHeatmapSide}},
-          .points = grid.points};
+  const double x0 = lo[0] - mx, x1 = hi[0] + mx, y0 = lo[1] - my, y1 = hi[1] + my;
+  grid.name = "heatmap";
+  grid.box = {{"x0", x0}, {"x1", x1}, {"y0", y0}, {"y1", y1}, {"side", kHeatmapSide}};
+  grid.points = plane_points(grid, kHeatmapSide);
+  return grid;
 }
 
 std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side) {
@@ -330,7 +326,7 @@ std::vector<double> plane_points(const PlotGrid& heatmap, std::size_t side) {
   std::vector<double> points;
   points.reserve(2 * side * side);
   for (std::size_t r = 0; r < side; ++r) {
-    for (std::size_t c = 0; c < side; ++c) {  // the cells' centres, as plot_grid's
+    for (std::size_t c = 0; c < side; ++c) {  // the cells' centres
       points.push_back(x0 + (x1 - x0) * (static_cast<double>(c) + 0.5) / n);
       points.push_back(y1 - (y1 - y0) * (static_cast<double>(r) + 0.5) / n);
     }
