@@ -37,6 +37,7 @@ set(BPNN_PLAYGROUND_LIBRARY_SOURCES
 set(BPNN_PLAYGROUND_SOURCES
   apps/playground/api.cpp apps/playground/datasets.cpp apps/playground/network_config.cpp
   apps/playground/request.cpp apps/playground/run.cpp apps/playground/session.cpp apps/playground/state.cpp
+  apps/playground/step_json.cpp apps/playground/stop_condition.cpp
 )
 
 # And what the engine's tests built for wasm32 (tests/wasm) add: fit and its checkpoints, and the

@@ -3,7 +3,9 @@
 1. no line over 120 characters in code, build files and scripts;
 2. no function over 100 lines in src/ and apps/ (C++ and JavaScript);
 3. the front ends (apps/, python/) only map their input to library calls: none holds a training
-   loop, a model copy, a softmax, an evaluation, a gradient check, a CSV writer or a temp file.
+   loop, a model copy, a softmax, an evaluation, a gradient check, a CSV writer or a temp file;
+4. the playground's session (apps/playground/session.cpp) at most 600 lines: it maps requests to a
+   TrainingRun, and what grows beside it (drawing, JSON of the library's structs) lives apart.
 Prints every breach as FILE:LINE: what, and exits 1 if there is any.
 Usage: scripts/check-sources.py [ROOT [FOLDER...]]   (FOLDERs of ROOT: only those; default every one)"""
 
@@ -15,6 +17,7 @@ ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.pat
 ONLY = tuple(sys.argv[2:])
 MAX_LINE = 120
 MAX_FUNCTION = 100
+SESSION, MAX_SESSION = "apps/playground/session.cpp", 600
 CODE = (".cpp", ".hpp", ".h", ".py", ".js", ".mjs", ".cmake", ".sh", ".txt")
 FOLDERS = ("src", "include", "apps", "python", "tests", "bench", "demos", "examples", "scripts", "cmake", ".ci")
 SKIP = ("node_modules", "corpus", "__pycache__")
@@ -145,6 +148,8 @@ def main():
             breaches += long_functions(path, lines)
         if rel(path).startswith(("apps/", "python/")) and path.endswith((".cpp", ".hpp", ".js", ".py")):
             breaches += front_end_breaches(path, lines)
+        if rel(path) == SESSION and len(lines) > MAX_SESSION:
+            breaches.append(f"{SESSION}:1: {len(lines)} lines (at most {MAX_SESSION})")
     for breach in breaches:
         print(breach)
     print(f"{len(breaches)} breach(es) of the source rules" if breaches else "the sources keep every rule")

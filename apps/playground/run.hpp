@@ -48,7 +48,7 @@ struct Run : AnyRun {
   Tensor<T> train_x, train_t, test_x, test_t, grid;  // grid: the state's curve or heatmap inputs
   typename Sequential<T>::Workspace workspace;  // the state's inference, apart from training
   // The neurons' pictures: a coarse grid over the heatmap's plane and its own inference workspace,
-  // whose every layer's outputs the state reads (session.cpp, snapshot_neurons).
+  // whose every layer's outputs the state reads (state.cpp, draw_neurons).
   Tensor<T> neuron_grid;
   typename Sequential<T>::Workspace neuron_workspace;
   std::unique_ptr<TrainingRun<T>> run;  // last: it refers to the above

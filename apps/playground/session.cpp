@@ -3,106 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <iterator>
 
 #include "bpnn/io/model_file.hpp"
+#include "step_json.hpp"
 
 namespace bpnn::serve {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kShownSamples = 16;  // a step's per-sample numbers: its first 16 samples'
-// A step's weights listed: the first 512 (a large network's tens of thousands would take the page
-// seconds to lay out; any weight's numbers are its chain rule's).
-constexpr std::size_t kShownWeights = 512;
 constexpr double kStepSeconds = 3.0;  // a step request stops after this long (or its "seconds")
-
-template <class Range>
-std::vector<double> values(const Range& v) {
-  return std::vector<double>(std::begin(v), std::end(v));
-}
-
-// Row-major values as rows of `cols` numbers, the first `rows` of them at most.
-template <class T>
-json matrix(const std::vector<T>& v, std::size_t cols, std::size_t rows = SIZE_MAX) {
-  json m = json::array();
-  for (std::size_t r = 0; cols > 0 && r < std::min(rows, v.size() / cols); ++r) {
-    m.push_back(std::vector<double>(v.begin() + r * cols, v.begin() + (r + 1) * cols));
-  }
-  return m;
-}
-
-// The numbers of one step as the page lists them: the first samples' net, out and delta of every
-// neuron, then the weights and biases (the first kShownWeights, and how many there are) with their
-// value, dE/dw (summed over the step's samples), update and new value.
-template <class T>
-json explanation_json(const Explanation<T>& e) {
-  const std::size_t shown = std::min(e.samples, kShownSamples), n = std::max<std::size_t>(e.samples, 1);
-  json layers = json::array(), weights = json::array();
-  std::size_t weights_total = 0;
-  for (std::size_t k = 0; k < e.neuron_layers.size(); ++k) {
-    const NeuronLayer<T>& l = e.neuron_layers[k];
-    const std::size_t units = l.units(), in = l.inputs.size();
-    layers.push_back({{"neurons", l.neurons}, {"activation", l.activation}, {"net", matrix(l.net, units, shown)},
-                      {"out", matrix(l.out, units, shown)}, {"delta", matrix(l.delta, units, shown)}});
-    for (const std::optional<std::size_t> tensor : {std::optional<std::size_t>(l.weight), l.bias}) {
-      if (!tensor) continue;
-      const TensorNumbers<T>& t = e.parameters[*tensor];
-      const bool bias = *tensor != l.weight;
-      weights_total += t.value.size();
-      for (std::size_t i = 0; i < t.value.size() && weights.size() < kShownWeights; ++i) {
-        const bool updated = !t.update.empty();
-        weights.push_back({{"name", t.element_names[i]}, {"layer", k}, {"to", bias ? i : i / in},
-                           {"from", bias ? json(nullptr) : json(i % in)}, {"value", t.value[i]}, {"grad", t.grad[i]},
-                           {"update", updated ? json(t.update[i]) : json(nullptr)},
-                           {"new_value", updated ? json(t.new_value[i]) : json(nullptr)}, {"frozen", t.frozen}});
-      }
-    }
-  }
-  return {{"samples", e.samples}, {"shown_samples", shown}, {"input_names", e.input_names},
-          {"input", matrix(e.input, e.input.size() / n, shown)},
-          {"target", matrix(e.target, e.target.size() / n, shown)},
-          {"loss", e.loss}, {"loss_name", e.loss_name}, {"update_rule", e.update_rule},
-          {"learning_rate", e.learning_rate}, {"unnamed", e.unnamed}, {"layers", layers}, {"weights", weights},
-          {"weights_total", weights_total}};
-}
-
-template <class T>
-json chain_json(const ChainRule<T>& c) {
-  json factors = json::array();
-  for (const Factor<T>& f : c.factors) {
-    json terms = json::array();
-    for (const PathTerm<T>& t : f.terms) {
-      terms.push_back({{"neuron", t.neuron}, {"delta", t.delta}, {"weight", t.weight},
-                       {"weight_value", t.weight_value}, {"product", t.product}});
-    }
-    factors.push_back({{"name", f.name}, {"formula", f.formula}, {"value", f.value}, {"terms", terms}});
-  }
-  auto maybe = [](const std::optional<T>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"name", c.name}, {"from", c.from}, {"to", c.to}, {"layer", c.layer}, {"bias", c.bias},
-          {"value", c.value}, {"equation", c.equation}, {"factors", factors}, {"product", c.product},
-          {"samples", c.sample_products.size()}, {"sum", c.sum}, {"backprop", c.backprop},
-          {"update", maybe(c.update)}, {"new_value", maybe(c.new_value)}};
-}
-
-// The output of every layer for input x, and the class probabilities as the library reads them.
-template <class T>
-json predict_json(Run<T>& r, const std::vector<double>& x, const std::string& loss) {
-  const Tensor<T> input = tensor_of<T>(x, Shape{1, x.size()});
-  const TensorView<const T> y = r.model.infer(input.view(), r.workspace);
-  const Tensor<double> out = tensor_of<double>(y.span(), y.shape());
-  // The class probabilities by the library, in double (a float model's outputs are exact in it).
-  const Tensor<double> p = class_probabilities(*default_backend<double>(), loss, out.view());
-  json layers = json::array();
-  for (std::size_t i = 0; i < r.model.size(); ++i) {
-    layers.push_back({{"index", i}, {"kind", std::string(r.model.layer(i).kind())},
-                      {"out", values(r.workspace.outputs[i].view().span())}});
-  }
-  return {{"output", values(out.view().span())}, {"probabilities", values(p.view().span())},
-          {"class", predicted_class(out.data(), out.size())}, {"layers", layers}};
-}
 
 }  // namespace
 
@@ -229,7 +140,7 @@ void Session::build() {
   error_.clear();
   stopped_.clear();
   // The neurons' pictures' grid, as fine as this many neurons allow.
-  neuron_side_ = neuron_picture_side();
+  neuron_side_ = neuron_picture_side(grid_, data_, config_.layers);
   if (neuron_side_ > 0) {
     with_run([&](auto& r) {
       using T = typename std::decay_t<decltype(r)>::Value;
@@ -248,7 +159,7 @@ json Session::step(const json& body) {
   const std::string unit = f.choice("unit", "batch", {"sample", "batch", "epoch"});
   const auto count = static_cast<std::size_t>(f.integer("count", 1, 1, unit == "epoch" ? 10000 : 100000));
   const double seconds = f.number("seconds", kStepSeconds, 0.001, kStepSeconds);
-  const StopCondition stop = read_stop(f);
+  const StopCondition stop = read_stop(f, data_.test_size() > 0);
   if (!error_.empty()) throw RequestError(409, error_);
   return step_run(unit, count, seconds, stop);
 }
@@ -450,42 +361,12 @@ std::shared_ptr<const StateSnapshot> Session::snapshot() {
     const auto& last = history_.back();
     s.update({{"loss", last[1]}, {"test_loss", last[2]}, {"accuracy", last[3] < 0 ? json(nullptr) : json(last[3])},
               {"test_accuracy", last[4] < 0 ? json(nullptr) : json(last[4])}});
-    snapshot_outputs(out, s);
+    with_run([&](auto& r) { draw_outputs(r, data_, grid_, config_.loss, out, s); });
     snapshot_panels(out, s);
   }
   out.fields = std::move(s);
   snapshot_ = std::move(snap);
   return snapshot_;
-}
-
-// The outputs for the truth tables and the worked example, and along the curve or over the plane.
-void Session::snapshot_outputs(StateSnapshot& out, json& fields) const {
-  with_run([&](auto& r) {
-    const std::size_t outputs = config_.layers.back().units;
-    if (data_.train_size() <= 16) {  // the truth tables and the worked example: every output
-      fields["outputs"] = matrix(values(r.model.infer(r.train_x.view(), r.workspace).span()), outputs);
-    }
-    if (grid_.name.empty()) return;
-    out.grid_name = grid_.name;
-    out.grid = grid_.box;
-    if (grid_.name == "curve") {
-      const auto y = r.model.infer(r.grid.view(), r.workspace);
-      for (std::size_t k = 0; k < y.batch(); ++k) out.grid_values.push_back(y[k * outputs]);
-      return;
-    }
-    // Each cell's class probabilities, as the library reads the outputs (a colour: 3 decimals): class
-    // 1's alone for two classes, else every class's, cell by cell.
-    const auto p = predict_probabilities(r.model, config_.loss, r.grid.view());
-    const std::size_t classes = p.shape()[1];
-    out.grid_decimals = 3;
-    out.grid["classes"] = data_.classes;
-    for (std::size_t k = 0; k < p.shape()[0]; ++k) {
-      for (std::size_t j = data_.classes == 2 ? 1 : 0; j < (data_.classes == 2 ? 2 : classes); ++j) {
-        const double v = p[k * classes + j];
-        out.grid_values.push_back(std::isfinite(v) ? v : 1.0 / static_cast<double>(classes));
-      }
-    }
-  });
 }
 
 void Session::require_last_step() const {
@@ -648,47 +529,20 @@ json Session::predict(const json& body) {
   return reply;
 }
 
-// --- the stop condition, the learning rate, the confusion matrices and the neurons' pictures -------
-
-Session::StopCondition Session::read_stop(const Fields& step) const {
-  StopCondition stop;
-  if (!step.has("stop")) return stop;
-  const Fields f(step.raw("stop"), "stop.");
-  f.only({"train_loss_below", "test_loss_below", "epochs"});
-  if (f.has("train_loss_below")) stop.train_loss_below = f.number("train_loss_below", 0, 0, 1e6);
-  if (f.has("test_loss_below")) {
-    stop.test_loss_below = f.number("test_loss_below", 0, 0, 1e6);
-    if (data_.test_size() == 0) refuse("field 'stop.test_loss_below': this data has no test set (a test share of 0)");
-  }
-  if (f.has("epochs")) stop.epochs = static_cast<std::size_t>(f.integer("epochs", 1, 1, 1000000));
-  return stop;
-}
+// --- the stop condition's losses, the learning rate and the confusion matrices ----------------------
 
 // The losses are the library's evaluate on the whole set, the readout's numbers: the state after
 // the stop shows the loss that stopped it.
 std::string Session::stop_reason(const StopCondition& stop) const {
   if (!stop.epochs && !stop.train_loss_below && !stop.test_loss_below) return "";
   const Progress at = progress();
-  const std::string where = "epoch " + std::to_string(at.epoch) + " (iteration " + std::to_string(at.iteration) + ")";
-  if (stop.epochs && at.epoch >= *stop.epochs) {
-    return where + ": the stop condition's " + std::to_string(*stop.epochs) + " epochs are done";
-  }
-  for (const bool test : {false, true}) {
-    const std::optional<double>& threshold = test ? stop.test_loss_below : stop.train_loss_below;
-    if (!threshold) continue;
-    const double loss = with_run([&](auto& r) {
+  return serve::stop_reason(stop, at.epoch, at.iteration, [&](bool test) {
+    return with_run([&](auto& r) {
       const auto& x = test ? r.test_x : r.train_x;
       const auto& t = test ? r.test_t : r.train_t;
       return evaluate(r.model, *r.loss, x.view(), t.view(), 256, r.run->task()).loss;
     });
-    if (loss < *threshold) {
-      char text[96];
-      std::snprintf(text, sizeof text, ": the %s loss %.6g is below %.6g", test ? "test" : "training", loss,
-                    *threshold);
-      return where + text;
-    }
-  }
-  return "";
+  });
 }
 
 void Session::snapshot_panels(StateSnapshot& out, json& fields) const {
@@ -714,42 +568,7 @@ void Session::snapshot_panels(StateSnapshot& out, json& fields) const {
     fields["confusion"] = {
         {"classes", confusion_[0].classes}, {"train", rows(confusion_[0])}, {"test", rows(confusion_[1])}};
   }
-  snapshot_neurons(out);
-}
-
-std::size_t Session::neuron_picture_side() const {
-  if (grid_.name != "heatmap" || data_.inputs != 2 || !run_) return 0;
-  std::size_t neurons = 0;
-  for (const LayerChoice& layer : config_.layers) {
-    if (layer.units > kPictureUnits) return 0;
-    neurons += layer.units;
-  }
-  std::size_t side = kPictureSide;
-  while (side > kMinPictureSide && neurons * side * side > kPictureValues) --side;
-  return neurons * side * side <= kPictureValues ? side : 0;
-}
-
-// Every dense layer's outputs after its activation (the layer that follows it), by the model's
-// batched inference over the coarse grid, each neuron's cells together.
-void Session::snapshot_neurons(StateSnapshot& out) const {
-  if (neuron_side_ == 0) return;
-  with_run([&](auto& r) {
-    const std::size_t cells = r.neuron_grid.shape()[0];
-    r.model.infer(r.neuron_grid.view(), r.neuron_workspace);
-    out.neurons.side = neuron_side_;
-    std::size_t neurons = 0;
-    for (const LayerChoice& layer : config_.layers) neurons += layer.units;
-    out.neurons.values.reserve(cells * neurons);
-    for (std::size_t i = 0; i + 1 < r.model.size(); ++i) {
-      if (r.model.layer(i).kind() != "dense") continue;
-      const auto y = r.neuron_workspace.outputs[i + 1].view();  // [cells, units]
-      const std::size_t units = y.size() / cells;
-      out.neurons.units.push_back(units);
-      for (std::size_t j = 0; j < units; ++j) {
-        for (std::size_t c = 0; c < cells; ++c) out.neurons.values.push_back(static_cast<double>(y[c * units + j]));
-      }
-    }
-  });
+  if (neuron_side_ > 0) with_run([&](auto& r) { draw_neurons(r, neuron_side_, out); });
 }
 
 }  // namespace bpnn::serve

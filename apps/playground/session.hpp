@@ -22,16 +22,13 @@
 #include "request.hpp"
 #include "run.hpp"
 #include "state.hpp"
+#include "stop_condition.hpp"
 
 namespace bpnn::serve {
 
 inline constexpr std::size_t kMaxHistory = 1000;
 inline constexpr std::size_t kPerceptronEpochs = 100;  // the perceptron rule's epoch limit
 inline constexpr std::size_t kMaxConfusionClasses = 10;  // the state's confusion matrices: up to 10 classes
-// The neurons' pictures: for 2-D data when no layer has more than kPictureUnits units (the drawing
-// is too small for them beyond), on a grid of 16 x 16 cells, coarser (down to 8 x 8) where more
-// neurons would make more than kPictureValues values a state.
-inline constexpr std::size_t kPictureUnits = 16, kPictureValues = 8192, kPictureSide = 16, kMinPictureSide = 8;
 
 // One caller at a time (the engine's worker, a test): not thread-safe.
 class Session {
@@ -86,29 +83,19 @@ class Session {
 
   void bump();  // a new version of the state
   std::shared_ptr<const StateSnapshot> snapshot();  // the current version's, made once
-  void snapshot_outputs(StateSnapshot& out, json& fields) const;  // the outputs table, curve or heatmap
   void build();  // the run from config_ and data_
   void require_network() const;
   void record();
-  // A step call's stop condition: the losses as the readout shows them (evaluate on the whole set),
-  // or the epochs done.
-  struct StopCondition {
-    std::optional<double> train_loss_below, test_loss_below;
-    std::optional<std::size_t> epochs;
-  };
   json step_run(const std::string& unit, std::size_t count, double seconds, const StopCondition& stop = {});
   json perceptron_json(const Progress& at) const;
   json network_json() const;
   WeightAt weight_at(const Fields& f, const std::string& what) const;  // "layer", "to", "from" | "bias"
   std::size_t inputs_of(std::size_t layer) const;  // what dense layer `layer` takes
 
-  StopCondition read_stop(const Fields& step) const;
   std::string stop_reason(const StopCondition& stop) const;  // "" while it does not hold
   // What the state shows besides the network: the learning rate now and next, why the last step
-  // call stopped, the confusion matrices, the neurons' pictures.
+  // call stopped, the confusion matrices, the neurons' pictures (draw_neurons).
   void snapshot_panels(StateSnapshot& out, json& fields) const;
-  void snapshot_neurons(StateSnapshot& out) const;
-  std::size_t neuron_picture_side() const;  // 0: the drawing shows no pictures for this data or network
 
   // The model's index of dense layer `layer` (a dropout layer shifts the ones after it).
   std::size_t dense_index(std::size_t layer) const;

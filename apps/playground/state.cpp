@@ -1,9 +1,10 @@
-// A session state's JSON text.
+// A session state's JSON text, and what it draws from a run.
 #include "state.hpp"
 
 #include <cmath>
 
 #include "bpnn/core/number_text.hpp"
+#include "step_json.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -69,5 +70,67 @@ std::string StateSnapshot::text() const {
   out += '}';
   return out;
 }
+
+template <class T>
+void draw_outputs(Run<T>& r, const PlayData& data, const PlotGrid& grid, const std::string& loss, StateSnapshot& out,
+                  json& fields) {
+  if (data.train_size() <= 16) {  // the truth tables and the worked example: every output
+    const auto y = r.model.infer(r.train_x.view(), r.workspace);
+    fields["outputs"] = matrix(values(y.span()), y.sample_size());
+  }
+  if (grid.name.empty()) return;
+  out.grid_name = grid.name;
+  out.grid = grid.box;
+  if (grid.name == "curve") {
+    const auto y = r.model.infer(r.grid.view(), r.workspace);
+    for (std::size_t k = 0; k < y.batch(); ++k) out.grid_values.push_back(y[k * y.sample_size()]);
+    return;
+  }
+  // Each cell's class probabilities, as the library reads the outputs (a colour: 3 decimals): class
+  // 1's alone for two classes, else every class's, cell by cell.
+  const auto p = predict_probabilities(r.model, loss, r.grid.view());
+  const std::size_t classes = p.shape()[1];
+  out.grid_decimals = 3;
+  out.grid["classes"] = data.classes;
+  for (std::size_t k = 0; k < p.shape()[0]; ++k) {
+    for (std::size_t j = data.classes == 2 ? 1 : 0; j < (data.classes == 2 ? 2 : classes); ++j) {
+      const double v = p[k * classes + j];
+      out.grid_values.push_back(std::isfinite(v) ? v : 1.0 / static_cast<double>(classes));
+    }
+  }
+}
+
+std::size_t neuron_picture_side(const PlotGrid& grid, const PlayData& data, const std::vector<LayerChoice>& layers) {
+  if (grid.name != "heatmap" || data.inputs != 2) return 0;
+  std::size_t neurons = 0;
+  for (const LayerChoice& layer : layers) {
+    if (layer.units > kPictureUnits) return 0;
+    neurons += layer.units;
+  }
+  std::size_t side = kPictureSide;
+  while (side > kMinPictureSide && neurons * side * side > kPictureValues) --side;
+  return neurons * side * side <= kPictureValues ? side : 0;
+}
+
+template <class T>
+void draw_neurons(Run<T>& r, std::size_t side, StateSnapshot& out) {
+  const std::size_t cells = r.neuron_grid.shape()[0];
+  r.model.infer(r.neuron_grid.view(), r.neuron_workspace);
+  out.neurons.side = side;
+  for (std::size_t i = 0; i + 1 < r.model.size(); ++i) {
+    if (r.model.layer(i).kind() != "dense") continue;
+    const auto y = r.neuron_workspace.outputs[i + 1].view();  // [cells, units]: the activation's outputs
+    const std::size_t units = y.size() / cells;
+    out.neurons.units.push_back(units);
+    for (std::size_t j = 0; j < units; ++j) {
+      for (std::size_t c = 0; c < cells; ++c) out.neurons.values.push_back(static_cast<double>(y[c * units + j]));
+    }
+  }
+}
+
+template void draw_outputs(Run<float>&, const PlayData&, const PlotGrid&, const std::string&, StateSnapshot&, json&);
+template void draw_outputs(Run<double>&, const PlayData&, const PlotGrid&, const std::string&, StateSnapshot&, json&);
+template void draw_neurons(Run<float>&, std::size_t, StateSnapshot&);
+template void draw_neurons(Run<double>&, std::size_t, StateSnapshot&);
 
 }  // namespace bpnn::serve

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "datasets.hpp"
+#include "network_config.hpp"
 #include "request.hpp"
+#include "run.hpp"
 
 namespace bpnn::serve {
 
@@ -37,5 +40,24 @@ struct StateSnapshot {
   // The state as JSON. NaN, infinity and an accuracy of -1 (regression: none) are written null.
   std::string text() const;
 };
+
+// What a state draws from a run, into its snapshot: the outputs for the truth tables and the worked
+// example (fields "outputs"), along the 1-D set's curve or over the 2-D plane (each cell's class
+// probabilities as the library reads them).
+template <class T>
+void draw_outputs(Run<T>& r, const PlayData& data, const PlotGrid& grid, const std::string& loss, StateSnapshot& out,
+                  json& fields);
+
+// The neurons' pictures: for 2-D data when no layer has more than kPictureUnits units (the drawing
+// is too small for them beyond), on a grid of 16 x 16 cells, coarser (down to 8 x 8) where more
+// neurons would make more than kPictureValues values a state. The side for this data and these
+// layers, or 0 for none.
+inline constexpr std::size_t kPictureUnits = 16, kPictureValues = 8192, kPictureSide = 16, kMinPictureSide = 8;
+std::size_t neuron_picture_side(const PlotGrid& grid, const PlayData& data, const std::vector<LayerChoice>& layers);
+
+// Every dense layer's outputs after its activation, by the model's batched inference over the run's
+// coarse grid (r.neuron_grid, side x side cells), each neuron's cells together.
+template <class T>
+void draw_neurons(Run<T>& r, std::size_t side, StateSnapshot& out);
 
 }  // namespace bpnn::serve
