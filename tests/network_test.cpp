@@ -132,6 +132,16 @@ TEST(ModelFile, BytesAreTheFilesBytesAndLoadTheSameModel) {
   LoadedModel<double> again = load_model_bytes<double>(model_bytes(wide));
   EXPECT_EQ(again.model.parameters().value("2.bias")[1], wide.parameters().value("2.bias")[1]);
 
+  // load_weights_bytes fills a model built separately, as load_weights does from the file; a model
+  // of another shape is refused by tensor.
+  Sequential<float> other = build_model<float>(n);
+  load_weights_bytes(bytes, other, "uploaded model");
+  const auto c = other.parameters().values().span();
+  EXPECT_EQ(std::memcmp(a.data(), c.data(), a.size_bytes()), 0);
+  Sequential<float> smaller = build_model<float>(parse_network("5-2tanh-3", "--net"));
+  expect_error([&] { load_weights_bytes(bytes, smaller, "uploaded model"); },
+               {"uploaded model", "tensor '0.weight' has shape [4,5]"});
+
   // Bad bytes are the file reader's clear errors, naming what the bytes stand for.
   expect_error([&] { load_model_bytes<float>(bytes.substr(0, 5), "pickled model"); },
                {"pickled model", "too short for a safetensors file"});

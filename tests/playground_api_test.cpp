@@ -14,6 +14,7 @@
 #include "api.hpp"
 #include "bpnn/core/math.hpp"
 #include "bpnn/core/number_text.hpp"
+#include "bpnn/io/model_file.hpp"
 
 namespace bpnn::serve {
 namespace {
@@ -100,6 +101,65 @@ TEST(PlaygroundApi, RefusedRequestsAnswerTheirStatusWithAMessage) {
   // And the session still answers.
   EXPECT_EQ(ok(api, "choices", "")["arithmetic"], json({"fast", "portable"}));
   EXPECT_EQ(ok(api, "step", R"({"unit": "epoch", "count": 3})")["iteration"], 3);
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t k = 0; k < bytes.size(); k += 3) {
+    const auto byte = [&](std::size_t i) { return i < bytes.size() ? static_cast<unsigned char>(bytes[i]) : 0u; };
+    const unsigned v = byte(k) << 16 | byte(k + 1) << 8 | byte(k + 2);
+    for (std::size_t d = 0; d < 4; ++d) out += k + d <= bytes.size() ? digits[v >> (18 - 6 * d) & 63] : '=';
+  }
+  return out;
+}
+
+json load_body(const std::string& bytes, const std::string& name) {
+  return {{"model", base64(bytes)}, {"name", name}};
+}
+
+TEST(PlaygroundApi, AModelFileLoadsBackWithItsNetworkAndWeights) {
+  Api trained;
+  ok(trained, "data", R"({"set": "circle"})");
+  ok(trained, "network", R"({"layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+                             "loss": "bce", "learning_rate": 0.3, "batch_size": 10})");
+  ok(trained, "step", R"({"unit": "epoch", "count": 3})");
+  const std::string bytes = trained.model_file();
+
+  Api page;  // the default network on the same data, then the file
+  ok(page, "data", R"({"set": "circle"})");
+  const json loaded = ok(page, "load", load_body(bytes, "circle.safetensors").dump());
+  EXPECT_EQ(loaded["loaded"], "circle.safetensors");
+  EXPECT_EQ(loaded["config"]["layers"], ok(trained, "state", "")["config"]["layers"]);
+  EXPECT_EQ(loaded["config"]["loss"], "bce");
+  EXPECT_EQ(loaded["network"]["layers"], ok(trained, "state", "")["network"]["layers"]);
+  EXPECT_EQ(loaded["loss"], ok(trained, "state", "")["loss"]);
+  EXPECT_EQ(page.model_file(), bytes);  // the same file back, byte for byte
+  ok(page, "step", R"({"unit": "epoch", "count": 1})");
+  const json run = ok(page, "export", "{}");
+  EXPECT_TRUE(run["exact"].get<bool>()) << run["note"];
+  EXPECT_NE(run["command"].get<std::string>().find(" --init circle.safetensors --out circle.safetensors"),
+            std::string::npos) << run["command"];
+  EXPECT_EQ(ok(page, "reset", "")["loaded"], nullptr);  // the seed's weights again
+
+  // Refused, naming what is wrong, and the page's network unchanged.
+  const json now = ok(page, "state", "")["config"];
+  EXPECT_EQ(refused(page, "load", R"({"model": "AB$D", "name": "m.safetensors"})"), 400);
+  EXPECT_EQ(refused(page, "load", R"({"model": "QUJD", "name": "../m.safetensors"})"), 400);
+  EXPECT_EQ(refused(page, "load", load_body("not a model file", "m.safetensors").dump()), 400);
+  const std::string dense_on_dense =
+      model_bytes(build_model<float>(parse_network("2-3-1", "--net")), {});  // no activation between
+  const Reply stacked = page.call("load", load_body(dense_on_dense, "stacked.safetensors").dump());
+  EXPECT_EQ(stacked.status, 400);
+  EXPECT_NE(stacked.body.find("stacked.safetensors: layer 1 is a dense layer after a dense layer"), std::string::npos)
+      << stacked.body;
+  EXPECT_EQ(ok(page, "state", "")["config"], now);
+  ok(page, "data", R"({"set": "function", "function": "sin"})");
+  const Reply wide = page.call("load", load_body(bytes, "circle.safetensors").dump());
+  EXPECT_EQ(wide.status, 400);
+  EXPECT_NE(wide.body.find("the model takes 2 inputs; this data gives 1"), std::string::npos) << wide.body;
+  ok(page, "data", R"({"set": "mazur"})");
+  EXPECT_EQ(refused(page, "load", load_body(bytes, "circle.safetensors").dump()), 400);
 }
 
 TEST(PlaygroundApi, TwoThousandPointsFitInARequest) {

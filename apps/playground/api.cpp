@@ -7,8 +7,8 @@
 namespace bpnn::serve {
 namespace {
 
-constexpr const char* kActions[] = {"choices", "state",   "data",  "network",   "step",   "reset",
-                                    "weight",  "numbers", "chain", "gradcheck", "export", "predict"};
+constexpr const char* kActions[] = {"choices", "state",     "data",   "network", "step",  "reset", "load",
+                                    "weight",  "numbers",   "chain",  "gradcheck", "export", "predict"};
 
 Reply error_reply(int status, const std::string& message) {
   // replace: a message may quote a piece of the request cut inside a UTF-8 character.
@@ -45,6 +45,7 @@ Reply Api::call(const std::string& action, const std::string& body_text) {
     else if (action == "network") session_.set_network(body);
     else if (action == "step") reply = session_.step(body);
     else if (action == "reset") session_.reset(body);
+    else if (action == "load") session_.load_model(body);
     else if (action == "weight") session_.edit_weight(body);
     else if (action == "numbers") reply = session_.numbers(body);
     else if (action == "chain") reply = session_.chain_rule(body);

@@ -23,7 +23,7 @@ class Api {
  public:
   Api();
   // action: "choices" (the network request's names: the page's menus), "state" (the whole state),
-  // or one of the session's calls: "data", "network", "step", "reset", "weight", "numbers",
+  // or one of the session's calls: "data", "network", "step", "reset", "load", "weight", "numbers",
   // "chain", "gradcheck", "export", "predict", each answering its reply or, when it has none, the
   // state. body_text: a JSON object (empty text counts as {}). Unknown action: 404; unparsable
   // body: 400; body over kMaxBodyBytes: 413; a request the session refuses: its status (400, 409);

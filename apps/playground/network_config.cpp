@@ -295,7 +295,7 @@ json config_json(const NetworkConfig& c) {
 }
 
 std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
-                          const std::string& csv_name, const std::string& model_name) {
+                          const std::string& csv_name, const std::string& model_name, const std::string& init_name) {
   // The network in the compact form when it says the same (no initializer given), else as JSON.
   std::string net = std::to_string(data.inputs);
   for (const LayerChoice& l : c.layers) net.append("-").append(std::to_string(l.units)).append(l.activation);
@@ -324,7 +324,66 @@ std::string train_command(const NetworkConfig& c, const Network& network, const 
   command.append(" --batch-size ").append(std::to_string(c.batch(data.train_size())));
   command.append(" --epochs ").append(std::to_string(epochs)).append(" --seed ").append(std::to_string(c.seed));
   command.append(c.shuffle ? "" : " --no-shuffle").append(" --arithmetic ").append(c.arithmetic);
+  if (!init_name.empty()) command.append(" --init ").append(init_name);
   return command.append(" --out ").append(model_name);
+}
+
+ReplayNote replay_note(const NetworkConfig& c, const RunPoint& at, const std::string& init_name) {
+  const std::string where = c.arithmetic == "portable" ? "any machine" : "this one";
+  std::string note = "gives the page's weights bit for bit (both train in float on one thread, in " + c.arithmetic +
+                     " arithmetic: on " + where + ")";
+  if (!init_name.empty()) note += ", starting from " + init_name + ", the model file the page loaded";
+  if (c.perceptron()) {
+    note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, "
+           "XOR and XNOR";
+  } else if (c.worked_example) {
+    note = "the worked example trains in double with its biases fixed, which bpnn train does not do: "
+           "`bpnn demo mazur` shows it";
+  } else if (!at.not_reproducible.empty()) {
+    note = "not the page's weights: " + at.not_reproducible;
+  } else if (at.epoch == 0) {
+    note = "the page has not finished an epoch yet: press 'finish epoch' (this command trains 1 epoch)";
+  } else if (at.mid_epoch) {
+    note = "the page is at batch " + std::to_string(at.batch) + " of " + std::to_string(at.batches) + " of epoch " +
+           std::to_string(at.epoch + 1) + "; this command trains " + std::to_string(at.epoch) +
+           " whole epochs: press 'finish epoch' for the page's weights to match it";
+  }
+  const bool exact = !c.in_double() && at.not_reproducible.empty() && at.epoch > 0 && !at.mid_epoch;
+  // Cosine anneals over the run's epochs, which the command's --epochs sets: it repeats the page
+  // only at that epoch.
+  if (exact && c.schedule.over_epochs() && at.epoch != c.schedule.epochs) {
+    return {false, "not the page's weights: the cosine schedule anneals over " + std::to_string(c.schedule.epochs) +
+                       " epochs, which bpnn train takes from --epochs; this command trains " +
+                       std::to_string(at.epoch) + ": its rates differ. At epoch " +
+                       std::to_string(c.schedule.epochs) +
+                       " (a stop condition of that many epochs stops there) the command gives the page's weights"};
+  }
+  return {exact, note};
+}
+
+json page_layers(const Network& network, const std::string& name) {
+  const json layers = json::parse(network.json).at("layers");
+  json out = json::array();
+  bool activated = true;  // the last dense layer has its activation
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const std::string type = layers[k].value("type", "");
+    if (type == "dense" && activated) {
+      out.push_back({{"units", layers[k].at("units")}, {"activation", "identity"}});
+      activated = false;
+    } else if (type != "dense" && type != "dropout" && !activated) {
+      out.back()["activation"] = type;  // read_network_config checks that the page has it
+      activated = true;
+    } else if (type == "dropout" && activated && !out.empty() && !out.back().contains("dropout")) {
+      out.back()["dropout"] = layers[k].value("p", 0.5);
+    } else {
+      const std::string what = type == "dense" ? "a dense layer after a dense layer" : "a " + type + " layer here";
+      refuse(name + ": layer " + std::to_string(k) + " is " + what +
+             "; the page draws dense layers, each followed by its activation");
+    }
+  }
+  if (!activated) out.back()["activation"] = "identity";
+  if (out.empty()) refuse(name + ": the model has no dense layer");
+  return out;
 }
 
 }  // namespace bpnn::serve

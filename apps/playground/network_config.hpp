@@ -100,7 +100,27 @@ bool takes_features(const PlayData& data);
 // training set saved as csv_name (training_csv of the data as the network takes it), saving
 // model_name. The network is written in the compact form where that says the same (no
 // initializer, no dropout), else as its JSON description inside the command.
+// init_name: the model file the run started from (--init), or "".
 std::string train_command(const NetworkConfig& c, const Network& network, const PlayData& data, std::size_t epochs,
-                          const std::string& csv_name, const std::string& model_name);
+                          const std::string& csv_name, const std::string& model_name,
+                          const std::string& init_name = "");
+
+// Whether train_command's command gives the page's weights (exact), and what to tell the learner,
+// for a run at this point, started from the model file init_name ("" for none).
+struct RunPoint {
+  std::size_t epoch = 0, batch = 0, batches = 0;
+  bool mid_epoch = false;
+  std::string not_reproducible;  // the run's reason ("" when bpnn train repeats it)
+};
+struct ReplayNote {
+  bool exact = false;
+  std::string note;
+};
+ReplayNote replay_note(const NetworkConfig& c, const RunPoint& at, const std::string& init_name);
+
+// A model file's network as the page's layers ([{"units", "activation", "dropout"}]): dense layers,
+// each followed by its activation and perhaps a dropout. Anything else is refused (400), naming
+// `name` and the layer.
+json page_layers(const Network& network, const std::string& name);
 
 }  // namespace bpnn::serve

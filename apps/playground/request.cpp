@@ -1,7 +1,11 @@
 // Field-by-field checks of the playground's request bodies.
 #include "request.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
+#include <string_view>
 
 namespace bpnn::serve {
 namespace {
@@ -98,6 +102,47 @@ std::string Fields::choice(const char* name, const std::string& fallback,
     }
   }
   refuse("field '" + where(name) + "' must be one of " + list + ", got " + quoted(v));
+}
+
+std::string Fields::file_name(const char* name, const std::string& fallback) const {
+  if (!has(name)) return fallback;
+  const json& v = object_.at(name);
+  const std::string text = v.is_string() ? v.get<std::string>() : "";
+  const bool plain = std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+  if (text.empty() || text.size() > 100 || text[0] == '.' || !plain) {
+    refuse("field '" + where(name) + "' must be a file name of letters, digits, '.', '_' and '-', got " + quoted(v));
+  }
+  return text;
+}
+
+std::string Fields::base64(const char* name) const {
+  if (!has(name) || !object_.at(name).is_string()) refuse("field '" + where(name) + "' must be a base64 string");
+  const std::string& text = object_.at(name).get_ref<const std::string&>();
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  bytes.reserve(text.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int held = 0;  // bits held, 0 to 14
+  std::size_t k = 0;
+  for (; k < text.size() && text[k] != '='; ++k) {
+    const std::size_t digit = kAlphabet.find(text[k]);
+    if (digit == std::string_view::npos) {
+      refuse("field '" + where(name) + "': character " + std::to_string(k + 1) + " is not base64");
+    }
+    bits = (bits << 6) | static_cast<std::uint32_t>(digit);
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      bytes.push_back(static_cast<char>((bits >> held) & 0xFF));
+    }
+  }
+  const std::size_t padding = text.size() - k;
+  if (held >= 6 || padding > 2 || text.find_first_not_of('=', k) != std::string::npos) {
+    refuse("field '" + where(name) + "' is not whole base64 (it ends part-way through a byte)");
+  }
+  return bytes;
 }
 
 }  // namespace bpnn::serve

@@ -45,6 +45,10 @@ class Fields {
   // One of the listed names; fallback when absent.
   std::string choice(const char* name, const std::string& fallback, std::initializer_list<const char*> allowed) const;
   std::string choice(const char* name, const std::string& fallback, const std::vector<std::string>& allowed) const;
+  // A file name of letters, digits, '.', '_' and '-' (at most 100, no leading '.'); fallback when absent.
+  std::string file_name(const char* name, const std::string& fallback) const;
+  // A base64 string's bytes (RFC 4648's alphabet, '=' padding optional); required.
+  std::string base64(const char* name) const;
 
  private:
   const json& object_;

@@ -135,6 +135,7 @@ void Session::build() {
   run_.reset();
   run_ = make_run(network_, config_, network_data(), grid);
   weights_edited_ = false;
+  loaded_.clear();
   history_.clear();
   history_every_ = 1;
   error_.clear();
@@ -210,7 +211,8 @@ json Session::step_run(const std::string& unit, std::size_t count, double second
   bump();
   const Progress at = progress();
   json reply = {{"done", done.units}, {"iteration", at.iteration}, {"epoch", at.epoch}, {"loss", done.loss},
-                {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)}};
+                {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)},
+            {"loaded", loaded_.empty() ? json(nullptr) : json(loaded_)}};
   if (!error_.empty()) reply["error"] = error_;
   if (!stopped_.empty()) reply.update({{"stopped", true}, {"stop_reason", stopped_}});
   if (rule) {
@@ -246,6 +248,37 @@ void Session::reset(const json& body) {
   require_network();
   Fields(body, "").only({});
   build();
+  bump();
+}
+
+void Session::load_model(const json& body) {
+  require_network();
+  const Fields f(body, "");
+  f.only({"model", "name"});
+  const std::string name = f.file_name("name", "model.safetensors");
+  if (config_.worked_example) refuse("the worked example starts from the tutorial's weights: choose other data first");
+  const std::string bytes = f.base64("model");
+  const LoadedModel<double> file = load_model_bytes<double>(bytes, name);  // its errors: 400, naming the file
+  if (file.network.input.numel() != network_data().inputs) {
+    refuse(name + ": the model takes " + std::to_string(file.network.input.numel()) + " inputs; this data gives " +
+           std::to_string(network_data().inputs) + ": choose the data it was trained on");
+  }
+  json network = config_json(config_);
+  network["layers"] = page_layers(file.network, name);
+  if (!file.recipe.loss.empty()) network["loss"] = file.recipe.loss;
+  for (const char* derived : {"worked_example", "precision"}) network.erase(derived);
+  const NetworkConfig before = config_;
+  set_network(network);
+  try {
+    with_run([&](auto& r) { load_weights_bytes(bytes, r.model, name); });
+  } catch (...) {
+    config_ = before;
+    build();
+    throw;
+  }
+  loaded_ = name;
+  history_.clear();
+  record();
   bump();
 }
 
@@ -352,7 +385,8 @@ std::shared_ptr<const StateSnapshot> Session::snapshot() {
             {"cursor", at.cursor}, {"batch", at.batch}, {"batches", at.batches},
             {"error", error_.empty() ? json(nullptr) : json(error_)}, {"config", config_json(config_)},
             {"reproducible", run_ && at.not_reproducible.empty()}, {"not_reproducible", at.not_reproducible},
-            {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)}};
+            {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)},
+            {"loaded", loaded_.empty() ? json(nullptr) : json(loaded_)}};
   if (run_) {
     if (config_.perceptron()) s["perceptron"] = perceptron_json(at);
     s["network"] = network_json();
@@ -445,38 +479,13 @@ json Session::export_run(const json& body) {
   const std::string csv_name = (data_.name == "points" ? std::string("my-points") : data_.name) + ".csv";
   const Progress at = progress();
   const std::size_t epochs = std::max<std::size_t>(at.epoch, 1);
-  const std::string where = config_.arithmetic == "portable" ? "any machine" : "this one";
-  std::string note = "gives the page's weights bit for bit (both train in float on one thread, in " +
-                     config_.arithmetic + " arithmetic: on " + where + ")";
-  if (config_.perceptron()) {
-    note = "the perceptron rule is not what bpnn train does: `bpnn demo perceptron` runs it on AND, OR, NAND, "
-           "XOR and XNOR";
-  } else if (config_.worked_example) {
-    note = "the worked example trains in double with its biases fixed, which bpnn train does not do: "
-           "`bpnn demo mazur` shows it";
-  } else if (!at.not_reproducible.empty()) {
-    note = "not the page's weights: " + at.not_reproducible;
-  } else if (at.epoch == 0) {
-    note = "the page has not finished an epoch yet: press 'finish epoch' (this command trains 1 epoch)";
-  } else if (at.mid_epoch) {
-    note = "the page is at batch " + std::to_string(at.batch) + " of " + std::to_string(at.batches) + " of epoch " +
-           std::to_string(at.epoch + 1) + "; this command trains " + std::to_string(at.epoch) +
-           " whole epochs: press 'finish epoch' for the page's weights to match it";
-  }
-  bool exact_run = !config_.in_double() && at.not_reproducible.empty() && at.epoch > 0 && !at.mid_epoch;
-  // Cosine anneals over the run's epochs, which the command's --epochs sets: it repeats the page
-  // only at that epoch.
-  if (exact_run && config_.schedule.over_epochs() && at.epoch != config_.schedule.epochs) {
-    exact_run = false;
-    note = "not the page's weights: the cosine schedule anneals over " + std::to_string(config_.schedule.epochs) +
-           " epochs, which bpnn train takes from --epochs; this command trains " + std::to_string(at.epoch) +
-           ": its rates differ. At epoch " + std::to_string(config_.schedule.epochs) +
-           " (a stop condition of that many epochs stops there) the command gives the page's weights";
-  }
-  return {{"command", train_command(config_, network_, network_data(), epochs, csv_name, model_name())},
+  const ReplayNote replay = replay_note(config_, {.epoch = at.epoch, .batch = at.batch, .batches = at.batches,
+                                                   .mid_epoch = at.mid_epoch, .not_reproducible = at.not_reproducible},
+                                        loaded_);
+  return {{"command", train_command(config_, network_, network_data(), epochs, csv_name, model_name(), loaded_)},
           {"csv", training_csv(network_data())},
-          {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs}, {"exact", exact_run},
-          {"note", note}};
+          {"csv_name", csv_name}, {"model_name", model_name()}, {"epochs", epochs}, {"exact", replay.exact},
+          {"note", replay.note}};
 }
 
 std::string Session::model_file() {

@@ -48,6 +48,10 @@ class Session {
   // there and says why.
   json step(const json& body);
   void reset(const json& body);        // weights from the seed again, history cleared
+  // {"model": base64 of a bpnn model file, "name": its file name}: the file's network (dense layers
+  // and their activations) and weights on the data now, the other choices kept; the run goes on
+  // from them as `bpnn train --init NAME` does.
+  void load_model(const json& body);
   void edit_weight(const json& body);  // {"layer", "to", "from" | "bias": true, "value"}
   // {"sample": k}: the numbers of a step on training sample k from the weights now (the update the
   // optimizer would make); {"last_step": true}: those of the last step, the gradients it applied
@@ -113,6 +117,7 @@ class Session {
   Network network_;             // config_ as bpnn's network description
   std::unique_ptr<AnyRun> run_;  // null: no network fits the data
   bool weights_edited_ = false;  // a weight was set by hand since the last step
+  std::string loaded_;  // the model file the weights came from (load_model), "" when from the seed
   std::string error_;
   std::vector<std::array<double, 5>> history_;  // [iteration, train loss, test loss, accuracy, test accuracy]
   std::size_t history_every_ = 1;

@@ -152,9 +152,11 @@ LoadedModel<T> load_model_bytes(std::string bytes, const std::string& name) {
   return model_of<T>(parse_safetensors_bytes(std::move(bytes), name), name);
 }
 
+namespace {
+
+// load_weights of a parsed file, `path` naming it in errors.
 template <class T>
-void load_weights(const std::string& path, Sequential<T>& model) {
-  const ParsedFile f = parse_safetensors(path);
+void weights_from(const ParsedFile& f, const std::string& path, Sequential<T>& model) {
   std::vector<ParameterShape> expected;
   for (std::size_t k = 0; k < model.parameters().count(); ++k) {
     const ParameterEntry& e = model.parameters().entry(k);
@@ -162,6 +164,18 @@ void load_weights(const std::string& path, Sequential<T>& model) {
   }
   check_tensors(path, f, expected);
   copy_tensors(f, model);
+}
+
+}  // namespace
+
+template <class T>
+void load_weights(const std::string& path, Sequential<T>& model) {
+  weights_from(parse_safetensors(path), path, model);
+}
+
+template <class T>
+void load_weights_bytes(std::string bytes, Sequential<T>& model, const std::string& name) {
+  weights_from(parse_safetensors_bytes(std::move(bytes), name), name, model);
 }
 
 template DataRecipe model_meaning(const ModelMetadata&, const Sequential<float>&, const std::string&);
@@ -176,5 +190,7 @@ template LoadedModel<float> load_model_bytes(std::string, const std::string&);
 template LoadedModel<double> load_model_bytes(std::string, const std::string&);
 template void load_weights(const std::string&, Sequential<float>&);
 template void load_weights(const std::string&, Sequential<double>&);
+template void load_weights_bytes(std::string, Sequential<float>&, const std::string&);
+template void load_weights_bytes(std::string, Sequential<double>&, const std::string&);
 
 }  // namespace bpnn

@@ -56,5 +56,8 @@ LoadedModel<T> load_model_bytes(std::string bytes, const std::string& name = "mo
 // tensor must be present with its shape; a tensor the model does not have is an error.
 template <class T>
 void load_weights(const std::string& path, Sequential<T>& model);
+// The same from a model file's bytes; errors name `name`.
+template <class T>
+void load_weights_bytes(std::string bytes, Sequential<T>& model, const std::string& name = "model bytes");
 
 }  // namespace bpnn
