@@ -3,7 +3,8 @@
 # apps/playground/web), the engine compiled to WebAssembly (engine.js and engine.wasm, from
 # apps/playground/wasm with Debian's emscripten) and the first 2,000 MNIST training digits with
 # their labels as gzipped IDX files (mnist/), taken from the data cache that scripts/fetch-mnist.sh
-# fills. Any static file server serves OUT as it is. Prints each file's size and the total, and
+# fills, and a model pre-trained on them (mnist/pretrained.*, scripts/pretrain-mnist.mjs). Any static
+# file server serves OUT as it is. Prints each file's size and the total, and
 # fails if the total is over the budget (3 MiB).
 # Usage: scripts/site.sh OUT
 #   BPNN_ENGINE_BUILD  the engine's build folder (default: build-wasm in the repository)
@@ -63,6 +64,9 @@ for (const [name, rank, record] of [['train-images-idx3-ubyte', 3, 28 * 28], ['t
   fs.writeFileSync(path.join(to, name + '.gz'), zlib.gzipSync(out, { level: 9 }));
 }
 EOF
+
+# The pre-trained model, by the site's own engine on the site's digits (scripts/pretrain-mnist.mjs).
+node "$root/scripts/pretrain-mnist.mjs" "$tmp"
 
 # The site's size: each file, then the total against the budget.
 total=0

@@ -267,6 +267,7 @@ void Session::load_model(const json& body) {
   network["layers"] = page_layers(file.network, name);
   if (!file.recipe.loss.empty()) network["loss"] = file.recipe.loss;
   for (const char* derived : {"worked_example", "precision"}) network.erase(derived);
+  if (config_.features.empty()) network.erase("features");  // the data's own inputs
   const NetworkConfig before = config_;
   set_network(network);
   try {

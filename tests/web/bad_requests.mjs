@@ -19,6 +19,9 @@ export const bad = [
   ['data', { set: 'points', points: [[0, 0, 1, 2], [1, 1, 1]] }], ['data', { set: 'points', points: [[0, 0, 1, 1], [1, 1, 0]], test_split: 0.5 }],
   ['data', { set: 'circle', classes: 3 }], ['data', { set: 'spiral', classes: 7 }], ['data', { set: 'xor', keep_weights: 'yes' }],
   ['data', { set: 'mnist', points: 5 }],
+  ['load', {}], ['load', { model: 42 }], ['load', { model: 'AB$D' }], ['load', { model: 'QUJD' }], ['load', { model: 'QUJ' }],
+  ['load', { model: 'QUJD', name: '../x.safetensors' }], ['load', { model: 'QUJD', name: '' }], ['load', { model: '', x: 1 }],
+  ['load', { model: 'CAAAAAAAAAB7fQ==' }],  // a safetensors header "{}": no bpnn network in it
   ['network', { layers: layers(9, 2) }], ['network', { layers: layers(2, 65) }], ['network', { layers: [] }],
   ['network', { layers: [{ units: 0 }] }], ['network', { layers: [{ units: 1, activation: 'sinusoid' }] }],
   ['network', { layers: [{ units: 1 }], learning_rate: 1000 }], ['network', { layers: [{ units: 1 }], learning_rate: 0 }],

@@ -98,7 +98,7 @@ assert.ok(xor.loss < 0.01, `XOR loss ${xor.loss} < 0.01`);
 assert.equal(xor.accuracy, 1);
 // The engine's model file and the one the exported command writes, run by the native CLI on the
 // exported CSV: the same bytes (weights and what the model means).
-const sameFileAsCommand = (label) => {
+const sameFileAsCommand = (label, files = {}) => {
   const run = ok('export');
   assert.ok(run.exact, `${label}: ${run.note}`);
   assert.equal(engine.modelName(), run.model_name);
@@ -106,6 +106,7 @@ const sameFileAsCommand = (label) => {
   assert.ok(model instanceof Uint8Array && model.length > 0);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-engine-'));
   fs.writeFileSync(path.join(work, run.csv_name), run.csv);
+  for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(work, name), bytes);
   const cli = spawnSync('bash', ['-c', run.command.replace(/^bpnn /, `'${bpnn}' `)], { cwd: work, encoding: 'utf8' });
   assert.equal(cli.status, 0, `${run.command}: ${cli.stderr}`);
   const file = fs.readFileSync(path.join(work, run.model_name));
@@ -135,6 +136,32 @@ const digitsState = ok('state');
 assert.ok(digitsState.accuracy > 0.5, `accuracy after one epoch on the digits: ${digitsState.accuracy}`);
 assert.throws(() => engine.addFile('/data/mnist/train-labels-idx1-ubyte/under-a-file', new Uint8Array(1)), /cannot write/);
 console.log(`ok   MNIST: 2,000 digits from the site, accuracy ${digitsState.accuracy} after one epoch`);
+
+// The site's pre-trained model (scripts/pretrain-mnist.mjs): what its command writes from the page's
+// CSV, natively; loaded, the engine shows the accuracies it was made with; an epoch more from it is
+// what the exported command, with --init and the file, writes.
+const about = JSON.parse(fs.readFileSync(path.join(site, 'mnist', 'pretrained.json'), 'utf8'));
+const pretrained = fs.readFileSync(path.join(site, 'mnist', 'pretrained.safetensors'));
+ok('data', { set: 'mnist', test_split: 0.1 });
+{
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-pretrained-'));
+  fs.writeFileSync(path.join(work, about.csv_name), ok('export').csv);
+  const cli = spawnSync('bash', ['-c', about.command.replace(/^bpnn /, `'${bpnn}' `)], { cwd: work, encoding: 'utf8' });
+  assert.equal(cli.status, 0, `${about.command}: ${cli.stderr}`);
+  const out = about.command.match(/--out (\S+)$/)[1];
+  assert.ok(fs.readFileSync(path.join(work, out)).equals(pretrained), `the site's model is what ${about.command} writes`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+const loaded = ok('load', { model: pretrained.toString('base64'), name: 'mnist-pretrained.safetensors' });
+assert.equal(loaded.loaded, 'mnist-pretrained.safetensors');
+assert.deepEqual([loaded.accuracy, loaded.test_accuracy], [about.accuracy, about.test_accuracy]);
+assert.ok(about.test_accuracy >= 0.85, `the pre-trained model's held-out accuracy ${about.test_accuracy}`);
+assert.ok(Buffer.from(engine.modelFile()).equals(pretrained));
+ok('step', { unit: 'epoch', count: 1 });
+const onward = sameFileAsCommand('pretrained', { 'mnist-pretrained.safetensors': pretrained });
+assert.match(onward, / --init mnist-pretrained\.safetensors --out mnist\.safetensors$/);
+console.log(`ok   the pre-trained model (${about.network}, ${about.epochs} epochs): the file of its command; held-out ` +
+  `accuracy ${about.test_accuracy} when loaded; an epoch more: the file of ${onward}`);
 
 // 5. Bad requests: each answered 4xx with a message, never a throw; the engine goes on working.
 for (const [action, body] of setup) ok(action, body);

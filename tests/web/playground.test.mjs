@@ -7,6 +7,9 @@
 // Usage: node playground.test.mjs SITE_DIR BPNN ARTIFACT_DIR
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openSite } from './page.mjs';
 
 const t = await openSite(...process.argv.slice(2, 5));
@@ -321,6 +324,34 @@ try {
     await page.waitForFunction(() => window.bpnnState.prediction, { timeout: 10000 });
     const sample = await page.evaluate(() => window.bpnnState.prediction);
     assert.ok(sample.label !== undefined && sample.input.length === 784);
+
+    // The site's pre-trained model: loaded, the page shows the accuracies it was made with
+    // (mnist/pretrained.json) and its network; an epoch more, and copy as command adds --init.
+    const about = await page.evaluate(() => fetch('mnist/pretrained.json').then((r) => r.json()));
+    await page.waitForFunction(() => !document.getElementById('load-pretrained').disabled, { timeout: 10000 });
+    await page.click('#load-pretrained');
+    await page.waitForFunction(() => window.bpnnState.loaded === 'mnist-pretrained.safetensors', { timeout: 20000 });
+    const loaded = await page.evaluate(() => window.bpnnState);
+    assert.deepEqual([loaded.accuracy, loaded.testAccuracy, loaded.iteration], [about.accuracy, about.test_accuracy, 0]);
+    assert.deepEqual(loaded.config.layers.map((l) => `${l.units}${l.activation}`), ['64relu', '10identity']);
+    assert.equal(await text('#test-accuracy'), `${(100 * about.test_accuracy).toFixed(1)}%`);
+    await page.waitForFunction(() => document.getElementById('pretrained-note').textContent.startsWith('loaded'));
+    assert.match(await text('#pretrained-note'), /^loaded \(784-64relu-10identity, 20 epochs on the 1800 training digits/);
+    await page.click('#step-epoch');
+    await page.waitForFunction(() => window.bpnnState.epoch === 1, { timeout: 20000 });
+    await page.evaluate(() => { window.bpnnState.export = null; });
+    await page.click('#copy-command');
+    await page.waitForFunction(() => window.bpnnState.export, { timeout: 30000 });
+    assert.match(await page.evaluate(() => window.bpnnState.export.command),
+      / --epochs 1 --seed 1 --arithmetic portable --init mnist-pretrained\.safetensors --out mnist\.safetensors$/);
+    await t.screenshot('mnist-pretrained');
+    // "open model": a file the learner chooses loads the same way, named for the command line.
+    const chosen = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bpnn-open-')), 'my model.safetensors');
+    fs.copyFileSync(path.join(process.argv[2], 'mnist', 'pretrained.safetensors'), chosen);
+    await (await page.$('#open-model')).uploadFile(chosen);
+    await page.waitForFunction(() => window.bpnnState.loaded === 'my-model.safetensors', { timeout: 20000 });
+    assert.equal(await page.evaluate(() => window.bpnnState.testAccuracy), about.test_accuracy);
+    fs.rmSync(path.dirname(chosen), { recursive: true, force: true });
   }
 
   console.log(`playground: all checks passed (screenshots in ${artifacts})`);

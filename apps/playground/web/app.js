@@ -65,12 +65,12 @@ function showError(message) {
 }
 // Actions that change the network or the data: they answer with the whole state (a step with what
 // it did, and the state is asked for next).
-const CHANGES = ['data', 'network', 'step', 'reset', 'weight'];
+const CHANGES = ['data', 'network', 'step', 'reset', 'weight', 'load'];
 async function act(action, body) {
-  if (['data', 'network', 'reset', 'weight'].includes(action)) {  // an old gradient check no longer applies
+  if (['data', 'network', 'reset', 'weight', 'load'].includes(action)) {  // an old gradient check no longer applies
     $('gradcheck-result').textContent = '';
     window.bpnnState.gradcheck = null;
-    if (action !== 'weight' && action !== 'reset') { $('chain').innerHTML = ''; state.selected = null; }
+    if (!['weight', 'reset'].includes(action)) { $('chain').innerHTML = ''; state.selected = null; }
     $('command').hidden = true;  // an old command no longer says what the page did
     $('command-note').textContent = '';
   }
@@ -730,6 +730,8 @@ function render(s) {
     select.innerHTML = '<option value="last">the last step (what it applied)</option>' + samples.join('');
   }
   setProperty($('digit-panel'), 'hidden', s.data.set !== 'mnist');
+  setProperty($('pretrained-row'), 'hidden', s.data.set !== 'mnist');
+  if (s.data.set === 'mnist') showPretrained(s.loaded);
   const verdict = $('perceptron-verdict');
   setProperty(verdict, 'hidden', !s.perceptron);
   if (s.perceptron) {
@@ -762,7 +764,7 @@ function render(s) {
     dataPoints: s.data.train_size + s.data.test_size, train: s.data.train, heatmap: s.heatmap || null,
     lossHistory: (s.history || []).map((r) => ({ iteration: r[0], train: r[1], test: r[2] })),
     learningRate: s.learning_rate ?? null, nextLearningRate: s.next_learning_rate ?? null, stopped: s.stopped ?? null,
-    confusion: s.confusion || null, neurons: s.neurons || null });
+    confusion: s.confusion || null, neurons: s.neurons || null, loaded: s.loaded ?? null });
   b.weights = {}; b.biases = {}; b.tensors = {};
   if (s.network) {
     const names = weightNames(s.network);
@@ -1032,6 +1034,24 @@ async function predict(body) {
 }
 
 // The model file (what bpnn train --out writes), made by the engine and saved by the browser.
+// What the site's pre-trained model is (mnist/pretrained.json, written with it by scripts/site.sh),
+// and whether the page holds it now.
+let pretrained;
+async function showPretrained(loaded) {
+  pretrained ??= fetch('mnist/pretrained.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const p = await pretrained;
+  $('load-pretrained').disabled = !p;
+  const about = p ? `${p.network}, ${p.epochs} epochs on the ${p.train_size} training digits: ` +
+    `${(100 * p.test_accuracy).toFixed(1)} % of the ${p.test_size} held-out digits right` : 'this site has none';
+  $('pretrained-note').textContent = loaded === kPretrainedName ? `loaded (${about})` : about;
+}
+const kPretrainedName = 'mnist-pretrained.safetensors';
+// A model file chosen by the learner: its name as the command line will name it (--init).
+async function openModel(file) {
+  const name = file.name.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '').slice(-100) || 'model.safetensors';
+  await act('load', { bytes: new Uint8Array(await file.arrayBuffer()), name });
+}
+
 async function downloadModel(e) {
   e.preventDefault();
   const reply = await engine('model');
@@ -1141,6 +1161,11 @@ function wire() {
     if (el && state.last) showChain(weightInfo(el));
   });
   $('download-model').onclick = downloadModel;
+  $('load-pretrained').onclick = () => act('load', { url: 'mnist/pretrained.safetensors', name: kPretrainedName });
+  $('open-model').onchange = async (e) => {
+    if (e.target.files[0]) await openModel(e.target.files[0]);
+    e.target.value = '';  // the same file chosen again loads again
+  };
 
 }
 

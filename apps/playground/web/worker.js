@@ -2,7 +2,9 @@
 // scripts/site.sh), in a Web Worker so that training never blocks the page. The worker holds the
 // one session and only passes messages: every number comes from the engine.
 //   page -> worker  {id, action, body}     one call of the engine's API (apps/playground/api.hpp);
-//                                          'model' asks for the model file's bytes
+//                                          'model' asks for the model file's bytes; 'load' takes
+//                                          {bytes, name} or {url, name} (a file of the site) and
+//                                          hands the file to the engine's load as base64
 //                   {play: {per_update, stop}}  train until paused: per_update batches per update, or
 //                                          as many as fit in a slice of time when it is 0; stop (or
 //                                          null): the step request's stop condition, which ends play
@@ -36,6 +38,19 @@ function loadDigits() {
     engine.addFile(`/data/mnist/${name}`, new Uint8Array(await new Response(inflated).arrayBuffer()));
   }));
   return digitsLoaded;
+}
+
+// The bytes of a model file to load: given, or fetched from the site.
+async function modelBytes({ bytes, url }) {
+  if (bytes) return new Uint8Array(bytes);
+  const response = await fetch(url);
+  if (!response.ok) throw Object.assign(new Error(`${url}: HTTP ${response.status}`), { status: 404 });
+  return new Uint8Array(await response.arrayBuffer());
+}
+function base64(bytes) {
+  let text = '';
+  for (let k = 0; k < bytes.length; k += 0x8000) text += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return btoa(text);
 }
 
 function call(action, body) {
@@ -91,6 +106,7 @@ onmessage = async (event) => {
       return;
     }
     if (m.action === 'data' && m.body && m.body.set === 'mnist') await loadDigits();
+    if (m.action === 'load') m.body = { model: base64(await modelBytes(m.body)), name: m.body.name };
     postMessage({ id: m.id, ...call(m.action, m.body ?? {}) });
   } catch (e) {
     postMessage({ id: m.id, status: e.status || 500, body: JSON.stringify({ error: String(e.message || e) }) });
