@@ -211,8 +211,7 @@ json Session::step_run(const std::string& unit, std::size_t count, double second
   bump();
   const Progress at = progress();
   json reply = {{"done", done.units}, {"iteration", at.iteration}, {"epoch", at.epoch}, {"loss", done.loss},
-                {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)},
-            {"loaded", loaded_.empty() ? json(nullptr) : json(loaded_)}};
+                {"last_step", at.last_step == 0 ? json(nullptr) : json(at.last_step)}};
   if (!error_.empty()) reply["error"] = error_;
   if (!stopped_.empty()) reply.update({{"stopped", true}, {"stop_reason", stopped_}});
   if (rule) {
