@@ -16,6 +16,8 @@ window.bpnnState = {
 const $ = (id) => document.getElementById(id);
 const startHash = location.hash;  // read before the first render writes the page's own
 const fmt = (v, digits = 9) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+// A data value as a learner reads it: a float's 7 significant digits, not its binary noise.
+const short = (v) => String(+Number(v).toPrecision(7));
 // Writes only what changed: while training, an unchanged write still costs the browser a relayout.
 function setText(id, text) { const el = $(id); if (el.textContent !== String(text)) el.textContent = text; }
 function setProperty(el, name, value) { if (el[name] !== value) el[name] = value; }
@@ -97,7 +99,7 @@ function layerRow(units, activation, output, dropout = 0) {
     (output ? '' : '<button title="remove this layer">×</button>') +
     (output ? '' : dropoutInput(dropout));
   const remove = row.querySelector('button');
-  if (remove) remove.onclick = () => row.remove();
+  if (remove) remove.onclick = () => { row.remove(); $('net-pending').hidden = false; };
   row.dataset.output = output ? '1' : '';
   return row;
 }
@@ -119,6 +121,7 @@ function showConfig(config) {
   const key = JSON.stringify(config);
   if (key === state.configKey) return;
   state.configKey = key;
+  $('net-pending').hidden = true;  // the form shows what the engine trains
   const layers = $('layers');
   layers.innerHTML = '';
   config.layers.forEach((l, i) => layers.appendChild(layerRow(l.units, l.activation, i === config.layers.length - 1,
@@ -625,7 +628,10 @@ function drawLosses(s) {
   const values = hist.flatMap((r) => [r[1], r[2]]).filter((v) => v !== null && v > 0);
   g.fillStyle = '#1d2330';
   g.font = '11px sans-serif';
-  g.fillText('loss (log scale) per iteration', pad, 14);
+  g.fillText('loss (log scale) per iteration:', pad, 14);
+  g.fillStyle = '#2c6fbb'; g.fillText('— training', pad + 160, 14);
+  g.fillStyle = '#d2691e'; g.fillText('— test', pad + 225, 14);
+  g.fillStyle = '#1d2330';
   if (hist.length < 1 || values.length === 0) return;
   const lo = Math.log10(Math.min(...values)), hi = Math.log10(Math.max(...values)) + 1e-9;
   const top = Math.ceil(hi), bottom = Math.min(Math.floor(lo), top - 1);
@@ -696,8 +702,9 @@ function drawOutputs(s) {
     '<th>target</th><th>output</th></tr>';
   s.outputs.forEach((out, k) => {
     const row = s.data.train[k];
-    html += '<tr>' + row.slice(0, inputs).map((v) => `<td>${v}</td>`).join('') +
-      `<td>${row.slice(inputs).join(', ')}</td><td class="num">${out.map((v) => fmt(v, 6)).join(', ')}</td></tr>`;
+    html += '<tr>' + row.slice(0, inputs).map((v) => `<td>${short(v)}</td>`).join('') +
+      `<td>${row.slice(inputs).map(short).join(', ')}</td>` +
+      `<td class="num">${out.map((v) => fmt(v, 6)).join(', ')}</td></tr>`;
   });
   table.innerHTML = html;
 }
@@ -731,6 +738,7 @@ function render(s) {
   }
   setProperty($('digit-panel'), 'hidden', s.data.set !== 'mnist');
   setProperty($('pretrained-row'), 'hidden', s.data.set !== 'mnist');
+  setProperty($('click-hint'), 'hidden', !s.heatmap || s.data.inputs !== 2);
   if (s.data.set === 'mnist') showPretrained(s.loaded);
   const verdict = $('perceptron-verdict');
   setProperty(verdict, 'hidden', !s.perceptron);
@@ -912,13 +920,17 @@ function numbersHtml(n) {
   const some = (list) => list.slice(0, 16).join(', ') + (list.length > 16 ? `, … (${list.length} in all)` : '');
   let html = n.last_step
     ? `<p id="numbers-what">the last step (iteration ${n.iteration}), on sample${n.samples > 1 ? 's' : ''} ` +
-      `${some(n.batch)}: the gradients it <b>applied</b> (dE/dw summed over its ${n.samples} sample` +
-      `${n.samples > 1 ? 's' : ''}) and the update it <b>made</b> (after − before)</p>`
+      `${some(n.batch)}: the gradients it <b>applied</b> (${n.samples > 1 ? `E is the mean of its ${n.samples} ` +
+      `samples' losses, so each sample adds its own dE/dw ÷ ${n.samples}` : 'dE/dw'}) and the update it <b>made</b> ` +
+      '(after − before)</p>'
     : `<p id="numbers-what">a step on sample ${n.sample} from the weights now: dE/dw on it and the update the ` +
       `${n.optimizer} optimizer would make</p>`;
   const first = n.samples > 1 ? ` of the first sample (${n.batch[0]})` : '';
-  html += `<p>input${first} (${n.input_names.join(', ')}) = (${n.input[0].join(', ')}), ` +
-    `target = (${n.target[0].join(', ')})</p>`;
+  html += `<p>input${first} (${n.input_names.join(', ')}) = (${n.input[0].map(short).join(', ')}), ` +
+    `target = (${n.target[0].map(short).join(', ')})</p>`;
+  if (n.input[0].some((v) => v === 0)) {
+    html += '<p class="hint">an input of 0 gives the weights it feeds dE/dw = δ × 0 = 0 on this sample</p>';
+  }
   html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
   html += `<table><tr><th>neuron${first}</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>`;
   n.layers.forEach((l) => l.neurons.forEach((name, j) => {
@@ -970,7 +982,9 @@ async function showChain(info) {
     });
   });
   html += row(`dE/d${c.name}`, 'the product', c.product, ' id="chain-product"');
-  if (c.samples > 1) html += row('', `summed over the ${c.samples} samples`, c.sum);
+  if (c.samples > 1) {
+    html += row('', `summed over the ${c.samples} samples (each ÷ ${c.samples}: E is their mean)`, c.sum);
+  }
   html += row('', 'back-propagation computed', c.backprop);
   html += row('', c.last_step ? 'the update the step made (after − before)' : 'the update the optimizer would make',
     c.update) + '</table>';
@@ -980,6 +994,7 @@ async function showChain(info) {
   html += `<label>set ${c.name} (now ${fmt(now)}) = <input id="edit-value" type="number" step="0.01" value="${now}"> ` +
     '<button id="edit-apply">apply</button></label>';
   $('chain').innerHTML = html;
+  $('chain').scrollIntoView({ block: 'nearest' });  // below a long table it would open out of sight
   $('edit-apply').onclick = async () => {
     const edit = { layer: info.layer, to: info.to, value: Number($('edit-value').value) };
     if (info.bias) edit.bias = true; else edit.from = info.from;
@@ -1089,10 +1104,21 @@ async function addPoint(e) {
 function wire() {
   $('data-set').onchange = syncDataControls;
   $('data-apply').onclick = () => act('data', readData());
-  $('net-apply').onclick = () => act('network', readConfig());
+  $('net-apply').onclick = async () => {
+    if (await act('network', readConfig())) $('net-pending').hidden = true;
+  };
+  // An edited network form trains nothing until "build network": the page says so until then.
+  for (const type of ['input', 'change']) {
+    $('setup').addEventListener(type, (e) => {
+      if (e.target.id.startsWith('net-') || e.target.closest('#layers, #feature-boxes, #schedule-options')) {
+        $('net-pending').hidden = false;
+      }
+    });
+  }
   $('layer-add').onclick = () => {
     const rows = $('layers').querySelectorAll('.layer-row');
     if (rows.length < 8) $('layers').insertBefore(layerRow(3, 'sigmoid', false), rows[rows.length - 1]);
+    $('net-pending').hidden = false;
   };
   $('play').onclick = play;
   for (const id of ['show-test', 'discretize']) $(id).onchange = () => { if (state.last) drawHeatmap(state.last); };
