@@ -50,8 +50,8 @@ constexpr std::size_t kIn = 784, kOut = 128;
 
 void set_flop_rate(benchmark::State& state, std::size_t M, std::size_t N, std::size_t K) {
   // kIsRate divides by the elapsed time, so the count is the FLOP of all iterations together.
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(M * N * K) * static_cast<double>(state.iterations()),
-                                                benchmark::Counter::kIsRate);
+  state.counters["FLOP/s"] = benchmark::Counter(
+      2.0 * static_cast<double>(M * N * K) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 // y[N, O] += x[N, I] W[O, I]^T (beta 1: the bias is already in y). bench/compare reads this one by
@@ -59,7 +59,8 @@ void set_flop_rate(benchmark::State& state, std::size_t M, std::size_t N, std::s
 void BM_Sgemm(benchmark::State& state) {
   const std::size_t N = batch_arg(state, 0);
   Rng rng(1);
-  const Tensor<float> x = random_tensor(Shape{N, kIn}, rng, 0, 1), w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
+  const Tensor<float> x = random_tensor(Shape{N, kIn}, rng, 0, 1),
+                      w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
   Tensor<float> y(Shape{N, kOut});
   for (auto _ : state) {
     gemm<float>(Transpose::no, Transpose::yes, N, kOut, kIn, 1.0f, x.data(), kIn, w.data(), kIn, 1.0f, y.data(), kOut);
@@ -77,7 +78,8 @@ void BM_SgemmWeightGrad(benchmark::State& state) {
   const Tensor<float> x = random_tensor(Shape{N, kIn}, rng, 0, 1), dy = random_tensor(Shape{N, kOut}, rng, -0.01, 0.01);
   Tensor<float> dw(Shape{kOut, kIn});
   for (auto _ : state) {
-    gemm<float>(Transpose::yes, Transpose::no, kOut, kIn, N, 1.0f, dy.data(), kOut, x.data(), kIn, 1.0f, dw.data(), kIn);
+    gemm<float>(Transpose::yes, Transpose::no, kOut, kIn, N, 1.0f, dy.data(), kOut, x.data(), kIn, 1.0f, dw.data(),
+                kIn);
     benchmark::DoNotOptimize(dw.data());
     benchmark::ClobberMemory();
   }
@@ -89,7 +91,8 @@ BENCHMARK(BM_SgemmWeightGrad)->Arg(64);
 void BM_SgemmInputGrad(benchmark::State& state) {
   const std::size_t N = batch_arg(state, 0);
   Rng rng(3);
-  const Tensor<float> dy = random_tensor(Shape{N, kOut}, rng, -0.01, 0.01), w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
+  const Tensor<float> dy = random_tensor(Shape{N, kOut}, rng, -0.01, 0.01),
+                      w = random_tensor(Shape{kOut, kIn}, rng, -0.05, 0.05);
   Tensor<float> dx(Shape{N, kIn});
   for (auto _ : state) {
     gemm<float>(Transpose::no, Transpose::no, N, kIn, kOut, 1.0f, dy.data(), kOut, w.data(), kIn, 0.0f, dx.data(), kIn);
@@ -156,8 +159,8 @@ struct LayerRig {
 };
 
 LayerRig dense_rig(const benchmark::State& state) {
-  return LayerRig(std::make_unique<Dense<float>>(DenseOptions{.units = batch_arg(state, 1)}), Shape{batch_arg(state, 0)},
-                  batch_arg(state, 2));
+  return LayerRig(std::make_unique<Dense<float>>(DenseOptions{.units = batch_arg(state, 1)}),
+                  Shape{batch_arg(state, 0)}, batch_arg(state, 2));
 }
 
 void BM_DenseForward(benchmark::State& state) { dense_rig(state).time_forward(state); }
@@ -204,10 +207,11 @@ struct LeNetLayer {
   Shape sample;
   bool train = false;
 };
-const LeNetLayer kConv1{[]() -> std::unique_ptr<Layer<float>> {
-                          return std::make_unique<Conv2d<float>>(Conv2dOptions{.filters = 6, .kernel = 5, .padding = 2});
-                        },
-                        Shape{1, 28, 28}};
+const LeNetLayer kConv1{
+    []() -> std::unique_ptr<Layer<float>> {
+      return std::make_unique<Conv2d<float>>(Conv2dOptions{.filters = 6, .kernel = 5, .padding = 2});
+    },
+    Shape{1, 28, 28}};
 const LeNetLayer kConv2{[]() -> std::unique_ptr<Layer<float>> {
                           return std::make_unique<Conv2d<float>>(Conv2dOptions{.filters = 16, .kernel = 5});
                         },

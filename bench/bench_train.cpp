@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     const double lr = std::strtod(argv[5], nullptr);
     const std::string loss_name = argc > 7 ? argv[7] : "cross_entropy";
     bpnn::Dataset data = bpnn::read_idx(argv[2]);
-    const std::size_t N = argc > 8 ? std::min<std::size_t>(std::strtoul(argv[8], nullptr, 10), data.size()) : data.size();
+    const std::size_t N =
+        argc > 8 ? std::min<std::size_t>(std::strtoul(argv[8], nullptr, 10), data.size()) : data.size();
     bpnn::Sequential<float> model = bpnn::build_model<float>(network);
     const std::string threads = argv[6];
     const bool portable = threads.ends_with('p');
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);  // ru_maxrss is in KiB on Linux
     std::printf("{\"samples_per_second\": %.1f, \"seconds\": %.4f, \"loss\": %.6f, \"peak_rss_mib\": %.1f}\n",
-                static_cast<double>(N * epochs) / seconds, seconds, last_loss, static_cast<double>(usage.ru_maxrss) / 1024);
+                static_cast<double>(N * epochs) / seconds, seconds, last_loss,
+                static_cast<double>(usage.ru_maxrss) / 1024);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train: %s\n", e.what());
     return 1;

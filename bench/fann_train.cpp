@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
     correct += best == labels[8 + n];
   }
   std::printf("{\"samples_per_second\": %.1f, \"seconds\": %.4f, \"train_accuracy\": %.4f}\n",
-              static_cast<double>(N) * epochs / seconds, seconds, static_cast<double>(correct) / static_cast<double>(N));
+              static_cast<double>(N) * epochs / seconds, seconds,
+              static_cast<double>(correct) / static_cast<double>(N));
   fann_destroy(ann);
   return 0;
 }

@@ -88,10 +88,11 @@ int run_xnor(const XnorOptions& options, std::ostream& out) {
     for (double v : p.value(1).span()) out << " " << fixed(v, 6);
     out << "\n  W2 =";
     for (double v : p.value(2).span()) out << " " << fixed(v, 6);
-    out << "\n  b2 = " << fixed(p.value(3)[0], 6) << "\n  outputs for (0,0) (0,1) (1,0) (1,1): " << fixed(y[0], 6) << " "
-        << fixed(y[1], 6) << " " << fixed(y[2], 6) << " " << fixed(y[3], 6) << "\n";
-    trace.begin("iteration").field("iteration", iteration).field("W1", values(p.value(0))).field("b1", values(p.value(1)))
-        .field("W2", values(p.value(2))).field("b2", values(p.value(3))).field("outputs", values(y)).end();
+    out << "\n  b2 = " << fixed(p.value(3)[0], 6) << "\n  outputs for (0,0) (0,1) (1,0) (1,1): " << fixed(y[0], 6)
+        << " " << fixed(y[1], 6) << " " << fixed(y[2], 6) << " " << fixed(y[3], 6) << "\n";
+    trace.begin("iteration").field("iteration", iteration).field("W1", values(p.value(0)))
+        .field("b1", values(p.value(1))).field("W2", values(p.value(2))).field("b2", values(p.value(3)))
+        .field("outputs", values(y)).end();
   };
   auto converged = [&](TensorView<const double> y) {
     for (std::size_t n = 0; n < 4; ++n) {

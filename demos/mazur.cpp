@@ -177,13 +177,16 @@ int run_mazur(const MazurOptions& options, std::ostream& out) {
     }
     const TensorView<const double> o = net.forward(input);
     const double error = loss.forward(o, target);
-    out << "  " << checkpoint << (checkpoint < 10 ? "     " : checkpoint < 100 ? "    " : checkpoint < 1000 ? "   " : checkpoint < 10000 ? "  " : " ")
+    out << "  " << checkpoint
+        << (checkpoint < 10 ? "     " : checkpoint < 100 ? "    " : checkpoint < 1000 ? "   "
+            : checkpoint < 10000 ? "  " : " ")
         << "E = " << fixed(error) << "   out_o1 = " << fixed(o[0]) << "   out_o2 = " << fixed(o[1]) << "\n";
     trace.begin("error").field("iteration", checkpoint).field("E", error).field("out", values(o)).end();
   }
   out << "\nThe tutorial prints 0.291027924 after the first iteration, not the exact 0.291027774, because it "
          "back-propagates the hidden error through output weights it has already updated; "
-      << (options.tutorial_order ? "this run does the same (--tutorial-order)." : "--tutorial-order reproduces its figures.")
+      << (options.tutorial_order ? "this run does the same (--tutorial-order)."
+                                 : "--tutorial-order reproduces its figures.")
       << "\n";
   trace.save();
   return 0;

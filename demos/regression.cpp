@@ -35,13 +35,14 @@ int run_regression(const RegressionOptions& options, std::ostream& out) {
 
   out << "bpnn demo regression: 3-30-10-3-1 (sigmoid, sigmoid, relu, identity), MSE, full-batch gradient descent\n"
       << "  y = x1^2 + sin(2 x2) + 0.5 x1 x3, x uniform in [-1, 1)^3; " << kTrain << " training and "
-      << kSamples - kTrain << " held-out samples\n  seed " << options.seed << ", learning rate " << options.learning_rate
-      << ", weights and biases from normal(0, 1), " << options.epochs << " epochs\n\n  epoch   train MSE\n";
+      << kSamples - kTrain << " held-out samples\n  seed " << options.seed << ", learning rate "
+      << options.learning_rate << ", weights and biases from normal(0, 1), " << options.epochs
+      << " epochs\n\n  epoch   train MSE\n";
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     const double train_mse = trainer.step(x_train, y_train);
     if (epoch == 1 || epoch % options.every == 0) {
-      out << "  " << epoch << std::string(epoch < 10 ? 7 : epoch < 100 ? 6 : epoch < 1000 ? 5 : 4, ' ') << fixed(train_mse, 6)
-          << "\n";
+      out << "  " << epoch << std::string(epoch < 10 ? 7 : epoch < 100 ? 6 : epoch < 1000 ? 5 : 4, ' ')
+          << fixed(train_mse, 6) << "\n";
       trace.begin("epoch").field("epoch", epoch).field("train_mse", train_mse).end();
     }
   }

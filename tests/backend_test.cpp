@@ -566,7 +566,8 @@ double compare(const std::string& where, const Buffers<T>& got, const Buffers<T>
     if (mismatches > 0) {
       ADD_FAILURE() << where << ": " << name << "[" << first << "] = " << values[first] << ", reference "
                     << expected[first] << "; " << mismatches << " of " << values.size() << " elements differ"
-                    << (match.bits ? " in their bits" : " by more than " + std::to_string(match.tolerance) + " relative");
+                    << (match.bits ? " in their bits"
+                                   : " by more than " + std::to_string(match.tolerance) + " relative");
     }
   }
   return worst;
@@ -685,7 +686,9 @@ TEST(Backend, BatchNormSumsInSixteenLanes) {
     reference->batch_norm_backward(s.N, s.C, s.HW, x.data(), dy.data(), mean_t.data(), inv_std.data(), nullptr, true,
                                    nullptr, sum_dy.data(), sum_dy_xhat.data());
     for (std::size_t c = 0; c < s.C; ++c) {
-      const auto at = [&](const std::vector<float>& v, std::size_t m) { return v[(m / s.HW * s.C + c) * s.HW + m % s.HW]; };
+      const auto at = [&](const std::vector<float>& v, std::size_t m) {
+        return v[(m / s.HW * s.C + c) * s.HW + m % s.HW];
+      };
       const auto sum = [&]<class Acc>(Acc, auto term) {
         Acc lanes[16] = {};
         for (std::size_t m = 0; m < s.N * s.HW; ++m) lanes[m % 16] += term(m);
@@ -753,7 +756,8 @@ Images synthetic_images(std::size_t N) {
   for (std::size_t n = 0; n < N; ++n) {
     const std::size_t label = rng.below(10);
     float* x = d.inputs.data() + n * 784;
-    for (std::size_t p = 0; p < 784; ++p) x[p] = static_cast<float>(0.3 * patterns[label * 784 + p] + 0.7 * rng.uniform(0, 1));
+    for (std::size_t p = 0; p < 784; ++p)
+      x[p] = static_cast<float>(0.3 * patterns[label * 784 + p] + 0.7 * rng.uniform(0, 1));
     d.targets[n] = static_cast<float>(label);
   }
   return d;

@@ -44,7 +44,8 @@ std::vector<Case> cases() {
       {"avgpool2d overlapping", "{" + image + R"({"type": "avgpool2d", "kernel": 3, "stride": 2}]})"},
       {"flatten", "{" + image + R"({"type": "conv2d", "filters": 2, "kernel": 3}, {"type": "flatten"},
           {"type": "dense", "units": 4}]})"},
-      {"dropout in eval", R"({"input": [9], "layers": [{"type": "dense", "units": 8}, {"type": "dropout", "p": 0.5}]})"},
+      {"dropout in eval",
+       R"({"input": [9], "layers": [{"type": "dense", "units": 8}, {"type": "dropout", "p": 0.5}]})"},
       {"batchnorm over features in eval",
        R"({"input": [9], "layers": [{"type": "dense", "units": 8}, {"type": "batchnorm"}]})"},
       {"batchnorm over channels in eval",
@@ -134,7 +135,8 @@ TEST(BatchInvariance, EverySubsetOfABatchGivesTheWholeBatchsRowsAtAnyThreadCount
       }
       // The samples' rows are not all alike, so each comparison above is of a sample's own row.
       bool rows_differ = false;
-      for (std::size_t n = 1; n < kSamples; ++n) rows_differ |= !same_bits(whole.data(), whole.data() + n * width, width);
+      for (std::size_t n = 1; n < kSamples; ++n)
+        rows_differ |= !same_bits(whole.data(), whole.data() + n * width, width);
       EXPECT_TRUE(rows_differ);
     }
   }

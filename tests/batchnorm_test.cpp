@@ -124,7 +124,8 @@ TEST(LayerGradients, ConvBatchNormNetworkInTrainingMode) {
 
 TEST(BatchNorm, FusedSgdEqualsBackwardThenStep) {
   const Network net = parse_network(
-      R"({"input": [4], "layers": [{"type": "dense", "units": 3}, {"type": "batchnorm"}, {"type": "tanh"}, {"type": "dense", "units": 2}]})",
+      R"({"input": [4], "layers": [{"type": "dense", "units": 3}, {"type": "batchnorm"}, {"type": "tanh"}, )"
+      R"({"type": "dense", "units": 2}]})",
       "net");
   Sequential<double> fused = build_model<double>(net), plain = build_model<double>(net);
   Rng a(5), b(5);

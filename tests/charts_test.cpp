@@ -69,9 +69,10 @@ std::string write_temp(const std::string& name, const std::string& text) {
 }
 
 TEST(TrainingLog, ReadsValidationColumns) {
-  const std::string path = write_temp("bpnn_charts_test_new.csv",
-                                      "epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,val_accuracy,seconds\n"
-                                      "1,0.5,0.75,,,0.6,0.7,0.01\n2,0.25,1,,,0.3,0.9,0.01\n");
+  const std::string path =
+      write_temp("bpnn_charts_test_new.csv",
+                 "epoch,train_loss,train_accuracy,test_loss,test_accuracy,val_loss,val_accuracy,seconds\n"
+                 "1,0.5,0.75,,,0.6,0.7,0.01\n2,0.25,1,,,0.3,0.9,0.01\n");
   const TrainingLog log = read_training_log(path);
   ASSERT_EQ(log.epoch.size(), 2u);
   EXPECT_EQ(log.val_loss[1], 0.3);

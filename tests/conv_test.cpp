@@ -35,7 +35,8 @@ Tensor<double> direct_conv(const Tensor<double>& x, const TensorView<const doubl
                 const long r = static_cast<long>(i * stride + a) - static_cast<long>(padding);
                 const long s = static_cast<long>(j * stride + q) - static_cast<long>(padding);
                 if (r < 0 || s < 0 || r >= static_cast<long>(H) || s >= static_cast<long>(W)) continue;
-                sum += w[((f * C + c) * K + a) * K + q] * x[((n * C + c) * H + static_cast<std::size_t>(r)) * W + static_cast<std::size_t>(s)];
+                sum += w[((f * C + c) * K + a) * K + q] *
+                       x[((n * C + c) * H + static_cast<std::size_t>(r)) * W + static_cast<std::size_t>(s)];
               }
           y[((n * F + f) * Ho + i) * Wo + j] = sum;
         }
@@ -56,17 +57,17 @@ TEST_P(Conv, ForwardMatchesDirectConvolution) {
   model.initialize(rng);
   const Tensor<double> x = random_tensor(Shape{2, 2, 7, 6}, 2);
   const TensorView<const double> y = model.forward(x);
-  const Tensor<double> expected = direct_conv(x, model.parameters().value("0.weight"), model.parameters().value("0.bias"),
-                                              c.stride, c.padding);
+  const Tensor<double> expected =
+      direct_conv(x, model.parameters().value("0.weight"), model.parameters().value("0.bias"), c.stride, c.padding);
   ASSERT_EQ(y.shape(), expected.shape());
   for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "element " << i;
 }
 
 TEST_P(Conv, GradientsMatchFiniteDifferences) {
   const ConvCase c = GetParam();
-  auto r = check_layer_gradients(
-      std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 3, .kernel = c.kernel, .stride = c.stride, .padding = c.padding}),
-      random_tensor(Shape{2, 2, 7, 6}, 3));
+  auto r = check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{
+                                     .filters = 3, .kernel = c.kernel, .stride = c.stride, .padding = c.padding}),
+                                 random_tensor(Shape{2, 2, 7, 6}, 3));
   EXPECT_TRUE(r.ok) << r.report;
 }
 
@@ -82,7 +83,8 @@ INSTANTIATE_TEST_SUITE_P(KernelStridePadding, Conv,
 // layer's 25,088 products per weight drifts by about 1e-4.
 TEST(Conv2d, CpuFloatMatchesDoubleAtLeNetsShapes) {
   auto geometry = [](std::size_t C, std::size_t H, std::size_t F, std::size_t P) {
-    return ConvGeometry{.C = C, .H = H, .W = H, .F = F, .K = 5, .S = 1, .P = P, .Ho = H + 2 * P - 4, .Wo = H + 2 * P - 4};
+    return ConvGeometry{
+        .C = C, .H = H, .W = H, .F = F, .K = 5, .S = 1, .P = P, .Ho = H + 2 * P - 4, .Wo = H + 2 * P - 4};
   };
   const std::size_t N = 32;
   for (const ConvGeometry& g : {geometry(1, 28, 6, 2), geometry(6, 14, 16, 0)}) {
@@ -104,7 +106,8 @@ TEST(Conv2d, CpuFloatMatchesDoubleAtLeNetsShapes) {
                 std::vector<double>(g.F, 0.0)};
       Tensor<double> scratch;
       reference->conv2d_forward(g, N, x.data(), w.data(), b.data(), r.y.data(), scratch);
-      reference->conv2d_backward(g, N, x.data(), w.data(), dy.data(), r.dx.data(), r.dw.data(), r.db.data(), 0.5, scratch);
+      reference->conv2d_backward(g, N, x.data(), w.data(), dy.data(), r.dx.data(), r.dw.data(), r.db.data(), 0.5,
+                                 scratch);
       return r;
     };
     auto magnitudes = [](std::vector<double> v) {
@@ -137,8 +140,9 @@ TEST(Conv2d, CpuFloatMatchesDoubleAtLeNetsShapes) {
 }
 
 TEST(Conv2d, WithoutBiasAndShapeErrors) {
-  auto r = check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 2, .kernel = 2, .bias = false}),
-                                 random_tensor(Shape{3, 1, 4, 4}, 4));
+  auto r =
+      check_layer_gradients(std::make_unique<Conv2d<double>>(Conv2dOptions{.filters = 2, .kernel = 2, .bias = false}),
+                            random_tensor(Shape{3, 1, 4, 4}, 4));
   EXPECT_TRUE(r.ok) << r.report;
   Sequential<double> flat(Shape{16});
   EXPECT_THROW(flat.add(Conv2d<double>({.filters = 1})), Error);

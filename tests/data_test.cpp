@@ -58,21 +58,28 @@ TEST(Idx, ExplicitLabelsAndMismatches) {
   EXPECT_EQ(read_idx(dir.file("imgs.idx"), {.labels_path = dir.file("labs.idx")}).size(), 2u);
   expect_error([&] { read_idx(dir.file("imgs.idx")); }, {"imgs.idx", "labels"});
   write_idx_array(dir.file("three.idx"), {Shape{3}, {1, 2, 3}});
-  expect_error([&] { read_idx(dir.file("imgs.idx"), {.labels_path = dir.file("three.idx")}); }, {"three.idx", "3 labels", "2 images"});
-  expect_error([&] { read_idx(dir.file("labs.idx"), {.labels_path = dir.file("labs.idx")}); }, {"labs.idx", "3 dimensions"});
-  expect_error([&] { read_idx(dir.file("imgs.idx"), {.labels_path = dir.file("imgs.idx")}); }, {"imgs.idx", "1 dimension"});
+  expect_error([&] { read_idx(dir.file("imgs.idx"), {.labels_path = dir.file("three.idx")}); },
+               {"three.idx", "3 labels", "2 images"});
+  expect_error([&] { read_idx(dir.file("labs.idx"), {.labels_path = dir.file("labs.idx")}); },
+               {"labs.idx", "3 dimensions"});
+  expect_error([&] { read_idx(dir.file("imgs.idx"), {.labels_path = dir.file("imgs.idx")}); },
+               {"imgs.idx", "1 dimension"});
   expect_error([&] { read_idx(dir.file("missing-images-idx3-ubyte")); }, {"missing-images-idx3-ubyte: no such file"});
 }
 
 TEST(Idx, MalformedHeaders) {
   TempDir dir;
   expect_error([&] { read_idx_array(dir.write("empty", "")); }, {"empty", "too short"});
-  expect_error([&] { read_idx_array(dir.write("magic", std::string("\x01\x00\x08\x01\0\0\0\0", 8))); }, {"magic", "not an IDX"});
-  expect_error([&] { read_idx_array(dir.write("type", std::string("\0\0\x0d\x01\0\0\0\0", 8))); }, {"type", "not supported"});
+  expect_error([&] { read_idx_array(dir.write("magic", std::string("\x01\x00\x08\x01\0\0\0\0", 8))); },
+               {"magic", "not an IDX"});
+  expect_error([&] { read_idx_array(dir.write("type", std::string("\0\0\x0d\x01\0\0\0\0", 8))); },
+               {"type", "not supported"});
   expect_error([&] { read_idx_array(dir.write("rank", std::string("\0\0\x08\x09", 4))); }, {"rank", "9 dimensions"});
-  expect_error([&] { read_idx_array(dir.write("trail", std::string("\0\0\x08\x01\0\0\0\x01\x05\x06", 10))); }, {"trail", "trailing"});
+  expect_error([&] { read_idx_array(dir.write("trail", std::string("\0\0\x08\x01\0\0\0\x01\x05\x06", 10))); },
+               {"trail", "trailing"});
   // A header promising 4 billion values on a tiny file is refused before any allocation.
-  expect_error([&] { read_idx_array(dir.write("huge", std::string("\0\0\x08\x01\xff\xff\xff\xff\x01", 9))); }, {"huge", "truncated"});
+  expect_error([&] { read_idx_array(dir.write("huge", std::string("\0\0\x08\x01\xff\xff\xff\xff\x01", 9))); },
+               {"huge", "truncated"});
   expect_error([&] { read_idx_array(dir.write("bad.gz", std::string("\x1f\x8b\x08\x00garbage", 11))); }, {"bad.gz"});
 }
 
@@ -118,7 +125,8 @@ TEST(Csv, RegressionTargetColumns) {
 TEST(Csv, BadInputNamesFileAndLine) {
   TempDir dir;
   expect_error([&] { read_csv(dir.write("ragged.csv", "1,2,3\n0,1\n")); }, {"ragged.csv:2", "2 columns"});
-  expect_error([&] { read_csv(dir.write("word.csv", "1,2,3\n0,x,1\n")); }, {"word.csv:2", "column index 1", "'x'", "--label 1", "--drop 1"});
+  expect_error([&] { read_csv(dir.write("word.csv", "1,2,3\n0,x,1\n")); },
+               {"word.csv:2", "column index 1", "'x'", "--label 1", "--drop 1"});
   expect_error([&] { read_csv(dir.write("nan.csv", "1,2,nan\n")); }, {"nan.csv:1", "NaN"});
   expect_error([&] { read_csv(dir.write("inf.csv", "1,2,3\n1,inf,3\n")); }, {"inf.csv:2", "infinite"});
   expect_error([&] { read_csv(dir.write("label.csv", "1.5,2,3\n")); },
@@ -233,7 +241,8 @@ TEST(Csv, LabelColumnByNameByIndexAndByDefaultName) {
   const Dataset by_name = read_csv(path, {.label = "a"});
   EXPECT_EQ(by_name.class_names, (std::vector<std::string>{"1", "3"}));
   EXPECT_EQ(by_name.targets[1], 1.0f);
-  expect_error([&] { read_csv(path, {.label = "species"}); }, {"named.csv", "no column named 'species'", "a, Class, b"});
+  expect_error([&] { read_csv(path, {.label = "species"}); },
+               {"named.csv", "no column named 'species'", "a, Class, b"});
   expect_error([&] { read_csv(path, {.label = "3"}); }, {"named.csv", "index 3", "0..2"});
   // Targets by name, in the order given.
   const Dataset regression = read_csv(path, {.targets = {"b", "a"}});
@@ -259,7 +268,8 @@ TEST(Csv, SemicolonAndTabDelimitersAreDetected) {
   ASSERT_EQ(comma.size(), 1u);
   EXPECT_EQ(comma.inputs(0, 0), 5.1f);
   EXPECT_EQ(comma.feature_names, (std::vector<std::string>{"x", "y"}));
-  expect_error([&] { read_csv(dir.write("commas.csv", "a;b;c\n1;2,5,1;3\n")); }, {"commas.csv:2", "column 'b' (index 1)", "'2,5,1'"});
+  expect_error([&] { read_csv(dir.write("commas.csv", "a;b;c\n1;2,5,1;3\n")); },
+               {"commas.csv:2", "column 'b' (index 1)", "'2,5,1'"});
   // Given explicitly.
   EXPECT_EQ(read_csv(dir.write("pipe.csv", "1|2|3\n"), {.delimiter = '|'}).inputs.shape(), (Shape{1, 2}));
 }
@@ -273,7 +283,8 @@ TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
   EXPECT_EQ(d.inputs(1, 0), 2.0f);
   EXPECT_EQ(d.feature_names, (std::vector<std::string>{"x"}));
   expect_error([&] { read_csv(dir.write("open.csv", "1,2\n1,\"2\n")); }, {"open.csv:2", "never closed"});
-  expect_error([&] { read_csv(dir.write("after.csv", "1,2\n1,\"2\"x\n")); }, {"after.csv:2", "after its closing quote"});
+  expect_error([&] { read_csv(dir.write("after.csv", "1,2\n1,\"2\"x\n")); },
+               {"after.csv:2", "after its closing quote"});
 }
 
 TEST(Csv, WriterQuotesOnlyWhatMustBeQuotedAndTheReaderReadsItBack) {

@@ -25,7 +25,8 @@ Sequential<float> small_model(std::uint64_t seed) {
 }
 
 struct Data {
-  Tensor<float> x{Shape{5, 3}, {0.1f, 0.2f, 0.3f, -0.5f, 0.4f, 0.0f, 1.0f, -1.0f, 0.5f, 0.3f, 0.3f, 0.3f, -0.2f, 0.9f, -0.7f}};
+  Tensor<float> x{Shape{5, 3},
+                  {0.1f, 0.2f, 0.3f, -0.5f, 0.4f, 0.0f, 1.0f, -1.0f, 0.5f, 0.3f, 0.3f, 0.3f, -0.2f, 0.9f, -0.7f}};
   Tensor<float> y{Shape{5}, {0, 1, 1, 0, 1}};
 };
 

@@ -80,7 +80,8 @@ TEST_P(Gemm, MatchesReferenceForEveryTranspose) {
 
 TEST_P(Gemm, EmptyProductsAreNoOps) {
   std::vector<float> C = {1, 2};
-  make_cpu_backend<float>()->gemm(Transpose::no, Transpose::no, 0, 2, 3, 1.0f, nullptr, 3, nullptr, 2, 0.0f, C.data(), 2);
+  make_cpu_backend<float>()->gemm(Transpose::no, Transpose::no, 0, 2, 3, 1.0f, nullptr, 3, nullptr, 2, 0.0f, C.data(),
+                                  2);
   EXPECT_EQ(C[0], 1.0f);
 }
 

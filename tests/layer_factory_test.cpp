@@ -18,7 +18,8 @@ std::vector<LayerConfig> every_kind() {
   using I = std::int64_t;
   std::vector<LayerConfig> configs = {
       {"dense", {{"units", I{4}}, {"bias", false}, {"init", Initializer::normal(0.5, 0.25)}}},
-      {"dense", {{"units", I{3}}, {"bias", true}, {"init", Initializer::he_normal()}, {"bias_init", Initializer::constant(0.1)}}},
+      {"dense", {{"units", I{3}}, {"bias", true}, {"init", Initializer::he_normal()},
+                 {"bias_init", Initializer::constant(0.1)}}},
       {"conv2d", {{"filters", I{6}}, {"kernel", I{5}}, {"stride", I{2}}, {"padding", I{1}}, {"bias", true}}},
       {"conv2d", {{"filters", I{2}}, {"kernel", I{3}}, {"stride", I{1}}, {"padding", I{0}}, {"bias", false},
                   {"init", Initializer::xavier_uniform(2.0)}}},
@@ -56,7 +57,8 @@ TEST(LayerFactory, EveryKindsConfigBuildsTheSameLayer) {
     covered.emplace_back(config.kind);
   }
   for (std::string_view kind : layer_kinds()) {
-    EXPECT_NE(std::find(covered.begin(), covered.end(), std::string(kind)), covered.end()) << "no round trip for " << kind;
+    EXPECT_NE(std::find(covered.begin(), covered.end(), std::string(kind)), covered.end())
+        << "no round trip for " << kind;
   }
 }
 
@@ -67,7 +69,8 @@ TEST(LayerFactory, DefaultsNamesAndIntegersForNumbers) {
   const LayerConfig norm = make_layer<float>({"batchnorm", {}})->config();
   EXPECT_TRUE(norm == (LayerConfig{"batchnorm", {{"momentum", 0.1}, {"eps", 1e-5}, {"affine", true}}}));
   // An initializer by name is that initializer with its defaults.
-  const LayerConfig dense = make_layer<float>({"dense", {{"units", std::int64_t{2}}, {"init", std::string("uniform")}}})->config();
+  const LayerConfig dense =
+      make_layer<float>({"dense", {{"units", std::int64_t{2}}, {"init", std::string("uniform")}}})->config();
   ASSERT_NE(dense.find("init"), nullptr);
   EXPECT_TRUE(std::get<Initializer>(*dense.find("init")) == Initializer::uniform(-0.05, 0.05));
   // An integer where a number is wanted: "p": 0, "slope": 1.
@@ -81,32 +84,38 @@ TEST(LayerFactory, DefaultsNamesAndIntegersForNumbers) {
 TEST(LayerFactory, ErrorsNameTheField) {
   using I = std::int64_t;
   expect_error([] { make_layer<float>({"conv", {}}); },
-               {"unknown layer type 'conv'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, sigmoid, "
-                "tanh, relu, leaky_relu, identity, step", " or softmax"});
+               {"unknown layer type 'conv'; use dense, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, dropout, "
+                "sigmoid, tanh, relu, leaky_relu, identity, step", " or softmax"});
   expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"unit", I{3}}}}); },
                {"unknown field 'unit'; dense takes units, bias, init or bias_init"});
   expect_error([] { make_layer<float>({"relu", {{"slope", 0.1}}}); }, {"unknown field 'slope'; relu takes no fields"});
   expect_error([] { make_layer<float>({"dropout", {{"p", 0.1}, {"p", 0.2}}}); }, {"field 'p' is given twice"});
   // Wrong types.
   expect_error([] { make_layer<float>({"dense", {}}); }, {"field 'units' must be a positive integer, got nothing"});
-  expect_error([] { make_layer<float>({"dense", {{"units", 2.5}}}); }, {"field 'units' must be a positive integer, got 2.5"});
-  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"bias", I{1}}}}); }, {"field 'bias' must be true or false, got 1"});
+  expect_error([] { make_layer<float>({"dense", {{"units", 2.5}}}); },
+               {"field 'units' must be a positive integer, got 2.5"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"bias", I{1}}}}); },
+               {"field 'bias' must be true or false, got 1"});
   expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"kernel", 3.0}}}); },
                {"field 'kernel' must be an integer >= 1, got 3.0"});
   expect_error([] { make_layer<float>({"leaky_relu", {{"slope", std::string("x")}}}); },
                {"field 'slope' must be a number, got \"x\""});
-  expect_error([] { make_layer<float>({"batchnorm", {{"affine", std::string("yes")}}}); }, {"field 'affine' must be true or false"});
+  expect_error([] { make_layer<float>({"batchnorm", {{"affine", std::string("yes")}}}); },
+               {"field 'affine' must be true or false"});
   expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"init", std::string("magic")}}}); },
                {"field 'init': unknown initializer 'magic'; use zeros"});
   expect_error([] { make_layer<float>({"dense", {{"units", I{2}}, {"bias_init", I{3}}}}); },
                {"field 'bias_init': an initializer is a name or an object"});
   // Out of range.
-  expect_error([] { make_layer<float>({"dense", {{"units", I{-3}}}}); }, {"field 'units' must be a positive integer, got -3"});
+  expect_error([] { make_layer<float>({"dense", {{"units", I{-3}}}}); },
+               {"field 'units' must be a positive integer, got -3"});
   expect_error([] { make_layer<float>({"conv2d", {}}); }, {"field 'filters' must be an integer >= 1, got nothing"});
   expect_error([] { make_layer<float>({"conv2d", {{"filters", I{2}}, {"stride", I{0}}}}); },
                {"field 'stride' must be an integer >= 1, got 0"});
-  expect_error([] { make_layer<float>({"maxpool2d", {{"kernel", I{2000000}}}}); }, {"field 'kernel' must be an integer >= 1"});
-  expect_error([] { make_layer<float>({"batchnorm", {{"momentum", 1.5}}}); }, {"field 'momentum' must lie in [0, 1], got 1.5"});
+  expect_error([] { make_layer<float>({"maxpool2d", {{"kernel", I{2000000}}}}); },
+               {"field 'kernel' must be an integer >= 1"});
+  expect_error([] { make_layer<float>({"batchnorm", {{"momentum", 1.5}}}); },
+               {"field 'momentum' must lie in [0, 1], got 1.5"});
   expect_error([] { make_layer<float>({"batchnorm", {{"eps", I{0}}}}); }, {"field 'eps' must be > 0, got 0"});
   expect_error([] { make_layer<float>({"dropout", {{"p", I{1}}}}); }, {"field 'p' must lie in [0, 1), got 1"});
 }

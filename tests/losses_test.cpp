@@ -112,7 +112,8 @@ TEST(LossGradients, EveryLossBothReductions) {
     auto bce = check_loss_gradients(Bce<double>({.reduction = r}), p, t);
     EXPECT_TRUE(bce.ok) << bce.report;
     const Tensor<double> z = random_tensor(Shape{3, 4}, 33, -3, 3);
-    auto ce_index = check_loss_gradients(CrossEntropy<double>({.reduction = r}), z, Tensor<double>(Shape{3}, {1, 3, 0}));
+    auto ce_index =
+        check_loss_gradients(CrossEntropy<double>({.reduction = r}), z, Tensor<double>(Shape{3}, {1, 3, 0}));
     EXPECT_TRUE(ce_index.ok) << ce_index.report;
     Tensor<double> soft = random_tensor(Shape{3, 4}, 34, 0.0, 1.0);  // rows need not sum to 1
     auto ce_soft = check_loss_gradients(CrossEntropy<double>({.reduction = r}), z, soft);

@@ -93,7 +93,8 @@ TEST(Meaning, ContradictionsAreErrorsSayingWhatToUse) {
   wrong_reading.task = Task::classification;
   wrong_reading.loss = "cross_entropy";
   wrong_reading.outputs = OutputReading::logits;
-  expect_error([&] { check_meaning(wrong_reading, "softmax", 4); }, {"outputs read as logits", "makes them probabilities"});
+  expect_error([&] { check_meaning(wrong_reading, "softmax", 4); },
+               {"outputs read as logits", "makes them probabilities"});
   // What fits passes.
   check(Task::classification, "bce", "softmax", 4);
   check(Task::regression, "mse", "sigmoid", 2);
@@ -170,7 +171,8 @@ TEST(ModelMeaning, EveryWriterRecordsItSaveModelWithNoneToo) {
   DataRecipe given;
   given.task = Task::regression;
   given.loss = "mse";
-  const LoadedModel<float> kept = load_model_bytes<float>(model_bytes(sigmoids, {{"bpnn.data", recipe_to_json(given)}}));
+  const LoadedModel<float> kept =
+      load_model_bytes<float>(model_bytes(sigmoids, {{"bpnn.data", recipe_to_json(given)}}));
   EXPECT_EQ(kept.recipe.task, Task::regression);
   EXPECT_EQ(kept.recipe.outputs, OutputReading::values);
 }

@@ -57,14 +57,18 @@ TEST(Network, ErrorsNameTheLayerAndField) {
                {"net.json: layers[0] (dense): field 'units' must be a positive integer, got -3"});
   expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "relu"}, {"type": "dense"}]})", "n.json"); },
                {"n.json: layers[1] (dense)", "'units'"});
-  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "unit": 3}]})", "n.json"); },
-               {"layers[0] (dense)", "unknown field 'unit'"});
-  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "conv"}]})", "n.json"); }, {"layers[0]", "'conv'"});
+  expect_error(
+      [] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "unit": 3}]})", "n.json"); },
+      {"layers[0] (dense)", "unknown field 'unit'"});
+  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "conv"}]})", "n.json"); },
+               {"layers[0]", "'conv'"});
   expect_error([] { parse_network(R"({"input": [4], "layers": [{"units": 2}]})", "n.json"); }, {"layers[0]", "'type'"});
-  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "init": "magic"}]})", "n.json"); },
-               {"layers[0] (dense)", "'init'", "magic"});
-  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "bias": 1}]})", "n.json"); },
-               {"'bias'"});
+  expect_error(
+      [] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "init": "magic"}]})", "n.json"); },
+      {"layers[0] (dense)", "'init'", "magic"});
+  expect_error(
+      [] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "bias": 1}]})", "n.json"); },
+      {"'bias'"});
   expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "leaky_relu", "slope": "x"}]})", "n.json"); },
                {"layers[0] (leaky_relu)", "'slope'"});
   expect_error([] { parse_network(R"({"input": [0], "layers": [{"type": "relu"}]})", "n.json"); }, {"n.json", "input"});
@@ -188,7 +192,8 @@ TEST(ModelFile, StructuralDefectsAreClearErrors) {
   expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["data_offsets"] = J{8, 16}; }); },
                {"'0.bias'", "outside the data section"});
   expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["shape"] = J{2}; }); }, {"'0.bias'", "needs 8"});
-  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["dtype"] = "F16"; }); }, {"'0.bias'", "dtype F16 is not supported"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["0.bias"]["dtype"] = "F16"; }); },
+               {"'0.bias'", "dtype F16 is not supported"});
   expect_error([&] {
     load_mutated([](auto& p) {
       p.header["0.weight"]["dtype"] = "I64";
@@ -209,10 +214,13 @@ TEST(ModelFile, StructuralDefectsAreClearErrors) {
     });
   },
                {"'9.weight'", "no place"});
-  expect_error([&] { load_mutated([](auto& p) { p.header["__metadata__"]["format_version"] = "7"; }); }, {"version '7'"});
+  expect_error([&] { load_mutated([](auto& p) { p.header["__metadata__"]["format_version"] = "7"; }); },
+               {"version '7'"});
   expect_error([&] { load_mutated([](auto& p) { p.header.erase("__metadata__"); }); }, {"not a bpnn model"});
   expect_error([&] {
-    load_mutated([](auto& p) { p.header["__metadata__"]["bpnn.network"] = R"({"input": [2], "layers": [{"type": "dense", "units": 0}]})"; });
+    load_mutated([](auto& p) {
+      p.header["__metadata__"]["bpnn.network"] = R"({"input": [2], "layers": [{"type": "dense", "units": 0}]})";
+    });
   }, {"bad.safetensors (network)", "layers[0] (dense)", "'units'"});
 
   expect_error([&] { load_model<float>(dir.write("short", "1234")); }, {"short", "too short"});
@@ -228,12 +236,14 @@ TEST(ModelFile, StructuralDefectsAreClearErrors) {
 template <class T>
 Sequential<T> coded_model() {
   Sequential<T> model(Shape{1, 8, 8});
-  model.add(Conv2d<T>({.filters = 3, .kernel = 3, .stride = 2, .padding = 1, .weight_init = Initializer::normal(0.0, 0.3)}));
+  model.add(
+      Conv2d<T>({.filters = 3, .kernel = 3, .stride = 2, .padding = 1, .weight_init = Initializer::normal(0.0, 0.3)}));
   model.add(BatchNorm<T>({.momentum = 0.3, .eps = 1e-3}));
   model.add(Activation<T>("leaky_relu", 0.2));
   model.add(MaxPool2d<T>({.kernel = 2}));
   model.add(Flatten<T>());
-  model.add(Dense<T>({.units = 5, .weight_init = Initializer::uniform(-0.4, 0.4), .bias_init = Initializer::constant(0.1)}));
+  model.add(
+      Dense<T>({.units = 5, .weight_init = Initializer::uniform(-0.4, 0.4), .bias_init = Initializer::constant(0.1)}));
   model.add(Dropout<T>({.p = 0.25}));
   model.add(Activation<T>("tanh"));
   model.add(Dense<T>({.units = 3, .bias = false}));
@@ -303,7 +313,8 @@ TEST(ModelFile, LenetFileBuildSaveLoadKeepsItsNetwork) {
   EXPECT_EQ(saved["input"], original["input"]);
   ASSERT_EQ(saved["layers"].size(), original["layers"].size());
   for (std::size_t i = 0; i < original["layers"].size(); ++i) {
-    for (const auto& [key, value] : original["layers"][i].items()) EXPECT_EQ(saved["layers"][i][key], value) << i << " " << key;
+    for (const auto& [key, value] : original["layers"][i].items())
+      EXPECT_EQ(saved["layers"][i][key], value) << i << " " << key;
   }
   EXPECT_EQ(saved["layers"][0]["stride"], 1);
   EXPECT_EQ(saved["layers"][3]["stride"], 2);
@@ -324,10 +335,12 @@ TEST(Network, DescribeIsWhatBuildModelReads) {
       {"type": "dropout", "p": 0}, {"type": "leaky_relu", "slope": 1}, {"type": "dense", "units": 2}]})", "net.json");
   const Sequential<double> model = build_model<double>(n);
   const Network described = describe(model);
-  EXPECT_EQ(described.json,
-            R"({"input":[4],"layers":[{"type":"dense","units":3,"bias":true,"init":"he_normal"},{"type":"dropout","p":0.0},)"
-            R"({"type":"leaky_relu","slope":1.0},{"type":"dense","units":2,"bias":true}]})");
-  expect_same_configs(layer_configs(build_model<double>(parse_network(described.json, "described"))), layer_configs(model));
+  EXPECT_EQ(
+      described.json,
+      R"({"input":[4],"layers":[{"type":"dense","units":3,"bias":true,"init":"he_normal"},{"type":"dropout","p":0.0},)"
+      R"({"type":"leaky_relu","slope":1.0},{"type":"dense","units":2,"bias":true}]})");
+  expect_same_configs(layer_configs(build_model<double>(parse_network(described.json, "described"))),
+                      layer_configs(model));
   // A value JSON cannot hold is refused when the model is described, naming the layer and field.
   Sequential<float> odd(Shape{2});
   odd.add(Activation<float>("leaky_relu", std::numeric_limits<double>::infinity()));
@@ -335,8 +348,13 @@ TEST(Network, DescribeIsWhatBuildModelReads) {
   // A JSON value no field takes is named with its field.
   expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": [3]}]})", "n.json"); },
                {"n.json: layers[0] (dense): field 'units'", "[3]"});
-  expect_error([] { parse_network(R"({"input": [4], "layers": [{"type": "dense", "units": 2, "init": {"type": "uniform", "lo": 1}}]})", "n.json"); },
-               {"n.json: layers[0] (dense): field 'init': uniform: unknown field 'lo'"});
+  expect_error(
+      [] {
+        parse_network(
+            R"({"input": [4], "layers": [{"type": "dense", "units": 2, "init": {"type": "uniform", "lo": 1}}]})",
+            "n.json");
+      },
+      {"n.json: layers[0] (dense): field 'init': uniform: unknown field 'lo'"});
 }
 
 TEST(ModelFile, EveryTruncationAndEveryHeaderByteFlipIsHandled) {

@@ -574,7 +574,8 @@ TEST(Onnx, ScalingAtTheGraphInput) {
 TEST(Onnx, ExportRefusesNothingItKnows) {
   // Every layer kind either exports or is dropout (left out): the every-layer test above covers
   // each; here a model of dropout only still has a graph from input to output.
-  Sequential<float> model = build_model<float>(parse_network(R"({"input": [3], "layers": [{"type": "dropout"}]})", "d"));
+  Sequential<float> model =
+      build_model<float>(parse_network(R"({"input": [3], "layers": [{"type": "dropout"}]})", "d"));
   const Sequential<float> back = imported(to_onnx(model));
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back.layer(0).kind(), "identity");

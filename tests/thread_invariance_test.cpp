@@ -43,7 +43,8 @@ Trained train(const std::string& network, const Samples& data, const OptimizerSp
   const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec);
   CrossEntropy<float> loss;
   fit(model, loss, *optimizer, data.inputs.view(), data.labels.view(), rng, options);
-  return {model_bytes(model), static_cast<float>(evaluate(model, loss, data.inputs.view(), data.labels.view()).accuracy)};
+  return {model_bytes(model),
+          static_cast<float>(evaluate(model, loss, data.inputs.view(), data.labels.view()).accuracy)};
 }
 
 void expect_the_same_bytes_at_1_2_and_3_threads(const std::string& network, const Samples& data,

@@ -166,7 +166,8 @@ void check_concurrent_inference(int pool_threads) {
   // expected output computed alone first (GEMM's summation order may depend on the batch size).
   constexpr int kThreads = 4, kRounds = 20;
   auto batch = [&](int k, int round) {
-    const std::size_t first = static_cast<std::size_t>((round * 7 + k * 5) % 48), count = 1 + static_cast<std::size_t>(round + k) % 16;
+    const std::size_t first = static_cast<std::size_t>((round * 7 + k * 5) % 48),
+                      count = 1 + static_cast<std::size_t>(round + k) % 16;
     return x.view().samples(first, count);
   };
   std::vector<std::vector<float>> expected;
@@ -187,7 +188,8 @@ void check_concurrent_inference(int pool_threads) {
       for (int round = 0; round < kRounds; ++round) {
         const TensorView<const float> out = trained.infer(batch(k, round), workspace);
         const std::vector<float>& want = expected[static_cast<std::size_t>(k * kRounds + round)];
-        mismatches[k] += out.size() != want.size() || std::memcmp(out.data(), want.data(), want.size() * sizeof(float)) != 0;
+        mismatches[k] +=
+            out.size() != want.size() || std::memcmp(out.data(), want.data(), want.size() * sizeof(float)) != 0;
       }
       losses[k] = evaluate(trained, loss, x, t, 10).loss;
     });

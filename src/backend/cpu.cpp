@@ -66,9 +66,11 @@ class CpuBackend final : public ThreadedBackend<T> {
       const auto [begin, end] = parallel::share(N, part, parts);
       for (std::size_t n = begin; n < end; ++n) {
         T* yn = y + n * g.F * HoWo;
-        for (std::size_t f = 0; f < g.F; ++f) std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, bias != nullptr ? bias[f] : T(0));
+        for (std::size_t f = 0; f < g.F; ++f)
+          std::fill(yn + f * HoWo, yn + (f + 1) * HoWo, bias != nullptr ? bias[f] : T(0));
         loops::im2col(g, x + n * g.C * g.H * g.W, col);
-        kernels::gemm(pool(), Transpose::no, Transpose::no, g.F, HoWo, CKK, T(1), weight, CKK, col, HoWo, T(1), yn, HoWo);
+        kernels::gemm(pool(), Transpose::no, Transpose::no, g.F, HoWo, CKK, T(1), weight, CKK, col, HoWo, T(1), yn,
+                      HoWo);
       }
     });
   }
@@ -121,7 +123,8 @@ class CpuBackend final : public ThreadedBackend<T> {
         if (!wide) {
           T* col = own;
           loops::im2col(g, x + n * g.C * g.H * g.W, col);
-          kernels::gemm(pool(), Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW, CKK);
+          kernels::gemm(pool(), Transpose::no, Transpose::yes, F, CKK, HoWo, scale, dyn, HoWo, col, HoWo, T(1), dW,
+                        CKK);
           if (dx != nullptr) {
             kernels::gemm(pool(), Transpose::yes, Transpose::no, CKK, HoWo, F, T(1), weight, CKK, dyn, HoWo, T(0), col,
                           HoWo);
@@ -136,14 +139,14 @@ class CpuBackend final : public ThreadedBackend<T> {
         wide->widen(g, dyn, sample + wide->image);
       }
       if (!wide || begin == end) return;
-      kernels::correlate_weight_grad(F, wide->Q, CKK, wide->forward_taps.data(), end - begin, own + wide->image + wide->M,
-                                     wide->L, sample_room, own, sample_room, scale, dW);
+      kernels::correlate_weight_grad(F, wide->Q, CKK, wide->forward_taps.data(), end - begin,
+                                     own + wide->image + wide->M, wide->L, sample_room, own, sample_room, scale, dW);
       if (dx == nullptr) return;
       T* wide_dx = own + share * sample_room;
       for (std::size_t n = begin; n < end; ++n) {
         const T* planes = own + (n - begin) * sample_room + wide->image;
-        kernels::correlate(g.C, wide->R, F * KK, input_grad_taps.data(), swapped, static_cast<const T*>(nullptr), planes,
-                           wide_dx, wide->R);
+        kernels::correlate(g.C, wide->R, F * KK, input_grad_taps.data(), swapped, static_cast<const T*>(nullptr),
+                           planes, wide_dx, wide->R);
         wide->narrow(wide_dx, wide->R, g.P * wide->Wp + g.P, g.C, g.H, g.W, dx + n * g.C * g.H * g.W);
       }
     });

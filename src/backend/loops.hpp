@@ -134,7 +134,8 @@ inline std::ptrdiff_t input_row(const ConvGeometry& g, std::size_t i, std::size_
   return static_cast<std::ptrdiff_t>(i * g.S + ki) - static_cast<std::ptrdiff_t>(g.P);
 }
 inline std::ptrdiff_t tap_offset(const ConvGeometry& g, std::size_t c, std::ptrdiff_t r, std::size_t kj) {
-  return static_cast<std::ptrdiff_t>((c * g.H + static_cast<std::size_t>(r)) * g.W + kj) - static_cast<std::ptrdiff_t>(g.P);
+  return static_cast<std::ptrdiff_t>((c * g.H + static_cast<std::size_t>(r)) * g.W + kj) -
+         static_cast<std::ptrdiff_t>(g.P);
 }
 
 // The loops of im2col and col2im are written out twice, not shared through a callback: as one
@@ -158,7 +159,8 @@ void im2col(const ConvGeometry& g, const T* x, T* col, std::size_t tap_stride = 
           }
           std::fill(col, col + first, T(0));
           if (first < end) {
-            const T* in = x + (tap_offset(g, c, r, kj) + static_cast<std::ptrdiff_t>(first * S));  // under pixel (i, first)
+            const T* in =
+                x + (tap_offset(g, c, r, kj) + static_cast<std::ptrdiff_t>(first * S));  // under pixel (i, first)
             if (S == 1) {
               std::copy(in, in + (end - first), col + first);  // the common case, one contiguous run
             } else {

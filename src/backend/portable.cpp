@@ -129,8 +129,9 @@ class PortableBackend final : public ThreadedBackend<T> {
     const std::size_t M = N * HoWo;  // a row's values
     const kernels::WideConv padded(g);
     const ConvGeometry unit = g.S == 1 ? g
-                                       : ConvGeometry{.C = g.C, .H = g.H, .W = g.W, .F = g.F, .K = g.K, .S = 1, .P = g.P,
-                                                      .Ho = g.H + 2 * g.P - g.K + 1, .Wo = g.W + 2 * g.P - g.K + 1};
+                                       : ConvGeometry{.C = g.C, .H = g.H, .W = g.W, .F = g.F, .K = g.K, .S = 1,
+                                                      .P = g.P, .Ho = g.H + 2 * g.P - g.K + 1,
+                                                      .Wo = g.W + 2 * g.P - g.K + 1};
     const std::optional<kernels::WideConv> wide = dx != nullptr ? std::optional<kernels::WideConv>(unit) : std::nullopt;
     const std::vector<std::ptrdiff_t> taps = wide ? wide->input_grad_taps(unit) : std::vector<std::ptrdiff_t>{};
     const std::size_t dilated = g.S > 1 ? F * unit.Ho * unit.Wo : 0;
@@ -138,7 +139,8 @@ class PortableBackend final : public ThreadedBackend<T> {
     // Samples per gathering: about 2^16 values of rows, and a multiple of 16 values (so that each
     // gathering starts at lane 0).
     const std::size_t unit_samples = kSumLanes / std::gcd(HoWo, kSumLanes);
-    const std::size_t chunk = std::max(unit_samples, (std::size_t{1} << 16) / (share * HoWo) / unit_samples * unit_samples);
+    const std::size_t chunk =
+        std::max(unit_samples, (std::size_t{1} << 16) / (share * HoWo) / unit_samples * unit_samples);
     const std::size_t own = (wide ? wide->rows * wide->L + g.C * wide->R + dilated : 0) + share * chunk * HoWo +
                             kSumLanes + (F * share + F) * kSumLanes;
     T* images = room(scratch, N * padded.image + kSumLanes + F * M + F * CKK + threads * own);

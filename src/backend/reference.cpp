@@ -183,7 +183,8 @@ void ReferenceBackend<T>::batch_norm_moments(std::size_t N, std::size_t C, std::
 template <class T>
 void ReferenceBackend<T>::batch_norm_normalize(std::size_t N, std::size_t C, std::size_t HW, const T* x, const T* mean,
                                                const T* inv_std, const T* gamma, const T* beta, T* y) const {
-  for (std::size_t c = 0; c < C; ++c) loops::batch_norm_normalize_channel(c, N, C, HW, x, mean, inv_std, gamma, beta, y);
+  for (std::size_t c = 0; c < C; ++c)
+    loops::batch_norm_normalize_channel(c, N, C, HW, x, mean, inv_std, gamma, beta, y);
 }
 
 template <class T>

@@ -126,7 +126,8 @@ class ThreadPool::Workers {
     for (;;) {
       std::uint64_t now = generation_.load(std::memory_order_acquire);
       for (auto start = std::chrono::steady_clock::now(); now == seen;) {
-        for (unsigned i = 0; i < kPausesPerYield && now == seen; ++i, now = generation_.load(std::memory_order_acquire)) {
+        for (unsigned i = 0; i < kPausesPerYield && now == seen;
+             ++i, now = generation_.load(std::memory_order_acquire)) {
           relax();
         }
         if (now != seen) break;

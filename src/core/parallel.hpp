@@ -1,8 +1,8 @@
 // The thread pool of a cpu backend (internal). A pool of n threads has n - 1 workers; the calling
 // thread is the n-th. Work is split statically: part k of a run always gets the same share, so
 // results depend on the thread count only, never on timing. Each thread takes its own part first
-// and then any part not yet taken, so a thread that is late does not hold up the run. BLAS runs single-threaded inside it
-// (kernels/gemm.cpp), so no second pool ever competes for the cores.
+// and then any part not yet taken, so a thread that is late does not hold up the run. BLAS runs
+// single-threaded inside it (kernels/gemm.cpp), so no second pool ever competes for the cores.
 #pragma once
 
 #include <cstddef>

@@ -31,7 +31,8 @@ InputScaling fit_scaling(InputScaling::Kind kind, TensorView<const float> inputs
     const double mean = sum / static_cast<double>(N);
     for (std::size_t n = 0; n < N; ++n) squares += (inputs[n * D + i] - mean) * (inputs[n * D + i] - mean);
     // Population std, as scikit-learn's StandardScaler; a constant column keeps scale 1.
-    const double spread = kind == InputScaling::Kind::standardize ? std::sqrt(squares / static_cast<double>(N)) : high - low;
+    const double spread =
+        kind == InputScaling::Kind::standardize ? std::sqrt(squares / static_cast<double>(N)) : high - low;
     s.shift[i] = static_cast<float>(kind == InputScaling::Kind::standardize ? mean : low);
     s.scale[i] = spread > 0 ? static_cast<float>(1.0 / spread) : 1.0f;
   }
@@ -207,7 +208,8 @@ void check_meaning(const DataRecipe& recipe, const Sequential<T>& model) {
 }
 
 template <class T>
-void override_meaning(DataRecipe& recipe, const std::string& task, const std::string& loss, const Sequential<T>& model) {
+void override_meaning(DataRecipe& recipe, const std::string& task, const std::string& loss,
+                      const Sequential<T>& model) {
   if (task.empty() && loss.empty()) return;
   const std::size_t outputs = model.output_shape().numel();
   if (task == "binary" && outputs != 1) {
@@ -260,7 +262,8 @@ namespace {
 // The value of key in object, which must be of the JSON type `is` tests for.
 template <class Test>
 const json& field(const json& object, const char* key, Test is, const std::string& source) {
-  if (!object.contains(key) || !is(object[key])) throw Error(source + ": data recipe field '" + key + "' is missing or malformed");
+  if (!object.contains(key) || !is(object[key]))
+    throw Error(source + ": data recipe field '" + key + "' is missing or malformed");
   return object[key];
 }
 
@@ -284,7 +287,8 @@ std::string recipe_to_json(const DataRecipe& r) {
               {"delimiter", std::string(csv.delimiter == 0 ? 0 : 1, csv.delimiter)},
               {"header", csv.header == CsvHeader::yes ? "yes" : csv.header == CsvHeader::no ? "no" : "auto"}}},
             {"idx_range", {r.read.idx.low, r.read.idx.high}},
-            {"scaling", {{"kind", scaling_name(r.scaling.kind)}, {"shift", r.scaling.shift}, {"scale", r.scaling.scale}}}};
+            {"scaling",
+             {{"kind", scaling_name(r.scaling.kind)}, {"shift", r.scaling.shift}, {"scale", r.scaling.scale}}}};
   return j.dump();
 }
 
@@ -306,7 +310,8 @@ DataRecipe recipe_from_json(const std::string& text, const std::string& source) 
     };
     auto pair = [&](const char* key, float& a, float& b) {
       const json& v = field(j, key, is_array, source);
-      if (v.size() != 2 || !v[0].is_number() || !v[1].is_number()) throw Error(source + ": data recipe field '" + key + "' is malformed");
+      if (v.size() != 2 || !v[0].is_number() || !v[1].is_number())
+        throw Error(source + ": data recipe field '" + key + "' is malformed");
       a = v[0].get<float>();
       b = v[1].get<float>();
     };
@@ -325,7 +330,8 @@ DataRecipe recipe_from_json(const std::string& text, const std::string& source) 
     if (!r.loss.empty()) named("loss", [&] { return make_loss<float>(r.loss) != nullptr; });
     if (j.contains("outputs")) {
       const std::string outputs = field(j, "outputs", is_string, source).get<std::string>();
-      r.outputs = outputs == "automatic" ? OutputReading::automatic : named("outputs", [&] { return reading_named(outputs); });
+      r.outputs =
+          outputs == "automatic" ? OutputReading::automatic : named("outputs", [&] { return reading_named(outputs); });
     }
     pair("one_hot", r.off, r.on);
     r.classes = field(j, "classes", is_count, source).get<std::size_t>();

@@ -29,7 +29,8 @@ std::string hex(double v) {
 // The model's tensor names, in order: what a checkpoint must be restored into.
 std::string tensor_names(const Sequential<float>& model) {
   std::string names;
-  for (std::size_t k = 0; k < model.parameters().count(); ++k) names += (k ? "," : "") + model.parameters().entry(k).name;
+  for (std::size_t k = 0; k < model.parameters().count(); ++k)
+    names += (k ? "," : "") + model.parameters().entry(k).name;
   return names;
 }
 
@@ -99,8 +100,8 @@ void load_checkpoint(const std::string& path, TrainingRun<float>& run, BestEpoch
     for (const TensorEntry& t : f.tensors) {
       if (t.name != name) continue;
       if (t.size() != size) {
-        throw Error(path + ": checkpoint tensor '" + name + "' holds " + std::to_string(t.size()) + " values, expected " +
-                    std::to_string(size));
+        throw Error(path + ": checkpoint tensor '" + name + "' holds " + std::to_string(t.size()) +
+                    " values, expected " + std::to_string(size));
       }
       out = Tensor<float>(Shape{size});
       for (std::size_t i = 0; i < size; ++i) out[i] = read_element<float>(f, t, i);

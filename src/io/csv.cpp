@@ -31,7 +31,8 @@ std::size_t CsvReader::read_field(std::size_t p, std::size_t index, std::string&
   }
   const std::size_t opened = line_;
   for (++q;; ++q) {
-    if (q >= size) throw Error(where(source_, opened) + "field " + std::to_string(index) + " opens a quote that is never closed");
+    if (q >= size)
+      throw Error(where(source_, opened) + "field " + std::to_string(index) + " opens a quote that is never closed");
     if (text_[q] == '"') {
       if (q + 1 < size && text_[q + 1] == '"') {
         field += '"';

@@ -48,7 +48,8 @@ void write_gzip_atomically(const std::string& path, const std::string& bytes) {
   const std::string temporary = path + ".tmp";
   gzFile file = gzopen(temporary.c_str(), "wb");
   if (file == nullptr) throw Error(path + ": cannot write");
-  const bool written = gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size());
+  const bool written =
+      gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())) == static_cast<int>(bytes.size());
   if (gzclose(file) != Z_OK || !written || std::rename(temporary.c_str(), path.c_str()) != 0) {
     std::remove(temporary.c_str());
     throw Error(path + ": writing failed");

@@ -23,7 +23,8 @@ IdxArray parse_idx(const std::string& path, const std::vector<std::uint8_t>& byt
     throw Error(path + ": IDX value type " + std::to_string(bytes[2]) + " is not supported (only 8, unsigned bytes)");
   }
   const std::size_t rank = bytes[3];
-  if (rank == 0 || rank > 4) throw Error(path + ": IDX header declares " + std::to_string(rank) + " dimensions (1 to 4 supported)");
+  if (rank == 0 || rank > 4)
+    throw Error(path + ": IDX header declares " + std::to_string(rank) + " dimensions (1 to 4 supported)");
   const std::size_t header = 4 + 4 * rank;
   if (bytes.size() < header) {
     throw Error(path + ": truncated IDX header: " + std::to_string(rank) + " dimensions need " +
@@ -46,7 +47,8 @@ IdxArray parse_idx(const std::string& path, const std::vector<std::uint8_t>& byt
   const std::size_t data = bytes.size() - header;
   if (data != count) {
     throw Error(path + ": the IDX header " + array.shape.str() + " promises " + std::to_string(count) +
-                " values, the file holds " + std::to_string(data) + (data < count ? " (truncated)" : " (trailing bytes)"));
+                " values, the file holds " + std::to_string(data) +
+                (data < count ? " (truncated)" : " (trailing bytes)"));
   }
   array.values.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
   return array;
@@ -101,8 +103,8 @@ Dataset read_idx(const std::string& images_path, const IdxOptions& options) {
   for (std::size_t i = 0; i < images.values.size(); ++i) d.inputs[i] = options.low + scale * images.values[i];
   const std::size_t N = images.shape[0];
   const std::string labels_path = options.labels_path.empty() ? idx_labels_path_for(images_path) : options.labels_path;
-  const bool no_labels_found =
-      options.labels_optional && options.labels_path.empty() && (labels_path.empty() || !std::filesystem::exists(labels_path));
+  const bool no_labels_found = options.labels_optional && options.labels_path.empty() &&
+                               (labels_path.empty() || !std::filesystem::exists(labels_path));
   if (options.no_labels || no_labels_found) {
     d.targets = Tensor<float>(Shape{N, 0});
     return d;

@@ -22,7 +22,8 @@ constexpr const char* kFormatVersion = "1";
 // Checks the file's tensors against the ones expected: each present with its shape, no others.
 void check_tensors(const std::string& path, const ParsedFile& f, const std::vector<ParameterShape>& expected) {
   for (const ParameterShape& e : expected) {
-    const auto t = std::find_if(f.tensors.begin(), f.tensors.end(), [&](const TensorEntry& t) { return t.name == e.name; });
+    const auto t =
+        std::find_if(f.tensors.begin(), f.tensors.end(), [&](const TensorEntry& t) { return t.name == e.name; });
     if (t == f.tensors.end()) throw Error(path + ": tensor '" + e.name + "' is missing");
     if ((t->dtype == "I64") != e.integer) {
       throw Error(path + ": tensor '" + e.name + "' is stored as " + t->dtype + ", the network needs " +
@@ -36,7 +37,8 @@ void check_tensors(const std::string& path, const ParsedFile& f, const std::vect
     }
   }
   for (const TensorEntry& t : f.tensors) {
-    const auto e = std::find_if(expected.begin(), expected.end(), [&](const ParameterShape& e) { return e.name == t.name; });
+    const auto e =
+        std::find_if(expected.begin(), expected.end(), [&](const ParameterShape& e) { return e.name == t.name; });
     if (e == expected.end()) throw Error(path + ": tensor '" + t.name + "' has no place in the network");
   }
 }
@@ -72,7 +74,8 @@ LoadedModel<T> model_of(const ParsedFile& f, const std::string& path) {
   copy_tensors(f, model);
   ModelMetadata metadata;
   for (const auto& [key, value] : f.metadata.items()) {
-    if (key != "format" && key != "format_version" && key != "bpnn.network") metadata[key] = value.template get<std::string>();
+    if (key != "format" && key != "format_version" && key != "bpnn.network")
+      metadata[key] = value.template get<std::string>();
   }
   DataRecipe recipe = model_meaning(metadata, model, path);
   metadata.erase("bpnn.data");

@@ -63,14 +63,17 @@ ConfigValue config_value(const std::string& key, const json& value, const std::s
   if (value.is_number()) return value.get<double>();
   if (value.is_string()) return value.get<std::string>();
   if (value.is_object()) return initializer_from_json(value, where + "field '" + key + "': ");
-  throw Error(where + "field '" + key + "' must be a number, true or false, a name or an initializer, got " + value.dump());
+  throw Error(where + "field '" + key + "' must be a number, true or false, a name or an initializer, got " +
+              value.dump());
 }
 
 // A layer object of a description as the factory's LayerConfig. Errors name the source, the
 // index and the field.
 LayerConfig config_from_json(const json& layer, std::size_t i, const std::string& source) {
-  if (!layer.is_object()) throw Error(at_layer(source, i, "") + "a layer is an object like {\"type\": \"relu\"}, got " + layer.dump());
-  if (!layer.contains("type") || !layer["type"].is_string()) throw Error(at_layer(source, i, "") + "field 'type' (a string) is missing");
+  if (!layer.is_object())
+    throw Error(at_layer(source, i, "") + "a layer is an object like {\"type\": \"relu\"}, got " + layer.dump());
+  if (!layer.contains("type") || !layer["type"].is_string())
+    throw Error(at_layer(source, i, "") + "field 'type' (a string) is missing");
   LayerConfig config{layer["type"].get<std::string>(), {}};
   const std::string where = at_layer(source, i, is_layer_kind(config.kind) ? config.kind : "");
   for (const auto& [key, value] : layer.items()) {
@@ -95,8 +98,8 @@ json config_to_json(const LayerConfig& config, std::size_t i) {
   json layer = {{"type", config.kind}};
   for (const auto& [key, value] : config.fields) {
     if (const double* d = std::get_if<double>(&value); d != nullptr && !std::isfinite(*d)) {
-      throw Error("layer " + std::to_string(i) + " (" + config.kind + "): field '" + key + "' is " + std::to_string(*d) +
-                  ", which a network description cannot hold");
+      throw Error("layer " + std::to_string(i) + " (" + config.kind + "): field '" + key + "' is " +
+                  std::to_string(*d) + ", which a network description cannot hold");
     }
     const std::string& name = key;  // clang 14 cannot capture a structured binding in a lambda
     std::visit(
@@ -179,7 +182,8 @@ static Network parse_network_json(const std::string& text, const std::string& so
     description = compact_to_json(text, source);
   }
   for (const auto& [key, value] : description.items()) {
-    if (key != "input" && key != "layers") throw Error(source + ": unknown field '" + key + "' (a network has input and layers)");
+    if (key != "input" && key != "layers")
+      throw Error(source + ": unknown field '" + key + "' (a network has input and layers)");
   }
   const json& input = description["input"];
   if (!input.is_array() || input.empty() || input.size() > 3) {
@@ -188,11 +192,13 @@ static Network parse_network_json(const std::string& text, const std::string& so
   Network network;
   network.source = source;
   for (const json& d : input) {
-    if (!d.is_number_integer() || d.get<long long>() <= 0) throw Error(source + ": field 'input' holds " + d.dump() + ", not a positive integer");
+    if (!d.is_number_integer() || d.get<long long>() <= 0)
+      throw Error(source + ": field 'input' holds " + d.dump() + ", not a positive integer");
   }
-  network.input = input.size() == 1   ? Shape{input[0].get<std::size_t>()}
-                  : input.size() == 2 ? Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>()}
-                                      : Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>(), input[2].get<std::size_t>()};
+  network.input = input.size() == 1 ? Shape{input[0].get<std::size_t>()}
+                  : input.size() == 2
+                      ? Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>()}
+                      : Shape{input[0].get<std::size_t>(), input[1].get<std::size_t>(), input[2].get<std::size_t>()};
   if (!description.contains("layers") || !description["layers"].is_array() || description["layers"].empty()) {
     throw Error(source + ": field 'layers' must be a non-empty list of layers");
   }
@@ -222,12 +228,14 @@ std::vector<ParameterShape> parameter_shapes(const Network& network) {
     try {
       shape = layer->build(shape);
     } catch (const Error& e) {
-      throw Error(network.source + ": layer " + std::to_string(i) + " (" + std::string(layer->kind()) + "): " + e.what());
+      throw Error(network.source + ": layer " + std::to_string(i) + " (" + std::string(layer->kind()) +
+                  "): " + e.what());
     }
     for (const ParameterSpec& spec : layer->parameter_specs()) {
       std::size_t n = 1;
       for (std::size_t d = 0; d < spec.shape.rank(); ++d) {
-        if (spec.shape[d] != 0 && n > SIZE_MAX / spec.shape[d]) throw Error(network.source + ": the network is too large");
+        if (spec.shape[d] != 0 && n > SIZE_MAX / spec.shape[d])
+          throw Error(network.source + ": the network is too large");
         n *= spec.shape[d];
       }
       if (count > SIZE_MAX - n) throw Error(network.source + ": the network is too large");

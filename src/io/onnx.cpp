@@ -32,15 +32,24 @@ namespace {
 namespace pb = protobuf;
 
 // Field numbers of the ONNX messages (onnx.proto in the ONNX specification).
-namespace model_f { constexpr std::uint32_t ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6, graph = 7, opset_import = 8, metadata_props = 14; }
+namespace model_f {
+constexpr std::uint32_t ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6, graph = 7,
+                        opset_import = 8, metadata_props = 14;
+}
 namespace entry_f { constexpr std::uint32_t key = 1, value = 2; }
 namespace opset_f { constexpr std::uint32_t domain = 1, version = 2; }
-namespace graph_f { constexpr std::uint32_t node = 1, name = 2, initializer = 5, sparse_initializer = 15, input = 11, output = 12; }
+namespace graph_f {
+constexpr std::uint32_t node = 1, name = 2, initializer = 5, sparse_initializer = 15, input = 11, output = 12;
+}
 namespace node_f { constexpr std::uint32_t input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7; }
-namespace attr_f { constexpr std::uint32_t name = 1, f = 2, i = 3, s = 4, t = 5, g = 6, floats = 7, ints = 8, type = 20, ref_attr_name = 21; }
+namespace attr_f {
+constexpr std::uint32_t name = 1, f = 2, i = 3, s = 4, t = 5, g = 6, floats = 7, ints = 8, type = 20,
+                        ref_attr_name = 21;
+}
 namespace tensor_f {
-constexpr std::uint32_t dims = 1, data_type = 2, segment = 3, float_data = 4, int32_data = 5, string_data = 6, int64_data = 7,
-                        name = 8, raw_data = 9, double_data = 10, uint64_data = 11, external_data = 13, data_location = 14;
+constexpr std::uint32_t dims = 1, data_type = 2, segment = 3, float_data = 4, int32_data = 5, string_data = 6,
+                        int64_data = 7, name = 8, raw_data = 9, double_data = 10, uint64_data = 11, external_data = 13,
+                        data_location = 14;
 }
 namespace value_info_f { constexpr std::uint32_t name = 1, type = 2; }
 namespace type_f { constexpr std::uint32_t tensor_type = 1; }
@@ -87,7 +96,8 @@ pb::Writer ints_attribute(std::string_view name, std::initializer_list<std::int6
 }
 
 // A float tensor (little-endian raw_data).
-pb::Writer float_tensor(std::string_view name, const std::vector<std::int64_t>& dims, const float* data, std::size_t size) {
+pb::Writer float_tensor(std::string_view name, const std::vector<std::int64_t>& dims, const float* data,
+                        std::size_t size) {
   pb::Writer t;
   for (std::int64_t d : dims) t.int64(tensor_f::dims, d);
   t.varint(tensor_f::data_type, dt_float);
@@ -283,7 +293,8 @@ void export_activation(GraphWriter& g, const ActivationRow& row, double option, 
 
 // Writes layer i's nodes, from value `in` to value `out`. Returns false for a layer that has
 // none (dropout: the identity in inference).
-bool export_layer(GraphWriter& g, const Sequential<float>& model, std::size_t i, const std::string& in, const std::string& out) {
+bool export_layer(GraphWriter& g, const Sequential<float>& model, std::size_t i, const std::string& in,
+                  const std::string& out) {
   const Layer<float>& layer = model.layer(i);
   const LayerConfig c = layer.config();
   const std::string& kind = c.kind;
@@ -463,7 +474,8 @@ std::size_t element_count(const std::vector<std::int64_t>& dims) {
   std::int64_t n = 1;
   for (std::int64_t d : dims) {
     if (d < 0) throw Error("a tensor dimension of " + std::to_string(d));
-    if (d != 0 && n > (std::int64_t{1} << 31) / d) throw Error("a tensor of more than 2^31 elements, " + dims_text(dims));
+    if (d != 0 && n > (std::int64_t{1} << 31) / d)
+      throw Error("a tensor of more than 2^31 elements, " + dims_text(dims));
     n *= d;
   }
   return static_cast<std::size_t>(n);
@@ -493,7 +505,8 @@ Constant parse_tensor(std::string_view bytes, const std::string& what, std::stri
         break;
       case tensor_f::data_location: external = pb::int64_value(f, "TensorProto.data_location") == 1; break;
       case tensor_f::external_data: external = true; break;
-      case tensor_f::segment: throw Error(what + ": a segmented tensor (TensorProto.segment), which bpnn does not read");
+      case tensor_f::segment:
+        throw Error(what + ": a segmented tensor (TensorProto.segment), which bpnn does not read");
       case tensor_f::string_data:
       case tensor_f::double_data:
       case tensor_f::uint64_data:
@@ -503,7 +516,9 @@ Constant parse_tensor(std::string_view bytes, const std::string& what, std::stri
   }
   const std::string where = what + " " + name_text(name);
   if (name_out) *name_out = name;
-  if (external) throw Error(where + ": its data is in an external file, which bpnn does not read; save the model with its data inside");
+  if (external)
+    throw Error(where +
+                ": its data is in an external file, which bpnn does not read; save the model with its data inside");
   std::size_t count;
   try {
     count = element_count(c.dims);
@@ -529,7 +544,8 @@ Constant parse_tensor(std::string_view bytes, const std::string& what, std::stri
     throw Error(where + ": its data is given in two fields, or in a field of another type");
   }
   if ((has_raw && raw.size() != count * width) || given != count) {
-    throw Error(where + ": shape " + dims_text(c.dims) + " needs " + std::to_string(count) + " values, the tensor holds " +
+    throw Error(where + ": shape " + dims_text(c.dims) + " needs " + std::to_string(count) +
+                " values, the tensor holds " +
                 (has_raw ? std::to_string(raw.size()) + " bytes" : std::to_string(given) + " values"));
   }
   c.is_float = data_type == dt_float;
@@ -622,7 +638,8 @@ ValueInfo parse_value_info(std::string_view bytes, const std::string& what) {
       if (t.number != type_f::tensor_type) continue;
       v.elem_type = -1;  // a tensor type, element type not given yet
       pb::Field tt;
-      for (pb::Reader tensor(pb::bytes_value(t, "TypeProto.tensor_type"), what + ".type.tensor_type"); tensor.next(tt);) {
+      for (pb::Reader tensor(pb::bytes_value(t, "TypeProto.tensor_type"), what + ".type.tensor_type");
+           tensor.next(tt);) {
         if (tt.number == tensor_type_f::elem_type) v.elem_type = pb::int32_value(tt, "TypeProto.Tensor.elem_type");
         if (tt.number != tensor_type_f::shape) continue;
         v.has_shape = true;
@@ -637,7 +654,8 @@ ValueInfo parse_value_info(std::string_view bytes, const std::string& what) {
               dim.known = true;
               dim.value = pb::int64_value(d, "TensorShapeProto.Dimension.dim_value");
             }
-            if (d.number == dim_f::dim_param) dim.param = std::string(pb::bytes_value(d, "TensorShapeProto.Dimension.dim_param"));
+            if (d.number == dim_f::dim_param)
+              dim.param = std::string(pb::bytes_value(d, "TensorShapeProto.Dimension.dim_param"));
           }
           v.dims.push_back(dim);
           if (v.dims.size() > 16) throw Error(what + ": a shape of more than 16 dimensions");
@@ -667,10 +685,12 @@ Graph parse_graph(std::string_view bytes) {
       }
       case graph_f::sparse_initializer: throw Error("graph: a sparse initializer, which bpnn does not read");
       case graph_f::input:
-        g.inputs.push_back(parse_value_info(pb::bytes_value(f, "GraphProto.input"), "graph input " + std::to_string(g.inputs.size())));
+        g.inputs.push_back(
+            parse_value_info(pb::bytes_value(f, "GraphProto.input"), "graph input " + std::to_string(g.inputs.size())));
         break;
       case graph_f::output:
-        g.outputs.push_back(parse_value_info(pb::bytes_value(f, "GraphProto.output"), "graph output " + std::to_string(g.outputs.size())));
+        g.outputs.push_back(parse_value_info(pb::bytes_value(f, "GraphProto.output"),
+                                             "graph output " + std::to_string(g.outputs.size())));
         break;
       default: break;
     }
@@ -699,7 +719,8 @@ Model parse_model(std::string_view bytes) {
         pb::Field e;
         for (pb::Reader r2(pb::bytes_value(f, "ModelProto.metadata_props"), "metadata_props"); r2.next(e);) {
           if (e.number == entry_f::key) entry.first = std::string(pb::bytes_value(e, "StringStringEntryProto.key"));
-          if (e.number == entry_f::value) entry.second = std::string(pb::bytes_value(e, "StringStringEntryProto.value"));
+          if (e.number == entry_f::value)
+            entry.second = std::string(pb::bytes_value(e, "StringStringEntryProto.value"));
         }
         m.metadata.push_back(std::move(entry));
         break;
@@ -747,14 +768,17 @@ class Importer {
     const ValueInfo* input = nullptr;
     for (const ValueInfo& v : g.inputs) {
       if (constants_.count(v.name)) continue;  // an initializer listed as an input too (IR < 4)
-      if (input) throw Error("the graph has two inputs, " + name_text(input->name) + " and " + name_text(v.name) + "; bpnn models have one");
+      if (input)
+        throw Error("the graph has two inputs, " + name_text(input->name) + " and " + name_text(v.name) +
+                    "; bpnn models have one");
       input = &v;
     }
     if (input == nullptr) throw Error("the graph has no input");
     const std::string in = "graph input " + name_text(input->name);
     if (input->elem_type == 0)
       throw Error(in + " is not a tensor (a sequence, map or optional); bpnn takes one float32 tensor");
-    if (input->elem_type != dt_float) throw Error(in + " is not a float32 tensor (elem_type " + std::to_string(input->elem_type) + ")");
+    if (input->elem_type != dt_float)
+      throw Error(in + " is not a float32 tensor (elem_type " + std::to_string(input->elem_type) + ")");
     if (!input->has_shape || input->dims.empty() || input->dims.size() > Shape::max_rank + 1) {
       throw Error(in + " needs a shape [N, features...] of rank 1 to " + std::to_string(Shape::max_rank + 1));
     }
@@ -766,7 +790,8 @@ class Importer {
       const Dim& d = input->dims[k];
       if (!d.known || d.value <= 0 || d.value > 100000000) {
         throw Error(in + ": dimension " + std::to_string(k) + " must be a fixed size, it is " +
-                    (d.known ? std::to_string(d.value) : "'" + printable(d.param) + "'") + " (only the batch may vary)");
+                    (d.known ? std::to_string(d.value) : "'" + printable(d.param) + "'") +
+                    " (only the batch may vary)");
       }
       dims.push_back(d.value);
     }
@@ -789,7 +814,8 @@ class Importer {
       throw Error("the graph has " + std::to_string(g.outputs.size()) + " outputs; bpnn models have one");
     }
     if (g.outputs[0].name != current_) {
-      throw Error("graph output " + name_text(g.outputs[0].name) + " is not the last layer's output " + name_text(current_));
+      throw Error("graph output " + name_text(g.outputs[0].name) + " is not the last layer's output " +
+                  name_text(current_));
     }
     restore_counts();
     return std::move(*model_out_);
@@ -835,8 +861,9 @@ class Importer {
       const std::string_view index(key.data() + prefix.size(), key.size() - prefix.size());
       const auto [p1, e1] = std::from_chars(index.data(), index.data() + index.size(), layer);
       const auto [p2, e2] = std::from_chars(value.data(), value.data() + value.size(), count);
-      if (e1 != std::errc() || p1 != index.data() + index.size() || e2 != std::errc() || p2 != value.data() + value.size() ||
-          layer >= model_out_->size() || model_out_->layer(layer).kind() != "batchnorm" || count > (std::size_t{1} << 24)) {
+      if (e1 != std::errc() || p1 != index.data() + index.size() || e2 != std::errc() ||
+          p2 != value.data() + value.size() || layer >= model_out_->size() ||
+          model_out_->layer(layer).kind() != "batchnorm" || count > (std::size_t{1} << 24)) {
         continue;  // not ours to restore (a count above 2^24 would not be exact in float either)
       }
       store.value(std::to_string(layer) + ".num_batches_tracked")[0] = static_cast<float>(count);
@@ -904,8 +931,8 @@ class Importer {
     if (name == current_) return nullptr;
     const auto c = constants_.find(name);
     if (c != constants_.end()) return &c->second;
-    refuse("input " + name_text(name) + " is neither a constant nor the previous layer's output " + name_text(current_) +
-           " (bpnn imports a chain of layers: one activation, no branches)");
+    refuse("input " + name_text(name) + " is neither a constant nor the previous layer's output " +
+           name_text(current_) + " (bpnn imports a chain of layers: one activation, no branches)");
   }
   const Constant& constant_input(std::size_t k, const char* what) const {
     if (k >= node_->inputs.size() || node_->inputs[k].empty()) refuse(std::string("needs its input ") + what);
@@ -964,7 +991,8 @@ class Importer {
     for (auto& [local, values] : tensors) {
       TensorView<float> v = store.value(std::to_string(i) + "." + local);
       if (v.size() != values.size()) {
-        refuse("tensor '" + local + "' has " + std::to_string(values.size()) + " values, the layer needs " + std::to_string(v.size()));
+        refuse("tensor '" + local + "' has " + std::to_string(values.size()) + " values, the layer needs " +
+               std::to_string(v.size()));
       }
       std::copy(values.begin(), values.end(), v.data());
     }
@@ -989,7 +1017,8 @@ class Importer {
   // nodes it took.
   std::size_t import_node(std::size_t k) {
     const Node& n = model_.graph->nodes[k];
-    if (!n.domain.empty() && n.domain != "ai.onnx") refuse("operator domain " + name_text(n.domain) + " is not supported (only ONNX's own operators)");
+    if (!n.domain.empty() && n.domain != "ai.onnx")
+      refuse("operator domain " + name_text(n.domain) + " is not supported (only ONNX's own operators)");
     bool on_activation = false;
     for (std::size_t j = 0; j < n.inputs.size(); ++j) {
       if (!n.inputs[j].empty() && input(j) == nullptr) on_activation = true;
@@ -1216,7 +1245,10 @@ class Importer {
     const std::vector<float>& values = float_values(b, "the bias");
     const bool row = (b.dims.size() == 1 && b.dims[0] == static_cast<std::int64_t>(pending_.units)) ||
                      (b.dims.size() == 2 && b.dims[0] == 1 && b.dims[1] == static_cast<std::int64_t>(pending_.units));
-    if (!row) refuse("adds a constant of shape " + dims_text(b.dims) + " to a dense layer's output; bpnn takes it as the bias only when it is [" + std::to_string(pending_.units) + "]");
+    if (!row)
+      refuse("adds a constant of shape " + dims_text(b.dims) +
+             " to a dense layer's output; bpnn takes it as the bias only when it is [" +
+             std::to_string(pending_.units) + "]");
     pending_.bias = values;
     current_ = output();
   }
@@ -1225,16 +1257,19 @@ class Importer {
   // [out, in] (Gemm with transB = 1).
   void dense(const Constant& b, bool transposed) {
     const Shape x = current_shape();
-    if (x.rank() != 1) refuse("takes [N, features] in bpnn, but its input here is a sample of " + x.str() + "; flatten first");
+    if (x.rank() != 1)
+      refuse("takes [N, features] in bpnn, but its input here is a sample of " + x.str() + "; flatten first");
     const std::vector<float>& values = float_values(b, "the weight");
     if (b.dims.size() != 2) refuse("its weight must be a matrix, it is " + dims_text(b.dims));
     const auto in = static_cast<std::size_t>(transposed ? b.dims[1] : b.dims[0]);
     const auto units = static_cast<std::size_t>(transposed ? b.dims[0] : b.dims[1]);
-    if (in != x[0] || units == 0) refuse("its weight " + dims_text(b.dims) + " does not fit the input [N, " + std::to_string(x[0]) + "]");
+    if (in != x[0] || units == 0)
+      refuse("its weight " + dims_text(b.dims) + " does not fit the input [N, " + std::to_string(x[0]) + "]");
     pending_ = PendingDense{.units = units, .weight = {}, .bias = {}};
     pending_.weight.resize(units * in);
     for (std::size_t o = 0; o < units; ++o) {
-      for (std::size_t k = 0; k < in; ++k) pending_.weight[o * in + k] = transposed ? values[o * in + k] : values[k * units + o];
+      for (std::size_t k = 0; k < in; ++k)
+        pending_.weight[o * in + k] = transposed ? values[o * in + k] : values[k * units + o];
     }
     dense_pending_ = true;
   }
@@ -1310,7 +1345,9 @@ class Importer {
   // One number for both spatial axes: [a, a] (or [a, a, a, a] for pads); fallback when absent.
   std::int64_t square(std::string_view name, std::size_t count, std::int64_t fallback) const {
     const std::vector<std::int64_t> v = ints_attr(name, std::vector<std::int64_t>(count, fallback));
-    if (v.size() != count) refuse("attribute " + name_text(name) + " must have " + std::to_string(count) + " values, it has " + dims_text(v));
+    if (v.size() != count)
+      refuse("attribute " + name_text(name) + " must have " + std::to_string(count) + " values, it has " +
+             dims_text(v));
     for (std::int64_t k : v) {
       if (k != v[0]) refuse("bpnn takes the same " + std::string(name) + " on every side, not " + dims_text(v));
     }
@@ -1361,7 +1398,8 @@ class Importer {
              std::to_string(w.dims[3]));
     }
     const std::int64_t kernel = w.dims[2], stride = square("strides", 2, 1);
-    if (attribute("kernel_shape") && square("kernel_shape", 2, kernel) != kernel) refuse("kernel_shape does not match the weight");
+    if (attribute("kernel_shape") && square("kernel_shape", 2, kernel) != kernel)
+      refuse("kernel_shape does not match the weight");
     if (stride < 1) refuse("its stride must be at least 1");
     const std::vector<std::int64_t> pads = padding(x, kernel, stride);
     if (pads != std::vector<std::int64_t>(4, pads[0])) {
@@ -1371,7 +1409,8 @@ class Importer {
     std::vector<std::pair<std::string, std::vector<float>>> tensors{{"weight", weight}};
     const Constant* b = optional_input(2, "B (the bias)");
     if (b) {
-      if (b->dims != std::vector<std::int64_t>{w.dims[0]}) refuse("its bias " + dims_text(b->dims) + " is not [" + std::to_string(w.dims[0]) + "]");
+      if (b->dims != std::vector<std::int64_t>{w.dims[0]})
+        refuse("its bias " + dims_text(b->dims) + " is not [" + std::to_string(w.dims[0]) + "]");
       tensors.emplace_back("bias", float_values(*b, "the bias"));
     }
     c.fields.emplace_back("bias", b != nullptr);
@@ -1438,7 +1477,8 @@ class Importer {
       }
     }
     unread_outputs("a statistic of the batch");
-    if (x.rank() != 1 && x.rank() != 3) refuse("bpnn normalizes [N, F] or [N, C, H, W], its input here is a sample of " + x.str());
+    if (x.rank() != 1 && x.rank() != 3)
+      refuse("bpnn normalizes [N, F] or [N, C, H, W], its input here is a sample of " + x.str());
     if (int_attr("spatial", 1) == 0 && x.rank() != 1) {
       refuse("spatial 0 normalizes each value of a " + x.str() +
              " sample apart; bpnn's batch norm is per channel (spatial 1)");
@@ -1449,7 +1489,8 @@ class Importer {
     const char* roles[] = {"scale", "B", "input_mean", "input_var"};
     for (int k = 0; k < 4; ++k) {
       const Constant& c = constant_input(static_cast<std::size_t>(k + 1), roles[k]);
-      if (c.dims != std::vector<std::int64_t>{channels}) refuse(std::string("its ") + roles[k] + " " + dims_text(c.dims) + " is not [" + std::to_string(channels) + "]");
+      if (c.dims != std::vector<std::int64_t>{channels})
+        refuse(std::string("its ") + roles[k] + " " + dims_text(c.dims) + " is not [" + std::to_string(channels) + "]");
       tensors.emplace_back(names[k], float_values(c, roles[k]));
     }
     for (float v : tensors[3].second) {
@@ -1599,7 +1640,8 @@ class Importer {
     for (std::size_t k = 0; k < x.rank(); ++k) now.push_back(static_cast<std::int64_t>(x[k]));
     if (target == now) return;  // a reshape to the shape it has
     if (target.size() == 2) return add_layer({"flatten", {}}, {});
-    refuse("it reshapes a sample of " + x.str() + " to " + dims_text(target) + "; bpnn takes Reshape only as a flatten to [N, features]");
+    refuse("it reshapes a sample of " + x.str() + " to " + dims_text(target) +
+           "; bpnn takes Reshape only as a flatten to [N, features]");
   }
 
   // A Pad of nothing (torch writes one before AveragePool): nothing. Before opset 11 its pads
@@ -1652,11 +1694,13 @@ class Importer {
     } else if (a.name == "value_float" && a.type == attr_float) {
       result = Constant{.dims = {}, .is_float = true, .floats = {a.f}, .ints = {}};
     } else if (a.name == "value_floats" && a.type == attr_floats) {
-      result = Constant{.dims = {static_cast<std::int64_t>(a.floats.size())}, .is_float = true, .floats = a.floats, .ints = {}};
+      result = Constant{
+          .dims = {static_cast<std::int64_t>(a.floats.size())}, .is_float = true, .floats = a.floats, .ints = {}};
     } else if (a.name == "value_int" && a.type == attr_int) {
       result = Constant{.dims = {}, .is_float = false, .floats = {}, .ints = {a.i}};
     } else if (a.name == "value_ints" && a.type == attr_ints) {
-      result = Constant{.dims = {static_cast<std::int64_t>(a.ints.size())}, .is_float = false, .floats = {}, .ints = a.ints};
+      result =
+          Constant{.dims = {static_cast<std::int64_t>(a.ints.size())}, .is_float = false, .floats = {}, .ints = a.ints};
     } else {
       refuse("its attribute " + name_text(a.name) + " does not have the type its name says");
     }
@@ -1701,7 +1745,8 @@ class Importer {
     result = Constant{.dims = indices.dims, .is_float = data.is_float, .floats = {}, .ints = {}};
     const auto size = static_cast<std::int64_t>(data.size());
     for (std::int64_t k : indices.ints) {
-      if (k < -size || k >= size) refuse("index " + std::to_string(k) + " is out of range for " + std::to_string(size) + " values");
+      if (k < -size || k >= size)
+        refuse("index " + std::to_string(k) + " is out of range for " + std::to_string(size) + " values");
       const auto at = static_cast<std::size_t>(k < 0 ? k + size : k);
       if (data.is_float) {
         result.floats.push_back(data.floats[at]);
@@ -1728,7 +1773,8 @@ class Importer {
       std::vector<bool> one(static_cast<std::size_t>(rank), false);
       for (std::int64_t a : axes) {
         const std::int64_t k = a < 0 ? a + rank : a;
-        if (k < 0 || k >= rank || one[static_cast<std::size_t>(k)]) refuse("axis " + std::to_string(a) + " is out of range or repeated");
+        if (k < 0 || k >= rank || one[static_cast<std::size_t>(k)])
+          refuse("axis " + std::to_string(a) + " is out of range or repeated");
         one[static_cast<std::size_t>(k)] = true;
       }
       std::vector<std::int64_t> dims;
@@ -1739,7 +1785,9 @@ class Importer {
       std::vector<std::int64_t> dims;
       for (std::size_t k = 0; k < result.dims.size(); ++k) {
         bool drop = axes.empty() && result.dims[k] == 1;
-        for (std::int64_t a : axes) drop = drop || a == static_cast<std::int64_t>(k) || a + static_cast<std::int64_t>(result.dims.size()) == static_cast<std::int64_t>(k);
+        for (std::int64_t a : axes)
+          drop = drop || a == static_cast<std::int64_t>(k) ||
+                 a + static_cast<std::int64_t>(result.dims.size()) == static_cast<std::int64_t>(k);
         if (drop && result.dims[k] != 1) refuse("squeezes a dimension that is not 1");
         if (!drop) dims.push_back(result.dims[k]);
       }
@@ -1787,7 +1835,8 @@ class Importer {
     } else if (op == "Concat") {
       result = fold_concat(n);
     } else {
-      refuse("operator " + printable(op) + " on constants only is not supported by bpnn's import (it folds Constant, Identity, "
+      refuse("operator " + printable(op) +
+             " on constants only is not supported by bpnn's import (it folds Constant, Identity, "
              "Cast, Gather, Unsqueeze, Squeeze and Concat)");
     }
     constants_[out] = std::move(result);
@@ -1929,14 +1978,16 @@ OnnxModel from_onnx(std::string_view bytes, const std::string& source) {
     if (bytes.empty()) throw Error("empty (not an ONNX model)");
     const Model m = parse_model(bytes);
     if (!m.graph) throw Error("no graph (not an ONNX model?)");
-    if (m.ir_version < 3) throw Error("IR version " + std::to_string(m.ir_version) + " is too old (bpnn reads 3 and later)");
+    if (m.ir_version < 3)
+      throw Error("IR version " + std::to_string(m.ir_version) + " is too old (bpnn reads 3 and later)");
     bool found = false;
     for (const auto& [domain, version] : m.opsets) {
       if (domain.empty() || domain == "ai.onnx") {
         found = true;
         if (version < onnx_min_import_opset || version > onnx_max_import_opset) {
-          throw Error("opset " + std::to_string(version) + "; bpnn imports opsets " + std::to_string(onnx_min_import_opset) + " to " +
-                      std::to_string(onnx_max_import_opset) + " (re-export with opset_version=17)");
+          throw Error("opset " + std::to_string(version) + "; bpnn imports opsets " +
+                      std::to_string(onnx_min_import_opset) + " to " + std::to_string(onnx_max_import_opset) +
+                      " (re-export with opset_version=17)");
         }
       }
     }

@@ -8,7 +8,8 @@
 
 namespace bpnn::protobuf {
 
-static_assert(std::endian::native == std::endian::little, "protobuf fixed-size numbers are little-endian; add byte swapping");
+static_assert(std::endian::native == std::endian::little,
+              "protobuf fixed-size numbers are little-endian; add byte swapping");
 
 void Writer::raw_varint(std::uint64_t value) {
   while (value >= 0x80) {
@@ -43,7 +44,8 @@ void Writer::bytes(std::uint32_t field, std::string_view value) {
 std::uint64_t Reader::read_varint() {
   std::uint64_t value = 0;
   for (int shift = 0; shift < 64; shift += 7) {
-    if (at_ >= data_.size()) throw Error(what_ + ": truncated (a number runs past the end at byte " + std::to_string(at_) + ")");
+    if (at_ >= data_.size())
+      throw Error(what_ + ": truncated (a number runs past the end at byte " + std::to_string(at_) + ")");
     const auto byte = static_cast<std::uint8_t>(data_[at_++]);
     value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
     if ((byte & 0x80) == 0) return value;
@@ -109,8 +111,8 @@ const char* type_name(WireType type) {
 
 void expect(const Field& field, WireType type, std::string_view name) {
   if (field.type != type) {
-    throw Error("field " + std::string(name) + " (" + std::to_string(field.number) + ") holds " + type_name(field.type) +
-                ", expected " + type_name(type));
+    throw Error("field " + std::string(name) + " (" + std::to_string(field.number) + ") holds " +
+                type_name(field.type) + ", expected " + type_name(type));
   }
 }
 

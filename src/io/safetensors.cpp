@@ -67,7 +67,8 @@ ParsedFile parse_safetensors_bytes(std::string bytes, const std::string& path) {
       throw Error(where + "dtype " + printable(t.dtype) + " is not supported (F32, F64, or I64 for a count)");
     }
     const json& shape = entry["shape"];
-    if (!shape.is_array() || shape.size() > Shape::max_rank) throw Error(where + "shape must be a list of at most 6 sizes");
+    if (!shape.is_array() || shape.size() > Shape::max_rank)
+      throw Error(where + "shape must be a list of at most 6 sizes");
     std::size_t count = 1;
     for (const json& d : shape) {
       if (!d.is_number_unsigned()) throw Error(where + "shape holds " + d.dump() + ", not a size");
@@ -77,7 +78,8 @@ ParsedFile parse_safetensors_bytes(std::string bytes, const std::string& path) {
       t.shape.push_back(v);
     }
     const json& offsets = entry["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned()) {
+    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+        !offsets[1].is_number_unsigned()) {
       throw Error(where + "data_offsets must be [begin, end]");
     }
     const std::uint64_t begin = offsets[0].get<std::uint64_t>(), end = offsets[1].get<std::uint64_t>();
@@ -99,8 +101,8 @@ ParsedFile parse_safetensors_bytes(std::string bytes, const std::string& path) {
   std::sort(by_offset.begin(), by_offset.end(), [](auto* a, auto* b) { return a->begin < b->begin; });
   for (std::size_t k = 1; k < by_offset.size(); ++k) {
     if (by_offset[k]->begin < by_offset[k - 1]->end) {
-      throw Error(path + ": tensors '" + printable(by_offset[k - 1]->name, 80) + "' and '" + printable(by_offset[k]->name, 80) +
-                  "' overlap");
+      throw Error(path + ": tensors '" + printable(by_offset[k - 1]->name, 80) + "' and '" +
+                  printable(by_offset[k]->name, 80) + "' overlap");
     }
   }
   return f;

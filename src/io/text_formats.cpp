@@ -68,7 +68,8 @@ std::size_t lookup_column(const std::string& spec, const std::vector<std::string
   for (std::size_t k = 0; k < header.size(); ++k) {
     if (header[k] == spec) return k;
   }
-  if (!spec.empty() && spec.size() < 10 && std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!spec.empty() && spec.size() < 10 &&
+      std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     const std::size_t index = std::stoul(spec);
     if (index >= width) {
       throw Error(path + ": the " + role + " column index " + spec + " is beyond the file's " + std::to_string(width) +
@@ -583,7 +584,8 @@ class Tokens {
 };
 
 bool is_count(std::string_view token) {
-  return !token.empty() && token.size() <= 12 && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !token.empty() && token.size() <= 12 &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -631,7 +633,8 @@ Dataset parse_fann(std::string_view text, const std::string& path) {
       throw Error(path + ":1: the FANN header needs 'pairs inputs outputs'; " + names[k] + " is missing");
     }
     if (!parse_number(token, v) || v < (k == 0 ? 0 : 1) || v != std::floor(v) || v > 1e9) {
-      throw Error(where(path, at) + "the FANN header's " + names[k] + " '" + printable(token) + "' is not a valid count");
+      throw Error(where(path, at) + "the FANN header's " + names[k] + " '" + printable(token) +
+                  "' is not a valid count");
     }
     header[k] = static_cast<std::size_t>(v);
   }

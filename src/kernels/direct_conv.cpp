@@ -164,9 +164,12 @@ template <class T, class Wd>
                                                              std::size_t dy_stride, const T* x, std::size_t x_stride,
                                                              T scale, T* dW) {
   switch (FB) {
-    case 2: return weight_grad_blocks<T, Wd, 2>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
-    case 3: return weight_grad_blocks<T, Wd, 3>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
-    default: return weight_grad_blocks<T, Wd, 4>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+    case 2:
+      return weight_grad_blocks<T, Wd, 2>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+    case 3:
+      return weight_grad_blocks<T, Wd, 3>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
+    default:
+      return weight_grad_blocks<T, Wd, 4>(F, Q, taps, offsets, samples, dY, ldy, dy_stride, x, x_stride, scale, dW);
   }
 }
 

@@ -52,7 +52,8 @@ template <class T, class Isa, std::size_t FB>
     V acc[FB][QV] = {};
     for (std::size_t t = 0; t < j.taps; ++t) {
       V xv[QV];
-      for (std::size_t v = 0; v < QV; ++v) load<T, L>(xv[v], j.x + (static_cast<std::ptrdiff_t>(q + v * L) + j.offsets[t]));
+      for (std::size_t v = 0; v < QV; ++v)
+        load<T, L>(xv[v], j.x + (static_cast<std::ptrdiff_t>(q + v * L) + j.offsets[t]));
       for (std::size_t r = 0; r < FB; ++r) {
         const T weight = w[r][t];
         for (std::size_t v = 0; v < QV; ++v) acc[r][v] += weight * xv[v];

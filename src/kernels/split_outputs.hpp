@@ -35,7 +35,9 @@ void split_outputs(const parallel::ThreadPool& pool, std::size_t M, std::size_t 
   const bool columns = c_size >= std::max(a_size, b_size) ? M < 32 : b_size >= a_size && N >= 32;
   const std::size_t length = columns ? N : M;
   pool.run([&](std::size_t part, std::size_t parts) {
-    auto edge = [&](std::size_t k) { return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16); };
+    auto edge = [&](std::size_t k) {
+      return k == parts ? length : std::min(length, (length * k / parts + 8) / 16 * 16);
+    };
     const std::size_t begin = edge(part), end = edge(part + 1);
     if (begin >= end) return;
     block(OutputBlock{columns, begin, end});

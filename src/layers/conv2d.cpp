@@ -85,9 +85,10 @@ void Conv2d<T>::forward(const Context<T>& ctx, TensorView<const T> x, TensorView
 template <class T>
 void Conv2d<T>::backward(const Context<T>& ctx, TensorView<const T> x, TensorView<const T> /*y*/,
                          TensorView<const T> dy, TensorView<T> dx) const {
-  ctx.backend->conv2d_backward(geometry_, x.batch(), x.data(), weight_.data(), dy.data(), dx.empty() ? nullptr : dx.data(),
-                               ctx.gradients.at(weight_offset_), options_.bias ? ctx.gradients.at(bias_offset_) : nullptr,
-                               ctx.gradients.scale, ctx.workspace->scratch);
+  ctx.backend->conv2d_backward(geometry_, x.batch(), x.data(), weight_.data(), dy.data(),
+                               dx.empty() ? nullptr : dx.data(), ctx.gradients.at(weight_offset_),
+                               options_.bias ? ctx.gradients.at(bias_offset_) : nullptr, ctx.gradients.scale,
+                               ctx.workspace->scratch);
 }
 
 template class Conv2d<float>;

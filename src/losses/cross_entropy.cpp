@@ -49,7 +49,8 @@ void CrossEntropy<T>::backward(const Backend<T>& backend, TensorView<const T> z,
                                TensorView<T> dz) const {
   const bool indices = check_target(z, t);
   const std::size_t N = z.batch(), C = z.shape()[1];
-  backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, reduction_scale<T>(options_.reduction, N), dz.data());
+  backend.softmax_cross_entropy(N, C, z.data(), t.data(), indices, reduction_scale<T>(options_.reduction, N),
+                                dz.data());
 }
 
 template <class T>

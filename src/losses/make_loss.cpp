@@ -32,8 +32,9 @@ const std::vector<LossRow>& loss_rows() {
   static const std::vector<LossRow> rows = {
       row<Mse, ReductionOptions>({"mse", "mean squared error: mean (out - target)^2", "2 (out - target) / n"}),
       row<Mae, ReductionOptions>({"mae", "mean absolute error: mean |out - target|", "sign(out - target) / n"}),
-      row<Bce, ReductionOptions>({"bce", "binary cross-entropy of probabilities (outputs in [0, 1], log clamped at -100)",
-                            "(out - target) / (out (1 - out)) / n"}),
+      row<Bce, ReductionOptions>({"bce",
+                                  "binary cross-entropy of probabilities (outputs in [0, 1], log clamped at -100)",
+                                  "(out - target) / (out (1 - out)) / n"}),
       row<CrossEntropy, CrossEntropyOptions>(
           {"cross_entropy", "cross-entropy of logits against class labels (softmax fused, as PyTorch's)",
            "softmax(out) - target  (the outputs are logits)"}),

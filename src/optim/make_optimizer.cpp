@@ -94,12 +94,13 @@ struct Build {
                                                        .l1 = v.number("l1")});
   }
   static std::unique_ptr<Optimizer<T>> adagrad(const Values& v) {
-    return std::make_unique<Adagrad<T>>(AdagradOptions{.learning_rate = v.number("learning_rate"),
-                                                       .lr_decay = v.number("lr_decay"),
-                                                       .weight_decay = v.number("weight_decay"),
-                                                       .initial_accumulator_value = v.number("initial_accumulator_value"),
-                                                       .eps = v.number("eps"),
-                                                       .l1 = v.number("l1")});
+    return std::make_unique<Adagrad<T>>(
+        AdagradOptions{.learning_rate = v.number("learning_rate"),
+                       .lr_decay = v.number("lr_decay"),
+                       .weight_decay = v.number("weight_decay"),
+                       .initial_accumulator_value = v.number("initial_accumulator_value"),
+                       .eps = v.number("eps"),
+                       .l1 = v.number("l1")});
   }
   // PyTorch's Rprop has no weight decay; its etas and step bounds keep PyTorch's defaults here
   // (RpropOptions sets them from C++).
@@ -154,7 +155,8 @@ const std::vector<OptimizerRow>& optimizer_rows() {
          flag("centered", "divide by an estimate of the variance"), l1()}, false, "RMSprop"},
        &Build<float>::rmsprop, &Build<double>::rmsprop},
       {{"adagrad", "Adagrad (PyTorch's): each step divided by the root of the sum of its squared gradients",
-        {learning_rate(0.01), {.name = "lr_decay", .default_value = 0, .low = 0, .meaning = "step t's rate is lr / (1 + (t - 1) lr_decay)"},
+        {learning_rate(0.01),
+         {.name = "lr_decay", .default_value = 0, .low = 0, .meaning = "step t's rate is lr / (1 + (t - 1) lr_decay)"},
          weight_decay(),
          {.name = "initial_accumulator_value", .default_value = 0, .low = 0, .meaning = "where each sum of g^2 starts"},
          number("eps", 1e-10, "added to the root"), l1()},

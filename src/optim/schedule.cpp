@@ -16,8 +16,9 @@ double LrSchedule::rate(double base, std::size_t epoch, std::size_t epochs, std:
       return base * math::pow(gamma, static_cast<double>(epoch / step_size));
     case Kind::cosine:
       if (epochs == 0) return base;
-      return min_rate + (base - min_rate) *
-                            (1 + math::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
+      return min_rate +
+             (base - min_rate) *
+                 (1 + math::cos(std::numbers::pi * static_cast<double>(epoch) / static_cast<double>(epochs))) / 2;
     case Kind::inverse_scaling:
       return base / math::pow(1 + static_cast<double>(epoch) * static_cast<double>(samples_per_epoch), power);
   }

@@ -117,11 +117,12 @@ FitResult fit(Sequential<float>& model, const Loss<float>& loss, Optimizer<float
   auto interrupted = [&] {
     checkpoints.write();
     const RunPosition<float>& at = run.position();
-    throw TrainingInterrupted((at.batch == 0 ? "training stopped before epoch " + std::to_string(at.epoch)
-                                              : "training stopped in epoch " + std::to_string(at.epoch) + " after batch " +
-                                                    std::to_string(at.batch) + " of " + std::to_string(run.batches())) +
-                                  (options.checkpoint_path.empty() ? "" : "; checkpoint written to " + options.checkpoint_path),
-                              at.epoch, at.batch);
+    throw TrainingInterrupted(
+        (at.batch == 0 ? "training stopped before epoch " + std::to_string(at.epoch)
+                       : "training stopped in epoch " + std::to_string(at.epoch) + " after batch " +
+                             std::to_string(at.batch) + " of " + std::to_string(run.batches())) +
+            (options.checkpoint_path.empty() ? "" : "; checkpoint written to " + options.checkpoint_path),
+        at.epoch, at.batch);
   };
 
   for (std::size_t epoch = run.position().epoch; epoch <= options.epochs; ++epoch) {

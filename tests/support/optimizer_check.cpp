@@ -60,8 +60,9 @@ std::string backend_differences(const std::function<std::unique_ptr<Optimizer<T>
   std::ostringstream report;
   const std::string type = sizeof(T) == sizeof(double) ? "double" : "float";
   const Stepped<T> want = step_four_times(make, *make_reference_backend<T>(), report);
-  for (const auto& [arithmetic, threads] : {std::pair{Arithmetic::fast, 1}, {Arithmetic::fast, 2}, {Arithmetic::fast, 3},
-                                             {Arithmetic::portable, 1}, {Arithmetic::portable, 3}}) {
+  for (const auto& [arithmetic, threads] :
+       {std::pair{Arithmetic::fast, 1}, {Arithmetic::fast, 2}, {Arithmetic::fast, 3}, {Arithmetic::portable, 1},
+        {Arithmetic::portable, 3}}) {
     if (threads > kMaxThreads) continue;
     const Stepped<T> got =
         step_four_times(make, *make_cpu_backend<T>({.threads = threads, .arithmetic = arithmetic}), report);

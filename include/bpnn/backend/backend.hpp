@@ -10,9 +10,10 @@
 // (plain loops, no BLAS, no threads: the oracle that tests/backend_test.cpp compares every op of
 // every backend against). The reference's sums are portable arithmetic's definition: each op's
 // comment below says their order ("from 0": the sum starts at 0 and adds one term at a time, each
-// product rounded before it is added), and the cpu backend in portable arithmetic gives its bits. Every pointer an op receives is host memory, row-major as TensorView's,
-// and the caller reads the results as soon as the op returns: a backend for a device with memory
-// of its own (a GPU) would need more than this interface (docs/architecture.md says what).
+// product rounded before it is added), and the cpu backend in portable arithmetic gives its bits.
+// Every pointer an op receives is host memory, row-major as TensorView's, and the caller reads the
+// results as soon as the op returns: a backend for a device with memory of its own (a GPU) would
+// need more than this interface (docs/architecture.md says what).
 #pragma once
 
 #include <cstddef>

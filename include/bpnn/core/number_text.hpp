@@ -66,7 +66,8 @@ inline std::string number_text_by_printf(double value) {
 inline std::string fixed_text_by_printf(double value, int decimals) {
   char text[400];  // the largest double has 309 digits before the point
   const int length = std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return length > 0 && static_cast<std::size_t>(length) < sizeof text ? std::string(text) : number_text_by_printf(value);
+  return length > 0 && static_cast<std::size_t>(length) < sizeof text ? std::string(text)
+                                                                      : number_text_by_printf(value);
 }
 
 // The shortest text that reads back as value (0.01, 1e-08, 3).

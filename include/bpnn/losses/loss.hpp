@@ -1,7 +1,7 @@
 // The loss interface: a scalar E from a batch of predictions and targets, and dE/dprediction.
 // The backend does the arithmetic where a loss has a backend op (cross-entropy); the others are
-// plain loops on the host. Reductions are PyTorch's: mean (the default) divides the summed loss by the number of elements
-// (mse, mae, bce) or by the batch size (cross_entropy); sum does not divide.
+// plain loops on the host. Reductions are PyTorch's: mean (the default) divides the summed loss by
+// the number of elements (mse, mae, bce) or by the batch size (cross_entropy); sum does not divide.
 #pragma once
 
 #include <string_view>
