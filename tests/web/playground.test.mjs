@@ -75,6 +75,8 @@ try {
   assert.equal(w5.update, w5After - 0.4);
   assert.ok(Math.abs(w5.update + 0.5 * 0.082167041) < 1e-9, `the update is -lr dE/dw5: ${w5.update}`);
   assert.match(await text('#numbers-what'), /the last step \(iteration 1\).*applied.*made \(after − before\)/);
+  // mse over one sample's two outputs: the tutorial's E_total = Σ ½ (target − out)².
+  assert.match(await page.$eval('#numbers', (el) => el.textContent), /E = mse = 0\.298371109 = Σ \(target − out\)² ÷ 2 \(1 sample × 2 outputs\)/);
   const w5Row = await page.$eval('#numbers-weights tr[data-name="w5"]', (el) => [...el.cells].map((c) => c.textContent));
   assert.deepEqual(w5Row, ['w5', '0.400000000', '0.082167041', '-0.041083520', '0.358916480']);
   // The chain-rule panel followed the step by itself: w5's factors at the weights before it, the
@@ -342,6 +344,7 @@ try {
     await page.evaluate(() => { window.bpnnState.export = null; });
     await page.click('#copy-command');
     await page.waitForFunction(() => window.bpnnState.export, { timeout: 30000 });
+    await page.waitForFunction(() => /^(copied|not copied)/.test(document.getElementById('command-note').textContent));
     assert.match(await page.evaluate(() => window.bpnnState.export.command),
       / --epochs 1 --seed 1 --arithmetic portable --init mnist-pretrained\.safetensors --out mnist\.safetensors$/);
     await t.screenshot('mnist-pretrained');

@@ -915,6 +915,21 @@ async function showNumbers(lastStep = state.last && state.last.last_step) {
   window.bpnnState.gradients = Object.fromEntries(n.weights.map((w) => [w.name, w.grad]));
   $('numbers').innerHTML = numbersHtml(n);
 }
+// The loss as a sum, with what it is divided by: the mean over the step's samples and (mse, mae,
+// bce) over the outputs, so that the 2-2-2 worked example's mse is the tutorial's Σ ½ (target − out)².
+function lossFormula(n) {
+  const outputs = n.layers[n.layers.length - 1].neurons.length, over = n.samples * outputs;
+  const terms = { mse: '(target − out)²', mae: '|target − out|',
+    bce: '−[target log out + (1 − target) log(1 − out)]' }[n.loss_name];
+  if (terms) {
+    return ` <span class="hint">= Σ ${terms} ÷ ${over} (${n.samples} sample${n.samples > 1 ? 's' : ''} × ` +
+      `${outputs} output${outputs > 1 ? 's' : ''})</span>`;
+  }
+  if (n.loss_name === 'cross_entropy') {
+    return ` <span class="hint">= Σ −log softmax(out)_target ÷ ${n.samples} sample${n.samples > 1 ? 's' : ''}</span>`;
+  }
+  return '';
+}
 function numbersHtml(n) {
   const cell = (v, id = '') => `<td class="num"${id}>${fmt(v)}</td>`;
   const some = (list) => list.slice(0, 16).join(', ') + (list.length > 16 ? `, … (${list.length} in all)` : '');
@@ -931,7 +946,8 @@ function numbersHtml(n) {
   if (n.input[0].some((v) => v === 0)) {
     html += '<p class="hint">an input of 0 gives the weights it feeds dE/dw = δ × 0 = 0 on this sample</p>';
   }
-  html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b></p>`;
+  html += `<p>forward pass, then E = ${n.loss_name} = <b class="num" id="numbers-loss">${fmt(n.loss)}</b>` +
+    `${lossFormula(n)}</p>`;
   html += `<table><tr><th>neuron${first}</th><th>net</th><th>out</th><th>δ = dE/dnet</th></tr>`;
   n.layers.forEach((l) => l.neurons.forEach((name, j) => {
     html += `<tr><td>${name}</td>${cell(l.net[0][j])}${cell(l.out[0][j])}${cell(l.delta[0][j])}</tr>`;
@@ -1148,7 +1164,12 @@ function wire() {
   $('reset').onclick = () => act('reset');
   $('copy-command').onclick = async () => {
     const e = await exportRun();
-    if (e && navigator.clipboard) navigator.clipboard.writeText(e.command).catch(() => {});
+    if (!e) return;
+    // The clipboard may be refused (no focus, a page not served over https or from localhost).
+    const copied = navigator.clipboard ? await navigator.clipboard.writeText(e.command).then(() => true, () => false)
+      : false;
+    $('command-note').textContent = `${copied ? 'copied. ' : 'not copied (the browser refused): select the command ' +
+      'above. '}${e.note}`;
   };
   $('download-csv').onclick = async () => {
     const e = await exportRun();
