@@ -163,8 +163,12 @@ try {
   await page.$eval('#net-lr', (el) => { el.value = 1000; });
   await page.click('#net-apply');
   await wait(() => !document.getElementById('error').hidden);
-  assert.match(await t.text('#error'), /learning_rate/);
+  assert.match(await t.text('#error'), /field 'network\.learning_rate' \(learning rate\)/);  // the form's label too
   assert.equal(Number(await page.$eval('#net-lr', (el) => el.value)), (await state()).config.learning_rate);
+  await page.evaluate(() => { window.bpnnState.errors = []; });
+  await page.$eval('#layers .layer-row input', (el) => { el.value = 0; });
+  await page.click('#net-apply');
+  await wait(() => /network\.layers\[0\]\.units' \(hidden layer 1's size\)/.test(document.getElementById('error').textContent));
   await page.evaluate(() => { window.bpnnState.errors = []; });
 
   // "check gradients on a diverged network throws a TypeError": it reports instead.

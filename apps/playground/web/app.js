@@ -63,7 +63,27 @@ async function api(action, body = {}) {
 }
 function showError(message) {
   $('error').hidden = !message;
-  $('error').textContent = message;
+  $('error').textContent = withLabels(message);
+}
+// The engine names a request's field ("field 'network.layers[0].units'"); the learner knows the
+// form's label, which follows it in brackets.
+const FIELD_LABELS = {
+  'network.learning_rate': 'learning rate', 'network.batch_size': 'batch', 'network.weight_decay': 'L2 decay',
+  'network.l1': 'L1', 'network.seed': 'the network\'s seed', 'network.loss': 'loss',
+  'network.optimizer': 'optimizer', 'network.features': 'inputs', 'network.init': 'init',
+  'network.arithmetic': 'arithmetic', 'data.points': 'points', 'data.noise': 'noise', 'data.test_split': 'test share',
+  'data.seed': 'the data\'s seed', 'data.classes': 'classes',
+};
+function withLabels(message) {
+  return String(message).replace(/field '([^']+)'/g, (whole, field) => {
+    const layer = /^network\.layers\[(\d+)\]\.(\w+)$/.exec(field);
+    let label = FIELD_LABELS[field] ?? (field.startsWith('network.schedule') ? 'lr schedule' : null);
+    if (layer) {
+      const k = Number(layer[1]) + 1, rows = document.querySelectorAll('#layers .layer-row').length;
+      label = `${k === rows ? 'the output layer' : `hidden layer ${k}`}'s ${layer[2] === 'units' ? 'size' : layer[2]}`;
+    }
+    return label ? `${whole} (${label})` : whole;
+  });
 }
 // Actions that change the network or the data: they answer with the whole state (a step with what
 // it did, and the state is asked for next).
