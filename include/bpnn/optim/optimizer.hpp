@@ -93,34 +93,35 @@ class Optimizer {
   virtual void set_state(const OptimizerState<T>& state, std::size_t parameter_count) = 0;
 };
 
+// The sum, in double, of term(p) over every element of every trained tensor (frozen ones and
+// buffers skipped, as the update skips them): the regularization terms' one loop.
+template <class T, class Term>
+double sum_over_trained(const ParameterStore<T>& parameters, Term term) {
+  double sum = 0.0;
+  for (std::size_t k = 0; k < parameters.count(); ++k) {
+    if (!parameters.entry(k).trained()) continue;
+    for (const T p : parameters.value(k).span()) sum += term(static_cast<double>(p));
+  }
+  return sum;
+}
+
 // The L2 term of the loss that optimizer's coupled weight decay is the gradient of:
-// coupled_weight_decay() / 2 times the sum of squares of every trained tensor (frozen ones and
-// buffers skipped, as the update skips them), summed in double. 0 without coupled decay.
+// coupled_weight_decay() / 2 times the sum of squares of every trained tensor. 0 without coupled
+// decay.
 template <class T>
 double l2_penalty(const ParameterStore<T>& parameters, const Optimizer<T>& optimizer) {
   const double decay = optimizer.coupled_weight_decay();
   if (decay == 0.0) return 0.0;
-  double squares = 0.0;
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    for (const T p : parameters.value(k).span()) squares += static_cast<double>(p) * static_cast<double>(p);
-  }
-  return 0.5 * decay * squares;
+  return 0.5 * decay * sum_over_trained(parameters, [](double p) { return p * p; });
 }
 
 // The L1 term of the loss that optimizer's l1 option is the subgradient of: l1() times the sum of
-// absolute values of every trained tensor (frozen ones and buffers skipped, as the update skips
-// them), summed in double. 0 without it.
+// absolute values of every trained tensor. 0 without it.
 template <class T>
 double l1_penalty(const ParameterStore<T>& parameters, const Optimizer<T>& optimizer) {
   const double strength = optimizer.l1();
   if (strength == 0.0) return 0.0;
-  double sum = 0.0;
-  for (std::size_t k = 0; k < parameters.count(); ++k) {
-    if (!parameters.entry(k).trained()) continue;
-    for (const T p : parameters.value(k).span()) sum += p < T(0) ? -static_cast<double>(p) : static_cast<double>(p);
-  }
-  return strength * sum;
+  return strength * sum_over_trained(parameters, [](double p) { return p < 0.0 ? -p : p; });
 }
 
 // What L1 regularization adds to dE/dp: l1 sign(p), the subgradient of l1 |p| that is 0 at p = 0
